@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install the Debian 12 packages strobe needs to build, test and benchmark.
+# Idempotent and non-interactive: installs only what is missing; exits 0 when all is present.
+set -eu
+
+PKGS="build-essential pkg-config g++ libvips-dev libopencv-dev libjansson-dev libsqlite3-dev
+libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libssl-dev libexif-dev libimage-exiftool-perl
+libvips-tools"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "bootstrap: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,39 @@
+/* cli.h - what the subcommands of the strobe command line share: input reading, the JSON report
+ * pieces and the error exit. Single-threaded; used only by src/cli. */
+#ifndef SB_CLI_H
+#define SB_CLI_H
+
+#include <jansson.h>
+
+#include "strobe.h"
+
+/* Largest input file the CLI reads (the server has its own, smaller body cap). */
+#define SB_CLI_MAX_INPUT_BYTES (200u * 1024 * 1024)
+
+/* Subcommand entry points: argc/argv start at the subcommand's name. Return the process exit code. */
+int sb_cmd_headshot(int argc, char **argv);
+int sb_cmd_detect(int argc, char **argv);
+int sb_cmd_matte(int argc, char **argv);
+
+/* Print {"error":{"code","message","field"}} on stderr and return the exit code for `err`. */
+int sb_cli_fail(sb_err err, const sb_error_t *e);
+
+/* Print a usage error (exit code 2) with a printf-style message. */
+int sb_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Initialise vips and open a studio, or print the error. Returns 0 or an exit code. */
+int sb_cli_start(const char *argv0, sb_studio_t **studio);
+
+/* Read an input file (capped) or print the error. Returns 0 or an exit code. */
+int sb_cli_read_input(const char *path, uint8_t **buf, size_t *len);
+
+/* JSON pieces of the reports (new references). */
+json_t *sb_cli_json_input(const char *path, const sb_detect_result_t *d);
+json_t *sb_cli_json_face(const sb_face_t *f);
+json_t *sb_cli_json_timings(const sb_stages_t *s);
+json_t *sb_cli_json_models(const sb_detect_result_t *d);
+
+/* Print `report` on stdout as one line, and release it. */
+void sb_cli_print_json(json_t *report);
+
+#endif

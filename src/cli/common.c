@@ -1,0 +1,97 @@
+/* common.c - shared CLI helpers: errors, input, JSON report pieces. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+
+int sb_cli_fail(sb_err err, const sb_error_t *e)
+{
+    json_t *inner = json_pack("{s:s, s:s}", "code", sb_err_name(err), "message", e->message);
+    if (e->field[0])
+        json_object_set_new(inner, "field", json_string(e->field));
+    json_t *obj = json_pack("{s:o}", "error", inner);
+    char *s = json_dumps(obj, JSON_COMPACT);
+    fprintf(stderr, "%s\n", s ? s : "{\"error\":{\"code\":\"internal\"}}");
+    free(s);
+    json_decref(obj);
+    return sb_err_exit_code(err);
+}
+
+int sb_cli_usage(const char *fmt, ...)
+{
+    sb_error_t e = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    return sb_cli_fail(SB_ERR_USAGE, &e);
+}
+
+int sb_cli_start(const char *argv0, sb_studio_t **studio)
+{
+    sb_error_t e = {0};
+    sb_err err = sb_io_init(argv0, &e);
+    if (!err)
+        err = sb_studio_open(studio, &e);
+    return err ? sb_cli_fail(err, &e) : 0;
+}
+
+int sb_cli_read_input(const char *path, uint8_t **buf, size_t *len)
+{
+    sb_error_t e = {0};
+    sb_err err = sb_io_read_file(path, SB_CLI_MAX_INPUT_BYTES, buf, len, &e);
+    return err ? sb_cli_fail(err, &e) : 0;
+}
+
+json_t *sb_cli_json_input(const char *path, const sb_detect_result_t *d)
+{
+    return json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:b}", "path", path, "format",
+                     sb_format_name(d->input.format), "width", d->input.width, "height", d->input.height,
+                     "upright_width", d->upright_width, "upright_height", d->upright_height, "orientation",
+                     d->input.orientation, "icc", d->input.icc, "alpha", d->input.has_alpha);
+}
+
+static json_t *point(sb_point_t p)
+{
+    return json_pack("[f, f]", (double)p.x, (double)p.y);
+}
+
+json_t *sb_cli_json_face(const sb_face_t *f)
+{
+    return json_pack("{s:{s:f, s:f, s:f, s:f}, s:{s:o, s:o, s:o, s:o, s:o}, s:f, s:f}", "box", "x", (double)f->x,
+                     "y", (double)f->y, "width", (double)f->w, "height", (double)f->h, "landmarks", "right_eye",
+                     point(f->lmk[SB_LMK_RIGHT_EYE]), "left_eye", point(f->lmk[SB_LMK_LEFT_EYE]), "nose",
+                     point(f->lmk[SB_LMK_NOSE]), "mouth_right", point(f->lmk[SB_LMK_MOUTH_RIGHT]), "mouth_left",
+                     point(f->lmk[SB_LMK_MOUTH_LEFT]), "score", (double)f->score, "roll_deg",
+                     (double)sb_face_roll_deg(f));
+}
+
+json_t *sb_cli_json_timings(const sb_stages_t *s)
+{
+    json_t *t = json_object();
+    for (int i = 0; i < s->n; i++)
+        json_object_set_new(t, s->t[i].name, json_real(s->t[i].ms));
+    json_object_set_new(t, "total", json_real(sb_stages_total_ms(s)));
+    return t;
+}
+
+json_t *sb_cli_json_models(const sb_detect_result_t *d)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < d->n_models; i++) {
+        const sb_model_info_t *m = sb_model_info(d->models[i]);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "name", m->name, "file", m->relpath, "sha256",
+                                           m->sha256, "license", m->license));
+    }
+    return a;
+}
+
+void sb_cli_print_json(json_t *report)
+{
+    char *s = json_dumps(report, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (s)
+        printf("%s\n", s);
+    free(s);
+    json_decref(report);
+}

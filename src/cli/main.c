@@ -1,0 +1,41 @@
+/* main.c - `strobe <command> ...`: dispatch to one file per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: strobe <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  headshot IN [-o OUT] [--size N] [--format png|jpeg|webp] [--quality Q] [--json]\n"
+    "                         corporate headshot of the main face in IN\n"
+    "  detect IN [--json]     every face with its box, five landmarks, score and roll\n"
+    "  matte IN -o MASK.png [--json]\n"
+    "                         person matte of IN as an 8-bit PNG (255 = person)\n"
+    "  version                print the version\n"
+    "\n"
+    "Errors are one JSON object on stderr: {\"error\":{\"code\",\"message\",\"field\"}}.\n"
+    "Exit codes: 0 ok, 1 internal, 2 usage, 3 unreadable or unsupported input,\n"
+    "4 image too large or too small, 5 no face or face too small, 6 model missing or invalid.\n"
+    "Models are read from $STROBE_MODELS, ./models or ../shared/models.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("strobe %s\n", SB_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "headshot"))
+        return sb_cmd_headshot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "detect"))
+        return sb_cmd_detect(argc - 1, argv + 1);
+    if (!strcmp(cmd, "matte"))
+        return sb_cmd_matte(argc - 1, argv + 1);
+    return sb_cli_usage("unknown command '%s'; run 'strobe help'", cmd);
+}

@@ -1,0 +1,19 @@
+/* colour.h - sRGB transfer function on float pixels (exact curve, table-driven for whole images).
+ * Tables are built once, thread-safely, on first use; then any thread. */
+#ifndef SB_COLOUR_H
+#define SB_COLOUR_H
+
+#include "image/image.h"
+
+/* Exact sRGB <-> linear conversion of one value in 0..1. */
+float sb_srgb_to_linear(float v);
+float sb_linear_to_srgb(float v);
+
+/* Convert every sample of `img` in place (values clamped to 0..1 first). */
+void sb_fimage_srgb_to_linear(sb_fimage_t *img);
+void sb_fimage_linear_to_srgb(sb_fimage_t *img);
+
+/* Rec. 709 luminance of an RGB triple. */
+static inline float sb_luma(const float *rgb) { return 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2]; }
+
+#endif

@@ -1,0 +1,39 @@
+/* image.h - the in-memory pixel buffers every module passes around.
+ *
+ * sb_image_t holds 8-bit samples (decode/encode, nets); sb_fimage_t holds float samples in 0..1
+ * (rendering and matting). Both are row-major, interleaved, with no padding between rows. A buffer
+ * owns its data; functions that fill one allocate it, and sb_image_free/sb_fimage_free release it.
+ * A zeroed struct is a valid empty image and may be freed. */
+#ifndef SB_IMAGE_H
+#define SB_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct {
+    int width, height, bands; /* bands: 1 grey, 3 RGB, 4 RGBA */
+    uint8_t *data;            /* width * height * bands bytes */
+} sb_image_t;
+
+typedef struct {
+    int width, height, bands;
+    float *data;              /* width * height * bands floats, nominally 0..1 */
+} sb_fimage_t;
+
+/* Allocate an uninitialised image into `img` (overwritten, not freed). SB_ERR_NOMEM on failure or on
+ * dimensions that overflow. */
+sb_err sb_image_alloc(sb_image_t *img, int width, int height, int bands, sb_error_t *e);
+sb_err sb_fimage_alloc(sb_fimage_t *img, int width, int height, int bands, sb_error_t *e);
+
+/* Release the data and zero the struct. NULL-safe. */
+void sb_image_free(sb_image_t *img);
+void sb_fimage_free(sb_fimage_t *img);
+
+/* Convert between 8-bit and float (x/255, and round-to-nearest with clamping back). `dst` is
+ * allocated by the call. */
+sb_err sb_image_to_float(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e);
+sb_err sb_fimage_to_u8(const sb_fimage_t *src, sb_image_t *dst, sb_error_t *e);
+
+#endif

@@ -1,0 +1,20 @@
+/* resample.h - geometric resampling of 8-bit images through libvips.
+ *
+ * Threads: any thread, after sb_io_init. Outputs are allocated by the call. */
+#ifndef SB_RESAMPLE_H
+#define SB_RESAMPLE_H
+
+#include "image/image.h"
+
+/* Resize `src` to exactly width x height (aspect not preserved) with a high-quality kernel
+ * (lanczos3 when shrinking, bilinear when enlarging). */
+sb_err sb_image_resize(const sb_image_t *src, int width, int height, sb_image_t *dst, sb_error_t *e);
+
+/* Warp `src` by the affine map `m` (dst -> src is its inverse): a source point (x, y) lands at
+ * (m[0]*x + m[1]*y + m[2], m[3]*x + m[4]*y + m[5]) in the width x height output. Bilinear; pixels that
+ * fall outside the source repeat its edge. `outside` (may be NULL) receives a 1-band mask, 255 where
+ * the output pixel came from outside the source photo, 0 inside. */
+sb_err sb_image_warp_affine(const sb_image_t *src, const double m[6], int width, int height,
+                            sb_image_t *dst, sb_image_t *outside, sb_error_t *e);
+
+#endif

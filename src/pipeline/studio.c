@@ -1,0 +1,131 @@
+/* studio.c - per-thread nets and the shared first steps of every face pipeline. */
+#include "pipeline/studio.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+sb_err sb_studio_open(sb_studio_t **out, sb_error_t *e)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a studio");
+}
+
+void sb_studio_close(sb_studio_t *studio)
+{
+    if (!studio)
+        return;
+    sb_face_detector_close(studio->detector);
+    sb_matter_close(studio->matter);
+    sb_face_mesh_close(studio->mesh);
+    free(studio);
+}
+
+sb_err sb_studio_detector(sb_studio_t *studio, sb_face_detector_t **out, sb_error_t *e)
+{
+    sb_err err = studio->detector ? SB_OK : sb_face_detector_open(&studio->detector, e);
+    *out = studio->detector;
+    return err;
+}
+
+sb_err sb_studio_matter(sb_studio_t *studio, sb_matter_t **out, sb_error_t *e)
+{
+    sb_err err = studio->matter ? SB_OK : sb_matter_open(&studio->matter, e);
+    *out = studio->matter;
+    return err;
+}
+
+sb_err sb_studio_mesh(sb_studio_t *studio, sb_face_mesh_t **out, sb_error_t *e)
+{
+    sb_err err = studio->mesh ? SB_OK : sb_face_mesh_open(&studio->mesh, e);
+    *out = studio->mesh;
+    return err;
+}
+
+void sb_detect_result_add_model(sb_detect_result_t *res, sb_model_id id)
+{
+    for (int i = 0; i < res->n_models; i++)
+        if (res->models[i] == id)
+            return;
+    if (res->n_models < SB_MODELS_USED_MAX)
+        res->models[res->n_models++] = id;
+}
+
+void sb_detect_result_free(sb_detect_result_t *res)
+{
+    if (res)
+        sb_face_list_free(&res->faces);
+}
+
+/* Largest power-of-two JPEG shrink (1..8) that keeps the long side >= want, so decoding is done
+ * by the codec's DCT scaling and no further resize is needed. */
+static int working_side(int long_side, int want)
+{
+    int s = 1;
+    while (s < 8 && long_side / (s * 2) >= want)
+        s *= 2;
+    return (long_side + s - 1) / s;
+}
+
+sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, sb_image_t *work,
+                          sb_detect_result_t *res, sb_error_t *e)
+{
+    sb_err err = sb_io_probe(buf, len, &res->input, e);
+    if (err)
+        return err;
+    int swap = res->input.orientation >= 5; /* orientations 5..8 transpose the image */
+    res->upright_width = swap ? res->input.height : res->input.width;
+    res->upright_height = swap ? res->input.width : res->input.height;
+    int long_side = res->upright_width > res->upright_height ? res->upright_width : res->upright_height;
+    sb_decode_opts_t opts = {.max_side = working_side(long_side, want_side)};
+    err = sb_io_decode(buf, len, &opts, work, NULL, e);
+    if (err)
+        return err;
+    res->work_width = work->width, res->work_height = work->height;
+    sb_stages_mark(&res->stages, "decode");
+    return SB_OK;
+}
+
+sb_err sb_pipeline_find_faces(sb_studio_t *studio, const sb_image_t *work, sb_face_list_t *work_faces,
+                              sb_detect_result_t *res, sb_error_t *e)
+{
+    sb_face_detector_t *det;
+    sb_err err = sb_studio_detector(studio, &det, e);
+    if (err)
+        return err;
+    sb_detect_result_add_model(res, SB_MODEL_YUNET);
+    err = sb_face_detect(det, work, work_faces, e);
+    if (err)
+        return err;
+    res->subject = sb_face_pick_subject(work_faces, work->width, work->height);
+    res->faces.count = work_faces->count;
+    res->faces.faces = malloc((size_t)(work_faces->count ? work_faces->count : 1) * sizeof(sb_face_t));
+    if (!res->faces.faces)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for faces");
+    float kx = (float)res->upright_width / work->width, ky = (float)res->upright_height / work->height;
+    for (int i = 0; i < work_faces->count; i++) {
+        sb_face_t f = work_faces->faces[i];
+        f.x *= kx, f.y *= ky, f.w *= kx, f.h *= ky;
+        for (int k = 0; k < 5; k++)
+            f.lmk[k].x *= kx, f.lmk[k].y *= ky;
+        res->faces.faces[i] = f;
+    }
+    sb_stages_mark(&res->stages, "detect");
+    return SB_OK;
+}
+
+sb_err sb_detect(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_detect_result_t *res, sb_error_t *e)
+{
+    memset(res, 0, sizeof *res);
+    res->subject = -1;
+    sb_stages_start(&res->stages);
+    sb_image_t work = {0};
+    sb_face_list_t faces = {0};
+    sb_err err = sb_pipeline_decode(buf, len, 1280, &work, res, e);
+    if (!err)
+        err = sb_pipeline_find_faces(studio, &work, &faces, res, e);
+    sb_face_list_free(&faces);
+    sb_image_free(&work);
+    if (err)
+        sb_detect_result_free(res);
+    return err;
+}

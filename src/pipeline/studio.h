@@ -1,0 +1,34 @@
+/* studio.h - internals shared by the pipelines: the per-thread studio (lazily loaded nets) and the
+ * decode and face-finding steps every face pipeline starts with. Not thread-safe per studio. */
+#ifndef SB_STUDIO_H
+#define SB_STUDIO_H
+
+#include "strobe.h"
+#include "vision/matte.h"
+#include "vision/mesh.h"
+
+struct sb_studio {
+    sb_face_detector_t *detector;
+    sb_matter_t *matter;
+    sb_face_mesh_t *mesh;
+};
+
+/* The studio's face detector / person matter / face mesh, loaded on first call. */
+sb_err sb_studio_detector(sb_studio_t *studio, sb_face_detector_t **out, sb_error_t *e);
+sb_err sb_studio_matter(sb_studio_t *studio, sb_matter_t **out, sb_error_t *e);
+sb_err sb_studio_mesh(sb_studio_t *studio, sb_face_mesh_t **out, sb_error_t *e);
+
+/* Record that a model took part in a result (deduplicated). */
+void sb_detect_result_add_model(sb_detect_result_t *res, sb_model_id id);
+
+/* Decode `buf` so that its long side is about `want_side` or more, landing on a JPEG shrink-on-load
+ * factor where one applies. Fills res->input, upright and work sizes; marks stage "decode". */
+sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, sb_image_t *work,
+                          sb_detect_result_t *res, sb_error_t *e);
+
+/* Detect faces on the working image: `work_faces` (malloc'd, working coordinates) and res->faces
+ * (the same faces in upright input coordinates), res->subject. Marks stage "detect". */
+sb_err sb_pipeline_find_faces(sb_studio_t *studio, const sb_image_t *work, sb_face_list_t *work_faces,
+                              sb_detect_result_t *res, sb_error_t *e);
+
+#endif

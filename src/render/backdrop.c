@@ -1,0 +1,59 @@
+/* backdrop.c - radial gradient + vignette in linear light, triangular dither in sRGB. */
+#include "render/backdrop.h"
+
+#include <math.h>
+
+#include "image/colour.h"
+#include "util/rng.h"
+
+const sb_backdrop_t SB_BACKDROP_STUDIO_GREY = {
+    .centre = {0.80f, 0.80f, 0.81f},
+    .edge = {0.50f, 0.51f, 0.53f},
+    .cx = 0.5f,
+    .cy = 0.38f,
+    .radius = 1.05f,
+    .vignette = 0.18f,
+    .seed = 0x5742u,
+};
+
+static float smooth(float t)
+{
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return t * t * (3 - 2 * t);
+}
+
+sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out, sb_error_t *e)
+{
+    sb_err err = sb_fimage_alloc(out, width, height, 3, e);
+    if (err)
+        return err;
+    float cl[3], el[3];
+    for (int c = 0; c < 3; c++)
+        cl[c] = sb_srgb_to_linear(b->centre[c]), el[c] = sb_srgb_to_linear(b->edge[c]);
+    float half_diag = sqrtf((float)width * width + (float)height * height) / 2;
+    for (int y = 0; y < height; y++) {
+        float *row = out->data + (size_t)y * width * 3;
+        for (int x = 0; x < width; x++) {
+            float dx = (x + 0.5f) - b->cx * width, dy = (y + 0.5f) - b->cy * height;
+            float t = smooth(sqrtf(dx * dx + dy * dy) / (b->radius * half_diag));
+            /* Vignette measured from the frame centre, so it frames the picture, not the light. */
+            float vx = (x + 0.5f) / width - 0.5f, vy = (y + 0.5f) / height - 0.5f;
+            float v = 1.0f - b->vignette * smooth((vx * vx + vy * vy) * 2.0f);
+            for (int c = 0; c < 3; c++)
+                row[x * 3 + c] = (cl[c] + (el[c] - cl[c]) * t) * v;
+        }
+    }
+    sb_fimage_linear_to_srgb(out);
+    /* Triangular dither of +-1 LSB hides 8-bit banding in the smooth gradient. */
+    sb_rng_t root = sb_rng_seed(b->seed);
+    for (int y = 0; y < height; y++) {
+        sb_rng_t rng = sb_rng_split(&root, (uint64_t)y);
+        float *row = out->data + (size_t)y * width * 3;
+        for (int x = 0; x < width; x++) {
+            float dither = (sb_rng_float(&rng) - sb_rng_float(&rng)) / 255.0f;
+            for (int c = 0; c < 3; c++)
+                row[x * 3 + c] += dither;
+        }
+    }
+    return SB_OK;
+}

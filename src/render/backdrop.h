@@ -1,0 +1,25 @@
+/* backdrop.h - procedural studio backdrops: a soft radial light pool on a seamless paper colour with
+ * a vignette, dithered so 8-bit output shows no banding. Deterministic for a given seed. Any thread. */
+#ifndef SB_BACKDROP_H
+#define SB_BACKDROP_H
+
+#include <stdint.h>
+
+#include "image/image.h"
+
+typedef struct {
+    float centre[3]; /* sRGB 0..1 at the centre of the light pool */
+    float edge[3];   /* sRGB 0..1 far from it */
+    float cx, cy;    /* pool centre, fractions of width and height */
+    float radius;    /* pool falloff radius, fraction of the half diagonal */
+    float vignette;  /* extra darkening towards the corners, 0..1 */
+    uint64_t seed;   /* dither noise seed */
+} sb_backdrop_t;
+
+/* Neutral grey studio paper with the light pool behind the head: the corporate headshot's backdrop. */
+extern const sb_backdrop_t SB_BACKDROP_STUDIO_GREY;
+
+/* Render `b` into `out` (allocated: width x height x 3, sRGB 0..1). */
+sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out, sb_error_t *e);
+
+#endif

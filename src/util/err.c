@@ -1,0 +1,54 @@
+/* err.c - error names, HTTP statuses and CLI exit codes: one table, one place. */
+#include "util/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int http;
+    int exit_code;
+} table[SB_ERR__COUNT] = {
+    [SB_OK]                     = {"ok", 200, 0},
+    [SB_ERR_USAGE]              = {"bad_request", 400, 2},
+    [SB_ERR_IO]                 = {"unreadable_input", 400, 3},
+    [SB_ERR_UNSUPPORTED_FORMAT] = {"unsupported_format", 415, 3},
+    [SB_ERR_CORRUPT_IMAGE]      = {"corrupt_image", 422, 3},
+    [SB_ERR_IMAGE_TOO_LARGE]    = {"image_too_large", 413, 4},
+    [SB_ERR_IMAGE_TOO_SMALL]    = {"image_too_small", 422, 4},
+    [SB_ERR_NO_FACE]            = {"no_face", 422, 5},
+    [SB_ERR_FACE_TOO_SMALL]     = {"face_too_small", 422, 5},
+    [SB_ERR_MODEL_MISSING]      = {"model_missing", 503, 6},
+    [SB_ERR_MODEL_INVALID]      = {"model_invalid", 503, 6},
+    [SB_ERR_NOMEM]              = {"out_of_memory", 503, 1},
+    [SB_ERR_INTERNAL]           = {"internal", 500, 1},
+};
+
+sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *fmt, ...)
+{
+    if (!e)
+        return code;
+    e->code = code;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *sb_err_name(sb_err code)
+{
+    return (code >= 0 && code < SB_ERR__COUNT) ? table[code].name : "internal";
+}
+
+int sb_err_http_status(sb_err code)
+{
+    return (code >= 0 && code < SB_ERR__COUNT) ? table[code].http : 500;
+}
+
+int sb_err_exit_code(sb_err code)
+{
+    return (code >= 0 && code < SB_ERR__COUNT) ? table[code].exit_code : 1;
+}

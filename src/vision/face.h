@@ -1,0 +1,56 @@
+/* face.h - face detection with five landmarks (YuNet 2023mar, decoded by hand) and subject choice.
+ *
+ * A detector owns one net: use one detector per thread, never share it. Coordinates are in the pixel
+ * space of the image passed in (x right, y down, pixel centres at +0.5). */
+#ifndef SB_FACE_H
+#define SB_FACE_H
+
+#include "image/image.h"
+
+typedef struct {
+    float x, y;
+} sb_point_t;
+
+/* Landmark order as YuNet emits it. "Right eye" is the subject's right, on the image's left. */
+enum { SB_LMK_RIGHT_EYE = 0, SB_LMK_LEFT_EYE, SB_LMK_NOSE, SB_LMK_MOUTH_RIGHT, SB_LMK_MOUTH_LEFT };
+
+typedef struct {
+    float x, y, w, h;     /* box */
+    sb_point_t lmk[5];
+    float score;          /* 0..1 */
+} sb_face_t;
+
+typedef struct {
+    int count;
+    sb_face_t *faces;     /* malloc'd, sorted by score, highest first */
+} sb_face_list_t;
+
+typedef struct sb_face_detector sb_face_detector_t;
+
+/* Resolve, verify and load the YuNet model into a new detector. SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_face_detector_open(sb_face_detector_t **out, sb_error_t *e);
+
+/* Free a detector. NULL-safe. */
+void sb_face_detector_close(sb_face_detector_t *det);
+
+/* Find every face in `rgb` (3 bands). YuNet misses faces over ~300 px at its input size, so it runs on
+ * a copy whose long side is 640 and on one whose long side is 320, merges both (NMS, IoU 0.3) and maps
+ * boxes and landmarks back to `rgb`'s coordinates. `out` is filled (faces malloc'd; free with
+ * sb_face_list_free); zero faces is not an error. */
+sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e);
+
+/* Free the list's faces and zero it. NULL-safe. */
+void sb_face_list_free(sb_face_list_t *list);
+
+/* Index of the subject: the face with the best mix of size and centrality in a width x height frame
+ * (area weighted down by distance from the centre). -1 when the list is empty. */
+int sb_face_pick_subject(const sb_face_list_t *list, int width, int height);
+
+/* Roll of the eye line in degrees, positive when the subject's left eye (image right) is lower. */
+float sb_face_roll_deg(const sb_face_t *f);
+
+/* Size of the face that is stable under roll, yaw and pitch: the larger of the eye distance and the
+ * eye-to-mouth distance, each scaled to a box width (see face.c for the calibration). */
+float sb_face_size(const sb_face_t *f);
+
+#endif

@@ -1,0 +1,22 @@
+/* matte.h - person matte: MediaPipe selfie segmentation at 256x256, upsampled to the photo and refined
+ * with the colour guided filter so edges follow hair and ears rather than a 256 px blob.
+ * A matter owns one net: one per thread, never shared. */
+#ifndef SB_MATTE_H
+#define SB_MATTE_H
+
+#include "image/image.h"
+
+typedef struct sb_matter sb_matter_t;
+
+/* Resolve, verify and load the selfie segmentation model. SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_matter_open(sb_matter_t **out, sb_error_t *e);
+
+/* Free a matter. NULL-safe. */
+void sb_matter_close(sb_matter_t *m);
+
+/* Person alpha (1 band, 0..1, allocated by the call) for `rgb` (3 bands, any size); `guide` is the same
+ * photo as floats (3 bands, 0..1), which drives the edge refinement. */
+sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
+                       sb_error_t *e);
+
+#endif

@@ -1,0 +1,96 @@
+/* mesh.c - face mesh on a 192x192 crop; eye corners 33/133 (subject's right eye) and 362/263 (left). */
+#include "vision/mesh.h"
+
+#include <stdlib.h>
+
+#include "image/resample.h"
+#include "nn/models.h"
+#include "nn/nn.h"
+
+#define MESH_SIZE 192
+#define MESH_POINTS 468
+#define FACE_FLAG_MIN 0.5f
+
+struct sb_face_mesh {
+    sb_net_t *net;
+};
+
+sb_err sb_face_mesh_open(sb_face_mesh_t **out, sb_error_t *e)
+{
+    char path[4096];
+    *out = NULL;
+    sb_err err = sb_model_resolve(SB_MODEL_FACEMESH, path, sizeof path, e);
+    if (err)
+        return err;
+    sb_face_mesh_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh");
+    err = sb_net_open(path, &m->net, e);
+    if (err) {
+        free(m);
+        return err;
+    }
+    *out = m;
+    return SB_OK;
+}
+
+void sb_face_mesh_close(sb_face_mesh_t *mesh)
+{
+    if (!mesh)
+        return;
+    sb_net_close(mesh->net);
+    free(mesh);
+}
+
+static sb_point_t mean2(const float *mesh, int a, int b)
+{
+    sb_point_t p = {(mesh[a * 3] + mesh[b * 3]) / 2, (mesh[a * 3 + 1] + mesh[b * 3 + 1]) / 2};
+    return p;
+}
+
+sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_t *f, int *found,
+                                sb_error_t *e)
+{
+    if (found)
+        *found = 0;
+    float side = 1.5f * (f->w > f->h ? f->w : f->h);
+    float x0 = f->x + f->w / 2 - side / 2, y0 = f->y + f->h / 2 - side / 2, k = MESH_SIZE / side;
+    const double m[6] = {k, 0, -k * x0, 0, k, -k * y0};
+    sb_image_t crop = {0};
+    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, MESH_SIZE, MESH_SIZE}}, out[2] = {{0}};
+    const char *names[2] = {"mesh", "faceflag"};
+    sb_err err = sb_image_warp_affine(rgb, m, MESH_SIZE, MESH_SIZE, &crop, NULL, e);
+    if (err)
+        return err;
+    size_t plane = MESH_SIZE * MESH_SIZE;
+    in.data = malloc(plane * 3 * sizeof(float));
+    if (!in.data) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh input");
+        goto done;
+    }
+    for (size_t i = 0; i < plane; i++)
+        for (int c = 0; c < 3; c++)
+            in.data[c * plane + i] = crop.data[i * 3 + c] * (1.0f / 255.0f);
+    err = sb_net_forward(mesh->net, &in, names, 2, out, e);
+    if (err)
+        goto done;
+    if (sb_tensor_count(&out[0]) != MESH_POINTS * 3 || sb_tensor_count(&out[1]) < 1) {
+        err = sb_error_set(e, SB_ERR_INTERNAL, "", "face mesh returned %ld values", sb_tensor_count(&out[0]));
+        goto done;
+    }
+    if (out[1].data[0] < FACE_FLAG_MIN)
+        goto done;
+    sb_point_t eyes[2] = {mean2(out[0].data, 33, 133), mean2(out[0].data, 362, 263)};
+    for (int i = 0; i < 2; i++) {
+        f->lmk[i].x = x0 + eyes[i].x / k;
+        f->lmk[i].y = y0 + eyes[i].y / k;
+    }
+    if (found)
+        *found = 1;
+done:
+    sb_tensor_free(&out[0]);
+    sb_tensor_free(&out[1]);
+    free(in.data);
+    sb_image_free(&crop);
+    return err;
+}

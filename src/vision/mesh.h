@@ -1,0 +1,23 @@
+/* mesh.h - precise eye centres from the MediaPipe face mesh (468 points). YuNet's five landmarks
+ * are coarse (their eye line wanders by +-3.5 degrees on some faces); the mesh's eye corners pin the
+ * eye line to well under a degree on an upright face. A mesh owns one net: one per thread. */
+#ifndef SB_MESH_H
+#define SB_MESH_H
+
+#include "vision/face.h"
+
+typedef struct sb_face_mesh sb_face_mesh_t;
+
+/* Resolve, verify and load the face mesh model. SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_face_mesh_open(sb_face_mesh_t **out, sb_error_t *e);
+
+/* Free a mesh. NULL-safe. */
+void sb_face_mesh_close(sb_face_mesh_t *mesh);
+
+/* Replace f's two eye landmarks by the mean of each eye's corners from the mesh, run on the face's box
+ * in `rgb` (3 bands) squared and enlarged 1.5x. Works best on a face that is roughly upright. When the
+ * mesh's face flag says there is no face, `f` is left unchanged and *found (may be NULL) is 0. */
+sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_t *f, int *found,
+                                sb_error_t *e);
+
+#endif

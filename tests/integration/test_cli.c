@@ -1,0 +1,264 @@
+/* The strobe binary end to end: reports, outputs, error JSON and exit codes. Runs ./strobe from the
+ * repository root (make test builds it first). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "strobe.h"
+#include "testutil.h"
+
+static char tmpdir[256];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/strobe-cli-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+    cr_assert_eq(access("./strobe", X_OK), 0, "run from the repository root after make");
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_init(NULL, &e), SB_OK);
+}
+
+static void teardown(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
+
+typedef struct {
+    int status;
+    json_t *out; /* stdout parsed as JSON, or NULL */
+    json_t *err; /* stderr parsed as JSON, or NULL */
+} run_t;
+
+static json_t *load_json(const char *path)
+{
+    return json_load_file(path, JSON_DISABLE_EOF_CHECK, NULL);
+}
+
+/* Run `./strobe ARGS` (a shell fragment) with optional environment prefix `env`. */
+static run_t run(const char *env, const char *args)
+{
+    char cmd[8192], out[300], err[300];
+    snprintf(out, sizeof out, "%s/stdout", tmpdir);
+    snprintf(err, sizeof err, "%s/stderr", tmpdir);
+    char cwd[4096];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(cmd, sizeof cmd, "%s %s/strobe %s >%s 2>%s", env ? env : "", cwd, args, out, err);
+    int st = system(cmd);
+    run_t r = {.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1, .out = load_json(out), .err = load_json(err)};
+    return r;
+}
+
+static void run_free(run_t *r)
+{
+    json_decref(r->out);
+    json_decref(r->err);
+}
+
+static const char *err_code(const run_t *r)
+{
+    return r->err ? json_string_value(json_object_get(json_object_get(r->err, "error"), "code")) : NULL;
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+Test(cli, headshot_json_report_and_output)
+{
+    char in[4096], args[8192];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_young_man.jpg");
+    snprintf(args, sizeof args, "headshot %s -o %s/out.png --json", in, tmpdir);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 0, "exit %d, error %s", r.status, err_code(&r));
+    cr_assert_not_null(r.out, "stdout is one JSON object");
+    json_t *input = json_object_get(r.out, "input");
+    cr_assert_eq(json_integer_value(json_object_get(input, "width")), 1000);
+    cr_assert_eq(json_integer_value(json_object_get(input, "height")), 1500);
+    cr_assert_str_eq(json_string_value(json_object_get(input, "format")), "jpeg");
+    cr_assert_not_null(json_object_get(input, "orientation"));
+    cr_assert_not_null(json_object_get(input, "icc"));
+    cr_assert(json_is_true(json_object_get(r.out, "face_detected")));
+    cr_assert_geq(json_integer_value(json_object_get(r.out, "face_count")), 1);
+    json_t *subject = json_object_get(r.out, "subject");
+    cr_assert_gt(json_real_value(json_object_get(json_object_get(subject, "box"), "width")), 100);
+    cr_assert_eq(json_array_size(json_object_get(json_object_get(subject, "landmarks"), "left_eye")), 2);
+    cr_assert(json_is_number(json_object_get(subject, "roll_deg")));
+    cr_assert_gt(json_real_value(json_object_get(subject, "score")), 0.6);
+    json_t *output = json_object_get(r.out, "output");
+    cr_assert_eq(json_integer_value(json_object_get(output, "width")), 800);
+    cr_assert_eq(json_integer_value(json_object_get(output, "height")), 800);
+    cr_assert_str_eq(json_string_value(json_object_get(output, "format")), "png");
+    json_t *t = json_object_get(r.out, "timings_ms");
+    const char *stages[] = {"decode", "detect", "align", "matte", "composite", "encode", "total"};
+    for (size_t i = 0; i < sizeof stages / sizeof *stages; i++)
+        cr_assert(json_is_number(json_object_get(t, stages[i])), "timings_ms.%s", stages[i]);
+    json_t *models = json_object_get(r.out, "models");
+    cr_assert_geq(json_array_size(models), 2);
+    cr_assert_eq(strlen(json_string_value(json_object_get(json_array_get(models, 0), "sha256"))), 64);
+    cr_assert_not_null(json_object_get(json_array_get(models, 0), "license"));
+
+    char out[512];
+    snprintf(out, sizeof out, "%s/out.png", tmpdir);
+    size_t len;
+    uint8_t *buf = tu_read(out, &len);
+    cr_assert_eq((json_int_t)len, json_integer_value(json_object_get(output, "bytes")));
+    sb_image_info_t info;
+    cr_assert_eq(sb_io_probe(buf, len, &info, NULL), SB_OK);
+    cr_assert_eq(info.width, 800);
+    cr_assert_eq(info.format, SB_FMT_PNG);
+    free(buf);
+    run_free(&r);
+}
+
+Test(cli, headshot_size_and_format_options)
+{
+    char in[4096], args[8192];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_img_1585.png");
+    snprintf(args, sizeof args, "headshot %s -o %s/o.webp --size 400 --format webp --json", in, tmpdir);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 0, "exit %d %s", r.status, err_code(&r));
+    json_t *output = json_object_get(r.out, "output");
+    cr_assert_eq(json_integer_value(json_object_get(output, "width")), 400);
+    cr_assert_str_eq(json_string_value(json_object_get(output, "format")), "webp");
+    run_free(&r);
+}
+
+Test(cli, detect_lists_every_face_of_a_group)
+{
+    char in[4096], args[8192];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/groups/fr_two_people.jpg");
+    snprintf(args, sizeof args, "detect %s --json", in);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 0);
+    cr_assert_geq(json_integer_value(json_object_get(r.out, "face_count")), 2);
+    cr_assert_eq(json_array_size(json_object_get(r.out, "faces")),
+                 (size_t)json_integer_value(json_object_get(r.out, "face_count")));
+    cr_assert_geq(json_integer_value(json_object_get(r.out, "subject")), 0);
+    run_free(&r);
+}
+
+Test(cli, matte_writes_a_one_band_png_of_the_input_size)
+{
+    char in[4096], args[8192], out[512];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_woman_1080p.jpg");
+    snprintf(out, sizeof out, "%s/mask.png", tmpdir);
+    snprintf(args, sizeof args, "matte %s -o %s", in, out);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 0, "%s", err_code(&r));
+    size_t len;
+    uint8_t *buf = tu_read(out, &len);
+    sb_image_t mask;
+    cr_assert_eq(sb_io_decode(buf, len, NULL, &mask, NULL, NULL), SB_OK);
+    cr_assert_eq(mask.width, 1920);
+    cr_assert_eq(mask.height, 1080);
+    /* The person is in the middle of this photo, not in the top-left corner. */
+    long centre = 0, corner = 0;
+    for (int y = 0; y < 40; y++)
+        for (int x = 0; x < 40; x++) {
+            corner += mask.data[((size_t)y * mask.width + x) * 3];
+            centre += mask.data[((size_t)(540 + y) * mask.width + 960 + x) * 3];
+        }
+    cr_assert_gt(centre, corner + 40 * 40 * 100, "person in the centre, background in the corner");
+    sb_image_free(&mask);
+    free(buf);
+    run_free(&r);
+}
+
+Test(cli, errors_are_json_with_a_class_exit_code)
+{
+    char args[8192], p[512];
+    /* unreadable */
+    snprintf(args, sizeof args, "headshot %s/missing.jpg", tmpdir);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 3);
+    cr_assert_str_eq(err_code(&r), "unreadable_input");
+    cr_assert_null(r.out, "nothing on stdout on failure");
+    run_free(&r);
+    /* a text file named .jpg */
+    snprintf(p, sizeof p, "%s/notes.jpg", tmpdir);
+    write_bytes(p, "hello, this is not a photo\n", 27);
+    snprintf(args, sizeof args, "headshot %s", p);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 3);
+    cr_assert_str_eq(err_code(&r), "unsupported_format");
+    run_free(&r);
+    /* usage */
+    r = run(NULL, "headshot");
+    cr_assert_eq(r.status, 2);
+    cr_assert_str_eq(err_code(&r), "bad_request");
+    run_free(&r);
+    r = run(NULL, "frobnicate x");
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+    snprintf(args, sizeof args, "headshot %s --size abc", p);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+    snprintf(args, sizeof args, "headshot %s --format gif", p);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+}
+
+Test(cli, truncated_and_faceless_inputs)
+{
+    char in[4096], args[8192], p[512];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_young_man.jpg");
+    size_t len;
+    uint8_t *buf = tu_read(in, &len);
+    snprintf(p, sizeof p, "%s/cut.jpg", tmpdir);
+    write_bytes(p, buf, len / 2);
+    free(buf);
+    snprintf(args, sizeof args, "headshot %s", p);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 3);
+    cr_assert_str_eq(err_code(&r), "corrupt_image");
+    run_free(&r);
+
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/noface/u2net_boat.jpg");
+    snprintf(args, sizeof args, "headshot %s -o %s/x.png", in, tmpdir);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 5);
+    cr_assert_str_eq(err_code(&r), "no_face");
+    run_free(&r);
+
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/groups/dsfd_meeting_176.jpg");
+    snprintf(args, sizeof args, "headshot %s -o %s/x.png", in, tmpdir);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 5);
+    cr_assert_str_eq(err_code(&r), "face_too_small");
+    run_free(&r);
+
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_fur_hat.jpg");
+    snprintf(args, sizeof args, "headshot %s -o %s/x.png", in, tmpdir);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 4);
+    cr_assert_str_eq(err_code(&r), "image_too_small");
+    run_free(&r);
+}
+
+Test(cli, missing_model_is_named)
+{
+    char in[4096], args[8192], env[1024];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_young_man.jpg");
+    char abs_in[4096];
+    cr_assert_not_null(realpath(in, abs_in));
+    /* An empty models dir, and a working directory with no ./models or ../shared beside it. */
+    snprintf(env, sizeof env, "mkdir -p %s/empty/a && cd %s/empty/a && STROBE_MODELS=%s/empty", tmpdir, tmpdir, tmpdir);
+    snprintf(args, sizeof args, "headshot %s -o %s/x.png", abs_in, tmpdir);
+    run_t r = run(env, args);
+    cr_assert_eq(r.status, 6);
+    cr_assert_str_eq(err_code(&r), "model_missing");
+    const char *msg = json_string_value(json_object_get(json_object_get(r.err, "error"), "message"));
+    cr_assert(strstr(msg, "yunet"), "message names the model: %s", msg);
+    run_free(&r);
+}

@@ -1,0 +1,73 @@
+/* Box mean and blur: exactness against brute force, constants stay constant, blur spreads. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "image/filter.h"
+#include "testutil.h"
+
+static float brute_mean(const float *src, int w, int h, int bands, int b, int x, int y, int r)
+{
+    double s = 0;
+    int n = 0;
+    for (int yy = y - r; yy <= y + r; yy++)
+        for (int xx = x - r; xx <= x + r; xx++)
+            if (xx >= 0 && yy >= 0 && xx < w && yy < h)
+                s += src[(yy * w + xx) * bands + b], n++;
+    return (float)(s / n);
+}
+
+Test(filter, box_mean_matches_brute_force)
+{
+    int w = 37, h = 23, bands = 3;
+    float *src = malloc(sizeof(float) * w * h * bands), *dst = malloc(sizeof(float) * w * h * bands);
+    srand(7);
+    for (int i = 0; i < w * h * bands; i++)
+        src[i] = (float)rand() / RAND_MAX;
+    int radii[] = {0, 1, 4, 30};
+    for (int k = 0; k < 4; k++) {
+        cr_assert_eq(sb_box_mean(src, dst, w, h, bands, radii[k], NULL), SB_OK);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int b = 0; b < bands; b++)
+                    cr_assert_float_eq(dst[(y * w + x) * bands + b], brute_mean(src, w, h, bands, b, x, y, radii[k]),
+                                       1e-4, "r=%d at %d,%d", radii[k], x, y);
+    }
+    free(src);
+    free(dst);
+}
+
+Test(filter, constant_stays_constant_and_in_place_works)
+{
+    int w = 50, h = 40;
+    float *img = malloc(sizeof(float) * w * h);
+    for (int i = 0; i < w * h; i++)
+        img[i] = 0.3f;
+    cr_assert_eq(sb_blur(img, img, w, h, 1, 6.0f, NULL), SB_OK);
+    for (int i = 0; i < w * h; i++)
+        cr_assert_float_eq(img[i], 0.3f, 1e-5);
+    free(img);
+}
+
+Test(filter, blur_spreads_an_impulse_with_the_requested_sigma)
+{
+    int w = 101, h = 101;
+    float *img = calloc((size_t)w * h, sizeof(float));
+    img[50 * w + 50] = 1;
+    cr_assert_eq(sb_blur(img, img, w, h, 1, 5.0f, NULL), SB_OK);
+    double sum = 0, var = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            sum += img[y * w + x];
+            var += img[y * w + x] * (x - 50) * (x - 50);
+        }
+    cr_assert_float_eq(sum, 1.0, 1e-3, "blur keeps energy");
+    cr_assert(fabs(sqrt(var / sum) - 5.0) < 0.6, "sigma %.2f", sqrt(var / sum));
+    free(img);
+}
+
+Test(filter, rejects_bad_band_counts)
+{
+    float v = 0;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_box_mean(&v, &v, 1, 1, 17, 1, &e), SB_ERR_INTERNAL);
+}

@@ -1,0 +1,112 @@
+/* Render stages: backdrop, light, detail, composite, colour transfer. */
+#include <math.h>
+#include <string.h>
+
+#include "image/colour.h"
+#include "render/backdrop.h"
+#include "render/composite.h"
+#include "render/detail.h"
+#include "render/light.h"
+#include "testutil.h"
+
+Test(colour, transfer_round_trips)
+{
+    sb_fimage_t img;
+    sb_fimage_alloc(&img, 256, 1, 1, NULL);
+    for (int i = 0; i < 256; i++)
+        img.data[i] = i / 255.0f;
+    sb_fimage_srgb_to_linear(&img);
+    cr_assert_float_eq(img.data[128], sb_srgb_to_linear(128 / 255.0f), 1e-5);
+    sb_fimage_linear_to_srgb(&img);
+    for (int i = 0; i < 256; i++)
+        cr_assert_float_eq(img.data[i], i / 255.0f, 2e-4, "value %d", i);
+    sb_fimage_free(&img);
+}
+
+Test(backdrop, deterministic_with_a_light_pool_and_vignette)
+{
+    sb_fimage_t a, b;
+    cr_assert_eq(sb_backdrop_render(&SB_BACKDROP_STUDIO_GREY, 200, 200, &a, NULL), SB_OK);
+    cr_assert_eq(sb_backdrop_render(&SB_BACKDROP_STUDIO_GREY, 200, 200, &b, NULL), SB_OK);
+    cr_assert(memcmp(a.data, b.data, sizeof(float) * 200 * 200 * 3) == 0);
+    float centre = a.data[(76 * 200 + 100) * 3 + 1], corner = a.data[(199 * 200 + 0) * 3 + 1];
+    cr_assert_gt(centre, corner + 0.15f, "centre %.3f corner %.3f", centre, corner);
+    /* Neutral: no channel differs much from another. */
+    cr_assert_lt(fabsf(a.data[(76 * 200 + 100) * 3] - a.data[(76 * 200 + 100) * 3 + 2]), 0.03f);
+    sb_fimage_free(&a);
+    sb_fimage_free(&b);
+}
+
+static void fill(sb_fimage_t *img, int w, int h, float r, float g, float b)
+{
+    sb_fimage_alloc(img, w, h, 3, NULL);
+    for (int i = 0; i < w * h; i++)
+        img->data[i * 3] = r, img->data[i * 3 + 1] = g, img->data[i * 3 + 2] = b;
+}
+
+Test(light, brightens_a_dark_face_and_removes_a_cast_but_keeps_a_good_one)
+{
+    sb_ellipse_t region = {32, 32, 20, 24};
+    sb_fimage_t dark;
+    fill(&dark, 64, 64, 0.03f, 0.02f, 0.015f); /* underexposed skin, linear */
+    sb_light_t l = sb_light_measure(&dark, NULL, region);
+    cr_assert_gt(l.gain[1], 1.5f, "dark face gets brighter: gain %.2f", l.gain[1]);
+    sb_light_apply(&dark, &l);
+    cr_assert_gt(dark.data[32 * 64 * 3 + 1], 0.03f);
+
+    sb_fimage_t blue;
+    fill(&blue, 64, 64, 0.20f, 0.20f, 0.30f); /* a skin patch under a strong blue cast */
+    l = sb_light_measure(&blue, NULL, region);
+    cr_assert_gt(l.gain[0], l.gain[2] * 1.3f, "red up relative to blue: %.2f vs %.2f", l.gain[0], l.gain[2]);
+
+    sb_fimage_t good;
+    fill(&good, 64, 64, 0.30f, 0.20f, 0.14f); /* well exposed, natural skin */
+    l = sb_light_measure(&good, NULL, region);
+    for (int c = 0; c < 3; c++)
+        cr_assert_float_eq(l.gain[c], 1.0f, 1e-4, "a good face is left alone");
+    sb_fimage_free(&dark);
+    sb_fimage_free(&blue);
+    sb_fimage_free(&good);
+}
+
+Test(detail, sharpens_edges_only_where_weighted)
+{
+    int w = 64, h = 16;
+    sb_fimage_t img, wt;
+    sb_fimage_alloc(&img, w, h, 3, NULL);
+    sb_fimage_alloc(&wt, w, h, 1, NULL);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            for (int c = 0; c < 3; c++)
+                img.data[(y * w + x) * 3 + c] = x < 32 ? 0.3f : 0.6f;
+            wt.data[y * w + x] = y < 8 ? 1.0f : 0.0f;
+        }
+    cr_assert_eq(sb_detail_enhance(&img, &wt, &SB_DETAIL_HEADSHOT, NULL), SB_OK);
+    cr_assert_gt(img.data[(2 * w + 32) * 3], 0.6f + 0.01f, "overshoot on the bright side of the edge");
+    cr_assert_lt(img.data[(2 * w + 31) * 3], 0.3f - 0.01f, "undershoot on the dark side");
+    cr_assert_float_eq(img.data[(12 * w + 32) * 3], 0.6f, 1e-6, "weight 0 leaves pixels alone");
+    sb_fimage_free(&img);
+    sb_fimage_free(&wt);
+}
+
+Test(composite, blends_by_alpha)
+{
+    sb_fimage_t fg, bg, a;
+    fill(&fg, 4, 1, 1, 0, 0);
+    fill(&bg, 4, 1, 0, 0, 1);
+    sb_fimage_alloc(&a, 4, 1, 1, NULL);
+    float al[4] = {0, 0.25f, 0.5f, 1};
+    memcpy(a.data, al, sizeof al);
+    cr_assert_eq(sb_composite_over(&fg, &a, &bg, NULL), SB_OK);
+    for (int i = 0; i < 4; i++) {
+        cr_assert_float_eq(bg.data[i * 3], al[i], 1e-6);
+        cr_assert_float_eq(bg.data[i * 3 + 2], 1 - al[i], 1e-6);
+    }
+    sb_fimage_t small;
+    fill(&small, 2, 1, 0, 0, 0);
+    cr_assert_eq(sb_composite_over(&small, &a, &bg, NULL), SB_ERR_INTERNAL);
+    sb_fimage_free(&fg);
+    sb_fimage_free(&bg);
+    sb_fimage_free(&a);
+    sb_fimage_free(&small);
+}

@@ -1,0 +1,112 @@
+/* Vision building blocks on synthetic data: guided filter, foreground estimation, alignment. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "image/filter.h"
+#include "testutil.h"
+#include "vision/align.h"
+#include "vision/foreground.h"
+#include "vision/guided.h"
+
+/* A 3-band guide with a vertical step at x = w/2 (dark left, bright right). */
+static void step_guide(sb_fimage_t *g, int w, int h)
+{
+    sb_fimage_alloc(g, w, h, 3, NULL);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++)
+                g->data[(y * w + x) * 3 + c] = x < w / 2 ? 0.15f : 0.85f;
+}
+
+Test(guided, edges_follow_the_guide)
+{
+    int w = 96, h = 32;
+    sb_fimage_t g, p;
+    step_guide(&g, w, h);
+    sb_fimage_alloc(&p, w, h, 1, NULL);
+    /* A blurry mask whose 0.5 crossing is at the guide's step. */
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            p.data[y * w + x] = 1.0f / (1.0f + expf(-(x - w / 2 + 0.5f) / 6.0f));
+    float before = p.data[16 * w + w / 2] - p.data[16 * w + w / 2 - 1];
+    for (int s = 1; s <= 2; s++) {
+        sb_fimage_t q;
+        sb_fimage_alloc(&q, w, h, 1, NULL);
+        for (int i = 0; i < w * h; i++)
+            q.data[i] = p.data[i];
+        cr_assert_eq(sb_guided_filter(&g, &q, 4, 1e-4f, s, NULL), SB_OK);
+        float after = q.data[16 * w + w / 2] - q.data[16 * w + w / 2 - 1];
+        cr_assert_gt(after, 3 * before, "subsample %d: edge contrast %.3f -> %.3f", s, before, after);
+        cr_assert_lt(q.data[16 * w + 5], 0.1f);
+        cr_assert_gt(q.data[16 * w + w - 5], 0.9f);
+        sb_fimage_free(&q);
+    }
+    sb_fimage_free(&g);
+    sb_fimage_free(&p);
+}
+
+Test(foreground, recovers_foreground_colour_at_soft_edges)
+{
+    int w = 480, h = 64;
+    const float F[3] = {0.9f, 0.2f, 0.1f}, B[3] = {0.1f, 0.3f, 0.9f};
+    sb_fimage_t img, a, fg;
+    sb_fimage_alloc(&img, w, h, 3, NULL);
+    sb_fimage_alloc(&a, w, h, 1, NULL);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float al = x < 232 ? 1 : x >= 248 ? 0 : 1 - (x - 232) / 16.0f;
+            a.data[y * w + x] = al;
+            for (int c = 0; c < 3; c++)
+                img.data[(y * w + x) * 3 + c] = al * F[c] + (1 - al) * B[c];
+        }
+    cr_assert_eq(sb_foreground_estimate(&img, &a, 60, 4, &fg, NULL), SB_OK);
+    /* Where alpha is 0.5 the photo is half blue; the estimate must be close to the red foreground. */
+    const float *f = fg.data + (32 * w + 240) * 3;
+    for (int c = 0; c < 3; c++)
+        cr_assert(fabsf(f[c] - F[c]) < 0.12f, "channel %d: %.3f vs %.3f", c, f[c], F[c]);
+    const float *raw = img.data + (32 * w + 240) * 3;
+    cr_assert_gt(fabsf(raw[2] - F[2]), 0.3f, "the test is meaningful: the raw pixel is far from F");
+    sb_fimage_free(&img);
+    sb_fimage_free(&a);
+    sb_fimage_free(&fg);
+}
+
+static sb_face_t tilted_face(float roll_deg, float eye_dist)
+{
+    sb_face_t f = {.x = 100, .y = 100, .w = 120, .h = 150, .score = 0.9f};
+    float a = roll_deg * (float)M_PI / 180, cx = 160, cy = 160;
+    float pts[5][2] = {{-0.5f, 0}, {0.5f, 0}, {0, 0.4f}, {-0.35f, 0.8f}, {0.35f, 0.8f}};
+    for (int i = 0; i < 5; i++) {
+        float x = pts[i][0] * eye_dist, y = pts[i][1] * eye_dist;
+        f.lmk[i].x = cx + x * cosf(a) - y * sinf(a);
+        f.lmk[i].y = cy + x * sinf(a) + y * cosf(a);
+    }
+    return f;
+}
+
+Test(align, levels_the_eye_line_and_places_the_eyes)
+{
+    float rolls[] = {-30, -8, 0, 12, 25};
+    for (int i = 0; i < 5; i++) {
+        sb_face_t f = tilted_face(rolls[i], 60);
+        cr_assert_float_eq(sb_face_roll_deg(&f), rolls[i], 0.01);
+        double m[6];
+        sb_align_face(&f, &SB_FRAMING_HEADSHOT, 800, 800, m);
+        sb_face_t o = sb_align_face_map(m, &f);
+        cr_assert_float_eq(o.lmk[0].y, o.lmk[1].y, 0.01, "eyes level at roll %.0f", rolls[i]);
+        cr_assert_float_eq((o.lmk[0].y + o.lmk[1].y) / 2, SB_FRAMING_HEADSHOT.eye_y * 800, 0.01);
+        cr_assert_float_eq((o.lmk[0].x + o.lmk[1].x) / 2, 400, 0.01);
+        cr_assert_float_eq(sb_face_size(&o), SB_FRAMING_HEADSHOT.face_frac * 800, 0.5,
+                           "face is the framing fraction of the width");
+        cr_assert_lt(o.lmk[0].x, o.lmk[1].x, "right eye stays on the image left");
+    }
+}
+
+Test(align, face_size_is_stable_under_roll)
+{
+    float a = sb_face_size(&(sb_face_t){0}), base;
+    (void)a;
+    sb_face_t f0 = tilted_face(0, 60), f1 = tilted_face(35, 60);
+    base = sb_face_size(&f0);
+    cr_assert_float_eq(sb_face_size(&f1), base, 0.01);
+}
