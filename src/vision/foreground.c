@@ -71,7 +71,7 @@ sb_err sb_foreground_estimate(const sb_fimage_t *img, const sb_fimage_t *alpha, 
         err = pass(img, alpha->data, fg->data, B, scratch, r_large, 4, e);
     }
     if (!err)
-        err = pass(img, alpha->data, fg->data, B, scratch, r_small, 1, e);
+        err = pass(img, alpha->data, fg->data, B, scratch, r_small, 2, e);
     free(B);
     free(scratch);
     if (err)
