@@ -11,8 +11,8 @@
 #define LUMA_HI 0.48f
 #define GAIN_MAX 2.2f
 #define GAIN_MIN 0.6f
-/* Linear R/G and B/G of skin under neutral light, across skin tones (measured on shared/testdata
- * faces shot in neutral light; see docs/internals/render.md). */
+/* Linear R/G and B/G that skin under neutral light falls in across skin tones: deliberately wide
+ * bounds, so only a clear colour cast (a face bluer or greener than any skin) is corrected. */
 #define RG_LO 1.15f
 #define RG_HI 2.10f
 #define BG_LO 0.50f

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-const sb_framing_t SB_FRAMING_HEADSHOT = {.eye_y = 0.42f, .face_frac = 0.36f, .face_frac_max = 0.5f};
+const sb_framing_t SB_FRAMING_HEADSHOT = {.eye_y = 0.42f, .face_frac = 0.31f, .face_frac_max = 0.43f};
 
 void sb_align_face(const sb_face_t *face, const sb_framing_t *framing, int width, int height, double m[6])
 {

@@ -1,7 +1,7 @@
 /* face.h - face detection with five landmarks (YuNet 2023mar, decoded by hand) and subject choice.
  *
  * A detector owns one net: use one detector per thread, never share it. Coordinates are in the pixel
- * space of the image passed in (x right, y down, pixel centres at +0.5). */
+ * space of the image passed in (x right, y down, pixel (i, j) centred on the point (i, j), as in resample.h). */
 #ifndef SB_FACE_H
 #define SB_FACE_H
 
