@@ -1,5 +1,6 @@
 /* models.c - the model registry (copied from shared/models/MANIFEST.md) and sha256 verification. */
 #include "nn/models.h"
+#include "nn/nn.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -162,4 +163,12 @@ sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t
                         "model '%s' (%s) not found under ./models, ../shared/models "
                         "($STROBE_MODELS is unset)",
                         m->name, m->relpath);
+}
+
+sb_err sb_model_open_net(sb_model_id id, sb_net_t **out, sb_error_t *e)
+{
+    char path[4096];
+    *out = NULL;
+    sb_err err = sb_model_resolve(id, path, sizeof path, e);
+    return err ? err : sb_net_open(path, out, e);
 }

@@ -42,6 +42,12 @@ const sb_model_info_t *sb_model_info(sb_model_id id);
  * SB_ERR_USAGE (bad id or `path` too small). The message names the model and the roots searched. */
 sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t *e);
 
+typedef struct sb_net sb_net_t;
+
+/* Resolve and verify model `id` (as sb_model_resolve) and load it into a new net (as sb_net_open).
+ * The errors of both. */
+sb_err sb_model_open_net(sb_model_id id, sb_net_t **out, sb_error_t *e);
+
 /* Compute the sha256 of a file as 64 lowercase hex characters plus NUL into `hex` (65 bytes).
  * SB_ERR_IO when the file cannot be read. */
 sb_err sb_sha256_file(const char *path, char hex[65], sb_error_t *e);

@@ -27,16 +27,13 @@ static const char *const output_names[12] = {"cls_8",  "cls_16",  "cls_32",  "ob
 
 sb_err sb_face_detector_open(sb_face_detector_t **out, sb_error_t *e)
 {
-    char path[4096];
     *out = NULL;
-    sb_err err = sb_model_resolve(SB_MODEL_YUNET, path, sizeof path, e);
-    if (err)
-        return err;
     sb_face_detector_t *det = calloc(1, sizeof *det);
     if (!det)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face detector");
+    sb_err err = SB_OK;
     for (int i = 0; i < 2 && !err; i++)
-        err = sb_net_open(path, &det->net[i], e);
+        err = sb_model_open_net(SB_MODEL_YUNET, &det->net[i], e);
     if (err) {
         sb_face_detector_close(det);
         return err;

@@ -17,20 +17,16 @@ struct sb_face_mesh {
 
 sb_err sb_face_mesh_open(sb_face_mesh_t **out, sb_error_t *e)
 {
-    char path[4096];
     *out = NULL;
-    sb_err err = sb_model_resolve(SB_MODEL_FACEMESH, path, sizeof path, e);
-    if (err)
-        return err;
-    sb_face_mesh_t *m = calloc(1, sizeof *m);
-    if (!m)
+    sb_face_mesh_t *x = calloc(1, sizeof *x);
+    if (!x)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh");
-    err = sb_net_open(path, &m->net, e);
+    sb_err err = sb_model_open_net(SB_MODEL_FACEMESH, &x->net, e);
     if (err) {
-        free(m);
+        free(x);
         return err;
     }
-    *out = m;
+    *out = x;
     return SB_OK;
 }
 
