@@ -1,7 +1,7 @@
 # strobe: build, test and benchmark. `make` builds ./strobe; `make test` bootstraps, builds and runs all tests.
 CC       ?= cc
 CXX      ?= c++
-PKGS      = vips opencv4 jansson libcrypto
+PKGS      = vips opencv4 jansson libcrypto libmicrohttpd sqlite3 libcurl
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wno-unused-parameter
@@ -9,10 +9,11 @@ CPPFLAGS += -Iinclude -Isrc -MMD -MP $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 
 BUILD    = build
-LIB_C    = $(wildcard src/util/*.c src/image/*.c src/nn/*.c src/vision/*.c src/render/*.c src/pipeline/*.c)
+LIB_C    = $(wildcard $(addsuffix /*.c,$(addprefix src/,util image nn vision render pipeline net store jobs http api)))
 LIB_CXX  = $(wildcard src/nn/*.cpp)
+LIB_ASM  = $(wildcard src/api/*.S)
 CLI_C    = $(wildcard src/cli/*.c)
-LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_C:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libstrobe.a
 
@@ -20,7 +21,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 INTEG_SRC= $(wildcard tests/integration/test_*.c)
 TEST_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all bootstrap test bench clean
+.PHONY: all bootstrap test bench bench-http clean
 all: strobe
 
 bootstrap:
@@ -36,6 +37,11 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The OpenAPI document is assembled into the library (.incbin), so it is rebuilt when the JSON changes.
+$(BUILD)/src/api/openapi_blob.o: src/api/openapi_blob.S src/api/openapi.json
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -55,6 +61,11 @@ bench: bootstrap
 	@$(MAKE) --no-print-directory strobe
 	@sh bench/run.sh
 
+# Load benchmark of the HTTP API: bench/http_load against `strobe serve` (bench/http.sh).
+bench-http: bootstrap
+	@$(MAKE) --no-print-directory strobe
+	@sh bench/http.sh
+
 clean:
 	rm -rf $(BUILD) strobe
 
@@ -64,3 +75,8 @@ $(BUILD)/bench/bench_headshot: bench/bench_headshot.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -c $< -o $@.o
 	$(CXX) -o $@ $@.o $(LIB) $(LDLIBS)
+
+# The load generator needs only libcurl and jansson, not the library.
+$(BUILD)/bench/http_load: bench/http_load.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(shell pkg-config --libs libcurl jansson) -lpthread

@@ -28,6 +28,11 @@ typedef struct sb_studio sb_studio_t;
 /* A new studio with no nets loaded yet. Call sb_io_init first (once per process). */
 sb_err sb_studio_open(sb_studio_t **out, sb_error_t *e);
 
+/* Load (and verify) every net the headshot needs now instead of on first use: a server warms its
+ * workers with it and reports a missing or broken model at startup and in /readyz.
+ * Errors: SB_ERR_MODEL_MISSING, SB_ERR_MODEL_INVALID (the model named in the message). */
+sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e);
+
 /* Free a studio and its nets. NULL-safe. */
 void sb_studio_close(sb_studio_t *studio);
 

@@ -14,6 +14,8 @@
 int sb_cmd_headshot(int argc, char **argv);
 int sb_cmd_detect(int argc, char **argv);
 int sb_cmd_matte(int argc, char **argv);
+int sb_cmd_serve(int argc, char **argv);
+int sb_cmd_keys(int argc, char **argv);
 
 /* Print {"error":{"code","message","field"}} on stderr and return the exit code for `err`. */
 int sb_cli_fail(sb_err err, const sb_error_t *e);

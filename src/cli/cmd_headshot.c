@@ -11,7 +11,7 @@ static void default_output(const char *in, sb_format_t fmt, char *out, size_t si
 {
     const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
     size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - in) : strlen(in);
-    snprintf(out, size, "%.*s.headshot.%s", (int)stem, in, fmt == SB_FMT_JPEG ? "jpg" : sb_format_name(fmt));
+    snprintf(out, size, "%.*s.headshot.%s", (int)stem, in, sb_format_ext(fmt));
 }
 
 static int parse_int(const char *s, const char *name, int *out)

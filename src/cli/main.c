@@ -13,6 +13,10 @@ static const char usage[] =
     "  detect IN [--json]     every face with its box, five landmarks, score and roll\n"
     "  matte IN -o MASK.png [--json]\n"
     "                         person matte of IN as an 8-bit PNG (255 = person)\n"
+    "  serve [--listen HOST:PORT] [--data DIR] [--workers N] [--allow-private-urls]\n"
+    "                         the HTTP API (settings also from STROBE_* variables)\n"
+    "  keys create|list|credit|revoke|dev ...\n"
+    "                         API keys of a data directory (run 'strobe keys' for details)\n"
     "  version                print the version\n"
     "\n"
     "Errors are one JSON object on stderr: {\"error\":{\"code\",\"message\",\"field\"}}.\n"
@@ -37,5 +41,9 @@ int main(int argc, char **argv)
         return sb_cmd_detect(argc - 1, argv + 1);
     if (!strcmp(cmd, "matte"))
         return sb_cmd_matte(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return sb_cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "keys"))
+        return sb_cmd_keys(argc - 1, argv + 1);
     return sb_cli_usage("unknown command '%s'; run 'strobe help'", cmd);
 }

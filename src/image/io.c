@@ -511,6 +511,11 @@ const char *sb_format_name(sb_format_t fmt)
     }
 }
 
+const char *sb_format_ext(sb_format_t fmt)
+{
+    return fmt == SB_FMT_JPEG ? "jpg" : sb_format_name(fmt);
+}
+
 sb_format_t sb_format_parse(const char *name)
 {
     if (!name)

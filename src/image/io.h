@@ -63,4 +63,7 @@ sb_err sb_io_write_file(const char *path, const uint8_t *data, size_t len, sb_er
 const char *sb_format_name(sb_format_t fmt);
 sb_format_t sb_format_parse(const char *name);
 
+/* File name extension of a format: "jpg", "png", "webp", "heic" (static). */
+const char *sb_format_ext(sb_format_t fmt);
+
 #endif

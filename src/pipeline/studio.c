@@ -20,6 +20,19 @@ void sb_studio_close(sb_studio_t *studio)
     free(studio);
 }
 
+sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e)
+{
+    sb_face_detector_t *d;
+    sb_matter_t *m;
+    sb_face_mesh_t *fm;
+    sb_err err = sb_studio_detector(studio, &d, e);
+    if (!err)
+        err = sb_studio_matter(studio, &m, e);
+    if (!err)
+        err = sb_studio_mesh(studio, &fm, e);
+    return err;
+}
+
 sb_err sb_studio_detector(sb_studio_t *studio, sb_face_detector_t **out, sb_error_t *e)
 {
     sb_err err = studio->detector ? SB_OK : sb_face_detector_open(&studio->detector, e);

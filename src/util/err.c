@@ -23,6 +23,20 @@ static const struct {
     [SB_ERR_MODEL_INVALID]      = {"model_invalid", 503, 6},
     [SB_ERR_NOMEM]              = {"out_of_memory", 503, 1},
     [SB_ERR_INTERNAL]           = {"internal", 500, 1},
+    [SB_ERR_UNAUTHORIZED]       = {"unauthorized", 401, 2},
+    [SB_ERR_NO_CREDITS]         = {"insufficient_credits", 402, 2},
+    [SB_ERR_FORBIDDEN]          = {"forbidden", 403, 2},
+    [SB_ERR_NOT_FOUND]          = {"not_found", 404, 2},
+    [SB_ERR_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405, 2},
+    [SB_ERR_CONFLICT]           = {"idempotency_conflict", 409, 2},
+    [SB_ERR_BODY_TOO_LARGE]     = {"body_too_large", 413, 4},
+    [SB_ERR_RATE_LIMITED]       = {"rate_limited", 429, 1},
+    [SB_ERR_OVERLOADED]         = {"overloaded", 503, 1},
+    [SB_ERR_TIMEOUT]            = {"deadline_exceeded", 503, 1},
+    [SB_ERR_URL_BLOCKED]        = {"url_blocked", 400, 3},
+    [SB_ERR_FETCH_FAILED]       = {"fetch_failed", 422, 3},
+    [SB_ERR_STORE]              = {"store_error", 500, 1},
+    [SB_ERR_INPUT_LOST]         = {"input_lost", 503, 1},
 };
 
 sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *fmt, ...)
@@ -41,6 +55,14 @@ sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *f
 const char *sb_err_name(sb_err code)
 {
     return (code >= 0 && code < SB_ERR__COUNT) ? table[code].name : "internal";
+}
+
+sb_err sb_err_from_name(const char *name)
+{
+    for (int i = 0; name && i < SB_ERR__COUNT; i++)
+        if (!strcmp(table[i].name, name))
+            return (sb_err)i;
+    return SB_ERR_INTERNAL;
 }
 
 int sb_err_http_status(sb_err code)

@@ -22,6 +22,21 @@ typedef enum {
     SB_ERR_MODEL_INVALID,      /* a model file fails its sha256 check or will not load */
     SB_ERR_NOMEM,              /* an allocation failed or a buffer cap was reached */
     SB_ERR_INTERNAL,           /* a bug or an unexpected library failure */
+    /* The service's own errors (HTTP API, store, URL fetching). */
+    SB_ERR_UNAUTHORIZED,       /* no API key, or an unknown or revoked one */
+    SB_ERR_NO_CREDITS,         /* the key has no credits left */
+    SB_ERR_FORBIDDEN,          /* a signed URL that was tampered with or has expired */
+    SB_ERR_NOT_FOUND,          /* no such route, job, file or id (or it belongs to another key) */
+    SB_ERR_METHOD_NOT_ALLOWED, /* the route exists, the method does not */
+    SB_ERR_CONFLICT,           /* an Idempotency-Key reused with another body */
+    SB_ERR_BODY_TOO_LARGE,     /* the request body or a fetched URL is over the byte cap */
+    SB_ERR_RATE_LIMITED,       /* the key's token bucket is empty */
+    SB_ERR_OVERLOADED,         /* the work queue or the pixel budget is full: retry later */
+    SB_ERR_TIMEOUT,            /* a deadline passed before the work could finish */
+    SB_ERR_URL_BLOCKED,        /* a URL that is not http(s) or points at a private or reserved address */
+    SB_ERR_FETCH_FAILED,       /* a URL could not be fetched (DNS, connect, HTTP status, timeout) */
+    SB_ERR_STORE,              /* the metadata or blob store failed */
+    SB_ERR_INPUT_LOST,         /* an uploaded input held in memory was lost when the server restarted */
     SB_ERR__COUNT
 } sb_err;
 
@@ -38,6 +53,9 @@ sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *f
 
 /* Stable snake_case name of an error code ("no_face"), as used in JSON error objects. Never NULL. */
 const char *sb_err_name(sb_err code);
+
+/* The code whose name is `name` (the inverse of sb_err_name); SB_ERR_INTERNAL for an unknown name. */
+sb_err sb_err_from_name(const char *name);
 
 /* HTTP status that an error code maps to (400, 413, 415, 422, 500, 503 ...). */
 int sb_err_http_status(sb_err code);

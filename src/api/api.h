@@ -1,0 +1,83 @@
+/* api.h - what the endpoint files share: the service state, the per-request context, the response
+ * helpers. Private to src/api. The API layer turns HTTP requests into job specs and store calls and
+ * knows nothing of pixels. */
+#ifndef SB_API_H
+#define SB_API_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+
+#include "api/ratelimit.h"
+#include "api/service.h"
+#include "http/server.h"
+#include "jobs/jobs.h"
+#include "util/metrics.h"
+
+struct sb_service {
+    sb_service_config_t cfg;
+    sb_meta_t *meta;
+    sb_blob_t *blob;
+    sb_jobs_t *jobs;
+    sb_metrics_t *metrics;
+    sb_ratelimit_t *rl;
+    sb_http_server_t *http;
+    uint8_t secret[32];        /* signs file URLs; derives webhook secrets */
+    int lock_fd;
+    _Atomic bool started;      /* jobs are up: before that (and while stopping) requests get 503 */
+};
+
+/* One request in flight through the API. Freed by sb_api_ctx_free after the answer was handed to the
+ * transport (which may be on a worker thread for deferred answers). */
+typedef struct {
+    sb_service_t *svc;
+    sb_http_req_t *req;
+    char param[128];           /* the {id} segment of the route, "" when none */
+    bool authed;
+    sb_key_t key;
+    sb_ratelimit_result_t rate;
+    bool has_rate;
+} sb_api_ctx_t;
+
+void sb_api_ctx_free(sb_api_ctx_t *c);
+
+/* Answer with `body` (stolen reference) as JSON and the common headers (X-Credits-Remaining and
+ * RateLimit-* for authenticated requests), plus `extra` ("Name: value", NULL-terminated, may be NULL).
+ * Does not resume or free: see sb_api_finish for deferred requests. */
+void sb_api_send_json(sb_api_ctx_t *c, int status, json_t *body, const char *const *extra);
+
+/* Answer {"error":{"code","message","field"}} with the status of e->code (one table in util/err.c).
+ * 429 and 503 carry Retry-After. */
+void sb_api_send_error(sb_api_ctx_t *c, const sb_error_t *e);
+
+/* Shorthand: build the error from a code, field and message and send it. */
+void sb_api_fail(sb_api_ctx_t *c, sb_err code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* For a deferred request answered from another thread: resume the connection and free the context. */
+void sb_api_finish(sb_api_ctx_t *c);
+
+/* The public JSON of a job, output URLs signed (new reference). */
+json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job);
+
+/* Signed URL of an output blob "<id>.<ext>" expiring at `exp` (malloc'd string). */
+char *sb_api_file_url(sb_service_t *svc, const char *name, int64_t exp);
+
+/* Endpoints. Each answers the request and returns false, or defers it and returns true: then the
+ * context belongs to whoever answers (sb_api_finish) and the caller must not touch it again. */
+bool sb_api_healthz(sb_api_ctx_t *c);
+bool sb_api_readyz(sb_api_ctx_t *c);
+bool sb_api_metrics(sb_api_ctx_t *c);
+bool sb_api_openapi(sb_api_ctx_t *c);
+bool sb_api_file_get(sb_api_ctx_t *c);
+bool sb_api_account(sb_api_ctx_t *c);
+bool sb_api_headshot(sb_api_ctx_t *c);
+bool sb_api_image_get(sb_api_ctx_t *c);
+
+/* The HTTP handler and completion hook the transport calls (router.c). */
+void sb_api_handle(sb_http_req_t *req, void *svc);
+void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double ms, void *svc);
+
+/* Every route as "METHOD PATTERN", NULL-terminated: the OpenAPI test checks the document against it. */
+extern const char *const sb_api_route_list[];
+
+#endif

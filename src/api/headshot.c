@@ -1,0 +1,121 @@
+/* headshot.c - POST /api/v1/ai-headshot: the corporate headshot of the main face.
+ * Synchronous by default (200 with output_url); asynchronous (202 with the job) when the request has a
+ * callback_url or the header "Prefer: respond-async". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/input.h"
+#include "util/clock.h"
+
+/* Options: output_format (png|jpeg|webp, default png), size (128..4096, default 800),
+ * quality (1..100, JPEG/WebP), callback_url. */
+static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
+                         sb_error_t *e)
+{
+    const char *fmt = NULL;
+    long size = 800, quality = 0;
+    sb_err err = sb_api_input_string(c, in, "output_format", &fmt, e);
+    if (!err && !fmt)
+        err = sb_api_input_string(c, in, "format", &fmt, e);
+    if (err)
+        return err;
+    if (fmt && strcmp(fmt, "png") && strcmp(fmt, "jpeg") && strcmp(fmt, "jpg") && strcmp(fmt, "webp"))
+        return sb_error_set(e, SB_ERR_USAGE, "output_format", "output_format must be png, jpeg or webp, got '%.40s'", fmt);
+    if ((err = sb_api_input_int(c, in, "size", 128, 4096, &size, e)) ||
+        (err = sb_api_input_int(c, in, "quality", 1, 100, &quality, e)) ||
+        (err = sb_api_input_string(c, in, "callback_url", callback, e)))
+        return err;
+    if (*callback && strncmp(*callback, "http://", 7) && strncmp(*callback, "https://", 8))
+        return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url must be an http or https URL");
+    if (*callback && strlen(*callback) > SB_FETCH_MAX_URL)
+        return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url is over %d characters", SB_FETCH_MAX_URL);
+    json_object_set_new(spec, "format", json_string(!fmt || !strcmp(fmt, "jpg") ? (fmt ? "jpeg" : "png") : fmt));
+    json_object_set_new(spec, "size", json_integer(size));
+    if (quality)
+        json_object_set_new(spec, "quality", json_integer(quality));
+    if (in->image_url)
+        json_object_set_new(spec, "image_url", json_string(in->image_url));
+    return SB_OK;
+}
+
+/* A synchronous job finished (worker thread): answer the waiting connection. */
+static void on_done(const sb_job_t *job, void *ctx)
+{
+    sb_api_ctx_t *c = ctx;
+    if (job->state == SB_JOB_COMPLETED) {
+        json_t *body = sb_api_job_json(c->svc, job);
+        json_object_set_new(body, "latency_ms",
+                            json_integer((json_int_t)((sb_clock_us() - c->req->t_start_us) / 1000)));
+        sb_api_send_json(c, 200, body, NULL);
+    } else {
+        json_t *err = job->error ? json_loads(job->error, 0, NULL) : NULL;
+        sb_error_t e = {.code = sb_err_from_name(json_string_value(json_object_get(err, "code")))};
+        snprintf(e.message, sizeof e.message, "%s", json_string_value(json_object_get(err, "message")) ?: "failed");
+        snprintf(e.field, sizeof e.field, "%s", json_string_value(json_object_get(err, "field")) ?: "");
+        json_decref(err);
+        sb_api_send_error(c, &e);
+    }
+    sb_api_finish(c);
+}
+
+static bool wants_async(sb_api_ctx_t *c, const char *callback)
+{
+    const char *prefer = sb_http_header(c->req, "Prefer");
+    return callback || (prefer && strstr(prefer, "respond-async"));
+}
+
+bool sb_api_headshot(sb_api_ctx_t *c)
+{
+    sb_api_input_t in;
+    sb_error_t e = {0};
+    json_t *spec = json_object();
+    const char *callback = NULL;
+    sb_err err = sb_api_input_parse(c, &in, &e);
+    if (!err)
+        err = build_spec(c, &in, spec, &callback, &e);
+    const char *idem = sb_http_header(c->req, "Idempotency-Key");
+    if (!err && idem && (!*idem || strlen(idem) > 255))
+        err = sb_error_set(&e, SB_ERR_USAGE, "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+    if (!err && c->key.credits < 1)
+        err = sb_error_set(&e, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
+    if (err) {
+        sb_api_send_error(c, &e);
+        goto out;
+    }
+    bool async = wants_async(c, callback);
+    sb_job_request_t jr = {.key_id = c->key.id, .pipeline = "headshot", .spec = spec, .input = in.image,
+                           .input_len = in.image_len, .sync = !async, .callback_url = callback, .idem_key = idem,
+                           .request_hash = in.hash, .done = async ? NULL : on_done, .done_ctx = c};
+    if (!async)
+        sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
+    sb_job_t job = {0};
+    bool existed = false;
+    err = sb_jobs_submit(c->svc->jobs, &jr, &job, &existed, &e);
+    in.image = jr.input; /* NULL when the job took it */
+    /* A sync job in the queue: `c` now belongs to on_done, which may already have run. */
+    bool deferred = !async && !err && !existed;
+    if (err) {
+        sb_api_send_error(c, &e);
+    } else if (existed) {
+        /* An idempotent replay: the earlier job, as it stands now. */
+        sb_api_send_json(c, job.state == SB_JOB_COMPLETED ? 200 : 202, sb_api_job_json(c->svc, &job), NULL);
+    } else if (async) {
+        json_t *body = sb_api_job_json(c->svc, &job);
+        json_object_set_new(body, "credits_used", json_integer(0));
+        json_object_set_new(body, "pipeline_stages", json_pack("[s]", "headshot"));
+        json_object_set_new(body, "estimated_seconds", json_real(sb_jobs_estimate_ms(c->svc->jobs) / 1000.0));
+        char loc[96];
+        snprintf(loc, sizeof loc, "Location: /v1/image/%s", job.id);
+        const char *extra[] = {loc, NULL};
+        sb_api_send_json(c, 202, body, extra);
+    }
+    sb_job_clear(&job);
+    json_decref(spec);
+    sb_api_input_free(&in);
+    return deferred;
+out:
+    json_decref(spec);
+    sb_api_input_free(&in);
+    return false;
+}

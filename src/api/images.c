@@ -1,0 +1,74 @@
+/* images.c - the public JSON of a job and GET /v1/image/{id}. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+
+/* Completed: the pipeline's result fields, "output_url" (the first output) and "outputs" (all, signed).
+ * Failed: "error". Always: id (also as generation_id), status, pipeline, times, attempts. */
+json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
+{
+    json_t *o = json_object();
+    if (job->state == SB_JOB_COMPLETED && job->result) {
+        json_t *r = json_loads(job->result, 0, NULL);
+        const char *k;
+        json_t *v;
+        json_object_foreach(r, k, v)
+        {
+            if (strcmp(k, "files") != 0)
+                json_object_set(o, k, v);
+        }
+        json_t *outputs = json_array();
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(r, "files"), i, f)
+        {
+            char *url = sb_api_file_url(svc, json_string_value(json_object_get(f, "file")),
+                                        json_integer_value(json_object_get(f, "expires_at")));
+            json_t *item = json_pack("{s:s?, s:O, s:O, s:O, s:O}", "url", url, "format", json_object_get(f, "ext"),
+                                     "width", json_object_get(f, "width"), "height", json_object_get(f, "height"),
+                                     "expires_at", json_object_get(f, "expires_at"));
+            if (i == 0) {
+                json_object_set_new(o, "output_url", json_string(url ? url : ""));
+                json_object_set(o, "width", json_object_get(f, "width"));
+                json_object_set(o, "height", json_object_get(f, "height"));
+                json_object_set(o, "expires_at", json_object_get(f, "expires_at"));
+            }
+            free(url);
+            json_array_append_new(outputs, item);
+        }
+        json_object_set_new(o, "outputs", outputs);
+        json_decref(r);
+    }
+    if (job->state == SB_JOB_FAILED && job->error) {
+        json_t *err = json_loads(job->error, 0, NULL);
+        json_object_set_new(o, "error", err ? err : json_pack("{s:s}", "code", "internal"));
+    }
+    json_object_set_new(o, "id", json_string(job->id));
+    json_object_set_new(o, "generation_id", json_string(job->id));
+    json_object_set_new(o, "status", json_string(sb_job_state_name(job->state)));
+    json_object_set_new(o, "pipeline", json_string(job->pipeline));
+    json_object_set_new(o, "created_at", json_integer(job->created_at));
+    if (job->finished_at)
+        json_object_set_new(o, "finished_at", json_integer(job->finished_at));
+    json_object_set_new(o, "attempts", json_integer(job->attempts));
+    return o;
+}
+
+bool sb_api_image_get(sb_api_ctx_t *c)
+{
+    sb_job_t job;
+    sb_error_t e = {0};
+    sb_err err = sb_meta_job_get(c->svc->meta, c->param, c->key.id, &job, &e);
+    if (err == SB_ERR_NOT_FOUND) {
+        sb_api_fail(c, SB_ERR_NOT_FOUND, "id", "no job '%s' for this API key", c->param);
+        return false;
+    }
+    if (err) {
+        sb_api_send_error(c, &e);
+        return false;
+    }
+    sb_api_send_json(c, 200, sb_api_job_json(c->svc, &job), NULL);
+    sb_job_clear(&job);
+    return false;
+}

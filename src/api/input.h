@@ -1,0 +1,34 @@
+/* input.h - the image and options of a request, from a JSON body ({"image_url"} or {"image": data URI
+ * or base64}) or a multipart/form-data upload (an "image" file part, or an "image_url" field). Bytes stay
+ * in memory. Private to src/api; on the HTTP thread of the request. */
+#ifndef SB_API_INPUT_H
+#define SB_API_INPUT_H
+
+#include <jansson.h>
+
+#include "api/api.h"
+
+typedef struct {
+    json_t *body;          /* the parsed JSON object, or NULL for multipart */
+    uint8_t *image;        /* decoded image bytes (malloc'd), or NULL when image_url is used */
+    size_t image_len;
+    const char *image_url; /* borrowed from body or the request's parts, NULL when none */
+    char hash[65];         /* SHA-256 of method, path and body: the Idempotency-Key fingerprint */
+} sb_api_input_t;
+
+/* Parse the request's body. Errors: SB_ERR_USAGE (bad JSON with line and column, a field of the wrong
+ * type, no image or two, bad base64; field named), SB_ERR_UNSUPPORTED_FORMAT (a Content-Type that is
+ * neither JSON nor multipart; field "Content-Type"). */
+sb_err sb_api_input_parse(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e);
+
+/* A text option: from the JSON body (must be a string) or a multipart field. *out NULL when absent. */
+sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, const char **out,
+                           sb_error_t *e);
+
+/* An integer option in [min, max]; *out untouched when absent. JSON integers or multipart decimal text. */
+sb_err sb_api_input_int(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, long min, long max, long *out,
+                        sb_error_t *e);
+
+void sb_api_input_free(sb_api_input_t *in); /* NULL-safe */
+
+#endif

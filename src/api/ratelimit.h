@@ -1,0 +1,27 @@
+/* ratelimit.h - a token bucket per API key: `burst` tokens, refilled at `rate` per second; each
+ * request takes one. In memory, per process (a fleet would keep buckets in the shared store).
+ * Thread-safe. */
+#ifndef SB_API_RATELIMIT_H
+#define SB_API_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct sb_ratelimit sb_ratelimit_t;
+
+typedef struct {
+    bool allowed;
+    int limit;          /* the burst size: RateLimit-Limit */
+    int remaining;      /* whole tokens left after this request: RateLimit-Remaining */
+    int reset_s;        /* seconds until the bucket is full again: RateLimit-Reset */
+    int retry_after_s;  /* when refused: seconds until one token is back */
+} sb_ratelimit_result_t;
+
+/* A new limiter, or NULL when out of memory. rate_per_s <= 0 disables limiting (always allowed). */
+sb_ratelimit_t *sb_ratelimit_new(double rate_per_s, int burst);
+void sb_ratelimit_free(sb_ratelimit_t *rl); /* NULL-safe */
+
+/* Take one token from `key_id`'s bucket at monotonic time `now_us`. */
+sb_ratelimit_result_t sb_ratelimit_take(sb_ratelimit_t *rl, const char *key_id, int64_t now_us);
+
+#endif

@@ -1,0 +1,179 @@
+/* router.c - the route table, authentication and rate limiting in front of every endpoint, the
+ * access log line and the request metrics after it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "util/clock.h"
+#include "util/hmac.h"
+
+typedef struct {
+    const char *method;
+    const char *pattern;       /* "/v1/image/{id}": at most one {param}, one whole segment */
+    bool (*fn)(sb_api_ctx_t *c); /* true: deferred, the context is no longer ours */
+    bool auth;
+} route_t;
+
+static const route_t routes[] = {
+    {"GET", "/healthz", sb_api_healthz, false},
+    {"GET", "/readyz", sb_api_readyz, false},
+    {"GET", "/metrics", sb_api_metrics, false},
+    {"GET", "/openapi.json", sb_api_openapi, false},
+    {"GET", "/v1/files/{file}", sb_api_file_get, false}, /* the signature is the credential */
+    {"GET", "/v1/account", sb_api_account, true},
+    {"POST", "/api/v1/ai-headshot", sb_api_headshot, true},
+    {"GET", "/v1/image/{id}", sb_api_image_get, true},
+};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+const char *const sb_api_route_list[] = {
+    "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "GET /v1/files/{file}",
+    "GET /v1/account", "POST /api/v1/ai-headshot", "GET /v1/image/{id}", NULL,
+};
+
+/* Match `path` against `pattern`; the {param} segment goes to param. */
+static bool match(const char *pattern, const char *path, char *param, size_t param_size)
+{
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *pend = strchr(pattern, '}');
+            const char *seg_end = strchr(path, '/');
+            size_t n = seg_end ? (size_t)(seg_end - path) : strlen(path);
+            if (!pend || n == 0 || n >= param_size)
+                return false;
+            memcpy(param, path, n);
+            param[n] = '\0';
+            pattern = pend + 1;
+            path += n;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return false;
+    }
+    return !*pattern && !*path;
+}
+
+void sb_api_ctx_free(sb_api_ctx_t *c)
+{
+    free(c);
+}
+
+static bool authenticate(sb_api_ctx_t *c)
+{
+    const char *h = sb_http_header(c->req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+        sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization", "send your API key as 'Authorization: Bearer <key>'");
+        return false;
+    }
+    const char *key = h + 7;
+    while (*key == ' ')
+        key++;
+    char hash[65];
+    sb_sha256_hex(key, strlen(key), hash);
+    sb_error_t e = {0};
+    sb_err err = sb_meta_key_by_hash(c->svc->meta, hash, &c->key, &e);
+    if (err == SB_ERR_NOT_FOUND || (!err && c->key.revoked)) {
+        sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization", "the API key is not valid");
+        return false;
+    }
+    if (err) {
+        sb_api_send_error(c, &e);
+        return false;
+    }
+    c->authed = true;
+    snprintf(c->req->key_id, sizeof c->req->key_id, "%s", c->key.id);
+    c->rate = sb_ratelimit_take(c->svc->rl, c->key.id, sb_clock_us());
+    c->has_rate = true;
+    if (!c->rate.allowed) {
+        sb_api_fail(c, SB_ERR_RATE_LIMITED, "", "rate limit reached: %d requests per burst; retry in %d s",
+                    c->rate.limit, c->rate.retry_after_s);
+        return false;
+    }
+    return true;
+}
+
+void sb_api_handle(sb_http_req_t *req, void *svc)
+{
+    sb_api_ctx_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        static const char oom[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\",\"field\":\"\"}}";
+        char *b = strdup(oom);
+        sb_http_respond(req, 503, "application/json", b, b ? strlen(b) : 0, NULL);
+        return;
+    }
+    c->svc = svc;
+    c->req = req;
+    if (!atomic_load(&c->svc->started)) {
+        snprintf(req->route, sizeof req->route, "unavailable");
+        sb_api_fail(c, SB_ERR_OVERLOADED, "", "the server is starting or stopping; retry shortly");
+        sb_api_ctx_free(c);
+        return;
+    }
+    const route_t *hit = NULL;
+    bool path_known = false;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        char param[sizeof c->param];
+        if (!match(routes[i].pattern, req->path, param, sizeof param))
+            continue;
+        path_known = true;
+        if (strcmp(routes[i].method, req->method) == 0 ||
+            (!strcmp(req->method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
+            hit = &routes[i];
+            memcpy(c->param, param, sizeof param);
+            break;
+        }
+        snprintf(req->route, sizeof req->route, "%s", routes[i].pattern);
+    }
+    if (!hit) {
+        if (path_known)
+            sb_api_fail(c, SB_ERR_METHOD_NOT_ALLOWED, "", "%s is not allowed on %s", req->method, req->path);
+        else {
+            snprintf(req->route, sizeof req->route, "unmatched");
+            sb_api_fail(c, SB_ERR_NOT_FOUND, "", "no route %s %s", req->method, req->path);
+        }
+        sb_api_ctx_free(c);
+        return;
+    }
+    snprintf(req->route, sizeof req->route, "%s", hit->pattern);
+    if (hit->auth && !authenticate(c)) {
+        sb_api_ctx_free(c);
+        return;
+    }
+    if (req->body_err) {
+        sb_api_send_error(c, &req->body_error);
+        sb_api_ctx_free(c);
+        return;
+    }
+    if (!hit->fn(c))
+        sb_api_ctx_free(c);
+}
+
+void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double ms, void *svc)
+{
+    sb_service_t *s = svc;
+    const char *route = req->route[0] ? req->route : "unmatched";
+    if (s->metrics)
+        sb_metrics_request(s->metrics, route, req->method, status, ms);
+    /* One line per request: no bodies, no keys (the public key id only), no query strings (signatures). */
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:I}", "ts", ts, "level", "info", "msg",
+                             "request", "request_id", req->request_id, "method", req->method, "route", route,
+                             "status", status, "latency_ms", (double)(long)(ms * 10 + 0.5) / 10.0, "bytes_out",
+                             (json_int_t)bytes_out);
+    if (req->key_id[0])
+        json_object_set_new(line, "key_id", json_string(req->key_id));
+    if (req->err_code[0])
+        json_object_set_new(line, "error", json_string(req->err_code));
+    char *out = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (out) {
+        fprintf(stderr, "%s\n", out);
+        free(out);
+    }
+    json_decref(line);
+}

@@ -1,0 +1,277 @@
+/* service.c - configuration, the data directory (lock, secret, stores), and starting and stopping the
+ * pieces in order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "util/hmac.h"
+#include "util/random.h"
+
+void sb_service_config_default(sb_service_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
+    snprintf(c->data_dir, sizeof c->data_dir, "strobe-data");
+    c->workers = cores > 0 ? (int)cores : 1;
+    c->fetchers = 4;
+    c->http_threads = 2;
+    c->body_cap = 25u * 1024 * 1024;
+    c->max_pixels = 50000000;
+    c->pixel_budget = 48000000LL * c->workers;
+    c->queue_max = 16 * c->workers;
+    c->header_deadline_ms = 10000;
+    c->body_deadline_ms = 60000;
+    c->request_deadline_ms = 30000;
+    c->max_connections = 256;
+    c->rate_per_s = 10;
+    c->rate_burst = 20;
+    c->file_ttl_s = 86400;
+    c->purge_interval_s = 600;
+    c->hook_max_attempts = 6;
+    c->hook_backoff_ms = 2000;
+}
+
+static sb_err env_long(const char *name, long min, long max, long *out, sb_error_t *e)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return SB_OK;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return sb_error_set(e, SB_ERR_USAGE, name, "%s must be an integer from %ld to %ld, got '%s'", name, min, max, v);
+    *out = n;
+    return SB_OK;
+}
+
+#define ENV_INT(name, min, max, field)                                                                                 \
+    do {                                                                                                               \
+        long v_ = (long)(field);                                                                                       \
+        if ((err = env_long(name, min, max, &v_, e)))                                                                  \
+            return err;                                                                                                \
+        (field) = v_;                                                                                                  \
+    } while (0)
+
+sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
+{
+    sb_err err;
+    const char *s;
+    if ((s = getenv("STROBE_LISTEN")) && *s)
+        snprintf(c->listen, sizeof c->listen, "%s", s);
+    if ((s = getenv("STROBE_DATA")) && *s)
+        snprintf(c->data_dir, sizeof c->data_dir, "%s", s);
+    if ((s = getenv("STROBE_PUBLIC_URL")) && *s)
+        snprintf(c->public_url, sizeof c->public_url, "%s", s);
+    ENV_INT("STROBE_WORKERS", 1, 256, c->workers);
+    ENV_INT("STROBE_FETCHERS", 1, 256, c->fetchers);
+    ENV_INT("STROBE_HTTP_THREADS", 1, 64, c->http_threads);
+    long mb = (long)(c->body_cap >> 20);
+    ENV_INT("STROBE_BODY_CAP_MB", 1, 1024, mb);
+    c->body_cap = (size_t)mb << 20;
+    ENV_INT("STROBE_MAX_PIXELS", 1, 1000000000L, c->max_pixels);
+    ENV_INT("STROBE_PIXEL_BUDGET", 1, 100000000000L, c->pixel_budget);
+    ENV_INT("STROBE_QUEUE_MAX", 1, 100000, c->queue_max);
+    ENV_INT("STROBE_HEADER_DEADLINE_MS", 100, 600000, c->header_deadline_ms);
+    ENV_INT("STROBE_BODY_DEADLINE_MS", 100, 3600000, c->body_deadline_ms);
+    ENV_INT("STROBE_REQUEST_DEADLINE_MS", 100, 3600000, c->request_deadline_ms);
+    ENV_INT("STROBE_MAX_CONNECTIONS", 1, 100000, c->max_connections);
+    long rate = (long)c->rate_per_s;
+    ENV_INT("STROBE_RATE_LIMIT", 0, 1000000, rate);
+    c->rate_per_s = (double)rate;
+    ENV_INT("STROBE_RATE_BURST", 1, 1000000, c->rate_burst);
+    ENV_INT("STROBE_FILE_TTL", 1, 365 * 86400, c->file_ttl_s);
+    ENV_INT("STROBE_PURGE_INTERVAL", 1, 86400, c->purge_interval_s);
+    ENV_INT("STROBE_WEBHOOK_ATTEMPTS", 1, 50, c->hook_max_attempts);
+    ENV_INT("STROBE_WEBHOOK_BACKOFF_MS", 1, 3600000, c->hook_backoff_ms);
+    if ((s = getenv("STROBE_ALLOW_PRIVATE_URLS")) && *s)
+        c->allow_private_urls = !strcmp(s, "1") || !strcmp(s, "true");
+    return SB_OK;
+}
+
+sb_err sb_service_config_check(const sb_service_config_t *c, sb_error_t *e)
+{
+    if (c->workers < 1 || c->workers > 256)
+        return sb_error_set(e, SB_ERR_USAGE, "workers", "workers must be 1 to 256, got %d", c->workers);
+    if (!c->data_dir[0])
+        return sb_error_set(e, SB_ERR_USAGE, "data", "the data directory is empty");
+    if (c->body_cap < 1024)
+        return sb_error_set(e, SB_ERR_USAGE, "body_cap", "the body cap is too small");
+    return SB_OK;
+}
+
+static sb_err ensure_dir(const char *dir, sb_error_t *e)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return sb_error_set(e, SB_ERR_IO, "data", "cannot create the data directory %s: %s", dir, strerror(errno));
+    return SB_OK;
+}
+
+sb_err sb_service_open_meta(const char *data_dir, sb_meta_t **out, sb_error_t *e)
+{
+    sb_err err = ensure_dir(data_dir, e);
+    if (err)
+        return err;
+    char loc[600];
+    snprintf(loc, sizeof loc, "sqlite:%s/strobe.db", data_dir);
+    return sb_meta_open(loc, out, e);
+}
+
+/* The server secret: 32 random bytes kept as hex in DATA/secret (0600), made on first start. */
+static sb_err load_secret(const char *dir, uint8_t secret[32], sb_error_t *e)
+{
+    char path[600], hex[65] = {0};
+    snprintf(path, sizeof path, "%s/secret", dir);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 && errno == ENOENT) {
+        sb_random_bytes(secret, 32);
+        sb_hex_encode(secret, 32, hex);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || write(fd, hex, 64) != 64 || fsync(fd) != 0) {
+            if (fd >= 0)
+                close(fd);
+            return sb_error_set(e, SB_ERR_IO, "data", "cannot write %s: %s", path, strerror(errno));
+        }
+        close(fd);
+        return SB_OK;
+    }
+    if (fd < 0 || read(fd, hex, 64) != 64) {
+        if (fd >= 0)
+            close(fd);
+        return sb_error_set(e, SB_ERR_IO, "data", "cannot read the server secret %s", path);
+    }
+    close(fd);
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return sb_error_set(e, SB_ERR_IO, "data", "the server secret %s is damaged", path);
+        secret[i] = (uint8_t)v;
+    }
+    return SB_OK;
+}
+
+static sb_err take_lock(const char *dir, int *fd_out, sb_error_t *e)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return sb_error_set(e, SB_ERR_IO, "data", "cannot open %s: %s", path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return sb_error_set(e, SB_ERR_USAGE, "data", "another strobe server is using %s", dir);
+    }
+    *fd_out = fd;
+    return SB_OK;
+}
+
+static char *render_job(const sb_job_t *job, void *ctx)
+{
+    json_t *o = sb_api_job_json(ctx, job);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_error_t *e)
+{
+    sb_err err = sb_service_config_check(cfg, e);
+    if (err)
+        return err;
+    sb_service_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    s->cfg = *cfg;
+    s->lock_fd = -1;
+    char loc[600];
+    snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
+    if ((err = ensure_dir(cfg->data_dir, e)) || (err = take_lock(cfg->data_dir, &s->lock_fd, e)) ||
+        (err = load_secret(cfg->data_dir, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, &s->meta, e)) ||
+        (err = sb_blob_open(loc, &s->blob, e)))
+        goto fail;
+    s->metrics = sb_metrics_new();
+    s->rl = sb_ratelimit_new(cfg->rate_per_s, cfg->rate_burst);
+    if (!s->metrics || !s->rl) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+        goto fail;
+    }
+    sb_fetch_global_init();
+    sb_jobs_config_t jc = {.workers = cfg->workers, .fetchers = cfg->fetchers, .queue_max = cfg->queue_max,
+                           .pixel_budget = cfg->pixel_budget, .max_pixels = cfg->max_pixels, .lease_s = 120,
+                           .file_ttl_s = cfg->file_ttl_s, .deadline_ms = cfg->request_deadline_ms,
+                           .purge_interval_s = cfg->purge_interval_s, .hook_max_attempts = cfg->hook_max_attempts,
+                           .hook_backoff_ms = cfg->hook_backoff_ms, .fetch = sb_fetch_opts_default(),
+                           .hook_key = s->secret, .hook_key_len = sizeof s->secret, .render = render_job,
+                           .render_ctx = s};
+    jc.fetch.max_bytes = cfg->body_cap;
+    jc.fetch.allow_private = cfg->allow_private_urls;
+    sb_http_config_t hc = {.listen = cfg->listen, .body_cap = cfg->body_cap,
+                           .header_deadline_ms = cfg->header_deadline_ms, .body_deadline_ms = cfg->body_deadline_ms,
+                           .max_connections = cfg->max_connections, .threads = cfg->http_threads,
+                           .handler = sb_api_handle, .done = sb_api_done, .ctx = s};
+    /* HTTP first, so the real port is known for the default public URL before any job renders a signed
+     * URL; until the jobs are up, the handler answers 503. */
+    if ((err = sb_http_start(&hc, &s->http, e)))
+        goto fail;
+    if (!s->cfg.public_url[0]) {
+        char host[128];
+        snprintf(host, sizeof host, "%s", cfg->listen);
+        char *colon = strrchr(host, ':');
+        if (colon)
+            *colon = '\0';
+        snprintf(s->cfg.public_url, sizeof s->cfg.public_url, "http://%s:%d",
+                 !strcmp(host, "0.0.0.0") ? "127.0.0.1" : !strcmp(host, "[::]") ? "[::1]" : host, sb_http_port(s->http));
+    }
+    if ((err = sb_jobs_start(&jc, s->meta, s->blob, s->metrics, &s->jobs, e)))
+        goto fail;
+    atomic_store(&s->started, true);
+    *out = s;
+    return SB_OK;
+fail:
+    sb_service_stop(s);
+    return err;
+}
+
+int sb_service_port(const sb_service_t *s)
+{
+    return sb_http_port(s->http);
+}
+
+void sb_service_stop(sb_service_t *s)
+{
+    if (!s)
+        return;
+    if (s->http)
+        sb_http_quiesce(s->http);
+    atomic_store(&s->started, false);
+    /* Drains the queue: every waiting client gets its answer before the transport stops. */
+    sb_jobs_stop(s->jobs);
+    sb_http_stop(s->http);
+    sb_ratelimit_free(s->rl);
+    sb_metrics_free(s->metrics);
+    sb_blob_close(s->blob);
+    sb_meta_close(s->meta);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    free(s);
+}
+
+sb_err sb_service_key_create(sb_meta_t *meta, const char *name, int64_t credits, char secret[48], char id[SB_ID_MAX],
+                             sb_error_t *e)
+{
+    char hash[65];
+    memcpy(secret, "sb_", 3);
+    sb_random_hex(secret + 3, 20);
+    memcpy(id, "key_", 4);
+    sb_random_hex(id + 4, 8);
+    sb_sha256_hex(secret, strlen(secret), hash);
+    return sb_meta_key_create(meta, id, name, credits, hash, e);
+}

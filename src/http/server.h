@@ -1,0 +1,111 @@
+/* server.h - the HTTP transport: libmicrohttpd, request bodies held in memory under a cap, multipart
+ * parsed as it streams, deadlines for slow clients, and suspend/resume so that CPU work runs on worker
+ * threads and never on the HTTP threads.
+ *
+ * The transport knows nothing of routes, keys or images: it gathers one request (head, body or
+ * multipart parts) and hands it to a single handler. The handler either answers at once with
+ * sb_http_respond(), or calls sb_http_defer() and answers later from any thread with sb_http_respond()
+ * followed by sb_http_resume(). */
+#ifndef SB_HTTP_SERVER_H
+#define SB_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct sb_http_server sb_http_server_t;
+typedef struct sb_http_req sb_http_req_t;
+
+/* One multipart/form-data part that was not a file, or the file part named by the handler. */
+typedef struct {
+    char name[64];
+    char *value;            /* malloc'd, NUL-terminated (files may contain NULs: use len) */
+    size_t len;
+    char content_type[96];  /* as the client sent it, "" when none */
+} sb_http_part_t;
+
+#define SB_HTTP_MAX_PARTS 16
+
+struct sb_http_req {
+    /* request head */
+    char method[8];
+    char path[512];              /* percent-decoded path, without the query */
+    char request_id[24];         /* random hex, also sent back as X-Request-Id */
+    int64_t t_start_us;          /* monotonic, when the head was complete */
+    struct MHD_Connection *conn; /* for header and query lookups: use the accessors below */
+    /* body: either raw bytes (any content type but multipart) or parts */
+    uint8_t *body;
+    size_t body_len;
+    bool multipart;
+    sb_http_part_t parts[SB_HTTP_MAX_PARTS];
+    int n_parts;
+    sb_err body_err;             /* set when the body broke a limit or could not be parsed */
+    sb_error_t body_error;
+    /* set by the handler for the access log and metrics */
+    char route[64];              /* the route pattern, e.g. "/v1/image/{id}" */
+    char key_id[40];             /* the authenticated key's public id, "" when none */
+    char err_code[40];           /* the error code of an error response, "" otherwise */
+    /* private to server.c */
+    struct sb_http_conn_priv *priv;
+};
+
+/* The handler: called on an HTTP thread once the whole request has arrived (or its body broke a
+ * limit: then body_err is set). It must call sb_http_respond() or sb_http_defer() before returning. */
+typedef void (*sb_http_handler_fn)(sb_http_req_t *req, void *ctx);
+
+/* Called after each response was sent (or the connection died): for the access log and metrics.
+ * `status` is 0 when no response could be sent. Runs on an HTTP thread. */
+typedef void (*sb_http_done_fn)(const sb_http_req_t *req, int status, size_t bytes_out, double latency_ms,
+                                void *ctx);
+
+typedef struct {
+    const char *listen;          /* "127.0.0.1:8080", "[::1]:0", "0.0.0.0:8080" */
+    size_t body_cap;             /* bytes; bigger bodies get 413 */
+    int header_deadline_ms;      /* a client must send a whole request head within this */
+    int body_deadline_ms;        /* and its body within this after the head */
+    int max_connections;
+    int threads;                 /* HTTP threads (they only parse and copy) */
+    sb_http_handler_fn handler;
+    sb_http_done_fn done;
+    void *ctx;
+} sb_http_config_t;
+
+/* Start serving. On success *out is running and sb_http_port() tells the bound port (useful with
+ * port 0). Errors: SB_ERR_USAGE for a bad listen string, SB_ERR_IO when the socket cannot be bound. */
+sb_err sb_http_start(const sb_http_config_t *cfg, sb_http_server_t **out, sb_error_t *e);
+
+/* The TCP port the server listens on. */
+int sb_http_port(const sb_http_server_t *s);
+
+/* Stop accepting new connections; requests already accepted go on. Idempotent. */
+void sb_http_quiesce(sb_http_server_t *s);
+
+/* Number of requests deferred and not yet resumed. */
+int sb_http_deferred(const sb_http_server_t *s);
+
+/* Stop and free the server. Every deferred request must have been resumed first. NULL-safe. */
+void sb_http_stop(sb_http_server_t *s);
+
+/* Header `name` (case-insensitive) or NULL. Only from the handler, on its thread. */
+const char *sb_http_header(sb_http_req_t *req, const char *name);
+/* Query argument `name` or NULL. Only from the handler, on its thread. */
+const char *sb_http_query(sb_http_req_t *req, const char *name);
+/* The multipart part `name`, or NULL. */
+const sb_http_part_t *sb_http_part(const sb_http_req_t *req, const char *name);
+
+/* Answer the request: `status`, content type, and a body this call takes ownership of (malloc'd,
+ * freed by the server; may be NULL with len 0). Extra headers as "Name: value" strings, NULL-terminated,
+ * copied. Call at most once per request; thread-safe with respect to the HTTP threads. */
+void sb_http_respond(sb_http_req_t *req, int status, const char *content_type, void *body, size_t len,
+                     const char *const *headers);
+
+/* Keep the connection open without an answer: the handler will answer from another thread. */
+void sb_http_defer(sb_http_req_t *req);
+
+/* After sb_http_respond() on a deferred request: wake the connection so the answer is sent. Any thread.
+ * The request must not be touched after this call. */
+void sb_http_resume(sb_http_req_t *req);
+
+#endif

@@ -1,0 +1,545 @@
+/* jobs.c - admission, the fetch and work pools, the job lifecycle, crash recovery. Webhook delivery
+ * and the purge run on the maintenance thread in maintenance.c. */
+#include "jobs/jobs.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs/internal.h"
+#include "jobs/pipelines.h"
+#include "jobs/pool.h"
+#include "nn/nn.h"
+#include "util/clock.h"
+#include "util/hmac.h"
+#include "util/metrics.h"
+#include "util/random.h"
+
+/* Pixels reserved for a URL input before its size is known: a typical 12 MP phone photo. */
+#define URL_NOMINAL_PIXELS 12000000LL
+
+typedef struct {
+    sb_jobs_t *j;
+    char id[SB_ID_MAX];
+    char key_id[SB_ID_MAX];
+    const sb_pipeline_def_t *def;
+    json_t *spec;
+    uint8_t *input;
+    size_t len;
+    int64_t pixels;       /* reserved from the budget */
+    bool claimed;
+    bool sync;
+    int64_t deadline_us;  /* sync only; 0 = none */
+    sb_job_done_fn done;
+    void *done_ctx;
+} work_t;
+
+typedef struct {
+    sb_studio_t *studio;
+} worker_t;
+
+static char *error_json(const sb_error_t *e)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "code", sb_err_name(e->code), "message", e->message, "field", e->field);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+static void release_pixels(sb_jobs_t *j, int64_t pixels)
+{
+    pthread_mutex_lock(&j->mu);
+    j->pixels -= pixels;
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void work_free(work_t *w)
+{
+    if (!w)
+        return;
+    if (w->pixels)
+        release_pixels(w->j, w->pixels);
+    json_decref(w->spec);
+    free(w->input);
+    free(w);
+}
+
+/* The end of every job path: tell the waiting caller (if any) the final state, then free. */
+static void finish(work_t *w)
+{
+    if (w->done) {
+        sb_job_t job;
+        sb_error_t e = {0};
+        if (sb_meta_job_get(w->j->meta, w->id, NULL, &job, &e) == SB_OK) {
+            w->done(&job, w->done_ctx);
+            sb_job_clear(&job);
+        } else {
+            /* The store failed under us: answer from what we know so the connection is not left hanging. */
+            sb_job_t lost = {.state = SB_JOB_FAILED};
+            snprintf(lost.id, sizeof lost.id, "%s", w->id);
+            snprintf(lost.key_id, sizeof lost.key_id, "%s", w->key_id);
+            snprintf(lost.pipeline, sizeof lost.pipeline, "%s", w->def->name);
+            lost.error = error_json(&e);
+            w->done(&lost, w->done_ctx);
+            free(lost.error);
+        }
+    }
+    work_free(w);
+}
+
+static void fail(work_t *w, const sb_error_t *err)
+{
+    char *ej = error_json(err);
+    sb_error_t e;
+    if (sb_meta_job_fail(w->j->meta, w->id, w->claimed ? w->j->owner : NULL, ej ? ej : "{}", &e))
+        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"cannot mark job failed\",\"job\":\"%s\",\"error\":\"%s\"}\n",
+                w->id, e.message);
+    free(ej);
+    finish(w);
+}
+
+static bool claim(work_t *w)
+{
+    if (w->claimed)
+        return true;
+    sb_error_t e;
+    if (sb_meta_job_claim(w->j->meta, w->id, w->j->owner, w->j->cfg.lease_s, &e) != SB_OK)
+        return false;
+    w->claimed = true;
+    return true;
+}
+
+static void record_latency(sb_jobs_t *j, double ms)
+{
+    pthread_mutex_lock(&j->mu);
+    j->ewma_ms = j->ewma_ms > 0 ? 0.8 * j->ewma_ms + 0.2 * ms : ms;
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* Store the outputs as blobs, then record the result and charge in one transaction. */
+static sb_err deliver(work_t *w, sb_pipeline_out_t *po, double total_ms, sb_error_t *e)
+{
+    sb_jobs_t *j = w->j;
+    sb_output_t outs[SB_JOB_OUTPUTS_MAX];
+    char ids[SB_JOB_OUTPUTS_MAX][SB_ID_MAX];
+    char names[SB_JOB_OUTPUTS_MAX][SB_ID_MAX * 2];
+    int64_t expires = sb_clock_unix() + j->cfg.file_ttl_s;
+    json_t *files = json_array();
+    sb_err err = SB_OK;
+    int stored = 0;
+    for (int i = 0; i < po->n_outputs; i++) {
+        const sb_job_output_t *o = &po->outputs[i];
+        sb_random_hex(ids[i], 16);
+        snprintf(names[i], sizeof names[i], "%.39s.%.7s", ids[i], o->ext);
+        err = sb_blob_put(j->blob, names[i], o->data, o->len, e);
+        if (err)
+            goto fail;
+        stored++;
+        outs[i] = (sb_output_t){.file_id = ids[i], .ext = o->ext, .size = (int64_t)o->len, .expires_at = expires};
+        json_array_append_new(files, json_pack("{s:s, s:s, s:i, s:i, s:I}", "file", names[i], "ext", o->ext,
+                                               "width", o->width, "height", o->height, "expires_at",
+                                               (json_int_t)expires));
+    }
+    json_t *result = po->fields ? json_deep_copy(po->fields) : json_object();
+    json_object_set_new(result, "files", files);
+    files = NULL;
+    json_object_set_new(result, "latency_ms", json_integer((json_int_t)(total_ms + 0.5)));
+    char *rs = json_dumps(result, JSON_COMPACT);
+    json_decref(result);
+    err = sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs,
+                               (int64_t)po->n_outputs * w->def->credits_per_output, rs ? rs : "{}", e);
+    free(rs);
+    if (err)
+        goto fail;
+    return SB_OK;
+fail:
+    json_decref(files);
+    for (int i = 0; i < stored; i++) {
+        sb_error_t ignore;
+        sb_blob_delete(j->blob, names[i], &ignore);
+    }
+    return err;
+}
+
+static void work_task(void *arg, void *tctx)
+{
+    work_t *w = arg;
+    worker_t *wk = tctx;
+    sb_jobs_t *j = w->j;
+    sb_error_t e = {0};
+    if (!claim(w)) {
+        work_free(w); /* finished or taken by another worker: nothing to report from here */
+        return;
+    }
+    if (w->deadline_us && sb_clock_us() > w->deadline_us) {
+        sb_error_set(&e, SB_ERR_TIMEOUT, "", "the request waited longer than its %d ms deadline for a worker",
+                     j->cfg.deadline_ms);
+        fail(w, &e);
+        return;
+    }
+    if (!wk || !wk->studio) {
+        sb_error_set(&e, SB_ERR_INTERNAL, "", "this worker has no studio");
+        fail(w, &e);
+        return;
+    }
+    int64_t t0 = sb_clock_us();
+    sb_pipeline_out_t po = {0};
+    sb_err err = w->def->run(wk->studio, w->input, w->len, w->spec, &po, &e);
+    /* The input is not needed any more: drop it before storing outputs. */
+    free(w->input);
+    w->input = NULL;
+    double ms = (double)(sb_clock_us() - t0) / 1000.0;
+    if (!err)
+        err = deliver(w, &po, ms, &e);
+    if (j->metrics)
+        sb_metrics_pipeline(j->metrics, w->def->name, &po.stages, ms, err ? "failed" : "completed");
+    sb_pipeline_out_clear(&po);
+    if (err == SB_ERR_CONFLICT) {
+        work_free(w); /* the lease was lost to another worker, which will report */
+        return;
+    }
+    if (err) {
+        fail(w, &e);
+        return;
+    }
+    record_latency(j, ms);
+    finish(w);
+}
+
+static sb_err probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,
+                           sb_error_t *e)
+{
+    sb_image_info_t info;
+    sb_err err = sb_io_probe(buf, len, &info, e);
+    if (err) {
+        snprintf(e->field, sizeof e->field, "%s", field);
+        return err;
+    }
+    *pixels = (int64_t)info.width * info.height;
+    if (*pixels > j->cfg.max_pixels)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, field, "the image is %dx%d (%lld pixels); the limit is %lld",
+                            info.width, info.height, (long long)*pixels, (long long)j->cfg.max_pixels);
+    return SB_OK;
+}
+
+static void fetch_task(void *arg, void *tctx)
+{
+    work_t *w = arg;
+    sb_jobs_t *j = w->j;
+    sb_error_t e = {0};
+    if (!claim(w)) {
+        work_free(w);
+        return;
+    }
+    const char *url = json_string_value(json_object_get(w->spec, "image_url"));
+    sb_err err = sb_fetch_get(url, &j->cfg.fetch, "image_url", &w->input, &w->len, &e);
+    int64_t pixels = 0;
+    if (!err)
+        err = probe_pixels(j, w->input, w->len, "image_url", &pixels, &e);
+    if (err) {
+        fail(w, &e);
+        return;
+    }
+    /* Replace the nominal reservation with the real size. */
+    pthread_mutex_lock(&j->mu);
+    j->pixels += pixels - w->pixels;
+    pthread_mutex_unlock(&j->mu);
+    w->pixels = pixels;
+    err = sb_pool_submit(j->work, work_task, w, &e);
+    if (err)
+        fail(w, &e);
+}
+
+static void *worker_init(int index, void *ctx)
+{
+    sb_jobs_t *j = ctx;
+    worker_t *wk = calloc(1, sizeof *wk);
+    sb_error_t e = {0};
+    sb_err err = wk ? sb_studio_open(&wk->studio, &e) : sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
+    if (!err)
+        err = sb_studio_preload(wk->studio, &e);
+    pthread_mutex_lock(&j->mu);
+    if (err && !j->ready_err.code)
+        j->ready_err = e;
+    j->workers_started++;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return wk;
+}
+
+static void worker_fini(void *tctx, void *ctx)
+{
+    worker_t *wk = tctx;
+    if (wk)
+        sb_studio_close(wk->studio);
+    free(wk);
+}
+
+static work_t *work_new(sb_jobs_t *j, const char *id, const char *key_id, const sb_pipeline_def_t *def, json_t *spec)
+{
+    work_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->j = j;
+    snprintf(w->id, sizeof w->id, "%s", id);
+    snprintf(w->key_id, sizeof w->key_id, "%s", key_id);
+    w->def = def;
+    w->spec = json_incref(spec);
+    return w;
+}
+
+static sb_err reserve(sb_jobs_t *j, int64_t pixels, sb_error_t *e)
+{
+    int waiting = sb_pool_waiting(j->work) + sb_pool_waiting(j->fetch);
+    pthread_mutex_lock(&j->mu);
+    bool over_budget = j->pixels > 0 && j->pixels + pixels > j->cfg.pixel_budget;
+    bool over_queue = waiting >= j->cfg.queue_max;
+    if (!over_budget && !over_queue)
+        j->pixels += pixels;
+    int64_t in_flight = j->pixels;
+    pthread_mutex_unlock(&j->mu);
+    if (over_queue)
+        return sb_error_set(e, SB_ERR_OVERLOADED, "", "the server is busy: %d jobs are waiting; retry later", waiting);
+    if (over_budget)
+        return sb_error_set(e, SB_ERR_OVERLOADED, "", "the server is busy: %lld input pixels are in flight; retry later",
+                            (long long)in_flight);
+    return SB_OK;
+}
+
+sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e)
+{
+    *existed = false;
+    const sb_pipeline_def_t *def = sb_pipeline_find(req->pipeline);
+    if (!def)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "unknown pipeline '%s'", req->pipeline);
+    int64_t pixels = URL_NOMINAL_PIXELS;
+    sb_err err = SB_OK;
+    if (req->input && (err = probe_pixels(j, req->input, req->input_len, "image", &pixels, e)))
+        return err;
+    if ((err = reserve(j, pixels, e)))
+        return err;
+
+    char id[SB_ID_MAX] = "job_";
+    sb_random_hex(id + 4, 12);
+    char *spec = json_dumps(req->spec, JSON_COMPACT | JSON_SORT_KEYS);
+    sb_job_new_t n = {.id = id, .key_id = req->key_id, .pipeline = def->name, .sync = req->sync, .spec = spec,
+                      .callback_url = req->callback_url, .idem_key = req->idem_key, .request_hash = req->request_hash};
+    err = spec ? sb_meta_job_create(j->meta, &n, out, existed, e) : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    free(spec);
+    if (err || *existed) {
+        release_pixels(j, pixels);
+        return err;
+    }
+    work_t *w = work_new(j, id, req->key_id, def, req->spec);
+    if (!w) {
+        release_pixels(j, pixels);
+        sb_job_clear(out);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    }
+    w->pixels = pixels;
+    w->sync = req->sync;
+    w->deadline_us = req->sync && j->cfg.deadline_ms > 0 ? sb_clock_us() + (int64_t)j->cfg.deadline_ms * 1000 : 0;
+    w->done = req->done;
+    w->done_ctx = req->done_ctx;
+    bool url = req->input == NULL;
+    if (!url) {
+        w->input = req->input;
+        w->len = req->input_len;
+    }
+    err = sb_pool_submit(url ? j->fetch : j->work, url ? fetch_task : work_task, w, e);
+    if (err) {
+        /* The row exists: close it as failed so a poll tells the truth, but answer the caller now. */
+        w->input = NULL;
+        w->done = NULL;
+        char *ej = error_json(e);
+        sb_error_t ignore;
+        sb_meta_job_fail(j->meta, id, NULL, ej ? ej : "{}", &ignore);
+        free(ej);
+        work_free(w);
+        sb_job_clear(out);
+        return err;
+    }
+    if (!url)
+        req->input = NULL; /* taken */
+    return SB_OK;
+}
+
+int sb_jobs_retry_after(sb_jobs_t *j)
+{
+    int waiting, running;
+    sb_jobs_depth(j, &waiting, &running);
+    pthread_mutex_lock(&j->mu);
+    double ms = j->ewma_ms > 0 ? j->ewma_ms : 1000;
+    pthread_mutex_unlock(&j->mu);
+    int s = (int)((waiting + 1) * ms / (1000.0 * (j->cfg.workers > 0 ? j->cfg.workers : 1)) + 0.999);
+    return s < 1 ? 1 : s > 60 ? 60 : s;
+}
+
+double sb_jobs_estimate_ms(sb_jobs_t *j)
+{
+    int waiting, running;
+    sb_jobs_depth(j, &waiting, &running);
+    pthread_mutex_lock(&j->mu);
+    double ms = j->ewma_ms;
+    pthread_mutex_unlock(&j->mu);
+    return ms * (1.0 + (double)waiting / (j->cfg.workers > 0 ? j->cfg.workers : 1));
+}
+
+void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running)
+{
+    *waiting = sb_pool_waiting(j->work) + sb_pool_waiting(j->fetch);
+    *running = sb_pool_running(j->work) + sb_pool_running(j->fetch);
+}
+
+int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j)
+{
+    pthread_mutex_lock(&j->mu);
+    int64_t p = j->pixels;
+    pthread_mutex_unlock(&j->mu);
+    return p;
+}
+
+bool sb_jobs_ready(sb_jobs_t *j, sb_error_t *e)
+{
+    pthread_mutex_lock(&j->mu);
+    bool ok = j->workers_started == j->cfg.workers && !j->ready_err.code;
+    if (!ok && e)
+        *e = j->ready_err.code ? j->ready_err : (sb_error_t){.code = SB_ERR_OVERLOADED, .message = "workers are starting"};
+    pthread_mutex_unlock(&j->mu);
+    return ok;
+}
+
+void sb_jobs_hook_secret(const uint8_t *server_key, size_t len, const char *key_id, char out[65])
+{
+    char msg[SB_ID_MAX + 16];
+    int n = snprintf(msg, sizeof msg, "webhook:%s", key_id);
+    sb_hmac_sha256_hex(server_key, len, msg, (size_t)n, out);
+}
+
+/* Jobs a previous process left behind. Collected first, acted on after: the store's callbacks must not
+ * call back into the store. */
+typedef struct {
+    sb_job_t *jobs;
+    int n, cap;
+} job_vec_t;
+
+static bool collect(const sb_job_t *job, void *ctx)
+{
+    job_vec_t *v = ctx;
+    if (v->n == v->cap) {
+        int cap = v->cap ? v->cap * 2 : 16;
+        sb_job_t *nj = realloc(v->jobs, (size_t)cap * sizeof *nj);
+        if (!nj)
+            return false;
+        v->jobs = nj;
+        v->cap = cap;
+    }
+    sb_job_t *c = &v->jobs[v->n++];
+    *c = *job;
+    c->spec = job->spec ? strdup(job->spec) : NULL;
+    c->result = c->error = NULL;
+    c->callback_url = NULL;
+    return true;
+}
+
+static sb_err recover(sb_jobs_t *j, sb_error_t *e)
+{
+    int requeued = 0;
+    sb_err err = sb_meta_job_requeue_all(j->meta, &requeued, e);
+    if (err)
+        return err;
+    job_vec_t v = {0};
+    err = sb_meta_job_list_queued(j->meta, collect, &v, e);
+    int resumed = 0, lost = 0;
+    for (int i = 0; !err && i < v.n; i++) {
+        sb_job_t *job = &v.jobs[i];
+        json_t *spec = json_loads(job->spec ? job->spec : "{}", 0, NULL);
+        const sb_pipeline_def_t *def = sb_pipeline_find(job->pipeline);
+        sb_error_t je = {0};
+        if (def && json_string_value(json_object_get(spec, "image_url"))) {
+            work_t *w = work_new(j, job->id, job->key_id, def, spec);
+            if (w && sb_pool_submit(j->fetch, fetch_task, w, &je) == SB_OK) {
+                resumed++;
+                json_decref(spec);
+                continue;
+            }
+            work_free(w);
+        } else {
+            sb_error_set(&je, SB_ERR_INPUT_LOST, "image",
+                         "the server restarted before this job ran; uploaded images are held in memory only, "
+                         "so please submit it again");
+        }
+        json_decref(spec);
+        char *ej = error_json(&je);
+        sb_error_t ignore;
+        sb_meta_job_fail(j->meta, job->id, NULL, ej ? ej : "{}", &ignore);
+        free(ej);
+        lost++;
+    }
+    for (int i = 0; i < v.n; i++)
+        sb_job_clear(&v.jobs[i]);
+    free(v.jobs);
+    if (requeued || resumed || lost)
+        fprintf(stderr,
+                "{\"level\":\"info\",\"msg\":\"recovered jobs\",\"requeued\":%d,\"resumed\":%d,\"failed_input_lost\":%d}\n",
+                requeued, resumed, lost);
+    return err;
+}
+
+sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *blob, sb_metrics_t *metrics,
+                     sb_jobs_t **out, sb_error_t *e)
+{
+    sb_jobs_t *j = calloc(1, sizeof *j);
+    if (!j)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    j->cfg = *cfg;
+    j->meta = meta;
+    j->blob = blob;
+    j->metrics = metrics;
+    snprintf(j->owner, sizeof j->owner, "srv_");
+    sb_random_hex(j->owner + 4, 8);
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    /* One OpenCV thread per worker: N workers x 1 thread beats 1 x N for throughput on this class of box. */
+    sb_nn_set_threads(1);
+    sb_pool_config_t wc = {.name = "work", .threads = cfg->workers, .queue_max = cfg->queue_max,
+                           .thread_init = worker_init, .thread_fini = worker_fini, .ctx = j};
+    sb_pool_config_t fc = {.name = "fetch", .threads = cfg->fetchers, .queue_max = cfg->queue_max};
+    sb_err err = sb_pool_start(&wc, &j->work, e);
+    if (!err)
+        err = sb_pool_start(&fc, &j->fetch, e);
+    if (!err) {
+        /* Wait for the workers to load their nets, so a missing model is an error at startup. */
+        pthread_mutex_lock(&j->mu);
+        while (j->workers_started < cfg->workers)
+            pthread_cond_wait(&j->cv, &j->mu);
+        if (j->ready_err.code) {
+            *e = j->ready_err;
+            err = e->code;
+        }
+        pthread_mutex_unlock(&j->mu);
+    }
+    if (!err)
+        err = recover(j, e);
+    if (!err)
+        err = sb_jobs_maintenance_start(j, e);
+    if (err) {
+        sb_jobs_stop(j);
+        return err;
+    }
+    *out = j;
+    return SB_OK;
+}
+
+void sb_jobs_stop(sb_jobs_t *j)
+{
+    if (!j)
+        return;
+    sb_pool_stop(j->fetch); /* first: fetched jobs are handed to the work pool */
+    sb_pool_stop(j->work);
+    sb_jobs_maintenance_stop(j); /* last: webhooks of the jobs just drained get their first try */
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}

@@ -1,0 +1,105 @@
+/* jobs.h - every piece of work is a job: a row in the metadata store (queued -> processing ->
+ * completed | failed) and, while it waits, a task in memory holding its input bytes.
+ *
+ * A synchronous request is a job whose caller waits; an asynchronous one answers with the job at once
+ * and is polled or reported by webhook. Either way a worker claims it with a lease, runs its pipeline
+ * with the worker's own studio, stores the outputs as blobs and, in one store transaction, records
+ * the result and charges the credits. Admission control lives here: a bounded queue and a budget of
+ * input pixels in flight; beyond either, submission fails with SB_ERR_OVERLOADED (503 + Retry-After).
+ *
+ * Inputs never touch the disk. A job whose input is a URL keeps the URL in its spec, so after a crash
+ * it is fetched again and completed once; a job whose input was uploaded cannot be resumed after a
+ * crash and is failed with code "input_lost" on restart (resubmitting is the client's move).
+ *
+ * Threads: every function may be called from any thread once sb_jobs_start returned. */
+#ifndef SB_JOBS_H
+#define SB_JOBS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/fetch.h"
+#include "store/store.h"
+
+typedef struct sb_jobs sb_jobs_t;
+typedef struct sb_metrics sb_metrics_t;
+
+/* Render the public JSON of a job (for webhooks); malloc'd string. Provided by the API layer, which
+ * knows how to sign output URLs. */
+typedef char *(*sb_job_render_fn)(const sb_job_t *job, void *ctx);
+
+typedef struct {
+    int workers;              /* CPU worker threads, each with its own nets */
+    int fetchers;             /* threads fetching input URLs */
+    int queue_max;            /* jobs waiting for a worker, at most */
+    int64_t pixel_budget;     /* input pixels admitted and not finished, at most */
+    int64_t max_pixels;       /* one input's pixel cap */
+    int lease_s;              /* a claim's lease */
+    int file_ttl_s;           /* outputs expire after this */
+    int deadline_ms;          /* a synchronous job not started within this fails with deadline_exceeded */
+    int purge_interval_s;     /* how often expired files are purged */
+    int hook_max_attempts;    /* webhook deliveries before giving up */
+    int hook_backoff_ms;      /* first retry delay; doubles each time */
+    sb_fetch_opts_t fetch;    /* for input URLs and webhooks */
+    const uint8_t *hook_key;  /* server secret for webhook signatures (see sb_jobs_hook_secret) */
+    size_t hook_key_len;
+    sb_job_render_fn render;
+    void *render_ctx;
+} sb_jobs_config_t;
+
+/* Called once when a job reaches completed or failed (from a worker or fetch thread). `job` is only
+ * valid during the call. Used by synchronous requests to answer their connection. */
+typedef void (*sb_job_done_fn)(const sb_job_t *job, void *ctx);
+
+typedef struct {
+    const char *key_id;
+    const char *pipeline;     /* "headshot", ... */
+    json_t *spec;             /* the pipeline's options and, for URL inputs, "image_url"; borrowed */
+    uint8_t *input;           /* uploaded bytes, or NULL when spec has image_url; taken on success */
+    size_t input_len;
+    bool sync;
+    const char *callback_url; /* NULL for none */
+    const char *idem_key;     /* NULL for none */
+    const char *request_hash; /* with idem_key */
+    sb_job_done_fn done;      /* may be NULL; not called when the job already existed */
+    void *done_ctx;
+} sb_job_request_t;
+
+/* Start the pools and the maintenance thread (webhooks, purge), after recovering the jobs a previous
+ * process left: processing ones are queued again, queued URL jobs are resubmitted, queued upload jobs
+ * are failed with "input_lost". Errors: SB_ERR_STORE, SB_ERR_INTERNAL, SB_ERR_MODEL_*. */
+sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *blob, sb_metrics_t *metrics,
+                     sb_jobs_t **out, sb_error_t *e);
+
+/* Admit and enqueue a job. Uploaded inputs are probed first: SB_ERR_UNSUPPORTED_FORMAT,
+ * SB_ERR_CORRUPT_IMAGE, SB_ERR_IMAGE_TOO_LARGE without creating a job. Then SB_ERR_OVERLOADED when the
+ * queue or the pixel budget is full, SB_ERR_CONFLICT for an Idempotency-Key reused with another body.
+ * On success *out is the new job (queued), or with *existed the earlier job of the same idempotency key
+ * (nothing enqueued, `done` never called). `out` is cleared with sb_job_clear by the caller. */
+sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e);
+
+/* Seconds a client should wait before retrying after SB_ERR_OVERLOADED, from the queue and recent
+ * latencies. */
+int sb_jobs_retry_after(sb_jobs_t *j);
+
+/* Milliseconds a job submitted now should take, from recent real latencies and the queue; 0 before
+ * any job has run. */
+double sb_jobs_estimate_ms(sb_jobs_t *j);
+
+/* Jobs waiting for a worker or a fetcher, and jobs running. */
+void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running);
+
+/* Input pixels admitted and not yet finished. */
+int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j);
+
+/* Whether every worker loaded its nets (readiness); fills e with the first failure. */
+bool sb_jobs_ready(sb_jobs_t *j, sb_error_t *e);
+
+/* The webhook signing secret of a key: hex HMAC of the key id under the server secret. out[65]. */
+void sb_jobs_hook_secret(const uint8_t *server_key, size_t len, const char *key_id, char out[65]);
+
+/* Graceful stop: no new jobs, let queued and running ones finish, stop the threads, free. NULL-safe. */
+void sb_jobs_stop(sb_jobs_t *j);
+
+#endif

@@ -1,0 +1,216 @@
+/* store.h - where the service keeps what outlives a request: metadata (API keys, credits, usage, jobs,
+ * idempotency keys, output files, webhook deliveries) and blobs (the encoded output images).
+ *
+ * Two small interfaces, each behind an opaque handle opened from a location string:
+ *   metadata  "sqlite:DIR/strobe.db" (embedded default, WAL)    later "postgres://..."
+ *   blobs     "file:DIR/files"                                   later "s3://bucket/prefix"
+ * Nothing SQLite- or filesystem-specific appears here: callers see ids, states, numbers and bytes.
+ *
+ * Threads: one sb_meta_t / sb_blob_t may be used from many threads at once (the implementation
+ * serialises what it must). The list functions read the rows first and call `fn` on copies after the
+ * store is released, so `fn` may call back into the store (the file purge deletes from inside it).
+ * Errors: every function returns SB_OK or an sb_err with `e` filled in;
+ * SB_ERR_NOT_FOUND for a missing row, SB_ERR_STORE for a failure of the store itself.
+ * Times are Unix seconds (int64). Strings in the structs are NUL-terminated copies owned by the struct. */
+#ifndef SB_STORE_H
+#define SB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct sb_meta sb_meta_t;
+typedef struct sb_blob sb_blob_t;
+
+/* ---- opening ---- */
+
+/* Open (creating on first use) the metadata store at `location` ("sqlite:PATH"). Migrates the schema.
+ * PATH's directory must exist; a new file is made 0600. A file with a newer schema is refused.
+ * Errors: SB_ERR_USAGE for an unknown scheme, SB_ERR_STORE when it cannot be opened. */
+sb_err sb_meta_open(const char *location, sb_meta_t **out, sb_error_t *e);
+void sb_meta_close(sb_meta_t *m); /* NULL-safe */
+
+/* Open the blob store at `location` ("file:DIR", the directory is created). */
+sb_err sb_blob_open(const char *location, sb_blob_t **out, sb_error_t *e);
+void sb_blob_close(sb_blob_t *b); /* NULL-safe */
+
+/* ---- health ---- */
+
+/* Prove the store can be written now (a one-row health write committed / a temp file written and
+ * removed). SB_ERR_STORE when it cannot, e.g. after the busy timeout (~5 s) while another holds the lock. */
+sb_err sb_meta_check_writable(sb_meta_t *m, sb_error_t *e);
+sb_err sb_blob_check_writable(sb_blob_t *b, sb_error_t *e);
+
+/* ---- blobs: names are [A-Za-z0-9._-]{1,64}, without a leading dot or "..": others are SB_ERR_USAGE ---- */
+
+/* Store `len` bytes under `name`, atomically (readers see all of it or nothing); replaces. */
+sb_err sb_blob_put(sb_blob_t *b, const char *name, const uint8_t *data, size_t len, sb_error_t *e);
+/* Read a blob into a malloc'd buffer the caller frees. SB_ERR_NOT_FOUND when absent. */
+sb_err sb_blob_get(sb_blob_t *b, const char *name, uint8_t **data, size_t *len, sb_error_t *e);
+/* Remove a blob; absent is not an error. */
+sb_err sb_blob_delete(sb_blob_t *b, const char *name, sb_error_t *e);
+
+/* ---- API keys and credits ---- */
+
+#define SB_ID_MAX 40
+#define SB_NAME_MAX 128
+
+typedef struct {
+    char id[SB_ID_MAX];        /* public id, e.g. "key_3f9a..."; safe to log */
+    char name[SB_NAME_MAX];
+    int64_t credits;           /* balance */
+    int64_t used;              /* credits charged so far */
+    int64_t created_at;
+    bool revoked;
+} sb_key_t;
+
+/* Create a key whose secret hashes to `secret_hash` (lowercase hex sha256; the secret itself is
+ * never stored). `id` is chosen by the caller (unique). Errors: SB_ERR_CONFLICT on a duplicate id/hash. */
+sb_err sb_meta_key_create(sb_meta_t *m, const char *id, const char *name, int64_t credits,
+                          const char *secret_hash, sb_error_t *e);
+/* Find the key whose secret hashes to `secret_hash`. SB_ERR_NOT_FOUND when there is none. A revoked key
+ * is found too, with `revoked` set: the caller refuses it. */
+sb_err sb_meta_key_by_hash(sb_meta_t *m, const char *secret_hash, sb_key_t *out, sb_error_t *e);
+sb_err sb_meta_key_get(sb_meta_t *m, const char *id, sb_key_t *out, sb_error_t *e);
+/* Add `delta` (may be negative, the balance never goes under 0) to a key's credits. SB_ERR_USAGE when
+ * the sum would overflow int64. */
+sb_err sb_meta_key_add_credits(sb_meta_t *m, const char *id, int64_t delta, sb_error_t *e);
+sb_err sb_meta_key_revoke(sb_meta_t *m, const char *id, sb_error_t *e);
+/* Call `fn` for every key, oldest first; stops early when fn returns false. */
+sb_err sb_meta_key_list(sb_meta_t *m, bool (*fn)(const sb_key_t *k, void *ctx), void *ctx, sb_error_t *e);
+/* Number of keys (to know whether a development key must be made). */
+sb_err sb_meta_key_count(sb_meta_t *m, int64_t *out, sb_error_t *e);
+
+/* Usage of one key by pipeline ("headshot", ...): outputs delivered and credits charged. */
+typedef struct {
+    char pipeline[32];
+    int64_t outputs;
+    int64_t credits;
+} sb_usage_t;
+sb_err sb_meta_usage_list(sb_meta_t *m, const char *key_id, bool (*fn)(const sb_usage_t *u, void *ctx),
+                          void *ctx, sb_error_t *e);
+
+/* ---- jobs ---- */
+
+typedef enum { SB_JOB_QUEUED = 0, SB_JOB_PROCESSING, SB_JOB_COMPLETED, SB_JOB_FAILED, SB_JOB__STATES } sb_job_state;
+const char *sb_job_state_name(sb_job_state s); /* "queued", "processing", "completed", "failed" */
+
+typedef enum { SB_HOOK_NONE = 0, SB_HOOK_PENDING, SB_HOOK_DELIVERED, SB_HOOK_FAILED } sb_hook_state;
+
+typedef struct {
+    char id[SB_ID_MAX];          /* "job_..." */
+    char key_id[SB_ID_MAX];
+    char pipeline[32];           /* "headshot", ... */
+    sb_job_state state;
+    bool sync;                   /* a caller is waiting on the HTTP connection */
+    char *spec;                  /* JSON: the request's parameters (never image bytes); malloc'd */
+    char *result;                /* JSON of the result when completed, else NULL; malloc'd */
+    char *error;                 /* JSON {"code","message","field"} when failed, else NULL; malloc'd */
+    char *callback_url;          /* NULL when none; malloc'd */
+    int attempts;                /* times a worker claimed it */
+    char lease_owner[SB_ID_MAX]; /* "" when not leased */
+    int64_t lease_until;
+    int64_t created_at, started_at, finished_at; /* 0 when not yet */
+    sb_hook_state hook_state;
+    int hook_attempts;
+    int64_t hook_next_at;
+} sb_job_t;
+
+/* Free the strings a job owns (not the struct). NULL-safe; safe to call twice. */
+void sb_job_clear(sb_job_t *j);
+
+typedef struct {
+    const char *id;              /* chosen by the caller, unique */
+    const char *key_id;
+    const char *pipeline;
+    bool sync;
+    const char *spec;            /* JSON text */
+    const char *callback_url;    /* NULL for none */
+    const char *idem_key;        /* Idempotency-Key header, NULL for none */
+    const char *request_hash;    /* hex sha256 of the request (method, route, body); used with idem_key */
+} sb_job_new_t;
+
+/* Create a queued job. With an idem_key: when the same key id already used it with the same
+ * request_hash (within 24 h), nothing is created, `*existed` is set and `out` is that job; with another
+ * request_hash -> SB_ERR_CONFLICT (field "Idempotency-Key"). Done in one transaction. A record older
+ * than 24 h counts as gone and is replaced. `out` and `existed` may be NULL; `out` is only filled on
+ * success. Errors: SB_ERR_CONFLICT (field "id") for a duplicate job id, SB_ERR_NOT_FOUND for an unknown
+ * key_id, SB_ERR_USAGE for an id over SB_ID_MAX - 1 bytes or an idem_key without a request_hash. */
+sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bool *existed, sb_error_t *e);
+/* The job `id`; with key_id non-NULL, a job of another key is SB_ERR_NOT_FOUND. */
+sb_err sb_meta_job_get(sb_meta_t *m, const char *id, const char *key_id, sb_job_t *out, sb_error_t *e);
+
+/* Lease job `id` for `owner` until now+lease_s: allowed when it is queued, or processing with an
+ * expired lease. attempts += 1, state = processing, started_at set on the first claim.
+ * SB_ERR_CONFLICT when it is not claimable (finished, or leased by a live owner, `owner` included).
+ * lease_s must be >= 1 (SB_ERR_USAGE), as for claim_next and renew. */
+sb_err sb_meta_job_claim(sb_meta_t *m, const char *id, const char *owner, int lease_s, sb_error_t *e);
+/* Lease the oldest claimable job (by created_at) of any pipeline, and return it in `out` (may be NULL);
+ * SB_ERR_NOT_FOUND when there is none. */
+sb_err sb_meta_job_claim_next(sb_meta_t *m, const char *owner, int lease_s, sb_job_t *out, sb_error_t *e);
+/* Extend the lease of a job `owner` holds. SB_ERR_CONFLICT when it no longer holds it. A lease that has
+ * expired but that no one else has claimed is still held (the same holds for complete and fail). */
+sb_err sb_meta_job_renew(sb_meta_t *m, const char *id, const char *owner, int lease_s, sb_error_t *e);
+/* Put every job that is processing (whatever its lease) back to queued: for a single server starting
+ * on its own store, whose previous process died. Returns how many in *n. */
+sb_err sb_meta_job_requeue_all(sb_meta_t *m, int *n, sb_error_t *e);
+/* Call fn for every queued job, oldest first (to refill the in-memory queue after a restart). */
+sb_err sb_meta_job_list_queued(sb_meta_t *m, bool (*fn)(const sb_job_t *j, void *ctx), void *ctx, sb_error_t *e);
+
+typedef struct {
+    const char *file_id;         /* blob name is "<file_id>.<ext>" */
+    const char *ext;             /* "png", "jpg", "webp" */
+    int64_t size;
+    int64_t expires_at;
+} sb_output_t;
+
+/* Finish a job `owner` holds, in ONE transaction: record its outputs as files of the job's key,
+ * charge `credits` to the key (SB_ERR_NO_CREDITS and nothing changed when the balance is short), add
+ * to usage, set state completed with `result` JSON, and a pending webhook if it has a callback_url.
+ * SB_ERR_CONFLICT (nothing changed) when the owner no longer holds the lease, or (field "file_id") when a
+ * file id is taken. A revoked key is still charged: the work was done. */
+sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, const sb_output_t *outputs,
+                            int n_outputs, int64_t credits, const char *result, sb_error_t *e);
+/* Mark a job failed with `error` JSON (no charge); owner NULL = whoever holds it (startup recovery), and
+ * then a queued job may be failed too. A pending webhook is set if it has a callback_url.
+ * SB_ERR_CONFLICT when owner no longer holds it, or the job is already finished. */
+sb_err sb_meta_job_fail(sb_meta_t *m, const char *id, const char *owner, const char *error, sb_error_t *e);
+
+/* Jobs by state, for /metrics: counts[SB_JOB_QUEUED..SB_JOB_FAILED]. */
+sb_err sb_meta_job_counts(sb_meta_t *m, int64_t counts[SB_JOB__STATES], sb_error_t *e);
+
+/* ---- webhooks ---- */
+
+/* Call fn for each job whose webhook is pending and due (hook_next_at <= now), longest due first. A job's
+ * webhook becomes pending, due at once, when it completes or fails with a callback_url. */
+sb_err sb_meta_hook_due(sb_meta_t *m, int64_t now, bool (*fn)(const sb_job_t *j, void *ctx), void *ctx,
+                        sb_error_t *e);
+/* Record one delivery attempt: delivered, or not (then next_at is the retry time, or give up when
+ * `give_up`, state failed). hook_attempts += 1. SB_ERR_CONFLICT when the webhook is not pending. */
+sb_err sb_meta_hook_record(sb_meta_t *m, const char *job_id, bool delivered, bool give_up, int64_t next_at,
+                           sb_error_t *e);
+
+/* ---- output files ---- */
+
+typedef struct {
+    char id[SB_ID_MAX];
+    char key_id[SB_ID_MAX];
+    char job_id[SB_ID_MAX];
+    char ext[8];
+    int64_t size;
+    int64_t created_at, expires_at;
+} sb_file_t;
+
+sb_err sb_meta_file_get(sb_meta_t *m, const char *id, sb_file_t *out, sb_error_t *e);
+/* Call fn for up to `limit` files with expires_at <= now (for the purge, which deletes the blob and then
+ * the row with sb_meta_file_delete). */
+sb_err sb_meta_file_expired(sb_meta_t *m, int64_t now, int limit, bool (*fn)(const sb_file_t *f, void *ctx),
+                            void *ctx, sb_error_t *e);
+/* SB_ERR_NOT_FOUND when there is no such row. */
+sb_err sb_meta_file_delete(sb_meta_t *m, const char *id, sb_error_t *e);
+/* Drop idempotency records older than `before` (their jobs stay). */
+sb_err sb_meta_idem_purge(sb_meta_t *m, int64_t before, sb_error_t *e);
+
+#endif
