@@ -21,7 +21,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 INTEG_SRC= $(wildcard tests/integration/test_*.c)
 TEST_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all bootstrap test bench bench-http clean
+.PHONY: all bootstrap run test bench bench-http clean
 all: strobe
 
 bootstrap:
@@ -51,6 +51,11 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests $< -o $@.o -c
 	$(CXX) -o $@ $@.o $(LIB) $(LDLIBS) -lcriterion
+
+# The first command of the README: install what is missing, build, serve with a development key.
+run: bootstrap
+	@$(MAKE) --no-print-directory strobe
+	@sh scripts/run.sh
 
 # The test command of the README: install what is missing, build, run every test binary.
 test: bootstrap

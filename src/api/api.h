@@ -26,17 +26,27 @@ struct sb_service {
     _Atomic bool started;      /* jobs are up: before that (and while stopping) requests get 503 */
 };
 
+typedef struct sb_api_ctx sb_api_ctx_t;
+
+typedef struct {
+    const char *method;
+    const char *pattern;       /* "/v1/image/{id}": at most one {param}, one whole segment */
+    bool (*fn)(sb_api_ctx_t *c); /* true: deferred, the context is no longer ours */
+    bool auth;
+} sb_api_route_t;
+
 /* One request in flight through the API. Freed by sb_api_ctx_free after the answer was handed to the
  * transport (which may be on a worker thread for deferred answers). */
-typedef struct {
+struct sb_api_ctx {
     sb_service_t *svc;
     sb_http_req_t *req;
+    const sb_api_route_t *route;
     char param[128];           /* the {id} segment of the route, "" when none */
     bool authed;
     sb_key_t key;
     sb_ratelimit_result_t rate;
     bool has_rate;
-} sb_api_ctx_t;
+};
 
 void sb_api_ctx_free(sb_api_ctx_t *c);
 
@@ -48,6 +58,9 @@ void sb_api_send_json(sb_api_ctx_t *c, int status, json_t *body, const char *con
 /* Answer {"error":{"code","message","field"}} with the status of e->code (one table in util/err.c).
  * 429 and 503 carry Retry-After. */
 void sb_api_send_error(sb_api_ctx_t *c, const sb_error_t *e);
+
+/* The same with extra headers ("Name: value", NULL-terminated). */
+void sb_api_send_error_with(sb_api_ctx_t *c, const sb_error_t *e, const char *const *extra);
 
 /* Shorthand: build the error from a code, field and message and send it. */
 void sb_api_fail(sb_api_ctx_t *c, sb_err code, const char *field, const char *fmt, ...)
@@ -73,8 +86,11 @@ bool sb_api_account(sb_api_ctx_t *c);
 bool sb_api_headshot(sb_api_ctx_t *c);
 bool sb_api_image_get(sb_api_ctx_t *c);
 
-/* The HTTP handler and completion hook the transport calls (router.c). */
+/* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the
+ * context free for requests that never reached the handler, and completion (log line, metrics). */
+void sb_api_head(sb_http_req_t *req, void *svc);
 void sb_api_handle(sb_http_req_t *req, void *svc);
+void sb_api_app_free(void *ctx);
 void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double ms, void *svc);
 
 /* Every route as "METHOD PATTERN", NULL-terminated: the OpenAPI test checks the document against it. */

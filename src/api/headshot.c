@@ -10,6 +10,21 @@
 
 /* Options: output_format (png|jpeg|webp, default png), size (128..4096, default 800),
  * quality (1..100, JPEG/WebP), callback_url. */
+/* 202 with the job and where to poll it. */
+static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
+{
+    json_t *body = sb_api_job_json(c->svc, job);
+    if (job->state == SB_JOB_QUEUED) {
+        json_object_set_new(body, "credits_used", json_integer(0));
+        json_object_set_new(body, "pipeline_stages", json_pack("[s]", "headshot"));
+        json_object_set_new(body, "estimated_seconds", json_real(sb_jobs_estimate_ms(c->svc->jobs) / 1000.0));
+    }
+    char loc[96];
+    snprintf(loc, sizeof loc, "Location: /v1/image/%s", job->id);
+    const char *extra[] = {loc, NULL};
+    sb_api_send_json(c, 202, body, extra);
+}
+
 static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
                          sb_error_t *e)
 {
@@ -39,30 +54,39 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
     return SB_OK;
 }
 
-/* A synchronous job finished (worker thread): answer the waiting connection. */
-static void on_done(const sb_job_t *job, void *ctx)
+/* Answer with a job as a synchronous caller sees it: the result (200), the job's error with its
+ * status, or the job still on its way (202). */
+static void answer_sync(sb_api_ctx_t *c, const sb_job_t *job)
 {
-    sb_api_ctx_t *c = ctx;
     if (job->state == SB_JOB_COMPLETED) {
         json_t *body = sb_api_job_json(c->svc, job);
         json_object_set_new(body, "latency_ms",
                             json_integer((json_int_t)((sb_clock_us() - c->req->t_start_us) / 1000)));
         sb_api_send_json(c, 200, body, NULL);
-    } else {
+    } else if (job->state == SB_JOB_FAILED) {
         json_t *err = job->error ? json_loads(job->error, 0, NULL) : NULL;
         sb_error_t e = {.code = sb_err_from_name(json_string_value(json_object_get(err, "code")))};
         snprintf(e.message, sizeof e.message, "%s", json_string_value(json_object_get(err, "message")) ?: "failed");
         snprintf(e.field, sizeof e.field, "%s", json_string_value(json_object_get(err, "field")) ?: "");
         json_decref(err);
         sb_api_send_error(c, &e);
+    } else {
+        answer_async(c, job);
     }
+}
+
+/* A synchronous job finished (worker thread): answer the waiting connection. */
+static void on_done(const sb_job_t *job, void *ctx)
+{
+    sb_api_ctx_t *c = ctx;
+    answer_sync(c, job);
     sb_api_finish(c);
 }
 
 static bool wants_async(sb_api_ctx_t *c, const char *callback)
 {
     const char *prefer = sb_http_header(c->req, "Prefer");
-    return callback || (prefer && strstr(prefer, "respond-async"));
+    return callback || (prefer && strcasestr(prefer, "respond-async"));
 }
 
 bool sb_api_headshot(sb_api_ctx_t *c)
@@ -77,10 +101,29 @@ bool sb_api_headshot(sb_api_ctx_t *c)
     const char *idem = sb_http_header(c->req, "Idempotency-Key");
     if (!err && idem && (!*idem || strlen(idem) > 255))
         err = sb_error_set(&e, SB_ERR_USAGE, "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
-    if (!err && c->key.credits < 1)
-        err = sb_error_set(&e, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
     if (err) {
         sb_api_send_error(c, &e);
+        goto out;
+    }
+    /* A replay is answered before anything that could refuse it (credits, queue). */
+    if (idem) {
+        sb_job_t prev = {0};
+        err = sb_meta_idem_find(c->svc->meta, c->key.id, idem, in.hash, &prev, &e);
+        if (!err) {
+            if (prev.sync)
+                answer_sync(c, &prev);
+            else
+                answer_async(c, &prev);
+            sb_job_clear(&prev);
+            goto out;
+        }
+        if (err != SB_ERR_NOT_FOUND) {
+            sb_api_send_error(c, &e);
+            goto out;
+        }
+    }
+    if (c->key.credits < 1) {
+        sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
         goto out;
     }
     bool async = wants_async(c, callback);
@@ -95,21 +138,12 @@ bool sb_api_headshot(sb_api_ctx_t *c)
     in.image = jr.input; /* NULL when the job took it */
     /* A sync job in the queue: `c` now belongs to on_done, which may already have run. */
     bool deferred = !async && !err && !existed;
-    if (err) {
+    if (err)
         sb_api_send_error(c, &e);
-    } else if (existed) {
-        /* An idempotent replay: the earlier job, as it stands now. */
-        sb_api_send_json(c, job.state == SB_JOB_COMPLETED ? 200 : 202, sb_api_job_json(c->svc, &job), NULL);
-    } else if (async) {
-        json_t *body = sb_api_job_json(c->svc, &job);
-        json_object_set_new(body, "credits_used", json_integer(0));
-        json_object_set_new(body, "pipeline_stages", json_pack("[s]", "headshot"));
-        json_object_set_new(body, "estimated_seconds", json_real(sb_jobs_estimate_ms(c->svc->jobs) / 1000.0));
-        char loc[96];
-        snprintf(loc, sizeof loc, "Location: /v1/image/%s", job.id);
-        const char *extra[] = {loc, NULL};
-        sb_api_send_json(c, 202, body, extra);
-    }
+    else if (existed && job.sync)
+        answer_sync(c, &job); /* a replay that raced with the first request */
+    else if (existed || async)
+        answer_async(c, &job);
     sb_job_clear(&job);
     json_decref(spec);
     sb_api_input_free(&in);

@@ -25,7 +25,7 @@ json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
         {
             char *url = sb_api_file_url(svc, json_string_value(json_object_get(f, "file")),
                                         json_integer_value(json_object_get(f, "expires_at")));
-            json_t *item = json_pack("{s:s?, s:O, s:O, s:O, s:O}", "url", url, "format", json_object_get(f, "ext"),
+            json_t *item = json_pack("{s:s?, s:O, s:O, s:O, s:O}", "url", url, "format", json_object_get(f, "format"),
                                      "width", json_object_get(f, "width"), "height", json_object_get(f, "height"),
                                      "expires_at", json_object_get(f, "expires_at"));
             if (i == 0) {

@@ -58,8 +58,11 @@ static sb_err parse_json(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "body", "the JSON body must be an object");
     json_t *url = json_object_get(in->body, "image_url");
     json_t *img = json_object_get(in->body, "image");
+    json_t *img64 = json_object_get(in->body, "image_base64");
+    if (img && img64)
+        return sb_error_set(e, SB_ERR_USAGE, "image_base64", "send either image or image_base64, not both");
     if (!img)
-        img = json_object_get(in->body, "image_base64");
+        img = img64;
     if (url && !json_is_string(url))
         return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url must be a string");
     if (img && !json_is_string(img))
@@ -84,6 +87,8 @@ static sb_err parse_multipart(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e
     if (img && url)
         return sb_error_set(e, SB_ERR_USAGE, "image", "send either an image file or image_url, not both");
     if (url) {
+        if (!url->len || strlen(url->value) != url->len)
+            return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty or not text");
         in->image_url = url->value;
         return SB_OK;
     }

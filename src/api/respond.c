@@ -40,26 +40,33 @@ void sb_api_send_json(sb_api_ctx_t *c, int status, json_t *body, const char *con
     sb_http_respond(c->req, status, "application/json", text, text ? strlen(text) : 0, h);
 }
 
-void sb_api_send_error(sb_api_ctx_t *c, const sb_error_t *e)
+void sb_api_send_error_with(sb_api_ctx_t *c, const sb_error_t *e, const char *const *extra)
 {
     int status = sb_err_http_status(e->code);
     snprintf(c->req->err_code, sizeof c->req->err_code, "%s", sb_err_name(e->code));
     json_t *body = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", sb_err_name(e->code), "message", e->message,
                              "field", e->field);
     char retry[48];
-    const char *extra[3] = {NULL, NULL, NULL};
-    if (e->code == SB_ERR_RATE_LIMITED) {
-        snprintf(retry, sizeof retry, "Retry-After: %d", c->rate.retry_after_s);
-        extra[0] = retry;
-    } else if (e->code == SB_ERR_OVERLOADED || e->code == SB_ERR_TIMEOUT || e->code == SB_ERR_INPUT_LOST) {
-        snprintf(retry, sizeof retry, "Retry-After: %d", atomic_load(&c->svc->started) ? sb_jobs_retry_after(c->svc->jobs) : 1);
-        extra[0] = retry;
-    } else if (e->code == SB_ERR_UNAUTHORIZED) {
-        extra[0] = "WWW-Authenticate: Bearer";
-    } else if (e->code == SB_ERR_METHOD_NOT_ALLOWED) {
-        extra[0] = "Allow: GET, POST";
+    const char *h[MAX_HEADERS + 1] = {NULL};
+    int n = 0;
+    /* Every 429 and 503 says when to come back. */
+    if (status == 429 || status == 503) {
+        int after = e->code == SB_ERR_RATE_LIMITED ? c->rate.retry_after_s
+                    : atomic_load(&c->svc->started) ? sb_jobs_retry_after(c->svc->jobs)
+                                                    : 1;
+        snprintf(retry, sizeof retry, "Retry-After: %d", after);
+        h[n++] = retry;
     }
-    sb_api_send_json(c, status, body, extra);
+    if (e->code == SB_ERR_UNAUTHORIZED)
+        h[n++] = "WWW-Authenticate: Bearer";
+    for (int i = 0; extra && extra[i] && n < MAX_HEADERS; i++)
+        h[n++] = extra[i];
+    sb_api_send_json(c, status, body, h);
+}
+
+void sb_api_send_error(sb_api_ctx_t *c, const sb_error_t *e)
+{
+    sb_api_send_error_with(c, e, NULL);
 }
 
 void sb_api_fail(sb_api_ctx_t *c, sb_err code, const char *field, const char *fmt, ...)

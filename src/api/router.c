@@ -9,14 +9,8 @@
 #include "util/clock.h"
 #include "util/hmac.h"
 
-typedef struct {
-    const char *method;
-    const char *pattern;       /* "/v1/image/{id}": at most one {param}, one whole segment */
-    bool (*fn)(sb_api_ctx_t *c); /* true: deferred, the context is no longer ours */
-    bool auth;
-} route_t;
 
-static const route_t routes[] = {
+static const sb_api_route_t routes[] = {
     {"GET", "/healthz", sb_api_healthz, false},
     {"GET", "/readyz", sb_api_readyz, false},
     {"GET", "/metrics", sb_api_metrics, false},
@@ -94,60 +88,97 @@ static bool authenticate(sb_api_ctx_t *c)
     return true;
 }
 
-void sb_api_handle(sb_http_req_t *req, void *svc)
+/* "GET, HEAD" or "POST": the methods that `path` allows, for the Allow header of a 405. */
+static void allowed_methods(const char *path, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        char param[128];
+        if (!match(routes[i].pattern, path, param, sizeof param))
+            continue;
+        size_t n = strlen(out);
+        snprintf(out + n, size - n, "%s%s%s", n ? ", " : "", routes[i].method,
+                 !strcmp(routes[i].method, "GET") ? ", HEAD" : "");
+    }
+}
+
+/* The head of a request is in, its body is not: route it, and refuse what can be refused before
+ * reading (and holding) up to body_cap bytes: unknown routes, missing or bad keys, rate limits, a
+ * full queue. Routes that take no body get a body limit of 0. */
+void sb_api_head(sb_http_req_t *req, void *svc)
 {
     sb_api_ctx_t *c = calloc(1, sizeof *c);
     if (!c) {
-        static const char oom[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\",\"field\":\"\"}}";
-        char *b = strdup(oom);
-        sb_http_respond(req, 503, "application/json", b, b ? strlen(b) : 0, NULL);
+        sb_http_respond(req, 503, NULL, NULL, 0, NULL); /* no memory for even an error body */
         return;
     }
     c->svc = svc;
     c->req = req;
-    if (!atomic_load(&c->svc->started)) {
-        snprintf(req->route, sizeof req->route, "unavailable");
-        sb_api_fail(c, SB_ERR_OVERLOADED, "", "the server is starting or stopping; retry shortly");
-        sb_api_ctx_free(c);
-        return;
-    }
-    const route_t *hit = NULL;
+    req->app = c;
     bool path_known = false;
     for (size_t i = 0; i < N_ROUTES; i++) {
         char param[sizeof c->param];
         if (!match(routes[i].pattern, req->path, param, sizeof param))
             continue;
         path_known = true;
-        if (strcmp(routes[i].method, req->method) == 0 ||
+        snprintf(req->route, sizeof req->route, "%s", routes[i].pattern);
+        if (!strcmp(routes[i].method, req->method) ||
             (!strcmp(req->method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
-            hit = &routes[i];
+            c->route = &routes[i];
             memcpy(c->param, param, sizeof param);
             break;
         }
-        snprintf(req->route, sizeof req->route, "%s", routes[i].pattern);
     }
-    if (!hit) {
-        if (path_known)
-            sb_api_fail(c, SB_ERR_METHOD_NOT_ALLOWED, "", "%s is not allowed on %s", req->method, req->path);
-        else {
+    if (!c->route) {
+        if (!path_known)
             snprintf(req->route, sizeof req->route, "unmatched");
+        if (path_known) {
+            char allow[64], hdr[80];
+            allowed_methods(req->path, allow, sizeof allow);
+            snprintf(hdr, sizeof hdr, "Allow: %s", allow);
+            sb_error_t e;
+            sb_error_set(&e, SB_ERR_METHOD_NOT_ALLOWED, "", "%s is not allowed on %s (allowed: %s)", req->method,
+                         req->path, allow);
+            const char *extra[] = {hdr, NULL};
+            sb_api_send_error_with(c, &e, extra);
+        } else {
             sb_api_fail(c, SB_ERR_NOT_FOUND, "", "no route %s %s", req->method, req->path);
         }
-        sb_api_ctx_free(c);
         return;
     }
-    snprintf(req->route, sizeof req->route, "%s", hit->pattern);
-    if (hit->auth && !authenticate(c)) {
-        sb_api_ctx_free(c);
+    snprintf(req->route, sizeof req->route, "%s", c->route->pattern);
+    /* Liveness answers even while starting or draining; everything else needs the jobs up. */
+    if (c->route->fn != sb_api_healthz && !atomic_load(&c->svc->started)) {
+        sb_api_fail(c, SB_ERR_OVERLOADED, "", "the server is starting or stopping; retry shortly");
         return;
     }
+    if (strcmp(c->route->method, "POST") != 0)
+        req->body_limit = 0;
+    if (c->route->auth && !authenticate(c))
+        return;
+    if (!strcmp(c->route->method, "POST")) {
+        sb_error_t e = {0};
+        if (!sb_jobs_can_admit(c->svc->jobs, &e))
+            sb_api_send_error(c, &e);
+    }
+}
+
+void sb_api_handle(sb_http_req_t *req, void *svc)
+{
+    sb_api_ctx_t *c = req->app;
+    req->app = NULL; /* ours now */
     if (req->body_err) {
         sb_api_send_error(c, &req->body_error);
         sb_api_ctx_free(c);
         return;
     }
-    if (!hit->fn(c))
+    if (!c->route->fn(c))
         sb_api_ctx_free(c);
+}
+
+void sb_api_app_free(void *c)
+{
+    sb_api_ctx_free(c);
 }
 
 void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double ms, void *svc)

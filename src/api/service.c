@@ -25,7 +25,7 @@ void sb_service_config_default(sb_service_config_t *c)
     c->http_threads = 2;
     c->body_cap = 25u * 1024 * 1024;
     c->max_pixels = 50000000;
-    c->pixel_budget = 48000000LL * c->workers;
+    c->pixel_budget = 64000000LL * c->workers;
     c->queue_max = 16 * c->workers;
     c->header_deadline_ms = 10000;
     c->body_deadline_ms = 60000;
@@ -216,7 +216,8 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
     sb_http_config_t hc = {.listen = cfg->listen, .body_cap = cfg->body_cap,
                            .header_deadline_ms = cfg->header_deadline_ms, .body_deadline_ms = cfg->body_deadline_ms,
                            .max_connections = cfg->max_connections, .threads = cfg->http_threads,
-                           .handler = sb_api_handle, .done = sb_api_done, .ctx = s};
+                           .head = sb_api_head, .handler = sb_api_handle, .done = sb_api_done,
+                           .app_free = sb_api_app_free, .ctx = s};
     /* HTTP first, so the real port is known for the default public URL before any job renders a signed
      * URL; until the jobs are up, the handler answers 503. */
     if ((err = sb_http_start(&hc, &s->http, e)))

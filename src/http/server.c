@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct sb_http_conn_priv {
     size_t received;
     size_t body_cap_alloc;       /* bytes allocated for body */
     bool dispatched;
+    bool early;                  /* answered by the head hook; the body is drained, then the answer sent */
     bool deferred;
     bool suspended;
     bool queued;
@@ -160,6 +162,8 @@ static void req_free(sb_http_req_t *req)
     if (!req)
         return;
     struct sb_http_conn_priv *p = req->priv;
+    if (req->app && p && p->srv->cfg.app_free)
+        p->srv->cfg.app_free(req->app);
     if (p) {
         sb_multipart_free(p->mp);
         free_answer(p);
@@ -199,14 +203,28 @@ static enum MHD_Result queue_answer(struct MHD_Connection *c, sb_http_req_t *req
     return ok;
 }
 
-static void body_fail(sb_http_req_t *req, sb_err code, const char *fmt, size_t cap)
+static void __attribute__((format(printf, 3, 4))) body_fail(sb_http_req_t *req, sb_err code, const char *fmt, ...)
 {
     if (req->body_err)
         return;
-    req->body_err = sb_error_set(&req->body_error, code, "", fmt, cap);
+    req->body_err = code;
+    req->body_error.code = code;
+    req->body_error.field[0] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(req->body_error.message, sizeof req->body_error.message, fmt, ap);
+    va_end(ap);
     free(req->body);
     req->body = NULL;
     req->body_len = 0;
+}
+
+static void body_too_large(sb_http_req_t *req)
+{
+    if (req->body_limit == 0)
+        body_fail(req, SB_ERR_BODY_TOO_LARGE, "%s takes no request body", req->path);
+    else
+        body_fail(req, SB_ERR_BODY_TOO_LARGE, "the request body is over the %zu byte limit", req->body_limit);
 }
 
 static void append_body(sb_http_req_t *req, const char *data, size_t size)
@@ -217,8 +235,8 @@ static void append_body(sb_http_req_t *req, const char *data, size_t size)
         size_t cap = p->body_cap_alloc ? p->body_cap_alloc : 16384;
         while (cap < need)
             cap *= 2;
-        if (cap > p->srv->cfg.body_cap)
-            cap = p->srv->cfg.body_cap;
+        if (cap > req->body_limit)
+            cap = req->body_limit;
         uint8_t *nb = realloc(req->body, cap + 1);
         if (!nb) {
             body_fail(req, SB_ERR_NOMEM, "out of memory receiving a body of %zu bytes", need);
@@ -249,15 +267,21 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     snprintf(req->method, sizeof req->method, "%s", method);
     snprintf(req->path, sizeof req->path, "%s", url);
     sb_random_hex(req->request_id, 8);
+    req->body_limit = s->cfg.body_cap;
     set_phase(s, p->track, PHASE_BODY);
+    if (s->cfg.head) {
+        s->cfg.head(req, s->cfg.ctx);
+        if (p->responded)
+            return req;
+    }
 
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > s->cfg.body_cap)
-        body_fail(req, SB_ERR_BODY_TOO_LARGE, "the request body is over the %zu byte limit", s->cfg.body_cap);
+    if (cl && strtoull(cl, NULL, 10) > req->body_limit)
+        body_too_large(req);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!req->body_err && ct && !strncasecmp(ct, "multipart/form-data", 19)) {
         req->multipart = true;
-        sb_err err = sb_multipart_open(c, req, s->cfg.body_cap, &p->mp, &req->body_error);
+        sb_err err = sb_multipart_open(c, req, req->body_limit, &p->mp, &req->body_error);
         if (err)
             req->body_err = err;
     }
@@ -275,6 +299,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!req)
             return MHD_NO;
         *con_cls = req;
+        struct sb_http_conn_priv *p = req->priv;
+        /* Answered from the head alone (refused route, key, or admission). The body is read and
+         * discarded (nothing is kept) before the answer goes out: a server that answers and closes
+         * while the client is still sending makes the client's socket see a reset instead of the
+         * answer. Only a body declared over the cap is not worth reading: that answer goes at once. */
+        if (p->responded) {
+            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            if (!cl || strtoull(cl, NULL, 10) <= s->cfg.body_cap) {
+                p->early = true;
+                return MHD_YES;
+            }
+            p->dispatched = true;
+            return queue_answer(c, req);
+        }
         /* A body known to be too large is refused before it is read: MHD then closes the connection. */
         if (req->body_err != SB_ERR_BODY_TOO_LARGE)
             return MHD_YES;
@@ -285,10 +323,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         p->received += n;
-        if (req->body_err)
-            return MHD_YES; /* drain and discard: the answer is an error anyway */
-        if (p->received > s->cfg.body_cap) {
-            body_fail(req, SB_ERR_BODY_TOO_LARGE, "the request body is over the %zu byte limit", s->cfg.body_cap);
+        if (req->body_err || p->early)
+            return MHD_YES; /* drain and discard: the answer is already decided */
+        if (p->received > req->body_limit) {
+            body_too_large(req);
             return MHD_YES;
         }
         if (p->mp) {
@@ -303,6 +341,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     if (!p->dispatched) {
         p->dispatched = true;
+        if (p->early)
+            return queue_answer(c, req);
         if (p->mp && !req->body_err) {
             sb_err err = sb_multipart_finish(p->mp, &req->body_error);
             if (err)

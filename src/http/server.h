@@ -47,6 +47,9 @@ struct sb_http_req {
     char route[64];              /* the route pattern, e.g. "/v1/image/{id}" */
     char key_id[40];             /* the authenticated key's public id, "" when none */
     char err_code[40];           /* the error code of an error response, "" otherwise */
+    /* set by the head hook */
+    size_t body_limit;           /* the cap for this request's body (starts at the server's body_cap) */
+    void *app;                   /* the application's per-request state; freed with app_free if still set */
     /* private to server.c */
     struct sb_http_conn_priv *priv;
 };
@@ -54,6 +57,11 @@ struct sb_http_req {
 /* The handler: called on an HTTP thread once the whole request has arrived (or its body broke a
  * limit: then body_err is set). It must call sb_http_respond() or sb_http_defer() before returning. */
 typedef void (*sb_http_handler_fn)(sb_http_req_t *req, void *ctx);
+
+/* Called on an HTTP thread as soon as the request head is complete, before any of the body is read:
+ * it may answer at once with sb_http_respond() (the body is then never read, and the connection is
+ * closed after the answer), lower req->body_limit, and keep state in req->app. */
+typedef void (*sb_http_head_fn)(sb_http_req_t *req, void *ctx);
 
 /* Called after each response was sent (or the connection died): for the access log and metrics.
  * `status` is 0 when no response could be sent. Runs on an HTTP thread. */
@@ -67,8 +75,10 @@ typedef struct {
     int body_deadline_ms;        /* and its body within this after the head */
     int max_connections;
     int threads;                 /* HTTP threads (they only parse and copy) */
+    sb_http_head_fn head;        /* may be NULL */
     sb_http_handler_fn handler;
     sb_http_done_fn done;
+    void (*app_free)(void *app); /* frees req->app left by the head hook when the handler never ran */
     void *ctx;
 } sb_http_config_t;
 

@@ -88,32 +88,64 @@ sb_err sb_blur(const float *src, float *dst, int w, int h, int bands, float sigm
     return SB_OK;
 }
 
-void sb_pool_mean(const float *src, int w, int h, int bands, int s, float *dst)
+sb_err sb_pooled_sampler_init(sb_pooled_sampler_t *ps, const float *grid, int grid_w, int grid_h, int bands, int s,
+                              int width, sb_error_t *e)
 {
-    int dw = (w + s - 1) / s, dh = (h + s - 1) / s;
-    for (int y = 0; y < dh; y++)
-        for (int x = 0; x < dw; x++) {
-            float acc[SB_BOX_MAX_BANDS] = {0};
-            int n = 0;
-            for (int yy = y * s; yy < y * s + s && yy < h; yy++)
-                for (int xx = x * s; xx < x * s + s && xx < w; xx++, n++)
-                    for (int b = 0; b < bands; b++)
-                        acc[b] += src[((size_t)yy * w + xx) * bands + b];
-            for (int b = 0; b < bands; b++)
-                dst[((size_t)y * dw + x) * bands + b] = acc[b] / n;
-        }
+    *ps = (sb_pooled_sampler_t){.grid = grid, .grid_w = grid_w, .grid_h = grid_h, .bands = bands, .s = s,
+                                .width = width, .row_y = {-1, -1}};
+    ps->x0 = malloc((size_t)width * 2 * sizeof *ps->x0);
+    ps->tx = malloc((size_t)width * sizeof *ps->tx);
+    ps->rows[0] = malloc((size_t)width * bands * 2 * sizeof *ps->rows[0]);
+    if (!ps->x0 || !ps->tx || !ps->rows[0]) {
+        sb_pooled_sampler_free(ps);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a pooled sampler");
+    }
+    ps->x1 = ps->x0 + width;
+    ps->rows[1] = ps->rows[0] + (size_t)width * bands;
+    for (int x = 0; x < width; x++) {
+        float fx = (x + 0.5f) / s - 0.5f;
+        fx = fx < 0 ? 0 : fx > grid_w - 1 ? grid_w - 1 : fx;
+        int x0 = (int)fx;
+        ps->x0[x] = x0 * bands;
+        ps->x1[x] = (x0 + 1 < grid_w ? x0 + 1 : x0) * bands;
+        ps->tx[x] = fx - x0;
+    }
+    return SB_OK;
 }
 
-void sb_sample_pooled(const float *grid, int dw, int dh, int bands, int s, int x, int y, float *out)
+/* Grid row gy interpolated across to every output column, kept for the next output rows. Rows are asked
+ * for in pairs gy, gy + 1, so the slot is gy's parity and a pair never evicts itself. */
+static const float *lerped_row(sb_pooled_sampler_t *ps, int gy)
 {
-    float fx = (x + 0.5f) / s - 0.5f, fy = (y + 0.5f) / s - 0.5f;
-    fx = fx < 0 ? 0 : fx > dw - 1 ? dw - 1 : fx;
-    fy = fy < 0 ? 0 : fy > dh - 1 ? dh - 1 : fy;
-    int x0 = (int)fx, y0 = (int)fy;
-    int x1 = x0 + 1 < dw ? x0 + 1 : x0, y1 = y0 + 1 < dh ? y0 + 1 : y0;
-    float tx = fx - x0, ty = fy - y0;
-    const float *a = grid + ((size_t)y0 * dw + x0) * bands, *b = grid + ((size_t)y0 * dw + x1) * bands;
-    const float *c = grid + ((size_t)y1 * dw + x0) * bands, *d = grid + ((size_t)y1 * dw + x1) * bands;
-    for (int k = 0; k < bands; k++)
-        out[k] = (a[k] * (1 - tx) + b[k] * tx) * (1 - ty) + (c[k] * (1 - tx) + d[k] * tx) * ty;
+    float *out = ps->rows[gy & 1];
+    if (ps->row_y[gy & 1] == gy)
+        return out;
+    ps->row_y[gy & 1] = gy;
+    const float *g = ps->grid + (size_t)gy * ps->grid_w * ps->bands;
+    for (int k = 0; k < ps->bands; k++) {
+        float *o = out + (size_t)k * ps->width;
+        for (int x = 0; x < ps->width; x++)
+            o[x] = g[ps->x0[x] + k] * (1 - ps->tx[x]) + g[ps->x1[x] + k] * ps->tx[x];
+    }
+    return out;
+}
+
+void sb_pooled_sampler_row(sb_pooled_sampler_t *ps, int y, float *out)
+{
+    float fy = (y + 0.5f) / ps->s - 0.5f;
+    fy = fy < 0 ? 0 : fy > ps->grid_h - 1 ? ps->grid_h - 1 : fy;
+    int y0 = (int)fy, y1 = y0 + 1 < ps->grid_h ? y0 + 1 : y0;
+    float ty = fy - y0;
+    const float *a = lerped_row(ps, y0), *b = lerped_row(ps, y1);
+    size_t n = (size_t)ps->width * ps->bands;
+    for (size_t i = 0; i < n; i++)
+        out[i] = a[i] * (1 - ty) + b[i] * ty;
+}
+
+void sb_pooled_sampler_free(sb_pooled_sampler_t *ps)
+{
+    free(ps->x0);
+    free(ps->tx);
+    free(ps->rows[0]);
+    *ps = (sb_pooled_sampler_t){0};
 }

@@ -17,11 +17,28 @@ sb_err sb_box_mean(const float *src, float *dst, int width, int height, int band
  * allowed. sigma <= 0 copies. */
 sb_err sb_blur(const float *src, float *dst, int width, int height, int bands, float sigma, sb_error_t *e);
 
-/* Average-pool `src` (width x height x bands) by `s` into `dst` of ceil(width/s) x ceil(height/s). */
-void sb_pool_mean(const float *src, int width, int height, int bands, int s, float *dst);
+/* Bilinear sampling back at full resolution of a grid pooled by `s` (cell (i, j) the mean of pixels
+ * [i s, i s + s) x [j s, j s + s), clipped to the image), one output row at a time. Pixel x of a `width`-wide row samples the grid at ((x + 0.5) / s - 0.5, (y + 0.5) / s - 0.5),
+ * clamped to the grid. Each grid row is interpolated across once and kept while output rows need it.
+ * One sampler per thread; the grid is the caller's and must outlive the sampler. */
+typedef struct {
+    const float *grid;
+    int grid_w, grid_h, bands, s, width;
+    int *x0, *x1;      /* per output column: offsets of the two grid samples */
+    float *tx;         /* per output column: weight of x1 */
+    float *rows[2];    /* grid rows interpolated across, `bands` planes of width */
+    int row_y[2];      /* which grid row each holds, -1 for none */
+} sb_pooled_sampler_t;
 
-/* Bilinear sample at full-resolution pixel (x, y) of a grid pooled by `s` (see sb_pool_mean) of
- * grid_w x grid_h x bands; writes `bands` values to out. */
-void sb_sample_pooled(const float *grid, int grid_w, int grid_h, int bands, int s, int x, int y, float *out);
+/* Set up a sampler for `grid` (grid_w x grid_h x bands, interleaved) pooled by `s` from rows `width`
+ * pixels wide. SB_ERR_NOMEM; on failure nothing is left to free. */
+sb_err sb_pooled_sampler_init(sb_pooled_sampler_t *ps, const float *grid, int grid_w, int grid_h, int bands, int s,
+                              int width, sb_error_t *e);
+
+/* Output row y into `out`: `bands` planes of width floats (band k of pixel x at out[k * width + x]). */
+void sb_pooled_sampler_row(sb_pooled_sampler_t *ps, int y, float *out);
+
+/* Free the sampler's tables. Safe on a zeroed or freed sampler. */
+void sb_pooled_sampler_free(sb_pooled_sampler_t *ps);
 
 #endif

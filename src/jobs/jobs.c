@@ -65,9 +65,17 @@ static void work_free(work_t *w)
     free(w);
 }
 
-/* The end of every job path: tell the waiting caller (if any) the final state, then free. */
+/* The end of every job path: give back the budget, then tell the waiting caller (if any) the job's
+ * state (final, unless another worker took it over), then free. The budget goes first so that a client
+ * that sends its next request the moment it is answered finds it free. */
 static void finish(work_t *w)
 {
+    if (w->pixels) {
+        release_pixels(w->j, w->pixels);
+        w->pixels = 0;
+    }
+    free(w->input);
+    w->input = NULL;
     if (w->done) {
         sb_job_t job;
         sb_error_t e = {0};
@@ -131,15 +139,15 @@ static sb_err deliver(work_t *w, sb_pipeline_out_t *po, double total_ms, sb_erro
     for (int i = 0; i < po->n_outputs; i++) {
         const sb_job_output_t *o = &po->outputs[i];
         sb_random_hex(ids[i], 16);
-        snprintf(names[i], sizeof names[i], "%.39s.%.7s", ids[i], o->ext);
+        snprintf(names[i], sizeof names[i], "%.39s.%.7s", ids[i], sb_format_ext(o->format));
         err = sb_blob_put(j->blob, names[i], o->data, o->len, e);
         if (err)
             goto fail;
         stored++;
-        outs[i] = (sb_output_t){.file_id = ids[i], .ext = o->ext, .size = (int64_t)o->len, .expires_at = expires};
-        json_array_append_new(files, json_pack("{s:s, s:s, s:i, s:i, s:I}", "file", names[i], "ext", o->ext,
-                                               "width", o->width, "height", o->height, "expires_at",
-                                               (json_int_t)expires));
+        outs[i] = (sb_output_t){.file_id = ids[i], .ext = sb_format_ext(o->format), .size = (int64_t)o->len, .expires_at = expires};
+        json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "file", names[i], "ext", sb_format_ext(o->format),
+                                               "format", sb_format_name(o->format), "width", o->width, "height",
+                                               o->height, "expires_at", (json_int_t)expires));
     }
     json_t *result = po->fields ? json_deep_copy(po->fields) : json_object();
     json_object_set_new(result, "files", files);
@@ -169,7 +177,7 @@ static void work_task(void *arg, void *tctx)
     sb_jobs_t *j = w->j;
     sb_error_t e = {0};
     if (!claim(w)) {
-        work_free(w); /* finished or taken by another worker: nothing to report from here */
+        finish(w); /* finished or taken by another worker: report the state as it stands */
         return;
     }
     if (w->deadline_us && sb_clock_us() > w->deadline_us) {
@@ -196,7 +204,7 @@ static void work_task(void *arg, void *tctx)
         sb_metrics_pipeline(j->metrics, w->def->name, &po.stages, ms, err ? "failed" : "completed");
     sb_pipeline_out_clear(&po);
     if (err == SB_ERR_CONFLICT) {
-        work_free(w); /* the lease was lost to another worker, which will report */
+        finish(w); /* the lease was lost to another worker: report the state as it stands */
         return;
     }
     if (err) {
@@ -229,7 +237,7 @@ static void fetch_task(void *arg, void *tctx)
     sb_jobs_t *j = w->j;
     sb_error_t e = {0};
     if (!claim(w)) {
-        work_free(w);
+        finish(w);
         return;
     }
     const char *url = json_string_value(json_object_get(w->spec, "image_url"));
@@ -289,13 +297,14 @@ static work_t *work_new(sb_jobs_t *j, const char *id, const char *key_id, const 
     return w;
 }
 
-static sb_err reserve(sb_jobs_t *j, int64_t pixels, sb_error_t *e)
+/* Reserve `pixels` of the budget and a queue place; with commit false only check. */
+static sb_err reserve(sb_jobs_t *j, int64_t pixels, bool commit, sb_error_t *e)
 {
     int waiting = sb_pool_waiting(j->work) + sb_pool_waiting(j->fetch);
     pthread_mutex_lock(&j->mu);
     bool over_budget = j->pixels > 0 && j->pixels + pixels > j->cfg.pixel_budget;
     bool over_queue = waiting >= j->cfg.queue_max;
-    if (!over_budget && !over_queue)
+    if (!over_budget && !over_queue && commit)
         j->pixels += pixels;
     int64_t in_flight = j->pixels;
     pthread_mutex_unlock(&j->mu);
@@ -317,7 +326,7 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     sb_err err = SB_OK;
     if (req->input && (err = probe_pixels(j, req->input, req->input_len, "image", &pixels, e)))
         return err;
-    if ((err = reserve(j, pixels, e)))
+    if ((err = reserve(j, pixels, true, e)))
         return err;
 
     char id[SB_ID_MAX] = "job_";
@@ -363,6 +372,11 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     if (!url)
         req->input = NULL; /* taken */
     return SB_OK;
+}
+
+bool sb_jobs_can_admit(sb_jobs_t *j, sb_error_t *e)
+{
+    return reserve(j, 1, false, e) == SB_OK;
 }
 
 int sb_jobs_retry_after(sb_jobs_t *j)

@@ -79,6 +79,10 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
  * (nothing enqueued, `done` never called). `out` is cleared with sb_job_clear by the caller. */
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e);
 
+/* Whether a job could be admitted now (queue and pixel budget), without reserving anything: lets
+ * the server refuse with 503 before reading a request's body. Fills e with SB_ERR_OVERLOADED. */
+bool sb_jobs_can_admit(sb_jobs_t *j, sb_error_t *e);
+
 /* Seconds a client should wait before retrying after SB_ERR_OVERLOADED, from the queue and recent
  * latencies. */
 int sb_jobs_retry_after(sb_jobs_t *j);

@@ -23,7 +23,7 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
     sb_job_output_t *o = &out->outputs[out->n_outputs++];
     o->data = res.output;
     o->len = res.output_len;
-    o->ext = sb_format_ext(res.format);
+    o->format = res.format;
     o->width = res.width;
     o->height = res.height;
     res.output = NULL;

@@ -12,7 +12,7 @@
 typedef struct {
     uint8_t *data;       /* encoded image, malloc'd */
     size_t len;
-    const char *ext;     /* "png", "jpg", "webp" (static) */
+    sb_format_t format;  /* PNG, JPEG or WebP */
     int width, height;
 } sb_job_output_t;
 

@@ -13,6 +13,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/random.h"
+
 #define CHUNK (1 << 20)
 
 static const sb_model_info_t registry[SB_MODEL__COUNT] = {
@@ -90,8 +92,7 @@ sb_err sb_sha256_file(const char *path, char hex[65], sb_error_t *e)
         err = sb_error_set(e, SB_ERR_INTERNAL, "", "EVP_DigestFinal_ex failed on '%s'", path);
         goto done;
     }
-    for (unsigned int i = 0; i < md_len; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    sb_hex_encode(md, md_len, hex);
 done:
     EVP_MD_CTX_free(ctx);
     free(buf);

@@ -605,6 +605,35 @@ static sb_err read_idem(sqlite3_stmt *st, void *dst, sb_error_t *e)
     return SB_OK;
 }
 
+/* The live job of (key, idempotency key) into `out`; SB_ERR_CONFLICT for another request hash,
+ * SB_ERR_NOT_FOUND when there is none. A record older than the TTL counts as gone, whether or not the
+ * purge has run. Called with the lock held. */
+static sb_err find_idem(sb_meta_t *m, const char *key_id, const char *idem_key, const char *hash, int64_t now,
+                        sb_job_t *out, sb_error_t *e)
+{
+    idem_t prev;
+    sb_err err = one_row(m, read_idem, &prev, e,
+                         "SELECT request_hash = ?3, job_id FROM idempotency "
+                         "WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?4",
+                         "tttI", key_id, idem_key, hash, now - IDEM_TTL_S);
+    if (!err && !prev.same_request)
+        err = sb_error_set(e, SB_ERR_CONFLICT, "Idempotency-Key",
+                           "Idempotency-Key '%s' was already used with another request", idem_key);
+    if (!err)
+        err = finish_with_job(m, prev.job_id, out, e);
+    return err;
+}
+
+sb_err sb_meta_idem_find(sb_meta_t *m, const char *key_id, const char *idem_key, const char *request_hash,
+                         sb_job_t *out, sb_error_t *e)
+{
+    lock(m);
+    sb_err err = begin(m, e);
+    if (!err)
+        err = find_idem(m, key_id, idem_key, request_hash, now_s(), out, e);
+    return unlock(m, err);
+}
+
 sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bool *existed, sb_error_t *e)
 {
     if (existed)
@@ -627,21 +656,9 @@ sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bo
     if (err)
         goto done;
     if (n->idem_key) {
-        idem_t prev;
-        /* A record older than the TTL counts as gone, whether or not the purge has run. */
-        err = one_row(m, read_idem, &prev, e,
-                      "SELECT request_hash = ?3, job_id FROM idempotency "
-                      "WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?4",
-                      "tttI", n->key_id, n->idem_key, n->request_hash, now - IDEM_TTL_S);
-        if (!err && !prev.same_request)
-            err = sb_error_set(e, SB_ERR_CONFLICT, "Idempotency-Key",
-                               "Idempotency-Key '%s' was already used with another request", n->idem_key);
-        if (!err) {
-            err = finish_with_job(m, prev.job_id, out, e);
-            if (!err && existed)
-                *existed = true;
-            goto done;
-        }
+        err = find_idem(m, n->key_id, n->idem_key, n->request_hash, now, out, e);
+        if (!err && existed)
+            *existed = true;
         if (err != SB_ERR_NOT_FOUND)
             goto done;
     }

@@ -139,6 +139,12 @@ typedef struct {
  * success. Errors: SB_ERR_CONFLICT (field "id") for a duplicate job id, SB_ERR_NOT_FOUND for an unknown
  * key_id, SB_ERR_USAGE for an id over SB_ID_MAX - 1 bytes or an idem_key without a request_hash. */
 sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bool *existed, sb_error_t *e);
+/* The job an earlier request with this idempotency key made (within 24 h), so a replay can be answered
+ * before any check that could refuse it. SB_ERR_NOT_FOUND when there is none, SB_ERR_CONFLICT when it
+ * was used with another request_hash. */
+sb_err sb_meta_idem_find(sb_meta_t *m, const char *key_id, const char *idem_key, const char *request_hash,
+                         sb_job_t *out, sb_error_t *e);
+
 /* The job `id`; with key_id non-NULL, a job of another key is SB_ERR_NOT_FOUND. */
 sb_err sb_meta_job_get(sb_meta_t *m, const char *id, const char *key_id, sb_job_t *out, sb_error_t *e);
 

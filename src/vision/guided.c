@@ -2,11 +2,35 @@
 #include "vision/guided.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "image/filter.h"
 
 enum { G_I = 0, G_P = 3, G_IP = 4, G_II = 7, G_BANDS = 13 };
+
+/* Mean of the guide's 3 bands and of p over each s x s cell (clipped at the edges) into `coarse` (4 bands),
+ * taken straight from both rather than from a 4-band copy of them. */
+static void pool_guide_and_mask(const float *guide, const float *p, int w, int h, int s, float *coarse)
+{
+    int dw = (w + s - 1) / s, dh = (h + s - 1) / s;
+    for (int gy = 0; gy < dh; gy++) {
+        int y1 = gy * s + s < h ? gy * s + s : h;
+        for (int gx = 0; gx < dw; gx++) {
+            int x1 = gx * s + s < w ? gx * s + s : w;
+            float acc[4] = {0};
+            for (int y = gy * s; y < y1; y++)
+                for (int x = gx * s; x < x1; x++) {
+                    size_t i = (size_t)y * w + x;
+                    for (int c = 0; c < 3; c++)
+                        acc[c] += guide[i * 3 + c];
+                    acc[3] += p[i];
+                }
+            int n = (y1 - gy * s) * (x1 - gx * s);
+            float *o = coarse + ((size_t)gy * dw + gx) * 4;
+            for (int k = 0; k < 4; k++)
+                o[k] = acc[k] / n;
+        }
+    }
+}
 
 sb_err sb_guided_filter(const sb_fimage_t *guide, sb_fimage_t *p, int r, float eps, int subsample,
                         sb_error_t *e)
@@ -15,25 +39,19 @@ sb_err sb_guided_filter(const sb_fimage_t *guide, sb_fimage_t *p, int r, float e
     if (guide->bands != 3 || p->bands != 1 || p->width != w || p->height != h)
         return sb_error_set(e, SB_ERR_INTERNAL, "", "guided filter: guide and mask do not match");
     int dw = (w + s - 1) / s, dh = (h + s - 1) / s, dr = r / s < 1 ? 1 : r / s;
-    size_t n = (size_t)w * h, dn = (size_t)dw * dh;
-    float *full = malloc(n * 4 * sizeof *full);
+    size_t dn = (size_t)dw * dh;
     float *g = calloc(dn * G_BANDS, sizeof *g);
     float *ab = malloc(dn * 4 * sizeof *ab);
+    float *row = malloc((size_t)w * 4 * sizeof *row);
+    sb_pooled_sampler_t ps = {0};
     sb_err err = SB_OK;
-    if (!full || !g || !ab) {
+    if (!g || !ab || !row) {
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the guided filter");
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        memcpy(full + i * 4, guide->data + i * 3, 3 * sizeof(float));
-        full[i * 4 + 3] = p->data[i];
-    }
     /* Coarse I and p, then the products on the coarse grid. */
     float *coarse = ab; /* reuse as scratch: 4 bands of dn */
-    if (s > 1)
-        sb_pool_mean(full, w, h, 4, s, coarse);
-    else
-        memcpy(coarse, full, n * 4 * sizeof *coarse);
+    pool_guide_and_mask(guide->data, p->data, w, h, s, coarse);
     for (size_t i = 0; i < dn; i++) {
         const float *c = coarse + i * 4;
         float *o = g + i * G_BANDS;
@@ -68,21 +86,21 @@ sb_err sb_guided_filter(const sb_fimage_t *guide, sb_fimage_t *p, int r, float e
     err = sb_box_mean(ab, ab, dw, dh, 4, dr, e);
     if (err)
         goto done;
-    for (int y = 0; y < h; y++)
+    err = sb_pooled_sampler_init(&ps, ab, dw, dh, 4, s, w, e);
+    for (int y = 0; y < h && !err; y++) {
+        sb_pooled_sampler_row(&ps, y, row);
+        const float *I = guide->data + (size_t)y * w * 3;
+        const float *a0 = row, *a1 = row + w, *a2 = row + 2 * w, *b = row + 3 * w;
+        float *q = p->data + (size_t)y * w;
         for (int x = 0; x < w; x++) {
-            size_t i = (size_t)y * w + x;
-            float c[4];
-            if (s > 1)
-                sb_sample_pooled(ab, dw, dh, 4, s, x, y, c);
-            else
-                memcpy(c, ab + i * 4, sizeof c);
-            const float *I = guide->data + i * 3;
-            float q = c[0] * I[0] + c[1] * I[1] + c[2] * I[2] + c[3];
-            p->data[i] = q < 0 ? 0 : q > 1 ? 1 : q;
+            float v = a0[x] * I[x * 3] + a1[x] * I[x * 3 + 1] + a2[x] * I[x * 3 + 2] + b[x];
+            q[x] = v < 0 ? 0 : v > 1 ? 1 : v;
         }
+    }
 done:
-    free(full);
+    sb_pooled_sampler_free(&ps);
     free(g);
     free(ab);
+    free(row);
     return err;
 }

@@ -1,0 +1,2295 @@
+/* test_server.c - the HTTP API end to end: each test starts the real `./strobe serve` on a random
+ * loopback port with its own data directory (mkdtemp under /tmp), talks to it with libcurl, and checks
+ * statuses, headers, JSON bodies, files on disk and the server's exit. A small HTTP server in a thread
+ * (the "origin", on 127.0.0.1 and ::1) serves canned images, slow answers and redirects for image_url
+ * inputs and records webhook POSTs. Only loopback is ever connected to: the SSRF cases use addresses
+ * the server's guard refuses before opening a socket.
+ *
+ * Runs from the repository root (./strobe); needs ../shared (models, test photos) or skips.
+ * Everything lives in this one file on purpose: the Makefile rebuilds a test binary from its .c file
+ * and tests/testutil.h only, so a separate helper header would go stale without a rebuild. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+#include "testutil.h"
+
+extern char **environ;
+
+#define FACE "testdata/faces/u2net_young_man.jpg"   /* 1000x1500, one face, ~200 KB */
+#define FACE_BIG "testdata/faces/fnp_paul_rudd.jpg" /* 1638x2048, one face, ~1 MB */
+#define NOFACE "testdata/noface/dlib_dog.jpg"
+
+/* ================================================================================================
+ * small utilities
+ * ================================================================================================ */
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "(null)";
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static long long jint(const json_t *o, const char *k)
+{
+    return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* A shared file (skips the test when ../shared is missing); caller frees. */
+static uint8_t *load_shared(const char *rel, size_t *len)
+{
+    char path[1024];
+    TU_SHARED_PATH_OR_SKIP(path, rel);
+    return tu_read(path, len);
+}
+
+static char *base64(const uint8_t *data, size_t len)
+{
+    char *out = malloc(4 * ((len + 2) / 3) + 1);
+    cr_assert_not_null(out);
+    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Width and height from a PNG's signature and IHDR; false when it is not a PNG. */
+static bool png_size(const uint8_t *b, size_t len, uint32_t *w, uint32_t *h)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (len < 24 || memcmp(b, sig, 8) || memcmp(b + 12, "IHDR", 4))
+        return false;
+    *w = be32(b + 16);
+    *h = be32(b + 20);
+    return true;
+}
+
+static uint32_t crc32_png(const uint8_t *p, size_t n)
+{
+    static uint32_t table[256];
+    static bool ready;
+    if (!ready) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        ready = true;
+    }
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++)
+        c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+    return c ^ 0xffffffffu;
+}
+
+static size_t png_chunk(uint8_t *out, const char *type, const uint8_t *data, uint32_t len)
+{
+    out[0] = (uint8_t)(len >> 24);
+    out[1] = (uint8_t)(len >> 16);
+    out[2] = (uint8_t)(len >> 8);
+    out[3] = (uint8_t)len;
+    memcpy(out + 4, type, 4);
+    if (len)
+        memcpy(out + 8, data, len);
+    uint32_t crc = crc32_png(out + 4, 4 + (size_t)len);
+    uint8_t *c = out + 8 + len;
+    c[0] = (uint8_t)(crc >> 24);
+    c[1] = (uint8_t)(crc >> 16);
+    c[2] = (uint8_t)(crc >> 8);
+    c[3] = (uint8_t)crc;
+    return 12 + (size_t)len;
+}
+
+/* A tiny PNG whose header claims w x h 8-bit RGB, with an empty zlib stream as its only IDAT. */
+static size_t make_header_only_png(uint8_t out[128], uint32_t w, uint32_t h)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const uint8_t idat[] = {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01};
+    uint8_t ihdr[13] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w,
+                        (uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h,
+                        8, 2, 0, 0, 0};
+    size_t n = 0;
+    memcpy(out, sig, 8);
+    n += 8;
+    n += png_chunk(out + n, "IHDR", ihdr, 13);
+    n += png_chunk(out + n, "IDAT", idat, sizeof idat);
+    n += png_chunk(out + n, "IEND", NULL, 0);
+    return n;
+}
+
+static void hmac_hex(const char *key, const char *msg, size_t len, char out[65])
+{
+    unsigned char mac[32];
+    unsigned n = 0;
+    cr_assert_not_null(HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, len, mac, &n));
+    cr_assert_eq(n, 32);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* ================================================================================================
+ * the strobe server under test
+ * ================================================================================================ */
+
+static struct {
+    char tmp[256];  /* the test's temp root */
+    char data[300]; /* the data directory: tmp/data */
+    char log[320];  /* stderr of the latest start */
+    char base[64];  /* http://127.0.0.1:PORT */
+    pid_t pid;
+    int port;
+    int starts;
+} S;
+
+static void need_shared(void)
+{
+    char p[1024];
+    TU_SHARED_PATH_OR_SKIP(p, "models");
+    TU_SHARED_PATH_OR_SKIP(p, FACE);
+    cr_assert_eq(access("./strobe", X_OK), 0, "run from the repository root after make");
+}
+
+/* Every test starts here: the shared data (or skip), a temp dir, curl. */
+static void begin(void)
+{
+    need_shared();
+    signal(SIGPIPE, SIG_IGN);
+    cr_assert_eq(curl_global_init(CURL_GLOBAL_ALL), CURLE_OK);
+    snprintf(S.tmp, sizeof S.tmp, "/tmp/strobe-srv-XXXXXX");
+    cr_assert_not_null(mkdtemp(S.tmp));
+    snprintf(S.data, sizeof S.data, "%s/data", S.tmp);
+}
+
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    char block[4096];
+    size_t k;
+    while ((k = fread(block, 1, sizeof block, f)) > 0)
+        fwrite(block, 1, k, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+/* The last ~1500 characters of the server's log, for failure messages (static buffer). */
+static const char *log_tail(void)
+{
+    static char out[1600];
+    char *all = read_text_file(S.log);
+    size_t n = strlen(all);
+    snprintf(out, sizeof out, "%s", all + (n > 1500 ? n - 1500 : 0));
+    free(all);
+    return out;
+}
+
+/* `./strobe keys create` into the data directory: the secret into key, the public id into id. */
+static void make_key(const char *name, long credits, char key[64], char id[64])
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "./strobe keys create --name '%s' --credits %ld --json --data '%s' 2>&1", name, credits,
+             S.data);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char line[1024] = "";
+    char *got = fgets(line, sizeof line, p);
+    int st = pclose(p);
+    cr_assert(got && WIFEXITED(st) && WEXITSTATUS(st) == 0, "keys create failed: %s", line);
+    json_t *j = json_loads(line, 0, NULL);
+    cr_assert_not_null(j, "keys create printed no JSON: %s", line);
+    cr_assert(jstr(j, "key") && jstr(j, "id"), "keys create JSON: %s", line);
+    cr_assert_eq(jint(j, "credits"), credits);
+    snprintf(key, 64, "%s", jstr(j, "key"));
+    if (id)
+        snprintf(id, 64, "%s", jstr(j, "id"));
+    json_decref(j);
+}
+
+static bool env_named(const char *entry, const char *const *list)
+{
+    size_t n = strcspn(entry, "=");
+    for (int i = 0; list && list[i]; i++)
+        if (!strncmp(list[i], entry, n) && list[i][n] == '=')
+            return true;
+    return false;
+}
+
+/* Start `./strobe serve --listen 127.0.0.1:0 --data DATA --workers 1 ARGS...` with the environment
+ * `env` ("NAME=value", NULL-terminated) over a cleaned copy of ours (no inherited STROBE_* settings but
+ * STROBE_MODELS; rate limiting off unless `env` sets it), and wait for its "listening" line. The child
+ * dies with this process (PR_SET_PDEATHSIG), so a crashed test leaves no server behind. */
+static void server_start(const char *const *env, const char *const *args)
+{
+    cr_assert_eq(S.pid, 0, "a server is already running");
+    S.starts++;
+    snprintf(S.log, sizeof S.log, "%s/server-%d.log", S.tmp, S.starts);
+    int logfd = open(S.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    cr_assert_geq(logfd, 0);
+
+    /* Everything the child needs is built before fork: after it, only async-signal-safe calls. */
+    char cwd[2048], exe[2100], models[1200];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(exe, sizeof exe, "%s/strobe", cwd);
+    const char *argv[32];
+    int argc = 0;
+    argv[argc++] = exe;
+    argv[argc++] = "serve";
+    argv[argc++] = "--listen";
+    argv[argc++] = "127.0.0.1:0";
+    argv[argc++] = "--data";
+    argv[argc++] = S.data;
+    argv[argc++] = "--workers"; /* a later --workers in args wins */
+    argv[argc++] = "1";
+    for (int i = 0; args && args[i] && argc < 31; i++)
+        argv[argc++] = args[i];
+    argv[argc] = NULL;
+
+    const char *envp[512];
+    int n = 0;
+    bool have_models = false;
+    for (char **e = environ; *e && n < 480; e++) {
+        if (!strncmp(*e, "STROBE_", 7) && strncmp(*e, "STROBE_MODELS=", 14))
+            continue;
+        if (env_named(*e, env))
+            continue;
+        if (!strncmp(*e, "STROBE_MODELS=", 14))
+            have_models = true;
+        envp[n++] = *e;
+    }
+    if (!have_models && !env_named("STROBE_MODELS=", env)) {
+        snprintf(models, sizeof models, "STROBE_MODELS=%s/models", tu_shared_dir());
+        envp[n++] = models;
+    }
+    if (!env_named("STROBE_RATE_LIMIT=", env))
+        envp[n++] = "STROBE_RATE_LIMIT=0";
+    for (int i = 0; env && env[i] && n < 510; i++)
+        envp[n++] = env[i];
+    envp[n] = NULL;
+
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(logfd, 1);
+        dup2(logfd, 2);
+        for (int fd = 3; fd < 4096; fd++)
+            close(fd);
+        execve(exe, (char *const *)argv, (char *const *)envp);
+        _exit(127);
+    }
+    close(logfd);
+    S.pid = pid;
+    S.port = 0;
+    long long deadline = now_ms() + 30000;
+    while (now_ms() < deadline) {
+        char *text = read_text_file(S.log);
+        const char *line = strstr(text, "\"msg\":\"listening\"");
+        const char *port = line ? strstr(line, "\"port\":") : NULL;
+        if (port)
+            S.port = atoi(port + 7);
+        free(text);
+        if (S.port > 0)
+            break;
+        int st;
+        if (waitpid(S.pid, &st, WNOHANG) == S.pid) {
+            S.pid = 0;
+            cr_assert_fail("the server exited during startup (status %d): %s", st, log_tail());
+        }
+        sleep_ms(30);
+    }
+    cr_assert_gt(S.port, 0, "no 'listening' line within 30 s: %s", log_tail());
+    snprintf(S.base, sizeof S.base, "http://127.0.0.1:%d", S.port);
+}
+
+/* Wait up to timeout_ms for the server to exit; its wait status, or -1 when it did not. */
+static int server_wait(int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(S.pid, &st, WNOHANG);
+        if (r == S.pid) {
+            S.pid = 0;
+            return st;
+        }
+        if (now_ms() > deadline)
+            return -1;
+        sleep_ms(20);
+    }
+}
+
+/* SIGTERM and wait: the wait status, or -1 when it did not exit in time (then it is killed). */
+static int server_stop(int timeout_ms)
+{
+    if (!S.pid)
+        return -1;
+    kill(S.pid, SIGTERM);
+    int st = server_wait(timeout_ms);
+    if (st == -1) {
+        kill(S.pid, SIGKILL);
+        server_wait(5000);
+    }
+    return st;
+}
+
+static void server_kill9(void)
+{
+    cr_assert_neq(S.pid, 0);
+    kill(S.pid, SIGKILL);
+    int st = server_wait(10000);
+    cr_assert(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "kill -9 did not end the server");
+}
+
+/* ================================================================================================
+ * the origin: a loopback HTTP server in a thread for image_url inputs and webhooks
+ * ================================================================================================ */
+
+typedef struct {
+    char method[16];
+    char path[256];
+    char *head; /* request line and headers */
+    char *body;
+    size_t body_len;
+} hit_t;
+
+#define MAX_HITS 128
+
+static struct {
+    bool running;
+    int lfd[2];
+    int nl;
+    int port;
+    bool has_v6;
+    int wake[2];
+    pthread_t thread;
+    atomic_int accepted;
+    atomic_int active;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    hit_t hits[MAX_HITS];
+    int nhits;
+    const uint8_t *img;
+    size_t img_len;
+    int slow_ms;
+} O = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void send_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
+        if (k <= 0)
+            return;
+        c += k;
+        n -= (size_t)k;
+    }
+}
+
+static void send_answer(int fd, const char *status, const char *extra, const void *body, size_t len)
+{
+    char h[1024];
+    int n = snprintf(h, sizeof h, "HTTP/1.1 %s\r\nConnection: close\r\nContent-Length: %zu\r\n%s\r\n", status, len,
+                     extra ? extra : "");
+    send_all(fd, h, (size_t)n);
+    if (len)
+        send_all(fd, body, len);
+}
+
+static int count_hits_locked(const char *path)
+{
+    int n = 0;
+    for (int i = 0; i < O.nhits; i++)
+        if (!strcmp(O.hits[i].path, path))
+            n++;
+    return n;
+}
+
+/* Read one request (head, and a Content-Length body), record it, answer by path. */
+static void origin_serve(int fd)
+{
+    size_t cap = 1 << 16, len = 0, want = 0;
+    char *req = malloc(cap + 1);
+    char *end = NULL;
+    for (;;) {
+        if (!end && (end = memmem(req, len, "\r\n\r\n", 4))) {
+            size_t head = (size_t)(end + 4 - req);
+            char saved = req[head];
+            req[head] = '\0';
+            const char *cl = strcasestr(req, "\r\nContent-Length:");
+            req[head] = saved;
+            want = head + (cl ? strtoull(cl + 17, NULL, 10) : 0);
+        }
+        if (end && len >= want)
+            break;
+        if (len == cap)
+            req = realloc(req, (cap *= 2) + 1);
+        ssize_t k = recv(fd, req + len, cap - len, 0);
+        if (k <= 0) {
+            free(req);
+            return;
+        }
+        len += (size_t)k;
+        req[len] = '\0';
+    }
+    size_t head = (size_t)(end + 4 - req);
+    hit_t h = {0};
+    sscanf(req, "%15s %255s", h.method, h.path);
+    h.path[strcspn(h.path, "?")] = '\0';
+    h.head = strndup(req, head);
+    h.body_len = len - head;
+    h.body = malloc(h.body_len + 1);
+    memcpy(h.body, req + head, h.body_len);
+    h.body[h.body_len] = '\0';
+    free(req);
+
+    pthread_mutex_lock(&O.mu);
+    int seen = count_hits_locked(h.path); /* requests to this path before this one */
+    if (O.nhits < MAX_HITS)
+        O.hits[O.nhits++] = h;
+    else {
+        free(h.head);
+        free(h.body);
+    }
+    pthread_cond_broadcast(&O.cv);
+    pthread_mutex_unlock(&O.mu);
+
+    char loc[256];
+    if (!strcmp(h.path, "/img")) {
+        send_answer(fd, "200 OK", "Content-Type: image/jpeg\r\n", O.img, O.img_len);
+    } else if (!strcmp(h.path, "/slow")) {
+        /* Hold the answer (stop early when the client hangs up), then the image. */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        poll(&p, 1, O.slow_ms);
+        send_answer(fd, "200 OK", "Content-Type: image/jpeg\r\n", O.img, O.img_len);
+    } else if (!strcmp(h.path, "/redirect-private")) {
+        send_answer(fd, "302 Found", "Location: http://10.0.0.1/x\r\n", NULL, 0);
+    } else if (!strcmp(h.path, "/redirect-img")) {
+        snprintf(loc, sizeof loc, "Location: http://127.0.0.1:%d/img\r\n", O.port);
+        send_answer(fd, "302 Found", loc, NULL, 0);
+    } else if (!strcmp(h.path, "/hook")) {
+        send_answer(fd, "200 OK", NULL, "ok", 2);
+    } else if (!strcmp(h.path, "/hook-flaky")) {
+        if (seen == 0)
+            send_answer(fd, "500 Internal Server Error", NULL, "try again", 9);
+        else
+            send_answer(fd, "200 OK", NULL, "ok", 2);
+    } else {
+        send_answer(fd, "404 Not Found", NULL, "not found", 9);
+    }
+}
+
+static void *origin_conn_main(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    origin_serve(fd);
+    close(fd);
+    atomic_fetch_sub(&O.active, 1);
+    return NULL;
+}
+
+static void *origin_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct pollfd p[3] = {{.fd = O.wake[0], .events = POLLIN}};
+        for (int i = 0; i < O.nl; i++)
+            p[1 + i] = (struct pollfd){.fd = O.lfd[i], .events = POLLIN};
+        if (poll(p, (nfds_t)(1 + O.nl), -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return NULL;
+        }
+        if (p[0].revents)
+            return NULL;
+        for (int i = 1; i <= O.nl; i++) {
+            if (!(p[i].revents & POLLIN))
+                continue;
+            int c = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+            if (c < 0)
+                continue;
+            atomic_fetch_add(&O.accepted, 1);
+            atomic_fetch_add(&O.active, 1);
+            pthread_t t;
+            pthread_attr_t a;
+            pthread_attr_init(&a);
+            pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+            if (pthread_create(&t, &a, origin_conn_main, (void *)(intptr_t)c) != 0) {
+                close(c);
+                atomic_fetch_sub(&O.active, 1);
+            }
+            pthread_attr_destroy(&a);
+        }
+    }
+}
+
+/* Listen on 127.0.0.1 and, where IPv6 loopback works, on ::1 with the same port; serve `img` at /img
+ * and /slow (after slow_ms). */
+static void origin_start(const uint8_t *img, size_t len, int slow_ms)
+{
+    O.img = img;
+    O.img_len = len;
+    O.slow_ms = slow_ms;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        int v4 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t sl = sizeof a4;
+        cr_assert(v4 >= 0 && bind(v4, (struct sockaddr *)&a4, sizeof a4) == 0 && listen(v4, 64) == 0 &&
+                      getsockname(v4, (struct sockaddr *)&a4, &sl) == 0,
+                  "origin listener: %s", strerror(errno));
+        O.port = ntohs(a4.sin_port);
+        O.lfd[0] = v4;
+        O.nl = 1;
+        int v6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                                  .sin6_port = htons((uint16_t)O.port)};
+        int one = 1;
+        if (v6 >= 0 && setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0 &&
+            bind(v6, (struct sockaddr *)&a6, sizeof a6) == 0 && listen(v6, 64) == 0) {
+            O.lfd[O.nl++] = v6;
+            O.has_v6 = true;
+            break;
+        }
+        int err = errno;
+        if (v6 >= 0)
+            close(v6);
+        if (err != EADDRINUSE)
+            break; /* no IPv6 loopback here */
+        close(v4);
+        O.nl = 0;
+    }
+    cr_assert_gt(O.nl, 0);
+    cr_assert_eq(pipe2(O.wake, O_CLOEXEC), 0);
+    cr_assert_eq(pthread_create(&O.thread, NULL, origin_main, NULL), 0);
+    O.running = true;
+}
+
+static void origin_stop(void)
+{
+    if (!O.running)
+        return;
+    O.running = false;
+    if (write(O.wake[1], "x", 1) != 1)
+        return;
+    pthread_join(O.thread, NULL);
+    for (int i = 0; i < O.nl; i++)
+        close(O.lfd[i]);
+    close(O.wake[0]);
+    close(O.wake[1]);
+    long long deadline = now_ms() + 3000;
+    while (atomic_load(&O.active) > 0 && now_ms() < deadline)
+        sleep_ms(10);
+    if (atomic_load(&O.active) > 0)
+        return; /* a connection thread is still out: leave the hits to the process exit */
+    for (int i = 0; i < O.nhits; i++) {
+        free(O.hits[i].head);
+        free(O.hits[i].body);
+    }
+    O.nhits = 0;
+}
+
+static void origin_url(char *out, size_t n, const char *host, const char *path)
+{
+    snprintf(out, n, "http://%s:%d%s", host, O.port, path);
+}
+
+static int origin_count(const char *path)
+{
+    pthread_mutex_lock(&O.mu);
+    int n = count_hits_locked(path);
+    pthread_mutex_unlock(&O.mu);
+    return n;
+}
+
+/* Wait until `path` was requested at least `n` times or timeout_ms passed; the count. */
+static int origin_wait(const char *path, int n, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    pthread_mutex_lock(&O.mu);
+    int got;
+    while ((got = count_hits_locked(path)) < n && now_ms() < deadline) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&O.cv, &O.mu, &ts);
+    }
+    pthread_mutex_unlock(&O.mu);
+    return got;
+}
+
+/* A copy of the idx-th request to `path` (free head and body). */
+static hit_t origin_hit(const char *path, int idx)
+{
+    hit_t out = {0};
+    pthread_mutex_lock(&O.mu);
+    for (int i = 0, k = 0; i < O.nhits; i++) {
+        if (strcmp(O.hits[i].path, path))
+            continue;
+        if (k++ == idx) {
+            out = O.hits[i];
+            out.head = strdup(O.hits[i].head);
+            out.body = malloc(out.body_len + 1);
+            memcpy(out.body, O.hits[i].body, out.body_len + 1);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&O.mu);
+    cr_assert_not_null(out.head, "no request %d to %s on the origin", idx, path);
+    return out;
+}
+
+static void hit_free(hit_t *h)
+{
+    free(h->head);
+    free(h->body);
+    memset(h, 0, sizeof *h);
+}
+
+/* Header `name` of a recorded request into out (trimmed); false when absent. */
+static bool hit_header(const hit_t *h, const char *name, char *out, size_t n)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\r\n%s:", name);
+    const char *p = strcasestr(h->head, pat);
+    if (!p)
+        return false;
+    p += strlen(pat);
+    while (*p == ' ')
+        p++;
+    size_t k = strcspn(p, "\r\n");
+    snprintf(out, n, "%.*s", (int)k, p);
+    return true;
+}
+
+/* ================================================================================================
+ * the HTTP client (libcurl)
+ * ================================================================================================ */
+
+typedef struct {
+    const char *name;
+    const void *data;
+    size_t len;
+    const char *filename; /* NULL: a plain field */
+    const char *type;
+} part_t;
+
+typedef struct {
+    const char *method;          /* default GET, or POST with a body or parts */
+    const char *path;            /* relative to the server, or an absolute http:// URL */
+    const char *key;             /* sent as "Authorization: Bearer <key>" */
+    const char *const *headers;  /* extra "Name: value", NULL-terminated */
+    const char *content_type;
+    const void *body;
+    size_t len;
+    const part_t *parts;
+    int nparts;
+    bool chunked;                /* send the body without Content-Length */
+    atomic_int *sent;            /* set to 1 once the whole body was handed to the socket */
+    long timeout_ms;             /* default 60 s */
+} req_t;
+
+typedef struct {
+    CURLcode cc;
+    long status;
+    char *head;
+    size_t head_len;
+    char *body;
+    size_t len;
+    json_t *json; /* the body parsed as JSON, or NULL */
+    char err[CURL_ERROR_SIZE];
+} resp_t;
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} grow_t;
+
+static void grow_add(grow_t *g, const void *p, size_t n)
+{
+    if (g->len + n + 1 > g->cap) {
+        size_t cap = g->cap ? g->cap : 4096;
+        while (cap < g->len + n + 1)
+            cap *= 2;
+        g->buf = realloc(g->buf, cap);
+        g->cap = cap;
+    }
+    memcpy(g->buf + g->len, p, n);
+    g->len += n;
+    g->buf[g->len] = '\0';
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    grow_add(ud, p, size * n);
+    return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    grow_t *g = ud;
+    if (size * n >= 5 && !strncmp(p, "HTTP/", 5))
+        g->len = 0; /* a new response (after 100 Continue or a redirect): keep only the last head */
+    grow_add(g, p, size * n);
+    return size * n;
+}
+
+typedef struct {
+    const uint8_t *p;
+    size_t left;
+} reader_t;
+
+static size_t on_read(char *buf, size_t size, size_t n, void *ud)
+{
+    reader_t *r = ud;
+    size_t k = size * n < r->left ? size * n : r->left;
+    if (k > 16384)
+        k = 16384; /* several chunks */
+    memcpy(buf, r->p, k);
+    r->p += k;
+    r->left -= k;
+    return k;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    if (ultotal > 0 && ulnow >= ultotal)
+        atomic_store((atomic_int *)ud, 1);
+    return 0;
+}
+
+/* One request; never asserts (safe from any thread). */
+static resp_t http(const req_t *r)
+{
+    resp_t out = {0};
+    grow_t body = {0}, head = {0};
+    CURL *h = curl_easy_init();
+    char url[4096], auth[256];
+    if (!strncmp(r->path, "http://", 7) || !strncmp(r->path, "https://", 8))
+        snprintf(url, sizeof url, "%s", r->path);
+    else
+        snprintf(url, sizeof url, "%s%s", S.base, r->path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, r->timeout_ms ? r->timeout_ms : 60000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, out.err);
+    struct curl_slist *hl = NULL;
+    if (r->key) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", r->key);
+        hl = curl_slist_append(hl, auth);
+    }
+    for (int i = 0; r->headers && r->headers[i]; i++)
+        hl = curl_slist_append(hl, r->headers[i]);
+    char ct[256];
+    if (r->content_type) {
+        snprintf(ct, sizeof ct, "Content-Type: %s", r->content_type);
+        hl = curl_slist_append(hl, ct);
+    }
+    curl_mime *mime = NULL;
+    reader_t rd = {r->body, r->len};
+    if (r->parts) {
+        mime = curl_mime_init(h);
+        for (int i = 0; i < r->nparts; i++) {
+            curl_mimepart *p = curl_mime_addpart(mime);
+            curl_mime_name(p, r->parts[i].name);
+            curl_mime_data(p, r->parts[i].data, r->parts[i].len);
+            if (r->parts[i].filename)
+                curl_mime_filename(p, r->parts[i].filename);
+            if (r->parts[i].type)
+                curl_mime_type(p, r->parts[i].type);
+        }
+        curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+    } else if (r->chunked) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &rd);
+        hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
+    } else if (r->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->len);
+    }
+    if (r->method)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+    if (r->sent) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, r->sent);
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    out.cc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+    curl_easy_cleanup(h);
+    curl_mime_free(mime);
+    curl_slist_free_all(hl);
+    out.body = body.buf ? body.buf : strdup("");
+    out.len = body.len;
+    out.head = head.buf ? head.buf : strdup("");
+    out.head_len = head.len;
+    out.json = json_loadb(out.body, out.len, 0, NULL);
+    return out;
+}
+
+static void resp_free(resp_t *r)
+{
+    free(r->body);
+    free(r->head);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+/* Response header `name` (case-insensitive, trimmed) into out; false when absent. */
+static bool resp_header(const resp_t *r, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *line = r->head; line && *line;) {
+        const char *eol = strstr(line, "\r\n");
+        size_t ll = eol ? (size_t)(eol - line) : strlen(line);
+        if (ll > nl && !strncasecmp(line, name, nl) && line[nl] == ':') {
+            const char *v = line + nl + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, n, "%.*s", (int)(ll - (size_t)(v - line)), v);
+            return true;
+        }
+        line = eol ? eol + 2 : line + ll;
+    }
+    return false;
+}
+
+static long header_long(const resp_t *r, const char *name)
+{
+    char v[64];
+    return resp_header(r, name, v, sizeof v) ? strtol(v, NULL, 10) : -999;
+}
+
+static resp_t get(const char *path, const char *key)
+{
+    return http(&(req_t){.path = path, .key = key});
+}
+
+static resp_t post_json(const char *key, const char *json, const char *const *headers)
+{
+    return http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .content_type = "application/json",
+                         .body = json, .len = strlen(json), .headers = headers});
+}
+
+/* Multipart: the image as file part "image" (when img) plus text fields as name, value pairs. */
+static resp_t post_image(const char *key, const void *img, size_t len, const char *const *fields,
+                         const char *const *headers)
+{
+    part_t parts[12];
+    int n = 0;
+    if (img)
+        parts[n++] = (part_t){"image", img, len, "photo.jpg", "image/jpeg"};
+    for (int i = 0; fields && fields[i] && fields[i + 1] && n < 12; i += 2)
+        parts[n++] = (part_t){fields[i], fields[i + 1], strlen(fields[i + 1]), NULL, NULL};
+    return http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .parts = parts, .nparts = n,
+                         .headers = headers});
+}
+
+static const char *err_code(const resp_t *r)
+{
+    return nz(jstr(json_object_get(r->json, "error"), "code"));
+}
+
+static const char *err_field(const resp_t *r)
+{
+    return nz(jstr(json_object_get(r->json, "error"), "field"));
+}
+
+/* The answer is `status` with {"error":{"code","message","field"}}; field checked when not NULL. */
+#define EXPECT_ERROR(r, st, code, field, what)                                                                    \
+    do {                                                                                                          \
+        const resp_t *r_ = &(r);                                                                                  \
+        cr_assert_eq(r_->cc, CURLE_OK, "%s: transfer failed: %s", (what), r_->err);                               \
+        cr_assert_eq(r_->status, (st), "%s: status %ld, body %s", (what), r_->status, r_->body);                  \
+        json_t *e_ = json_object_get(r_->json, "error");                                                          \
+        cr_assert(json_is_object(e_), "%s: no error object in %s", (what), r_->body);                             \
+        cr_assert_str_eq(err_code(r_), (code), "%s: body %s", (what), r_->body);                                  \
+        cr_assert(json_is_string(json_object_get(e_, "message")) && *jstr(e_, "message"), "%s: message in %s",    \
+                  (what), r_->body);                                                                              \
+        cr_assert(json_is_string(json_object_get(e_, "field")), "%s: field in %s", (what), r_->body);             \
+        if ((field) != NULL)                                                                                      \
+            cr_assert_str_eq(err_field(r_), (const char *)(field), "%s: body %s", (what), r_->body);              \
+    } while (0)
+
+#define EXPECT_STATUS(r, st, what)                                                                                \
+    do {                                                                                                          \
+        cr_assert_eq((r).cc, CURLE_OK, "%s: transfer failed: %s", (what), (r).err);                               \
+        cr_assert_eq((r).status, (st), "%s: status %ld, body %.600s", (what), (r).status, (r).body);              \
+    } while (0)
+
+/* A body_too_large answer that tells the client the limit (1 MB in these tests). */
+static void expect_limit_named(const resp_t *r, const char *what)
+{
+    const char *msg = nz(jstr(json_object_get(r->json, "error"), "message"));
+    cr_assert(strstr(msg, "1048576") || strstr(msg, "1 MB") || strstr(msg, "1 MiB") || strstr(msg, "1MB"),
+              "%s: the message does not name the 1 MB limit: %s", what, msg);
+}
+
+/* GET /healthz answers 200: the server survived what came before. */
+static void expect_healthy(const char *after)
+{
+    resp_t r = get("/healthz", NULL);
+    cr_assert_eq(r.cc, CURLE_OK, "/healthz after %s: %s (log: %s)", after, r.err, log_tail());
+    cr_assert_eq(r.status, 200, "/healthz after %s: %ld", after, r.status);
+    resp_free(&r);
+}
+
+static json_t *account(const char *key)
+{
+    resp_t r = get("/v1/account", key);
+    EXPECT_STATUS(r, 200, "GET /v1/account");
+    json_t *j = json_incref(r.json);
+    cr_assert_not_null(j);
+    resp_free(&r);
+    return j;
+}
+
+/* Poll GET /v1/image/{id} until its status is `want` (fails on another final status or timeout). */
+static json_t *poll_job(const char *key, const char *id, const char *want, int timeout_ms, int every_ms)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/image/%s", id);
+    long long deadline = now_ms() + timeout_ms;
+    char last[2048] = "";
+    for (;;) {
+        resp_t r = get(path, key);
+        if (r.cc == CURLE_OK && r.status == 200) {
+            const char *st = jstr(r.json, "status");
+            snprintf(last, sizeof last, "%.2000s", r.body);
+            if (st && !strcmp(st, want)) {
+                json_t *j = json_incref(r.json);
+                resp_free(&r);
+                return j;
+            }
+            if (st && (!strcmp(st, "completed") || !strcmp(st, "failed")))
+                cr_assert_fail("job %s ended %s while waiting for %s: %s", id, st, want, r.body);
+        } else {
+            snprintf(last, sizeof last, "status %ld cc %d: %.1900s", r.status, r.cc, r.body);
+        }
+        resp_free(&r);
+        if (now_ms() > deadline)
+            cr_assert_fail("job %s not %s within %d ms; last: %s; log: %s", id, want, timeout_ms, last, log_tail());
+        sleep_ms(every_ms);
+    }
+}
+
+/* GET an output_url: 200 with the content type and bytes; returns the bytes (caller frees the resp). */
+static resp_t fetch_output(const char *url, const char *content_type)
+{
+    cr_assert(url && !strncmp(url, "http://127.0.0.1:", 17), "output_url %s", nz(url));
+    resp_t r = get(url, NULL);
+    EXPECT_STATUS(r, 200, "GET output_url");
+    char ct[128];
+    cr_assert(resp_header(&r, "Content-Type", ct, sizeof ct), "no Content-Type");
+    cr_assert_str_eq(ct, content_type);
+    return r;
+}
+
+static void expect_png_800(const resp_t *r, const char *what)
+{
+    uint32_t w = 0, h = 0;
+    cr_assert(png_size((const uint8_t *)r->body, r->len, &w, &h), "%s: not a PNG (%zu bytes)", what, r->len);
+    cr_assert_eq(w, 800, "%s: width %u", what, w);
+    cr_assert_eq(h, 800, "%s: height %u", what, h);
+}
+
+/* A successful sync headshot answer: 200, face found, 800x800 output. */
+static void expect_headshot_ok(const resp_t *r, const char *what)
+{
+    EXPECT_STATUS(*r, 200, what);
+    cr_assert_not_null(r->json, "%s: not JSON: %s", what, r->body);
+    cr_assert_str_eq(nz(jstr(r->json, "status")), "completed", "%s: %s", what, r->body);
+    cr_assert(json_is_true(json_object_get(r->json, "face_detected")), "%s: %s", what, r->body);
+    cr_assert_geq(jint(r->json, "face_count"), 1, "%s: %s", what, r->body);
+    cr_assert_eq(jint(r->json, "width"), 800, "%s: %s", what, r->body);
+    cr_assert_eq(jint(r->json, "height"), 800, "%s: %s", what, r->body);
+    cr_assert(json_is_integer(json_object_get(r->json, "latency_ms")), "%s: latency_ms in %s", what, r->body);
+    cr_assert_geq(jint(r->json, "latency_ms"), 0);
+    cr_assert(jstr(r->json, "output_url") && *jstr(r->json, "output_url"), "%s: output_url in %s", what, r->body);
+    cr_assert(jstr(r->json, "id") && !strncmp(jstr(r->json, "id"), "job_", 4), "%s: id in %s", what, r->body);
+}
+
+/* ================================================================================================
+ * cleanup after every test (also after a failed assertion)
+ * ================================================================================================ */
+
+static void cleanup(void)
+{
+    if (S.pid > 0) {
+        kill(S.pid, SIGKILL);
+        waitpid(S.pid, NULL, 0);
+        S.pid = 0;
+    }
+    origin_stop();
+    if (S.tmp[0] && !strncmp(S.tmp, "/tmp/strobe-srv-", 16)) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", S.tmp);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", S.tmp);
+    }
+}
+
+TestSuite(server, .fini = cleanup, .timeout = 120);
+
+/* ================================================================================================
+ * 1, 2. authentication and bad requests
+ * ================================================================================================ */
+
+Test(server, auth_and_bad_requests)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    /* 401: no key, a wrong key, malformed Authorization headers; on both authenticated routes. */
+    const char *const paths[] = {"/api/v1/ai-headshot", "/v1/account"};
+    for (int i = 0; i < 2; i++) {
+        const char *method = i == 0 ? "POST" : "GET";
+        const char *body = i == 0 ? "{\"image_url\":\"http://example.com/a.jpg\"}" : NULL;
+        const char *const bad_auth[][2] = {
+            {NULL, "no key"},
+            {"Authorization: Bearer sb_0000000000000000000000000000000000000000", "wrong key"},
+            {"Authorization: Basic dXNlcjpwYXNz", "Basic scheme"},
+            {"Authorization: Bearer", "Bearer without a key"},
+            {"Authorization: Bearer    ", "Bearer with blanks"},
+            {"Authorization: sb_garbage", "no scheme"},
+        };
+        for (size_t k = 0; k < sizeof bad_auth / sizeof bad_auth[0]; k++) {
+            const char *hdrs[] = {bad_auth[k][0], NULL};
+            char what[128];
+            snprintf(what, sizeof what, "%s %s, %s", method, paths[i], bad_auth[k][1]);
+            resp_t r = http(&(req_t){.method = method, .path = paths[i], .headers = hdrs,
+                                     .content_type = body ? "application/json" : NULL, .body = body,
+                                     .len = body ? strlen(body) : 0});
+            EXPECT_ERROR(r, 401, "unauthorized", "Authorization", what);
+            char v[64];
+            cr_assert(resp_header(&r, "WWW-Authenticate", v, sizeof v), "%s: WWW-Authenticate", what);
+            cr_assert(!resp_header(&r, "X-Credits-Remaining", v, sizeof v), "%s: credits leaked to an unauthenticated client", what);
+            resp_free(&r);
+        }
+    }
+    expect_healthy("401s");
+    /* The key works, so the 401s above were about the key. */
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 10);
+    json_decref(acct);
+
+    /* 400 with the field named. */
+    const char *const cases[][3] = {
+        {"{\"image_url\": ", "body", "truncated JSON"},
+        {"not json at all", "body", "not JSON"},
+        {"[1,2,3]", "body", "a JSON array"},
+        {"{}", "image_url", "no image_url"},
+        {"{\"image_url\":\"http://example.com/a.jpg\",\"size\":5}", "size", "size 5"},
+        {"{\"image_url\":\"http://example.com/a.jpg\",\"size\":\"big\"}", "size", "size as text"},
+        {"{\"image_url\":\"http://example.com/a.jpg\",\"output_format\":\"gif\"}", "output_format", "gif"},
+        {"{\"image_url\":\"http://example.com/a.jpg\",\"image\":\"data:image/jpeg;base64,/9j/\"}", "image",
+         "image and image_url"},
+        {"{\"image_url\":42}", "image_url", "image_url not a string"},
+        {"{\"image\":\"!!!not base64!!!\"}", "image", "bad base64"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        resp_t r = post_json(key, cases[i][0], NULL);
+        EXPECT_ERROR(r, 400, "bad_request", cases[i][1], cases[i][2]);
+        resp_free(&r);
+        expect_healthy(cases[i][2]);
+    }
+    /* The same in multipart: both an image file and image_url. */
+    static const uint8_t jpeg_start[] = {0xff, 0xd8, 0xff, 0xe0};
+    const char *const both[] = {"image_url", "http://example.com/a.jpg", NULL};
+    resp_t r = post_image(key, jpeg_start, sizeof jpeg_start, both, NULL);
+    EXPECT_ERROR(r, 400, "bad_request", "image", "multipart image and image_url");
+    resp_free(&r);
+    /* A multipart body without any image. */
+    const char *const only_size[] = {"size", "800", NULL};
+    r = post_image(key, NULL, 0, only_size, NULL);
+    EXPECT_ERROR(r, 400, "bad_request", "image", "multipart without image");
+    resp_free(&r);
+    expect_healthy("multipart 400s");
+
+    /* None of this cost a credit. */
+    acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 10);
+    cr_assert_eq(jint(acct, "credits_used"), 0);
+    json_decref(acct);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+}
+
+/* ================================================================================================
+ * 3, 4. unsupported, corrupt and too large inputs
+ * ================================================================================================ */
+
+Test(server, unsupported_corrupt_and_too_large)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env[] = {"STROBE_BODY_CAP_MB=1", NULL};
+    server_start(env, NULL);
+
+    /* 415: a text file as the image. */
+    static const char text[] = "this is a plain text file, not a photo\n";
+    part_t txt[] = {{"image", text, sizeof text - 1, "notes.txt", "text/plain"}};
+    resp_t r = http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .parts = txt, .nparts = 1});
+    EXPECT_ERROR(r, 415, "unsupported_format", "image", "text file as image");
+    resp_free(&r);
+    expect_healthy("text file");
+
+    /* 415: a Content-Type that is neither JSON nor multipart. */
+    r = http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .content_type = "text/plain", .body = "hello",
+                      .len = 5});
+    EXPECT_ERROR(r, 415, "unsupported_format", "Content-Type", "Content-Type text/plain");
+    resp_free(&r);
+    expect_healthy("text/plain");
+
+    /* 422: a truncated JPEG (its first half). */
+    r = post_image(key, jpeg, jlen / 2, NULL, NULL);
+    EXPECT_ERROR(r, 422, "corrupt_image", NULL, "truncated JPEG");
+    resp_free(&r);
+    expect_healthy("truncated JPEG");
+
+    /* 413 image_too_large: a tiny PNG whose header says 30000x30000 (900 MP), multipart and base64. */
+    uint8_t png[128];
+    size_t plen = make_header_only_png(png, 30000, 30000);
+    cr_assert_lt(plen, 100);
+    part_t big[] = {{"image", png, plen, "huge.png", "image/png"}};
+    r = http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .parts = big, .nparts = 1});
+    EXPECT_ERROR(r, 413, "image_too_large", "image", "30000x30000 PNG (multipart)");
+    resp_free(&r);
+    char *b64 = base64(png, plen);
+    char json[512];
+    snprintf(json, sizeof json, "{\"image\":\"data:image/png;base64,%s\"}", b64);
+    free(b64);
+    r = post_json(key, json, NULL);
+    EXPECT_ERROR(r, 413, "image_too_large", "image", "30000x30000 PNG (data URI)");
+    resp_free(&r);
+    expect_healthy("huge PNG");
+
+    /* 413 body_too_large: 2 MB over a 1 MB cap, as multipart, JSON, and JSON without Content-Length. */
+    size_t blen = 2u << 20;
+    char *blob = malloc(blen + 1);
+    memset(blob, 'A', blen);
+    blob[blen] = '\0';
+    r = post_image(key, blob, blen, NULL, NULL);
+    EXPECT_ERROR(r, 413, "body_too_large", NULL, "2 MB multipart");
+    expect_limit_named(&r, "2 MB multipart");
+    resp_free(&r);
+    expect_healthy("2 MB multipart");
+    memcpy(blob, "{\"image\":\"", 10);
+    memcpy(blob + blen - 2, "\"}", 2);
+    r = post_json(key, blob, NULL);
+    EXPECT_ERROR(r, 413, "body_too_large", NULL, "2 MB JSON");
+    expect_limit_named(&r, "2 MB JSON");
+    resp_free(&r);
+    expect_healthy("2 MB JSON");
+    const char *const no_expect[] = {"Expect:", NULL}; /* the body follows the head at once */
+    r = post_json(key, blob, no_expect);
+    EXPECT_ERROR(r, 413, "body_too_large", NULL, "2 MB JSON without Expect: 100-continue");
+    expect_limit_named(&r, "2 MB JSON without Expect: 100-continue");
+    resp_free(&r);
+    expect_healthy("2 MB JSON without Expect");
+    r = http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .content_type = "application/json", .body = blob,
+                      .len = blen, .chunked = true});
+    EXPECT_ERROR(r, 413, "body_too_large", NULL, "2 MB chunked JSON");
+    expect_limit_named(&r, "2 MB chunked JSON");
+    resp_free(&r);
+    expect_healthy("2 MB chunked JSON");
+    free(blob);
+
+    /* Under the cap the same server still works end to end, and only that success was charged. */
+    r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "a real photo after the errors");
+    resp_free(&r);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 1);
+    json_decref(acct);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 5. SSRF
+ * ================================================================================================ */
+
+Test(server, ssrf_refused_without_allow_private_urls)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    origin_start(jpeg, jlen, 0);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    char urls[8][256];
+    int n = 0;
+    origin_url(urls[n++], 256, "127.0.0.1", "/img");
+    snprintf(urls[n++], 256, "http://10.0.0.1/x");
+    snprintf(urls[n++], 256, "http://169.254.169.254/latest/meta-data/");
+    origin_url(urls[n++], 256, "[::1]", "/img"); /* refused before connecting, listener or not */
+    origin_url(urls[n++], 256, "localhost", "/img");
+    origin_url(urls[n++], 256, "127.1", "/img");
+    for (int i = 0; i < n; i++) {
+        char json[4096];
+        snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", urls[i]);
+        resp_t r = post_json(key, json, NULL);
+        EXPECT_ERROR(r, 400, "url_blocked", "image_url", urls[i]);
+        resp_free(&r);
+    }
+    /* Other schemes. */
+    char ftp[256];
+    snprintf(ftp, sizeof ftp, "ftp://127.0.0.1:%d/x", O.port);
+    const char *const schemes[] = {"file:///etc/passwd", ftp, "gopher://127.0.0.1/x"};
+    for (int i = 0; i < 3; i++) {
+        char json[512];
+        snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", schemes[i]);
+        resp_t r = post_json(key, json, NULL);
+        EXPECT_ERROR(r, 400, "url_blocked", "image_url", schemes[i]);
+        resp_free(&r);
+    }
+    /* A refused callback_url scheme is a 400 too. */
+    resp_t r = post_json(key, "{\"image_url\":\"http://10.0.0.1/x\",\"callback_url\":\"file:///etc/passwd\"}", NULL);
+    EXPECT_ERROR(r, 400, "url_blocked", "callback_url", "file:// callback_url");
+    resp_free(&r);
+    expect_healthy("SSRF attempts");
+    sleep_ms(200);
+    cr_assert_eq(atomic_load(&O.accepted), 0, "the origin saw %d connections", atomic_load(&O.accepted));
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 0);
+    cr_assert_eq(jint(acct, "credits"), 10);
+    json_decref(acct);
+    free(jpeg);
+}
+
+Test(server, ssrf_redirect_refused_and_loopback_allowed_with_allow_private_urls)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    origin_start(jpeg, jlen, 0);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const args[] = {"--allow-private-urls", NULL};
+    server_start(NULL, args);
+
+    char url[256], json[512];
+    /* A loopback URL that redirects to a private address: refused at the second hop. */
+    origin_url(url, sizeof url, "127.0.0.1", "/redirect-private");
+    snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", url);
+    resp_t r = post_json(key, json, NULL);
+    EXPECT_ERROR(r, 400, "url_blocked", "image_url", "302 to http://10.0.0.1/x");
+    resp_free(&r);
+    cr_assert_eq(origin_count("/redirect-private"), 1, "the first hop was fetched");
+    /* Still no private LAN, metadata or other spellings even with --allow-private-urls. */
+    const char *const refused[] = {"http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data/"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", refused[i]);
+        r = post_json(key, json, NULL);
+        EXPECT_ERROR(r, 400, "url_blocked", "image_url", refused[i]);
+        resp_free(&r);
+    }
+    /* A good loopback URL works, and so does a loopback redirect to it. */
+    origin_url(url, sizeof url, "127.0.0.1", "/img");
+    snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", url);
+    r = post_json(key, json, NULL);
+    expect_headshot_ok(&r, "loopback image_url");
+    resp_t f = fetch_output(jstr(r.json, "output_url"), "image/png");
+    expect_png_800(&f, "loopback image_url output");
+    resp_free(&f);
+    resp_free(&r);
+    cr_assert_eq(origin_count("/img"), 1);
+    origin_url(url, sizeof url, "127.0.0.1", "/redirect-img");
+    snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", url);
+    r = post_json(key, json, NULL);
+    expect_headshot_ok(&r, "loopback redirect to /img");
+    resp_free(&r);
+    cr_assert_eq(origin_count("/img"), 2);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 2);
+    json_decref(acct);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 6. success paths
+ * ================================================================================================ */
+
+Test(server, headshot_success_paths)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    /* Multipart upload. */
+    resp_t r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "multipart");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 9, "%s", r.head);
+    cr_assert_str_eq(nz(jstr(r.json, "pipeline")), "headshot");
+    cr_assert_eq(jint(r.json, "attempts"), 1);
+    cr_assert_eq(json_array_size(json_object_get(r.json, "outputs")), 1);
+    char ct[64];
+    cr_assert(resp_header(&r, "Content-Type", ct, sizeof ct) && !strncmp(ct, "application/json", 16));
+    resp_t f = fetch_output(jstr(r.json, "output_url"), "image/png");
+    expect_png_800(&f, "multipart output");
+    resp_free(&f);
+    resp_free(&r);
+
+    /* JSON with bare base64, and with a data URI. */
+    char *b64 = base64(jpeg, jlen);
+    size_t jsz = strlen(b64) + 128;
+    char *json = malloc(jsz);
+    snprintf(json, jsz, "{\"image\":\"%s\"}", b64);
+    r = post_json(key, json, NULL);
+    expect_headshot_ok(&r, "JSON base64");
+    resp_free(&r);
+    snprintf(json, jsz, "{\"image\":\"data:image/jpeg;base64,%s\",\"output_format\":\"jpeg\",\"size\":512}", b64);
+    r = post_json(key, json, NULL);
+    EXPECT_STATUS(r, 200, "JSON data URI, jpeg 512");
+    cr_assert_eq(jint(r.json, "width"), 512, "%s", r.body);
+    f = fetch_output(jstr(r.json, "output_url"), "image/jpeg");
+    cr_assert(f.len > 3 && !memcmp(f.body, "\xff\xd8\xff", 3), "not a JPEG");
+    sb_image_info_t info;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_init(NULL, &e), SB_OK);
+    cr_assert_eq(sb_io_probe(f.body, f.len, &info, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(info.format, SB_FMT_JPEG);
+    cr_assert_eq(info.width, 512);
+    cr_assert_eq(info.height, 512);
+    resp_free(&f);
+    resp_free(&r);
+
+    /* output_format jpeg as a multipart field, default size. */
+    const char *const fields[] = {"output_format", "jpeg", NULL};
+    r = post_image(key, jpeg, jlen, fields, NULL);
+    expect_headshot_ok(&r, "multipart jpeg");
+    f = fetch_output(jstr(r.json, "output_url"), "image/jpeg");
+    cr_assert(f.len > 3 && !memcmp(f.body, "\xff\xd8\xff", 3), "not a JPEG");
+    cr_assert_eq(sb_io_probe(f.body, f.len, &info, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(info.width, 800);
+    cr_assert_eq(info.height, 800);
+    resp_free(&f);
+    resp_free(&r);
+
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 6);
+    cr_assert_eq(jint(acct, "credits_used"), 4);
+    json_decref(acct);
+    free(json);
+    free(b64);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 7. signed URLs and the purge
+ * ================================================================================================ */
+
+static void replace_query(const char *url, const char *exp, const char *sig, char *out, size_t n)
+{
+    const char *q = strchr(url, '?');
+    cr_assert_not_null(q);
+    int k = snprintf(out, n, "%.*s?", (int)(q - url), url);
+    if (exp)
+        k += snprintf(out + k, n - (size_t)k, "exp=%s", exp);
+    if (sig)
+        snprintf(out + k, n - (size_t)k, "%ssig=%s", exp ? "&" : "", sig);
+}
+
+Test(server, signed_urls_expire_and_are_purged)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env[] = {"STROBE_FILE_TTL=1", "STROBE_PURGE_INTERVAL=1", NULL};
+    server_start(env, NULL);
+
+    resp_t r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "headshot");
+    const char *url = jstr(r.json, "output_url");
+    /* The genuine URL works (fetched at once: it lives about a second). */
+    resp_t f = fetch_output(url, "image/png");
+    expect_png_800(&f, "output");
+    resp_free(&f);
+
+    char exp[32], sig[80], name[128];
+    const char *pe = strstr(url, "exp="), *ps = strstr(url, "sig=");
+    cr_assert(pe && ps, "%s", url);
+    snprintf(exp, sizeof exp, "%.*s", (int)strcspn(pe + 4, "&"), pe + 4);
+    snprintf(sig, sizeof sig, "%.*s", (int)strcspn(ps + 4, "&"), ps + 4);
+    cr_assert_eq(strlen(sig), 64, "sig %s", sig);
+    const char *pn = strstr(url, "/v1/files/");
+    cr_assert_not_null(pn);
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(pn + 10, "?"), pn + 10);
+    cr_assert_eq(jint(r.json, "expires_at"), atoll(exp));
+    char path[512];
+    snprintf(path, sizeof path, "%s/files/%s", S.data, name);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "the output %s is in the blob store", path);
+
+    /* Tampered: one hex digit of sig, exp moved, sig missing, exp missing. Each 403 on the signature. */
+    char bad[4096], s2[80], e2[32];
+    snprintf(s2, sizeof s2, "%s", sig);
+    s2[10] = s2[10] == '0' ? '1' : '0';
+    replace_query(url, exp, s2, bad, sizeof bad);
+    resp_t t = get(bad, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "sig", "one sig digit changed");
+    resp_free(&t);
+    snprintf(e2, sizeof e2, "%lld", atoll(exp) + 3600);
+    replace_query(url, e2, sig, bad, sizeof bad);
+    t = get(bad, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "sig", "exp moved an hour on");
+    resp_free(&t);
+    replace_query(url, exp, NULL, bad, sizeof bad);
+    t = get(bad, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "sig", "no sig");
+    resp_free(&t);
+    replace_query(url, NULL, sig, bad, sizeof bad);
+    t = get(bad, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "sig", "no exp");
+    resp_free(&t);
+    /* Another file's name under this signature. */
+    snprintf(bad, sizeof bad, "%s/v1/files/%s", S.base, "0123456789abcdef0123456789abcdef.png");
+    snprintf(bad + strlen(bad), sizeof bad - strlen(bad), "?exp=%s&sig=%s", exp, sig);
+    t = get(bad, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "sig", "another file name");
+    resp_free(&t);
+
+    /* Expired: once the clock is past exp, the genuine URL is 403 on exp. */
+    while ((long long)time(NULL) <= atoll(exp))
+        sleep_ms(100);
+    sleep_ms(200);
+    t = get(url, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "exp", "expired URL");
+    resp_free(&t);
+
+    /* And the purge (every second) removes the blob. */
+    long long deadline = now_ms() + 6000;
+    while (stat(path, &st) == 0 && now_ms() < deadline)
+        sleep_ms(100);
+    cr_assert_neq(stat(path, &st), 0, "%s still exists 6 s after expiry; log: %s", path, log_tail());
+    resp_free(&r);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 8. credits
+ * ================================================================================================ */
+
+static json_t *usage_of(json_t *acct, const char *pipeline)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(acct, "usage"), i, u) if (!strcmp(nz(jstr(u, "pipeline")), pipeline)) return u;
+    return NULL;
+}
+
+Test(server, credits_are_charged_for_successes_only)
+{
+    begin();
+    size_t jlen, nlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    uint8_t *dog = load_shared(NOFACE, &nlen);
+    char key[64], id[64];
+    make_key("two", 2, key, id);
+    server_start(NULL, NULL);
+
+    resp_t r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "first success");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 1, "%s", r.head);
+    resp_free(&r);
+    json_t *acct = account(key);
+    cr_assert_str_eq(nz(jstr(acct, "key_id")), id);
+    cr_assert_eq(jint(acct, "credits"), 1);
+    cr_assert_eq(jint(acct, "credits_used"), 1);
+    json_t *u = usage_of(acct, "headshot");
+    cr_assert_not_null(u, "usage: %s", json_dumps(acct, 0));
+    cr_assert_eq(jint(u, "outputs"), 1);
+    cr_assert_eq(jint(u, "credits"), 1);
+    json_decref(acct);
+
+    /* A failure (no face) costs nothing. */
+    r = post_image(key, dog, nlen, NULL, NULL);
+    EXPECT_ERROR(r, 422, "no_face", NULL, "no-face photo");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 1, "%s", r.head);
+    resp_free(&r);
+    acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 1);
+    cr_assert_eq(jint(acct, "credits_used"), 1);
+    json_decref(acct);
+
+    r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "second success");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 0, "%s", r.head);
+    resp_free(&r);
+
+    r = post_image(key, jpeg, jlen, NULL, NULL);
+    EXPECT_ERROR(r, 402, "insufficient_credits", NULL, "no credits left");
+    resp_free(&r);
+    acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 0);
+    cr_assert_eq(jint(acct, "credits_used"), 2);
+    u = usage_of(acct, "headshot");
+    cr_assert_not_null(u);
+    cr_assert_eq(jint(u, "outputs"), 2);
+    json_decref(acct);
+    free(jpeg);
+    free(dog);
+}
+
+/* ================================================================================================
+ * 9. rate limit
+ * ================================================================================================ */
+
+Test(server, rate_limit_429_with_headers)
+{
+    begin();
+    char key[64], other[64];
+    make_key("t", 10, key, NULL);
+    make_key("other", 10, other, NULL);
+    const char *const env[] = {"STROBE_RATE_LIMIT=1", "STROBE_RATE_BURST=3", NULL};
+    server_start(env, NULL);
+
+    long status[6];
+    int n429 = 0;
+    for (int i = 0; i < 6; i++) {
+        resp_t r = get("/v1/account", key);
+        cr_assert_eq(r.cc, CURLE_OK);
+        status[i] = r.status;
+        cr_assert_eq(header_long(&r, "RateLimit-Limit"), 3, "request %d: %s", i, r.head);
+        long remaining = header_long(&r, "RateLimit-Remaining");
+        cr_assert(remaining >= 0 && remaining <= 2, "request %d: RateLimit-Remaining %ld", i, remaining);
+        cr_assert_neq(header_long(&r, "RateLimit-Reset"), -999, "request %d: RateLimit-Reset", i);
+        if (i < 3) {
+            cr_assert_eq(r.status, 200, "request %d of the burst: %ld %s", i, r.status, r.body);
+            cr_assert_eq(remaining, 2 - i, "request %d: RateLimit-Remaining %ld", i, remaining);
+        }
+        if (r.status == 429) {
+            n429++;
+            EXPECT_ERROR(r, 429, "rate_limited", NULL, "over the burst");
+            cr_assert_geq(header_long(&r, "Retry-After"), 1, "%s", r.head);
+            cr_assert_eq(remaining, 0);
+        } else {
+            cr_assert_eq(r.status, 200, "request %d: %ld", i, r.status);
+        }
+        resp_free(&r);
+    }
+    cr_assert_geq(n429, 1, "statuses %ld %ld %ld %ld %ld %ld", status[0], status[1], status[2], status[3], status[4],
+                  status[5]);
+    /* Buckets are per key, and unauthenticated routes are not limited. */
+    resp_t r = get("/v1/account", other);
+    EXPECT_STATUS(r, 200, "another key");
+    resp_free(&r);
+    for (int i = 0; i < 5; i++)
+        expect_healthy("rate limiting");
+    /* The bucket refills at 1/s. */
+    sleep_ms(1200);
+    r = get("/v1/account", key);
+    EXPECT_STATUS(r, 200, "after a refill");
+    resp_free(&r);
+}
+
+/* ================================================================================================
+ * 10. crash recovery
+ * ================================================================================================ */
+
+Test(server, crash_recovery_completes_a_url_job_once)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    origin_start(jpeg, jlen, 2000);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const args[] = {"--workers", "1", "--allow-private-urls", NULL};
+    server_start(NULL, args);
+
+    char url[256], json[512];
+    origin_url(url, sizeof url, "127.0.0.1", "/slow");
+    snprintf(json, sizeof json, "{\"image_url\":\"%s\"}", url);
+    const char *const async[] = {"Prefer: respond-async", NULL};
+    resp_t r = post_json(key, json, async);
+    EXPECT_STATUS(r, 202, "async submit");
+    const char *jid = jstr(r.json, "id");
+    cr_assert(jid && !strncmp(jid, "job_", 4), "%s", r.body);
+    char id[64], loc[128], want[128];
+    snprintf(id, sizeof id, "%s", jid);
+    cr_assert(resp_header(&r, "Location", loc, sizeof loc), "%s", r.head);
+    snprintf(want, sizeof want, "/v1/image/%s", id);
+    cr_assert_str_eq(loc, want);
+    cr_assert(!strcmp(nz(jstr(r.json, "status")), "queued") || !strcmp(nz(jstr(r.json, "status")), "processing"),
+              "%s", r.body);
+    resp_free(&r);
+
+    json_t *j = poll_job(key, id, "processing", 10000, 20);
+    cr_assert_eq(jint(j, "attempts"), 1);
+    json_decref(j);
+    cr_assert_eq(origin_wait("/slow", 1, 3000), 1, "the input fetch is in flight");
+    server_kill9();
+
+    server_start(NULL, args);
+    j = poll_job(key, id, "completed", 30000, 100);
+    cr_assert_eq(jint(j, "attempts"), 2, "%s", json_dumps(j, 0));
+    cr_assert(json_is_true(json_object_get(j, "face_detected")));
+    resp_t f = fetch_output(jstr(j, "output_url"), "image/png");
+    expect_png_800(&f, "recovered output");
+    resp_free(&f);
+    json_decref(j);
+    cr_assert_eq(origin_count("/slow"), 2, "fetched once per attempt");
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 1, "charged once: %s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits"), 9);
+    json_decref(acct);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 11. webhooks
+ * ================================================================================================ */
+
+/* The hit carries a valid Strobe-Signature for `secret`; returns its body parsed. */
+static json_t *check_signed_hook(const hit_t *h, const char *secret)
+{
+    cr_assert_str_eq(h->method, "POST");
+    char sighdr[256], ct[128];
+    cr_assert(hit_header(h, "Strobe-Signature", sighdr, sizeof sighdr), "no Strobe-Signature in %s", h->head);
+    cr_assert(hit_header(h, "Content-Type", ct, sizeof ct) && !strncmp(ct, "application/json", 16), "%s", h->head);
+    long long t = 0;
+    char v1[128] = "";
+    cr_assert_eq(sscanf(sighdr, "t=%lld,v1=%127[0-9a-f]", &t, v1), 2, "Strobe-Signature '%s'", sighdr);
+    cr_assert_lt(llabs((long long)time(NULL) - t), 120, "t=%lld", t);
+    size_t mlen = h->body_len + 32;
+    char *msg = malloc(mlen);
+    int n = snprintf(msg, mlen, "%lld.", t);
+    memcpy(msg + n, h->body, h->body_len);
+    char want[65];
+    hmac_hex(secret, msg, (size_t)n + h->body_len, want);
+    free(msg);
+    cr_assert_str_eq(v1, want, "signature of %s", h->body);
+    json_t *body = json_loadb(h->body, h->body_len, 0, NULL);
+    cr_assert_not_null(body, "hook body is not JSON: %s", h->body);
+    return body;
+}
+
+Test(server, webhooks_signed_and_retried)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    origin_start(jpeg, jlen, 0);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env[] = {"STROBE_WEBHOOK_BACKOFF_MS=200", NULL};
+    const char *const args[] = {"--allow-private-urls", NULL};
+    server_start(env, args);
+    json_t *acct = account(key);
+    char secret[128];
+    snprintf(secret, sizeof secret, "%s", nz(jstr(acct, "webhook_secret")));
+    cr_assert_eq(strlen(secret), 64, "webhook_secret %s", secret);
+    json_decref(acct);
+
+    /* A multipart upload with a callback_url: 202 now, a signed POST later. */
+    char hook[256], flaky[256];
+    origin_url(hook, sizeof hook, "127.0.0.1", "/hook");
+    origin_url(flaky, sizeof flaky, "127.0.0.1", "/hook-flaky");
+    const char *const f1[] = {"callback_url", hook, NULL};
+    resp_t r = post_image(key, jpeg, jlen, f1, NULL);
+    EXPECT_STATUS(r, 202, "upload with callback_url");
+    char id1[64];
+    snprintf(id1, sizeof id1, "%s", nz(jstr(r.json, "id")));
+    resp_free(&r);
+    /* And an image_url job whose hook fails once. */
+    char img[256], json[1024];
+    origin_url(img, sizeof img, "127.0.0.1", "/img");
+    snprintf(json, sizeof json, "{\"image_url\":\"%s\",\"callback_url\":\"%s\"}", img, flaky);
+    r = post_json(key, json, NULL);
+    EXPECT_STATUS(r, 202, "image_url with callback_url");
+    char id2[64];
+    snprintf(id2, sizeof id2, "%s", nz(jstr(r.json, "id")));
+    resp_free(&r);
+
+    cr_assert_eq(origin_wait("/hook", 1, 30000), 1, "no webhook within 30 s; log: %s", log_tail());
+    hit_t h = origin_hit("/hook", 0);
+    json_t *body = check_signed_hook(&h, secret);
+    cr_assert_str_eq(nz(jstr(body, "id")), id1);
+    cr_assert_str_eq(nz(jstr(body, "status")), "completed", "%s", h.body);
+    cr_assert(jstr(body, "output_url") && !strncmp(jstr(body, "output_url"), S.base, strlen(S.base)), "%s", h.body);
+    char ev[64];
+    cr_assert(hit_header(&h, "Strobe-Event", ev, sizeof ev));
+    cr_assert_str_eq(ev, "job.completed");
+    /* The output in the hook is fetchable. */
+    resp_t f = fetch_output(jstr(body, "output_url"), "image/png");
+    expect_png_800(&f, "webhook output");
+    resp_free(&f);
+    json_decref(body);
+    hit_free(&h);
+
+    /* Retry: the first delivery got 500, the second (after the backoff) a 200; both signed. */
+    cr_assert_eq(origin_wait("/hook-flaky", 2, 20000), 2, "no retry within 20 s; log: %s", log_tail());
+    char d1[128], d2[128];
+    for (int i = 0; i < 2; i++) {
+        h = origin_hit("/hook-flaky", i);
+        body = check_signed_hook(&h, secret);
+        cr_assert_str_eq(nz(jstr(body, "id")), id2);
+        cr_assert_str_eq(nz(jstr(body, "status")), "completed");
+        cr_assert(hit_header(&h, "Strobe-Delivery", i ? d2 : d1, sizeof d1), "%s", h.head);
+        json_decref(body);
+        hit_free(&h);
+    }
+    cr_assert_str_neq(d1, d2, "each delivery has its own id");
+    /* Delivered: no third try, and no second delivery of the first hook. */
+    sleep_ms(1500);
+    cr_assert_eq(origin_count("/hook-flaky"), 2);
+    cr_assert_eq(origin_count("/hook"), 1);
+    /* A wrong secret would not verify (the check above can fail). */
+    char other[65];
+    hmac_hex("not-the-secret", "x", 1, other);
+    cr_assert_str_neq(other, secret);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 12. idempotency
+ * ================================================================================================ */
+
+Test(server, idempotency_key_replays_and_conflicts)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    char *b64 = base64(jpeg, jlen);
+    size_t jsz = strlen(b64) + 128;
+    char *json = malloc(jsz);
+    snprintf(json, jsz, "{\"image\":\"%s\"}", b64);
+    const char *const idem[] = {"Idempotency-Key: order-42", NULL};
+    resp_t r = post_json(key, json, idem);
+    expect_headshot_ok(&r, "first");
+    char id[64];
+    snprintf(id, sizeof id, "%s", jstr(r.json, "id"));
+    resp_free(&r);
+
+    r = post_json(key, json, idem);
+    EXPECT_STATUS(r, 200, "replay");
+    cr_assert_str_eq(nz(jstr(r.json, "id")), id, "the replay answers the same job: %s", r.body);
+    cr_assert_str_eq(nz(jstr(r.json, "status")), "completed");
+    cr_assert(jstr(r.json, "output_url"), "%s", r.body);
+    resp_free(&r);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 1, "the replay was not charged");
+    json_decref(acct);
+
+    /* Same key, another body. */
+    char *other = malloc(jsz);
+    snprintf(other, jsz, "{\"image\":\"%s\",\"size\":512}", b64);
+    r = post_json(key, other, idem);
+    EXPECT_ERROR(r, 409, "idempotency_conflict", NULL, "same key, other body");
+    resp_free(&r);
+    free(other);
+    /* The same body under another key string is a new job. */
+    const char *const idem2[] = {"Idempotency-Key: order-43", NULL};
+    r = post_json(key, json, idem2);
+    expect_headshot_ok(&r, "another Idempotency-Key");
+    cr_assert_str_neq(nz(jstr(r.json, "id")), id);
+    resp_free(&r);
+    acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 2);
+    json_decref(acct);
+    free(json);
+    free(b64);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 13. uploaded bytes never reach the disk
+ * ================================================================================================ */
+
+typedef struct {
+    const uint8_t *chunks[3];
+    int files;
+    char found[1200];
+} scan_t;
+
+static void scan_dir(const char *dir, scan_t *s)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            scan_dir(path, s);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode))
+            continue;
+        s->files++;
+        FILE *f = fopen(path, "rb");
+        cr_assert_not_null(f, "%s", path);
+        uint8_t *buf = malloc((size_t)st.st_size + 1);
+        size_t n = fread(buf, 1, (size_t)st.st_size, f);
+        fclose(f);
+        for (int i = 0; i < 3; i++)
+            if (memmem(buf, n, s->chunks[i], 64))
+                snprintf(s->found, sizeof s->found, "%s (chunk %d)", path, i);
+        free(buf);
+    }
+    closedir(d);
+}
+
+Test(server, uploaded_bytes_never_touch_the_disk)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    resp_t r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "upload");
+    resp_free(&r);
+    scan_t s = {.chunks = {jpeg + jlen / 2 - 4096, jpeg + jlen / 2, jpeg + jlen / 2 + 4096}};
+    /* The scan finds a chunk where there is one. */
+    char ctl[512];
+    snprintf(ctl, sizeof ctl, "%s/control", S.tmp);
+    cr_assert_eq(mkdir(ctl, 0700), 0);
+    snprintf(ctl + strlen(ctl), sizeof ctl - strlen(ctl), "/copy.bin");
+    FILE *f = fopen(ctl, "wb");
+    cr_assert_not_null(f);
+    fwrite(jpeg + 1000, 1, jlen - 1000, f);
+    fclose(f);
+    *strrchr(ctl, '/') = '\0';
+    scan_dir(ctl, &s);
+    cr_assert(s.found[0], "the scan itself works");
+
+    /* While the server runs (WAL and all), and after it stopped. */
+    s.found[0] = '\0';
+    s.files = 0;
+    scan_dir(S.data, &s);
+    cr_assert_geq(s.files, 3, "strobe.db, the secret and the output at least");
+    cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s", s.found);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+    s.files = 0;
+    scan_dir(S.data, &s);
+    cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s after stop", s.found);
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 14. slow clients
+ * ================================================================================================ */
+
+/* Connect to the server and send `first`; then, every dribble_ms (0: never), one more byte of `more`.
+ * The milliseconds until the server closed the connection (anything it sends first is read and
+ * ignored), or -1 when it was still open after 5 s. */
+static long long ms_until_closed(const char *first, const char *more, int dribble_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)S.port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    long long t0 = now_ms();
+    cr_assert_eq(send(fd, first, strlen(first), MSG_NOSIGNAL), (ssize_t)strlen(first));
+    size_t sent_more = 0;
+    long long result = -1;
+    while (now_ms() - t0 < 5000) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, dribble_ms > 0 ? dribble_ms : 100);
+        if (n > 0) {
+            char buf[4096];
+            ssize_t k = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (k == 0 || (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                result = now_ms() - t0;
+                break;
+            }
+            continue;
+        }
+        if (dribble_ms > 0 && more && more[sent_more]) {
+            if (send(fd, more + sent_more, 1, MSG_NOSIGNAL) != 1) {
+                result = now_ms() - t0;
+                break;
+            }
+            sent_more++;
+        }
+    }
+    close(fd);
+    return result;
+}
+
+Test(server, slow_clients_are_cut)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env[] = {"STROBE_HEADER_DEADLINE_MS=500", "STROBE_BODY_DEADLINE_MS=500", NULL};
+    server_start(env, NULL);
+
+    /* A request head that never ends. */
+    long long ms = ms_until_closed("POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\n", NULL, 0);
+    cr_assert_neq(ms, -1, "an unfinished head was not cut within 5 s");
+    cr_assert_lt(ms, 2000, "closed after %lld ms", ms);
+    cr_assert_geq(ms, 300, "closed after %lld ms, before the 500 ms deadline", ms);
+    expect_healthy("an unfinished head");
+
+    /* A head dribbled one byte every 100 ms: the deadline counts from the start, not from the last byte. */
+    static const char dribble[] = "X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    ms = ms_until_closed("POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\n", dribble, 100);
+    cr_assert_neq(ms, -1, "a dribbled head was not cut within 5 s");
+    cr_assert_lt(ms, 2000, "closed after %lld ms", ms);
+    expect_healthy("a dribbled head");
+
+    /* A whole head (authenticated, so nothing refuses it early) and a body that stops. */
+    char head[512];
+    snprintf(head, sizeof head,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"image\":\"AAAA",
+             key);
+    ms = ms_until_closed(head, NULL, 0);
+    cr_assert_neq(ms, -1, "a stalled body was not cut within 5 s");
+    cr_assert_lt(ms, 2000, "closed after %lld ms", ms);
+    cr_assert_geq(ms, 300, "closed after %lld ms, before the 500 ms deadline", ms);
+
+    /* The server is fine. */
+    expect_healthy("cut slow clients");
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 0);
+    json_decref(acct);
+}
+
+/* ================================================================================================
+ * 15. admission control
+ * ================================================================================================ */
+
+typedef struct {
+    const uint8_t *img;
+    size_t len;
+    const char *key;
+    pthread_barrier_t *go;
+    resp_t r;
+} shot_t;
+
+static void *shot_main(void *arg)
+{
+    shot_t *s = arg;
+    part_t p[] = {{"image", s->img, s->len, "big.jpg", "image/jpeg"}};
+    pthread_barrier_wait(s->go);
+    s->r = http(&(req_t){.path = "/api/v1/ai-headshot", .key = s->key, .parts = p, .nparts = 1, .timeout_ms = 90000});
+    return NULL;
+}
+
+/* A ~13 MP JPEG: a face photo scaled up twice. */
+static uint8_t *make_big_jpeg(size_t *len)
+{
+    size_t n;
+    uint8_t *src = load_shared(FACE_BIG, &n);
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
+    VipsImage *in = vips_image_new_from_buffer(src, n, "", NULL);
+    cr_assert_not_null(in, "%s", vips_error_buffer());
+    VipsImage *big = NULL;
+    cr_assert_eq(vips_resize(in, &big, 2.0, NULL), 0, "%s", vips_error_buffer());
+    void *out = NULL;
+    size_t olen = 0;
+    cr_assert_eq(vips_jpegsave_buffer(big, &out, &olen, "Q", 85, NULL), 0, "%s", vips_error_buffer());
+    cr_assert_geq((long long)vips_image_get_width(big) * vips_image_get_height(big), 12000000LL);
+    uint8_t *copy = malloc(olen);
+    memcpy(copy, out, olen);
+    g_free(out);
+    g_object_unref(big);
+    g_object_unref(in);
+    free(src);
+    *len = olen;
+    return copy;
+}
+
+Test(server, admission_503_when_the_queue_is_full)
+{
+    begin();
+    size_t len;
+    uint8_t *img = make_big_jpeg(&len);
+    char key[64];
+    make_key("t", 20, key, NULL);
+    const char *const env[] = {"STROBE_QUEUE_MAX=1", NULL};
+    const char *const args[] = {"--workers", "1", NULL};
+    server_start(env, args);
+
+    enum { N = 6 };
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, N);
+    shot_t shots[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        shots[i] = (shot_t){.img = img, .len = len, .key = key, .go = &go};
+        cr_assert_eq(pthread_create(&th[i], NULL, shot_main, &shots[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&go);
+    int ok = 0, busy = 0;
+    for (int i = 0; i < N; i++) {
+        resp_t *r = &shots[i].r;
+        cr_assert_eq(r->cc, CURLE_OK, "request %d: %s", i, r->err);
+        if (r->status == 200) {
+            ok++;
+            expect_headshot_ok(r, "admitted");
+        } else {
+            cr_assert_eq(r->status, 503, "request %d: %ld %s", i, r->status, r->body);
+            EXPECT_ERROR(*r, 503, "overloaded", NULL, "refused");
+            cr_assert_geq(header_long(r, "Retry-After"), 1, "request %d: %s", i, r->head);
+            busy++;
+        }
+    }
+    for (int i = 0; i < N; i++)
+        resp_free(&shots[i].r);
+    cr_assert_geq(ok, 1);
+    cr_assert_geq(busy, 1);
+    /* Only the admitted ones were charged. */
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), ok);
+    json_decref(acct);
+    expect_healthy("overload");
+    free(img);
+}
+
+/* ================================================================================================
+ * 16. operations routes
+ * ================================================================================================ */
+
+Test(server, ops_routes_and_not_found)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64], other[64];
+    make_key("a", 10, key, NULL);
+    make_key("b", 10, other, NULL);
+    server_start(NULL, NULL);
+
+    resp_t r = get("/healthz", NULL);
+    EXPECT_STATUS(r, 200, "/healthz");
+    cr_assert_str_eq(nz(jstr(r.json, "status")), "ok");
+    resp_free(&r);
+    r = get("/readyz", NULL);
+    EXPECT_STATUS(r, 200, "/readyz");
+    cr_assert_str_eq(nz(jstr(r.json, "status")), "ready", "%s", r.body);
+    resp_free(&r);
+    r = get("/openapi.json", NULL);
+    EXPECT_STATUS(r, 200, "/openapi.json");
+    cr_assert(json_is_object(r.json), "/openapi.json does not parse");
+    cr_assert_str_eq(nz(jstr(r.json, "openapi")), "3.1.0");
+    cr_assert(json_is_object(json_object_get(r.json, "paths")));
+    resp_free(&r);
+
+    /* A headshot, then the metrics show it. */
+    r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "headshot");
+    char id[64];
+    snprintf(id, sizeof id, "%s", jstr(r.json, "id"));
+    resp_free(&r);
+    bool seen = false;
+    for (int i = 0; i < 20 && !seen; i++) {
+        r = get("/metrics", NULL);
+        EXPECT_STATUS(r, 200, "/metrics");
+        cr_assert(strstr(r.body, "strobe_http_requests_total"), "%.500s", r.body);
+        cr_assert(strstr(r.body, "strobe_pipeline_duration_seconds"), "%.500s", r.body);
+        cr_assert(strstr(r.body, "strobe_pipeline_duration_seconds_count{pipeline=\"headshot\"} 1"),
+                  "no headshot run in the metrics: %.3000s", r.body);
+        seen = strstr(r.body, "strobe_http_requests_total{route=\"/api/v1/ai-headshot\",method=\"POST\",status=\"200\"} 1");
+        char ct[128];
+        cr_assert(resp_header(&r, "Content-Type", ct, sizeof ct) && !strncmp(ct, "text/plain", 10));
+        resp_free(&r);
+        if (!seen)
+            sleep_ms(50);
+    }
+    cr_assert(seen, "the headshot request is not counted in strobe_http_requests_total");
+
+    /* The job: its owner sees it, another key gets 404, an unknown id is 404. */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/image/%s", id);
+    r = get(path, key);
+    EXPECT_STATUS(r, 200, "own job");
+    cr_assert_str_eq(nz(jstr(r.json, "id")), id);
+    cr_assert_str_eq(nz(jstr(r.json, "status")), "completed");
+    resp_free(&r);
+    r = get(path, other);
+    EXPECT_ERROR(r, 404, "not_found", NULL, "another key's job");
+    cr_assert(!strstr(r.body, "output_url"), "%s", r.body);
+    resp_free(&r);
+    r = get("/v1/image/job_000000000000000000000000", key);
+    EXPECT_ERROR(r, 404, "not_found", NULL, "unknown job");
+    resp_free(&r);
+
+    /* Unknown routes and methods. */
+    r = get("/v1/nothing-here", key);
+    EXPECT_ERROR(r, 404, "not_found", NULL, "unknown route");
+    resp_free(&r);
+    r = get("/", NULL);
+    EXPECT_ERROR(r, 404, "not_found", NULL, "/");
+    resp_free(&r);
+    r = http(&(req_t){.method = "DELETE", .path = "/v1/account", .key = key});
+    EXPECT_ERROR(r, 405, "method_not_allowed", NULL, "DELETE /v1/account");
+    char allow[64];
+    cr_assert(resp_header(&r, "Allow", allow, sizeof allow), "405 without Allow: %s", r.head);
+    resp_free(&r);
+    r = http(&(req_t){.method = "GET", .path = "/api/v1/ai-headshot", .key = key});
+    EXPECT_ERROR(r, 405, "method_not_allowed", NULL, "GET /api/v1/ai-headshot");
+    resp_free(&r);
+    r = http(&(req_t){.method = "PUT", .path = "/healthz"});
+    EXPECT_ERROR(r, 405, "method_not_allowed", NULL, "PUT /healthz");
+    resp_free(&r);
+    expect_healthy("404s and 405s");
+
+    /* A second server on the same data directory is refused (and this one keeps serving). */
+    char cmd[1024], errlog[400];
+    snprintf(errlog, sizeof errlog, "%s/second.log", S.tmp);
+    snprintf(cmd, sizeof cmd, "timeout 20 ./strobe serve --listen 127.0.0.1:0 --data '%s' --workers 1 2>'%s' >/dev/null",
+             S.data, errlog);
+    int st = system(cmd);
+    char *text = read_text_file(errlog);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "second server: status %d, stderr %s", st, text);
+    cr_assert(strstr(text, "\"code\":\"bad_request\"") && strstr(text, "another strobe server"), "%s", text);
+    free(text);
+    expect_healthy("a refused second server");
+    free(jpeg);
+}
+
+/* ================================================================================================
+ * 17. graceful shutdown
+ * ================================================================================================ */
+
+typedef struct {
+    const uint8_t *img;
+    size_t len;
+    const char *key;
+    atomic_int sent;
+    resp_t r;
+} inflight_t;
+
+static void *inflight_main(void *arg)
+{
+    inflight_t *s = arg;
+    part_t p[] = {{"image", s->img, s->len, "photo.jpg", "image/jpeg"}};
+    s->r = http(&(req_t){.path = "/api/v1/ai-headshot", .key = s->key, .parts = p, .nparts = 1, .sent = &s->sent,
+                         .timeout_ms = 60000});
+    atomic_store(&s->sent, 1);
+    return NULL;
+}
+
+Test(server, sigterm_finishes_the_request_in_flight)
+{
+    begin();
+    size_t len;
+    uint8_t *img = load_shared(FACE_BIG, &len);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    inflight_t s = {.img = img, .len = len, .key = key};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, inflight_main, &s), 0);
+    long long deadline = now_ms() + 20000;
+    while (!atomic_load(&s.sent) && now_ms() < deadline)
+        sleep_ms(5);
+    cr_assert(atomic_load(&s.sent), "the upload did not finish");
+    sleep_ms(100);
+    long long t0 = now_ms();
+    cr_assert_eq(kill(S.pid, SIGTERM), 0);
+    pthread_join(th, NULL);
+    int st = server_wait(30000);
+    long long ms = now_ms() - t0;
+    cr_assert_eq(s.r.cc, CURLE_OK, "the request in flight failed: %s (log: %s)", s.r.err, log_tail());
+    expect_headshot_ok(&s.r, "request in flight at SIGTERM");
+    resp_free(&s.r);
+    cr_assert_neq(st, -1, "the server did not exit within 30 s of SIGTERM");
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %d; log: %s", st, log_tail());
+    cr_assert_lt(ms, 30000);
+    /* The request was really in flight: the server logged "stopping" before the headshot's access line. */
+    char *log = read_text_file(S.log);
+    const char *stopping = strstr(log, "\"msg\":\"stopping\"");
+    const char *access = strstr(log, "\"route\":\"/api/v1/ai-headshot\",\"status\":200");
+    cr_assert(stopping && access, "%s", log_tail());
+    cr_assert_lt(stopping, access, "the headshot was answered before SIGTERM: %s", log_tail());
+    cr_assert(strstr(log, "\"msg\":\"stopped\""), "%s", log_tail());
+    free(log);
+    free(img);
+}
