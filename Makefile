@@ -47,7 +47,7 @@ $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 $(WARN) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests $< -o $@.o -c
 	$(CXX) -o $@ $@.o $(LIB) $(LDLIBS) -lcriterion

@@ -105,7 +105,8 @@ bool sb_api_headshot(sb_api_ctx_t *c)
         sb_api_send_error(c, &e);
         goto out;
     }
-    /* A replay is answered before anything that could refuse it (credits, queue). */
+    /* A replay is answered before the credit check and the job queue (only a full queue, checked at
+     * the head before the body is read, can refuse it: 503, retry). */
     if (idem) {
         sb_job_t prev = {0};
         err = sb_meta_idem_find(c->svc->meta, c->key.id, idem, in.hash, &prev, &e);

@@ -31,8 +31,14 @@ static sb_http_part_t *part_for(sb_multipart_t *mp, const char *key, const char 
                                sizeof req->parts[0].name - 1);
         return NULL;
     }
-    sb_http_part_t *p = &req->parts[req->n_parts++];
+    sb_http_part_t *p = &req->parts[req->n_parts];
     memset(p, 0, sizeof *p);
+    p->value = calloc(1, 1); /* an empty field is "" , never NULL */
+    if (!p->value) {
+        mp->err = sb_error_set(&mp->error, SB_ERR_NOMEM, key, "out of memory receiving field '%s'", key);
+        return NULL;
+    }
+    req->n_parts++;
     strcpy(p->name, key);
     if (content_type)
         snprintf(p->content_type, sizeof p->content_type, "%s", content_type);

@@ -279,7 +279,7 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     if (cl && strtoull(cl, NULL, 10) > req->body_limit)
         body_too_large(req);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!req->body_err && ct && !strncasecmp(ct, "multipart/form-data", 19)) {
+    if (!req->body_err && req->body_limit > 0 && ct && !strncasecmp(ct, "multipart/form-data", 19)) {
         req->multipart = true;
         sb_err err = sb_multipart_open(c, req, req->body_limit, &p->mp, &req->body_error);
         if (err)
@@ -323,8 +323,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         p->received += n;
+        /* Drain and discard: the answer is already decided. A client that keeps sending past twice
+         * the cap is cut off instead. */
         if (req->body_err || p->early)
-            return MHD_YES; /* drain and discard: the answer is already decided */
+            return p->received > 2 * s->cfg.body_cap ? MHD_NO : MHD_YES;
         if (p->received > req->body_limit) {
             body_too_large(req);
             return MHD_YES;

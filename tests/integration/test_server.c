@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "loopback.h"
 #include "testutil.h"
 
 extern char **environ;
@@ -581,35 +582,7 @@ static void origin_start(const uint8_t *img, size_t len, int slow_ms)
     O.img = img;
     O.img_len = len;
     O.slow_ms = slow_ms;
-    for (int attempt = 0; attempt < 20; attempt++) {
-        int v4 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        socklen_t sl = sizeof a4;
-        cr_assert(v4 >= 0 && bind(v4, (struct sockaddr *)&a4, sizeof a4) == 0 && listen(v4, 64) == 0 &&
-                      getsockname(v4, (struct sockaddr *)&a4, &sl) == 0,
-                  "origin listener: %s", strerror(errno));
-        O.port = ntohs(a4.sin_port);
-        O.lfd[0] = v4;
-        O.nl = 1;
-        int v6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                  .sin6_port = htons((uint16_t)O.port)};
-        int one = 1;
-        if (v6 >= 0 && setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0 &&
-            bind(v6, (struct sockaddr *)&a6, sizeof a6) == 0 && listen(v6, 64) == 0) {
-            O.lfd[O.nl++] = v6;
-            O.has_v6 = true;
-            break;
-        }
-        int err = errno;
-        if (v6 >= 0)
-            close(v6);
-        if (err != EADDRINUSE)
-            break; /* no IPv6 loopback here */
-        close(v4);
-        O.nl = 0;
-    }
-    cr_assert_gt(O.nl, 0);
+    O.port = tu_listen_loopback(O.lfd, &O.nl, &O.has_v6);
     cr_assert_eq(pipe2(O.wake, O_CLOEXEC), 0);
     cr_assert_eq(pthread_create(&O.thread, NULL, origin_main, NULL), 0);
     O.running = true;
@@ -1169,6 +1142,19 @@ Test(server, auth_and_bad_requests)
     const char *const only_size[] = {"size", "800", NULL};
     r = post_image(key, NULL, 0, only_size, NULL);
     EXPECT_ERROR(r, 400, "bad_request", "image", "multipart without image");
+    resp_free(&r);
+    /* Empty option fields (once a crash: an empty part had no value at all). */
+    const char *const empty_size[] = {"image_url", "http://example.com/a.jpg", "size", "", NULL};
+    r = post_image(key, NULL, 0, empty_size, NULL);
+    EXPECT_ERROR(r, 400, "bad_request", "size", "multipart with an empty size");
+    resp_free(&r);
+    const char *const empty_format[] = {"image_url", "http://example.com/a.jpg", "output_format", "", NULL};
+    r = post_image(key, NULL, 0, empty_format, NULL);
+    EXPECT_ERROR(r, 400, "bad_request", "output_format", "multipart with an empty output_format");
+    resp_free(&r);
+    const char *const empty_url[] = {"image_url", "", NULL};
+    r = post_image(key, NULL, 0, empty_url, NULL);
+    EXPECT_ERROR(r, 400, "bad_request", "image_url", "multipart with an empty image_url");
     resp_free(&r);
     expect_healthy("multipart 400s");
 

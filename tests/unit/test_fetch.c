@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "net/fetch.h"
+#include "loopback.h"
 #include "testutil.h"
 
 #define CAP (64 * 1024) /* max_bytes in the server tests */
@@ -391,36 +392,7 @@ static void server_start(void)
 {
     for (size_t i = 0; i < IMG_LEN; i++)
         img[i] = (uint8_t)(i * 131 + (i >> 7));
-    for (int attempt = 0; attempt < 20; attempt++) {
-        int v4 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        socklen_t sl = sizeof a4;
-        cr_assert(v4 >= 0 && bind(v4, (struct sockaddr *)&a4, sizeof a4) == 0 && listen(v4, 16) == 0 &&
-                      getsockname(v4, (struct sockaddr *)&a4, &sl) == 0,
-                  "loopback listener: %s", strerror(errno));
-        srv.port = ntohs(a4.sin_port);
-        srv.lfd[0] = v4;
-        srv.nl = 1;
-
-        int v6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
-                                  .sin6_port = htons((uint16_t)srv.port)};
-        int one = 1;
-        if (v6 >= 0 && setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0 &&
-            bind(v6, (struct sockaddr *)&a6, sizeof a6) == 0 && listen(v6, 16) == 0) {
-            srv.lfd[srv.nl++] = v6;
-            srv.has_v6 = true;
-            break;
-        }
-        int err = errno;
-        if (v6 >= 0)
-            close(v6);
-        if (err != EADDRINUSE)
-            break; /* no IPv6 loopback here: IPv4 only */
-        close(v4);
-        srv.nl = 0;
-    }
-    cr_assert_gt(srv.nl, 0, "no free port on loopback for both families");
+    srv.port = tu_listen_loopback(srv.lfd, &srv.nl, &srv.has_v6);
     cr_assert_eq(pipe2(srv.wake, O_CLOEXEC), 0);
     cr_assert_eq(pthread_create(&srv.thread, NULL, server_main, NULL), 0);
 }
