@@ -76,7 +76,9 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-$(BUILD)/bench/bench_headshot: bench/bench_headshot.c $(LIB)
+# Every bench/*.c is one program linked against the library (measuring tools: headshot and avatar
+# timing, likeness, safety, quality and cartoon calibration), except the load generator below.
+$(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -c $< -o $@.o
 	$(CXX) -o $@ $@.o $(LIB) $(LDLIBS)

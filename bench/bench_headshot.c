@@ -11,23 +11,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "benchutil.h"
 #include "pipeline/studio.h"
 
 #define MAX_ITER 1000
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of n sorted values. */
-static double pct(double *v, int n, double p)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    int k = (int)(p / 100.0 * n + 0.999999) - 1;
-    return v[k < 0 ? 0 : k >= n ? n - 1 : k];
-}
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -96,14 +83,14 @@ int main(int argc, char **argv)
 
     json_t *stages = json_object();
     for (int s = 0; s < n_stages; s++)
-        json_object_set_new(stages, names[s], json_pack("{s:f, s:f}", "p50", pct(stage_ms[s], iters, 50), "p90",
-                                                        pct(stage_ms[s], iters, 90)));
-    double p50 = pct(total, iters, 50), p90 = pct(total, iters, 90), f50 = pct(floor_ms, iters, 50);
+        json_object_set_new(stages, names[s], json_pack("{s:f, s:f}", "p50", bu_pct(stage_ms[s], (size_t)iters, 50), "p90",
+                                                        bu_pct(stage_ms[s], (size_t)iters, 90)));
+    double p50 = bu_pct(total, (size_t)iters, 50), p90 = bu_pct(total, (size_t)iters, 90), f50 = bu_pct(floor_ms, (size_t)iters, 50);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     json_t *out = json_pack("{s:s, s:i, s:i, s:o, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:f}", "image", argv[1], "size",
                             size, "iterations", iters, "stages_ms", stages, "total_ms", "p50", p50, "p90", p90,
-                            "io_floor_ms", "p50", f50, "p90", pct(floor_ms, iters, 90), "ratio_to_floor_p50",
+                            "io_floor_ms", "p50", f50, "p90", bu_pct(floor_ms, (size_t)iters, 90), "ratio_to_floor_p50",
                             p50 / f50, "peak_rss_mb", ru.ru_maxrss / 1024.0);
     char *s = json_dumps(out, JSON_INDENT(1) | JSON_REAL_PRECISION(4));
     printf("%s\n", s);

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 #define MAX_CLIENTS 1024
 #define MAX_STATUS 600
 #define BODY_KEEP 65536 /* response bytes kept to look for "output_url"; the rest is read and dropped */
@@ -170,21 +172,6 @@ static void *client_run(void *arg)
     return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of n sorted values; 0 when there are none. */
-static double pct(const double *v, size_t n, double p)
-{
-    if (!n)
-        return 0;
-    long k = (long)(p / 100.0 * (double)n + 0.999999) - 1;
-    return v[k < 0 ? 0 : k >= (long)n ? (long)n - 1 : k];
-}
-
 static int read_file(const char *path, uint8_t **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -293,9 +280,8 @@ int main(int argc, char **argv)
         sum.n_lat += c->n_lat;
         free(c->lat_ms);
     }
-    qsort(lat, n_lat, sizeof *lat, cmp_double);
-    double p50 = pct(lat, n_lat, 50), p90 = pct(lat, n_lat, 90), p99 = pct(lat, n_lat, 99);
-    double max = pct(lat, n_lat, 100), rate = (double)sum.completed / elapsed;
+    double p50 = bu_pct(lat, n_lat, 50), p90 = bu_pct(lat, n_lat, 90), p99 = bu_pct(lat, n_lat, 99);
+    double max = bu_pct(lat, n_lat, 100), rate = (double)sum.completed / elapsed;
 
     char codes[512] = "";
     json_t *status = json_object();

@@ -32,3 +32,15 @@ for img in photo_12mp photo_3mp; do
         END { p50 = t[int((n + 1) / 2)]; p90 = t[int(n * 0.9 + 0.999)];
               printf "cli %s: wall p50 %.0f ms, p90 %.0f ms, peak RSS %.0f MB over %d runs\n", name, p50, p90, rss / 1024, n }'
 done
+
+# Avatars: every style on the 12 MP JPEG, in process (per-stage p50/p90, likeness of the result).
+make --no-print-directory -s build/bench/bench_avatar
+echo "== avatar styles: $OUT/photo_12mp.jpg"
+build/bench/bench_avatar "$OUT/photo_12mp.jpg" "${BENCH_AVATAR_ITER:-10}" > "$OUT/avatar.json"
+cat "$OUT/avatar.json"
+
+# Likeness calibration: same- and different-person cosine distributions on the identity sets.
+make --no-print-directory -s build/bench/likeness && build/bench/likeness "$SHARED" > "$OUT/likeness.json"
+echo "== likeness distributions: $OUT/likeness.json"
+# The safety thresholds are re-derived with build/bench/safety (about 5 minutes: it runs CartoonGAN on
+# 90 faces), not here.

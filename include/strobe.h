@@ -7,6 +7,7 @@
 #ifndef STROBE_H
 #define STROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,13 +16,14 @@
 #include "pipeline/stage.h"
 #include "util/err.h"
 #include "vision/face.h"
+#include "vision/quality.h"
 
 #define SB_VERSION "0.1.0"
 
 /* Input gates of the headshot: the smallest image side and the smallest face (as a fraction of the
  * image's shorter side) that can make a usable headshot. */
 #define SB_MIN_IMAGE_SIDE 200
-#define SB_MIN_FACE_FRACTION 0.15f
+#define SB_MIN_FACE_FRACTION SB_QUALITY_MIN_FACE_FRACTION
 
 typedef struct sb_studio sb_studio_t;
 
@@ -80,6 +82,59 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
 
 /* Release a headshot result. NULL-safe. */
 void sb_headshot_result_free(sb_headshot_result_t *res);
+
+/* ---- avatars: three styles, platform presets, likeness QA ---- */
+
+typedef struct {
+    const char *platform;    /* linkedin, twitter, discord, github, slack, teams, behance, twitch, generic;
+                              * NULL = generic. Its row in pipeline/presets.c gives every default below */
+    const char *style;       /* corporate_headshot | anime | editorial; NULL = the platform's */
+    const char *background;  /* studio_light | studio_dark | gradient | neon_geometric | bokeh | original_blur |
+                              * transparent; NULL = the platform's */
+    const char *palette;     /* a palette name or "#RRGGBB"; NULL = the platform's */
+    const char *variant;     /* anime: hosoda | hayao; NULL = hosoda */
+    float intensity;         /* style_intensity 0..1; negative = 1 */
+    bool hires;              /* 1200x1200 instead of the platform's size */
+    float likeness_min;      /* QA threshold; negative = the platform's */
+    int cartoon_side;        /* anime net input side (multiple of 4); 0 = SB_CARTOON_SIDE_DEFAULT */
+    uint64_t seed;           /* procedural background seed; 0 = the house default (same look every time) */
+} sb_avatar_opts_t;
+
+#define SB_AVATAR_MAX_ATTEMPTS 3
+#define SB_AVATAR_THUMB_SIDE 100
+
+typedef struct {
+    sb_detect_result_t detect;  /* input, faces, subject, stage timings, models */
+    float roll_deg;
+    uint8_t *avatar;            /* square PNG (RGBA when the background is transparent), malloc'd */
+    size_t avatar_len;
+    int size;
+    uint8_t *thumbnail;         /* 100x100 PNG, malloc'd */
+    size_t thumbnail_len;
+    float likeness;             /* the delivered attempt's likeness 0..1 (0 when no face was found on it) */
+    float likeness_min;         /* the threshold it was checked against */
+    float intensity;            /* the delivered attempt's style intensity */
+    int attempts;               /* how many were made (1..SB_AVATAR_MAX_ATTEMPTS) */
+    sb_quality_t quality;       /* of the input; quality.score is input_quality_score */
+    uint32_t warnings;          /* sb_warning bits: the input's and the QA's */
+    const char *platform, *style, *background, *variant; /* resolved names (static strings) */
+    char palette[16];           /* resolved palette name or #rrggbb */
+    uint64_t seed;
+    int cartoon_side;           /* anime only */
+} sb_avatar_result_t;
+
+/* An avatar of the main face in `buf`: the portrait is aligned and cut out once, then styled,
+ * composited on its background and checked: the face must be found again on the output and its
+ * likeness to the input face (embeddings) must reach the threshold; otherwise it is made again at 60%
+ * and 30% of the intensity (at most SB_AVATAR_MAX_ATTEMPTS) and the best attempt is returned with its
+ * warnings. The input and every output are screened for unsafe content. Deterministic.
+ * Errors: SB_ERR_USAGE (an option, named), the decode errors, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
+ * SB_ERR_FACE_TOO_SMALL, SB_ERR_UNSAFE_CONTENT, SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_avatar_opts_t *opts,
+                 sb_avatar_result_t *res, sb_error_t *e);
+
+/* Release an avatar result. NULL-safe. */
+void sb_avatar_result_free(sb_avatar_result_t *res);
 
 typedef struct {
     sb_image_info_t input;

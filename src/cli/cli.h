@@ -16,12 +16,18 @@ int sb_cmd_detect(int argc, char **argv);
 int sb_cmd_matte(int argc, char **argv);
 int sb_cmd_serve(int argc, char **argv);
 int sb_cmd_keys(int argc, char **argv);
+int sb_cmd_avatar(int argc, char **argv);
 
 /* Print {"error":{"code","message","field"}} on stderr and return the exit code for `err`. */
 int sb_cli_fail(sb_err err, const sb_error_t *e);
 
 /* Print a usage error (exit code 2) with a printf-style message. */
 int sb_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse an option value: a whole number, or a number in [lo, hi]. Return 0, or print the usage error
+ * naming --`name` and return its exit code. */
+int sb_cli_parse_int(const char *s, const char *name, int *out);
+int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, float *out);
 
 /* Initialise vips and open a studio, or print the error. Returns 0 or an exit code. */
 int sb_cli_start(const char *argv0, sb_studio_t **studio);

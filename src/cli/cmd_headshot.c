@@ -14,16 +14,6 @@ static void default_output(const char *in, sb_format_t fmt, char *out, size_t si
     snprintf(out, size, "%.*s.headshot.%s", (int)stem, in, sb_format_ext(fmt));
 }
 
-static int parse_int(const char *s, const char *name, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < -1000000 || v > 1000000)
-        return sb_cli_usage("--%s needs a whole number, got '%s'", name, s);
-    *out = (int)v;
-    return 0;
-}
-
 int sb_cmd_headshot(int argc, char **argv)
 {
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
@@ -39,8 +29,8 @@ int sb_cmd_headshot(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
-        case 's': if ((rc = parse_int(optarg, "size", &opts.size))) return rc; break;
-        case 'q': if ((rc = parse_int(optarg, "quality", &opts.quality))) return rc; break;
+        case 's': if ((rc = sb_cli_parse_int(optarg, "size", &opts.size))) return rc; break;
+        case 'q': if ((rc = sb_cli_parse_int(optarg, "quality", &opts.quality))) return rc; break;
         case 'f':
             opts.format = sb_format_parse(optarg);
             if (opts.format != SB_FMT_PNG && opts.format != SB_FMT_JPEG && opts.format != SB_FMT_WEBP)

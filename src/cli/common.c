@@ -28,6 +28,26 @@ int sb_cli_usage(const char *fmt, ...)
     return sb_cli_fail(SB_ERR_USAGE, &e);
 }
 
+int sb_cli_parse_int(const char *s, const char *name, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < -1000000 || v > 1000000)
+        return sb_cli_usage("--%s needs a whole number, got '%s'", name, s);
+    *out = (int)v;
+    return 0;
+}
+
+int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, float *out)
+{
+    char *end;
+    float v = strtof(s, &end);
+    if (!*s || *end || !(v >= lo && v <= hi))
+        return sb_cli_usage("--%s needs a number from %g to %g, got '%s'", name, lo, hi, s);
+    *out = v;
+    return 0;
+}
+
 int sb_cli_start(const char *argv0, sb_studio_t **studio)
 {
     sb_error_t e = {0};

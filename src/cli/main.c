@@ -10,6 +10,9 @@ static const char usage[] =
     "commands:\n"
     "  headshot IN [-o OUT] [--size N] [--format png|jpeg|webp] [--quality Q] [--json]\n"
     "                         corporate headshot of the main face in IN\n"
+    "  avatar IN [--platform P] [--style S] [--background B] [--palette X] [--intensity F]\n"
+    "         [--variant V] [--hires] [--likeness-min F] [-o OUT] [--thumbnail T] [--json]\n"
+    "                         avatar in one of three styles, checked for likeness\n"
     "  detect IN [--json]     every face with its box, five landmarks, score and roll\n"
     "  matte IN -o MASK.png [--json]\n"
     "                         person matte of IN as an 8-bit PNG (255 = person)\n"
@@ -37,6 +40,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "headshot"))
         return sb_cmd_headshot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "avatar"))
+        return sb_cmd_avatar(argc - 1, argv + 1);
     if (!strcmp(cmd, "detect"))
         return sb_cmd_detect(argc - 1, argv + 1);
     if (!strcmp(cmd, "matte"))

@@ -17,6 +17,10 @@ void sb_studio_close(sb_studio_t *studio)
     sb_face_detector_close(studio->detector);
     sb_matter_close(studio->matter);
     sb_face_mesh_close(studio->mesh);
+    sb_face_embedder_close(studio->embedder);
+    sb_safety_close(studio->safety);
+    for (int i = 0; i < 2; i++)
+        sb_cartoon_close(studio->cartoon[i]);
     free(studio);
 }
 
@@ -51,6 +55,29 @@ sb_err sb_studio_mesh(sb_studio_t *studio, sb_face_mesh_t **out, sb_error_t *e)
 {
     sb_err err = studio->mesh ? SB_OK : sb_face_mesh_open(&studio->mesh, e);
     *out = studio->mesh;
+    return err;
+}
+
+sb_err sb_studio_embedder(sb_studio_t *studio, sb_face_embedder_t **out, sb_error_t *e)
+{
+    sb_err err = studio->embedder ? SB_OK : sb_face_embedder_open(&studio->embedder, e);
+    *out = studio->embedder;
+    return err;
+}
+
+sb_err sb_studio_safety(sb_studio_t *studio, sb_safety_t **out, sb_error_t *e)
+{
+    sb_err err = studio->safety ? SB_OK : sb_safety_open(&studio->safety, e);
+    *out = studio->safety;
+    return err;
+}
+
+sb_err sb_studio_cartoon(sb_studio_t *studio, sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e)
+{
+    if (v != SB_CARTOON_HOSODA && v != SB_CARTOON_HAYAO)
+        return sb_error_set(e, SB_ERR_USAGE, "variant", "unknown cartoon variant %d", (int)v);
+    sb_err err = studio->cartoon[v] ? SB_OK : sb_cartoon_open(v, &studio->cartoon[v], e);
+    *out = studio->cartoon[v];
     return err;
 }
 

@@ -3,20 +3,30 @@
 #ifndef SB_STUDIO_H
 #define SB_STUDIO_H
 
+#include "render/cartoon.h"
 #include "strobe.h"
+#include "vision/embed.h"
 #include "vision/matte.h"
 #include "vision/mesh.h"
+#include "vision/safety.h"
 
 struct sb_studio {
     sb_face_detector_t *detector;
     sb_matter_t *matter;
     sb_face_mesh_t *mesh;
+    sb_face_embedder_t *embedder;
+    sb_safety_t *safety;
+    sb_cartoon_t *cartoon[2];   /* by sb_cartoon_variant */
 };
 
 /* The studio's face detector / person matter / face mesh, loaded on first call. */
 sb_err sb_studio_detector(sb_studio_t *studio, sb_face_detector_t **out, sb_error_t *e);
 sb_err sb_studio_matter(sb_studio_t *studio, sb_matter_t **out, sb_error_t *e);
 sb_err sb_studio_mesh(sb_studio_t *studio, sb_face_mesh_t **out, sb_error_t *e);
+/* The face embedder, the safety classifier, a cartoonizer: loaded on first call, like the above. */
+sb_err sb_studio_embedder(sb_studio_t *studio, sb_face_embedder_t **out, sb_error_t *e);
+sb_err sb_studio_safety(sb_studio_t *studio, sb_safety_t **out, sb_error_t *e);
+sb_err sb_studio_cartoon(sb_studio_t *studio, sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e);
 
 /* Record that a model took part in a result (deduplicated). */
 void sb_detect_result_add_model(sb_detect_result_t *res, sb_model_id id);

@@ -22,4 +22,10 @@ extern const sb_backdrop_t SB_BACKDROP_STUDIO_GREY;
 /* Render `b` into `out` (allocated: width x height x 3, sRGB 0..1). */
 sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out, sb_error_t *e);
 
+/* Add a triangular +-1 LSB (of 8 bits) dither to `img` (sRGB, any band count) in place: one value per
+ * pixel, the same in every band. The noise depends only on `seed` and the image size. Shared by every
+ * smooth render (backdrops, backgrounds, lens blur). No allocation; values may leave 0..1 by 1 LSB
+ * (sb_fimage_to_u8 clamps). */
+void sb_backdrop_dither(sb_fimage_t *img, uint64_t seed);
+
 #endif

@@ -1,4 +1,4 @@
-/* light.c - face-driven exposure and white balance. */
+/* light.c - face-driven exposure and white balance; directional relighting. */
 #include "render/light.h"
 
 #include <math.h>
@@ -78,4 +78,51 @@ void sb_light_apply(sb_fimage_t *lin, const sb_light_t *light)
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < 3; c++)
             lin->data[i * 3 + c] = shoulder(lin->data[i * 3 + c] * light->gain[c]);
+}
+
+/* Directional light: stops at full strength on the far and near edges of the face box. The far side
+ * falls more than the near side rises, as a key light with little fill looks. */
+#define FAR_STOPS 1.25f
+#define NEAR_STOPS 0.5f
+/* The effect fades as exp(-(d / REACH)^2), d the distance from the face centre in face sizes. */
+#define REACH 2.0f
+
+sb_err sb_light_directional(sb_fimage_t *lin, const sb_fimage_t *alpha, float light_x, float light_y,
+                            float strength, const float face_box[4], sb_error_t *e)
+{
+    float len = sqrtf(light_x * light_x + light_y * light_y);
+    if (!(len > 0) || !isfinite(len))
+        return sb_error_set(e, SB_ERR_USAGE, "light", "the light direction must be a non-zero vector");
+    if (!(strength >= 0) || !isfinite(strength))
+        return sb_error_set(e, SB_ERR_USAGE, "strength", "light strength must be 0 or more, got %g", strength);
+    if (!(face_box[2] > 0 && face_box[3] > 0))
+        return sb_error_set(e, SB_ERR_USAGE, "face_box", "the face box is empty (%gx%g)", face_box[2], face_box[3]);
+    if (lin->bands != 3 || (alpha && (alpha->bands != 1 || alpha->width != lin->width || alpha->height != lin->height)))
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "directional light: a %d-band image or a mismatched alpha",
+                            lin->bands);
+    if (strength == 0)
+        return SB_OK;
+    float dx = light_x / len, dy = light_y / len;
+    float cx = face_box[0] + face_box[2] / 2, cy = face_box[1] + face_box[3] / 2;
+    float size = fmaxf(face_box[2], face_box[3]);
+    /* Half the box's extent along the light axis: u = -1 on the far edge, +1 on the near one. */
+    float half = fabsf(dx) * face_box[2] / 2 + fabsf(dy) * face_box[3] / 2;
+    for (int y = 0; y < lin->height; y++)
+        for (int x = 0; x < lin->width; x++) {
+            size_t i = (size_t)y * lin->width + x;
+            float a = alpha ? alpha->data[i] : 1.0f;
+            if (a <= 0)
+                continue;
+            float px = x + 0.5f - cx, py = y + 0.5f - cy;
+            float u = (px * dx + py * dy) / half, t = (u + 1) / 2;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            t = t * t * (3 - 2 * t);
+            float r2 = (px * px + py * py) / (size * size * REACH * REACH);
+            float stops = strength * (NEAR_STOPS * t - FAR_STOPS * (1 - t)) * expf(-r2) * a;
+            float gain = exp2f(stops), *v = lin->data + i * 3;
+            /* Brightened values roll off at the shoulder, but never below where they were. */
+            for (int c = 0; c < 3; c++)
+                v[c] = gain <= 1 ? v[c] * gain : fmaxf(v[c], shoulder(v[c] * gain));
+        }
+    return SB_OK;
 }

@@ -37,6 +37,7 @@ typedef enum {
     SB_ERR_FETCH_FAILED,       /* a URL could not be fetched (DNS, connect, HTTP status, timeout) */
     SB_ERR_STORE,              /* the metadata or blob store failed */
     SB_ERR_INPUT_LOST,         /* an uploaded input held in memory was lost when the server restarted */
+    SB_ERR_UNSAFE_CONTENT,     /* the content-safety classifier flagged an input or an output */
     SB_ERR__COUNT
 } sb_err;
 
@@ -60,8 +61,8 @@ sb_err sb_err_from_name(const char *name);
 /* HTTP status that an error code maps to (400, 413, 415, 422, 500, 503 ...). */
 int sb_err_http_status(sb_err code);
 
-/* Process exit status for the CLI, one per class: 1 internal, 2 usage, 3 unreadable or unsupported
- * input, 4 too large or too small, 5 no face or face too small, 6 model missing or invalid. */
+/* Process exit status for the CLI, one per class: 1 internal, 2 usage, 3 unreadable, unsupported or
+ * unsafe input, 4 too large or too small, 5 no face or face too small, 6 model missing or invalid. */
 int sb_err_exit_code(sb_err code);
 
 #endif

@@ -1,0 +1,381 @@
+/* avatar.c - the avatar generator: LoadPhoto -> FaceDetect (align) -> StyleApply -> BgGenerate ->
+ * DetailEnhance -> SaveAvatar, with the QA loop on likeness (see docs/internals/pipeline.md). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/colour.h"
+#include "image/resample.h"
+#include "pipeline/portrait.h"
+#include "pipeline/presets.h"
+#include "render/background.h"
+#include "render/bokeh.h"
+#include "render/composite.h"
+#include "render/detail.h"
+#include "render/grade.h"
+#include "render/light.h"
+#include "render/palette.h"
+
+#define HIRES_SIZE 1200
+/* The house seed: the corporate avatar on studio_light / neutral_grey is the headshot's backdrop. */
+#define DEFAULT_SEED 0x5742
+/* Intensity of each attempt, as a fraction of the requested one. */
+static const float attempt_scale[SB_AVATAR_MAX_ATTEMPTS] = {1.0f, 0.6f, 0.3f};
+
+typedef struct {
+    const sb_platform_t *platform;
+    sb_avatar_style style;
+    sb_background_kind background;
+    sb_palette_t palette;
+    sb_cartoon_variant variant;
+    float intensity, likeness_min;
+    int size, cartoon_side;
+    uint64_t seed;
+} plan_t;
+
+static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
+{
+    sb_avatar_opts_t none = {.intensity = -1, .likeness_min = -1};
+    if (!o)
+        o = &none;
+    sb_err err = sb_platform_find(o->platform, &p->platform, e);
+    if (err)
+        return err;
+    p->style = p->platform->style;
+    if (o->style && (err = sb_style_parse(o->style, &p->style, e)))
+        return err;
+    if ((err = sb_background_parse(o->background ? o->background : p->platform->background, &p->background, e)) ||
+        (err = sb_palette_parse(o->palette ? o->palette : p->platform->palette, &p->palette, e)))
+        return err;
+    p->variant = SB_CARTOON_HOSODA;
+    if (o->variant && !strcmp(o->variant, "hayao"))
+        p->variant = SB_CARTOON_HAYAO;
+    else if (o->variant && strcmp(o->variant, "hosoda"))
+        return sb_error_set(e, SB_ERR_USAGE, "variant", "variant must be hosoda or hayao, got '%.40s'", o->variant);
+    p->intensity = o->intensity < 0 ? 1.0f : o->intensity;
+    if (!(p->intensity >= 0 && p->intensity <= 1))
+        return sb_error_set(e, SB_ERR_USAGE, "style_intensity", "style_intensity must be 0 to 1");
+    p->likeness_min = o->likeness_min < 0 ? p->platform->likeness_min : o->likeness_min;
+    if (!(p->likeness_min <= 1))
+        return sb_error_set(e, SB_ERR_USAGE, "likeness_min", "likeness_min must be 0 to 1");
+    p->size = o->hires ? HIRES_SIZE : p->platform->size;
+    p->cartoon_side = o->cartoon_side ? o->cartoon_side : SB_CARTOON_SIDE_DEFAULT;
+    p->seed = o->seed ? o->seed : DEFAULT_SEED;
+    return SB_OK;
+}
+
+/* The background the person is composited on: rendered, or the photo's own crop lens-blurred. NULL
+ * data (an empty image) for transparent. */
+static sb_err make_background(const plan_t *pl, const sb_portrait_t *p, sb_fimage_t *out, sb_error_t *e)
+{
+    if (pl->background == SB_BACKGROUND_TRANSPARENT)
+        return SB_OK;
+    if (pl->background != SB_BACKGROUND_ORIGINAL_BLUR)
+        return sb_background_render(pl->background, &pl->palette, pl->seed, pl->size, pl->size, out, e);
+    sb_fimage_t crop = {0};
+    sb_err err = sb_image_to_float(&p->aligned, &crop, e);
+    if (!err)
+        err = sb_bokeh_blur(&crop, &p->alpha, pl->size * 0.03f, out, e);
+    sb_fimage_free(&crop);
+    return err;
+}
+
+static sb_err copy_fimage(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e)
+{
+    sb_err err = sb_fimage_alloc(dst, src->width, src->height, src->bands, e);
+    if (!err)
+        memcpy(dst->data, src->data, sizeof(float) * (size_t)src->width * src->height * src->bands);
+    return err;
+}
+
+/* dst = src + t * (dst - src), per sample. */
+static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
+{
+    size_t n = (size_t)dst->width * dst->height * dst->bands;
+    for (size_t i = 0; i < n; i++)
+        dst->data[i] = src->data[i] + t * (dst->data[i] - src->data[i]);
+}
+
+/* StyleApply + DetailEnhance on the person's colours at intensity t. */
+static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portrait_t *p, float t, sb_fimage_t *fg,
+                           sb_detect_result_t *d, sb_error_t *e)
+{
+    sb_err err = copy_fimage(&p->fg, fg, e);
+    if (err)
+        return err;
+    if (pl->style == SB_STYLE_ANIME) {
+        sb_cartoon_t *c;
+        sb_image_t in8 = {0}, out8 = {0};
+        err = sb_studio_cartoon(studio, pl->variant, &c, e);
+        if (!err) {
+            sb_detect_result_add_model(d, pl->variant == SB_CARTOON_HAYAO ? SB_MODEL_CARTOON_HAYAO
+                                                                           : SB_MODEL_CARTOON_HOSODA);
+            err = sb_fimage_to_u8(fg, &in8, e);
+        }
+        if (!err)
+            err = sb_cartoon_apply(c, &in8, pl->cartoon_side, t, &out8, e);
+        if (!err) {
+            sb_fimage_free(fg);
+            err = sb_image_to_float(&out8, fg, e);
+        }
+        sb_image_free(&in8);
+        sb_image_free(&out8);
+        return err;
+    }
+    if (pl->style == SB_STYLE_EDITORIAL) {
+        /* Dramatic key light from the upper left, in linear light; the grade comes after compositing. */
+        const sb_face_t *f = &p->face;
+        float box[4] = {f->x, f->y, f->w, f->h};
+        sb_fimage_srgb_to_linear(fg);
+        err = sb_light_directional(fg, &p->alpha, -1.0f, -0.6f, 0.8f * t, box, e);
+        sb_fimage_linear_to_srgb(fg);
+        if (err)
+            return err;
+    }
+    /* Corporate and editorial: the headshot's clarity and sharpening, scaled by t. */
+    sb_fimage_t enhanced = {0};
+    err = copy_fimage(fg, &enhanced, e);
+    if (!err)
+        err = sb_detail_enhance(&enhanced, &p->alpha, &SB_DETAIL_HEADSHOT, e);
+    if (!err) {
+        mix_from(fg, &enhanced, t);
+        sb_fimage_free(fg);
+        *fg = enhanced;
+        enhanced = (sb_fimage_t){0};
+    }
+    sb_fimage_free(&enhanced);
+    return err;
+}
+
+/* The finished frame: RGB over the background (graded for editorial), or RGBA for transparent. */
+static sb_err compose(const plan_t *pl, const sb_portrait_t *p, const sb_fimage_t *fg, const sb_fimage_t *bg, float t,
+                      sb_image_t *out, sb_error_t *e)
+{
+    sb_fimage_t frame = {0};
+    sb_err err;
+    if (pl->background == SB_BACKGROUND_TRANSPARENT) {
+        err = sb_fimage_alloc(&frame, pl->size, pl->size, 4, e);
+        size_t n = (size_t)pl->size * pl->size;
+        for (size_t i = 0; !err && i < n; i++) {
+            memcpy(&frame.data[4 * i], &fg->data[3 * i], 3 * sizeof(float));
+            frame.data[4 * i + 3] = p->alpha.data[i];
+        }
+    } else {
+        err = copy_fimage(bg, &frame, e);
+        if (!err)
+            err = sb_composite_over(fg, &p->alpha, &frame, e);
+        if (!err && pl->style == SB_STYLE_EDITORIAL)
+            err = sb_grade_apply(&frame, pl->palette.name[0] == '#' || !strcmp(pl->palette.name, "warm_beige") ||
+                                                 !strcmp(pl->palette.name, "sunset")
+                                             ? SB_GRADE_WARM_FILM
+                                             : SB_GRADE_TEAL_ORANGE,
+                                 t, e);
+    }
+    if (!err)
+        err = sb_fimage_to_u8(&frame, out, e);
+    sb_fimage_free(&frame);
+    return err;
+}
+
+/* The face on the output, found again and compared with the input's embedding. *likeness is 0 and
+ * *found false when the detector finds no face. Transparent outputs are checked over mid grey. */
+static sb_err check_likeness(sb_studio_t *studio, const sb_image_t *frame, const float *emb_in, float *likeness,
+                             bool *found, sb_error_t *e)
+{
+    sb_image_t rgb = {0};
+    const sb_image_t *look = frame;
+    if (frame->bands == 4) {
+        sb_err err = sb_image_alloc(&rgb, frame->width, frame->height, 3, e);
+        if (err)
+            return err;
+        size_t n = (size_t)frame->width * frame->height;
+        for (size_t i = 0; i < n; i++)
+            for (int c = 0; c < 3; c++) {
+                unsigned a = frame->data[4 * i + 3];
+                rgb.data[3 * i + c] = (uint8_t)((frame->data[4 * i + c] * a + 128u * (255u - a) + 127u) / 255u);
+            }
+        look = &rgb;
+    }
+    sb_face_detector_t *det;
+    sb_face_embedder_t *em;
+    sb_face_list_t faces = {0};
+    float emb[SB_EMBED_DIM];
+    *likeness = 0;
+    *found = false;
+    sb_err err = sb_studio_detector(studio, &det, e);
+    if (!err)
+        err = sb_face_detect(det, look, &faces, e);
+    if (!err && faces.count > 0) {
+        /* The largest face is the subject: the crop is framed around it. */
+        int best = 0;
+        for (int i = 1; i < faces.count; i++)
+            if (faces.faces[i].w * faces.faces[i].h > faces.faces[best].w * faces.faces[best].h)
+                best = i;
+        err = sb_studio_embedder(studio, &em, e);
+        if (!err)
+            err = sb_face_embed(em, look, &faces.faces[best], emb, e);
+        if (!err) {
+            *found = true;
+            *likeness = sb_likeness_from_cosine(sb_embed_cosine(emb_in, emb));
+        }
+    }
+    sb_face_list_free(&faces);
+    sb_image_free(&rgb);
+    return err;
+}
+
+static sb_err screen(sb_studio_t *studio, const sb_image_t *img, const char *what, sb_detect_result_t *d,
+                     sb_error_t *e)
+{
+    sb_safety_t *s;
+    sb_safety_result_t r;
+    sb_image_t rgb = {0};
+    const sb_image_t *look = img;
+    sb_err err = SB_OK;
+    if (img->bands == 4) {
+        /* The classifier sees colour only: drop alpha (the person is what matters). */
+        err = sb_image_alloc(&rgb, img->width, img->height, 3, e);
+        size_t n = (size_t)img->width * img->height;
+        for (size_t i = 0; !err && i < n; i++)
+            memcpy(&rgb.data[3 * i], &img->data[4 * i], 3);
+        look = &rgb;
+    }
+    if (!err)
+        err = sb_studio_safety(studio, &s, e);
+    if (!err) {
+        sb_detect_result_add_model(d, SB_MODEL_NSFW);
+        err = sb_safety_classify(s, look, &r, e);
+    }
+    if (!err && r.unsafe)
+        err = sb_error_set(e, SB_ERR_UNSAFE_CONTENT, "image", "the %s was classified as unsafe content", what);
+    sb_image_free(&rgb);
+    return err;
+}
+
+static sb_err encode_outputs(const sb_image_t *frame, sb_avatar_result_t *res, sb_error_t *e)
+{
+    sb_image_t thumb = {0};
+    sb_err err = sb_io_encode(frame, SB_FMT_PNG, 0, &res->avatar, &res->avatar_len, e);
+    if (!err)
+        err = sb_image_resize(frame, SB_AVATAR_THUMB_SIDE, SB_AVATAR_THUMB_SIDE, &thumb, e);
+    if (!err)
+        err = sb_io_encode(&thumb, SB_FMT_PNG, 0, &res->thumbnail, &res->thumbnail_len, e);
+    sb_image_free(&thumb);
+    return err;
+}
+
+sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_avatar_opts_t *opts,
+                 sb_avatar_result_t *res, sb_error_t *e)
+{
+    memset(res, 0, sizeof *res);
+    sb_detect_result_t *d = &res->detect;
+    d->subject = -1;
+    sb_stages_start(&d->stages);
+    plan_t pl;
+    sb_portrait_t p = {0};
+    sb_fimage_t bg = {0}, fg = {0};
+    sb_image_t frame = {0}, best = {0};
+    float emb_in[SB_EMBED_DIM];
+    sb_face_embedder_t *em;
+    sb_err err = make_plan(opts, &pl, e);
+    if (!err)
+        err = sb_portrait_align(studio, buf, len, pl.size, &p, d, e);
+    res->roll_deg = p.roll_deg;
+    if (err)
+        goto done;
+
+    /* LoadPhoto checks: quality, safety, the identity to keep. */
+    err = sb_quality_assess(&p.work, &p.faces, d->subject, &res->quality, e);
+    if (err)
+        goto done;
+    res->warnings = res->quality.warnings;
+    sb_stages_mark(&d->stages, "quality");
+    if ((err = screen(studio, &p.work, "input image", d, e)))
+        goto done;
+    sb_stages_mark(&d->stages, "safety");
+    err = sb_studio_embedder(studio, &em, e);
+    if (!err) {
+        sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
+        err = sb_face_embed(em, &p.work, &p.faces.faces[d->subject], emb_in, e);
+    }
+    if (err)
+        goto done;
+    sb_image_free(&p.work);
+    sb_stages_mark(&d->stages, "embed");
+
+    if ((err = sb_portrait_cutout(studio, &p, d, e)) || (err = make_background(&pl, &p, &bg, e)))
+        goto done;
+    sb_stages_mark(&d->stages, "background");
+
+    /* StyleApply at falling intensity until the output passes QA; keep the best attempt. */
+    float best_likeness = -1;
+    bool best_found = false;
+    for (int k = 0; k < SB_AVATAR_MAX_ATTEMPTS; k++) {
+        float t = pl.intensity * attempt_scale[k];
+        float likeness;
+        bool found;
+        res->attempts = k + 1;
+        if ((err = style_person(studio, &pl, &p, t, &fg, d, e)))
+            goto done;
+        sb_stages_mark(&d->stages, "style");
+        err = compose(&pl, &p, &fg, &bg, t, &frame, e);
+        sb_fimage_free(&fg);
+        if (err)
+            goto done;
+        sb_stages_mark(&d->stages, "composite");
+        if ((err = check_likeness(studio, &frame, emb_in, &likeness, &found, e)))
+            goto done;
+        sb_stages_mark(&d->stages, "qa");
+        if (likeness > best_likeness) {
+            sb_image_free(&best);
+            best = frame;
+            frame = (sb_image_t){0};
+            best_likeness = likeness;
+            best_found = found;
+            res->intensity = t;
+        }
+        sb_image_free(&frame);
+        if (found && likeness >= pl.likeness_min)
+            break;
+    }
+    res->likeness = best_likeness;
+    if (!best_found)
+        res->warnings |= SB_WARN_OUTPUT_FACE_NOT_FOUND;
+    if (best_likeness < pl.likeness_min)
+        res->warnings |= SB_WARN_LIKENESS_BELOW_THRESHOLD;
+    if ((err = screen(studio, &best, "generated avatar", d, e)))
+        goto done;
+    if ((err = encode_outputs(&best, res, e)))
+        goto done;
+    sb_stages_mark(&d->stages, "encode");
+
+    res->size = pl.size;
+    res->likeness_min = pl.likeness_min;
+    res->platform = pl.platform->name;
+    res->style = sb_style_name(pl.style);
+    res->background = sb_background_name(pl.background);
+    res->variant = pl.style == SB_STYLE_ANIME ? sb_cartoon_variant_name(pl.variant) : NULL;
+    res->cartoon_side = pl.style == SB_STYLE_ANIME ? pl.cartoon_side : 0;
+    memcpy(res->palette, pl.palette.name, sizeof res->palette);
+    res->seed = pl.seed;
+done:
+    sb_portrait_free(&p);
+    sb_fimage_free(&bg);
+    sb_fimage_free(&fg);
+    sb_image_free(&frame);
+    sb_image_free(&best);
+    if (err)
+        sb_avatar_result_free(res);
+    return err;
+}
+
+void sb_avatar_result_free(sb_avatar_result_t *res)
+{
+    if (!res)
+        return;
+    sb_detect_result_free(&res->detect);
+    free(res->avatar);
+    free(res->thumbnail);
+    res->avatar = res->thumbnail = NULL;
+    res->avatar_len = res->thumbnail_len = 0;
+}

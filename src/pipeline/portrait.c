@@ -1,0 +1,164 @@
+/* portrait.c - decode, detect, gates, alignment with mesh-refined eyes, then the cut-out: the shared
+ * first half of the face pipelines (see docs/internals/pipeline.md). */
+#include "pipeline/portrait.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "image/colour.h"
+#include "image/filter.h"
+#include "image/resample.h"
+#include "render/light.h"
+#include "vision/align.h"
+#include "vision/foreground.h"
+#include "vision/quality.h"
+
+static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, int work_w, int work_h,
+                         sb_error_t *e)
+{
+    if (d->upright_width < SB_MIN_IMAGE_SIDE || d->upright_height < SB_MIN_IMAGE_SIDE)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_SMALL, "image", "image is %dx%d; at least %dx%d is needed",
+                            d->upright_width, d->upright_height, SB_MIN_IMAGE_SIDE, SB_MIN_IMAGE_SIDE);
+    if (d->subject < 0)
+        return sb_error_set(e, SB_ERR_NO_FACE, "image", "no face was found in the image");
+    float fraction = sb_quality_face_fraction(&work_faces->faces[d->subject], work_w, work_h);
+    if (fraction < SB_MIN_FACE_FRACTION)
+        return sb_error_set(e, SB_ERR_FACE_TOO_SMALL, "image",
+                            "the face is %.0f%% of the image's shorter side; at least %.0f%% is needed",
+                            100.0f * fraction, 100.0f * SB_MIN_FACE_FRACTION);
+    return SB_OK;
+}
+
+/* YuNet's eye points are coarse (their eye line wanders by up to +-3.5 degrees, and a head tilted 45
+ * degrees can read as 22), so the eyes are measured again with the face mesh on the aligned crop, where
+ * the face is large and nearly upright; when the eye line there is off by more than REALIGN_DEG the
+ * crop is aligned again, at most REALIGN_PASSES times. */
+#define REALIGN_DEG 0.5f
+#define REALIGN_PASSES 3
+
+/* Refine `subject`'s eyes (working coordinates) from the mesh on `aligned` (made by m). *residual gets
+ * the roll left on the aligned crop (0 when the mesh found no face). */
+static sb_err refine_eyes(sb_studio_t *studio, const sb_image_t *aligned, const double m[6], sb_face_t *subject,
+                          float *residual, sb_detect_result_t *d, sb_error_t *e)
+{
+    sb_face_mesh_t *mesh;
+    sb_face_t face = sb_align_face_map(m, subject);
+    int found = 0;
+    *residual = 0;
+    sb_err err = sb_studio_mesh(studio, &mesh, e);
+    if (!err) {
+        sb_detect_result_add_model(d, SB_MODEL_FACEMESH);
+        err = sb_face_mesh_refine_eyes(mesh, aligned, &face, &found, e);
+    }
+    if (err || !found)
+        return err;
+    *residual = sb_face_roll_deg(&face);
+    for (int k = 0; k < 2; k++)
+        subject->lmk[k] = sb_align_unmap(m, face.lmk[k]);
+    return SB_OK;
+}
+
+sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,
+                         sb_detect_result_t *d, sb_error_t *e)
+{
+    memset(p, 0, sizeof *p);
+    p->size = size;
+    sb_err err = sb_pipeline_decode(buf, len, size * 2, &p->work, d, e);
+    if (!err)
+        err = sb_pipeline_find_faces(studio, &p->work, &p->faces, d, e);
+    if (!err)
+        err = gate_input(d, &p->faces, p->work.width, p->work.height, e);
+    if (err)
+        return err;
+
+    sb_face_t *subject = &p->faces.faces[d->subject];
+    double m[6];
+    sb_align_face_in(subject, &SB_FRAMING_HEADSHOT, p->work.width, p->work.height, size, size, m);
+    err = sb_image_warp_affine(&p->work, m, size, size, &p->aligned, &p->outside, e);
+    for (int pass = 0; !err && pass < REALIGN_PASSES; pass++) {
+        float residual;
+        err = refine_eyes(studio, &p->aligned, m, subject, &residual, d, e);
+        if (err || fabsf(residual) <= REALIGN_DEG)
+            break;
+        sb_image_free(&p->aligned);
+        sb_image_free(&p->outside);
+        sb_align_face_in(subject, &SB_FRAMING_HEADSHOT, p->work.width, p->work.height, size, size, m);
+        err = sb_image_warp_affine(&p->work, m, size, size, &p->aligned, &p->outside, e);
+    }
+    p->roll_deg = sb_face_roll_deg(subject);
+    if (err)
+        return err;
+    p->face = sb_align_face_map(m, subject);
+    sb_stages_mark(&d->stages, "align");
+    return SB_OK;
+}
+
+/* Nothing outside the source photo is the person: fade alpha to 0 there, over a soft band (about 1% of
+ * the frame) so a photo that ends inside the frame ends gently rather than with a hard line. */
+static sb_err clear_outside(sb_fimage_t *alpha, const sb_image_t *outside, sb_error_t *e)
+{
+    sb_fimage_t o = {0};
+    sb_err err = sb_image_to_float(outside, &o, e);
+    if (!err)
+        err = sb_blur(o.data, o.data, o.width, o.height, 1, alpha->width * 0.01f, e);
+    if (!err) {
+        size_t n = (size_t)alpha->width * alpha->height;
+        for (size_t i = 0; i < n; i++) {
+            float keep = 1.0f - 2.0f * o.data[i];
+            alpha->data[i] *= keep < 0 ? 0 : keep;
+        }
+    }
+    sb_fimage_free(&o);
+    return err;
+}
+
+sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
+{
+    int n = p->size;
+    const sb_face_t *face = &p->face;
+    sb_fimage_t guide = {0}, lit = {0};
+    sb_matter_t *matter;
+    sb_err err = sb_image_to_float(&p->aligned, &guide, e);
+    if (!err)
+        err = sb_studio_matter(studio, &matter, e);
+    if (!err) {
+        sb_detect_result_add_model(d, SB_MODEL_SELFIE_SEG);
+        err = sb_matte_person(matter, &p->aligned, &guide, &p->alpha, e);
+    }
+    if (!err)
+        err = clear_outside(&p->alpha, &p->outside, e);
+    if (err)
+        goto done;
+    sb_stages_mark(&d->stages, "matte");
+
+    err = sb_image_to_float(&p->aligned, &lit, e);
+    if (err)
+        goto done;
+    sb_fimage_srgb_to_linear(&lit);
+    sb_ellipse_t region = {face->x + face->w / 2, face->y + face->h / 2, face->w * 0.38f, face->h * 0.45f};
+    sb_light_t light = sb_light_measure(&lit, &p->alpha, region);
+    sb_light_apply(&lit, &light);
+    sb_fimage_linear_to_srgb(&lit);
+    sb_stages_mark(&d->stages, "light");
+
+    err = sb_foreground_estimate(&lit, &p->alpha, n * 9 / 100, n / 130 < 3 ? 3 : n / 130, &p->fg, e);
+    if (err)
+        goto done;
+    sb_stages_mark(&d->stages, "foreground");
+done:
+    sb_fimage_free(&guide);
+    sb_fimage_free(&lit);
+    return err;
+}
+
+void sb_portrait_free(sb_portrait_t *p)
+{
+    if (!p)
+        return;
+    sb_image_free(&p->work);
+    sb_face_list_free(&p->faces);
+    sb_image_free(&p->aligned);
+    sb_image_free(&p->outside);
+    sb_fimage_free(&p->alpha);
+    sb_fimage_free(&p->fg);
+}

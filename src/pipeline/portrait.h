@@ -1,0 +1,36 @@
+/* portrait.h - the first half of every face pipeline, shared by the headshot and the avatar styles:
+ * decode, find faces, check the input gates, align the subject in a square crop (eye line refined with
+ * the face mesh), then cut the person out (matte, exposure and white balance on the face, foreground
+ * colours at the edges). What a pipeline does after that (detail, style, backdrop, composite) is its own.
+ * Not thread-safe per studio; one portrait per request. */
+#ifndef SB_PORTRAIT_H
+#define SB_PORTRAIT_H
+
+#include "pipeline/studio.h"
+
+typedef struct {
+    sb_image_t work;          /* the decoded working image, kept for measurements on the input; a
+                               * pipeline that needs none frees it after sb_portrait_align */
+    sb_face_list_t faces;     /* every face, working coordinates */
+    sb_image_t aligned;       /* size x size crop, subject levelled and framed */
+    sb_image_t outside;       /* 1 band, 255 where the crop lies outside the photo */
+    sb_face_t face;           /* the subject in crop coordinates */
+    float roll_deg;           /* the subject's roll in the input */
+    int size;
+    /* after sb_portrait_cutout */
+    sb_fimage_t alpha;        /* person matte, 0 outside the photo */
+    sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
+} sb_portrait_t;
+
+/* Decode `buf` (for a `size` crop), find faces, apply the gates (SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
+ * SB_ERR_FACE_TOO_SMALL) and align the subject. Marks stages decode, detect, align in d->stages. */
+sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,
+                         sb_detect_result_t *d, sb_error_t *e);
+
+/* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). */
+sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
+
+/* Free everything a portrait holds. NULL-safe; safe twice. */
+void sb_portrait_free(sb_portrait_t *p);
+
+#endif

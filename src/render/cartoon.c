@@ -1,0 +1,160 @@
+/* cartoon.c - CartoonGAN on a photo, resized for the net and blended back by intensity. */
+#include "render/cartoon.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/resample.h"
+#include "nn/models.h"
+#include "nn/nn.h"
+
+/* The generator halves its input twice and pads each residual block by reflection, so a side under 16
+ * would leave nothing to reflect. */
+#define NET_MIN_SIDE 16
+
+struct sb_cartoon {
+    sb_model_id model;
+    sb_net_t *net;
+    int net_w, net_h; /* input size of the net's first forward; 0 before it */
+};
+
+const char *sb_cartoon_variant_name(sb_cartoon_variant v)
+{
+    switch (v) {
+    case SB_CARTOON_HOSODA:
+        return "hosoda";
+    case SB_CARTOON_HAYAO:
+        return "hayao";
+    }
+    return "unknown";
+}
+
+sb_err sb_cartoon_open(sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e)
+{
+    *out = NULL;
+    if (v != SB_CARTOON_HOSODA && v != SB_CARTOON_HAYAO)
+        return sb_error_set(e, SB_ERR_USAGE, "variant", "unknown CartoonGAN variant %d", (int)v);
+    sb_cartoon_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cartoonizer");
+    c->model = v == SB_CARTOON_HOSODA ? SB_MODEL_CARTOON_HOSODA : SB_MODEL_CARTOON_HAYAO;
+    sb_err err = sb_model_open_net(c->model, &c->net, e);
+    if (err) {
+        free(c);
+        return err;
+    }
+    *out = c;
+    return SB_OK;
+}
+
+void sb_cartoon_close(sb_cartoon_t *c)
+{
+    if (!c)
+        return;
+    sb_net_close(c->net);
+    free(c);
+}
+
+static int round4(double v)
+{
+    int s = 4 * (int)lround(v / 4.0);
+    return s < NET_MIN_SIDE ? NET_MIN_SIDE : s;
+}
+
+/* The net's output for `small` (its input size), as 8-bit RGB of the same size. The net reads and writes
+ * BGR scaled to -1..1. */
+static sb_err run_net(sb_cartoon_t *c, const sb_image_t *small, sb_image_t *styl, sb_error_t *e)
+{
+    int w = small->width, h = small->height;
+    size_t plane = (size_t)w * h;
+    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, h, w}}, res = {0};
+    const char *name = "output";
+    sb_err err = SB_OK;
+    /* OpenCV keeps the layer shapes of this net's first forward: a later input of another size runs
+     * without error but returns a washed-out, checkered image. A new size therefore gets a fresh net. */
+    if (c->net && c->net_w && (c->net_w != w || c->net_h != h)) {
+        sb_net_close(c->net);
+        c->net = NULL;
+    }
+    if (!c->net) {
+        c->net_w = c->net_h = 0;
+        err = sb_model_open_net(c->model, &c->net, e);
+        if (err)
+            return err;
+    }
+    in.data = malloc(plane * 3 * sizeof(float));
+    if (!in.data)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the CartoonGAN input");
+    for (size_t i = 0; i < plane; i++)
+        for (int c3 = 0; c3 < 3; c3++)
+            in.data[c3 * plane + i] = small->data[i * 3 + (2 - c3)] * (1.0f / 127.5f) - 1.0f;
+    err = sb_net_forward(c->net, &in, &name, 1, &res, e);
+    if (err)
+        goto done;
+    c->net_w = w;
+    c->net_h = h;
+    if (sb_tensor_count(&res) != (long)(plane * 3)) {
+        err = sb_error_set(e, SB_ERR_INTERNAL, "", "CartoonGAN returned %ld values for %dx%d", sb_tensor_count(&res),
+                           w, h);
+        goto done;
+    }
+    err = sb_image_alloc(styl, w, h, 3, e);
+    if (err)
+        goto done;
+    for (size_t i = 0; i < plane; i++)
+        for (int c3 = 0; c3 < 3; c3++) {
+            float v = (res.data[(2 - c3) * plane + i] + 1.0f) * 127.5f + 0.5f;
+            styl->data[i * 3 + c3] = v <= 0 ? 0 : v >= 255 ? 255 : (uint8_t)v;
+        }
+done:
+    sb_tensor_free(&res);
+    free(in.data);
+    return err;
+}
+
+sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, float intensity, sb_image_t *out,
+                        sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    if (net_side < SB_CARTOON_SIDE_MIN || net_side > SB_CARTOON_SIDE_MAX || net_side % 4)
+        return sb_error_set(e, SB_ERR_USAGE, "net_side", "net side %d is not a multiple of 4 in %d..%d", net_side,
+                            SB_CARTOON_SIDE_MIN, SB_CARTOON_SIDE_MAX);
+    if (!(intensity >= 0.0f && intensity <= 1.0f))
+        return sb_error_set(e, SB_ERR_USAGE, "intensity", "style intensity %g is outside 0..1", intensity);
+    if (!rgb->data || rgb->bands != 3 || rgb->width < 1 || rgb->height < 1)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the cartoonizer needs a non-empty RGB image");
+
+    int w = rgb->width, h = rgb->height;
+    sb_err err = sb_image_alloc(out, w, h, 3, e);
+    if (err)
+        return err;
+    size_t n = (size_t)w * h * 3;
+    if (intensity == 0.0f) {
+        memcpy(out->data, rgb->data, n);
+        return SB_OK;
+    }
+
+    /* Same pixel count as a net_side square, so the cost does not depend on the aspect; keeping the aspect
+     * keeps the net's strokes and outlines round instead of squeezed. */
+    double s = net_side / sqrt((double)w * h);
+    sb_image_t small = {0}, styl = {0}, back = {0};
+    err = sb_image_resize(rgb, round4(w * s), round4(h * s), &small, e);
+    if (!err)
+        err = run_net(c, &small, &styl, e);
+    if (!err)
+        err = sb_image_resize(&styl, w, h, &back, e);
+    if (!err) {
+        /* A per-pixel mix in sRGB: photo and style share one geometry, so partial intensities read as a
+         * lighter touch of the style, not as a double exposure, and 1 is the net's own output. */
+        int k = (int)lroundf(intensity * 256.0f);
+        for (size_t i = 0; i < n; i++)
+            out->data[i] = (uint8_t)((rgb->data[i] * (256 - k) + back.data[i] * k + 128) >> 8);
+    }
+    sb_image_free(&small);
+    sb_image_free(&styl);
+    sb_image_free(&back);
+    if (err)
+        sb_image_free(out);
+    return err;
+}

@@ -1,0 +1,46 @@
+/* cartoon.h - the anime style: CartoonGAN (Hosoda or Hayao weights) on an 8-bit RGB photo, typically the
+ * aligned face crop, blended with the photo by a style intensity.
+ *
+ * A cartoonizer owns one net: one per thread, never shared (an OpenCV net is not thread-safe). */
+#ifndef SB_CARTOON_H
+#define SB_CARTOON_H
+
+#include "image/image.h"
+
+typedef enum { SB_CARTOON_HOSODA = 0, SB_CARTOON_HAYAO } sb_cartoon_variant;
+
+typedef struct sb_cartoon sb_cartoon_t;
+
+/* Net sides accepted by sb_cartoon_apply (multiples of 4). The net costs ~0.031 CPU-ms per input pixel.
+ * DEFAULT fits the anime budget (1.6 s on a 12 MP photo, of which ~0.3 s is not the net) with 2 OpenCV
+ * threads (~1.05 s); with 1 thread only ONE_THREAD does (~1.15 s), at a visible loss of likeness.
+ * Measurements in docs/internals/render.md. */
+#define SB_CARTOON_SIDE_MIN 64
+#define SB_CARTOON_SIDE_MAX 1024
+#define SB_CARTOON_SIDE_DEFAULT 256
+#define SB_CARTOON_SIDE_ONE_THREAD 192
+
+/* Resolve, verify and load the variant's CartoonGAN model into a new cartoonizer (*out, freed with
+ * sb_cartoon_close). SB_ERR_USAGE (field "variant") for an unknown variant; SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_cartoon_open(sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e);
+
+/* Free a cartoonizer. NULL-safe. */
+void sb_cartoon_close(sb_cartoon_t *c);
+
+/* Stylize `rgb` (3 bands, any size) into `out` (allocated by the call, same size, 3 bands). Threads: one
+ * cartoonizer per thread. A net input size other than the previous call's reloads the model (OpenCV
+ * keeps a net's first layer shapes), so keep net_side fixed per cartoonizer.
+ * The photo is resized to net_side^2 pixels for the net (net_side x net_side for a square photo; for
+ * another aspect the same area with the aspect kept, both sides multiples of 4), and the net's output is
+ * resized back. `intensity` 0..1 mixes photo and style per pixel: 0 returns the photo (the net is not
+ * run), 1 the net's output. Deterministic: the same input gives the same bytes.
+ * Errors: SB_ERR_USAGE with field "net_side" (not a multiple of 4, or outside SB_CARTOON_SIDE_MIN..MAX),
+ * "intensity" (outside 0..1) or "image" (not 3 bands, or empty); SB_ERR_NOMEM; SB_ERR_INTERNAL when
+ * the net fails. On failure `out` is left empty. */
+sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, float intensity, sb_image_t *out,
+                        sb_error_t *e);
+
+/* "hosoda" or "hayao"; "unknown" for any other value. Static string. */
+const char *sb_cartoon_variant_name(sb_cartoon_variant v);
+
+#endif
