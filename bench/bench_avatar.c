@@ -22,7 +22,8 @@ static void die(const char *what, const sb_error_t *e)
 
 static json_t *run_style(sb_studio_t *studio, const uint8_t *buf, size_t len, const char *style, int iters)
 {
-    sb_avatar_opts_t opts = {.style = style, .intensity = -1, .likeness_min = -1};
+    sb_avatar_opts_t opts = SB_AVATAR_OPTS_DEFAULT;
+    opts.style = style;
     sb_avatar_result_t r;
     sb_error_t e = {0};
     if (sb_avatar(studio, buf, len, &opts, &r, &e))

@@ -30,8 +30,9 @@ typedef struct sb_studio sb_studio_t;
 /* A new studio with no nets loaded yet. Call sb_io_init first (once per process). */
 sb_err sb_studio_open(sb_studio_t **out, sb_error_t *e);
 
-/* Load (and verify) every net the headshot needs now instead of on first use: a server warms its
- * workers with it and reports a missing or broken model at startup and in /readyz.
+/* Load (and verify) every net the headshot and the avatar need now instead of on first use (the
+ * two cartoon nets are only verified: they are large and load on the first anime avatar): a server warms
+ * its workers with it and reports a missing or broken model at startup and in /readyz.
  * Errors: SB_ERR_MODEL_MISSING, SB_ERR_MODEL_INVALID (the model named in the message). */
 sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e);
 
@@ -99,6 +100,10 @@ typedef struct {
     int cartoon_side;        /* anime net input side (multiple of 4); 0 = SB_CARTOON_SIDE_DEFAULT */
     uint64_t seed;           /* procedural background seed; 0 = the house default (same look every time) */
 } sb_avatar_opts_t;
+
+/* The defaults: every name from the platform, full intensity, the platform's threshold. Start from
+ * this (a zeroed struct means intensity 0 and threshold 0). */
+#define SB_AVATAR_OPTS_DEFAULT ((sb_avatar_opts_t){.intensity = -1, .likeness_min = -1})
 
 #define SB_AVATAR_MAX_ATTEMPTS 3
 #define SB_AVATAR_THUMB_SIDE 100

@@ -84,6 +84,7 @@ bool sb_api_openapi(sb_api_ctx_t *c);
 bool sb_api_file_get(sb_api_ctx_t *c);
 bool sb_api_account(sb_api_ctx_t *c);
 bool sb_api_headshot(sb_api_ctx_t *c);
+bool sb_api_avatar_generate(sb_api_ctx_t *c);
 bool sb_api_image_get(sb_api_ctx_t *c);
 
 /* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the

@@ -1,30 +1,12 @@
 /* headshot.c - POST /api/v1/ai-headshot: the corporate headshot of the main face.
  * Synchronous by default (200 with output_url); asynchronous (202 with the job) when the request has a
  * callback_url or the header "Prefer: respond-async". */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "api/input.h"
-#include "util/clock.h"
+#include "api/submit.h"
 
 /* Options: output_format (png|jpeg|webp, default png), size (128..4096, default 800),
  * quality (1..100, JPEG/WebP), callback_url. */
-/* 202 with the job and where to poll it. */
-static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
-{
-    json_t *body = sb_api_job_json(c->svc, job);
-    if (job->state == SB_JOB_QUEUED) {
-        json_object_set_new(body, "credits_used", json_integer(0));
-        json_object_set_new(body, "pipeline_stages", json_pack("[s]", "headshot"));
-        json_object_set_new(body, "estimated_seconds", json_real(sb_jobs_estimate_ms(c->svc->jobs) / 1000.0));
-    }
-    char loc[96];
-    snprintf(loc, sizeof loc, "Location: /v1/image/%s", job->id);
-    const char *extra[] = {loc, NULL};
-    sb_api_send_json(c, 202, body, extra);
-}
-
 static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
                          sb_error_t *e)
 {
@@ -39,54 +21,13 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
         return sb_error_set(e, SB_ERR_USAGE, "output_format", "output_format must be png, jpeg or webp, got '%.40s'", fmt);
     if ((err = sb_api_input_int(c, in, "size", 128, 4096, &size, e)) ||
         (err = sb_api_input_int(c, in, "quality", 1, 100, &quality, e)) ||
-        (err = sb_api_input_string(c, in, "callback_url", callback, e)))
+        (err = sb_api_read_callback(c, in, callback, e)))
         return err;
-    if (*callback && strncmp(*callback, "http://", 7) && strncmp(*callback, "https://", 8))
-        return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url must be an http or https URL");
-    if (*callback && strlen(*callback) > SB_FETCH_MAX_URL)
-        return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url is over %d characters", SB_FETCH_MAX_URL);
     json_object_set_new(spec, "format", json_string(!fmt || !strcmp(fmt, "jpg") ? (fmt ? "jpeg" : "png") : fmt));
     json_object_set_new(spec, "size", json_integer(size));
     if (quality)
         json_object_set_new(spec, "quality", json_integer(quality));
-    if (in->image_url)
-        json_object_set_new(spec, "image_url", json_string(in->image_url));
     return SB_OK;
-}
-
-/* Answer with a job as a synchronous caller sees it: the result (200), the job's error with its
- * status, or the job still on its way (202). */
-static void answer_sync(sb_api_ctx_t *c, const sb_job_t *job)
-{
-    if (job->state == SB_JOB_COMPLETED) {
-        json_t *body = sb_api_job_json(c->svc, job);
-        json_object_set_new(body, "latency_ms",
-                            json_integer((json_int_t)((sb_clock_us() - c->req->t_start_us) / 1000)));
-        sb_api_send_json(c, 200, body, NULL);
-    } else if (job->state == SB_JOB_FAILED) {
-        json_t *err = job->error ? json_loads(job->error, 0, NULL) : NULL;
-        sb_error_t e = {.code = sb_err_from_name(json_string_value(json_object_get(err, "code")))};
-        snprintf(e.message, sizeof e.message, "%s", json_string_value(json_object_get(err, "message")) ?: "failed");
-        snprintf(e.field, sizeof e.field, "%s", json_string_value(json_object_get(err, "field")) ?: "");
-        json_decref(err);
-        sb_api_send_error(c, &e);
-    } else {
-        answer_async(c, job);
-    }
-}
-
-/* A synchronous job finished (worker thread): answer the waiting connection. */
-static void on_done(const sb_job_t *job, void *ctx)
-{
-    sb_api_ctx_t *c = ctx;
-    answer_sync(c, job);
-    sb_api_finish(c);
-}
-
-static bool wants_async(sb_api_ctx_t *c, const char *callback)
-{
-    const char *prefer = sb_http_header(c->req, "Prefer");
-    return callback || (prefer && strcasestr(prefer, "respond-async"));
 }
 
 bool sb_api_headshot(sb_api_ctx_t *c)
@@ -95,62 +36,15 @@ bool sb_api_headshot(sb_api_ctx_t *c)
     sb_error_t e = {0};
     json_t *spec = json_object();
     const char *callback = NULL;
+    bool deferred = false;
     sb_err err = sb_api_input_parse(c, &in, &e);
     if (!err)
         err = build_spec(c, &in, spec, &callback, &e);
-    const char *idem = sb_http_header(c->req, "Idempotency-Key");
-    if (!err && idem && (!*idem || strlen(idem) > 255))
-        err = sb_error_set(&e, SB_ERR_USAGE, "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
-    if (err) {
-        sb_api_send_error(c, &e);
-        goto out;
-    }
-    /* A replay is answered before the credit check and the job queue (only a full queue, checked at
-     * the head before the body is read, can refuse it: 503, retry). */
-    if (idem) {
-        sb_job_t prev = {0};
-        err = sb_meta_idem_find(c->svc->meta, c->key.id, idem, in.hash, &prev, &e);
-        if (!err) {
-            if (prev.sync)
-                answer_sync(c, &prev);
-            else
-                answer_async(c, &prev);
-            sb_job_clear(&prev);
-            goto out;
-        }
-        if (err != SB_ERR_NOT_FOUND) {
-            sb_api_send_error(c, &e);
-            goto out;
-        }
-    }
-    if (c->key.credits < 1) {
-        sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
-        goto out;
-    }
-    bool async = wants_async(c, callback);
-    sb_job_request_t jr = {.key_id = c->key.id, .pipeline = "headshot", .spec = spec, .input = in.image,
-                           .input_len = in.image_len, .sync = !async, .callback_url = callback, .idem_key = idem,
-                           .request_hash = in.hash, .done = async ? NULL : on_done, .done_ctx = c};
-    if (!async)
-        sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
-    sb_job_t job = {0};
-    bool existed = false;
-    err = sb_jobs_submit(c->svc->jobs, &jr, &job, &existed, &e);
-    in.image = jr.input; /* NULL when the job took it */
-    /* A sync job in the queue: `c` now belongs to on_done, which may already have run. */
-    bool deferred = !async && !err && !existed;
     if (err)
         sb_api_send_error(c, &e);
-    else if (existed && job.sync)
-        answer_sync(c, &job); /* a replay that raced with the first request */
-    else if (existed || async)
-        answer_async(c, &job);
-    sb_job_clear(&job);
+    else
+        deferred = sb_api_submit(c, &in, "headshot", spec, callback);
     json_decref(spec);
     sb_api_input_free(&in);
     return deferred;
-out:
-    json_decref(spec);
-    sb_api_input_free(&in);
-    return false;
 }

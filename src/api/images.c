@@ -1,4 +1,5 @@
 /* images.c - the public JSON of a job and GET /v1/image/{id}. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,17 @@ json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
         {
             char *url = sb_api_file_url(svc, json_string_value(json_object_get(f, "file")),
                                         json_integer_value(json_object_get(f, "expires_at")));
-            json_t *item = json_pack("{s:s?, s:O, s:O, s:O, s:O}", "url", url, "format", json_object_get(f, "format"),
+            json_t *item = json_pack("{s:s?, s:O?, s:O, s:O, s:O, s:O}", "url", url, "role", json_object_get(f, "role"),
+                                     "format", json_object_get(f, "format"),
                                      "width", json_object_get(f, "width"), "height", json_object_get(f, "height"),
                                      "expires_at", json_object_get(f, "expires_at"));
+            /* Named outputs get their own field too: avatar_url, thumbnail_url. */
+            const char *role = json_string_value(json_object_get(f, "role"));
+            if (role && strcmp(role, "output") && url) {
+                char key[48];
+                snprintf(key, sizeof key, "%.40s_url", role);
+                json_object_set_new(o, key, json_string(url));
+            }
             if (i == 0) {
                 json_object_set_new(o, "output_url", json_string(url ? url : ""));
                 json_object_set(o, "width", json_object_get(f, "width"));
@@ -51,7 +60,10 @@ json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
     json_object_set_new(o, "created_at", json_integer(job->created_at));
     if (job->finished_at)
         json_object_set_new(o, "finished_at", json_integer(job->finished_at));
-    json_object_set_new(o, "attempts", json_integer(job->attempts));
+    /* A pipeline's own "attempts" (the avatar's QA tries) is what the client asked about; otherwise it
+     * is how many times a worker took the job (2 after a crash and a restart). */
+    if (!json_object_get(o, "attempts"))
+        json_object_set_new(o, "attempts", json_integer(job->attempts));
     return o;
 }
 

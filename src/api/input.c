@@ -184,6 +184,55 @@ sb_err sb_api_input_int(sb_api_ctx_t *c, const sb_api_input_t *in, const char *n
     return SB_OK;
 }
 
+sb_err sb_api_input_number(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, double min, double max,
+                           double *out, sb_error_t *e)
+{
+    double v;
+    if (in->body) {
+        json_t *j = json_object_get(in->body, name);
+        if (!j)
+            return SB_OK;
+        if (!json_is_number(j))
+            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be a number", name);
+        v = json_number_value(j);
+    } else {
+        const sb_http_part_t *p = sb_http_part(c->req, name);
+        if (!p)
+            return SB_OK;
+        char *end;
+        v = strtod(p->value, &end);
+        if (!p->len || *end)
+            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be a number", name);
+    }
+    if (!(v >= min && v <= max))
+        return sb_error_set(e, SB_ERR_USAGE, name, "%s must be between %g and %g, got %g", name, min, max, v);
+    *out = v;
+    return SB_OK;
+}
+
+sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, bool *out, sb_error_t *e)
+{
+    if (in->body) {
+        json_t *j = json_object_get(in->body, name);
+        if (!j)
+            return SB_OK;
+        if (!json_is_boolean(j))
+            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be true or false", name);
+        *out = json_is_true(j);
+        return SB_OK;
+    }
+    const sb_http_part_t *p = sb_http_part(c->req, name);
+    if (!p)
+        return SB_OK;
+    if (!strcmp(p->value, "true") || !strcmp(p->value, "1"))
+        *out = true;
+    else if (!strcmp(p->value, "false") || !strcmp(p->value, "0"))
+        *out = false;
+    else
+        return sb_error_set(e, SB_ERR_USAGE, name, "%s must be true or false", name);
+    return SB_OK;
+}
+
 void sb_api_input_free(sb_api_input_t *in)
 {
     if (!in)

@@ -29,6 +29,13 @@ sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char
 sb_err sb_api_input_int(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, long min, long max, long *out,
                         sb_error_t *e);
 
+/* A number option in [min, max]; *out untouched when absent. JSON numbers or multipart decimal text. */
+sb_err sb_api_input_number(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, double min, double max,
+                           double *out, sb_error_t *e);
+
+/* A boolean option; *out untouched when absent. JSON true/false or multipart "true"/"false"/"1"/"0". */
+sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, bool *out, sb_error_t *e);
+
 void sb_api_input_free(sb_api_input_t *in); /* NULL-safe */
 
 #endif

@@ -18,13 +18,14 @@ static const sb_api_route_t routes[] = {
     {"GET", "/v1/files/{file}", sb_api_file_get, false}, /* the signature is the credential */
     {"GET", "/v1/account", sb_api_account, true},
     {"POST", "/api/v1/ai-headshot", sb_api_headshot, true},
+    {"POST", "/v1/avatar/generate", sb_api_avatar_generate, true},
     {"GET", "/v1/image/{id}", sb_api_image_get, true},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 const char *const sb_api_route_list[] = {
     "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "GET /v1/files/{file}",
-    "GET /v1/account", "POST /api/v1/ai-headshot", "GET /v1/image/{id}", NULL,
+    "GET /v1/account", "POST /api/v1/ai-headshot", "POST /v1/avatar/generate", "GET /v1/image/{id}", NULL,
 };
 
 /* Match `path` against `pattern`; the {param} segment goes to param. */

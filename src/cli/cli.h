@@ -39,7 +39,6 @@ int sb_cli_read_input(const char *path, uint8_t **buf, size_t *len);
 json_t *sb_cli_json_input(const char *path, const sb_detect_result_t *d);
 json_t *sb_cli_json_face(const sb_face_t *f);
 json_t *sb_cli_json_timings(const sb_stages_t *s);
-json_t *sb_cli_json_models(const sb_detect_result_t *d);
 
 /* Print `report` on stdout as one line, and release it. */
 void sb_cli_print_json(json_t *report);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "pipeline/report.h"
 
 static const char avatar_usage[] =
     "usage: strobe avatar IN [--platform P] [--style corporate_headshot|anime|editorial] [--background B]\n"
@@ -18,15 +19,6 @@ static void sibling(const char *in, const char *suffix, char *out, size_t size)
     const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
     size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - in) : strlen(in);
     snprintf(out, size, "%.*s%s", (int)stem, in, suffix);
-}
-
-static json_t *warnings_json(uint32_t w)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < SB_WARN_COUNT; i++)
-        if (w & (1u << i))
-            json_array_append_new(a, json_string(sb_warning_name((sb_warning)(1u << i))));
-    return a;
 }
 
 static void print_report(const char *in, const char *out, const char *thumb, const sb_avatar_opts_t *o,
@@ -48,12 +40,12 @@ static void print_report(const char *in, const char *out, const char *thumb, con
         "s:f, s:o, s:{s:o, s:o}}",
         "input", sb_cli_json_input(in, d), "avatar", out, "thumbnail", thumb, "size", r->size, "face_detected",
         d->faces.count > 0, "face_count", d->faces.count, "likeness_score", (double)r->likeness,
-        "input_quality_score", (double)q->score, "validation_warnings", warnings_json(r->warnings), "quality",
+        "input_quality_score", (double)q->score, "validation_warnings", sb_report_warnings(r->warnings), "quality",
         "sharpness", (double)q->sharpness, "exposure", (double)q->exposure, "face_size", (double)q->face_size, "pose",
         (double)q->pose, "occlusion", (double)q->occlusion, "yaw_deg", (double)q->yaw_deg, "pitch_deg",
         (double)q->pitch_deg, "style", r->style, "platform", r->platform, "attempts", r->attempts, "latency_ms",
         sb_stages_total_ms(&d->stages), "timings_ms", sb_cli_json_timings(&d->stages), "provenance", "models",
-        sb_cli_json_models(d), "parameters", params);
+        sb_report_models(d), "parameters", params);
     sb_cli_print_json(report);
 }
 
@@ -71,7 +63,7 @@ int sb_cmd_avatar(int argc, char **argv)
                                              {"hires", no_argument, 0, 'h'},
                                              {"json", no_argument, 0, 'j'},
                                              {0, 0, 0, 0}};
-    sb_avatar_opts_t opts = {.intensity = -1, .likeness_min = -1};
+    sb_avatar_opts_t opts = SB_AVATAR_OPTS_DEFAULT;
     const char *out_path = NULL, *thumb_path = NULL;
     int json = 0, c, rc;
     optind = 0;

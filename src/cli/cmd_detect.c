@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "pipeline/report.h"
 
 int sb_cmd_detect(int argc, char **argv)
 {
@@ -38,7 +39,7 @@ int sb_cmd_detect(int argc, char **argv)
         json_t *r = json_pack("{s:o, s:b, s:i, s:i, s:o, s:o, s:o}", "input", sb_cli_json_input(in_path, &res),
                               "face_detected", res.faces.count > 0, "face_count", res.faces.count, "subject",
                               res.subject, "faces", faces, "timings_ms", sb_cli_json_timings(&res.stages),
-                              "models", sb_cli_json_models(&res));
+                              "models", sb_report_models(&res));
         sb_cli_print_json(r);
     } else {
         printf("%d face%s\n", res.faces.count, res.faces.count == 1 ? "" : "s");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "pipeline/report.h"
 
 /* "dir/photo.jpg" -> "dir/photo.headshot.png" */
 static void default_output(const char *in, sb_format_t fmt, char *out, size_t size)
@@ -70,7 +71,7 @@ int sb_cmd_headshot(int argc, char **argv)
                               d->faces.count, "subject", sb_cli_json_face(&d->faces.faces[d->subject]), "output",
                               "path", out_path, "width", res.width, "height", res.height, "format",
                               sb_format_name(res.format), "bytes", (json_int_t)res.output_len, "timings_ms",
-                              sb_cli_json_timings(&d->stages), "models", sb_cli_json_models(d));
+                              sb_cli_json_timings(&d->stages), "models", sb_report_models(d));
         /* The roll that alignment corrected: the face mesh's eye line, not YuNet's coarser one. */
         json_object_set_new(json_object_get(r, "subject"), "roll_deg", json_real(res.roll_deg));
         sb_cli_print_json(r);

@@ -96,17 +96,6 @@ json_t *sb_cli_json_timings(const sb_stages_t *s)
     return t;
 }
 
-json_t *sb_cli_json_models(const sb_detect_result_t *d)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < d->n_models; i++) {
-        const sb_model_info_t *m = sb_model_info(d->models[i]);
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "name", m->name, "file", m->relpath, "sha256",
-                                           m->sha256, "license", m->license));
-    }
-    return a;
-}
-
 void sb_cli_print_json(json_t *report)
 {
     char *s = json_dumps(report, JSON_COMPACT | JSON_REAL_PRECISION(6));

@@ -145,7 +145,8 @@ static sb_err deliver(work_t *w, sb_pipeline_out_t *po, double total_ms, sb_erro
             goto fail;
         stored++;
         outs[i] = (sb_output_t){.file_id = ids[i], .ext = sb_format_ext(o->format), .size = (int64_t)o->len, .expires_at = expires};
-        json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:i, s:i, s:I}", "file", names[i], "ext", sb_format_ext(o->format),
+        json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I}", "file", names[i], "role",
+                                               o->role ? o->role : "output", "ext", sb_format_ext(o->format),
                                                "format", sb_format_name(o->format), "width", o->width, "height",
                                                o->height, "expires_at", (json_int_t)expires));
     }
@@ -156,7 +157,7 @@ static sb_err deliver(work_t *w, sb_pipeline_out_t *po, double total_ms, sb_erro
     char *rs = json_dumps(result, JSON_COMPACT);
     json_decref(result);
     err = sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs,
-                               (int64_t)po->n_outputs * w->def->credits_per_output, rs ? rs : "{}", e);
+                               w->def->credits, rs ? rs : "{}", e);
     free(rs);
     if (err)
         goto fail;

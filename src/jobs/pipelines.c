@@ -1,5 +1,6 @@
 /* pipelines.c - job spec -> library call, one row per pipeline. */
 #include "jobs/pipelines.h"
+#include "pipeline/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
     o->data = res.output;
     o->len = res.output_len;
     o->format = res.format;
+    o->role = "output";
     o->width = res.width;
     o->height = res.height;
     res.output = NULL;
@@ -34,8 +36,53 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
     return SB_OK;
 }
 
+/* Avatar options: {"platform", "style", "background", "palette", "variant": strings, "style_intensity":
+ * 0..1, "hires": bool}, all optional; the API checked the types, the pipeline checks the values. */
+static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
+                         sb_error_t *e)
+{
+    sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
+    o.platform = json_string_value(json_object_get(spec, "platform"));
+    o.style = json_string_value(json_object_get(spec, "style"));
+    o.background = json_string_value(json_object_get(spec, "background"));
+    o.palette = json_string_value(json_object_get(spec, "palette"));
+    o.variant = json_string_value(json_object_get(spec, "variant"));
+    json_t *t = json_object_get(spec, "style_intensity");
+    if (t)
+        o.intensity = (float)json_number_value(t);
+    o.hires = json_is_true(json_object_get(spec, "hires"));
+
+    sb_avatar_result_t r;
+    sb_err err = sb_avatar(studio, in, len, &o, &r, e);
+    if (err)
+        return err;
+    out->outputs[0] = (sb_job_output_t){r.avatar, r.avatar_len, SB_FMT_PNG, r.size, r.size, "avatar"};
+    out->outputs[1] = (sb_job_output_t){r.thumbnail, r.thumbnail_len, SB_FMT_PNG, SB_AVATAR_THUMB_SIDE,
+                                        SB_AVATAR_THUMB_SIDE, "thumbnail"};
+    out->n_outputs = 2;
+    r.avatar = r.thumbnail = NULL;
+    out->stages = r.detect.stages;
+    json_t *params = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:b}", "platform", r.platform, "style", r.style,
+                               "background", r.background, "palette", r.palette, "style_intensity",
+                               o.intensity < 0 ? 1.0 : (double)o.intensity, "intensity_delivered",
+                               (double)r.intensity, "seed", (json_int_t)r.seed, "hires", o.hires);
+    if (r.variant) {
+        json_object_set_new(params, "variant", json_string(r.variant));
+        json_object_set_new(params, "cartoon_side", json_integer(r.cartoon_side));
+    }
+    out->fields = json_pack("{s:b, s:i, s:f, s:f, s:f, s:o, s:s, s:s, s:i, s:{s:o, s:o}}", "face_detected",
+                            r.detect.subject >= 0, "face_count", r.detect.faces.count, "likeness_score",
+                            (double)r.likeness, "likeness_threshold", (double)r.likeness_min, "input_quality_score",
+                            (double)r.quality.score, "validation_warnings", sb_report_warnings(r.warnings), "style", r.style,
+                            "platform", r.platform, "attempts", r.attempts, "provenance", "models",
+                            sb_report_models(&r.detect), "parameters", params);
+    sb_avatar_result_free(&r);
+    return SB_OK;
+}
+
 static const sb_pipeline_def_t pipelines[] = {
     {"headshot", run_headshot, 1},
+    {"avatar", run_avatar, 1},
 };
 
 const sb_pipeline_def_t *sb_pipeline_find(const char *name)

@@ -14,6 +14,7 @@ typedef struct {
     size_t len;
     sb_format_t format;  /* PNG, JPEG or WebP */
     int width, height;
+    const char *role;    /* what it is for the client: "output", "avatar", "thumbnail" (static) */
 } sb_job_output_t;
 
 typedef struct {
@@ -28,7 +29,7 @@ typedef struct {
     /* Run on a worker thread with that worker's studio. `spec` is the job's options. */
     sb_err (*run)(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
                   sb_error_t *e);
-    int credits_per_output;
+    int credits;         /* charged once per delivered job, whatever its number of outputs */
 } sb_pipeline_def_t;
 
 /* The pipeline called `name`, or NULL. */

@@ -35,7 +35,7 @@ typedef struct {
 
 static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
 {
-    sb_avatar_opts_t none = {.intensity = -1, .likeness_min = -1};
+    sb_avatar_opts_t none = SB_AVATAR_OPTS_DEFAULT;
     if (!o)
         o = &none;
     sb_err err = sb_platform_find(o->platform, &p->platform, e);
@@ -60,6 +60,9 @@ static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "likeness_min", "likeness_min must be 0 to 1");
     p->size = o->hires ? HIRES_SIZE : p->platform->size;
     p->cartoon_side = o->cartoon_side ? o->cartoon_side : SB_CARTOON_SIDE_DEFAULT;
+    if (p->cartoon_side % 4 || p->cartoon_side < SB_CARTOON_SIDE_MIN || p->cartoon_side > SB_CARTOON_SIDE_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "cartoon_side", "cartoon_side must be a multiple of 4 from %d to %d, got %d",
+                            SB_CARTOON_SIDE_MIN, SB_CARTOON_SIDE_MAX, p->cartoon_side);
     p->seed = o->seed ? o->seed : DEFAULT_SEED;
     return SB_OK;
 }

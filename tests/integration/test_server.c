@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -2277,5 +2278,408 @@ Test(server, sigterm_finishes_the_request_in_flight)
     cr_assert_lt(stopping, access, "the headshot was answered before SIGTERM: %s", log_tail());
     cr_assert(strstr(log, "\"msg\":\"stopped\""), "%s", log_tail());
     free(log);
+    free(img);
+}
+
+/* ================================================================================================
+ * 18. avatars: POST /v1/avatar/generate (no anime here: CartoonGAN is slow)
+ * ================================================================================================ */
+
+#define AVATAR "/v1/avatar/generate"
+#define FACE_ROLLED "testdata/faces/inspireface_pose_roll_left.png" /* tilted far back: likeness QA fails */
+
+static resp_t avatar_json(const char *key, const char *json, const char *const *headers)
+{
+    return http(&(req_t){.path = AVATAR, .key = key, .content_type = "application/json", .body = json,
+                         .len = strlen(json), .headers = headers});
+}
+
+/* Multipart to the avatar route: the image as file part "image" (when img) plus name, value pairs. */
+static resp_t avatar_image(const char *key, const void *img, size_t len, const char *const *fields,
+                           const char *const *headers)
+{
+    part_t parts[12];
+    int n = 0;
+    if (img)
+        parts[n++] = (part_t){"image", img, len, "photo.jpg", "image/jpeg"};
+    for (int i = 0; fields && fields[i] && fields[i + 1] && n < 12; i += 2)
+        parts[n++] = (part_t){fields[i], fields[i + 1], strlen(fields[i + 1]), NULL, NULL};
+    return http(&(req_t){.path = AVATAR, .key = key, .parts = parts, .nparts = n, .headers = headers});
+}
+
+/* {"image":"<b64>"} plus `extra` members ("\"style\":\"editorial\"", or ""); caller frees. */
+static char *avatar_body(const char *b64, const char *extra)
+{
+    size_t n = strlen(b64) + strlen(extra) + 32;
+    char *json = malloc(n);
+    cr_assert_not_null(json);
+    snprintf(json, n, "{\"image\":\"%s\"%s%s}", b64, *extra ? "," : "", extra);
+    return json;
+}
+
+static void expect_png_side(const resp_t *r, uint32_t side, const char *what)
+{
+    uint32_t w = 0, h = 0;
+    cr_assert(png_size((const uint8_t *)r->body, r->len, &w, &h), "%s: not a PNG (%zu bytes)", what, r->len);
+    cr_assert_eq(w, side, "%s: width %u, want %u", what, w, side);
+    cr_assert_eq(h, side, "%s: height %u, want %u", what, h, side);
+}
+
+static double jnum(const json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+/* A completed avatar job as JSON (the sync answer or GET /v1/image/{id}): every result field, the two
+ * outputs, and both files fetched (side x side PNG and the 100x100 thumbnail). `threshold` is the
+ * platform's likeness threshold (0.85 professional, 0.75 consumer), which the likeness must reach. */
+static void expect_avatar_job(const json_t *j, const char *style, const char *platform, const char *background,
+                              int side, double threshold, const char *what)
+{
+    char *dump = json_dumps(j, JSON_COMPACT);
+    char body[3000];
+    snprintf(body, sizeof body, "%.2990s", nz(dump));
+    free(dump);
+    cr_assert_str_eq(nz(jstr(j, "status")), "completed", "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(j, "pipeline")), "avatar", "%s: %s", what, body);
+    cr_assert(jstr(j, "id") && !strncmp(jstr(j, "id"), "job_", 4), "%s: id in %s", what, body);
+
+    /* The URLs: avatar, thumbnail, and output_url is the avatar's. */
+    const char *avatar = jstr(j, "avatar_url"), *thumb = jstr(j, "thumbnail_url"), *out = jstr(j, "output_url");
+    cr_assert(avatar && *avatar, "%s: avatar_url in %s", what, body);
+    cr_assert(thumb && *thumb, "%s: thumbnail_url in %s", what, body);
+    cr_assert(out && *out, "%s: output_url in %s", what, body);
+    cr_assert_str_eq(out, avatar, "%s: output_url is not avatar_url", what);
+    cr_assert_str_neq(avatar, thumb, "%s: the avatar and the thumbnail are one URL", what);
+    cr_assert_eq(jint(j, "width"), side, "%s: %s", what, body);
+    cr_assert_eq(jint(j, "height"), side, "%s: %s", what, body);
+    json_t *outputs = json_object_get(j, "outputs");
+    cr_assert_eq(json_array_size(outputs), 2, "%s: outputs in %s", what, body);
+    json_t *o0 = json_array_get(outputs, 0), *o1 = json_array_get(outputs, 1);
+    cr_assert_str_eq(nz(jstr(o0, "role")), "avatar", "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(o0, "url")), avatar, "%s: %s", what, body);
+    cr_assert_eq(jint(o0, "width"), side, "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(o1, "role")), "thumbnail", "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(o1, "url")), thumb, "%s: %s", what, body);
+    cr_assert_eq(jint(o1, "width"), 100, "%s: %s", what, body);
+    cr_assert_eq(jint(o1, "height"), 100, "%s: %s", what, body);
+
+    /* Detection, likeness QA, input quality. */
+    cr_assert(json_is_true(json_object_get(j, "face_detected")), "%s: face_detected in %s", what, body);
+    cr_assert_geq(jint(j, "face_count"), 1, "%s: %s", what, body);
+    cr_assert(json_is_number(json_object_get(j, "likeness_score")), "%s: likeness_score in %s", what, body);
+    cr_assert_geq(jnum(j, "likeness_score"), threshold, "%s: %s", what, body);
+    cr_assert_leq(jnum(j, "likeness_score"), 1.0, "%s: %s", what, body);
+    cr_assert(json_is_number(json_object_get(j, "likeness_threshold")), "%s: likeness_threshold in %s", what, body);
+    cr_assert_lt(fabs(jnum(j, "likeness_threshold") - threshold), 1e-4, "%s: %s", what, body);
+    json_t *q = json_object_get(j, "input_quality_score");
+    cr_assert(json_is_number(q), "%s: input_quality_score in %s", what, body);
+    cr_assert(json_number_value(q) >= 0 && json_number_value(q) <= 1, "%s: input_quality_score %g", what,
+              json_number_value(q));
+    json_t *warn = json_object_get(j, "validation_warnings");
+    cr_assert(json_is_array(warn), "%s: validation_warnings in %s", what, body);
+    size_t i;
+    json_t *w;
+    json_array_foreach(warn, i, w) cr_assert(json_is_string(w), "%s: a warning that is not a string: %s", what, body);
+    cr_assert_str_eq(nz(jstr(j, "style")), style, "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(j, "platform")), platform, "%s: %s", what, body);
+    cr_assert(json_is_integer(json_object_get(j, "attempts")), "%s: attempts in %s", what, body);
+    cr_assert_geq(jint(j, "attempts"), 1, "%s: %s", what, body);
+
+    /* Provenance: the models with their licenses, and the parameters used. */
+    json_t *prov = json_object_get(j, "provenance");
+    json_t *models = json_object_get(prov, "models");
+    cr_assert(json_is_array(models) && json_array_size(models) > 0, "%s: provenance.models in %s", what, body);
+    json_t *m;
+    json_array_foreach(models, i, m)
+    {
+        cr_assert(jstr(m, "name") && *jstr(m, "name"), "%s: model %zu without a name: %s", what, i, body);
+        cr_assert(jstr(m, "license") && *jstr(m, "license"), "%s: model %zu without a license: %s", what, i, body);
+    }
+    json_t *params = json_object_get(prov, "parameters");
+    cr_assert(json_is_object(params), "%s: provenance.parameters in %s", what, body);
+    cr_assert_str_eq(nz(jstr(params, "background")), background, "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(params, "style")), style, "%s: %s", what, body);
+    cr_assert_str_eq(nz(jstr(params, "platform")), platform, "%s: %s", what, body);
+    cr_assert(json_is_boolean(json_object_get(params, "hires")), "%s: parameters.hires in %s", what, body);
+    cr_assert_eq(json_is_true(json_object_get(params, "hires")), side == 1200, "%s: %s", what, body);
+
+    /* The files. */
+    resp_t f = fetch_output(avatar, "image/png");
+    char label[160];
+    snprintf(label, sizeof label, "%s: avatar_url", what);
+    expect_png_side(&f, (uint32_t)side, label);
+    resp_free(&f);
+    f = fetch_output(thumb, "image/png");
+    snprintf(label, sizeof label, "%s: thumbnail_url", what);
+    expect_png_side(&f, 100, label);
+    resp_free(&f);
+}
+
+Test(server, avatar_generate_sync)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    /* Multipart, platform linkedin: the corporate look on the light studio background, 800x800. */
+    const char *const fields[] = {"platform", "linkedin", NULL};
+    resp_t r = avatar_image(key, jpeg, jlen, fields, NULL);
+    EXPECT_STATUS(r, 200, "multipart linkedin avatar");
+    cr_assert_not_null(r.json, "not JSON: %s", r.body);
+    char ct[64];
+    cr_assert(resp_header(&r, "Content-Type", ct, sizeof ct) && !strncmp(ct, "application/json", 16), "%s", r.head);
+    expect_avatar_job(r.json, "corporate_headshot", "linkedin", "studio_light", 800, 0.85, "multipart linkedin");
+    cr_assert(json_is_integer(json_object_get(r.json, "latency_ms")), "latency_ms in %s", r.body);
+    /* Exactly one credit, whatever the number of files. */
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 9, "%s", r.head);
+    char id[64], avatar[1024];
+    snprintf(id, sizeof id, "%s", jstr(r.json, "id"));
+    snprintf(avatar, sizeof avatar, "%s", jstr(r.json, "avatar_url"));
+    resp_free(&r);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 9, "%s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits_used"), 1, "%s", json_dumps(acct, 0));
+    json_t *u = usage_of(acct, "avatar");
+    cr_assert_not_null(u, "no avatar usage: %s", json_dumps(acct, 0));
+    cr_assert_eq(jint(u, "credits"), 1, "%s", json_dumps(acct, 0));
+    cr_assert_null(usage_of(acct, "headshot"), "an avatar booked as a headshot: %s", json_dumps(acct, 0));
+    json_decref(acct);
+
+    /* The job reads back the same from GET /v1/image/{id}. */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/image/%s", id);
+    r = get(path, key);
+    EXPECT_STATUS(r, 200, "GET the avatar job");
+    expect_avatar_job(r.json, "corporate_headshot", "linkedin", "studio_light", 800, 0.85, "GET /v1/image/{id}");
+    cr_assert_str_eq(nz(jstr(r.json, "avatar_url")), avatar);
+    resp_free(&r);
+
+    /* JSON with base64, editorial, hires: 1200x1200 (no platform: generic, studio_light). */
+    char *b64 = base64(jpeg, jlen);
+    char *json = avatar_body(b64, "\"style\":\"editorial\",\"hires\":true");
+    r = avatar_json(key, json, NULL);
+    EXPECT_STATUS(r, 200, "JSON editorial hires avatar");
+    expect_avatar_job(r.json, "editorial", "generic", "studio_light", 1200, 0.75, "JSON editorial hires");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 8, "%s", r.head);
+    resp_free(&r);
+    acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 8);
+    cr_assert_eq(jint(acct, "credits_used"), 2);
+    u = usage_of(acct, "avatar");
+    cr_assert_not_null(u);
+    cr_assert_eq(jint(u, "credits"), 2, "%s", json_dumps(acct, 0));
+    json_decref(acct);
+    free(json);
+    free(b64);
+    free(jpeg);
+}
+
+Test(server, avatar_bad_options)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char *b64 = base64(jpeg, jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    /* Every case carries a good photo: only the option is wrong. {name, value, field, in the message} */
+    const char *const multipart[][4] = {
+        {"style", "nope", "style", "nope"},
+        {"platform", "myspace", "platform", "myspace"},
+        {"background", "plaid", "background", "plaid"},
+        {"palette", "mauve", "palette", "mauve"},
+        {"variant", "ghibli", "variant", "ghibli"},
+        {"style_intensity", "1.5", "style_intensity", "1.5"},
+        {"style_intensity", "x", "style_intensity", NULL},
+        {"style_intensity", "-0.1", "style_intensity", NULL},
+        {"hires", "maybe", "hires", NULL},
+    };
+    for (size_t i = 0; i < sizeof multipart / sizeof multipart[0]; i++) {
+        const char *const f[] = {multipart[i][0], multipart[i][1], NULL};
+        char what[128];
+        snprintf(what, sizeof what, "multipart %s=%s", multipart[i][0], multipart[i][1]);
+        resp_t r = avatar_image(key, jpeg, jlen, f, NULL);
+        EXPECT_ERROR(r, 400, "bad_request", multipart[i][2], what);
+        const char *msg = nz(jstr(json_object_get(r.json, "error"), "message"));
+        if (multipart[i][3])
+            cr_assert(strstr(msg, multipart[i][3]), "%s: the message does not name '%s': %s", what, multipart[i][3],
+                      msg);
+        cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 10, "%s: %s", what, r.head);
+        resp_free(&r);
+        expect_healthy(what);
+    }
+    const char *const json_cases[][3] = {
+        {"\"style\":\"nope\"", "style", "nope"},
+        {"\"platform\":\"myspace\"", "platform", "myspace"},
+        {"\"background\":\"plaid\"", "background", "plaid"},
+        {"\"palette\":\"mauve\"", "palette", "mauve"},
+        {"\"variant\":\"ghibli\"", "variant", "ghibli"},
+        {"\"style\":42", "style", NULL},
+        {"\"style_intensity\":1.5", "style_intensity", "1.5"},
+        {"\"style_intensity\":\"0.5\"", "style_intensity", NULL},
+        {"\"hires\":3", "hires", NULL},
+        {"\"hires\":\"true\"", "hires", NULL},
+    };
+    for (size_t i = 0; i < sizeof json_cases / sizeof json_cases[0]; i++) {
+        char *json = avatar_body(b64, json_cases[i][0]);
+        char what[128];
+        snprintf(what, sizeof what, "JSON %s", json_cases[i][0]);
+        resp_t r = avatar_json(key, json, NULL);
+        free(json);
+        EXPECT_ERROR(r, 400, "bad_request", json_cases[i][1], what);
+        const char *msg = nz(jstr(json_object_get(r.json, "error"), "message"));
+        if (json_cases[i][2])
+            cr_assert(strstr(msg, json_cases[i][2]), "%s: the message does not name '%s': %s", what,
+                      json_cases[i][2], msg);
+        resp_free(&r);
+        expect_healthy(what);
+    }
+
+    /* None of it cost a credit or made a job the usage shows. */
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 10, "%s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits_used"), 0, "%s", json_dumps(acct, 0));
+    cr_assert_null(usage_of(acct, "avatar"), "%s", json_dumps(acct, 0));
+    json_decref(acct);
+
+    /* The same server then makes an avatar from the same photo with good options (multipart, all set). */
+    const char *const good[] = {"platform", "twitter", "style", "editorial", "background", "gradient", "palette",
+                                "#336699", "style_intensity", "0.5", "hires", "false", NULL};
+    resp_t r = avatar_image(key, jpeg, jlen, good, NULL);
+    EXPECT_STATUS(r, 200, "good options after the 400s");
+    expect_avatar_job(r.json, "editorial", "twitter", "gradient", 800, 0.75, "good options");
+    json_t *params = json_object_get(json_object_get(r.json, "provenance"), "parameters");
+    cr_assert_lt(fabs(jnum(params, "style_intensity") - 0.5), 1e-6, "%s", r.body);
+    cr_assert_str_eq(nz(jstr(params, "palette")), "#336699", "%s", r.body);
+    resp_free(&r);
+    acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 1);
+    json_decref(acct);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+    free(b64);
+    free(jpeg);
+}
+
+Test(server, avatar_failures_cost_nothing)
+{
+    begin();
+    size_t jlen, nlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    uint8_t *dog = load_shared(NOFACE, &nlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    /* No face: multipart and JSON. */
+    const char *const fields[] = {"platform", "linkedin", NULL};
+    resp_t r = avatar_image(key, dog, nlen, fields, NULL);
+    EXPECT_ERROR(r, 422, "no_face", NULL, "no-face photo (multipart)");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 10, "%s", r.head);
+    cr_assert(!strstr(r.body, "avatar_url"), "%s", r.body);
+    resp_free(&r);
+    char *b64 = base64(dog, nlen);
+    char *json = avatar_body(b64, "\"style\":\"editorial\"");
+    r = avatar_json(key, json, NULL);
+    EXPECT_ERROR(r, 422, "no_face", NULL, "no-face photo (JSON)");
+    resp_free(&r);
+    free(json);
+    free(b64);
+    expect_healthy("no face");
+
+    /* A truncated JPEG (its first half): multipart and JSON. */
+    r = avatar_image(key, jpeg, jlen / 2, fields, NULL);
+    EXPECT_ERROR(r, 422, "corrupt_image", NULL, "truncated JPEG (multipart)");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 10, "%s", r.head);
+    resp_free(&r);
+    b64 = base64(jpeg, jlen / 2);
+    json = avatar_body(b64, "");
+    r = avatar_json(key, json, NULL);
+    EXPECT_ERROR(r, 422, "corrupt_image", NULL, "truncated JPEG (JSON)");
+    resp_free(&r);
+    free(json);
+    free(b64);
+    expect_healthy("truncated JPEG");
+
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 10, "%s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits_used"), 0, "%s", json_dumps(acct, 0));
+    json_t *u = usage_of(acct, "avatar");
+    cr_assert(!u || jint(u, "credits") == 0, "failures booked: %s", json_dumps(acct, 0));
+    json_decref(acct);
+    free(dog);
+    free(jpeg);
+}
+
+Test(server, avatar_async)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    const char *const async[] = {"Prefer: respond-async", NULL};
+    const char *const fields[] = {"platform", "linkedin", NULL};
+    resp_t r = avatar_image(key, jpeg, jlen, fields, async);
+    EXPECT_STATUS(r, 202, "async avatar");
+    const char *jid = jstr(r.json, "id");
+    cr_assert(jid && !strncmp(jid, "job_", 4), "%s", r.body);
+    char id[64], loc[128], want[128];
+    snprintf(id, sizeof id, "%s", jid);
+    cr_assert(resp_header(&r, "Location", loc, sizeof loc), "no Location: %s", r.head);
+    snprintf(want, sizeof want, "/v1/image/%s", id);
+    cr_assert_str_eq(loc, want);
+    cr_assert_str_eq(nz(jstr(r.json, "pipeline")), "avatar", "%s", r.body);
+    const char *st = nz(jstr(r.json, "status"));
+    cr_assert(!strcmp(st, "queued") || !strcmp(st, "processing") || !strcmp(st, "completed"), "%s", r.body);
+    resp_free(&r);
+
+    json_t *j = poll_job(key, id, "completed", 60000, 50);
+    expect_avatar_job(j, "corporate_headshot", "linkedin", "studio_light", 800, 0.85, "async avatar");
+    json_decref(j);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 1, "%s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits"), 9);
+    json_decref(acct);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+    free(jpeg);
+}
+
+/* A face the likeness QA cannot pass (tilted far back): the avatar is made three times (at 100%, 60% and
+ * 30% intensity), the best is delivered with likeness_below_threshold, and "attempts" says how many
+ * were made, as `strobe avatar` does. */
+Test(server, avatar_qa_retries_are_reported)
+{
+    begin();
+    size_t len;
+    uint8_t *img = load_shared(FACE_ROLLED, &len);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+
+    const char *const fields[] = {"platform", "linkedin", NULL};
+    resp_t r = avatar_image(key, img, len, fields, NULL);
+    EXPECT_STATUS(r, 200, "rolled face");
+    cr_assert_lt(jnum(r.json, "likeness_score"), 0.85, "this photo is meant to fail the QA: %s", r.body);
+    bool below = false;
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(r.json, "validation_warnings"), i, w) below |=
+        !strcmp(nz(json_string_value(w)), "likeness_below_threshold");
+    cr_assert(below, "no likeness_below_threshold warning: %s", r.body);
+    json_t *params = json_object_get(json_object_get(r.json, "provenance"), "parameters");
+    cr_assert_lt(jnum(params, "intensity_delivered"), jnum(params, "style_intensity"),
+                 "a weaker retry was delivered, so there were retries: %s", r.body);
+    cr_assert_eq(jint(r.json, "attempts"), 3,
+                 "the QA made 3 attempts (intensity_delivered %g) but the answer says attempts %lld: %s",
+                 jnum(params, "intensity_delivered"), jint(r.json, "attempts"), r.body);
+    resp_free(&r);
     free(img);
 }

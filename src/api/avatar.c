@@ -1,0 +1,75 @@
+/* avatar.c - POST /v1/avatar/generate: an avatar in the platform's style (or the one asked for),
+ * checked for likeness, with a 100x100 thumbnail. Sync by default, async like every image endpoint. */
+#include <string.h>
+
+#include "api/submit.h"
+#include "pipeline/presets.h"
+#include "render/background.h"
+#include "render/palette.h"
+
+/* Options: platform, style, background, palette, variant (names, checked here so a typo is a 400 before
+ * any work), style_intensity (0..1), hires (bool), callback_url. */
+static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
+                         sb_error_t *e)
+{
+    static const char *const names[] = {"platform", "style", "background", "palette", "variant"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = NULL;
+        sb_err err = sb_api_input_string(c, in, names[i], &v, e);
+        if (err)
+            return err;
+        if (v)
+            json_object_set_new(spec, names[i], json_string(v));
+    }
+    const char *platform = json_string_value(json_object_get(spec, "platform"));
+    const char *style = json_string_value(json_object_get(spec, "style"));
+    const char *background = json_string_value(json_object_get(spec, "background"));
+    const char *palette = json_string_value(json_object_get(spec, "palette"));
+    const char *variant = json_string_value(json_object_get(spec, "variant"));
+    const sb_platform_t *pf;
+    sb_avatar_style st;
+    sb_background_kind bk;
+    sb_palette_t pal;
+    sb_err err = sb_platform_find(platform, &pf, e);
+    if (!err && style)
+        err = sb_style_parse(style, &st, e);
+    if (!err && background)
+        err = sb_background_parse(background, &bk, e);
+    if (!err && palette)
+        err = sb_palette_parse(palette, &pal, e);
+    if (!err && variant && strcmp(variant, "hosoda") && strcmp(variant, "hayao"))
+        err = sb_error_set(e, SB_ERR_USAGE, "variant", "variant must be hosoda or hayao, got '%.40s'", variant);
+    double intensity = -1;
+    bool hires = false;
+    if (!err)
+        err = sb_api_input_number(c, in, "style_intensity", 0, 1, &intensity, e);
+    if (!err)
+        err = sb_api_input_bool(c, in, "hires", &hires, e);
+    if (!err)
+        err = sb_api_read_callback(c, in, callback, e);
+    if (err)
+        return err;
+    if (intensity >= 0)
+        json_object_set_new(spec, "style_intensity", json_real(intensity));
+    json_object_set_new(spec, "hires", json_boolean(hires));
+    return SB_OK;
+}
+
+bool sb_api_avatar_generate(sb_api_ctx_t *c)
+{
+    sb_api_input_t in;
+    sb_error_t e = {0};
+    json_t *spec = json_object();
+    const char *callback = NULL;
+    bool deferred = false;
+    sb_err err = sb_api_input_parse(c, &in, &e);
+    if (!err)
+        err = build_spec(c, &in, spec, &callback, &e);
+    if (err)
+        sb_api_send_error(c, &e);
+    else
+        deferred = sb_api_submit(c, &in, "avatar", spec, callback);
+    json_decref(spec);
+    sb_api_input_free(&in);
+    return deferred;
+}

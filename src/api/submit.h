@@ -1,0 +1,17 @@
+/* submit.h - the common end of the image endpoints (submit.c). Private to src/api; HTTP thread. */
+#ifndef SB_API_SUBMIT_H
+#define SB_API_SUBMIT_H
+
+#include "api/input.h"
+
+/* The optional `callback_url` option, checked to be an http(s) URL of at most SB_FETCH_MAX_URL
+ * characters (the SSRF guard checks its address when the webhook is sent). *callback NULL when absent. */
+sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const char **callback, sb_error_t *e);
+
+/* Answer a replay, check credits, and run `pipeline` with `spec` (image_url is added from `in`):
+ * synchronously, or asynchronously with a callback_url or "Prefer: respond-async". Takes the input's
+ * bytes when the job is queued. Returns true when the request was deferred: `c` then belongs to the
+ * job's completion and must not be touched. Otherwise the request has been answered. */
+bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback);
+
+#endif
