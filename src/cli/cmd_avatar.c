@@ -1,9 +1,13 @@
 /* cmd_avatar.c - `strobe avatar IN [--platform P] [--style S] [--background B] [--palette X]
- * [--intensity F] [--variant V] [--hires] [--likeness-min F] [-o OUT] [--thumbnail T] [--json]`. */
+ * [--intensity F] [--variant V] [--hires] [--likeness-min F] [-o OUT] [--thumbnail T] [--json]`, and
+ * `strobe avatar --batch DIR --out DIR [options]`: every photo of a folder with the same look. */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "pipeline/report.h"
@@ -11,7 +15,8 @@
 static const char avatar_usage[] =
     "usage: strobe avatar IN [--platform P] [--style corporate_headshot|anime|editorial] [--background B]\n"
     "                        [--palette NAME|#RRGGBB] [--intensity 0..1] [--variant hosoda|hayao] [--hires]\n"
-    "                        [--likeness-min 0..1] [-o OUT.png] [--thumbnail THUMB.png] [--json]";
+    "                        [--likeness-min 0..1] [-o OUT.png] [--thumbnail THUMB.png] [--json]\n"
+    "       strobe avatar --batch DIR --out DIR [the same style options] [--json]";
 
 /* "dir/photo.jpg" + ".avatar.png" -> "dir/photo.avatar.png" */
 static void sibling(const char *in, const char *suffix, char *out, size_t size)
@@ -49,6 +54,116 @@ static void print_report(const char *in, const char *out, const char *thumb, con
     sb_cli_print_json(report);
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The photos of `dir` (JPEG, PNG, WebP, HEIC by extension), sorted by name. */
+static int list_photos(const char *dir, char ***names)
+{
+    DIR *d = opendir(dir);
+    int n = 0, cap = 0;
+    *names = NULL;
+    if (!d)
+        return -1;
+    for (struct dirent *de; (de = readdir(d));) {
+        const char *dot = strrchr(de->d_name, '.');
+        if (de->d_name[0] == '.' || !dot ||
+            (strcasecmp(dot, ".jpg") && strcasecmp(dot, ".jpeg") && strcasecmp(dot, ".png") &&
+             strcasecmp(dot, ".webp") && strcasecmp(dot, ".heic")))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nn = realloc(*names, sizeof *nn * (size_t)cap);
+            if (!nn)
+                break;
+            *names = nn;
+        }
+        (*names)[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(*names, (size_t)n, sizeof **names, cmp_name);
+    return n;
+}
+
+static void progress(int done, int total, const char *name)
+{
+    const int width = 30;
+    int fill = total ? done * width / total : width;
+    fprintf(stderr, "\r[%.*s%*s] %d/%d %-40.40s", fill, "##############################", width - fill, "", done, total,
+            name);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* Every photo of in_dir with the same options (so the same background, palette, light and seed: a team
+ * page looks consistent), into out_dir as <stem>.png and <stem>.thumb.png. A photo that fails is
+ * reported and skipped; the exit code is 0 when all succeeded, else that of the first failure. */
+static int run_batch(const char *argv0, const char *in_dir, const char *out_dir, const sb_avatar_opts_t *opts,
+                     int json)
+{
+    char **names;
+    int n = list_photos(in_dir, &names), rc = 0, failed = 0;
+    if (n < 0)
+        return sb_cli_usage("--batch: cannot read the folder %s", in_dir);
+    if (n == 0)
+        return sb_cli_usage("--batch: no JPEG, PNG, WebP or HEIC photos in %s", in_dir);
+    if (mkdir(out_dir, 0755) != 0 && errno != EEXIST)
+        return sb_cli_usage("--out: cannot create %s", out_dir);
+    sb_studio_t *studio = NULL;
+    if ((rc = sb_cli_start(argv0, &studio)))
+        return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        progress(i, n, names[i]);
+        char in_path[4096], named[4096], out_path[4096], thumb_path[4096];
+        snprintf(in_path, sizeof in_path, "%s/%s", in_dir, names[i]);
+        snprintf(named, sizeof named, "%s/%s", out_dir, names[i]);
+        sibling(named, ".png", out_path, sizeof out_path);
+        sibling(named, ".thumb.png", thumb_path, sizeof thumb_path);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        sb_avatar_result_t res = {0};
+        sb_error_t e = {0};
+        sb_err err = sb_io_read_file(in_path, SB_CLI_MAX_INPUT_BYTES, &buf, &len, &e);
+        if (!err)
+            err = sb_avatar(studio, buf, len, opts, &res, &e);
+        if (!err)
+            err = sb_io_write_file(out_path, res.avatar, res.avatar_len, &e);
+        if (!err)
+            err = sb_io_write_file(thumb_path, res.thumbnail, res.thumbnail_len, &e);
+        if (err) {
+            if (!failed++)
+                rc = sb_err_exit_code(err);
+            json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s, s:s}}", "input", in_path, "error", "code",
+                                                   sb_err_name(err), "message", e.message, "field", e.field));
+        } else {
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:i}", "input", in_path, "avatar",
+                                                   out_path, "thumbnail", thumb_path, "likeness_score",
+                                                   (double)res.likeness, "input_quality_score",
+                                                   (double)res.quality.score, "validation_warnings",
+                                                   sb_report_warnings(res.warnings), "attempts", res.attempts));
+        }
+        sb_avatar_result_free(&res);
+        free(buf);
+    }
+    progress(n, n, "");
+    if (json)
+        sb_cli_print_json(json_pack("{s:i, s:i, s:i, s:o}", "total", n, "succeeded", n - failed, "failed", failed,
+                                    "items", items));
+    else {
+        printf("%d of %d avatars made in %s\n", n - failed, n, out_dir);
+        json_decref(items);
+    }
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    sb_studio_close(studio);
+    return rc;
+}
+
 int sb_cmd_avatar(int argc, char **argv)
 {
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
@@ -62,9 +177,11 @@ int sb_cmd_avatar(int argc, char **argv)
                                              {"likeness-min", required_argument, 0, 'l'},
                                              {"hires", no_argument, 0, 'h'},
                                              {"json", no_argument, 0, 'j'},
+                                             {"batch", required_argument, 0, 'B'},
+                                             {"out", required_argument, 0, 'O'},
                                              {0, 0, 0, 0}};
     sb_avatar_opts_t opts = SB_AVATAR_OPTS_DEFAULT;
-    const char *out_path = NULL, *thumb_path = NULL;
+    const char *out_path = NULL, *thumb_path = NULL, *batch_dir = NULL, *out_dir = NULL;
     int json = 0, c, rc;
     optind = 0;
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
@@ -80,8 +197,16 @@ int sb_cmd_avatar(int argc, char **argv)
         case 'l': if ((rc = sb_cli_parse_float(optarg, "likeness-min", 0, 1, &opts.likeness_min))) return rc; break;
         case 'h': opts.hires = true; break;
         case 'j': json = 1; break;
+        case 'B': batch_dir = optarg; break;
+        case 'O': out_dir = optarg; break;
         default: return sb_cli_usage("%s", avatar_usage);
         }
+    }
+    if (batch_dir || out_dir) {
+        if (!batch_dir || !out_dir || optind != argc || out_path || thumb_path)
+            return sb_cli_usage("%s", avatar_usage);
+        /* The batch's seed is fixed, so every avatar has the same background pattern. */
+        return run_batch(argv[0], batch_dir, out_dir, &opts, json);
     }
     if (optind != argc - 1)
         return sb_cli_usage("%s", avatar_usage);

@@ -262,3 +262,70 @@ Test(cli, missing_model_is_named)
     cr_assert(strstr(msg, "yunet"), "message names the model: %s", msg);
     run_free(&r);
 }
+
+/* A folder in, a folder out: every photo with the same look (the corners, pure background, match
+ * between people), failures reported per photo without stopping the batch. */
+Test(cli, avatar_batch_makes_a_consistent_team_page)
+{
+    char a[512], b[512], noface[512];
+    TU_SHARED_PATH_OR_SKIP(a, "testdata/identity/deepface_img1.jpg");
+    TU_SHARED_PATH_OR_SKIP(b, "testdata/identity/deepface_img8.jpg");
+    TU_SHARED_PATH_OR_SKIP(noface, "testdata/noface/dlib_dog.jpg");
+    char in[300], out[300], cmd[4096];
+    snprintf(in, sizeof in, "%s/in", tmpdir);
+    snprintf(out, sizeof out, "%s/out", tmpdir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s %s %s %s/ && echo text > %s/notes.jpg", in, a, b, noface, in, in);
+    cr_assert_eq(system(cmd), 0);
+
+    char args[1024];
+    snprintf(args, sizeof args, "avatar --batch %s --out %s --platform slack --json", in, out);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 5, "exit %d: the first failure (dlib_dog.jpg, in name order) has no face", r.status);
+    cr_assert_not_null(r.out);
+    cr_assert_eq(json_integer_value(json_object_get(r.out, "total")), 4);
+    cr_assert_eq(json_integer_value(json_object_get(r.out, "succeeded")), 2);
+    cr_assert_eq(json_integer_value(json_object_get(r.out, "failed")), 2);
+    json_t *items = json_object_get(r.out, "items");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(items, 2), "error"), "code")),
+                     "no_face");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(items, 3), "error"), "code")),
+                     "unsupported_format");
+
+    sb_image_t img[2];
+    const char *stems[2] = {"deepface_img1", "deepface_img8"};
+    for (int i = 0; i < 2; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s.png", out, stems[i]);
+        size_t len;
+        uint8_t *buf = tu_read(path, &len);
+        sb_error_t e = {0};
+        cr_assert_eq(sb_io_decode(buf, len, NULL, &img[i], NULL, &e), SB_OK, "%s", e.message);
+        cr_assert_eq(img[i].width, 800);
+        free(buf);
+        snprintf(path, sizeof path, "%s/%s.thumb.png", out, stems[i]);
+        buf = tu_read(path, &len);
+        sb_image_info_t info;
+        cr_assert_eq(sb_io_probe(buf, len, &info, &e), SB_OK);
+        cr_assert_eq(info.width, 100);
+        free(buf);
+    }
+    /* Top corners: background only, same palette, light and seed for both people. */
+    for (int corner = 0; corner < 2; corner++) {
+        long sum[2] = {0, 0};
+        for (int i = 0; i < 2; i++)
+            for (int y = 0; y < 20; y++)
+                for (int x = 0; x < 20; x++) {
+                    int px = corner ? 799 - x : x;
+                    const uint8_t *p = img[i].data + ((size_t)y * 800 + px) * 3;
+                    sum[i] += p[0] + p[1] + p[2];
+                }
+        cr_assert_leq(labs(sum[0] - sum[1]), 20 * 20 * 3 * 2, "corner %d differs: %ld vs %ld", corner, sum[0], sum[1]);
+    }
+    sb_image_free(&img[0]);
+    sb_image_free(&img[1]);
+    run_free(&r);
+
+    r = run(NULL, "avatar --batch /nonexistent-dir --out /tmp/x");
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+}
