@@ -99,6 +99,8 @@ typedef struct {
     float likeness_min;      /* QA threshold; negative = the platform's */
     int cartoon_side;        /* anime net input side (multiple of 4); 0 = SB_CARTOON_SIDE_DEFAULT */
     uint64_t seed;           /* procedural background seed; 0 = the house default (same look every time) */
+    bool keep_input;         /* also return the normalized input (res->normalized), to make more avatars of
+                              * the same photo without the original */
 } sb_avatar_opts_t;
 
 /* The defaults: every name from the platform, full intensity, the platform's threshold. Start from
@@ -126,19 +128,25 @@ typedef struct {
     char palette[16];           /* resolved palette name or #rrggbb */
     uint64_t seed;
     int cartoon_side;           /* anime only */
+    uint8_t *normalized;        /* with keep_input: the working image (decoded, upright, sRGB; shrunk on load
+                                 * by a power of two to no less than twice the avatar's side) as a JPEG at
+                                 * quality 95, malloc'd; none of the input's bytes or metadata. Else NULL */
+    size_t normalized_len;
 } sb_avatar_result_t;
 
 /* An avatar of the main face in `buf`: the portrait is aligned and cut out once, then styled,
  * composited on its background and checked: the face must be found again on the output and its
  * likeness to the input face (embeddings) must reach the threshold; otherwise it is made again at 60%
  * and 30% of the intensity (at most SB_AVATAR_MAX_ATTEMPTS) and the best attempt is returned with its
- * warnings. The input and every output are screened for unsafe content. Deterministic.
+ * warnings. The input and every output are screened for unsafe content. Deterministic. With
+ * opts->keep_input, res->normalized is the input as the pipeline saw it (only for a safe input):
+ * passed back in as `buf`, it gives the same person again (a restyle without the original upload).
  * Errors: SB_ERR_USAGE (an option, named), the decode errors, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
  * SB_ERR_FACE_TOO_SMALL, SB_ERR_UNSAFE_CONTENT, SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_avatar_opts_t *opts,
                  sb_avatar_result_t *res, sb_error_t *e);
 
-/* Release an avatar result. NULL-safe. */
+/* Release an avatar result (the avatar, the thumbnail, the normalized input). NULL-safe. */
 void sb_avatar_result_free(sb_avatar_result_t *res);
 
 typedef struct {

@@ -1,5 +1,7 @@
 /* avatar.c - POST /v1/avatar/generate: an avatar in the platform's style (or the one asked for),
- * checked for likeness, with a 100x100 thumbnail. Sync by default, async like every image endpoint. */
+ * checked for likeness, with a 100x100 thumbnail. Sync by default, async like every image endpoint.
+ * With cache_input the normalized input is kept as a file of the key (cache_id in the answer), and a
+ * later request may name it with cache_id instead of uploading the photo again. */
 #include <string.h>
 
 #include "api/submit.h"
@@ -8,7 +10,7 @@
 #include "render/palette.h"
 
 /* Options: platform, style, background, palette, variant (names, checked here so a typo is a 400 before
- * any work), style_intensity (0..1), hires (bool), callback_url. */
+ * any work), style_intensity (0..1), hires and cache_input (bools), callback_url. */
 static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
                          sb_error_t *e)
 {
@@ -40,11 +42,13 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
     if (!err && variant && strcmp(variant, "hosoda") && strcmp(variant, "hayao"))
         err = sb_error_set(e, SB_ERR_USAGE, "variant", "variant must be hosoda or hayao, got '%.40s'", variant);
     double intensity = -1;
-    bool hires = false;
+    bool hires = false, cache_input = false;
     if (!err)
         err = sb_api_input_number(c, in, "style_intensity", 0, 1, &intensity, e);
     if (!err)
         err = sb_api_input_bool(c, in, "hires", &hires, e);
+    if (!err)
+        err = sb_api_input_bool(c, in, "cache_input", &cache_input, e);
     if (!err)
         err = sb_api_read_callback(c, in, callback, e);
     if (err)
@@ -52,6 +56,7 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
     if (intensity >= 0)
         json_object_set_new(spec, "style_intensity", json_real(intensity));
     json_object_set_new(spec, "hires", json_boolean(hires));
+    json_object_set_new(spec, "cache_input", json_boolean(cache_input));
     return SB_OK;
 }
 
@@ -62,7 +67,7 @@ bool sb_api_avatar_generate(sb_api_ctx_t *c)
     json_t *spec = json_object();
     const char *callback = NULL;
     bool deferred = false;
-    sb_err err = sb_api_input_parse(c, &in, &e);
+    sb_err err = sb_api_input_parse(c, true, &in, &e);
     if (!err)
         err = build_spec(c, &in, spec, &callback, &e);
     if (err)

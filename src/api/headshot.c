@@ -37,7 +37,7 @@ bool sb_api_headshot(sb_api_ctx_t *c)
     json_t *spec = json_object();
     const char *callback = NULL;
     bool deferred = false;
-    sb_err err = sb_api_input_parse(c, &in, &e);
+    sb_err err = sb_api_input_parse(c, false, &in, &e);
     if (!err)
         err = build_spec(c, &in, spec, &callback, &e);
     if (err)

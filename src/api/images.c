@@ -5,8 +5,10 @@
 
 #include "api/api.h"
 
-/* Completed: the pipeline's result fields, "output_url" (the first output) and "outputs" (all, signed).
- * Failed: "error". Always: id (also as generation_id), status, pipeline, times, attempts. */
+/* Completed: the pipeline's result fields, "output_url" (the first output) and "outputs" (all, signed);
+ * a kept input (role SB_JOB_ROLE_CACHE) is no output: it gets no URL, only "cache_id" (its file id) and
+ * "cache_expires_at". Failed: "error". Always: id (also as generation_id), status, pipeline, times,
+ * attempts. */
 json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
 {
     json_t *o = json_object();
@@ -24,20 +26,25 @@ json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
         json_t *f;
         json_array_foreach(json_object_get(r, "files"), i, f)
         {
-            char *url = sb_api_file_url(svc, json_string_value(json_object_get(f, "file")),
-                                        json_integer_value(json_object_get(f, "expires_at")));
+            const char *role = json_string_value(json_object_get(f, "role"));
+            const char *name = json_string_value(json_object_get(f, "file"));
+            if (role && name && !strcmp(role, SB_JOB_ROLE_CACHE)) {
+                json_object_set_new(o, "cache_id", json_stringn(name, strcspn(name, ".")));
+                json_object_set(o, "cache_expires_at", json_object_get(f, "expires_at"));
+                continue;
+            }
+            char *url = sb_api_file_url(svc, name, json_integer_value(json_object_get(f, "expires_at")));
             json_t *item = json_pack("{s:s?, s:O?, s:O, s:O, s:O, s:O}", "url", url, "role", json_object_get(f, "role"),
                                      "format", json_object_get(f, "format"),
                                      "width", json_object_get(f, "width"), "height", json_object_get(f, "height"),
                                      "expires_at", json_object_get(f, "expires_at"));
             /* Named outputs get their own field too: avatar_url, thumbnail_url. */
-            const char *role = json_string_value(json_object_get(f, "role"));
             if (role && strcmp(role, "output") && url) {
                 char key[48];
                 snprintf(key, sizeof key, "%.40s_url", role);
                 json_object_set_new(o, key, json_string(url));
             }
-            if (i == 0) {
+            if (json_array_size(outputs) == 0) {
                 json_object_set_new(o, "output_url", json_string(url ? url : ""));
                 json_object_set(o, "width", json_object_get(f, "width"));
                 json_object_set(o, "height", json_object_get(f, "height"));

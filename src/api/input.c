@@ -44,7 +44,9 @@ static sb_err decode_inline_image(const char *s, const char *field, uint8_t **ou
     return base64_decode(s, strlen(s), field, out, len, e);
 }
 
-static sb_err parse_json(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
+#define BOTH_CACHE_AND_IMAGE "send either cache_id or an image (image or image_url), not both"
+
+static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
 {
     sb_http_req_t *r = c->req;
     if (!r->body_len)
@@ -59,6 +61,7 @@ static sb_err parse_json(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
     json_t *url = json_object_get(in->body, "image_url");
     json_t *img = json_object_get(in->body, "image");
     json_t *img64 = json_object_get(in->body, "image_base64");
+    json_t *cache = cache_ok ? json_object_get(in->body, "cache_id") : NULL;
     if (img && img64)
         return sb_error_set(e, SB_ERR_USAGE, "image_base64", "send either image or image_base64, not both");
     if (!img)
@@ -67,10 +70,19 @@ static sb_err parse_json(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url must be a string");
     if (img && !json_is_string(img))
         return sb_error_set(e, SB_ERR_USAGE, "image", "image must be a string (a data URI or base64)");
+    if (cache && !json_is_string(cache))
+        return sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id must be a string");
     if (url && img)
         return sb_error_set(e, SB_ERR_USAGE, "image", "send either image_url or image, not both");
+    if (cache && (url || img))
+        return sb_error_set(e, SB_ERR_USAGE, "cache_id", BOTH_CACHE_AND_IMAGE);
+    if (cache) {
+        in->cache_id = json_string_value(cache);
+        return *in->cache_id ? SB_OK : sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id is empty");
+    }
     if (!url && !img)
-        return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is required (or image as a data URI or base64)");
+        return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is required (or image as a data URI or base64%s)",
+                            cache_ok ? ", or cache_id" : "");
     if (url) {
         in->image_url = json_string_value(url);
         if (!*in->image_url)
@@ -80,12 +92,21 @@ static sb_err parse_json(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
     return decode_inline_image(json_string_value(img), "image", &in->image, &in->image_len, e);
 }
 
-static sb_err parse_multipart(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
+static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
 {
     const sb_http_part_t *img = sb_http_part(c->req, "image");
     const sb_http_part_t *url = sb_http_part(c->req, "image_url");
+    const sb_http_part_t *cache = cache_ok ? sb_http_part(c->req, "cache_id") : NULL;
     if (img && url)
         return sb_error_set(e, SB_ERR_USAGE, "image", "send either an image file or image_url, not both");
+    if (cache && (img || url))
+        return sb_error_set(e, SB_ERR_USAGE, "cache_id", BOTH_CACHE_AND_IMAGE);
+    if (cache) {
+        if (!cache->len || strlen(cache->value) != cache->len)
+            return sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id is empty or not text");
+        in->cache_id = cache->value;
+        return SB_OK;
+    }
     if (url) {
         if (!url->len || strlen(url->value) != url->len)
             return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty or not text");
@@ -93,7 +114,8 @@ static sb_err parse_multipart(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e
         return SB_OK;
     }
     if (!img || !img->len)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "the multipart body has no 'image' file");
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the multipart body has no 'image' file%s",
+                            cache_ok ? " (or cache_id field)" : "");
     in->image = malloc(img->len);
     if (!in->image)
         return sb_error_set(e, SB_ERR_NOMEM, "image", "out of memory");
@@ -127,17 +149,17 @@ static void fingerprint(sb_api_ctx_t *c, sb_api_input_t *in)
     sb_hex_encode(digest, 32, in->hash);
 }
 
-sb_err sb_api_input_parse(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
+sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
 {
     memset(in, 0, sizeof *in);
     fingerprint(c, in);
     if (c->req->multipart)
-        return parse_multipart(c, in, e);
+        return parse_multipart(c, cache_ok, in, e);
     const char *ct = sb_http_header(c->req, "Content-Type");
     if (ct && strncasecmp(ct, "application/json", 16) != 0)
         return sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "Content-Type",
                             "Content-Type must be application/json or multipart/form-data, not '%.100s'", ct);
-    return parse_json(c, in, e);
+    return parse_json(c, cache_ok, in, e);
 }
 
 sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, const char **out,

@@ -1,5 +1,6 @@
 /* input.h - the image and options of a request, from a JSON body ({"image_url"} or {"image": data URI
- * or base64}) or a multipart/form-data upload (an "image" file part, or an "image_url" field). Bytes stay
+ * or base64}) or a multipart/form-data upload (an "image" file part, or an "image_url" field); where the
+ * endpoint allows it, a "cache_id" (an input kept by an earlier request) instead of either. Bytes stay
  * in memory. Private to src/api; on the HTTP thread of the request. */
 #ifndef SB_API_INPUT_H
 #define SB_API_INPUT_H
@@ -13,13 +14,15 @@ typedef struct {
     uint8_t *image;        /* decoded image bytes (malloc'd), or NULL when image_url is used */
     size_t image_len;
     const char *image_url; /* borrowed from body or the request's parts, NULL when none */
+    const char *cache_id;  /* borrowed likewise; when set, no image and no image_url (sb_api_submit loads it) */
     char hash[65];         /* SHA-256 of method, path and body: the Idempotency-Key fingerprint */
 } sb_api_input_t;
 
-/* Parse the request's body. Errors: SB_ERR_USAGE (bad JSON with line and column, a field of the wrong
- * type, no image or two, bad base64; field named), SB_ERR_UNSUPPORTED_FORMAT (a Content-Type that is
- * neither JSON nor multipart; field "Content-Type"). */
-sb_err sb_api_input_parse(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e);
+/* Parse the request's body: exactly one image source, image or image_url, or with `cache_ok` also
+ * cache_id (otherwise a cache_id field is ignored like any unknown one). Errors: SB_ERR_USAGE (bad JSON
+ * with line and column, a field of the wrong type, no image or two, bad base64; field named),
+ * SB_ERR_UNSUPPORTED_FORMAT (a Content-Type that is neither JSON nor multipart; field "Content-Type"). */
+sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e);
 
 /* A text option: from the JSON body (must be a string) or a multipart field. *out NULL when absent. */
 sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, const char **out,

@@ -64,6 +64,54 @@ sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const cha
     return SB_OK;
 }
 
+/* Whether `name` ("<id>.<ext>") is listed in the job's result as a kept input. */
+static bool is_kept_input(const sb_job_t *job, const char *name)
+{
+    json_t *r = job->result ? json_loads(job->result, 0, NULL) : NULL;
+    size_t i;
+    json_t *f;
+    bool kept = false;
+    json_array_foreach(json_object_get(r, "files"), i, f)
+    {
+        const char *file = json_string_value(json_object_get(f, "file"));
+        const char *role = json_string_value(json_object_get(f, "role"));
+        if (file && role && !strcmp(file, name)) {
+            kept = !strcmp(role, SB_JOB_ROLE_CACHE);
+            break;
+        }
+    }
+    json_decref(r);
+    return kept;
+}
+
+/* The input an earlier job of this key kept (cache_input) becomes this request's upload. Anything but
+ * a live kept input of this key (unknown, expired or purged, another key's, a regular output) is
+ * SB_ERR_NOT_FOUND with one message, so an id tells nothing about other keys' files. */
+static sb_err load_kept_input(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
+{
+    sb_file_t f;
+    sb_job_t job = {0};
+    char name[SB_ID_MAX + sizeof f.ext + 1] = "";
+    sb_err err = sb_meta_file_get(c->svc->meta, in->cache_id, &f, e);
+    if (!err && (strcmp(f.key_id, c->key.id) || f.expires_at <= sb_clock_unix()))
+        err = SB_ERR_NOT_FOUND;
+    if (!err)
+        err = sb_meta_job_get(c->svc->meta, f.job_id, c->key.id, &job, e);
+    if (!err) {
+        snprintf(name, sizeof name, "%s.%s", f.id, f.ext);
+        if (!is_kept_input(&job, name))
+            err = SB_ERR_NOT_FOUND;
+    }
+    if (!err)
+        err = sb_blob_get(c->svc->blob, name, &in->image, &in->image_len, e);
+    sb_job_clear(&job);
+    if (err == SB_ERR_NOT_FOUND)
+        return sb_error_set(e, SB_ERR_NOT_FOUND, "cache_id",
+                            "no cached input '%.40s' for this API key (one is kept as long as the outputs, "
+                            "24 h by default)", in->cache_id);
+    return err;
+}
+
 bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback)
 {
     sb_error_t e = {0};
@@ -94,6 +142,10 @@ bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, js
     }
     if (c->key.credits < 1) {
         sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
+        return false;
+    }
+    if (in->cache_id && load_kept_input(c, in, &e)) {
+        sb_api_send_error(c, &e);
         return false;
     }
     const char *prefer = sb_http_header(c->req, "Prefer");

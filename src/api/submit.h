@@ -8,9 +8,10 @@
  * characters (the SSRF guard checks its address when the webhook is sent). *callback NULL when absent. */
 sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const char **callback, sb_error_t *e);
 
-/* Answer a replay, check credits, and run `pipeline` with `spec` (image_url is added from `in`):
- * synchronously, or asynchronously with a callback_url or "Prefer: respond-async". Takes the input's
- * bytes when the job is queued. Returns true when the request was deferred: `c` then belongs to the
+/* Answer a replay, check credits, load the input `in` names by cache_id (kept by an earlier job of this
+ * key; anything else is 404 not_found, field cache_id), and run `pipeline` with `spec` (image_url is
+ * added from `in`): synchronously, or asynchronously with a callback_url or "Prefer: respond-async".
+ * Takes the input's bytes when the job is queued. Returns true when the request was deferred: `c` then belongs to the
  * job's completion and must not be touched. Otherwise the request has been answered. */
 bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback);
 

@@ -7,9 +7,12 @@
  * the result and charges the credits. Admission control lives here: a bounded queue and a budget of
  * input pixels in flight; beyond either, submission fails with SB_ERR_OVERLOADED (503 + Retry-After).
  *
- * Inputs never touch the disk. A job whose input is a URL keeps the URL in its spec, so after a crash
- * it is fetched again and completed once; a job whose input was uploaded cannot be resumed after a
- * crash and is failed with code "input_lost" on restart (resubmitting is the client's move).
+ * Inputs never touch the disk, unless the client asks: an avatar with "cache_input" keeps its
+ * normalized input (re-encoded by the pipeline, never the bytes received) as an output of role
+ * SB_JOB_ROLE_CACHE, which expires and is purged like any output. A job whose input is a URL keeps the
+ * URL in its spec, so after a crash it is fetched again and completed once; a job whose input was
+ * uploaded cannot be resumed after a crash and is failed with code "input_lost" on restart
+ * (resubmitting is the client's move).
  *
  * Threads: every function may be called from any thread once sb_jobs_start returned. */
 #ifndef SB_JOBS_H
@@ -21,6 +24,10 @@
 
 #include "net/fetch.h"
 #include "store/store.h"
+
+/* The role of an output that is a kept input (the avatar's cache_input), not a result: the API gives it
+ * no URL and hands out its file id as the cache_id of a later request. */
+#define SB_JOB_ROLE_CACHE "cache"
 
 typedef struct sb_jobs sb_jobs_t;
 typedef struct sb_metrics sb_metrics_t;

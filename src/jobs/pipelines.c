@@ -1,5 +1,6 @@
 /* pipelines.c - job spec -> library call, one row per pipeline. */
 #include "jobs/pipelines.h"
+#include "jobs/jobs.h"
 #include "pipeline/report.h"
 
 #include <stdlib.h>
@@ -37,7 +38,8 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
 }
 
 /* Avatar options: {"platform", "style", "background", "palette", "variant": strings, "style_intensity":
- * 0..1, "hires": bool}, all optional; the API checked the types, the pipeline checks the values. */
+ * 0..1, "hires", "cache_input": bool}, all optional; the API checked the types, the pipeline checks the
+ * values. With cache_input the normalized input is a third output, of role SB_JOB_ROLE_CACHE. */
 static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
                          sb_error_t *e)
 {
@@ -51,6 +53,7 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
     if (t)
         o.intensity = (float)json_number_value(t);
     o.hires = json_is_true(json_object_get(spec, "hires"));
+    o.keep_input = json_is_true(json_object_get(spec, "cache_input"));
 
     sb_avatar_result_t r;
     sb_err err = sb_avatar(studio, in, len, &o, &r, e);
@@ -60,7 +63,11 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
     out->outputs[1] = (sb_job_output_t){r.thumbnail, r.thumbnail_len, SB_FMT_PNG, SB_AVATAR_THUMB_SIDE,
                                         SB_AVATAR_THUMB_SIDE, "thumbnail"};
     out->n_outputs = 2;
-    r.avatar = r.thumbnail = NULL;
+    if (r.normalized)
+        out->outputs[out->n_outputs++] = (sb_job_output_t){r.normalized, r.normalized_len, SB_FMT_JPEG,
+                                                           r.detect.work_width, r.detect.work_height,
+                                                           SB_JOB_ROLE_CACHE};
+    r.avatar = r.thumbnail = r.normalized = NULL;
     out->stages = r.detect.stages;
     json_t *params = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:b}", "platform", r.platform, "style", r.style,
                                "background", r.background, "palette", r.palette, "style_intensity",

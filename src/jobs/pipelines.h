@@ -14,7 +14,8 @@ typedef struct {
     size_t len;
     sb_format_t format;  /* PNG, JPEG or WebP */
     int width, height;
-    const char *role;    /* what it is for the client: "output", "avatar", "thumbnail" (static) */
+    const char *role;    /* what it is for the client: "output", "avatar", "thumbnail", SB_JOB_ROLE_CACHE
+                          * (static) */
 } sb_job_output_t;
 
 typedef struct {

@@ -17,6 +17,8 @@
 #include "render/palette.h"
 
 #define HIRES_SIZE 1200
+/* The kept input is decoded again by a later request: near-lossless, a fraction of a PNG's size. */
+#define KEEP_INPUT_QUALITY 95
 /* The house seed: the corporate avatar on studio_light / neutral_grey is the headshot's backdrop. */
 #define DEFAULT_SEED 0x5742
 /* Intensity of each attempt, as a fraction of the requested one. */
@@ -303,8 +305,14 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     }
     if (err)
         goto done;
-    sb_image_free(&p.work);
     sb_stages_mark(&d->stages, "embed");
+    if (opts && opts->keep_input) {
+        err = sb_io_encode(&p.work, SB_FMT_JPEG, KEEP_INPUT_QUALITY, &res->normalized, &res->normalized_len, e);
+        if (err)
+            goto done;
+        sb_stages_mark(&d->stages, "keep_input");
+    }
+    sb_image_free(&p.work);
 
     if ((err = sb_portrait_cutout(studio, &p, d, e)) || (err = make_background(&pl, &p, &bg, e)))
         goto done;
@@ -379,6 +387,7 @@ void sb_avatar_result_free(sb_avatar_result_t *res)
     sb_detect_result_free(&res->detect);
     free(res->avatar);
     free(res->thumbnail);
-    res->avatar = res->thumbnail = NULL;
-    res->avatar_len = res->thumbnail_len = 0;
+    free(res->normalized);
+    res->avatar = res->thumbnail = res->normalized = NULL;
+    res->avatar_len = res->thumbnail_len = res->normalized_len = 0;
 }
