@@ -15,6 +15,7 @@
 #include "nn/models.h"
 #include "pipeline/stage.h"
 #include "util/err.h"
+#include "render/look.h"
 #include "vision/face.h"
 #include "vision/quality.h"
 
@@ -101,6 +102,8 @@ typedef struct {
     uint64_t seed;           /* procedural background seed; 0 = the house default (same look every time) */
     bool keep_input;         /* also return the normalized input (res->normalized), to make more avatars of
                               * the same photo without the original */
+    const sb_look_t *look;   /* a custom look (render/look.h) over the style, at the attempt's intensity;
+                              * NULL for none. Borrowed for the call */
 } sb_avatar_opts_t;
 
 /* The defaults: every name from the platform, full intensity, the platform's threshold. Start from

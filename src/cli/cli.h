@@ -17,6 +17,7 @@ int sb_cmd_matte(int argc, char **argv);
 int sb_cmd_serve(int argc, char **argv);
 int sb_cmd_keys(int argc, char **argv);
 int sb_cmd_avatar(int argc, char **argv);
+int sb_cmd_look(int argc, char **argv);
 
 /* Print {"error":{"code","message","field"}} on stderr and return the exit code for `err`. */
 int sb_cli_fail(sb_err err, const sb_error_t *e);
@@ -28,6 +29,11 @@ int sb_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * naming --`name` and return its exit code. */
 int sb_cli_parse_int(const char *s, const char *name, int *out);
 int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, float *out);
+
+/* The photos of `dir` (JPEG, PNG, WebP, HEIC by extension; no hidden files), sorted by name, as
+ * malloc'd names in a malloc'd array (*names; the caller frees both). Returns the count, -1 when the
+ * folder cannot be read. */
+int sb_cli_list_photos(const char *dir, char ***names);
 
 /* Initialise vips and open a studio, or print the error. Returns 0 or an exit code. */
 int sb_cli_start(const char *argv0, sb_studio_t **studio);

@@ -16,7 +16,8 @@ static const char avatar_usage[] =
     "usage: strobe avatar IN [--platform P] [--style corporate_headshot|anime|editorial] [--background B]\n"
     "                        [--palette NAME|#RRGGBB] [--intensity 0..1] [--variant hosoda|hayao] [--hires]\n"
     "                        [--likeness-min 0..1] [-o OUT.png] [--thumbnail THUMB.png] [--json]\n"
-    "       strobe avatar --batch DIR --out DIR [the same style options] [--json]";
+    "       strobe avatar --batch DIR --out DIR [the same style options] [--json]\n"
+    "       (--look LOOK.json, from `strobe look learn`, adds a custom look to either)";
 
 /* "dir/photo.jpg" + ".avatar.png" -> "dir/photo.avatar.png" */
 static void sibling(const char *in, const char *suffix, char *out, size_t size)
@@ -54,37 +55,24 @@ static void print_report(const char *in, const char *out, const char *thumb, con
     sb_cli_print_json(report);
 }
 
-static int cmp_name(const void *a, const void *b)
+/* A look made by `strobe look learn`. */
+static int load_look(const char *path, sb_look_t *look)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The photos of `dir` (JPEG, PNG, WebP, HEIC by extension), sorted by name. */
-static int list_photos(const char *dir, char ***names)
-{
-    DIR *d = opendir(dir);
-    int n = 0, cap = 0;
-    *names = NULL;
-    if (!d)
-        return -1;
-    for (struct dirent *de; (de = readdir(d));) {
-        const char *dot = strrchr(de->d_name, '.');
-        if (de->d_name[0] == '.' || !dot ||
-            (strcasecmp(dot, ".jpg") && strcasecmp(dot, ".jpeg") && strcasecmp(dot, ".png") &&
-             strcasecmp(dot, ".webp") && strcasecmp(dot, ".heic")))
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nn = realloc(*names, sizeof *nn * (size_t)cap);
-            if (!nn)
-                break;
-            *names = nn;
-        }
-        (*names)[n++] = strdup(de->d_name);
+    uint8_t *buf;
+    size_t len;
+    sb_error_t e = {0};
+    sb_err err = sb_io_read_file(path, 1u << 20, &buf, &len, &e);
+    if (err)
+        return sb_cli_fail(err, &e);
+    char *text = malloc(len + 1);
+    if (text) {
+        memcpy(text, buf, len);
+        text[len] = '\0';
     }
-    closedir(d);
-    qsort(*names, (size_t)n, sizeof **names, cmp_name);
-    return n;
+    err = text ? sb_look_from_json(text, look, &e) : sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
+    free(text);
+    free(buf);
+    return err ? sb_cli_fail(err, &e) : 0;
 }
 
 static void progress(int done, int total, const char *name)
@@ -105,7 +93,7 @@ static int run_batch(const char *argv0, const char *in_dir, const char *out_dir,
                      int json)
 {
     char **names;
-    int n = list_photos(in_dir, &names), rc = 0, failed = 0;
+    int n = sb_cli_list_photos(in_dir, &names), rc = 0, failed = 0;
     if (n < 0)
         return sb_cli_usage("--batch: cannot read the folder %s", in_dir);
     if (n == 0)
@@ -179,9 +167,10 @@ int sb_cmd_avatar(int argc, char **argv)
                                              {"json", no_argument, 0, 'j'},
                                              {"batch", required_argument, 0, 'B'},
                                              {"out", required_argument, 0, 'O'},
+                                             {"look", required_argument, 0, 'L'},
                                              {0, 0, 0, 0}};
     sb_avatar_opts_t opts = SB_AVATAR_OPTS_DEFAULT;
-    const char *out_path = NULL, *thumb_path = NULL, *batch_dir = NULL, *out_dir = NULL;
+    const char *out_path = NULL, *thumb_path = NULL, *batch_dir = NULL, *out_dir = NULL, *look_path = NULL;
     int json = 0, c, rc;
     optind = 0;
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
@@ -199,8 +188,15 @@ int sb_cmd_avatar(int argc, char **argv)
         case 'j': json = 1; break;
         case 'B': batch_dir = optarg; break;
         case 'O': out_dir = optarg; break;
+        case 'L': look_path = optarg; break;
         default: return sb_cli_usage("%s", avatar_usage);
         }
+    }
+    sb_look_t look;
+    if (look_path) {
+        if ((rc = load_look(look_path, &look)))
+            return rc;
+        opts.look = &look;
     }
     if (batch_dir || out_dir) {
         if (!batch_dir || !out_dir || optind != argc || out_path || thumb_path)

@@ -1,7 +1,9 @@
 /* common.c - shared CLI helpers: errors, input, JSON report pieces. */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -103,4 +105,36 @@ void sb_cli_print_json(json_t *report)
         printf("%s\n", s);
     free(s);
     json_decref(report);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sb_cli_list_photos(const char *dir, char ***names)
+{
+    DIR *d = opendir(dir);
+    int n = 0, cap = 0;
+    *names = NULL;
+    if (!d)
+        return -1;
+    for (struct dirent *de; (de = readdir(d));) {
+        const char *dot = strrchr(de->d_name, '.');
+        if (de->d_name[0] == '.' || !dot ||
+            (strcasecmp(dot, ".jpg") && strcasecmp(dot, ".jpeg") && strcasecmp(dot, ".png") &&
+             strcasecmp(dot, ".webp") && strcasecmp(dot, ".heic")))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nn = realloc(*names, sizeof *nn * (size_t)cap);
+            if (!nn)
+                break;
+            *names = nn;
+        }
+        (*names)[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(*names, (size_t)n, sizeof **names, cmp_name);
+    return n;
 }

@@ -13,6 +13,9 @@ static const char usage[] =
     "  avatar IN [--platform P] [--style S] [--background B] [--palette X] [--intensity F]\n"
     "         [--variant V] [--hires] [--likeness-min F] [-o OUT] [--thumbnail T] [--json]\n"
     "                         avatar in one of three styles, checked for likeness\n"
+    "  look learn DIR -o LOOK.json [--json]\n"
+    "                         a custom look (colour, tone, grain, vignette) from a folder of photos,\n"
+    "                         for avatar --look\n"
     "  detect IN [--json]     every face with its box, five landmarks, score and roll\n"
     "  matte IN -o MASK.png [--json]\n"
     "                         person matte of IN as an 8-bit PNG (255 = person)\n"
@@ -42,6 +45,8 @@ int main(int argc, char **argv)
         return sb_cmd_headshot(argc - 1, argv + 1);
     if (!strcmp(cmd, "avatar"))
         return sb_cmd_avatar(argc - 1, argv + 1);
+    if (!strcmp(cmd, "look"))
+        return sb_cmd_look(argc - 1, argv + 1);
     if (!strcmp(cmd, "detect"))
         return sb_cmd_detect(argc - 1, argv + 1);
     if (!strcmp(cmd, "matte"))

@@ -33,6 +33,7 @@ typedef struct {
     float intensity, likeness_min;
     int size, cartoon_side;
     uint64_t seed;
+    const sb_look_t *look;
 } plan_t;
 
 static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
@@ -66,6 +67,7 @@ static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "cartoon_side", "cartoon_side must be a multiple of 4 from %d to %d, got %d",
                             SB_CARTOON_SIDE_MIN, SB_CARTOON_SIDE_MAX, p->cartoon_side);
     p->seed = o->seed ? o->seed : DEFAULT_SEED;
+    p->look = o->look;
     return SB_OK;
 }
 
@@ -159,12 +161,19 @@ static sb_err compose(const plan_t *pl, const sb_portrait_t *p, const sb_fimage_
     sb_fimage_t frame = {0};
     sb_err err;
     if (pl->background == SB_BACKGROUND_TRANSPARENT) {
-        err = sb_fimage_alloc(&frame, pl->size, pl->size, 4, e);
+        /* No background to grade: the look goes on the person alone. */
+        sb_fimage_t looked = {0};
+        err = copy_fimage(fg, &looked, e);
+        if (!err && pl->look)
+            err = sb_look_apply(&looked, pl->look, t, pl->seed, e);
+        if (!err)
+            err = sb_fimage_alloc(&frame, pl->size, pl->size, 4, e);
         size_t n = (size_t)pl->size * pl->size;
         for (size_t i = 0; !err && i < n; i++) {
-            memcpy(&frame.data[4 * i], &fg->data[3 * i], 3 * sizeof(float));
+            memcpy(&frame.data[4 * i], &looked.data[3 * i], 3 * sizeof(float));
             frame.data[4 * i + 3] = p->alpha.data[i];
         }
+        sb_fimage_free(&looked);
     } else {
         err = copy_fimage(bg, &frame, e);
         if (!err)
@@ -175,6 +184,8 @@ static sb_err compose(const plan_t *pl, const sb_portrait_t *p, const sb_fimage_
                                              ? SB_GRADE_WARM_FILM
                                              : SB_GRADE_TEAL_ORANGE,
                                  t, e);
+        if (!err && pl->look)
+            err = sb_look_apply(&frame, pl->look, t, pl->seed, e);
     }
     if (!err)
         err = sb_fimage_to_u8(&frame, out, e);

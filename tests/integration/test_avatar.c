@@ -11,6 +11,7 @@
 #include <vips/vips.h>
 
 #include "pipeline/studio.h"
+#include "render/grade.h"
 #include "strobe.h"
 #include "testutil.h"
 
@@ -49,7 +50,7 @@ TestSuite(avatar, .init = setup, .fini = teardown, .timeout = 180);
 /* Options as a caller who chooses nothing: zero means "0", not "default", for these two. */
 static sb_avatar_opts_t no_opts(void)
 {
-    return (sb_avatar_opts_t){.intensity = -1, .likeness_min = -1};
+    return SB_AVATAR_OPTS_DEFAULT;
 }
 
 /* Read tu_shared_dir()/rel, skipping the test when ../shared is missing. */
@@ -514,6 +515,59 @@ static void corner_mean(const sb_avatar_result_t *r, int size, float rgb[3])
     for (int c = 0; c < 3; c++)
         rgb[c] = (float)(sum[c] / ((double)size * size));
     sb_image_free(&img);
+}
+
+/* A custom look learned from warm-graded photos makes the avatar warmer (R up against B on the
+ * background), keeps the person (likeness) and stays deterministic. */
+Test(avatar, a_custom_look_moves_the_avatar_toward_it)
+{
+    static const char *const examples[] = {"testdata/identity/deepface_img1.jpg", "testdata/identity/deepface_img8.jpg",
+                                           "testdata/identity/deepface_img16.jpg", "testdata/identity/deepface_img20.jpg"};
+    enum { N = sizeof examples / sizeof examples[0] };
+    uint8_t *bufs[N];
+    size_t lens[N];
+    sb_error_t e = {0};
+    /* Warm each example with the warm-film grade, re-encode, and learn from those. */
+    for (int i = 0; i < N; i++) {
+        size_t len;
+        uint8_t *raw = read_shared(examples[i], &len);
+        sb_image_t img = {0}, out8 = {0};
+        sb_fimage_t f = {0};
+        sb_decode_opts_t d = {.max_side = 512};
+        cr_assert_eq(sb_io_decode(raw, len, &d, &img, NULL, &e), SB_OK, "%s", e.message);
+        cr_assert_eq(sb_image_to_float(&img, &f, &e), SB_OK);
+        cr_assert_eq(sb_grade_apply(&f, SB_GRADE_WARM_FILM, 1.0f, &e), SB_OK, "%s", e.message);
+        cr_assert_eq(sb_fimage_to_u8(&f, &out8, &e), SB_OK);
+        cr_assert_eq(sb_io_encode(&out8, SB_FMT_PNG, 0, &bufs[i], &lens[i], &e), SB_OK);
+        sb_image_free(&img);
+        sb_image_free(&out8);
+        sb_fimage_free(&f);
+        free(raw);
+    }
+    sb_look_t look;
+    int used = 0;
+    cr_assert_eq(sb_look_learn((const uint8_t *const *)bufs, lens, N, &look, &used, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(used, N);
+
+    sb_avatar_opts_t o = no_opts();
+    o.platform = "linkedin";
+    sb_avatar_result_t plain, looked, again;
+    make_avatar("testdata/faces/u2net_young_man.jpg", &o, &plain);
+    o.look = &look;
+    make_avatar("testdata/faces/u2net_young_man.jpg", &o, &looked);
+    make_avatar("testdata/faces/u2net_young_man.jpg", &o, &again);
+    cr_assert(looked.avatar_len == again.avatar_len && !memcmp(looked.avatar, again.avatar, looked.avatar_len),
+              "a look must not make the avatar nondeterministic");
+    cr_assert_geq(looked.likeness, 0.85f, "the look cost the likeness: %.4f", looked.likeness);
+    float a[3], b[3];
+    corner_mean(&plain, 40, a);
+    corner_mean(&looked, 40, b);
+    cr_assert_gt(b[0] - b[2], a[0] - a[2] + 3.0f, "not warmer: R-B %.1f -> %.1f", a[0] - a[2], b[0] - b[2]);
+    sb_avatar_result_free(&plain);
+    sb_avatar_result_free(&looked);
+    sb_avatar_result_free(&again);
+    for (int i = 0; i < N; i++)
+        free(bufs[i]);
 }
 
 Test(avatar, every_background_and_a_hex_palette_make_an_avatar)
