@@ -14,8 +14,8 @@
 #include "image/io.h"
 #include "nn/models.h"
 #include "pipeline/stage.h"
-#include "util/err.h"
 #include "render/look.h"
+#include "util/err.h"
 #include "vision/face.h"
 #include "vision/quality.h"
 
