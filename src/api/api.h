@@ -69,8 +69,20 @@ void sb_api_fail(sb_api_ctx_t *c, sb_err code, const char *field, const char *fm
 /* For a deferred request answered from another thread: resume the connection and free the context. */
 void sb_api_finish(sb_api_ctx_t *c);
 
-/* The public JSON of a job, output URLs signed (new reference). */
+/* The public JSON of a job, output URLs signed (new reference); a batch job's is its batch JSON. */
 json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job);
+
+/* Render a completed result (the JSON text a job or a batch item stores) into `o`: the pipeline's
+ * fields, "output_url" (the first output), "<role>_url" for named outputs and "outputs" (all, signed);
+ * a kept input (role SB_JOB_ROLE_CACHE) gets no URL, only "cache_id" (its file id) and
+ * "cache_expires_at". Unparsable text adds "outputs": [] only. */
+void sb_api_result_json(sb_service_t *svc, const char *result, json_t *o);
+
+/* The public JSON of a batch job (new reference): batch_id (the job id, also as id), status, total,
+ * completed, failed, pending, times and "items" in order, each {index, input, status} plus, completed,
+ * its avatar result (signed URLs) or, failed, its error. Reads the items from the store; when that
+ * fails, "items_error" {code, message} says so and the counts are of what was read. */
+json_t *sb_api_batch_json(sb_service_t *svc, const sb_job_t *job);
 
 /* Signed URL of an output blob "<id>.<ext>" expiring at `exp` (malloc'd string). */
 char *sb_api_file_url(sb_service_t *svc, const char *name, int64_t exp);
@@ -86,6 +98,8 @@ bool sb_api_account(sb_api_ctx_t *c);
 bool sb_api_headshot(sb_api_ctx_t *c);
 bool sb_api_avatar_generate(sb_api_ctx_t *c);
 bool sb_api_image_get(sb_api_ctx_t *c);
+bool sb_api_avatar_batch(sb_api_ctx_t *c);
+bool sb_api_batch_get(sb_api_ctx_t *c);
 
 /* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the
  * context free for requests that never reached the handler, and completion (log line, metrics). */

@@ -1,7 +1,9 @@
 /* avatar.c - POST /v1/avatar/generate: an avatar in the platform's style (or the one asked for),
  * checked for likeness, with a 100x100 thumbnail. Sync by default, async like every image endpoint.
  * With cache_input the normalized input is kept as a file of the key (cache_id in the answer), and a
- * later request may name it with cache_id instead of uploading the photo again. */
+ * later request may name it with cache_id instead of uploading the photo again.
+ * POST /v1/avatar/batch: up to SB_API_BATCH_MAX photos with one set of options, one asynchronous job
+ * (GET /v1/avatar/batch/{id} is in images.c). */
 #include <string.h>
 
 #include "api/submit.h"
@@ -9,10 +11,13 @@
 #include "render/background.h"
 #include "render/palette.h"
 
-/* Options: platform, style, background, palette, variant (names, checked here so a typo is a 400 before
- * any work), style_intensity (0..1), hires and cache_input (bools), callback_url. */
-static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
-                         sb_error_t *e)
+/* The photos of one batch, at most. */
+#define SB_API_BATCH_MAX 100
+
+/* The look of an avatar, shared by one avatar and every item of a batch: platform, style, background,
+ * palette, variant (names, checked here so a typo is a 400 before any work), style_intensity (0..1) and
+ * hires. */
+static sb_err look_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, sb_error_t *e)
 {
     static const char *const names[] = {"platform", "style", "background", "palette", "variant"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -42,22 +47,32 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
     if (!err && variant && strcmp(variant, "hosoda") && strcmp(variant, "hayao"))
         err = sb_error_set(e, SB_ERR_USAGE, "variant", "variant must be hosoda or hayao, got '%.40s'", variant);
     double intensity = -1;
-    bool hires = false, cache_input = false;
+    bool hires = false;
     if (!err)
         err = sb_api_input_number(c, in, "style_intensity", 0, 1, &intensity, e);
     if (!err)
         err = sb_api_input_bool(c, in, "hires", &hires, e);
-    if (!err)
-        err = sb_api_input_bool(c, in, "cache_input", &cache_input, e);
-    if (!err)
-        err = sb_api_read_callback(c, in, callback, e);
     if (err)
         return err;
     if (intensity >= 0)
         json_object_set_new(spec, "style_intensity", json_real(intensity));
     json_object_set_new(spec, "hires", json_boolean(hires));
-    json_object_set_new(spec, "cache_input", json_boolean(cache_input));
     return SB_OK;
+}
+
+/* Options: the look (look_options), cache_input (bool), callback_url. */
+static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, const char **callback,
+                         sb_error_t *e)
+{
+    bool cache_input = false;
+    sb_err err = look_options(c, in, spec, e);
+    if (!err)
+        err = sb_api_input_bool(c, in, "cache_input", &cache_input, e);
+    if (!err)
+        err = sb_api_read_callback(c, in, callback, e);
+    if (!err)
+        json_object_set_new(spec, "cache_input", json_boolean(cache_input));
+    return err;
 }
 
 bool sb_api_avatar_generate(sb_api_ctx_t *c)
@@ -74,6 +89,62 @@ bool sb_api_avatar_generate(sb_api_ctx_t *c)
         sb_api_send_error(c, &e);
     else
         deferred = sb_api_submit(c, &in, "avatar", spec, callback);
+    json_decref(spec);
+    sb_api_input_free(&in);
+    return deferred;
+}
+
+/* The batch's items into spec ("items": {"image_url"} or {"upload": k}) and its uploads packed into
+ * *packed (NULL when there are none). */
+static sb_err batch_items(const sb_api_image_t *images, int n, json_t *spec, uint8_t **packed, size_t *len,
+                          sb_error_t *e)
+{
+    const uint8_t **bufs = calloc((size_t)n, sizeof *bufs);
+    size_t *lens = calloc((size_t)n, sizeof *lens);
+    json_t *items = json_array();
+    int uploads = 0;
+    sb_err err = bufs && lens ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "images", "out of memory");
+    for (int i = 0; !err && i < n; i++) {
+        if (images[i].url) {
+            json_array_append_new(items, json_pack("{s:s}", "image_url", images[i].url));
+            continue;
+        }
+        json_array_append_new(items, json_pack("{s:i}", "upload", uploads));
+        bufs[uploads] = images[i].data;
+        lens[uploads++] = images[i].len;
+    }
+    if (!err && uploads)
+        err = sb_jobs_pack_uploads(bufs, lens, uploads, packed, len, e);
+    json_object_set_new(spec, "items", items);
+    free(bufs);
+    free(lens);
+    return err;
+}
+
+bool sb_api_avatar_batch(sb_api_ctx_t *c)
+{
+    sb_api_input_t in;
+    sb_api_image_t *images = NULL;
+    int n = 0;
+    sb_error_t e = {0};
+    json_t *spec = json_object();
+    const char *callback = NULL;
+    uint8_t *packed = NULL;
+    size_t len = 0;
+    bool deferred = false;
+    sb_err err = sb_api_input_parse_images(c, SB_API_BATCH_MAX, &in, &images, &n, &e);
+    if (!err)
+        err = look_options(c, &in, spec, &e);
+    if (!err)
+        err = sb_api_read_callback(c, &in, &callback, &e);
+    if (!err)
+        err = batch_items(images, n, spec, &packed, &len, &e);
+    sb_api_images_free(images, n); /* packed: the bytes are held once while the job waits */
+    if (err)
+        sb_api_send_error(c, &e);
+    else
+        deferred = sb_api_submit_batch(c, &in, spec, &packed, len, callback);
+    free(packed);
     json_decref(spec);
     sb_api_input_free(&in);
     return deferred;

@@ -46,11 +46,12 @@ static sb_err decode_inline_image(const char *s, const char *field, uint8_t **ou
 
 #define BOTH_CACHE_AND_IMAGE "send either cache_id or an image (image or image_url), not both"
 
-static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
+/* The JSON object of the body into in->body; `wanted` names the image members for the message. */
+static sb_err load_json(sb_api_ctx_t *c, const char *wanted, sb_api_input_t *in, sb_error_t *e)
 {
     sb_http_req_t *r = c->req;
     if (!r->body_len)
-        return sb_error_set(e, SB_ERR_USAGE, "body", "the request has no body; send JSON with image_url or image");
+        return sb_error_set(e, SB_ERR_USAGE, "body", "the request has no body; send JSON with %s", wanted);
     json_error_t je;
     in->body = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!in->body)
@@ -58,6 +59,14 @@ static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_
                             je.text);
     if (!json_is_object(in->body))
         return sb_error_set(e, SB_ERR_USAGE, "body", "the JSON body must be an object");
+    return SB_OK;
+}
+
+static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
+{
+    sb_err err = load_json(c, "image_url or image", in, e);
+    if (err)
+        return err;
     json_t *url = json_object_get(in->body, "image_url");
     json_t *img = json_object_get(in->body, "image");
     json_t *img64 = json_object_get(in->body, "image_base64");
@@ -149,17 +158,121 @@ static void fingerprint(sb_api_ctx_t *c, sb_api_input_t *in)
     sb_hex_encode(digest, 32, in->hash);
 }
 
-sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
+/* What every parse starts with: the fingerprint, and a Content-Type that is JSON (or none) unless the
+ * body is multipart. */
+static sb_err parse_start(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
 {
     memset(in, 0, sizeof *in);
     fingerprint(c, in);
-    if (c->req->multipart)
-        return parse_multipart(c, cache_ok, in, e);
     const char *ct = sb_http_header(c->req, "Content-Type");
-    if (ct && strncasecmp(ct, "application/json", 16) != 0)
+    if (!c->req->multipart && ct && strncasecmp(ct, "application/json", 16) != 0)
         return sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "Content-Type",
                             "Content-Type must be application/json or multipart/form-data, not '%.100s'", ct);
-    return parse_json(c, cache_ok, in, e);
+    return SB_OK;
+}
+
+sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
+{
+    sb_err err = parse_start(c, in, e);
+    if (err)
+        return err;
+    return c->req->multipart ? parse_multipart(c, cache_ok, in, e) : parse_json(c, cache_ok, in, e);
+}
+
+/* One image of a batch from JSON: an http(s) URL, or a data URI or bare base64 (decoded). */
+static sb_err json_image(const json_t *v, const char *field, sb_api_image_t *img, sb_error_t *e)
+{
+    const char *s = json_string_value(v);
+    if (!s)
+        return sb_error_set(e, SB_ERR_USAGE, field, "%s must be a string (a URL, a data URI or base64)", field);
+    if (!*s)
+        return sb_error_set(e, SB_ERR_USAGE, field, "%s is empty", field);
+    if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)) {
+        img->url = s;
+        return SB_OK;
+    }
+    return decode_inline_image(s, field, &img->data, &img->len, e);
+}
+
+/* One image of a batch from a multipart part: an "image" file (copied) or an "image_url" text field. */
+static sb_err part_image(const sb_http_part_t *p, const char *field, sb_api_image_t *img, sb_error_t *e)
+{
+    if (!p->len)
+        return sb_error_set(e, SB_ERR_USAGE, field, "%s (a multipart '%s' part) is empty", field, p->name);
+    if (!strcmp(p->name, "image_url")) {
+        if (strlen(p->value) != p->len)
+            return sb_error_set(e, SB_ERR_USAGE, field, "%s (an image_url field) is not text", field);
+        img->url = p->value;
+        return SB_OK;
+    }
+    if (!(img->data = malloc(p->len)))
+        return sb_error_set(e, SB_ERR_NOMEM, field, "out of memory");
+    memcpy(img->data, p->value, p->len);
+    img->len = p->len;
+    return SB_OK;
+}
+
+static bool is_image_part(const sb_http_part_t *p)
+{
+    return !strcmp(p->name, "image") || !strcmp(p->name, "image_url");
+}
+
+sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int max, sb_api_input_t *in, sb_api_image_t **images, int *n,
+                                 sb_error_t *e)
+{
+    *images = NULL;
+    *n = 0;
+    sb_err err = parse_start(c, in, e);
+    if (!err && !c->req->multipart)
+        err = load_json(c, "images", in, e);
+    if (err)
+        return err;
+    sb_http_req_t *r = c->req;
+    json_t *list = in->body ? json_object_get(in->body, "images") : NULL;
+    int count = 0;
+    if (in->body) {
+        if (!list)
+            return sb_error_set(e, SB_ERR_USAGE, "images", "images is required: an array of 1 to %d images", max);
+        if (!json_is_array(list))
+            return sb_error_set(e, SB_ERR_USAGE, "images",
+                                "images must be an array of image URLs, data URIs or base64 strings");
+        count = (int)json_array_size(list) > max ? max + 1 : (int)json_array_size(list);
+    } else {
+        for (int i = 0; i < r->n_parts; i++)
+            count += is_image_part(&r->parts[i]);
+    }
+    /* The count first: an oversized batch is refused before anything is decoded. */
+    if (count < 1 || count > max)
+        return sb_error_set(e, SB_ERR_USAGE, "images", "a batch has 1 to %d images, not %s%d", max,
+                            count > max ? "over " : "", count > max ? max : count);
+    sb_api_image_t *out = calloc((size_t)count, sizeof *out);
+    if (!out)
+        return sb_error_set(e, SB_ERR_NOMEM, "images", "out of memory");
+    for (int i = 0, p = 0; !err && i < count; i++) {
+        char field[32];
+        snprintf(field, sizeof field, "images[%d]", i);
+        if (list) {
+            err = json_image(json_array_get(list, (size_t)i), field, &out[i], e);
+        } else {
+            while (!is_image_part(&r->parts[p]))
+                p++;
+            err = part_image(&r->parts[p++], field, &out[i], e);
+        }
+    }
+    if (err) {
+        sb_api_images_free(out, count);
+        return err;
+    }
+    *images = out;
+    *n = count;
+    return SB_OK;
+}
+
+void sb_api_images_free(sb_api_image_t *images, int n)
+{
+    for (int i = 0; images && i < n; i++)
+        free(images[i].data);
+    free(images);
 }
 
 sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, const char **out,

@@ -24,6 +24,25 @@ typedef struct {
  * SB_ERR_UNSUPPORTED_FORMAT (a Content-Type that is neither JSON nor multipart; field "Content-Type"). */
 sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e);
 
+/* One image of a batch: a URL or an upload. */
+typedef struct {
+    const char *url;       /* borrowed from the body or the request's parts; NULL for an upload */
+    uint8_t *data;         /* an upload's bytes (decoded from base64 for JSON), malloc'd */
+    size_t len;
+} sb_api_image_t;
+
+/* Parse a batch request's body: JSON {"images": [...]} whose items are http(s) URLs, data URIs or
+ * bare base64, or multipart with "image" file parts and "image_url" fields (repeated, in the order
+ * sent). `in` gets the body and the fingerprint, for the options. On success *images is a malloc'd
+ * array of *n (1..max) images to free with sb_api_images_free. The count is checked before anything is
+ * decoded. Errors: SB_ERR_USAGE (bad JSON, images missing, not an array, 0 or over max: field
+ * "images"; an item that is not a non-empty string or bad base64: field "images[i]"),
+ * SB_ERR_UNSUPPORTED_FORMAT (Content-Type), SB_ERR_NOMEM. */
+sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int max, sb_api_input_t *in, sb_api_image_t **images, int *n,
+                                 sb_error_t *e);
+
+void sb_api_images_free(sb_api_image_t *images, int n); /* NULL-safe */
+
 /* A text option: from the JSON body (must be a string) or a multipart field. *out NULL when absent. */
 sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, const char **out,
                            sb_error_t *e);

@@ -8,17 +8,21 @@
 #include "api/submit.h"
 #include "util/clock.h"
 
-/* 202 with the job and where to poll it. */
+/* 202 with the job (a batch: the batch) and where to poll it. */
 static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
 {
+    bool batch = !strcmp(job->pipeline, SB_JOB_PIPELINE_AVATAR_BATCH);
     json_t *body = sb_api_job_json(c->svc, job);
     if (job->state == SB_JOB_QUEUED) {
+        /* A batch's items run one after the other on one worker. */
+        json_int_t items = batch ? json_integer_value(json_object_get(body, "total")) : 1;
         json_object_set_new(body, "credits_used", json_integer(0));
         json_object_set_new(body, "pipeline_stages", json_pack("[s]", job->pipeline));
-        json_object_set_new(body, "estimated_seconds", json_real(sb_jobs_estimate_ms(c->svc->jobs) / 1000.0));
+        json_object_set_new(body, "estimated_seconds",
+                            json_real(sb_jobs_estimate_ms(c->svc->jobs) * (double)items / 1000.0));
     }
     char loc[96];
-    snprintf(loc, sizeof loc, "Location: /v1/image/%s", job->id);
+    snprintf(loc, sizeof loc, "Location: %s/%s", batch ? "/v1/avatar/batch" : "/v1/image", job->id);
     const char *extra[] = {loc, NULL};
     sb_api_send_json(c, 202, body, extra);
 }
@@ -112,38 +116,74 @@ static sb_err load_kept_input(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e
     return err;
 }
 
+/* Check the Idempotency-Key header into *idem (NULL when absent) and answer a replay of it. A replay
+ * is answered before the credit check and the job queue (only a full queue, checked at the head before
+ * the body is read, can refuse it: 503, retry). True when the request has been answered. */
+static bool answered_replay(sb_api_ctx_t *c, const char *hash, const char **idem)
+{
+    sb_error_t e = {0};
+    *idem = sb_http_header(c->req, "Idempotency-Key");
+    if (*idem && (!**idem || strlen(*idem) > 255)) {
+        sb_api_fail(c, SB_ERR_USAGE, "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+        return true;
+    }
+    if (!*idem)
+        return false;
+    sb_job_t prev = {0};
+    sb_err err = sb_meta_idem_find(c->svc->meta, c->key.id, *idem, hash, &prev, &e);
+    if (err == SB_ERR_NOT_FOUND)
+        return false;
+    if (err)
+        sb_api_send_error(c, &e);
+    else if (prev.sync)
+        answer_sync(c, &prev);
+    else
+        answer_async(c, &prev);
+    sb_job_clear(&prev);
+    return true;
+}
+
+/* Submit the job and answer (a sync job: when it finishes). Its input is taken when the job is queued:
+ * jr->input is then NULL. True when the request was deferred. */
+static bool run(sb_api_ctx_t *c, sb_job_request_t *jr)
+{
+    sb_error_t e = {0};
+    if (jr->sync) {
+        jr->done = on_done;
+        jr->done_ctx = c;
+        sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
+    }
+    sb_job_t job = {0};
+    bool existed = false;
+    sb_err err = sb_jobs_submit(c->svc->jobs, jr, &job, &existed, &e);
+    /* A sync job in the queue: `c` now belongs to on_done, which may already have run. */
+    bool deferred = jr->sync && !err && !existed;
+    if (err)
+        sb_api_send_error(c, &e);
+    else if (existed && job.sync)
+        answer_sync(c, &job); /* a replay that raced with the first request */
+    else if (existed || !jr->sync)
+        answer_async(c, &job);
+    sb_job_clear(&job);
+    return deferred;
+}
+
+static bool has_no_credits(sb_api_ctx_t *c)
+{
+    if (c->key.credits >= 1)
+        return false;
+    sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
+    return true;
+}
+
 bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback)
 {
     sb_error_t e = {0};
     if (in->image_url)
         json_object_set_new(spec, "image_url", json_string(in->image_url));
-    const char *idem = sb_http_header(c->req, "Idempotency-Key");
-    if (idem && (!*idem || strlen(idem) > 255)) {
-        sb_api_fail(c, SB_ERR_USAGE, "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+    const char *idem;
+    if (answered_replay(c, in->hash, &idem) || has_no_credits(c))
         return false;
-    }
-    /* A replay is answered before the credit check and the job queue (only a full queue, checked at
-     * the head before the body is read, can refuse it: 503, retry). */
-    if (idem) {
-        sb_job_t prev = {0};
-        sb_err err = sb_meta_idem_find(c->svc->meta, c->key.id, idem, in->hash, &prev, &e);
-        if (!err) {
-            if (prev.sync)
-                answer_sync(c, &prev);
-            else
-                answer_async(c, &prev);
-            sb_job_clear(&prev);
-            return false;
-        }
-        if (err != SB_ERR_NOT_FOUND) {
-            sb_api_send_error(c, &e);
-            return false;
-        }
-    }
-    if (c->key.credits < 1) {
-        sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
-        return false;
-    }
     if (in->cache_id && load_kept_input(c, in, &e)) {
         sb_api_send_error(c, &e);
         return false;
@@ -152,21 +192,22 @@ bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, js
     bool async = callback || (prefer && strcasestr(prefer, "respond-async"));
     sb_job_request_t jr = {.key_id = c->key.id, .pipeline = pipeline, .spec = spec, .input = in->image,
                            .input_len = in->image_len, .sync = !async, .callback_url = callback, .idem_key = idem,
-                           .request_hash = in->hash, .done = async ? NULL : on_done, .done_ctx = c};
-    if (!async)
-        sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
-    sb_job_t job = {0};
-    bool existed = false;
-    sb_err err = sb_jobs_submit(c->svc->jobs, &jr, &job, &existed, &e);
+                           .request_hash = in->hash};
+    bool deferred = run(c, &jr);
     in->image = jr.input; /* NULL when the job took it */
-    /* A sync job in the queue: `c` now belongs to on_done, which may already have run. */
-    bool deferred = !async && !err && !existed;
-    if (err)
-        sb_api_send_error(c, &e);
-    else if (existed && job.sync)
-        answer_sync(c, &job); /* a replay that raced with the first request */
-    else if (existed || async)
-        answer_async(c, &job);
-    sb_job_clear(&job);
+    return deferred;
+}
+
+bool sb_api_submit_batch(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, uint8_t **input, size_t len,
+                         const char *callback)
+{
+    const char *idem;
+    if (answered_replay(c, in->hash, &idem) || has_no_credits(c))
+        return false;
+    sb_job_request_t jr = {.key_id = c->key.id, .pipeline = SB_JOB_PIPELINE_AVATAR_BATCH, .spec = spec,
+                           .input = *input, .input_len = len, .callback_url = callback, .idem_key = idem,
+                           .request_hash = in->hash};
+    bool deferred = run(c, &jr);
+    *input = jr.input;
     return deferred;
 }

@@ -15,4 +15,12 @@ sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const cha
  * job's completion and must not be touched. Otherwise the request has been answered. */
 bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback);
 
+/* The same for an avatar batch (always asynchronous: 202 with the batch, Location
+ * /v1/avatar/batch/{id}): replay, credits (at least 1), then the job of pipeline
+ * SB_JOB_PIPELINE_AVATAR_BATCH with `spec` (the options and "items") and the packed uploads `*input`
+ * (NULL when none), which it takes when the job is queued (*input is then NULL). Returns false: the
+ * request has been answered. */
+bool sb_api_submit_batch(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, uint8_t **input, size_t len,
+                         const char *callback);
+
 #endif

@@ -16,12 +16,19 @@ struct sb_multipart {
     sb_error_t error;
 };
 
-static sb_http_part_t *part_for(sb_multipart_t *mp, const char *key, const char *content_type)
+/* The part a chunk of `key` at offset `off` belongs to: the latest part of that name, or a new one. A
+ * repeated name (several "image" files) makes a new part when its value starts again at offset 0 after
+ * the latest already has data; the processor may report an empty chunk at offset 0 before the first
+ * data of a part, which therefore does not count. */
+static sb_http_part_t *part_for(sb_multipart_t *mp, const char *key, const char *content_type, uint64_t off)
 {
     sb_http_req_t *req = mp->req;
-    for (int i = 0; i < req->n_parts; i++)
-        if (!strcmp(req->parts[i].name, key))
+    for (int i = req->n_parts - 1; i >= 0; i--)
+        if (!strcmp(req->parts[i].name, key)) {
+            if (off == 0 && req->parts[i].len > 0)
+                break;
             return &req->parts[i];
+        }
     if (req->n_parts == SB_HTTP_MAX_PARTS) {
         mp->err = sb_error_set(&mp->error, SB_ERR_USAGE, "", "more than %d multipart fields", SB_HTTP_MAX_PARTS);
         return NULL;
@@ -52,7 +59,7 @@ static enum MHD_Result on_data(void *cls, enum MHD_ValueKind kind, const char *k
     sb_multipart_t *mp = cls;
     if (mp->err || !key)
         return MHD_NO;
-    sb_http_part_t *p = part_for(mp, key, content_type);
+    sb_http_part_t *p = part_for(mp, key, content_type, off);
     if (!p)
         return MHD_NO;
     if (size == 0)

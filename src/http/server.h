@@ -26,7 +26,9 @@ typedef struct {
     char content_type[96];  /* as the client sent it, "" when none */
 } sb_http_part_t;
 
-#define SB_HTTP_MAX_PARTS 16
+/* A batch sends up to 100 images as parts, plus its options. Each part costs ~180 bytes in the request
+ * and, once it has data, a buffer of at least 4 KB: 128 parts add at most ~0.5 MB to a body's own bytes. */
+#define SB_HTTP_MAX_PARTS 128
 
 struct sb_http_req {
     /* request head */
@@ -102,7 +104,8 @@ void sb_http_stop(sb_http_server_t *s);
 const char *sb_http_header(sb_http_req_t *req, const char *name);
 /* Query argument `name` or NULL. Only from the handler, on its thread. */
 const char *sb_http_query(sb_http_req_t *req, const char *name);
-/* The multipart part `name`, or NULL. */
+/* The first multipart part `name`, or NULL. A repeated name gives one part each, in order (see
+ * req->parts). */
 const sb_http_part_t *sb_http_part(const sb_http_req_t *req, const char *name);
 
 /* Answer the request: `status`, content type, and a body this call takes ownership of (malloc'd,

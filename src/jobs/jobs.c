@@ -125,8 +125,9 @@ static void record_latency(sb_jobs_t *j, double ms)
     pthread_mutex_unlock(&j->mu);
 }
 
-/* Store the outputs as blobs, then record the result and charge in one transaction. */
-static sb_err deliver(work_t *w, sb_pipeline_out_t *po, double total_ms, sb_error_t *e)
+/* Store the outputs as blobs, then record the result and charge in one transaction: of the job, or with
+ * item >= 0 of that item of a batch job. */
+static sb_err deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_ms, sb_error_t *e)
 {
     sb_jobs_t *j = w->j;
     sb_output_t outs[SB_JOB_OUTPUTS_MAX];
@@ -156,8 +157,10 @@ static sb_err deliver(work_t *w, sb_pipeline_out_t *po, double total_ms, sb_erro
     json_object_set_new(result, "latency_ms", json_integer((json_int_t)(total_ms + 0.5)));
     char *rs = json_dumps(result, JSON_COMPACT);
     json_decref(result);
-    err = sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs,
-                               w->def->credits, rs ? rs : "{}", e);
+    err = item < 0 ? sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs, w->def->credits,
+                                          rs ? rs : "{}", e)
+                   : sb_meta_batch_item_complete(j->meta, w->id, item, j->owner, outs, po->n_outputs,
+                                                 w->def->credits, rs ? rs : "{}", e);
     free(rs);
     if (err)
         goto fail;
@@ -169,6 +172,220 @@ fail:
         sb_blob_delete(j->blob, names[i], &ignore);
     }
     return err;
+}
+
+static sb_err probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,
+                           sb_error_t *e)
+{
+    sb_image_info_t info;
+    sb_err err = sb_io_probe(buf, len, &info, e);
+    if (err) {
+        snprintf(e->field, sizeof e->field, "%s", field);
+        return err;
+    }
+    *pixels = (int64_t)info.width * info.height;
+    if (*pixels > j->cfg.max_pixels)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, field, "the image is %dx%d (%lld pixels); the limit is %lld",
+                            info.width, info.height, (long long)*pixels, (long long)j->cfg.max_pixels);
+    return SB_OK;
+}
+
+/* ---- batch jobs ---- */
+
+struct sb_job_items {
+    work_t *w;
+    const json_t *items;  /* the spec's "items" */
+    int n;
+    bool *finished;       /* by an earlier run of the job */
+    int64_t t0_us;        /* when the current item's input was asked for */
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Upload k of a packed input (see sb_jobs_pack_uploads); false when the buffer has no such upload. */
+static bool unpack_upload(const uint8_t *in, size_t len, int64_t k, const uint8_t **data, size_t *n)
+{
+    if (!in || len < 4)
+        return false;
+    uint64_t count = be32(in);
+    if (k < 0 || (uint64_t)k >= count || len < 4 + 4 * count)
+        return false;
+    uint64_t at = 4 + 4 * count;
+    for (int64_t i = 0; i < k; i++)
+        at += be32(in + 4 + 4 * i);
+    uint64_t size = be32(in + 4 + 4 * k);
+    if (at + size > len)
+        return false;
+    *data = in + at;
+    *n = (size_t)size;
+    return true;
+}
+
+/* What the client sent as a batch item: its URL, or "upload #k". */
+static const char *item_input(const json_t *item, char buf[32])
+{
+    const char *url = json_string_value(json_object_get(item, "image_url"));
+    if (url)
+        return url;
+    snprintf(buf, 32, "upload #%lld", (long long)json_integer_value(json_object_get(item, "upload")));
+    return buf;
+}
+
+/* The item rows of a batch job; nothing when it has them already. */
+static sb_err create_items(sb_jobs_t *j, const char *id, const json_t *items, sb_error_t *e)
+{
+    int n = (int)json_array_size(items);
+    const char **inputs = calloc((size_t)(n ? n : 1), sizeof *inputs);
+    char (*bufs)[32] = calloc((size_t)(n ? n : 1), sizeof *bufs);
+    sb_err err = inputs && bufs ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    for (int i = 0; !err && i < n; i++)
+        inputs[i] = item_input(json_array_get(items, (size_t)i), bufs[i]);
+    if (!err)
+        err = sb_meta_batch_items_create(j->meta, id, n, inputs, e);
+    free(inputs);
+    free(bufs);
+    return err;
+}
+
+static bool mark_finished(const sb_batch_item_t *it, void *ctx)
+{
+    sb_job_items_t *items = ctx;
+    if (it->idx >= 0 && it->idx < items->n)
+        items->finished[it->idx] = it->state != SB_JOB_QUEUED;
+    return true;
+}
+
+typedef struct {
+    int total, completed, failed;
+} batch_counts_t;
+
+static bool count_item(const sb_batch_item_t *it, void *ctx)
+{
+    batch_counts_t *c = ctx;
+    c->total++;
+    c->completed += it->state == SB_JOB_COMPLETED;
+    c->failed += it->state == SB_JOB_FAILED;
+    return true;
+}
+
+int sb_job_items_count(const sb_job_items_t *items)
+{
+    return items->n;
+}
+
+bool sb_job_items_finished(const sb_job_items_t *items, int i)
+{
+    return i >= 0 && i < items->n && items->finished[i];
+}
+
+sb_err sb_job_items_input(sb_job_items_t *items, int i, uint8_t **buf, size_t *len, sb_error_t *e)
+{
+    work_t *w = items->w;
+    sb_jobs_t *j = w->j;
+    char field[32];
+    snprintf(field, sizeof field, "images[%d]", i);
+    *buf = NULL;
+    *len = 0;
+    items->t0_us = sb_clock_us();
+    /* A batch outlives one lease: each item renews it. */
+    sb_err err = sb_meta_job_renew(j->meta, w->id, j->owner, j->cfg.lease_s, e);
+    if (err)
+        return err;
+    const json_t *item = json_array_get(items->items, (size_t)i);
+    const char *url = json_string_value(json_object_get(item, "image_url"));
+    const uint8_t *data;
+    size_t n;
+    if (url)
+        err = sb_fetch_get(url, &j->cfg.fetch, field, buf, len, e);
+    else if (!w->input)
+        return sb_error_set(e, SB_ERR_INPUT_LOST, field,
+                            "the server restarted before this image was made; uploaded images are held in memory "
+                            "only, so please submit it again");
+    else if (!unpack_upload(w->input, w->len, json_integer_value(json_object_get(item, "upload")), &data, &n))
+        return sb_error_set(e, SB_ERR_INTERNAL, field, "batch item %d has no upload", i);
+    else if (!(*buf = malloc(n ? n : 1)))
+        return sb_error_set(e, SB_ERR_NOMEM, field, "out of memory");
+    else {
+        memcpy(*buf, data, n);
+        *len = n;
+    }
+    int64_t pixels;
+    if (!err)
+        err = probe_pixels(j, *buf, *len, field, &pixels, e);
+    if (err) {
+        free(*buf);
+        *buf = NULL;
+        *len = 0;
+    }
+    return err;
+}
+
+sb_err sb_job_items_done(sb_job_items_t *items, int i, sb_pipeline_out_t *out, double ms, sb_error_t *e)
+{
+    work_t *w = items->w;
+    sb_err err = deliver(w, i, out, ms, e);
+    if (w->j->metrics)
+        sb_metrics_pipeline(w->j->metrics, w->def->name, &out->stages, ms, err ? "failed" : "completed");
+    if (!err)
+        record_latency(w->j, ms);
+    items->t0_us = 0;
+    return err;
+}
+
+sb_err sb_job_items_failed(sb_job_items_t *items, int i, const sb_error_t *err, sb_error_t *e)
+{
+    work_t *w = items->w;
+    char *ej = error_json(err);
+    sb_err rc = sb_meta_batch_item_fail(w->j->meta, w->id, i, ej ? ej : "{}", e);
+    free(ej);
+    /* An item refused before its input was asked for (no credits left) did no work to time. */
+    if (w->j->metrics && items->t0_us)
+        sb_metrics_pipeline(w->j->metrics, w->def->name, NULL, (double)(sb_clock_us() - items->t0_us) / 1000.0,
+                            "failed");
+    items->t0_us = 0;
+    return rc;
+}
+
+/* A batch on the worker: its item rows (made at submission; again here after a crash in between), the
+ * items an earlier run finished, the runner, then the job completed with its counts. */
+static void run_batch(work_t *w, worker_t *wk)
+{
+    sb_jobs_t *j = w->j;
+    sb_error_t e = {0};
+    sb_job_items_t items = {.w = w, .items = json_object_get(w->spec, "items")};
+    items.n = (int)json_array_size(items.items);
+    items.finished = calloc((size_t)(items.n ? items.n : 1), sizeof *items.finished);
+    sb_err err = items.finished ? create_items(j, w->id, items.items, &e)
+                                : sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
+    if (!err)
+        err = sb_meta_batch_items_list(j->meta, w->id, mark_finished, &items, &e);
+    if (!err)
+        err = w->def->run_items(wk->studio, w->spec, &items, &e);
+    free(items.finished);
+    free(w->input);
+    w->input = NULL;
+    batch_counts_t c = {0};
+    if (!err)
+        err = sb_meta_batch_items_list(j->meta, w->id, count_item, &c, &e);
+    char result[96];
+    snprintf(result, sizeof result, "{\"total\":%d,\"completed\":%d,\"failed\":%d}", c.total, c.completed, c.failed);
+    if (!err)
+        err = sb_meta_job_complete(j->meta, w->id, j->owner, NULL, 0, 0, result, &e);
+    if (err && err != SB_ERR_CONFLICT)
+        fail(w, &e);
+    else
+        finish(w); /* done, or the lease was lost to another worker: report the state as it stands */
 }
 
 static void work_task(void *arg, void *tctx)
@@ -192,6 +409,10 @@ static void work_task(void *arg, void *tctx)
         fail(w, &e);
         return;
     }
+    if (w->def->run_items) {
+        run_batch(w, wk);
+        return;
+    }
     int64_t t0 = sb_clock_us();
     sb_pipeline_out_t po = {0};
     sb_err err = w->def->run(wk->studio, w->input, w->len, w->spec, &po, &e);
@@ -200,7 +421,7 @@ static void work_task(void *arg, void *tctx)
     w->input = NULL;
     double ms = (double)(sb_clock_us() - t0) / 1000.0;
     if (!err)
-        err = deliver(w, &po, ms, &e);
+        err = deliver(w, -1, &po, ms, &e);
     if (j->metrics)
         sb_metrics_pipeline(j->metrics, w->def->name, &po.stages, ms, err ? "failed" : "completed");
     sb_pipeline_out_clear(&po);
@@ -214,22 +435,6 @@ static void work_task(void *arg, void *tctx)
     }
     record_latency(j, ms);
     finish(w);
-}
-
-static sb_err probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,
-                           sb_error_t *e)
-{
-    sb_image_info_t info;
-    sb_err err = sb_io_probe(buf, len, &info, e);
-    if (err) {
-        snprintf(e->field, sizeof e->field, "%s", field);
-        return err;
-    }
-    *pixels = (int64_t)info.width * info.height;
-    if (*pixels > j->cfg.max_pixels)
-        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, field, "the image is %dx%d (%lld pixels); the limit is %lld",
-                            info.width, info.height, (long long)*pixels, (long long)j->cfg.max_pixels);
-    return SB_OK;
 }
 
 static void fetch_task(void *arg, void *tctx)
@@ -317,6 +522,34 @@ static sb_err reserve(sb_jobs_t *j, int64_t pixels, bool commit, sb_error_t *e)
     return SB_OK;
 }
 
+/* Probe a batch's uploads (a bad one refuses the batch, field "images[i]") and reserve for its largest
+ * item: the items are made one at a time. A URL item counts the nominal size (it is probed when fetched). */
+static sb_err batch_pixels(const sb_jobs_t *j, const sb_job_request_t *req, int64_t *pixels, sb_error_t *e)
+{
+    *pixels = 0;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(req->spec, "items"), i, item)
+    {
+        int64_t p = URL_NOMINAL_PIXELS;
+        const uint8_t *data;
+        size_t n;
+        char field[32];
+        snprintf(field, sizeof field, "images[%zu]", i);
+        if (!json_object_get(item, "image_url")) {
+            if (!unpack_upload(req->input, req->input_len, json_integer_value(json_object_get(item, "upload")),
+                               &data, &n))
+                return sb_error_set(e, SB_ERR_INTERNAL, field, "batch item %zu has no upload", i);
+            sb_err err = probe_pixels(j, data, n, field, &p, e);
+            if (err)
+                return err;
+        }
+        if (p > *pixels)
+            *pixels = p;
+    }
+    return *pixels ? SB_OK : sb_error_set(e, SB_ERR_INTERNAL, "images", "a batch without items");
+}
+
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e)
 {
     *existed = false;
@@ -325,7 +558,11 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
         return sb_error_set(e, SB_ERR_INTERNAL, "", "unknown pipeline '%s'", req->pipeline);
     int64_t pixels = URL_NOMINAL_PIXELS;
     sb_err err = SB_OK;
-    if (req->input && (err = probe_pixels(j, req->input, req->input_len, "image", &pixels, e)))
+    if (def->run_items)
+        err = batch_pixels(j, req, &pixels, e);
+    else if (req->input)
+        err = probe_pixels(j, req->input, req->input_len, "image", &pixels, e);
+    if (err)
         return err;
     if ((err = reserve(j, pixels, true, e)))
         return err;
@@ -341,6 +578,10 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
         release_pixels(j, pixels);
         return err;
     }
+    /* A failure here leaves the rows to the worker, which makes them again. */
+    sb_error_t ignore;
+    if (def->run_items)
+        create_items(j, id, json_object_get(req->spec, "items"), &ignore);
     work_t *w = work_new(j, id, req->key_id, def, req->spec);
     if (!w) {
         release_pixels(j, pixels);
@@ -352,26 +593,48 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     w->deadline_us = req->sync && j->cfg.deadline_ms > 0 ? sb_clock_us() + (int64_t)j->cfg.deadline_ms * 1000 : 0;
     w->done = req->done;
     w->done_ctx = req->done_ctx;
-    bool url = req->input == NULL;
-    if (!url) {
-        w->input = req->input;
-        w->len = req->input_len;
-    }
+    bool url = req->input == NULL && !def->run_items; /* a batch fetches its URL items on the worker */
+    w->input = req->input;
+    w->len = req->input_len;
     err = sb_pool_submit(url ? j->fetch : j->work, url ? fetch_task : work_task, w, e);
     if (err) {
         /* The row exists: close it as failed so a poll tells the truth, but answer the caller now. */
         w->input = NULL;
         w->done = NULL;
         char *ej = error_json(e);
-        sb_error_t ignore;
         sb_meta_job_fail(j->meta, id, NULL, ej ? ej : "{}", &ignore);
         free(ej);
         work_free(w);
         sb_job_clear(out);
         return err;
     }
-    if (!url)
-        req->input = NULL; /* taken */
+    req->input = NULL; /* taken */
+    return SB_OK;
+}
+
+sb_err sb_jobs_pack_uploads(const uint8_t *const *bufs, const size_t *lens, int n, uint8_t **out, size_t *len,
+                            sb_error_t *e)
+{
+    if (n < 0)
+        return sb_error_set(e, SB_ERR_USAGE, "images", "a negative number of uploads");
+    size_t total = 4 + 4 * (size_t)n;
+    for (int i = 0; i < n; i++) {
+        if (lens[i] > UINT32_MAX)
+            return sb_error_set(e, SB_ERR_USAGE, "images", "upload %d is over 4 GB", i);
+        total += lens[i];
+    }
+    uint8_t *p = malloc(total);
+    if (!p)
+        return sb_error_set(e, SB_ERR_NOMEM, "images", "out of memory packing %d uploads", n);
+    put_be32(p, (uint32_t)n);
+    size_t at = 4 + 4 * (size_t)n;
+    for (int i = 0; i < n; i++) {
+        put_be32(p + 4 + 4 * i, (uint32_t)lens[i]);
+        memcpy(p + at, bufs[i], lens[i]);
+        at += lens[i];
+    }
+    *out = p;
+    *len = total;
     return SB_OK;
 }
 
@@ -472,9 +735,11 @@ static sb_err recover(sb_jobs_t *j, sb_error_t *e)
         json_t *spec = json_loads(job->spec ? job->spec : "{}", 0, NULL);
         const sb_pipeline_def_t *def = sb_pipeline_find(job->pipeline);
         sb_error_t je = {0};
-        if (def && json_string_value(json_object_get(spec, "image_url"))) {
+        /* A batch resumes on a worker: its URL items are fetched again, its uploads are lost item by item. */
+        if (def && (def->run_items || json_string_value(json_object_get(spec, "image_url")))) {
             work_t *w = work_new(j, job->id, job->key_id, def, spec);
-            if (w && sb_pool_submit(j->fetch, fetch_task, w, &je) == SB_OK) {
+            if (w && sb_pool_submit(def->run_items ? j->work : j->fetch, def->run_items ? work_task : fetch_task, w,
+                                    &je) == SB_OK) {
                 resumed++;
                 json_decref(spec);
                 continue;

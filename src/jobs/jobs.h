@@ -29,6 +29,15 @@
  * no URL and hands out its file id as the cache_id of a later request. */
 #define SB_JOB_ROLE_CACHE "cache"
 
+/* The pipeline of an avatar batch: one job whose items (sb_meta_batch_items_*) are made one after the
+ * other by one worker with the same options, each charged on its own. Its spec has the avatar options
+ * and "items": [{"image_url": URL} | {"upload": k}, ...], upload k being the k-th image packed into the
+ * request's input by sb_jobs_pack_uploads. Always asynchronous. On a restart a batch resumes: its
+ * finished items are kept, its URL items are fetched again, and its unfinished uploads fail with
+ * "input_lost" (uploads are held in memory only). The job itself completes with
+ * {"total","completed","failed"}, never failed because items failed. */
+#define SB_JOB_PIPELINE_AVATAR_BATCH "avatar_batch"
+
 typedef struct sb_jobs sb_jobs_t;
 typedef struct sb_metrics sb_metrics_t;
 
@@ -63,7 +72,8 @@ typedef struct {
     const char *key_id;
     const char *pipeline;     /* "headshot", ... */
     json_t *spec;             /* the pipeline's options and, for URL inputs, "image_url"; borrowed */
-    uint8_t *input;           /* uploaded bytes, or NULL when spec has image_url; taken on success */
+    uint8_t *input;           /* uploaded bytes, or NULL when spec has image_url (a batch: its packed
+                               * uploads, NULL when it has none); taken on success */
     size_t input_len;
     bool sync;
     const char *callback_url; /* NULL for none */
@@ -75,16 +85,24 @@ typedef struct {
 
 /* Start the pools and the maintenance thread (webhooks, purge), after recovering the jobs a previous
  * process left: processing ones are queued again, queued URL jobs are resubmitted, queued upload jobs
- * are failed with "input_lost". Errors: SB_ERR_STORE, SB_ERR_INTERNAL, SB_ERR_MODEL_*. */
+ * are failed with "input_lost"; batch jobs resume (see SB_JOB_PIPELINE_AVATAR_BATCH). Errors: SB_ERR_STORE, SB_ERR_INTERNAL, SB_ERR_MODEL_*. */
 sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *blob, sb_metrics_t *metrics,
                      sb_jobs_t **out, sb_error_t *e);
 
 /* Admit and enqueue a job. Uploaded inputs are probed first: SB_ERR_UNSUPPORTED_FORMAT,
- * SB_ERR_CORRUPT_IMAGE, SB_ERR_IMAGE_TOO_LARGE without creating a job. Then SB_ERR_OVERLOADED when the
+ * SB_ERR_CORRUPT_IMAGE, SB_ERR_IMAGE_TOO_LARGE without creating a job (a batch's uploads each, field
+ * "images[i]"; a batch reserves the pixels of its largest item, since its items are made one at a
+ * time, and its item rows are made with the job). Then SB_ERR_OVERLOADED when the
  * queue or the pixel budget is full, SB_ERR_CONFLICT for an Idempotency-Key reused with another body.
  * On success *out is the new job (queued), or with *existed the earlier job of the same idempotency key
  * (nothing enqueued, `done` never called). `out` is cleared with sb_job_clear by the caller. */
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e);
+
+/* Pack n uploaded images into one input buffer for a batch job (malloc'd into *out, *len bytes): a
+ * 4-byte big-endian count n, then n 4-byte big-endian lengths, then the n images back to back.
+ * Errors: SB_ERR_USAGE for an image over 4 GB or n < 0, SB_ERR_NOMEM. Any thread. */
+sb_err sb_jobs_pack_uploads(const uint8_t *const *bufs, const size_t *lens, int n, uint8_t **out, size_t *len,
+                            sb_error_t *e);
 
 /* Whether a job could be admitted now (queue and pixel budget), without reserving anything: lets
  * the server refuse with 503 before reading a request's body. Fills e with SB_ERR_OVERLOADED. */

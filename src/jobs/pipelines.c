@@ -2,6 +2,7 @@
 #include "jobs/pipelines.h"
 #include "jobs/jobs.h"
 #include "pipeline/report.h"
+#include "util/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +88,45 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
     return SB_OK;
 }
 
+/* Avatar batch: every item with the same avatar options (so the same platform, style, background,
+ * palette, light and seed: a team page looks consistent). An item whose credit cannot be charged fails
+ * with no_credits, and so does every item after it, without being made. */
+static sb_err run_avatar_batch(sb_studio_t *studio, const json_t *spec, sb_job_items_t *items, sb_error_t *e)
+{
+    sb_error_t broke = {0};
+    for (int i = 0; i < sb_job_items_count(items); i++) {
+        if (sb_job_items_finished(items, i))
+            continue;
+        sb_error_t ie = broke;
+        sb_err err = broke.code;
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        sb_pipeline_out_t po = {0};
+        int64_t t0 = sb_clock_us();
+        if (!err)
+            err = sb_job_items_input(items, i, &buf, &len, &ie);
+        if (!err)
+            err = run_avatar(studio, buf, len, spec, &po, &ie);
+        free(buf);
+        if (!err)
+            err = sb_job_items_done(items, i, &po, (double)(sb_clock_us() - t0) / 1000.0, &ie);
+        sb_pipeline_out_clear(&po);
+        if (err == SB_ERR_CONFLICT || err == SB_ERR_STORE) {
+            *e = ie;
+            return err;
+        }
+        if (err == SB_ERR_NO_CREDITS)
+            broke = ie;
+        if (err && (err = sb_job_items_failed(items, i, &ie, e)))
+            return err;
+    }
+    return SB_OK;
+}
+
 static const sb_pipeline_def_t pipelines[] = {
-    {"headshot", run_headshot, 1},
-    {"avatar", run_avatar, 1},
+    {"headshot", run_headshot, NULL, 1},
+    {"avatar", run_avatar, NULL, 1},
+    {SB_JOB_PIPELINE_AVATAR_BATCH, NULL, run_avatar_batch, 1},
 };
 
 const sb_pipeline_def_t *sb_pipeline_find(const char *name)

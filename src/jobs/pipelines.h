@@ -25,12 +25,39 @@ typedef struct {
     sb_stages_t stages;
 } sb_pipeline_out_t;
 
+/* The items of a batch job as its runner sees them (implemented in jobs.c). A batch is one job run by
+ * one worker, item after item: each item's bytes are produced only when asked for (an upload from the
+ * job's packed input, or fetched from its URL), and each item is recorded (and charged) on its own.
+ * Only from the worker thread running the batch. */
+typedef struct sb_job_items sb_job_items_t;
+
+/* Number of items. */
+int sb_job_items_count(const sb_job_items_t *items);
+/* Whether item i was finished by an earlier run of this job (skip it: it is recorded already). */
+bool sb_job_items_finished(const sb_job_items_t *items, int i);
+/* The bytes of item i, malloc'd for the caller to free: an upload, or fetched from its URL (the job
+ * service's fetch options and SSRF guard), then probed (format, pixel cap). Renews the job's lease.
+ * Errors: the fetch and probe errors (field "images[i]"), SB_ERR_INPUT_LOST for an upload after a
+ * restart (uploads are held in memory only). */
+sb_err sb_job_items_input(sb_job_items_t *items, int i, uint8_t **buf, size_t *len, sb_error_t *e);
+/* Item i succeeded: store its outputs as blobs, then record the item and charge the pipeline's credits
+ * in one store transaction. On failure nothing is kept (the blobs are deleted): SB_ERR_NO_CREDITS when
+ * the key is short, SB_ERR_CONFLICT when the lease was lost, SB_ERR_STORE. `ms` is the item's latency. */
+sb_err sb_job_items_done(sb_job_items_t *items, int i, sb_pipeline_out_t *out, double ms, sb_error_t *e);
+/* Item i failed with `err` (no charge). Errors: SB_ERR_STORE. */
+sb_err sb_job_items_failed(sb_job_items_t *items, int i, const sb_error_t *err, sb_error_t *e);
+
 typedef struct {
     const char *name;
     /* Run on a worker thread with that worker's studio. `spec` is the job's options. */
     sb_err (*run)(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
                   sb_error_t *e);
-    int credits;         /* charged once per delivered job, whatever its number of outputs */
+    /* A batch pipeline has this instead of run: every item with the same options `spec`, each finished
+     * through `items`. An item's failure is recorded, not returned; an error returned (a lost lease, the
+     * store) stops the batch. */
+    sb_err (*run_items)(sb_studio_t *studio, const json_t *spec, sb_job_items_t *items, sb_error_t *e);
+    int credits;         /* charged once per delivered job (per delivered item for a batch), whatever its
+                          * number of outputs */
 } sb_pipeline_def_t;
 
 /* The pipeline called `name`, or NULL. */

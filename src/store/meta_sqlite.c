@@ -80,6 +80,16 @@ static const char *const migrations[] = {
     "CREATE INDEX files_expires ON files(expires_at);"
     "CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);"
     "PRAGMA user_version = 1;",
+    /* 2: the items of batch jobs; state is an sb_job_state (never processing). */
+    "CREATE TABLE batch_items ("
+    "  job_id TEXT NOT NULL REFERENCES jobs(id),"
+    "  idx INTEGER NOT NULL,"
+    "  input TEXT NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  result TEXT,"
+    "  error TEXT,"
+    "  PRIMARY KEY (job_id, idx)) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -835,8 +845,8 @@ static sb_err check_outputs(const sb_output_t *outputs, int n_outputs, sb_error_
     return SB_OK;
 }
 
-sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, const sb_output_t *outputs,
-                            int n_outputs, int64_t credits, const char *result, sb_error_t *e)
+static sb_err check_complete(const char *owner, int64_t credits, const char *result, const sb_output_t *outputs,
+                             int n_outputs, sb_error_t *e)
 {
     if (!owner)
         return sb_error_set(e, SB_ERR_USAGE, "owner", "completing a job needs its lease owner");
@@ -844,24 +854,24 @@ sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, con
         return sb_error_set(e, SB_ERR_USAGE, "credits", "credits must be >= 0, not %lld", (long long)credits);
     if (!result)
         return sb_error_set(e, SB_ERR_USAGE, "result", "a completed job needs a result");
-    sb_err err = check_outputs(outputs, n_outputs, e);
-    if (err)
-        return err;
-    int64_t now = now_s();
+    return check_outputs(outputs, n_outputs, e);
+}
+
+/* The part of a completion a job and a batch item share, inside the caller's transaction: check that
+ * `owner` holds job `id`, charge the key, add to usage, record the outputs as files of the job. */
+static sb_err charge_and_record(sb_meta_t *m, const char *id, const char *owner, const sb_output_t *outputs,
+                                int n_outputs, int64_t credits, int64_t now, sb_error_t *e)
+{
     holder_t h;
-    lock(m);
-    err = begin(m, e);
-    if (err)
-        goto done;
-    err = one_row(m, read_holder, &h, e,
-                  "SELECT key_id, pipeline, state = 1 AND lease_owner = ?2 FROM jobs WHERE id = ?1", "tt", id,
-                  owner);
+    sb_err err = one_row(m, read_holder, &h, e,
+                         "SELECT key_id, pipeline, state = 1 AND lease_owner = ?2 FROM jobs WHERE id = ?1", "tt",
+                         id, owner);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no job '%s'", id);
     if (!err && !h.held)
         err = job_conflict(m, id, e);
     if (err)
-        goto done;
+        return err;
     err =
         exec(m, e, "UPDATE keys SET credits = credits - ?2, used = used + ?2 WHERE id = ?1 AND credits >= ?2",
              "tI", h.key_id, credits);
@@ -884,6 +894,20 @@ sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, con
         if (err == SB_ERR_CONFLICT)
             sb_error_set(e, err, "file_id", "a file with id '%s' already exists", o->file_id);
     }
+    return err;
+}
+
+sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, const sb_output_t *outputs,
+                            int n_outputs, int64_t credits, const char *result, sb_error_t *e)
+{
+    sb_err err = check_complete(owner, credits, result, outputs, n_outputs, e);
+    if (err)
+        return err;
+    int64_t now = now_s();
+    lock(m);
+    err = begin(m, e);
+    if (!err)
+        err = charge_and_record(m, id, owner, outputs, n_outputs, credits, now, e);
     if (!err)
         err = exec(
             m, e,
@@ -893,7 +917,6 @@ sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, con
             "ttI", id, result, now);
     if (!err)
         err = commit(m, e);
-done:
     return unlock(m, err);
 }
 
@@ -942,6 +965,127 @@ sb_err sb_meta_job_counts(sb_meta_t *m, int64_t counts[SB_JOB__STATES], sb_error
     for (size_t i = 0; !err && i < n; i++)
         if (c[i].state >= 0 && c[i].state < SB_JOB__STATES)
             counts[c[i].state] = c[i].count;
+    free(items);
+    return err;
+}
+
+/* ---- batch items ---- */
+
+void sb_batch_item_clear(sb_batch_item_t *it)
+{
+    if (!it)
+        return;
+    free(it->input);
+    free(it->result);
+    free(it->error);
+    it->input = it->result = it->error = NULL;
+}
+
+static sb_err read_batch_item(sqlite3_stmt *st, void *dst, sb_error_t *e)
+{
+    sb_batch_item_t *it = dst;
+    memset(it, 0, sizeof *it);
+    it->idx = sqlite3_column_int(st, 0);
+    it->state = (sb_job_state)sqlite3_column_int(st, 1);
+    sb_err err = dup_text(&it->input, st, 2, e);
+    if (!err)
+        err = dup_text(&it->result, st, 3, e);
+    if (!err)
+        err = dup_text(&it->error, st, 4, e);
+    if (err)
+        sb_batch_item_clear(it);
+    return err;
+}
+
+sb_err sb_meta_batch_items_create(sb_meta_t *m, const char *job_id, int n, const char *const *inputs,
+                                  sb_error_t *e)
+{
+    if (n < 1 || !inputs)
+        return sb_error_set(e, SB_ERR_USAGE, "inputs", "a batch needs at least one item, not %d", n);
+    for (int i = 0; i < n; i++)
+        if (!inputs[i])
+            return sb_error_set(e, SB_ERR_USAGE, "inputs", "batch item %d has no input", i);
+    int64_t have = 0;
+    lock(m);
+    sb_err err = begin(m, e);
+    if (!err)
+        err = one_row(m, read_int64, &have, e, "SELECT count(*) FROM batch_items WHERE job_id = ?1", "t", job_id);
+    for (int i = 0; !err && !have && i < n; i++) {
+        err = exec(m, e, "INSERT INTO batch_items (job_id, idx, input) VALUES (?1, ?2, ?3)", "tit", job_id, i,
+                   inputs[i]);
+        if (err == SB_ERR_NOT_FOUND)
+            sb_error_set(e, err, "", "no job '%s'", job_id);
+    }
+    if (!err)
+        err = commit(m, e);
+    return unlock(m, err);
+}
+
+/* Why item `idx` cannot be finished: NOT_FOUND, or CONFLICT naming its state. Called with the lock held. */
+static sb_err item_conflict(sb_meta_t *m, const char *job_id, int idx, sb_error_t *e)
+{
+    int64_t state = 0;
+    sb_err err = one_row(m, read_int64, &state, e, "SELECT state FROM batch_items WHERE job_id = ?1 AND idx = ?2",
+                         "ti", job_id, idx);
+    if (err == SB_ERR_NOT_FOUND)
+        return sb_error_set(e, err, "", "job '%s' has no batch item %d", job_id, idx);
+    if (!err)
+        err = sb_error_set(e, SB_ERR_CONFLICT, "", "batch item %d of job '%s' is already %s", idx, job_id,
+                           sb_job_state_name((sb_job_state)state));
+    return err;
+}
+
+sb_err sb_meta_batch_item_complete(sb_meta_t *m, const char *job_id, int idx, const char *owner,
+                                   const sb_output_t *outputs, int n_outputs, int64_t credits, const char *result,
+                                   sb_error_t *e)
+{
+    sb_err err = check_complete(owner, credits, result, outputs, n_outputs, e);
+    if (err)
+        return err;
+    int64_t now = now_s();
+    lock(m);
+    err = begin(m, e);
+    /* The item first: a finished item must not be charged again, whatever else holds. */
+    if (!err)
+        err = exec(m, e, "UPDATE batch_items SET state = 2, result = ?3 WHERE job_id = ?1 AND idx = ?2 AND state = 0",
+                   "tit", job_id, idx, result);
+    if (!err && sqlite3_changes(m->db) == 0)
+        err = item_conflict(m, job_id, idx, e);
+    if (!err)
+        err = charge_and_record(m, job_id, owner, outputs, n_outputs, credits, now, e);
+    if (!err)
+        err = commit(m, e);
+    return unlock(m, err);
+}
+
+sb_err sb_meta_batch_item_fail(sb_meta_t *m, const char *job_id, int idx, const char *error, sb_error_t *e)
+{
+    if (!error)
+        return sb_error_set(e, SB_ERR_USAGE, "error", "a failed item needs an error");
+    lock(m);
+    sb_err err = exec(m, e, "UPDATE batch_items SET state = 3, error = ?3 WHERE job_id = ?1 AND idx = ?2 AND state = 0",
+                      "tit", job_id, idx, error);
+    if (!err && sqlite3_changes(m->db) == 0)
+        err = item_conflict(m, job_id, idx, e);
+    return unlock(m, err);
+}
+
+sb_err sb_meta_batch_items_list(sb_meta_t *m, const char *job_id, bool (*fn)(const sb_batch_item_t *it, void *ctx),
+                                void *ctx, sb_error_t *e)
+{
+    void *items;
+    size_t n;
+    lock(m);
+    sb_err err = unlock(m, all_rows(m, sizeof(sb_batch_item_t), read_batch_item, &items, &n, e,
+                                    "SELECT idx, state, input, result, error FROM batch_items "
+                                    "WHERE job_id = ?1 ORDER BY idx",
+                                    "t", job_id));
+    sb_batch_item_t *it = items;
+    bool go = !err;
+    for (size_t i = 0; i < n; i++) {
+        go = go && fn(&it[i], ctx);
+        sb_batch_item_clear(&it[i]);
+    }
     free(items);
     return err;
 }

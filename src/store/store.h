@@ -184,6 +184,41 @@ sb_err sb_meta_job_complete(sb_meta_t *m, const char *id, const char *owner, con
  * SB_ERR_CONFLICT when owner no longer holds it, or the job is already finished. */
 sb_err sb_meta_job_fail(sb_meta_t *m, const char *id, const char *owner, const char *error, sb_error_t *e);
 
+/* ---- batch items: the per-image rows of a batch job (e.g. pipeline "avatar_batch") ---- */
+
+typedef struct {
+    int idx;                     /* 0..n-1, the order the client sent */
+    sb_job_state state;          /* SB_JOB_QUEUED (not done yet), SB_JOB_COMPLETED or SB_JOB_FAILED */
+    char *input;                 /* what the client sent: the URL, or "upload #k"; malloc'd */
+    char *result;                /* JSON of the result when completed, else NULL; malloc'd */
+    char *error;                 /* JSON {"code","message","field"} when failed, else NULL; malloc'd */
+} sb_batch_item_t;
+
+/* Free the strings an item owns (not the struct). NULL-safe; safe twice. */
+void sb_batch_item_clear(sb_batch_item_t *it);
+
+/* Give job `job_id` the items 0..n-1, queued, described by inputs[i]. Idempotent: does nothing when the
+ * job already has items (a restarted batch keeps its finished ones). n must be >= 1 (SB_ERR_USAGE).
+ * SB_ERR_NOT_FOUND for an unknown job. */
+sb_err sb_meta_batch_items_create(sb_meta_t *m, const char *job_id, int n, const char *const *inputs,
+                                  sb_error_t *e);
+/* Finish item `idx` of batch job `job_id` (which `owner` must hold), in ONE transaction as
+ * sb_meta_job_complete does for a job: the outputs become files of the job's key (with job_id the
+ * batch), `credits` are charged to the key (SB_ERR_NO_CREDITS and nothing changed when short), usage is
+ * added under the job's pipeline, and the item is completed with `result`. The job itself stays
+ * processing. SB_ERR_CONFLICT (nothing changed) when the owner no longer holds the job, when the item
+ * is already finished, or (field "file_id") for a taken file id; SB_ERR_NOT_FOUND for an unknown item. */
+sb_err sb_meta_batch_item_complete(sb_meta_t *m, const char *job_id, int idx, const char *owner,
+                                   const sb_output_t *outputs, int n_outputs, int64_t credits, const char *result,
+                                   sb_error_t *e);
+/* Mark item `idx` failed with `error` JSON (no charge). SB_ERR_CONFLICT when it is already finished,
+ * SB_ERR_NOT_FOUND for an unknown item. */
+sb_err sb_meta_batch_item_fail(sb_meta_t *m, const char *job_id, int idx, const char *error, sb_error_t *e);
+/* Call fn for every item of the job, by idx; stops early when fn returns false. No items is not an
+ * error (fn is never called). */
+sb_err sb_meta_batch_items_list(sb_meta_t *m, const char *job_id, bool (*fn)(const sb_batch_item_t *it, void *ctx),
+                                void *ctx, sb_error_t *e);
+
 /* Jobs by state, for /metrics: counts[SB_JOB_QUEUED..SB_JOB_FAILED]. */
 sb_err sb_meta_job_counts(sb_meta_t *m, int64_t counts[SB_JOB__STATES], sb_error_t *e);
 

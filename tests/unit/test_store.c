@@ -145,15 +145,15 @@ static sb_err complete_simple(const char *id, const char *owner, const char *fil
 
 /* ---- opening and schema ---- */
 
-Test(meta, open_makes_a_private_wal_database_at_schema_1)
+Test(meta, open_makes_a_private_wal_database_at_schema_2)
 {
     struct stat st;
     cr_assert_eq(stat(db_path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-    cr_assert_eq(raw_int("PRAGMA user_version"), 1);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 2);
     cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                         "('keys', 'usage', 'jobs', 'idempotency', 'files')"),
-                 5);
+                         "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items')"),
+                 6);
     cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                          "('jobs_state', 'files_expires')"),
                  2);
@@ -188,7 +188,19 @@ Test(meta, reopen_keeps_the_data)
     meta = NULL;
     open_meta();
     cr_assert_eq(get_key("key_a").credits, 5);
-    cr_assert_eq(raw_int("PRAGMA user_version"), 1);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+}
+
+Test(meta, a_version_1_file_migrates_to_2_keeping_its_data)
+{
+    make_key("key_a", 5);
+    sb_meta_close(meta);
+    meta = NULL;
+    raw_sql("DROP TABLE batch_items; PRAGMA user_version = 1");
+    open_meta();
+    cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+    cr_assert_eq(get_key("key_a").credits, 5);
+    cr_assert_eq(raw_int("SELECT count(*) FROM batch_items"), 0);
 }
 
 Test(meta, a_newer_schema_is_refused)
@@ -898,6 +910,126 @@ Test(meta, expired_files_are_listed_and_deleted)
     FAILS(sb_meta_file_get(meta, "f_old", &f, &e), SB_ERR_NOT_FOUND);
     OK(sb_meta_file_get(meta, "f_new", &f, &e));
     FAILS(sb_meta_file_delete(meta, "f_old", &e), SB_ERR_NOT_FOUND);
+}
+
+/* ---- batch items ---- */
+
+typedef struct {
+    char text[512];
+    int n;
+} item_log_t;
+
+/* "idx:state:input:result-or-error " for each item. */
+static bool log_item(const sb_batch_item_t *it, void *ctx)
+{
+    item_log_t *l = ctx;
+    size_t n = strlen(l->text);
+    snprintf(l->text + n, sizeof l->text - n, "%d:%d:%s:%s ", it->idx, (int)it->state, it->input,
+             it->result ? it->result : it->error ? it->error : "-");
+    l->n++;
+    return true;
+}
+
+static const char *items_of(const char *job_id)
+{
+    static item_log_t l;
+    memset(&l, 0, sizeof l);
+    OK(sb_meta_batch_items_list(meta, job_id, log_item, &l, &e));
+    return l.text;
+}
+
+static void make_batch(const char *id, const char *key_id, int n)
+{
+    sb_job_new_t j = job_new(id, key_id);
+    j.pipeline = "avatar_batch";
+    OK(sb_meta_job_create(meta, &j, NULL, NULL, &e));
+    const char *inputs[] = {"https://example.com/a.jpg", "upload #0", "upload #1", "https://example.com/b.jpg"};
+    cr_assert_leq(n, 4);
+    OK(sb_meta_batch_items_create(meta, id, n, inputs, &e));
+}
+
+static sb_err complete_item(const char *job_id, int idx, const char *owner, const char *file_id, int64_t credits)
+{
+    sb_output_t out[2] = {{file_id, "png", 100, now_s() + 3600}, {"", "png", 10, now_s() + 3600}};
+    char thumb[SB_ID_MAX];
+    snprintf(thumb, sizeof thumb, "%s_t", file_id);
+    out[1].file_id = thumb;
+    return sb_meta_batch_item_complete(meta, job_id, idx, owner, out, 2, credits, "{\"ok\":1}", &e);
+}
+
+Test(meta, batch_items_are_created_once_and_listed_in_order)
+{
+    make_key("key_a", 10);
+    make_batch("job_b", "key_a", 3);
+    cr_assert_str_eq(items_of("job_b"),
+                     "0:0:https://example.com/a.jpg:- 1:0:upload #0:- 2:0:upload #1:- ");
+    /* again (a restarted batch): nothing changes, finished items stay finished */
+    OK(sb_meta_batch_item_fail(meta, "job_b", 1, "{\"code\":\"no_face\"}", &e));
+    const char *other[] = {"x", "y", "z", "w"};
+    OK(sb_meta_batch_items_create(meta, "job_b", 4, other, &e));
+    cr_assert_str_eq(items_of("job_b"),
+                     "0:0:https://example.com/a.jpg:- 1:3:upload #0:{\"code\":\"no_face\"} 2:0:upload #1:- ");
+    /* a job without items lists nothing; bad arguments and unknown jobs */
+    make_job("job_1", "key_a", NULL);
+    cr_assert_str_eq(items_of("job_1"), "");
+    FAILS(sb_meta_batch_items_create(meta, "job_b", 0, other, &e), SB_ERR_USAGE);
+    FAILS(sb_meta_batch_items_create(meta, "job_nope", 2, other, &e), SB_ERR_NOT_FOUND);
+    FAILS(sb_meta_batch_item_fail(meta, "job_b", 7, "{}", &e), SB_ERR_NOT_FOUND);
+    FAILS(sb_meta_batch_item_fail(meta, "job_b", 1, "{}", &e), SB_ERR_CONFLICT); /* failed already */
+}
+
+Test(meta, a_completed_batch_item_is_charged_exactly_once)
+{
+    make_key("key_a", 10);
+    make_batch("job_b", "key_a", 3);
+    FAILS(complete_item("job_b", 0, "w1", "f_0", 1), SB_ERR_CONFLICT); /* the job is not leased */
+    OK(sb_meta_job_claim(meta, "job_b", "w1", 30, &e));
+    FAILS(complete_item("job_b", 0, "w2", "f_0", 1), SB_ERR_CONFLICT); /* another owner */
+    OK(complete_item("job_b", 0, "w1", "f_0", 1));
+    OK(complete_item("job_b", 2, "w1", "f_2", 1));
+    FAILS(complete_item("job_b", 0, "w1", "f_9", 1), SB_ERR_CONFLICT); /* completed twice: no charge */
+    FAILS(complete_item("job_b", 5, "w1", "f_5", 1), SB_ERR_NOT_FOUND);
+    OK(sb_meta_batch_item_fail(meta, "job_b", 1, "{}", &e));
+    FAILS(complete_item("job_b", 1, "w1", "f_1", 1), SB_ERR_CONFLICT); /* failed: never charged */
+
+    sb_key_t k = get_key("key_a");
+    cr_assert_eq(k.credits, 8);
+    cr_assert_eq(k.used, 2);
+    char usage[256] = "";
+    OK(sb_meta_usage_list(meta, "key_a", collect_usage, usage, &e));
+    cr_assert_str_eq(usage, "avatar_batch:4:2 ");
+    sb_file_t f;
+    OK(sb_meta_file_get(meta, "f_2_t", &f, &e));
+    cr_assert_str_eq(f.job_id, "job_b");
+    cr_assert_str_eq(f.key_id, "key_a");
+    cr_assert_eq(raw_int("SELECT count(*) FROM files"), 4);
+    cr_assert_str_eq(items_of("job_b"), "0:2:https://example.com/a.jpg:{\"ok\":1} 1:3:upload #0:{} "
+                                        "2:2:upload #1:{\"ok\":1} ");
+    /* the job itself is still processing, and completes with no outputs and no charge */
+    cr_assert_eq(job_state("job_b"), SB_JOB_PROCESSING);
+    OK(sb_meta_job_complete(meta, "job_b", "w1", NULL, 0, 0, "{\"total\":3}", &e));
+    cr_assert_eq(get_key("key_a").credits, 8);
+}
+
+Test(meta, a_batch_item_short_of_credits_changes_nothing)
+{
+    make_key("key_a", 1);
+    make_batch("job_b", "key_a", 2);
+    OK(sb_meta_job_claim(meta, "job_b", "w1", 30, &e));
+    OK(complete_item("job_b", 0, "w1", "f_0", 1));
+    FAILS(complete_item("job_b", 1, "w1", "f_1", 1), SB_ERR_NO_CREDITS);
+    cr_assert_eq(get_key("key_a").credits, 0);
+    cr_assert_eq(get_key("key_a").used, 1);
+    cr_assert_eq(raw_int("SELECT count(*) FROM files"), 2);
+    cr_assert_eq(raw_int("SELECT count(*) FROM files WHERE id = 'f_1'"), 0);
+    cr_assert_str_eq(items_of("job_b"), "0:2:https://example.com/a.jpg:{\"ok\":1} 1:0:upload #0:- ");
+    char usage[256] = "";
+    OK(sb_meta_usage_list(meta, "key_a", collect_usage, usage, &e));
+    cr_assert_str_eq(usage, "avatar_batch:2:1 ");
+    /* still queued, so it can still be failed (or completed once the key has credits) */
+    OK(sb_meta_key_add_credits(meta, "key_a", 1, &e));
+    OK(complete_item("job_b", 1, "w1", "f_1", 1));
+    cr_assert_eq(get_key("key_a").used, 2);
 }
 
 /* ---- many threads on one handle ---- */
