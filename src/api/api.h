@@ -69,7 +69,8 @@ void sb_api_fail(sb_api_ctx_t *c, sb_err code, const char *field, const char *fm
 /* For a deferred request answered from another thread: resume the connection and free the context. */
 void sb_api_finish(sb_api_ctx_t *c);
 
-/* The public JSON of a job, output URLs signed (new reference); a batch job's is its batch JSON. */
+/* The public JSON of a job, output URLs signed (new reference); a batch job's is its batch JSON, a
+ * style job's its style JSON. */
 json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job);
 
 /* Render a completed result (the JSON text a job or a batch item stores) into `o`: the pipeline's
@@ -83,6 +84,19 @@ void sb_api_result_json(sb_service_t *svc, const char *result, json_t *o);
  * its avatar result (signed URLs) or, failed, its error. Reads the items from the store; when that
  * fails, "items_error" {code, message} says so and the counts are of what was read. */
 json_t *sb_api_batch_json(sb_service_t *svc, const sb_job_t *job);
+
+/* A style token: "style_" + the random part of its job's id ("job_..."). */
+#define SB_API_TOKEN_MAX SB_ID_MAX
+void sb_api_style_token(const char *job_id, char out[SB_API_TOKEN_MAX]);
+
+/* The public JSON of a style job (new reference): style_token, id (the job id), status, pipeline,
+ * times, attempts and, completed, examples, used, learn_ms and look; failed, error. */
+json_t *sb_api_style_json(const sb_job_t *job);
+
+/* The look of the completed style `token` of the request's key, for an avatar's style
+ * "custom:<token>" (*look: new reference). Anything else (unknown, another key's, a job that is no
+ * style, one still learning or failed) is SB_ERR_NOT_FOUND, field "style", one message for all. */
+sb_err sb_api_style_look(sb_api_ctx_t *c, const char *token, json_t **look, sb_error_t *e);
 
 /* Signed URL of an output blob "<id>.<ext>" expiring at `exp` (malloc'd string). */
 char *sb_api_file_url(sb_service_t *svc, const char *name, int64_t exp);
@@ -100,6 +114,8 @@ bool sb_api_avatar_generate(sb_api_ctx_t *c);
 bool sb_api_image_get(sb_api_ctx_t *c);
 bool sb_api_avatar_batch(sb_api_ctx_t *c);
 bool sb_api_batch_get(sb_api_ctx_t *c);
+bool sb_api_style_create(sb_api_ctx_t *c);
+bool sb_api_style_get(sb_api_ctx_t *c);
 
 /* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the
  * context free for requests that never reached the handler, and completion (log line, metrics). */

@@ -14,9 +14,27 @@
 /* The photos of one batch, at most. */
 #define SB_API_BATCH_MAX 100
 
+/* A learned style: "custom:<token>" (POST /v1/styles). */
+#define CUSTOM_PREFIX "custom:"
+
+/* Style `style` ("custom:<token>", in spec already) is the corporate headshot with the token's look over
+ * it: spec's style becomes that one, plus the look and "custom_style" (what the result reports as its
+ * style). A token that is not a learned style of this key: 404 on style. */
+static sb_err custom_style(sb_api_ctx_t *c, const char *style, json_t *spec, sb_error_t *e)
+{
+    json_t *look;
+    sb_err err = sb_api_style_look(c, style + strlen(CUSTOM_PREFIX), &look, e);
+    if (err)
+        return err;
+    json_object_set_new(spec, "custom_style", json_string(style));
+    json_object_set_new(spec, "look", look);
+    json_object_set_new(spec, "style", json_string(sb_style_name(SB_STYLE_CORPORATE)));
+    return SB_OK;
+}
+
 /* The look of an avatar, shared by one avatar and every item of a batch: platform, style, background,
- * palette, variant (names, checked here so a typo is a 400 before any work), style_intensity (0..1) and
- * hires. */
+ * palette, variant (names, checked here so a typo is a 400 before any work; a custom style is looked
+ * up: 404 when it is not the key's), style_intensity (0..1) and hires. */
 static sb_err look_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, sb_error_t *e)
 {
     static const char *const names[] = {"platform", "style", "background", "palette", "variant"};
@@ -38,7 +56,9 @@ static sb_err look_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *sp
     sb_background_kind bk;
     sb_palette_t pal;
     sb_err err = sb_platform_find(platform, &pf, e);
-    if (!err && style)
+    if (!err && style && !strncmp(style, CUSTOM_PREFIX, strlen(CUSTOM_PREFIX)))
+        err = custom_style(c, style, spec, e);
+    else if (!err && style)
         err = sb_style_parse(style, &st, e);
     if (!err && background)
         err = sb_background_parse(background, &bk, e);
@@ -132,7 +152,7 @@ bool sb_api_avatar_batch(sb_api_ctx_t *c)
     uint8_t *packed = NULL;
     size_t len = 0;
     bool deferred = false;
-    sb_err err = sb_api_input_parse_images(c, SB_API_BATCH_MAX, &in, &images, &n, &e);
+    sb_err err = sb_api_input_parse_images(c, 1, SB_API_BATCH_MAX, &in, &images, &n, &e);
     if (!err)
         err = look_options(c, &in, spec, &e);
     if (!err)

@@ -52,11 +52,14 @@ void sb_api_result_json(sb_service_t *svc, const char *result, json_t *o)
 }
 
 /* Completed: the result (sb_api_result_json). Failed: "error". Always: id (also as generation_id),
- * status, pipeline, times, attempts. A batch job renders as its batch (sb_api_batch_json). */
+ * status, pipeline, times, attempts. A batch job renders as its batch (sb_api_batch_json), a style
+ * job as its style (sb_api_style_json). */
 json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
 {
     if (!strcmp(job->pipeline, SB_JOB_PIPELINE_AVATAR_BATCH))
         return sb_api_batch_json(svc, job);
+    if (!strcmp(job->pipeline, SB_JOB_PIPELINE_STYLE))
+        return sb_api_style_json(job);
     json_t *o = json_object();
     if (job->state == SB_JOB_COMPLETED && job->result)
         sb_api_result_json(svc, job->result, o);

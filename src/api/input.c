@@ -217,8 +217,8 @@ static bool is_image_part(const sb_http_part_t *p)
     return !strcmp(p->name, "image") || !strcmp(p->name, "image_url");
 }
 
-sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int max, sb_api_input_t *in, sb_api_image_t **images, int *n,
-                                 sb_error_t *e)
+sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int min, int max, sb_api_input_t *in, sb_api_image_t **images,
+                                 int *n, sb_error_t *e)
 {
     *images = NULL;
     *n = 0;
@@ -232,7 +232,7 @@ sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int max, sb_api_input_t *in, s
     int count = 0;
     if (in->body) {
         if (!list)
-            return sb_error_set(e, SB_ERR_USAGE, "images", "images is required: an array of 1 to %d images", max);
+            return sb_error_set(e, SB_ERR_USAGE, "images", "images is required: an array of %d to %d images", min, max);
         if (!json_is_array(list))
             return sb_error_set(e, SB_ERR_USAGE, "images",
                                 "images must be an array of image URLs, data URIs or base64 strings");
@@ -241,9 +241,9 @@ sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int max, sb_api_input_t *in, s
         for (int i = 0; i < r->n_parts; i++)
             count += is_image_part(&r->parts[i]);
     }
-    /* The count first: an oversized batch is refused before anything is decoded. */
-    if (count < 1 || count > max)
-        return sb_error_set(e, SB_ERR_USAGE, "images", "a batch has 1 to %d images, not %s%d", max,
+    /* The count first: too many or too few are refused before anything is decoded. */
+    if (count < min || count > max)
+        return sb_error_set(e, SB_ERR_USAGE, "images", "images must be %d to %d images, not %s%d", min, max,
                             count > max ? "over " : "", count > max ? max : count);
     sb_api_image_t *out = calloc((size_t)count, sizeof *out);
     if (!out)

@@ -34,12 +34,12 @@ typedef struct {
 /* Parse a batch request's body: JSON {"images": [...]} whose items are http(s) URLs, data URIs or
  * bare base64, or multipart with "image" file parts and "image_url" fields (repeated, in the order
  * sent). `in` gets the body and the fingerprint, for the options. On success *images is a malloc'd
- * array of *n (1..max) images to free with sb_api_images_free. The count is checked before anything is
- * decoded. Errors: SB_ERR_USAGE (bad JSON, images missing, not an array, 0 or over max: field
- * "images"; an item that is not a non-empty string or bad base64: field "images[i]"),
+ * array of *n (min..max, min >= 1) images to free with sb_api_images_free. The count is checked before
+ * anything is decoded. Errors: SB_ERR_USAGE (bad JSON, images missing, not an array, under min or over
+ * max: field "images"; an item that is not a non-empty string or bad base64: field "images[i]"),
  * SB_ERR_UNSUPPORTED_FORMAT (Content-Type), SB_ERR_NOMEM. */
-sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int max, sb_api_input_t *in, sb_api_image_t **images, int *n,
-                                 sb_error_t *e);
+sb_err sb_api_input_parse_images(sb_api_ctx_t *c, int min, int max, sb_api_input_t *in, sb_api_image_t **images,
+                                 int *n, sb_error_t *e);
 
 void sb_api_images_free(sb_api_image_t *images, int n); /* NULL-safe */
 

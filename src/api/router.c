@@ -22,13 +22,15 @@ static const sb_api_route_t routes[] = {
     {"GET", "/v1/image/{id}", sb_api_image_get, true},
     {"POST", "/v1/avatar/batch", sb_api_avatar_batch, true},
     {"GET", "/v1/avatar/batch/{id}", sb_api_batch_get, true},
+    {"POST", "/v1/styles", sb_api_style_create, true},
+    {"GET", "/v1/styles/{token}", sb_api_style_get, true},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 const char *const sb_api_route_list[] = {
     "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "GET /v1/files/{file}",
     "GET /v1/account", "POST /api/v1/ai-headshot", "POST /v1/avatar/generate", "GET /v1/image/{id}",
-    "POST /v1/avatar/batch", "GET /v1/avatar/batch/{id}", NULL,
+    "POST /v1/avatar/batch", "GET /v1/avatar/batch/{id}", "POST /v1/styles", "GET /v1/styles/{token}", NULL,
 };
 
 /* Match `path` against `pattern`; the {param} segment goes to param. */

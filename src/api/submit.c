@@ -8,7 +8,7 @@
 #include "api/submit.h"
 #include "util/clock.h"
 
-/* 202 with the job (a batch: the batch) and where to poll it. */
+/* 202 with the job (a batch: the batch; a style: the style) and where to poll it. */
 static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
 {
     bool batch = !strcmp(job->pipeline, SB_JOB_PIPELINE_AVATAR_BATCH);
@@ -22,7 +22,13 @@ static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
                             json_real(sb_jobs_estimate_ms(c->svc->jobs) * (double)items / 1000.0));
     }
     char loc[96];
-    snprintf(loc, sizeof loc, "Location: %s/%s", batch ? "/v1/avatar/batch" : "/v1/image", job->id);
+    if (!strcmp(job->pipeline, SB_JOB_PIPELINE_STYLE)) {
+        char token[SB_API_TOKEN_MAX];
+        sb_api_style_token(job->id, token);
+        snprintf(loc, sizeof loc, "Location: /v1/styles/%s", token);
+    } else {
+        snprintf(loc, sizeof loc, "Location: %s/%s", batch ? "/v1/avatar/batch" : "/v1/image", job->id);
+    }
     const char *extra[] = {loc, NULL};
     sb_api_send_json(c, 202, body, extra);
 }

@@ -26,9 +26,10 @@ typedef struct {
     char content_type[96];  /* as the client sent it, "" when none */
 } sb_http_part_t;
 
-/* A batch sends up to 100 images as parts, plus its options. Each part costs ~180 bytes in the request
- * and, once it has data, a buffer of at least 4 KB: 128 parts add at most ~0.5 MB to a body's own bytes. */
-#define SB_HTTP_MAX_PARTS 128
+/* A batch sends up to 100 images as parts, a custom style up to 200, plus their options. Each part
+ * costs ~180 bytes in the request (40 KB for 224) and, once it has data, a buffer of at least 4 KB:
+ * 224 parts add at most ~0.9 MB to a body's own bytes. */
+#define SB_HTTP_MAX_PARTS 224
 
 struct sb_http_req {
     /* request head */

@@ -550,6 +550,30 @@ static sb_err batch_pixels(const sb_jobs_t *j, const sb_job_request_t *req, int6
     return *pixels ? SB_OK : sb_error_set(e, SB_ERR_INTERNAL, "images", "a batch without items");
 }
 
+/* Probe every upload of a packed input (a bad one refuses the job, field "images[i]") and reserve for
+ * the largest: a packed pipeline decodes its uploads one at a time. */
+static sb_err packed_pixels(const sb_jobs_t *j, const sb_job_request_t *req, int64_t *pixels, sb_error_t *e)
+{
+    const uint8_t **bufs = NULL;
+    size_t *lens = NULL;
+    int n = 0;
+    sb_err err = sb_jobs_unpack_uploads(req->input, req->input_len, &bufs, &lens, &n, e);
+    *pixels = 0;
+    for (int i = 0; !err && i < n; i++) {
+        char field[32];
+        int64_t p;
+        snprintf(field, sizeof field, "images[%d]", i);
+        err = probe_pixels(j, bufs[i], lens[i], field, &p, e);
+        if (!err && p > *pixels)
+            *pixels = p;
+    }
+    free(bufs);
+    free(lens);
+    if (!err && !*pixels)
+        err = sb_error_set(e, SB_ERR_INTERNAL, "images", "a packed input without uploads");
+    return err;
+}
+
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e)
 {
     *existed = false;
@@ -560,6 +584,8 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     sb_err err = SB_OK;
     if (def->run_items)
         err = batch_pixels(j, req, &pixels, e);
+    else if (def->packed)
+        err = packed_pixels(j, req, &pixels, e);
     else if (req->input)
         err = probe_pixels(j, req->input, req->input_len, "image", &pixels, e);
     if (err)
@@ -635,6 +661,36 @@ sb_err sb_jobs_pack_uploads(const uint8_t *const *bufs, const size_t *lens, int 
     }
     *out = p;
     *len = total;
+    return SB_OK;
+}
+
+sb_err sb_jobs_unpack_uploads(const uint8_t *in, size_t len, const uint8_t ***bufs, size_t **lens, int *n,
+                              sb_error_t *e)
+{
+    *bufs = NULL;
+    *lens = NULL;
+    *n = 0;
+    if (!in || len < 4)
+        return sb_error_set(e, SB_ERR_USAGE, "images", "the input holds no packed uploads");
+    uint32_t count = be32(in);
+    if (count > (len - 4) / 4)
+        return sb_error_set(e, SB_ERR_USAGE, "images", "the packed input is shorter than its %u lengths", count);
+    const uint8_t **b = calloc(count ? count : 1, sizeof *b);
+    size_t *l = calloc(count ? count : 1, sizeof *l);
+    if (!b || !l) {
+        free(b);
+        free(l);
+        return sb_error_set(e, SB_ERR_NOMEM, "images", "out of memory");
+    }
+    for (uint32_t k = 0; k < count; k++)
+        if (!unpack_upload(in, len, k, &b[k], &l[k])) {
+            free(b);
+            free(l);
+            return sb_error_set(e, SB_ERR_USAGE, "images", "upload %u is cut short in the packed input", k);
+        }
+    *bufs = b;
+    *lens = l;
+    *n = (int)count;
     return SB_OK;
 }
 

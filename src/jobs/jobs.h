@@ -38,6 +38,12 @@
  * {"total","completed","failed"}, never failed because items failed. */
 #define SB_JOB_PIPELINE_AVATAR_BATCH "avatar_batch"
 
+/* The pipeline of a custom style: a look (render/look.h) learned from example photos uploaded together
+ * (packed by sb_jobs_pack_uploads). No outputs, no charge; the result is {"examples": photos received,
+ * "used": photos that decoded, "look": the look as sb_look_to_json writes it}. Uploads only, so after a
+ * restart a queued one fails with "input_lost" like any upload. */
+#define SB_JOB_PIPELINE_STYLE "style"
+
 typedef struct sb_jobs sb_jobs_t;
 typedef struct sb_metrics sb_metrics_t;
 
@@ -103,6 +109,12 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
  * Errors: SB_ERR_USAGE for an image over 4 GB or n < 0, SB_ERR_NOMEM. Any thread. */
 sb_err sb_jobs_pack_uploads(const uint8_t *const *bufs, const size_t *lens, int n, uint8_t **out, size_t *len,
                             sb_error_t *e);
+
+/* The uploads of a buffer packed by sb_jobs_pack_uploads: *bufs and *lens (malloc'd arrays of *n, for
+ * the caller to free; the bytes stay in `in`). Errors: SB_ERR_USAGE (field "images") for a buffer that
+ * is not such a packing, SB_ERR_NOMEM. Any thread. */
+sb_err sb_jobs_unpack_uploads(const uint8_t *in, size_t len, const uint8_t ***bufs, size_t **lens, int *n,
+                              sb_error_t *e);
 
 /* Whether a job could be admitted now (queue and pixel budget), without reserving anything: lets
  * the server refuse with 503 before reading a request's body. Fills e with SB_ERR_OVERLOADED. */

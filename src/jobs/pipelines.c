@@ -4,6 +4,7 @@
 #include "pipeline/report.h"
 #include "util/clock.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,11 +41,24 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
 
 /* Avatar options: {"platform", "style", "background", "palette", "variant": strings, "style_intensity":
  * 0..1, "hires", "cache_input": bool}, all optional; the API checked the types, the pipeline checks the
- * values. With cache_input the normalized input is a third output, of role SB_JOB_ROLE_CACHE. */
+ * values. With cache_input the normalized input is a third output, of role SB_JOB_ROLE_CACHE. A custom
+ * style adds "look" (the learned look, applied over "style") and "custom_style" ("custom:<token>"), which
+ * the result reports as its style. */
 static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
                          sb_error_t *e)
 {
     sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
+    sb_look_t look;
+    const json_t *look_json = json_object_get(spec, "look");
+    if (look_json) {
+        char *text = json_dumps(look_json, JSON_COMPACT);
+        sb_err err = text ? sb_look_from_json(text, &look, e) : sb_error_set(e, SB_ERR_NOMEM, "style", "out of memory");
+        free(text);
+        if (err)
+            return err;
+        o.look = &look;
+    }
+    const char *custom = json_string_value(json_object_get(spec, "custom_style"));
     o.platform = json_string_value(json_object_get(spec, "platform"));
     o.style = json_string_value(json_object_get(spec, "style"));
     o.background = json_string_value(json_object_get(spec, "background"));
@@ -70,7 +84,8 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
                                                            SB_JOB_ROLE_CACHE};
     r.avatar = r.thumbnail = r.normalized = NULL;
     out->stages = r.detect.stages;
-    json_t *params = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:b}", "platform", r.platform, "style", r.style,
+    json_t *params = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I, s:b}", "platform", r.platform, "style",
+                               custom ? custom : r.style,
                                "background", r.background, "palette", r.palette, "style_intensity",
                                o.intensity < 0 ? 1.0 : (double)o.intensity, "intensity_delivered",
                                (double)r.intensity, "seed", (json_int_t)r.seed, "hires", o.hires);
@@ -78,10 +93,13 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
         json_object_set_new(params, "variant", json_string(r.variant));
         json_object_set_new(params, "cartoon_side", json_integer(r.cartoon_side));
     }
+    if (custom)
+        json_object_set_new(params, "base_style", json_string(r.style));
     out->fields = json_pack("{s:b, s:i, s:f, s:f, s:f, s:o, s:s, s:s, s:i, s:{s:o, s:o}}", "face_detected",
                             r.detect.subject >= 0, "face_count", r.detect.faces.count, "likeness_score",
                             (double)r.likeness, "likeness_threshold", (double)r.likeness_min, "input_quality_score",
-                            (double)r.quality.score, "validation_warnings", sb_report_warnings(r.warnings), "style", r.style,
+                            (double)r.quality.score, "validation_warnings", sb_report_warnings(r.warnings), "style",
+                            custom ? custom : r.style,
                             "platform", r.platform, "attempts", r.attempts, "provenance", "models",
                             sb_report_models(&r.detect), "parameters", params);
     sb_avatar_result_free(&r);
@@ -123,10 +141,39 @@ static sb_err run_avatar_batch(sb_studio_t *studio, const json_t *spec, sb_job_i
     return SB_OK;
 }
 
+/* Custom style: a look learned from the packed example photos; no outputs, and the fields of
+ * SB_JOB_PIPELINE_STYLE. Examples that do not decode are skipped (counted out of "used"); none usable
+ * is a 400 on "images". */
+static sb_err run_style(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
+                        sb_pipeline_out_t *out, sb_error_t *e)
+{
+    (void)studio;
+    (void)spec;
+    const uint8_t **bufs = NULL;
+    size_t *lens = NULL;
+    int n = 0, used = 0;
+    sb_look_t look;
+    char *text = NULL;
+    sb_err err = sb_jobs_unpack_uploads(in, len, &bufs, &lens, &n, e);
+    if (!err && (err = sb_look_learn(bufs, lens, n, &look, &used, e)) == SB_ERR_USAGE)
+        snprintf(e->field, sizeof e->field, "images");
+    if (!err)
+        err = sb_look_to_json(&look, &text, e);
+    /* json_pack takes the look's reference, also when it fails. */
+    if (!err && !(out->fields = json_pack("{s:i, s:i, s:o}", "examples", n, "used", used, "look",
+                                          json_loads(text, 0, NULL))))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    free(text);
+    free(bufs);
+    free(lens);
+    return err;
+}
+
 static const sb_pipeline_def_t pipelines[] = {
-    {"headshot", run_headshot, NULL, 1},
-    {"avatar", run_avatar, NULL, 1},
-    {SB_JOB_PIPELINE_AVATAR_BATCH, NULL, run_avatar_batch, 1},
+    {"headshot", run_headshot, NULL, 1, false},
+    {"avatar", run_avatar, NULL, 1, false},
+    {SB_JOB_PIPELINE_AVATAR_BATCH, NULL, run_avatar_batch, 1, false},
+    {SB_JOB_PIPELINE_STYLE, run_style, NULL, 0, true},
 };
 
 const sb_pipeline_def_t *sb_pipeline_find(const char *name)

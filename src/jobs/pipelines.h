@@ -57,7 +57,9 @@ typedef struct {
      * store) stops the batch. */
     sb_err (*run_items)(sb_studio_t *studio, const json_t *spec, sb_job_items_t *items, sb_error_t *e);
     int credits;         /* charged once per delivered job (per delivered item for a batch), whatever its
-                          * number of outputs */
+                          * number of outputs; may be 0 */
+    bool packed;         /* run's input is several uploads packed by sb_jobs_pack_uploads (each probed at
+                          * submission, field "images[i]"), never a URL */
 } sb_pipeline_def_t;
 
 /* The pipeline called `name`, or NULL. */
