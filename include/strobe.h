@@ -104,6 +104,8 @@ typedef struct {
                               * the same photo without the original */
     const sb_look_t *look;   /* a custom look (render/look.h) over the style, at the attempt's intensity;
                               * NULL for none. Borrowed for the call */
+    float safety_max;        /* refuse input or output when porn + hentai >= this (vision/safety.h);
+                              * 0 = SB_SAFETY_EXPLICIT_MIN */
 } sb_avatar_opts_t;
 
 /* The defaults: every name from the platform, full intensity, the platform's threshold. Start from

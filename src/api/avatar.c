@@ -77,6 +77,8 @@ static sb_err look_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *sp
     if (intensity >= 0)
         json_object_set_new(spec, "style_intensity", json_real(intensity));
     json_object_set_new(spec, "hires", json_boolean(hires));
+    /* The operator's safety setting travels with the job, so its provenance records it. */
+    json_object_set_new(spec, "safety_threshold", json_real(c->svc->cfg.safety_threshold));
     return SB_OK;
 }
 

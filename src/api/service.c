@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "vision/safety.h"
 #include "util/hmac.h"
 #include "util/random.h"
 
@@ -37,6 +38,7 @@ void sb_service_config_default(sb_service_config_t *c)
     c->purge_interval_s = 600;
     c->hook_max_attempts = 6;
     c->hook_backoff_ms = 2000;
+    c->safety_threshold = SB_SAFETY_EXPLICIT_MIN;
 }
 
 static sb_err env_long(const char *name, long min, long max, long *out, sb_error_t *e)
@@ -92,6 +94,14 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     ENV_INT("STROBE_PURGE_INTERVAL", 1, 86400, c->purge_interval_s);
     ENV_INT("STROBE_WEBHOOK_ATTEMPTS", 1, 50, c->hook_max_attempts);
     ENV_INT("STROBE_WEBHOOK_BACKOFF_MS", 1, 3600000, c->hook_backoff_ms);
+    if ((s = getenv("STROBE_SAFETY_THRESHOLD")) && *s) {
+        char *end;
+        double v = strtod(s, &end);
+        if (*end || !(v > 0 && v <= 1))
+            return sb_error_set(e, SB_ERR_USAGE, "STROBE_SAFETY_THRESHOLD",
+                                "STROBE_SAFETY_THRESHOLD must be a number above 0 and at most 1, got '%s'", s);
+        c->safety_threshold = v;
+    }
     if ((s = getenv("STROBE_ALLOW_PRIVATE_URLS")) && *s)
         c->allow_private_urls = !strcmp(s, "1") || !strcmp(s, "true");
     return SB_OK;

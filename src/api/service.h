@@ -37,6 +37,8 @@ typedef struct {
     int hook_max_attempts;     /* STROBE_WEBHOOK_ATTEMPTS; default 6 */
     int hook_backoff_ms;       /* STROBE_WEBHOOK_BACKOFF_MS; first retry delay; default 2000 */
     bool allow_private_urls;   /* STROBE_ALLOW_PRIVATE_URLS=1, --allow-private-urls: loopback URLs only */
+    double safety_threshold;   /* STROBE_SAFETY_THRESHOLD; avatars refuse porn + hentai >= this (0..1];
+                                * default 0.95 (SB_SAFETY_EXPLICIT_MIN, see docs/internals/vision.md) */
 } sb_service_config_t;
 
 /* Fill `c` with the defaults above. */

@@ -2,6 +2,7 @@
 #include "jobs/pipelines.h"
 #include "jobs/jobs.h"
 #include "pipeline/report.h"
+#include "vision/safety.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -69,6 +70,7 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
         o.intensity = (float)json_number_value(t);
     o.hires = json_is_true(json_object_get(spec, "hires"));
     o.keep_input = json_is_true(json_object_get(spec, "cache_input"));
+    o.safety_max = (float)json_number_value(json_object_get(spec, "safety_threshold"));
 
     sb_avatar_result_t r;
     sb_err err = sb_avatar(studio, in, len, &o, &r, e);
@@ -89,6 +91,8 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
                                "background", r.background, "palette", r.palette, "style_intensity",
                                o.intensity < 0 ? 1.0 : (double)o.intensity, "intensity_delivered",
                                (double)r.intensity, "seed", (json_int_t)r.seed, "hires", o.hires);
+    json_object_set_new(params, "safety_threshold",
+                        json_real(o.safety_max > 0 ? (double)o.safety_max : (double)SB_SAFETY_EXPLICIT_MIN));
     if (r.variant) {
         json_object_set_new(params, "variant", json_string(r.variant));
         json_object_set_new(params, "cartoon_side", json_integer(r.cartoon_side));

@@ -1,6 +1,7 @@
 /* avatar.c - the avatar generator: LoadPhoto -> FaceDetect (align) -> StyleApply -> BgGenerate ->
  * DetailEnhance -> SaveAvatar, with the QA loop on likeness (see docs/internals/pipeline.md). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ typedef struct {
     int size, cartoon_side;
     uint64_t seed;
     const sb_look_t *look;
+    float safety_max;
 } plan_t;
 
 static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
@@ -68,6 +70,9 @@ static sb_err make_plan(const sb_avatar_opts_t *o, plan_t *p, sb_error_t *e)
                             SB_CARTOON_SIDE_MIN, SB_CARTOON_SIDE_MAX, p->cartoon_side);
     p->seed = o->seed ? o->seed : DEFAULT_SEED;
     p->look = o->look;
+    p->safety_max = o->safety_max > 0 ? o->safety_max : SB_SAFETY_EXPLICIT_MIN;
+    if (!(p->safety_max <= 1))
+        return sb_error_set(e, SB_ERR_USAGE, "safety_max", "safety_max must be above 0 and at most 1");
     return SB_OK;
 }
 
@@ -240,10 +245,10 @@ static sb_err check_likeness(sb_studio_t *studio, const sb_image_t *frame, const
     return err;
 }
 
-static sb_err screen(sb_studio_t *studio, const sb_image_t *img, const char *what, sb_detect_result_t *d,
-                     sb_error_t *e)
+/* Refuse content whose explicit score reaches `max` with SB_ERR_UNSAFE_CONTENT naming `what`. Only
+ * reads `img`; uses only `s`. */
+static sb_err screen(sb_safety_t *s, const sb_image_t *img, const char *what, float max, sb_error_t *e)
 {
-    sb_safety_t *s;
     sb_safety_result_t r;
     sb_image_t rgb = {0};
     const sb_image_t *look = img;
@@ -257,15 +262,53 @@ static sb_err screen(sb_studio_t *studio, const sb_image_t *img, const char *wha
         look = &rgb;
     }
     if (!err)
-        err = sb_studio_safety(studio, &s, e);
-    if (!err) {
-        sb_detect_result_add_model(d, SB_MODEL_NSFW);
         err = sb_safety_classify(s, look, &r, e);
-    }
-    if (!err && r.unsafe)
+    if (!err && sb_safety_exceeds(&r, max))
         err = sb_error_set(e, SB_ERR_UNSAFE_CONTENT, "image", "the %s was classified as unsafe content", what);
     sb_image_free(&rgb);
     return err;
+}
+
+/* The checks on the input photo (LoadPhoto): quality, safety, the identity to keep, and the kept
+ * normalized input. They read only the working image and use their own nets, so they run on a second
+ * thread while the person is cut out: the avatar's latency, not its CPU time, is what they cost less. */
+typedef struct {
+    const sb_portrait_t *p;
+    int subject;
+    float safety_max;
+    sb_safety_t *safety;
+    sb_face_embedder_t *em;
+    bool keep_input;
+    /* results */
+    sb_quality_t quality;
+    float emb[SB_EMBED_DIM];
+    uint8_t *normalized;
+    size_t normalized_len;
+    double ms[4];            /* quality, safety, embed, keep_input */
+    sb_err err;
+    sb_error_t e;
+} checks_t;
+
+static void *run_checks(void *arg)
+{
+    checks_t *c = arg;
+    const sb_image_t *work = &c->p->work;
+    double t0 = sb_now_ms(), t1, t2, t3;
+    c->err = sb_quality_assess(work, &c->p->faces, c->subject, &c->quality, &c->e);
+    t1 = sb_now_ms();
+    if (!c->err)
+        c->err = screen(c->safety, work, "input image", c->safety_max, &c->e);
+    t2 = sb_now_ms();
+    if (!c->err)
+        c->err = sb_face_embed(c->em, work, &c->p->faces.faces[c->subject], c->emb, &c->e);
+    t3 = sb_now_ms();
+    if (!c->err && c->keep_input)
+        c->err = sb_io_encode(work, SB_FMT_JPEG, KEEP_INPUT_QUALITY, &c->normalized, &c->normalized_len, &c->e);
+    c->ms[0] = t1 - t0;
+    c->ms[1] = t2 - t1;
+    c->ms[2] = t3 - t2;
+    c->ms[3] = sb_now_ms() - t3;
+    return NULL;
 }
 
 static sb_err encode_outputs(const sb_image_t *frame, sb_avatar_result_t *res, sb_error_t *e)
@@ -292,7 +335,6 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     sb_fimage_t bg = {0}, fg = {0};
     sb_image_t frame = {0}, best = {0};
     float emb_in[SB_EMBED_DIM];
-    sb_face_embedder_t *em;
     sb_err err = make_plan(opts, &pl, e);
     if (!err)
         err = sb_portrait_align(studio, buf, len, pl.size, &p, d, e);
@@ -300,34 +342,43 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     if (err)
         goto done;
 
-    /* LoadPhoto checks: quality, safety, the identity to keep. */
-    err = sb_quality_assess(&p.work, &p.faces, d->subject, &res->quality, e);
-    if (err)
+    /* The nets the checks need are loaded here, on this thread: the studio is not thread-safe. */
+    checks_t ck = {.p = &p, .subject = d->subject, .safety_max = pl.safety_max, .keep_input = opts && opts->keep_input};
+    if ((err = sb_studio_safety(studio, &ck.safety, e)) || (err = sb_studio_embedder(studio, &ck.em, e)))
         goto done;
-    res->warnings = res->quality.warnings;
-    sb_stages_mark(&d->stages, "quality");
-    if ((err = screen(studio, &p.work, "input image", d, e)))
+    sb_detect_result_add_model(d, SB_MODEL_NSFW);
+    sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
+    pthread_t checker;
+    bool threaded = pthread_create(&checker, NULL, run_checks, &ck) == 0;
+    if (!threaded)
+        run_checks(&ck); /* no thread to be had: the same work, one after the other */
+    sb_err cut = sb_portrait_cutout(studio, &p, d, e);
+    if (!cut)
+        cut = make_background(&pl, &p, &bg, e);
+    if (threaded)
+        pthread_join(checker, NULL);
+    if (!cut)
+        sb_stages_mark(&d->stages, "background");
+    static const char *const check_names[4] = {"quality", "safety", "embed", "keep_input"};
+    for (int i = 0; i < (ck.keep_input ? 4 : 3); i++)
+        sb_stages_add(&d->stages, check_names[i], ck.ms[i]);
+    /* An input check failing (unsafe content first of all) outranks a cut-out failure. */
+    if (ck.err) {
+        *e = ck.e;
+        err = ck.err;
+        free(ck.normalized);
         goto done;
-    sb_stages_mark(&d->stages, "safety");
-    err = sb_studio_embedder(studio, &em, e);
-    if (!err) {
-        sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
-        err = sb_face_embed(em, &p.work, &p.faces.faces[d->subject], emb_in, e);
     }
-    if (err)
+    if ((err = cut)) {
+        free(ck.normalized);
         goto done;
-    sb_stages_mark(&d->stages, "embed");
-    if (opts && opts->keep_input) {
-        err = sb_io_encode(&p.work, SB_FMT_JPEG, KEEP_INPUT_QUALITY, &res->normalized, &res->normalized_len, e);
-        if (err)
-            goto done;
-        sb_stages_mark(&d->stages, "keep_input");
     }
+    res->quality = ck.quality;
+    res->warnings = ck.quality.warnings;
+    res->normalized = ck.normalized;
+    res->normalized_len = ck.normalized_len;
+    memcpy(emb_in, ck.emb, sizeof emb_in);
     sb_image_free(&p.work);
-
-    if ((err = sb_portrait_cutout(studio, &p, d, e)) || (err = make_background(&pl, &p, &bg, e)))
-        goto done;
-    sb_stages_mark(&d->stages, "background");
 
     /* StyleApply at falling intensity until the output passes QA; keep the best attempt. */
     float best_likeness = -1;
@@ -365,7 +416,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
         res->warnings |= SB_WARN_OUTPUT_FACE_NOT_FOUND;
     if (best_likeness < pl.likeness_min)
         res->warnings |= SB_WARN_LIKENESS_BELOW_THRESHOLD;
-    if ((err = screen(studio, &best, "generated avatar", d, e)))
+    if ((err = screen(ck.safety, &best, "generated avatar", pl.safety_max, e)))
         goto done;
     if ((err = encode_outputs(&best, res, e)))
         goto done;

@@ -31,6 +31,17 @@ void sb_stages_mark(sb_stages_t *s, const char *name)
     s->last = now;
 }
 
+void sb_stages_add(sb_stages_t *s, const char *name, double ms)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->t[i].name, name) == 0) {
+            s->t[i].ms += ms;
+            return;
+        }
+    if (s->n < SB_STAGES_MAX)
+        s->t[s->n++] = (sb_stage_time_t){name, ms};
+}
+
 double sb_stages_total_ms(const sb_stages_t *s)
 {
     return s->last - s->start;

@@ -26,6 +26,10 @@ void sb_stages_start(sb_stages_t *s);
  * A name marked twice accumulates. Beyond SB_STAGES_MAX distinct names the time is dropped. */
 void sb_stages_mark(sb_stages_t *s, const char *name);
 
+/* Record `ms` for stage `name` without moving the clock: for work that ran concurrently with the
+ * marked stages (so the stage times may add up to more than the total). Accumulates like a mark. */
+void sb_stages_add(sb_stages_t *s, const char *name, double ms);
+
 /* Milliseconds from start to the last mark. */
 double sb_stages_total_ms(const sb_stages_t *s);
 

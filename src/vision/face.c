@@ -175,6 +175,8 @@ static float iou(const sb_face_t *a, const sb_face_t *b)
 /* Greedy NMS in place; keeps the order by score. */
 static void nms(sb_face_list_t *l)
 {
+    if (l->count == 0)
+        return; /* faces is NULL then, which qsort may not be given */
     qsort(l->faces, (size_t)l->count, sizeof *l->faces, by_score_desc);
     int kept = 0;
     for (int i = 0; i < l->count; i++) {

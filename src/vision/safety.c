@@ -37,9 +37,14 @@ void sb_safety_close(sb_safety_t *s)
     free(s);
 }
 
+bool sb_safety_exceeds(const sb_safety_result_t *r, float explicit_min)
+{
+    return r->porn + r->hentai >= explicit_min;
+}
+
 bool sb_safety_is_unsafe(const sb_safety_result_t *r)
 {
-    return r->porn + r->hentai >= SB_SAFETY_EXPLICIT_MIN;
+    return sb_safety_exceeds(r, SB_SAFETY_EXPLICIT_MIN);
 }
 
 sb_err sb_safety_classify(sb_safety_t *s, const sb_image_t *rgb, sb_safety_result_t *out, sb_error_t *e)

@@ -35,4 +35,8 @@ sb_err sb_safety_classify(sb_safety_t *s, const sb_image_t *rgb, sb_safety_resul
  * (r->unsafe is ignored). Pure: any thread. */
 bool sb_safety_is_unsafe(const sb_safety_result_t *r);
 
+/* The same rule at another threshold (an operator's stricter or looser setting): porn + hentai >=
+ * explicit_min. Pure. */
+bool sb_safety_exceeds(const sb_safety_result_t *r, float explicit_min);
+
 #endif

@@ -3587,3 +3587,39 @@ Test(server, custom_style_learned_and_applied)
         free(pngs[i]);
     free(face);
 }
+
+/* ---- 21. content safety through the server ---- */
+
+/* No unsafe test image exists (and none may be fetched), so the refusal path is driven by the
+ * operator's STROBE_SAFETY_THRESHOLD set so strict that an ordinary portrait exceeds it: the avatar is
+ * refused with 422 unsafe_content and nothing is charged, and the default server records its threshold
+ * (0.95) in the provenance of a normal avatar. */
+Test(server, avatar_unsafe_content_is_refused_without_charge)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const strict[] = {"STROBE_SAFETY_THRESHOLD=0.000001", NULL};
+    server_start(strict, NULL);
+    const char *const fields[] = {"platform", "linkedin", NULL};
+    resp_t r = avatar_image(key, jpeg, jlen, fields, NULL);
+    EXPECT_ERROR(r, 422, "unsafe_content", "image", "strict threshold");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 10, "%s", r.head);
+    cr_assert(!strstr(r.body, "avatar_url"), "%s", r.body);
+    resp_free(&r);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 0, "%s", json_dumps(acct, 0));
+    json_decref(acct);
+    expect_healthy("unsafe content");
+    cr_assert_eq(server_stop(30000), 0);
+
+    server_start(NULL, NULL);
+    r = avatar_image(key, jpeg, jlen, fields, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *params = json_object_get(json_object_get(r.json, "provenance"), "parameters");
+    cr_assert_float_eq(jnum(params, "safety_threshold"), 0.95, 1e-6, "%s", r.body);
+    resp_free(&r);
+    free(jpeg);
+}
