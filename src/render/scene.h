@@ -1,0 +1,112 @@
+/* scene.h - product photo backgrounds: named presets (white studio, light gradient, marble, outdoor)
+ * and custom scenes described in a short prompt ("golden hour on white marble"), painted procedurally.
+ * Deterministic: the same preset, spec, seed and size give the same pixels. No files, no network.
+ * Any thread; a spec is a plain value.
+ *
+ * The prompt vocabulary (case-insensitive; words split on spaces and punctuation other than '#' and
+ * '_'; a two-word phrase is tried before its words):
+ *
+ *   kind      words and phrases                                   gives
+ *   --------  --------------------------------------------------  --------------------------------------
+ *   material  wood wooden timber                                  SB_SCENE_MATERIAL_WOOD
+ *             marble                                              SB_SCENE_MATERIAL_MARBLE
+ *             concrete cement                                     SB_SCENE_MATERIAL_CONCRETE
+ *             linen fabric cloth                                  SB_SCENE_MATERIAL_LINEN
+ *             sand sandy                                          SB_SCENE_MATERIAL_SAND
+ *             slate stone                                         SB_SCENE_MATERIAL_SLATE
+ *             paper                                               SB_SCENE_MATERIAL_PAPER
+ *   colour    white black grey gray beige cream ivory navy blue   the colour (sRGB), see colours[] in
+ *             green red pink orange yellow purple brown tan gold  scene.c; the palette names (navy,
+ *             teal sage mint lavender peach terracotta charcoal   charcoal, forest_green, ...) give the
+ *             "light grey" "dark grey" "off white" "sky blue"     palette's base colour
+ *             "forest green" "warm beige" "cool blue"
+ *             "pastel pink", any palette name, #RRGGBB
+ *   light     candlelight candle candles warm                     SB_SCENE_LIGHT_CANDLELIGHT
+ *             "warm candlelight" "warm light"
+ *             daylight sunlight natural cool "natural light"      SB_SCENE_LIGHT_DAYLIGHT
+ *             neon                                                SB_SCENE_LIGHT_NEON
+ *             "golden hour" golden sunset                         SB_SCENE_LIGHT_GOLDEN_HOUR
+ *   effect    bokeh blur blurred                                  SB_SCENE_BOKEH
+ *             gradient                                            SB_SCENE_GRADIENT
+ *             vignette                                            SB_SCENE_VIGNETTE
+ *   stop      a an the on with and of in at by for to or          nothing, and not reported
+ *             light lighting lit background backdrop surface
+ *
+ * The first mention of a material, colour or light wins; later ones are known but change nothing.
+ * Every other word (e.g. "walnut", "table") is reported as ignored. */
+#ifndef SB_SCENE_H
+#define SB_SCENE_H
+
+#include <stdint.h>
+
+#include "image/image.h"
+
+typedef enum {
+    SB_SCENE_WHITE_STUDIO,   /* exact #FFFFFF, undithered: marketplaces require pure white */
+    SB_SCENE_GRADIENT_LIGHT, /* white at the top to a light grey at the bottom */
+    SB_SCENE_MARBLE,         /* white marble with grey veins */
+    SB_SCENE_OUTDOOR,        /* soft natural bokeh: sky on top, foliage below, warm discs of sun */
+    SB_SCENE_TRANSPARENT,    /* no background: the pipeline writes alpha */
+    SB_SCENE_CUSTOM,         /* from a prompt (sb_scene_prompt_parse) */
+    SB_SCENE__COUNT
+} sb_scene_preset;
+
+typedef enum {
+    SB_SCENE_MATERIAL_NONE, /* a plain seamless surface */
+    SB_SCENE_MATERIAL_WOOD,
+    SB_SCENE_MATERIAL_MARBLE,
+    SB_SCENE_MATERIAL_CONCRETE,
+    SB_SCENE_MATERIAL_LINEN,
+    SB_SCENE_MATERIAL_SAND,
+    SB_SCENE_MATERIAL_SLATE,
+    SB_SCENE_MATERIAL_PAPER,
+    SB_SCENE_MATERIAL__COUNT
+} sb_scene_material;
+
+typedef enum {
+    SB_SCENE_LIGHT_NEUTRAL,
+    SB_SCENE_LIGHT_CANDLELIGHT, /* warm orange, falling off from a pool */
+    SB_SCENE_LIGHT_DAYLIGHT,    /* neutral to slightly cool */
+    SB_SCENE_LIGHT_NEON,        /* magenta from the left, cyan from the right */
+    SB_SCENE_LIGHT_GOLDEN_HOUR, /* warm gold, low from the upper right */
+    SB_SCENE_LIGHT__COUNT
+} sb_scene_light;
+
+enum { SB_SCENE_BOKEH = 1, SB_SCENE_GRADIENT = 2, SB_SCENE_VIGNETTE = 4 };
+
+typedef struct {
+    sb_scene_material material;
+    int has_colour;   /* 0: the material's own colour */
+    float colour[3];  /* sRGB 0..1, when has_colour */
+    sb_scene_light light;
+    unsigned effects; /* SB_SCENE_BOKEH | SB_SCENE_GRADIENT | SB_SCENE_VIGNETTE */
+} sb_scene_spec_t;
+
+/* Preset from its name: "white-studio", "gradient-light", "marble", "outdoor", "transparent",
+ * "custom". SB_ERR_USAGE with field "preset" and the valid names in the message otherwise (NULL
+ * included). */
+sb_err sb_scene_preset_parse(const char *name, sb_scene_preset *out, sb_error_t *e);
+
+/* The name of a preset ("white-studio"); "unknown" out of range. Static storage. */
+const char *sb_scene_preset_name(sb_scene_preset p);
+
+/* Parse `prompt` (see the vocabulary above) into `out` (zeroed first: no material, no colour, neutral
+ * light, no effects). On success *ignored is a malloc'd array of *n_ignored malloc'd lower-case words
+ * the parser did not know, in prompt order (NULL and 0 when none); free it with sb_scene_ignored_free.
+ * `ignored` may be NULL to not collect them. SB_ERR_USAGE, field "background_prompt", for a NULL or
+ * blank prompt or one over 500 characters; SB_ERR_NOMEM. On failure nothing is left to free. */
+sb_err sb_scene_prompt_parse(const char *prompt, sb_scene_spec_t *out, char ***ignored, int *n_ignored,
+                             sb_error_t *e);
+
+/* Free what sb_scene_prompt_parse reported as ignored. NULL-safe. */
+void sb_scene_ignored_free(char **ignored, int n);
+
+/* Paint preset `p` (for SB_SCENE_CUSTOM, the scene `custom`) into `out` (allocated: width x height x 3,
+ * sRGB 0..1; on failure nothing is left to free). `seed` picks the texture, the discs and the dither.
+ * White studio is exactly 1.0 and is not dithered; everything else is dithered with
+ * sb_backdrop_dither(seed). SB_ERR_USAGE, field "preset", for TRANSPARENT (the pipeline writes alpha),
+ * CUSTOM without a spec, or sizes under 1; SB_ERR_NOMEM. */
+sb_err sb_scene_render(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
+                       sb_fimage_t *out, sb_error_t *e);
+
+#endif

@@ -1,0 +1,287 @@
+/* shadow.c - shadows from a product's alpha: pool the alpha to a grid as coarse as the finest blur allows,
+ * shift and blur it there (or draw the floating ellipse), add the contact band, sample back bilinearly. */
+#include "render/shadow.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/colour.h"
+#include "image/filter.h"
+
+static const char *const names[SB_SHADOW__COUNT] = {
+    [SB_SHADOW_NONE] = "none",
+    [SB_SHADOW_SOFT] = "soft",
+    [SB_SHADOW_HARD] = "hard",
+    [SB_SHADOW_NATURAL] = "natural",
+    [SB_SHADOW_FLOATING] = "floating",
+};
+
+/* Lengths in fractions of the subject's height, angles in degrees (y down: 90 is straight down). */
+typedef struct {
+    float opacity, blur, angle_deg, distance;
+} params_t;
+
+static const params_t DEFAULTS[SB_SHADOW__COUNT] = {
+    [SB_SHADOW_NONE] = {0, 0, 0, 0},
+    [SB_SHADOW_SOFT] = {0.45f, 0.05f, 90, 0.02f},
+    [SB_SHADOW_HARD] = {0.65f, 0.004f, 45, 0.06f},
+    [SB_SHADOW_NATURAL] = {0.40f, 0.025f, 60, 0.025f},
+    [SB_SHADOW_FLOATING] = {0.30f, 0.05f, 90, 0.10f},
+};
+
+/* Natural's contact shadow: the bottom CONTACT_HEIGHT of the subject, dropped by half that, blurred by
+ * CONTACT_BLUR and CONTACT_GAIN times as dark as the cast shadow: where the base meets the ground almost
+ * no light gets in. */
+#define CONTACT_HEIGHT 0.02f
+#define CONTACT_BLUR 0.006f
+#define CONTACT_GAIN 2.2f
+/* Floating's ellipse: half its width is this much of the subject's width, half its height this much of
+ * the subject's height, a flattened disc on the ground seen from slightly above. */
+#define FLOAT_HALF_WIDTH 0.45f
+#define FLOAT_HALF_HEIGHT 0.04f
+/* The grid is at most this many times coarser than the canvas, and its cells at most half the finest
+ * blur's sigma, so pooling and bilinear sampling back add little blur of their own. */
+#define MAX_POOL 8
+
+sb_err sb_shadow_parse(const char *name, sb_shadow_kind *out, sb_error_t *e)
+{
+    for (int k = 0; name && k < SB_SHADOW__COUNT; k++)
+        if (strcmp(name, names[k]) == 0) {
+            *out = (sb_shadow_kind)k;
+            return SB_OK;
+        }
+    char list[96] = "";
+    for (int k = 0; k < SB_SHADOW__COUNT; k++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
+    return sb_error_set(e, SB_ERR_USAGE, "shadow_type", "shadow type must be one of %s; got \"%.32s\"", list,
+                        name ? name : "");
+}
+
+const char *sb_shadow_name(sb_shadow_kind k)
+{
+    return (unsigned)k < SB_SHADOW__COUNT ? names[k] : "unknown";
+}
+
+/* Take override v into *dst unless it is negative (the default); NaN and values over max are errors. */
+static sb_err pick(float v, float max, const char *field, float *dst, sb_error_t *e)
+{
+    if (v < 0)
+        return SB_OK;
+    if (!(v <= max))
+        return sb_error_set(e, SB_ERR_USAGE, field, "%s must be 0..%g (negative for the default), got %g", field,
+                            max, v);
+    *dst = v;
+    return SB_OK;
+}
+
+static sb_err resolve(sb_shadow_kind k, const sb_shadow_overrides_t *ov, params_t *p, sb_error_t *e)
+{
+    *p = DEFAULTS[k];
+    if (!ov)
+        return SB_OK;
+    sb_err err = pick(ov->opacity, 1, "shadow_opacity", &p->opacity, e);
+    if (!err)
+        err = pick(ov->blur, 1, "shadow_blur", &p->blur, e);
+    if (!err)
+        err = pick(ov->angle_deg, 360, "shadow_angle", &p->angle_deg, e);
+    if (!err)
+        err = pick(ov->distance, 1, "shadow_distance", &p->distance, e);
+    return err;
+}
+
+/* Bounding box (inclusive) of alpha >= 0.5; 0 when there is none. */
+static int bounds(const sb_fimage_t *a, int *x0, int *y0, int *x1, int *y1)
+{
+    *x0 = a->width, *y0 = -1, *x1 = -1, *y1 = -1;
+    for (int y = 0; y < a->height; y++) {
+        const float *row = a->data + (size_t)y * a->width;
+        int lo = -1, hi = -1;
+        for (int x = 0; x < a->width; x++)
+            if (row[x] >= 0.5f) {
+                if (lo < 0)
+                    lo = x;
+                hi = x;
+            }
+        if (lo < 0)
+            continue;
+        if (*y0 < 0)
+            *y0 = y;
+        *y1 = y;
+        *x0 = lo < *x0 ? lo : *x0;
+        *x1 = hi > *x1 ? hi : *x1;
+    }
+    return *y0 >= 0;
+}
+
+/* Mean of each s x s cell, clipped to the image (the layout sb_pooled_sampler_t reads back). */
+static void pool(const sb_fimage_t *a, int s, float *g, int gw, int gh)
+{
+    memset(g, 0, (size_t)gw * gh * sizeof *g);
+    for (int y = 0; y < a->height; y++) {
+        const float *row = a->data + (size_t)y * a->width;
+        float *o = g + (size_t)(y / s) * gw;
+        for (int x = 0; x < a->width; x++)
+            o[x / s] += row[x];
+    }
+    for (int gy = 0; gy < gh; gy++) {
+        int ch = gy * s + s <= a->height ? s : a->height - gy * s;
+        for (int gx = 0; gx < gw; gx++) {
+            int cw = gx * s + s <= a->width ? s : a->width - gx * s;
+            g[(size_t)gy * gw + gx] /= (float)(cw * ch);
+        }
+    }
+}
+
+/* dst(x, y) = src(x - dx, y - dy), bilinear, zero outside. */
+static void shift(const float *src, float *dst, int w, int h, float dx, float dy)
+{
+    int ix = (int)floorf(dx), iy = (int)floorf(dy);
+    float fx = dx - ix, fy = dy - iy;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float v = 0;
+            for (int j = 0; j < 2; j++) {
+                int sy = y - iy - j;
+                if (sy < 0 || sy >= h)
+                    continue;
+                float wy = j ? fy : 1 - fy;
+                for (int i = 0; i < 2; i++) {
+                    int sx = x - ix - i;
+                    if (sx >= 0 && sx < w)
+                        v += wy * (i ? fx : 1 - fx) * src[(size_t)sy * w + sx];
+                }
+            }
+            dst[(size_t)y * w + x] = v;
+        }
+}
+
+/* A filled ellipse centred at (cx, cy) with half axes (ax, ay), in grid cells, its edge antialiased over
+ * about one cell. */
+static void ellipse(float *g, int w, int h, float cx, float cy, float ax, float ay)
+{
+    float soft = fminf(ax, ay);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float u = (x - cx) / ax, v = (y - cy) / ay;
+            g[(size_t)y * w + x] = fminf(1, fmaxf(0, (1 - sqrtf(u * u + v * v)) * soft + 0.5f));
+        }
+}
+
+sb_err sb_shadow_render(const sb_fimage_t *alpha, sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_fimage_t *out,
+                        sb_error_t *e)
+{
+    *out = (sb_fimage_t){0};
+    if ((unsigned)k >= SB_SHADOW__COUNT)
+        return sb_error_set(e, SB_ERR_USAGE, "shadow_type", "unknown shadow type %d", (int)k);
+    if (alpha->bands != 1)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "shadow: a %d-band alpha", alpha->bands);
+    params_t p;
+    sb_err err = resolve(k, ov, &p, e);
+    if (!err)
+        err = sb_fimage_alloc(out, alpha->width, alpha->height, 1, e);
+    if (err)
+        return err;
+    int w = alpha->width, h = alpha->height, x0, y0, x1, y1;
+    if (k == SB_SHADOW_NONE || p.opacity == 0 || !bounds(alpha, &x0, &y0, &x1, &y1)) {
+        memset(out->data, 0, (size_t)w * h * sizeof *out->data);
+        return SB_OK;
+    }
+    float sub_h = (float)(y1 - y0 + 1), finest = p.blur * sub_h;
+    if (k == SB_SHADOW_NATURAL)
+        finest = fminf(finest, CONTACT_BLUR * sub_h);
+    int s = (int)(finest / 2);
+    s = s < 1 ? 1 : s > MAX_POOL ? MAX_POOL : s;
+    int gw = (w + s - 1) / s, gh = (h + s - 1) / s;
+    size_t n = (size_t)gw * gh;
+    float *grid = malloc(n * sizeof *grid), *field = malloc(n * sizeof *field), *tmp = malloc(n * sizeof *tmp);
+    sb_pooled_sampler_t ps = {0};
+    if (!grid || !field || !tmp) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a shadow");
+        goto done;
+    }
+    /* Grid coordinates: canvas position P (pixel i spans [i, i + 1)) is P / s - 0.5. */
+    float base = (float)(y1 + 1) / s - 0.5f, sigma = p.blur * sub_h / s;
+    if (k == SB_SHADOW_FLOATING) {
+        float ay = FLOAT_HALF_HEIGHT * sub_h / s, cy = base + p.distance * sub_h / s + ay;
+        ellipse(field, gw, gh, (float)(x0 + x1 + 1) / (2.0f * s) - 0.5f, cy,
+                FLOAT_HALF_WIDTH * (float)(x1 - x0 + 1) / s, ay);
+    } else {
+        pool(alpha, s, grid, gw, gh);
+        float rad = p.angle_deg * (float)M_PI / 180, d = p.distance * sub_h / s;
+        shift(grid, field, gw, gh, d * cosf(rad), d * sinf(rad));
+    }
+    err = sb_blur(field, field, gw, gh, 1, sigma, e);
+    if (err)
+        goto done;
+    if (k == SB_SHADOW_NATURAL) {
+        float band = fmaxf(1, CONTACT_HEIGHT * sub_h / s);
+        for (int gy = 0; gy < gh; gy++) {
+            float wt = fminf(1, fmaxf(0, band + 0.5f - (base - gy)));
+            for (int gx = 0; gx < gw; gx++)
+                grid[(size_t)gy * gw + gx] *= wt;
+        }
+        shift(grid, tmp, gw, gh, 0, band / 2);
+        err = sb_blur(tmp, tmp, gw, gh, 1, CONTACT_BLUR * sub_h / s, e);
+        if (err)
+            goto done;
+        for (size_t i = 0; i < n; i++)
+            field[i] = fmaxf(field[i], CONTACT_GAIN * tmp[i]);
+    }
+    /* max, not a screen blend, so the opacity scales every kind's darkness linearly. */
+    for (size_t i = 0; i < n; i++)
+        field[i] = fminf(1, p.opacity * field[i]);
+    err = sb_pooled_sampler_init(&ps, field, gw, gh, 1, s, w, e);
+    if (err)
+        goto done;
+    for (int y = 0; y < h; y++)
+        sb_pooled_sampler_row(&ps, y, out->data + (size_t)y * w);
+done:
+    sb_pooled_sampler_free(&ps);
+    free(grid);
+    free(field);
+    free(tmp);
+    if (err)
+        sb_fimage_free(out);
+    return err;
+}
+
+sb_err sb_shadow_apply(sb_fimage_t *rgb, const sb_fimage_t *shadow, sb_error_t *e)
+{
+    if (rgb->bands != 3 || shadow->bands != 1 || rgb->width != shadow->width || rgb->height != shadow->height)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "shadow: a %d-band image or a mismatched shadow", rgb->bands);
+    int w = rgb->width;
+    sb_fimage_t row;
+    sb_err err = sb_fimage_alloc(&row, w, 1, 3, e);
+    if (err)
+        return err;
+    for (int y = 0; y < rgb->height; y++) {
+        const float *s = shadow->data + (size_t)y * w;
+        float *px = rgb->data + (size_t)y * w * 3;
+        int lo = 0, hi = w - 1;
+        while (lo < w && !(s[lo] > 0))
+            lo++;
+        while (hi > lo && !(s[hi] > 0))
+            hi--;
+        if (lo == w)
+            continue;
+        /* Only the span that is shadowed goes through the curves, so the rest stays bit for bit. */
+        sb_fimage_t seg = {hi - lo + 1, 1, 3, row.data};
+        memcpy(seg.data, px + (size_t)lo * 3, (size_t)seg.width * 3 * sizeof *seg.data);
+        sb_fimage_srgb_to_linear(&seg);
+        for (int x = lo; x <= hi; x++) {
+            float keep = 1 - fminf(1, fmaxf(0, s[x]));
+            for (int c = 0; c < 3; c++)
+                seg.data[(x - lo) * 3 + c] *= keep;
+        }
+        sb_fimage_linear_to_srgb(&seg);
+        /* The tables round-trip to within ~1e-4; min() keeps a faint shadow from brightening a pixel. */
+        for (int x = lo; x <= hi; x++)
+            if (s[x] > 0)
+                for (int c = 0; c < 3; c++)
+                    px[x * 3 + c] = fminf(px[x * 3 + c], seg.data[(x - lo) * 3 + c]);
+    }
+    sb_fimage_free(&row);
+    return SB_OK;
+}

@@ -1,0 +1,269 @@
+/* Product shadows: names, each kind's shape on a rectangle product, overrides, applying. */
+#include <math.h>
+#include <string.h>
+
+#include "image/colour.h"
+#include "render/shadow.h"
+#include "testutil.h"
+
+/* A 400 x 400 canvas with a 100 x 200 rectangle product at x 150..249, y 100..299. */
+#define W 400
+#define H 400
+#define PX0 150
+#define PX1 249
+#define PY0 100
+#define PY1 299
+
+static sb_fimage_t product(void)
+{
+    sb_fimage_t a;
+    cr_assert_eq(sb_fimage_alloc(&a, W, H, 1, NULL), SB_OK);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            a.data[y * W + x] = x >= PX0 && x <= PX1 && y >= PY0 && y <= PY1;
+    return a;
+}
+
+static sb_fimage_t render(sb_shadow_kind k, const sb_shadow_overrides_t *ov)
+{
+    sb_fimage_t a = product(), s;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_shadow_render(&a, k, ov, &s, &e), SB_OK, "%s", e.message);
+    cr_assert(s.width == W && s.height == H && s.bands == 1);
+    sb_fimage_free(&a);
+    return s;
+}
+
+/* Mean darkness over rows y0..y1, columns x0..x1 (inclusive). */
+static float mean(const sb_fimage_t *s, int x0, int y0, int x1, int y1)
+{
+    double acc = 0;
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++)
+            acc += s->data[y * W + x];
+    return (float)(acc / ((x1 - x0 + 1) * (y1 - y0 + 1)));
+}
+
+static float max_of(const sb_fimage_t *s)
+{
+    float m = 0;
+    for (int i = 0; i < W * H; i++)
+        m = fmaxf(m, s->data[i]);
+    return m;
+}
+
+/* The largest step between neighbours, over the field's maximum: how sharp its edge is. */
+static float sharpness(const sb_fimage_t *s)
+{
+    float g = 0;
+    for (int y = 0; y + 1 < H; y++)
+        for (int x = 0; x + 1 < W; x++) {
+            float v = s->data[y * W + x];
+            g = fmaxf(g, fmaxf(fabsf(s->data[y * W + x + 1] - v), fabsf(s->data[(y + 1) * W + x] - v)));
+        }
+    return g / max_of(s);
+}
+
+/* Darkness-weighted centroid minus the product's centre. */
+static void centroid_shift(const sb_fimage_t *s, float *dx, float *dy)
+{
+    double sx = 0, sy = 0, sw = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double v = s->data[y * W + x];
+            sx += v * x, sy += v * y, sw += v;
+        }
+    *dx = (float)(sx / sw - (PX0 + PX1) / 2.0);
+    *dy = (float)(sy / sw - (PY0 + PY1) / 2.0);
+}
+
+static const sb_shadow_overrides_t DEFAULT = {-1, -1, -1, -1};
+
+Test(shadow, names_round_trip_and_bad_names_are_usage)
+{
+    for (int k = 0; k < SB_SHADOW__COUNT; k++) {
+        sb_shadow_kind got = SB_SHADOW__COUNT;
+        cr_assert_eq(sb_shadow_parse(sb_shadow_name((sb_shadow_kind)k), &got, NULL), SB_OK);
+        cr_assert_eq(got, k);
+    }
+    cr_assert_str_eq(sb_shadow_name(SB_SHADOW_FLOATING), "floating");
+    sb_error_t e = {0};
+    sb_shadow_kind k;
+    cr_assert_eq(sb_shadow_parse("dramatic", &k, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "shadow_type");
+    cr_assert(strstr(e.message, "none, soft, hard, natural, floating"), "%s", e.message);
+    cr_assert_eq(sb_shadow_parse(NULL, &k, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(sb_shadow_name(SB_SHADOW__COUNT), "unknown");
+}
+
+Test(shadow, none_is_all_zeros)
+{
+    sb_fimage_t s = render(SB_SHADOW_NONE, NULL);
+    for (int i = 0; i < W * H; i++)
+        cr_assert_eq(s.data[i], 0.0f);
+    sb_fimage_free(&s);
+}
+
+Test(shadow, an_empty_alpha_casts_nothing)
+{
+    sb_fimage_t a, s;
+    cr_assert_eq(sb_fimage_alloc(&a, 64, 48, 1, NULL), SB_OK);
+    memset(a.data, 0, sizeof(float) * 64 * 48);
+    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_SOFT, NULL, &s, NULL), SB_OK);
+    for (int i = 0; i < 64 * 48; i++)
+        cr_assert_eq(s.data[i], 0.0f);
+    sb_fimage_free(&a);
+    sb_fimage_free(&s);
+}
+
+Test(shadow, soft_falls_below_the_product)
+{
+    sb_fimage_t s = render(SB_SHADOW_SOFT, &DEFAULT);
+    float below = mean(&s, PX0, PY1 + 1, PX1, PY1 + 20), above = mean(&s, PX0, PY0 - 20, PX1, PY0 - 1);
+    cr_assert_gt(below, 0.1f, "below %.3f", below);
+    cr_assert_gt(below, 2 * above, "below %.3f above %.3f", below, above);
+    cr_assert_leq(max_of(&s), 1.0f);
+    sb_fimage_free(&s);
+}
+
+Test(shadow, hard_is_sharper_than_soft)
+{
+    sb_fimage_t soft = render(SB_SHADOW_SOFT, NULL), hard = render(SB_SHADOW_HARD, NULL);
+    float gs = sharpness(&soft), gh = sharpness(&hard);
+    cr_assert_gt(gh, 3 * gs, "hard %.4f soft %.4f", gh, gs);
+    sb_fimage_free(&soft);
+    sb_fimage_free(&hard);
+}
+
+Test(shadow, hard_offset_follows_the_angle)
+{
+    static const struct {
+        float angle;
+        int sx, sy; /* expected sign of the centroid's shift, 0 for none */
+    } cases[] = {{-1, 1, 1}, {0, 1, 0}, {90, 0, 1}, {135, -1, 1}, {225, -1, -1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sb_shadow_overrides_t ov = {-1, -1, cases[i].angle, -1};
+        sb_fimage_t s = render(SB_SHADOW_HARD, &ov);
+        float dx, dy;
+        centroid_shift(&s, &dx, &dy);
+        /* The default distance is 6% of 200 px: 12 px, 8.5 px each way at 45 degrees. */
+        float want_x = cases[i].sx * (cases[i].sy ? 8.5f : 12), want_y = cases[i].sy * (cases[i].sx ? 8.5f : 12);
+        cr_assert(fabsf(dx - want_x) < 1.5f && fabsf(dy - want_y) < 1.5f, "angle %.0f: shift (%.2f, %.2f)",
+                  cases[i].angle, dx, dy);
+        sb_fimage_free(&s);
+    }
+}
+
+Test(shadow, natural_has_a_dark_contact_band_under_the_base)
+{
+    sb_fimage_t s = render(SB_SHADOW_NATURAL, NULL);
+    /* Just under the base versus beside the product, where only the cast shadow reaches: the cast
+     * shadow's offset (60 degrees) is smaller sideways, so without the contact band the side would be the
+     * darker. */
+    float contact = mean(&s, PX0 + 10, PY1 + 1, PX1 - 10, PY1 + 3);
+    float side = mean(&s, PX1 + 1, PY0 + 50, PX1 + 3, PY1 - 50);
+    cr_assert_gt(contact, 0.5f, "contact %.3f", contact);
+    cr_assert_gt(contact, 1.5f * side, "contact %.3f side %.3f", contact, side);
+    /* Thin: a few percent of the height further down it has faded into the cast shadow. */
+    float further = mean(&s, PX0 + 10, PY1 + 12, PX1 - 10, PY1 + 14);
+    cr_assert_lt(further, 0.5f * contact, "further %.3f contact %.3f", further, contact);
+    sb_fimage_free(&s);
+}
+
+Test(shadow, floating_is_a_light_ellipse_below_a_gap)
+{
+    sb_fimage_t f = render(SB_SHADOW_FLOATING, NULL), soft = render(SB_SHADOW_SOFT, NULL);
+    /* The ellipse's centre: 10% of 200 px of gap and 4% of half height under the base. */
+    int cy = PY1 + 1 + 20 + 8;
+    float gap = mean(&f, PX0, PY1 + 1, PX1, PY1 + 4), blob = mean(&f, PX0, cy - 2, PX1, cy + 2);
+    cr_assert_gt(blob, 2 * gap, "blob %.3f gap %.3f", blob, gap);
+    cr_assert_lt(max_of(&f), max_of(&soft), "floating is lighter than soft");
+    /* Wider than tall: the extent over half the maximum along the centre row and column. */
+    float half = max_of(&f) / 2;
+    int wide = 0, tall = 0;
+    for (int x = 0; x < W; x++)
+        wide += f.data[cy * W + x] > half;
+    for (int y = 0; y < H; y++)
+        tall += f.data[y * W + (PX0 + PX1) / 2] > half;
+    cr_assert_gt(wide, 2 * tall, "wide %d tall %d", wide, tall);
+    cr_assert_gt(tall, 0);
+    sb_fimage_free(&f);
+    sb_fimage_free(&soft);
+}
+
+Test(shadow, opacity_scales_darkness)
+{
+    for (int k = SB_SHADOW_SOFT; k < SB_SHADOW__COUNT; k++) {
+        sb_shadow_overrides_t full_ov = {0.4f, -1, -1, -1}, half_ov = {0.2f, -1, -1, -1};
+        sb_fimage_t full = render((sb_shadow_kind)k, &full_ov), half = render((sb_shadow_kind)k, &half_ov);
+        cr_assert_gt(max_of(&full), 0.1f, "%s", sb_shadow_name((sb_shadow_kind)k));
+        for (int i = 0; i < W * H; i++)
+            cr_assert_float_eq(half.data[i], full.data[i] / 2, 1e-6, "%s pixel %d", sb_shadow_name((sb_shadow_kind)k), i);
+        sb_fimage_free(&full);
+        sb_fimage_free(&half);
+    }
+}
+
+Test(shadow, deterministic)
+{
+    for (int k = 0; k < SB_SHADOW__COUNT; k++) {
+        sb_fimage_t a = render((sb_shadow_kind)k, NULL), b = render((sb_shadow_kind)k, NULL);
+        cr_assert(memcmp(a.data, b.data, sizeof(float) * W * H) == 0, "%s", sb_shadow_name((sb_shadow_kind)k));
+        sb_fimage_free(&a);
+        sb_fimage_free(&b);
+    }
+}
+
+Test(shadow, bad_overrides_and_inputs)
+{
+    sb_fimage_t a = product(), s = {0}, rgb;
+    sb_error_t e = {0};
+    sb_shadow_overrides_t ov = {1.5f, -1, -1, -1};
+    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_SOFT, &ov, &s, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "shadow_opacity");
+    cr_assert_null(s.data);
+    ov = (sb_shadow_overrides_t){-1, NAN, -1, -1};
+    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_SOFT, &ov, &s, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "shadow_blur");
+    ov = (sb_shadow_overrides_t){-1, -1, 400, -1};
+    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_HARD, &ov, &s, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "shadow_angle");
+    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW__COUNT, NULL, &s, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "shadow_type");
+    cr_assert_eq(sb_fimage_alloc(&rgb, W, H, 3, NULL), SB_OK);
+    cr_assert_eq(sb_shadow_render(&rgb, SB_SHADOW_SOFT, NULL, &s, &e), SB_ERR_INTERNAL);
+    cr_assert_eq(sb_shadow_apply(&rgb, &rgb, &e), SB_ERR_INTERNAL);
+    sb_fimage_free(&a);
+    sb_fimage_free(&rgb);
+}
+
+Test(shadow, apply_darkens_in_linear_light_and_never_brightens)
+{
+    sb_fimage_t s = render(SB_SHADOW_NATURAL, NULL), rgb, before;
+    cr_assert_eq(sb_fimage_alloc(&rgb, W, H, 3, NULL), SB_OK);
+    cr_assert_eq(sb_fimage_alloc(&before, W, H, 3, NULL), SB_OK);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            for (int c = 0; c < 3; c++)
+                rgb.data[(y * W + x) * 3 + c] = 0.2f + 0.6f * x / W + 0.05f * c;
+    memcpy(before.data, rgb.data, sizeof(float) * W * H * 3);
+    sb_error_t e = {0};
+    cr_assert_eq(sb_shadow_apply(&rgb, &s, &e), SB_OK, "%s", e.message);
+    int darkened = 0;
+    for (int i = 0; i < W * H; i++)
+        for (int c = 0; c < 3; c++) {
+            float was = before.data[i * 3 + c], now = rgb.data[i * 3 + c];
+            cr_assert_leq(now, was, "pixel %d brightened", i);
+            if (s.data[i] == 0)
+                cr_assert_eq(now, was, "pixel %d changed without shadow", i);
+            if (s.data[i] > 0.05f) {
+                float want = sb_linear_to_srgb(sb_srgb_to_linear(was) * (1 - s.data[i]));
+                cr_assert_float_eq(now, want, 1e-3, "pixel %d: %.4f, want %.4f", i, now, want);
+                darkened++;
+            }
+        }
+    cr_assert_gt(darkened, 1000);
+    sb_fimage_free(&s);
+    sb_fimage_free(&rgb);
+    sb_fimage_free(&before);
+}
