@@ -15,6 +15,7 @@
 #include "nn/models.h"
 #include "pipeline/stage.h"
 #include "render/look.h"
+#include "render/shadow.h"
 #include "util/err.h"
 #include "vision/face.h"
 #include "vision/quality.h"
@@ -167,5 +168,58 @@ sb_err sb_matte(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_matte_re
 
 /* Release a matte result. NULL-safe. */
 void sb_matte_result_free(sb_matte_result_t *res);
+
+/* ---- product photo: the subject cut out and placed on a studio background with a shadow ---- */
+
+typedef struct {
+    const char *preset;            /* white-studio | gradient-light | marble | outdoor | transparent | custom;
+                                    * NULL = white-studio (render/scene.h) */
+    const char *shadow_type;       /* soft | hard | natural | floating | none; NULL = soft (render/shadow.h) */
+    sb_shadow_overrides_t shadow;  /* overrides of the kind's defaults; negative = the default */
+    const char *background_prompt; /* the scene of `custom` (render/scene.h's vocabulary); only with custom */
+    int width, height;             /* canvas 128..4096 each, both or neither; 0, 0 = from `aspect` */
+    const char *aspect;            /* 1:1 | 4:5 | 3:4 | 16:9, long side 2000; NULL = 1:1 (2000x2000). Not with
+                                    * width and height */
+    float padding;                 /* margin around the subject, a fraction of each side, 0..0.4; negative = 0.10 */
+    sb_format_t format;            /* SB_FMT_PNG (default when UNKNOWN), SB_FMT_JPEG or SB_FMT_WEBP. PNG by
+                                    * default because transparent needs it; transparent with JPEG is refused */
+    int quality;                   /* JPEG/WebP quality 1..100; 0 = 90 */
+    bool mask_only;                /* return the subject mask alone: a 1-band PNG (255 = subject) at the upright
+                                    * input size; format, quality and the canvas options are then not used */
+    uint64_t seed;                 /* background texture and dither seed; 0 = the house default */
+} sb_product_opts_t;
+
+/* The defaults: white studio, soft shadow with its own settings, 2000x2000, 10% padding, PNG. Start
+ * from this (a zeroed struct means padding 0 and shadow opacity 0). */
+#define SB_PRODUCT_OPTS_DEFAULT ((sb_product_opts_t){.shadow = {-1, -1, -1, -1}, .padding = -1})
+
+typedef struct {
+    sb_detect_result_t detect;  /* input, upright and working sizes, stage timings, models (no faces) */
+    uint8_t *output;            /* encoded image (RGBA PNG for transparent), or the mask PNG; malloc'd */
+    size_t output_len;
+    int width, height;
+    sb_format_t format;
+    bool has_alpha;             /* the output has an alpha band (transparent) */
+    float coverage;             /* fraction of the working image that is subject (mask >= 0.5) */
+    int subject_x, subject_y, subject_w, subject_h; /* the subject's box in upright input pixels */
+    const char *preset, *shadow_type; /* resolved names (static strings) */
+    uint64_t seed;
+    char **ignored_terms;       /* custom: prompt words not in the vocabulary, lower case, malloc'd; else NULL */
+    int n_ignored;
+} sb_product_result_t;
+
+/* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined),
+ * foreground colours at the edges, trimmed to the subject and placed centred on the canvas resting on a
+ * floor line `padding` above the bottom, background, shadow cast from the placed mask, composite,
+ * encode (no metadata). White studio stays exactly #FFFFFF wherever there is neither product nor
+ * shadow. Deterministic: the same input and options give the same bytes.
+ * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
+ * height, aspect, padding, format, quality), the decode errors of sb_io_decode, SB_ERR_NO_SUBJECT (an
+ * empty mask), SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
+                  sb_product_result_t *res, sb_error_t *e);
+
+/* Release a product result (the output, the ignored terms). NULL-safe. */
+void sb_product_result_free(sb_product_result_t *res);
 
 #endif

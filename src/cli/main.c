@@ -13,6 +13,10 @@ static const char usage[] =
     "  avatar IN [--platform P] [--style S] [--background B] [--palette X] [--intensity F]\n"
     "         [--variant V] [--hires] [--likeness-min F] [-o OUT] [--thumbnail T] [--json]\n"
     "                         avatar in one of three styles, checked for likeness\n"
+    "  product IN [--preset P] [--shadow S] [--prompt TEXT] [--size WxH] [--aspect A] [--padding F]\n"
+    "          [--format png|jpeg|webp] [--mask] [-o OUT] [--json]\n"
+    "                         product photo: the subject cut out and placed on a studio background\n"
+    "                         with a shadow ('strobe product --help' lists every option)\n"
     "  look learn DIR -o LOOK.json [--json]\n"
     "                         a custom look (colour, tone, grain, vignette) from a folder of photos,\n"
     "                         for avatar --look\n"
@@ -27,7 +31,7 @@ static const char usage[] =
     "\n"
     "Errors are one JSON object on stderr: {\"error\":{\"code\",\"message\",\"field\"}}.\n"
     "Exit codes: 0 ok, 1 internal, 2 usage, 3 unreadable or unsupported input,\n"
-    "4 image too large or too small, 5 no face or face too small, 6 model missing or invalid.\n"
+    "4 image too large or too small, 5 no face, face too small or no subject, 6 model missing or invalid.\n"
     "Models are read from $STROBE_MODELS, ./models or ../shared/models.\n";
 
 int main(int argc, char **argv)
@@ -45,6 +49,8 @@ int main(int argc, char **argv)
         return sb_cmd_headshot(argc - 1, argv + 1);
     if (!strcmp(cmd, "avatar"))
         return sb_cmd_avatar(argc - 1, argv + 1);
+    if (!strcmp(cmd, "product"))
+        return sb_cmd_product(argc - 1, argv + 1);
     if (!strcmp(cmd, "look"))
         return sb_cmd_look(argc - 1, argv + 1);
     if (!strcmp(cmd, "detect"))

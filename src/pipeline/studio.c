@@ -21,6 +21,7 @@ void sb_studio_close(sb_studio_t *studio)
     sb_safety_close(studio->safety);
     for (int i = 0; i < 2; i++)
         sb_cartoon_close(studio->cartoon[i]);
+    sb_salient_close(studio->salient);
     free(studio);
 }
 
@@ -90,6 +91,13 @@ sb_err sb_studio_cartoon(sb_studio_t *studio, sb_cartoon_variant v, sb_cartoon_t
         return sb_error_set(e, SB_ERR_USAGE, "variant", "unknown cartoon variant %d", (int)v);
     sb_err err = studio->cartoon[v] ? SB_OK : sb_cartoon_open(v, &studio->cartoon[v], e);
     *out = studio->cartoon[v];
+    return err;
+}
+
+sb_err sb_studio_salient(sb_studio_t *studio, sb_salient_t **out, sb_error_t *e)
+{
+    sb_err err = studio->salient ? SB_OK : sb_salient_open(&studio->salient, e);
+    *out = studio->salient;
     return err;
 }
 

@@ -9,6 +9,7 @@
 #include "vision/matte.h"
 #include "vision/mesh.h"
 #include "vision/safety.h"
+#include "vision/salient.h"
 
 struct sb_studio {
     sb_face_detector_t *detector;
@@ -17,6 +18,7 @@ struct sb_studio {
     sb_face_embedder_t *embedder;
     sb_safety_t *safety;
     sb_cartoon_t *cartoon[2];   /* by sb_cartoon_variant */
+    sb_salient_t *salient;      /* the product photo's subject mask */
 };
 
 /* The studio's face detector / person matter / face mesh, loaded on first call. */
@@ -27,6 +29,8 @@ sb_err sb_studio_mesh(sb_studio_t *studio, sb_face_mesh_t **out, sb_error_t *e);
 sb_err sb_studio_embedder(sb_studio_t *studio, sb_face_embedder_t **out, sb_error_t *e);
 sb_err sb_studio_safety(sb_studio_t *studio, sb_safety_t **out, sb_error_t *e);
 sb_err sb_studio_cartoon(sb_studio_t *studio, sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e);
+/* The salient-object net (u2netp) of the product photo, loaded on first call. */
+sb_err sb_studio_salient(sb_studio_t *studio, sb_salient_t **out, sb_error_t *e);
 
 /* Record that a model took part in a result (deduplicated). */
 void sb_detect_result_add_model(sb_detect_result_t *res, sb_model_id id);

@@ -91,6 +91,14 @@ static sb_err resolve(sb_shadow_kind k, const sb_shadow_overrides_t *ov, params_
     return err;
 }
 
+sb_err sb_shadow_check(sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_error_t *e)
+{
+    if ((unsigned)k >= SB_SHADOW__COUNT)
+        return sb_error_set(e, SB_ERR_USAGE, "shadow_type", "unknown shadow type %d", (int)k);
+    params_t p;
+    return resolve(k, ov, &p, e);
+}
+
 /* Bounding box (inclusive) of alpha >= 0.5; 0 when there is none. */
 static int bounds(const sb_fimage_t *a, int *x0, int *y0, int *x1, int *y1)
 {

@@ -30,6 +30,10 @@ sb_err sb_shadow_parse(const char *name, sb_shadow_kind *out, sb_error_t *e);
 /* The name of a kind; "unknown" out of range. Static storage. */
 const char *sb_shadow_name(sb_shadow_kind k);
 
+/* Check `k` and the overrides `ov` (may be NULL) without rendering: the errors of sb_shadow_render's
+ * options, so a caller can refuse bad options before any work. */
+sb_err sb_shadow_check(sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_error_t *e);
+
 /* Render the shadow of the product whose placed alpha is `alpha` (1 band, canvas size) into `out`
  * (allocated by the call, 1 band, same size): darkness 0..1. The subject is the bounding box of alpha >=
  * 0.5; with none, or with SB_SHADOW_NONE, `out` is all zeros. The field covers the product too: the

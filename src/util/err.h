@@ -38,6 +38,7 @@ typedef enum {
     SB_ERR_STORE,              /* the metadata or blob store failed */
     SB_ERR_INPUT_LOST,         /* an uploaded input held in memory was lost when the server restarted */
     SB_ERR_UNSAFE_CONTENT,     /* the content-safety classifier flagged an input or an output */
+    SB_ERR_NO_SUBJECT,         /* no product or other salient subject found (an empty subject mask) */
     SB_ERR__COUNT
 } sb_err;
 
@@ -62,7 +63,7 @@ sb_err sb_err_from_name(const char *name);
 int sb_err_http_status(sb_err code);
 
 /* Process exit status for the CLI, one per class: 1 internal, 2 usage, 3 unreadable, unsupported or
- * unsafe input, 4 too large or too small, 5 no face or face too small, 6 model missing or invalid. */
+ * unsafe input, 4 too large or too small, 5 no face, face too small or no subject, 6 model missing or invalid. */
 int sb_err_exit_code(sb_err code);
 
 #endif

@@ -1,0 +1,144 @@
+/* cmd_product.c - `strobe product IN [--preset P] [--shadow S] [--prompt TEXT] [--size WxH] [--aspect A]
+ * [--padding F] [--format F] [--quality Q] [--seed N] [--shadow-opacity F] [--shadow-blur F]
+ * [--shadow-angle DEG] [--shadow-distance F] [--mask] [-o OUT] [--json]`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "pipeline/report.h"
+
+static const char product_usage[] =
+    "usage: strobe product IN [--preset white-studio|gradient-light|marble|outdoor|transparent|custom]\n"
+    "                         [--shadow soft|hard|natural|floating|none] [--prompt TEXT] [--size WxH]\n"
+    "                         [--aspect 1:1|4:5|3:4|16:9] [--padding 0..0.4] [--format png|jpeg|webp]\n"
+    "                         [--quality Q] [--seed N] [--shadow-opacity 0..1] [--shadow-blur 0..1]\n"
+    "                         [--shadow-angle 0..360] [--shadow-distance 0..1] [--mask] [-o OUT] [--json]";
+
+/* "dir/photo.jpg" -> "dir/photo.product.png" (".mask.png" with --mask) */
+static void default_output(const char *in, const char *kind, sb_format_t fmt, char *out, size_t size)
+{
+    const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
+    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - in) : strlen(in);
+    snprintf(out, size, "%.*s.%s.%s", (int)stem, in, kind, sb_format_ext(fmt));
+}
+
+static int parse_size(const char *s, sb_product_opts_t *o)
+{
+    char tail;
+    if (sscanf(s, "%dx%d%c", &o->width, &o->height, &tail) != 2)
+        return sb_cli_usage("--size must be WxH (e.g. 2000x2000), got '%s'", s);
+    return 0;
+}
+
+static void print_report(const char *in, const char *out, const sb_product_opts_t *o, const sb_product_result_t *r)
+{
+    const sb_detect_result_t *d = &r->detect;
+    json_t *ignored = json_array();
+    for (int i = 0; i < r->n_ignored; i++)
+        json_array_append_new(ignored, json_string(r->ignored_terms[i]));
+    json_t *report = json_pack(
+        "{s:o, s:{s:s, s:i, s:i, s:s, s:b, s:I}, s:s, s:s, s:I, s:f, s:f, s:{s:i, s:i, s:i, s:i}, s:o, s:f, "
+        "s:o, s:o}",
+        "input", sb_cli_json_input(in, d), "output", "path", out, "width", r->width, "height", r->height, "format",
+        sb_format_name(r->format), "alpha", r->has_alpha, "bytes", (json_int_t)r->output_len, "preset", r->preset,
+        "shadow_type", r->shadow_type, "seed", (json_int_t)r->seed, "padding",
+        o->padding < 0 ? 0.10 : (double)o->padding, "coverage", (double)r->coverage, "subject", "x", r->subject_x,
+        "y", r->subject_y, "width", r->subject_w, "height", r->subject_h, "ignored_terms", ignored, "latency_ms",
+        sb_stages_total_ms(&d->stages), "timings_ms", sb_cli_json_timings(&d->stages), "models",
+        sb_report_models(d));
+    if (o->mask_only)
+        json_object_set_new(report, "mask", json_true());
+    sb_cli_print_json(report);
+}
+
+int sb_cmd_product(int argc, char **argv)
+{
+    enum { OPT_PRESET = 256, OPT_SHADOW, OPT_PROMPT, OPT_SIZE, OPT_ASPECT, OPT_PADDING, OPT_FORMAT, OPT_QUALITY,
+           OPT_SEED, OPT_OPACITY, OPT_BLUR, OPT_ANGLE, OPT_DISTANCE, OPT_MASK, OPT_JSON };
+    static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
+                                             {"preset", required_argument, 0, OPT_PRESET},
+                                             {"shadow", required_argument, 0, OPT_SHADOW},
+                                             {"prompt", required_argument, 0, OPT_PROMPT},
+                                             {"size", required_argument, 0, OPT_SIZE},
+                                             {"aspect", required_argument, 0, OPT_ASPECT},
+                                             {"padding", required_argument, 0, OPT_PADDING},
+                                             {"format", required_argument, 0, OPT_FORMAT},
+                                             {"quality", required_argument, 0, OPT_QUALITY},
+                                             {"seed", required_argument, 0, OPT_SEED},
+                                             {"shadow-opacity", required_argument, 0, OPT_OPACITY},
+                                             {"shadow-blur", required_argument, 0, OPT_BLUR},
+                                             {"shadow-angle", required_argument, 0, OPT_ANGLE},
+                                             {"shadow-distance", required_argument, 0, OPT_DISTANCE},
+                                             {"mask", no_argument, 0, OPT_MASK},
+                                             {"json", no_argument, 0, OPT_JSON},
+                                             {0, 0, 0, 0}};
+    sb_product_opts_t opts = SB_PRODUCT_OPTS_DEFAULT;
+    const char *out_path = NULL;
+    int json = 0, c, rc, seed;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out_path = optarg; break;
+        case OPT_PRESET: opts.preset = optarg; break;
+        case OPT_SHADOW: opts.shadow_type = optarg; break;
+        case OPT_PROMPT: opts.background_prompt = optarg; break;
+        case OPT_SIZE: if ((rc = parse_size(optarg, &opts))) return rc; break;
+        case OPT_ASPECT: opts.aspect = optarg; break;
+        case OPT_PADDING: if ((rc = sb_cli_parse_float(optarg, "padding", 0, 0.4f, &opts.padding))) return rc; break;
+        case OPT_QUALITY: if ((rc = sb_cli_parse_int(optarg, "quality", &opts.quality))) return rc; break;
+        case OPT_SEED:
+            if ((rc = sb_cli_parse_int(optarg, "seed", &seed)))
+                return rc;
+            if (seed < 0)
+                return sb_cli_usage("--seed must be 0 or more, got '%s'", optarg);
+            opts.seed = (uint64_t)seed;
+            break;
+        case OPT_OPACITY: if ((rc = sb_cli_parse_float(optarg, "shadow-opacity", 0, 1, &opts.shadow.opacity))) return rc; break;
+        case OPT_BLUR: if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, 1, &opts.shadow.blur))) return rc; break;
+        case OPT_ANGLE: if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, 360, &opts.shadow.angle_deg))) return rc; break;
+        case OPT_DISTANCE: if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, 1, &opts.shadow.distance))) return rc; break;
+        case OPT_FORMAT:
+            opts.format = sb_format_parse(optarg);
+            if (opts.format != SB_FMT_PNG && opts.format != SB_FMT_JPEG && opts.format != SB_FMT_WEBP)
+                return sb_cli_usage("--format must be png, jpeg or webp, got '%s'", optarg);
+            break;
+        case OPT_MASK: opts.mask_only = true; break;
+        case OPT_JSON: json = 1; break;
+        default: return sb_cli_usage("%s", product_usage);
+        }
+    }
+    if (optind != argc - 1)
+        return sb_cli_usage("%s", product_usage);
+    const char *in_path = argv[optind];
+    char def_out[4096];
+    if (!out_path) {
+        default_output(in_path, opts.mask_only ? "mask" : "product",
+                       opts.mask_only || opts.format == SB_FMT_UNKNOWN ? SB_FMT_PNG : opts.format, def_out,
+                       sizeof def_out);
+        out_path = def_out;
+    }
+
+    sb_studio_t *studio = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    sb_product_result_t res = {0};
+    sb_error_t e = {0};
+    if ((rc = sb_cli_start(argv[0], &studio)) || (rc = sb_cli_read_input(in_path, &buf, &len)))
+        goto done;
+    sb_err err = sb_product(studio, buf, len, &opts, &res, &e);
+    if (!err)
+        err = sb_io_write_file(out_path, res.output, res.output_len, &e);
+    if (err) {
+        rc = sb_cli_fail(err, &e);
+        goto done;
+    }
+    if (json)
+        print_report(in_path, out_path, &opts, &res);
+done:
+    sb_product_result_free(&res);
+    free(buf);
+    sb_studio_close(studio);
+    return rc;
+}
