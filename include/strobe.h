@@ -222,4 +222,54 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
 /* Release a product result (the output, the ignored terms). NULL-safe. */
 void sb_product_result_free(sb_product_result_t *res);
 
+/* ---- portrait generation: a prompt + seed style applied to one reference photo (contract S2) ---- */
+
+#define SB_GENERATE_SAMPLES_MAX 8
+#define SB_GENERATE_SEED_MAX 4294967295LL
+
+typedef struct {
+    const char *prompt;    /* style words in the vocabulary of render/prompt.h; NULL or "" = the house style */
+    int64_t seed;          /* 1..SB_GENERATE_SEED_MAX; -1 = a random one (returned in the result) */
+    int samples;           /* 1..SB_GENERATE_SAMPLES_MAX; 0 = 1. Sample i uses seed + i */
+    float identity;        /* identityScale 0..1: 1 keeps the face's own pixels, 0 stylizes it fully;
+                            * negative = 0.8 */
+    int width, height;     /* output size, each 512..2024; 0, 0 = 768x1024 */
+    sb_format_t format;    /* SB_FMT_JPEG (default when UNKNOWN), SB_FMT_PNG or SB_FMT_WEBP */
+    int quality;           /* JPEG/WebP quality 1..100; 0 = 90 */
+} sb_generate_opts_t;
+
+#define SB_GENERATE_OPTS_DEFAULT ((sb_generate_opts_t){.seed = -1, .identity = -1})
+
+typedef struct {
+    uint8_t *data;         /* encoded image, malloc'd */
+    size_t len;
+    int64_t seed;          /* the seed this sample was made with */
+    float likeness;        /* likeness of the sample's face to the reference 0..1 (0 when none found) */
+} sb_generate_image_t;
+
+typedef struct {
+    sb_detect_result_t detect;    /* input, faces, subject, stage timings (all samples), models */
+    sb_generate_image_t images[SB_GENERATE_SAMPLES_MAX];
+    int n_images;
+    int64_t seed;                 /* the first sample's seed (the random one when -1 was asked) */
+    int width, height;
+    sb_format_t format;
+    char **ignored_terms;         /* prompt words outside the vocabulary, lower case, malloc'd; NULL when none */
+    int n_ignored;
+    char *style_json;             /* the resolved style of the first sample as JSON (what the prompt chose and
+                                   * what the seed filled in), malloc'd */
+} sb_generate_result_t;
+
+/* Portraits of the main face in `buf` in the style the prompt and seed describe: decoded, detected,
+ * aligned and cut out once, then one image per sample (seed, seed + 1, ...). The same prompt and seed
+ * give the same style (background, light, grade, finish) for any person; the same prompt, seed and
+ * image give the same bytes. Errors: SB_ERR_USAGE (an option, named: prompt, seed, samples, identity,
+ * width, height, format, quality), the decode errors of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL,
+ * SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *opts,
+                            sb_generate_result_t *res, sb_error_t *e);
+
+/* Release a portrait result (the images, the ignored terms, the style). NULL-safe. */
+void sb_generate_result_free(sb_generate_result_t *res);
+
 #endif
