@@ -2,7 +2,6 @@
  * with per-pixel grain, converted to sRGB and dithered. */
 #include "render/scene.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +9,9 @@
 
 #include "image/colour.h"
 #include "render/backdrop.h"
-#include "render/palette.h"
+#include "render/style.h"
 #include "util/rng.h"
+#include "util/words.h"
 
 static const char *const preset_names[SB_SCENE__COUNT] = {
     [SB_SCENE_WHITE_STUDIO] = "white-studio", [SB_SCENE_GRADIENT_LIGHT] = "gradient-light",
@@ -50,164 +50,101 @@ const char *sb_scene_preset_name(sb_scene_preset p)
 
 /* ---- prompt vocabulary ---- */
 
-enum { W_STOP, W_MATERIAL, W_LIGHT, W_EFFECT, W_COLOUR };
+enum { W_STOP, W_MATERIAL, W_LIGHT, W_EFFECT };
 
+/* Colours are not in this table: they are the shared colour words of render/style.h. */
 typedef struct {
     const char *word; /* one word, or two separated by one space */
     int kind, value;
-    float rgb[3];     /* W_COLOUR: sRGB */
 } word_t;
 
 static const word_t vocabulary[] = {
-    {"a", W_STOP, 0, {0}}, {"an", W_STOP, 0, {0}}, {"the", W_STOP, 0, {0}}, {"on", W_STOP, 0, {0}},
-    {"with", W_STOP, 0, {0}}, {"and", W_STOP, 0, {0}}, {"of", W_STOP, 0, {0}}, {"in", W_STOP, 0, {0}},
-    {"at", W_STOP, 0, {0}}, {"by", W_STOP, 0, {0}}, {"for", W_STOP, 0, {0}}, {"to", W_STOP, 0, {0}},
-    {"or", W_STOP, 0, {0}}, {"light", W_STOP, 0, {0}}, {"lighting", W_STOP, 0, {0}}, {"lit", W_STOP, 0, {0}},
-    {"background", W_STOP, 0, {0}}, {"backdrop", W_STOP, 0, {0}}, {"surface", W_STOP, 0, {0}},
+    {"a", W_STOP, 0}, {"an", W_STOP, 0}, {"the", W_STOP, 0}, {"on", W_STOP, 0},
+    {"with", W_STOP, 0}, {"and", W_STOP, 0}, {"of", W_STOP, 0}, {"in", W_STOP, 0},
+    {"at", W_STOP, 0}, {"by", W_STOP, 0}, {"for", W_STOP, 0}, {"to", W_STOP, 0},
+    {"or", W_STOP, 0}, {"light", W_STOP, 0}, {"lighting", W_STOP, 0}, {"lit", W_STOP, 0},
+    {"background", W_STOP, 0}, {"backdrop", W_STOP, 0}, {"surface", W_STOP, 0},
 
-    {"wood", W_MATERIAL, SB_SCENE_MATERIAL_WOOD, {0}}, {"wooden", W_MATERIAL, SB_SCENE_MATERIAL_WOOD, {0}},
-    {"timber", W_MATERIAL, SB_SCENE_MATERIAL_WOOD, {0}}, {"marble", W_MATERIAL, SB_SCENE_MATERIAL_MARBLE, {0}},
-    {"concrete", W_MATERIAL, SB_SCENE_MATERIAL_CONCRETE, {0}},
-    {"cement", W_MATERIAL, SB_SCENE_MATERIAL_CONCRETE, {0}}, {"linen", W_MATERIAL, SB_SCENE_MATERIAL_LINEN, {0}},
-    {"fabric", W_MATERIAL, SB_SCENE_MATERIAL_LINEN, {0}}, {"cloth", W_MATERIAL, SB_SCENE_MATERIAL_LINEN, {0}},
-    {"sand", W_MATERIAL, SB_SCENE_MATERIAL_SAND, {0}}, {"sandy", W_MATERIAL, SB_SCENE_MATERIAL_SAND, {0}},
-    {"slate", W_MATERIAL, SB_SCENE_MATERIAL_SLATE, {0}}, {"stone", W_MATERIAL, SB_SCENE_MATERIAL_SLATE, {0}},
-    {"paper", W_MATERIAL, SB_SCENE_MATERIAL_PAPER, {0}},
+    {"wood", W_MATERIAL, SB_SCENE_MATERIAL_WOOD}, {"wooden", W_MATERIAL, SB_SCENE_MATERIAL_WOOD},
+    {"timber", W_MATERIAL, SB_SCENE_MATERIAL_WOOD}, {"marble", W_MATERIAL, SB_SCENE_MATERIAL_MARBLE},
+    {"concrete", W_MATERIAL, SB_SCENE_MATERIAL_CONCRETE},
+    {"cement", W_MATERIAL, SB_SCENE_MATERIAL_CONCRETE}, {"linen", W_MATERIAL, SB_SCENE_MATERIAL_LINEN},
+    {"fabric", W_MATERIAL, SB_SCENE_MATERIAL_LINEN}, {"cloth", W_MATERIAL, SB_SCENE_MATERIAL_LINEN},
+    {"sand", W_MATERIAL, SB_SCENE_MATERIAL_SAND}, {"sandy", W_MATERIAL, SB_SCENE_MATERIAL_SAND},
+    {"slate", W_MATERIAL, SB_SCENE_MATERIAL_SLATE}, {"stone", W_MATERIAL, SB_SCENE_MATERIAL_SLATE},
+    {"paper", W_MATERIAL, SB_SCENE_MATERIAL_PAPER},
 
-    {"warm candlelight", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT, {0}},
-    {"warm light", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT, {0}},
-    {"candlelight", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT, {0}}, {"candle", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT, {0}},
-    {"candles", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT, {0}}, {"warm", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT, {0}},
-    {"natural light", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT, {0}}, {"daylight", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT, {0}},
-    {"sunlight", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT, {0}}, {"natural", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT, {0}},
-    {"cool", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT, {0}}, {"neon", W_LIGHT, SB_SCENE_LIGHT_NEON, {0}},
-    {"golden hour", W_LIGHT, SB_SCENE_LIGHT_GOLDEN_HOUR, {0}}, {"golden", W_LIGHT, SB_SCENE_LIGHT_GOLDEN_HOUR, {0}},
-    {"sunset", W_LIGHT, SB_SCENE_LIGHT_GOLDEN_HOUR, {0}},
+    {"warm candlelight", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT},
+    {"warm light", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT},
+    {"candlelight", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT}, {"candle", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT},
+    {"candles", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT}, {"warm", W_LIGHT, SB_SCENE_LIGHT_CANDLELIGHT},
+    {"natural light", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT}, {"daylight", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT},
+    {"sunlight", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT}, {"natural", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT},
+    {"cool", W_LIGHT, SB_SCENE_LIGHT_DAYLIGHT}, {"neon", W_LIGHT, SB_SCENE_LIGHT_NEON},
+    {"golden hour", W_LIGHT, SB_SCENE_LIGHT_GOLDEN_HOUR}, {"golden", W_LIGHT, SB_SCENE_LIGHT_GOLDEN_HOUR},
+    {"sunset", W_LIGHT, SB_SCENE_LIGHT_GOLDEN_HOUR},
 
-    {"bokeh", W_EFFECT, SB_SCENE_BOKEH, {0}}, {"blur", W_EFFECT, SB_SCENE_BOKEH, {0}},
-    {"blurred", W_EFFECT, SB_SCENE_BOKEH, {0}}, {"gradient", W_EFFECT, SB_SCENE_GRADIENT, {0}},
-    {"vignette", W_EFFECT, SB_SCENE_VIGNETTE, {0}},
-
-    {"light grey", W_COLOUR, 0, {0.80f, 0.80f, 0.81f}}, {"light gray", W_COLOUR, 0, {0.80f, 0.80f, 0.81f}},
-    {"dark grey", W_COLOUR, 0, {0.28f, 0.28f, 0.30f}}, {"dark gray", W_COLOUR, 0, {0.28f, 0.28f, 0.30f}},
-    {"off white", W_COLOUR, 0, {0.95f, 0.94f, 0.91f}}, {"sky blue", W_COLOUR, 0, {0.53f, 0.75f, 0.92f}},
-    {"white", W_COLOUR, 0, {1.00f, 1.00f, 1.00f}}, {"black", W_COLOUR, 0, {0.06f, 0.06f, 0.07f}},
-    {"grey", W_COLOUR, 0, {0.55f, 0.55f, 0.56f}}, {"gray", W_COLOUR, 0, {0.55f, 0.55f, 0.56f}},
-    {"beige", W_COLOUR, 0, {0.85f, 0.78f, 0.66f}}, {"cream", W_COLOUR, 0, {0.96f, 0.93f, 0.84f}},
-    {"ivory", W_COLOUR, 0, {0.98f, 0.96f, 0.89f}}, {"blue", W_COLOUR, 0, {0.20f, 0.38f, 0.72f}},
-    {"green", W_COLOUR, 0, {0.24f, 0.52f, 0.30f}}, {"red", W_COLOUR, 0, {0.72f, 0.15f, 0.15f}},
-    {"pink", W_COLOUR, 0, {0.94f, 0.66f, 0.74f}}, {"orange", W_COLOUR, 0, {0.93f, 0.52f, 0.18f}},
-    {"yellow", W_COLOUR, 0, {0.95f, 0.85f, 0.30f}}, {"purple", W_COLOUR, 0, {0.45f, 0.27f, 0.62f}},
-    {"brown", W_COLOUR, 0, {0.45f, 0.30f, 0.19f}}, {"tan", W_COLOUR, 0, {0.82f, 0.71f, 0.55f}},
-    {"gold", W_COLOUR, 0, {0.83f, 0.69f, 0.22f}}, {"teal", W_COLOUR, 0, {0.10f, 0.50f, 0.50f}},
-    {"sage", W_COLOUR, 0, {0.62f, 0.70f, 0.56f}}, {"mint", W_COLOUR, 0, {0.70f, 0.90f, 0.80f}},
-    {"lavender", W_COLOUR, 0, {0.78f, 0.72f, 0.90f}}, {"peach", W_COLOUR, 0, {0.98f, 0.78f, 0.64f}},
-    {"terracotta", W_COLOUR, 0, {0.80f, 0.42f, 0.30f}},
+    {"bokeh", W_EFFECT, SB_SCENE_BOKEH}, {"blur", W_EFFECT, SB_SCENE_BOKEH},
+    {"blurred", W_EFFECT, SB_SCENE_BOKEH}, {"gradient", W_EFFECT, SB_SCENE_GRADIENT},
+    {"vignette", W_EFFECT, SB_SCENE_VIGNETTE},
 };
 
 #define N_WORDS (sizeof vocabulary / sizeof *vocabulary)
 
-/* Find `s` in the vocabulary, or else as a palette name or #RRGGBB (a two-word `s` as "forest_green"),
- * into *w. 0 when unknown. */
-static int lookup(const char *s, word_t *w)
-{
-    for (size_t i = 0; i < N_WORDS; i++)
-        if (strcmp(s, vocabulary[i].word) == 0) {
-            *w = vocabulary[i];
-            return 1;
-        }
-    char name[64];
-    snprintf(name, sizeof name, "%s", s);
-    char *space = strchr(name, ' ');
-    if (space)
-        *space = '_';
-    sb_palette_t p;
-    if (sb_palette_parse(name, &p, NULL) != SB_OK)
-        return 0;
-    *w = (word_t){s, W_COLOUR, 0, {p.base[0], p.base[1], p.base[2]}};
-    return 1;
-}
+/* What the prompt has set so far: the first material, colour and light win. */
+typedef struct {
+    sb_scene_spec_t *spec;
+    int seen_material, seen_light;
+} reading_t;
 
-static void apply(const word_t *w, sb_scene_spec_t *out, int *seen_material, int *seen_light)
+/* sb_words_match_fn: apply phrase `s` when it is in the vocabulary or a colour word. */
+static int match(const char *s, void *ctx)
 {
-    if (w->kind == W_MATERIAL && !*seen_material) {
-        out->material = (sb_scene_material)w->value;
-        *seen_material = 1;
-    } else if (w->kind == W_LIGHT && !*seen_light) {
-        out->light = (sb_scene_light)w->value;
-        *seen_light = 1;
-    } else if (w->kind == W_EFFECT) {
-        out->effects |= (unsigned)w->value;
-    } else if (w->kind == W_COLOUR && !out->has_colour) {
-        memcpy(out->colour, w->rgb, sizeof out->colour);
+    reading_t *r = ctx;
+    sb_scene_spec_t *out = r->spec;
+    for (size_t i = 0; i < N_WORDS; i++) {
+        const word_t *w = &vocabulary[i];
+        if (strcmp(s, w->word) != 0)
+            continue;
+        if (w->kind == W_MATERIAL && !r->seen_material) {
+            out->material = (sb_scene_material)w->value;
+            r->seen_material = 1;
+        } else if (w->kind == W_LIGHT && !r->seen_light) {
+            out->light = (sb_scene_light)w->value;
+            r->seen_light = 1;
+        } else if (w->kind == W_EFFECT) {
+            out->effects |= (unsigned)w->value;
+        }
+        return 1;
+    }
+    float rgb[3];
+    if (!sb_style_colour_word(s, rgb))
+        return 0;
+    if (!out->has_colour) {
+        memcpy(out->colour, rgb, sizeof out->colour);
         out->has_colour = 1;
     }
+    return 1;
 }
 
 void sb_scene_ignored_free(char **ignored, int n)
 {
-    for (int i = 0; ignored && i < n; i++)
-        free(ignored[i]);
-    free(ignored);
+    sb_words_free(ignored, n);
 }
 
 sb_err sb_scene_prompt_parse(const char *prompt, sb_scene_spec_t *out, char ***ignored, int *n_ignored,
                              sb_error_t *e)
 {
     *out = (sb_scene_spec_t){0};
-    if (ignored)
-        *ignored = NULL, *n_ignored = 0;
-    size_t len = prompt ? strlen(prompt) : 0;
-    if (len > MAX_PROMPT)
-        return sb_error_set(e, SB_ERR_USAGE, "background_prompt", "background_prompt is %zu characters; at most %d",
-                            len, MAX_PROMPT);
-    /* Lower-case words: runs of letters, digits, '#' and '_'; everything else separates. */
-    char buf[MAX_PROMPT + 1], *tok[MAX_PROMPT / 2 + 1];
-    int n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = (char)tolower((unsigned char)prompt[i]);
-        int in_word = isalnum((unsigned char)c) || c == '#' || c == '_';
-        buf[i] = in_word ? c : '\0';
-        if (in_word && (i == 0 || buf[i - 1] == '\0'))
-            tok[n++] = buf + i;
-    }
-    buf[len] = '\0';
-    if (n == 0)
-        return sb_error_set(e, SB_ERR_USAGE, "background_prompt", "background_prompt is empty");
-
-    char **list = NULL;
-    int n_list = 0, seen_material = 0, seen_light = 0;
-    for (int i = 0; i < n; i++) {
-        word_t w;
-        char pair[2 * MAX_PROMPT + 2];
-        if (i + 1 < n) {
-            snprintf(pair, sizeof pair, "%s %s", tok[i], tok[i + 1]);
-            if (lookup(pair, &w)) {
-                apply(&w, out, &seen_material, &seen_light);
-                i++;
-                continue;
-            }
-        }
-        if (lookup(tok[i], &w)) {
-            apply(&w, out, &seen_material, &seen_light);
-            continue;
-        }
-        if (!ignored)
-            continue;
-        char **grown = realloc(list, sizeof *list * (size_t)(n_list + 1));
-        char *copy = grown ? strdup(tok[i]) : NULL;
-        if (grown)
-            list = grown;
-        if (!copy) {
-            sb_scene_ignored_free(list, n_list);
-            *out = (sb_scene_spec_t){0};
-            return sb_error_set(e, SB_ERR_NOMEM, "background_prompt", "out of memory parsing background_prompt");
-        }
-        list[n_list++] = copy;
-    }
-    if (ignored)
-        *ignored = list, *n_ignored = n_list;
-    return SB_OK;
+    reading_t r = {out, 0, 0};
+    const sb_words_vocab_t vocab = {"background_prompt", MAX_PROMPT, 2, match, &r};
+    int n_words;
+    sb_err err = sb_words_read(prompt, &vocab, ignored, n_ignored, &n_words, e);
+    if (!err && n_words == 0)
+        err = sb_error_set(e, SB_ERR_USAGE, "background_prompt", "background_prompt is empty");
+    if (err)
+        *out = (sb_scene_spec_t){0};
+    return err;
 }
 
 /* ---- noise ---- */

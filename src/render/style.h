@@ -67,6 +67,7 @@ enum {
     SB_STYLE_SET_GRADE = 16,
     SB_STYLE_SET_FRAMING = 32,
     SB_STYLE_SET_FINISH = 64,
+    SB_STYLE_SET_COLOUR2 = 128, /* a second colour (the gradient's far end, the accent) */
 };
 
 typedef struct {
@@ -83,7 +84,8 @@ typedef struct {
         float colour[3];    /* sRGB 0..1: the main colour (a named or hex colour, or seeded) */
         float colour2[3];   /* the second colour of a gradient, the accent of bokeh and neon */
         float angle_deg;    /* gradient direction */
-        uint64_t texture_seed; /* bokeh layout, neon shapes, paper texture, office and outdoor blobs */
+        uint64_t texture_seed; /* bokeh layout, neon shapes, paper texture, office and outdoor blobs (53 bits,
+                                  exact in JSON) */
     } background;
     sb_style_grade grade;
     float grade_strength;   /* 0..1 */
@@ -92,21 +94,28 @@ typedef struct {
     float vignette;         /* corner darkening 0..0.6 */
     float soft_skin;        /* 0..1 */
     float sharpen;          /* 0..1 */
-    uint64_t grain_seed;
+    uint64_t grain_seed;    /* the grain pattern (53 bits) */
     unsigned from_prompt;   /* SB_STYLE_SET_* bits */
 } sb_style_t;
 
 /* Read `prompt` (NULL or "" = no words: everything from the seed, around the house default: photo,
  * studio light, studio background, head and shoulders) and resolve a complete style from it and `seed`.
  * Words and phrases outside the vocabulary are returned, lower case and in prompt order, in *ignored
- * (malloc'd array of malloc'd strings, NULL when none; free with sb_style_ignored_free). Contradicting
- * words of one group (e.g. "warm" and "cool"): the last one wins. Errors: SB_ERR_USAGE (field
- * "prompt": over 1000 characters or not UTF-8), SB_ERR_NOMEM. */
+ * (malloc'd array of malloc'd strings, each once, NULL when none; free with sb_style_ignored_free;
+ * `ignored` may be NULL not to collect them). Contradicting words of one group (e.g. "warm" and
+ * "cool"): the last one wins; the first colour is the main one, the last later one colour2. Any thread;
+ * `out` is written only on success. Errors: SB_ERR_USAGE (field "prompt": over 1000 characters or not
+ * UTF-8), SB_ERR_NOMEM. */
 sb_err sb_style_from_prompt(const char *prompt, uint64_t seed, sb_style_t *out, char ***ignored, int *n_ignored,
                             sb_error_t *e);
 
 /* Free what sb_style_from_prompt returned in *ignored. NULL-safe. */
 void sb_style_ignored_free(char **ignored, int n);
+
+/* The colour a colour word or phrase names, sRGB 0..1 into rgb: the plain words ("navy", "light grey", ...
+ * listed in render.md), a palette name with '_' or ' ' ("forest green") or "#rrggbb". `phrase` is lower
+ * case. 1 when known, 0 otherwise (rgb untouched). Shared with render/scene.c. Any thread. */
+int sb_style_colour_word(const char *phrase, float rgb[3]);
 
 /* The style as a JSON object (names for the enums, numbers rounded to 3 decimals), malloc'd; NULL when
  * out of memory. */
