@@ -44,3 +44,9 @@ make --no-print-directory -s build/bench/likeness && build/bench/likeness "$SHAR
 echo "== likeness distributions: $OUT/likeness.json"
 # The safety thresholds are re-derived with build/bench/safety (about 5 minutes: it runs CartoonGAN on
 # 90 faces), not here.
+
+# Portrait generation (contract S2): one and four 768x1024 samples on the 12 MP JPEG.
+sh bench/portrait.sh
+
+# Product photo (contract S4): a 12 MP JPEG -> 2000x2000 JPEG, white studio, soft shadow; mask IoU per class.
+sh bench/product.sh

@@ -5,8 +5,9 @@
  * For every ground truth matting/gt/<name>.png with an input matting/<name>.{jpg,png} (full size): mask IoU
  * at threshold 0.5 (ground truth >= 128 is the object; in voc_* masks 128 is void and ignored) of the net's
  * map alone and of the refined mask, and the time of each stage (net = resize + forward + resize back;
- * refine = guided filter + island removal). Prints one JSON object: per image, per class (the name's prefix
- * up to the first '_': hseg, dim, voc) and overall means. */
+ * refine = guided filter + island removal over the whole photo); then the same for sb_salient_mask, the mask
+ * the product pipeline uses (refined around the subject only: iou_mask, ms_mask, net included). Prints one
+ * JSON object: per image, per class (the name's prefix up to the first '_': hseg, dim, voc) and overall means. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 
 typedef struct {
     char name[32];
-    double iou_net, iou_refined, ms_net, ms_refine;
+    double iou_net, iou_refined, iou_mask, ms_net, ms_refine, ms_mask;
     int n;
 } acc_t;
 
@@ -59,20 +60,23 @@ static double iou(const sb_fimage_t *alpha, const sb_image_t *gt, int void128)
     return uni ? (double)inter / (double)uni : 1.0;
 }
 
-static void add(acc_t *a, double in, double ir, double tn, double tr)
+static void add(acc_t *a, double in, double ir, double im, double tn, double tr, double tm)
 {
     a->iou_net += in;
     a->iou_refined += ir;
+    a->iou_mask += im;
     a->ms_net += tn;
     a->ms_refine += tr;
+    a->ms_mask += tm;
     a->n++;
 }
 
 static json_t *mean_json(const acc_t *a)
 {
     int n = a->n ? a->n : 1;
-    return json_pack("{s:i, s:f, s:f, s:f, s:f}", "n", a->n, "iou_net", a->iou_net / n, "iou_refined",
-                     a->iou_refined / n, "ms_net", a->ms_net / n, "ms_refine", a->ms_refine / n);
+    return json_pack("{s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "n", a->n, "iou_net", a->iou_net / n, "iou_refined",
+                     a->iou_refined / n, "iou_mask", a->iou_mask / n, "ms_net", a->ms_net / n, "ms_refine",
+                     a->ms_refine / n, "ms_mask", a->ms_mask / n);
 }
 
 int main(int argc, char **argv)
@@ -129,6 +133,11 @@ int main(int argc, char **argv)
             die(line, &e);
         int64_t t3 = sb_clock_us();
         double ir = iou(&alpha, &gt, void128), tn = (t1 - t0) / 1e3, tr = (t3 - t2) / 1e3;
+        sb_fimage_free(&alpha);
+        int64_t t4 = sb_clock_us();
+        if (sb_salient_mask(s, &img, &alpha, &e))
+            die(line, &e);
+        double tm = (sb_clock_us() - t4) / 1e3, im = iou(&alpha, &gt, void128);
 
         char prefix[32];
         snprintf(prefix, sizeof prefix, "%.*s", (int)strcspn(line, "_"), line);
@@ -138,11 +147,12 @@ int main(int argc, char **argv)
         if (c == n_cls && n_cls < MAX_CLASSES)
             snprintf(cls[n_cls++].name, sizeof cls[0].name, "%s", prefix);
         if (c < n_cls)
-            add(&cls[c], in, ir, tn, tr);
-        add(&all, in, ir, tn, tr);
-        json_array_append_new(images, json_pack("{s:s, s:i, s:i, s:f, s:f, s:f, s:f}", "name", line, "width",
-                                                img.width, "height", img.height, "iou_net", in, "iou_refined",
-                                                ir, "ms_net", tn, "ms_refine", tr));
+            add(&cls[c], in, ir, im, tn, tr, tm);
+        add(&all, in, ir, im, tn, tr, tm);
+        json_array_append_new(images, json_pack("{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "name", line,
+                                                "width", img.width, "height", img.height, "iou_net", in,
+                                                "iou_refined", ir, "iou_mask", im, "ms_net", tn, "ms_refine", tr,
+                                                "ms_mask", tm));
         sb_fimage_free(&alpha);
         sb_image_free(&img);
         sb_image_free(&gt);

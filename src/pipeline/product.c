@@ -152,46 +152,57 @@ static sb_err crop_f(const sb_fimage_t *src, const int r[4], sb_fimage_t *dst, s
     return err;
 }
 
-/* Resize `src` (float) to w x h through 8 bits, and write it into the zeroed canvas `dst` (same bands)
- * with its top-left corner at (x0, y0), clipped to the canvas. */
-static sb_err paste_resized(const sb_fimage_t *src, int w, int h, int x0, int y0, sb_fimage_t *dst, sb_error_t *e)
+/* The placed product: foreground colours and alpha of one size, top-left pixel at (x, y) of the canvas. It
+ * may stick out of the canvas (a crop margin with no padding): the shadow and the compositor cut it. */
+typedef struct {
+    sb_fimage_t fg, alpha;
+    int x, y;
+} layer_t;
+
+static void layer_free(layer_t *l)
 {
-    sb_image_t u8 = {0}, big = {0};
-    sb_err err = sb_fimage_to_u8(src, &u8, e);
-    if (!err)
-        err = sb_image_resize(&u8, w, h, &big, e);
-    int b = dst->bands;
-    for (int y = 0; !err && y < h; y++) {
-        int cy = y0 + y;
-        if (cy < 0 || cy >= dst->height)
-            continue;
-        for (int x = 0; x < w; x++) {
-            int cx = x0 + x;
-            if (cx < 0 || cx >= dst->width)
-                continue;
-            for (int k = 0; k < b; k++)
-                dst->data[((size_t)cy * dst->width + cx) * b + k] = big.data[((size_t)y * w + x) * b + k] / 255.0f;
-        }
-    }
-    sb_image_free(&u8);
-    sb_image_free(&big);
-    return err;
+    sb_fimage_free(&l->fg);
+    sb_fimage_free(&l->alpha);
 }
 
-static sb_err zeroed(sb_fimage_t *img, int w, int h, int bands, sb_error_t *e)
+/* Resize the foreground colours `f` and alpha `a` (one size) to w x h into the layer, through one 8-bit RGBA
+ * image: libvips' cost is mostly per call, so one 4-band resize costs little more than one 1-band one. */
+static sb_err resize_layer(const sb_fimage_t *f, const sb_fimage_t *a, int w, int h, layer_t *out, sb_error_t *e)
 {
-    sb_err err = sb_fimage_alloc(img, w, h, bands, e);
+    sb_image_t f8 = {0}, a8 = {0}, rgba = {0}, big = {0};
+    sb_err err = sb_fimage_to_u8(f, &f8, e);
     if (!err)
-        memset(img->data, 0, sizeof(float) * (size_t)w * h * bands);
+        err = sb_fimage_to_u8(a, &a8, e);
+    if (!err)
+        err = sb_image_alloc(&rgba, f->width, f->height, 4, e);
+    for (size_t i = 0; !err && i < (size_t)f->width * f->height; i++) {
+        memcpy(rgba.data + i * 4, f8.data + i * 3, 3);
+        rgba.data[i * 4 + 3] = a8.data[i];
+    }
+    if (!err)
+        err = sb_image_resize(&rgba, w, h, &big, e);
+    if (!err)
+        err = sb_fimage_alloc(&out->fg, w, h, 3, e);
+    if (!err)
+        err = sb_fimage_alloc(&out->alpha, w, h, 1, e);
+    /* Split back to floats with sb_image_to_float's scale. */
+    for (size_t i = 0; !err && i < (size_t)w * h; i++) {
+        for (int k = 0; k < 3; k++)
+            out->fg.data[i * 3 + k] = big.data[i * 4 + k] * (1.0f / 255.0f);
+        out->alpha.data[i] = big.data[i * 4 + 3] * (1.0f / 255.0f);
+    }
+    sb_image_free(&f8);
+    sb_image_free(&a8);
+    sb_image_free(&rgba);
+    sb_image_free(&big);
     return err;
 }
 
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
- * the floor line `padding` above the canvas's bottom, into the canvas-sized `fg` and `alpha` (stage
- * "place"). */
-static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4],
-                    sb_fimage_t *fg, sb_fimage_t *alpha, sb_stages_t *st, sb_error_t *e)
+ * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). */
+static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
+                    sb_stages_t *st, sb_error_t *e)
 {
     int bw = box[2] - box[0], bh = box[3] - box[1];
     int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2;
@@ -215,14 +226,8 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     cw = cw < 1 ? 1 : cw, ch = ch < 1 ? 1 : ch;
     /* The box's placed left edge and bottom, then the crop's corner from its margin. */
     double box_x = (p->width - bw * s) / 2, box_bottom = p->height - pad_y;
-    int x0 = (int)lround(box_x - (box[0] - r[0]) * s), y0 = (int)lround(box_bottom - (box[3] - r[1]) * s);
-    err = zeroed(fg, p->width, p->height, 3, e);
-    if (!err)
-        err = zeroed(alpha, p->width, p->height, 1, e);
-    if (!err)
-        err = paste_resized(&f, cw, ch, x0, y0, fg, e);
-    if (!err)
-        err = paste_resized(&a, cw, ch, x0, y0, alpha, e);
+    out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
+    err = resize_layer(&f, &a, cw, ch, out, e);
     if (!err)
         sb_stages_mark(st, "place");
 done:
@@ -232,50 +237,133 @@ done:
     return err;
 }
 
-/* The transparent output: the product over its shadow (black, as alpha) over nothing, 8-bit RGBA. */
-static sb_err transparent(const sb_fimage_t *fg, const sb_fimage_t *alpha, const sb_fimage_t *shadow,
-                          sb_image_t *out, sb_error_t *e)
+/* Under the opaque part of the product the shadow can never show: clear it there, so applying it there
+ * costs nothing (the composite gives the same pixels either way). */
+static void clear_under(const layer_t *l, sb_fimage_t *shadow)
 {
-    sb_err err = sb_image_alloc(out, fg->width, fg->height, 4, e);
-    size_t n = (size_t)fg->width * fg->height;
-    for (size_t i = 0; !err && i < n; i++) {
-        float a = alpha->data[i], total = a + (1 - a) * shadow->data[i];
-        for (int k = 0; k < 3; k++) {
-            float v = total > 0 ? a * fg->data[i * 3 + k] / total : 0;
-            v = v < 0 ? 0 : v > 1 ? 1 : v;
-            out->data[i * 4 + k] = (uint8_t)lrintf(v * 255);
-        }
-        out->data[i * 4 + 3] = (uint8_t)lrintf((total > 1 ? 1 : total) * 255);
+    for (int y = l->y < 0 ? -l->y : 0; y < l->alpha.height && y + l->y < shadow->height; y++) {
+        const float *a = l->alpha.data + (size_t)y * l->alpha.width;
+        float *s = shadow->data + (size_t)(y + l->y) * shadow->width + l->x;
+        for (int x = l->x < 0 ? -l->x : 0; x < l->alpha.width && x + l->x < shadow->width; x++)
+            if (a[x] >= 1)
+                s[x] = 0;
     }
+}
+
+/* The transparent output: the product over its shadow (black, as alpha) over nothing, 8-bit RGBA. */
+static sb_err transparent(const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_error_t *e)
+{
+    int w = shadow->width, h = shadow->height;
+    sb_err err = sb_image_alloc(out, w, h, 4, e);
+    for (int y = 0; !err && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int lx = x - l->x, ly = y - l->y, in = lx >= 0 && ly >= 0 && lx < l->alpha.width && ly < l->alpha.height;
+            size_t li = in ? (size_t)ly * l->alpha.width + lx : 0, i = (size_t)y * w + x;
+            float a = in ? l->alpha.data[li] : 0, total = a + (1 - a) * shadow->data[i];
+            for (int k = 0; k < 3; k++) {
+                float v = total > 0 ? a * (in ? l->fg.data[li * 3 + k] : 0) / total : 0;
+                v = v < 0 ? 0 : v > 1 ? 1 : v;
+                out->data[i * 4 + k] = (uint8_t)lrintf(v * 255);
+            }
+            out->data[i * 4 + 3] = (uint8_t)lrintf((total > 1 ? 1 : total) * 255);
+        }
     return err;
 }
 
-/* Background, shadow, composite and encode of the placed product into res->output. */
-static sb_err render(const plan_t *p, const sb_fimage_t *fg, const sb_fimage_t *alpha, sb_product_result_t *res,
+/* Canvas row y: its background `bg_row` (3 bands, the canvas's width; modified) darkened by the shadow's
+ * row, the product's row over it, in 8 bits into `out_row`. One row at a time, so no float pass runs over
+ * a whole canvas but the scene's own. */
+static sb_err compose_row(const layer_t *l, const sb_fimage_t *shadow, int y, sb_fimage_t *bg_row, uint8_t *out_row,
+                          sb_error_t *e)
+{
+    sb_fimage_t s = {shadow->width, 1, 1, shadow->data + (size_t)y * shadow->width};
+    sb_image_t row8 = {0};
+    sb_err err = sb_shadow_apply(bg_row, &s, e);
+    if (!err)
+        err = sb_composite_over_at(&l->fg, &l->alpha, l->x, l->y - y, bg_row, e);
+    if (!err)
+        err = sb_fimage_to_u8(bg_row, &row8, e);
+    if (!err)
+        memcpy(out_row, row8.data, (size_t)row8.width * 3);
+    sb_image_free(&row8);
+    return err;
+}
+
+/* Whether canvas row y is untouched: no shadow on it and not a row of the product's layer. */
+static int untouched(const layer_t *l, const sb_fimage_t *shadow, int y)
+{
+    if (y >= l->y && y < l->y + l->alpha.height)
+        return 0;
+    const float *s = shadow->data + (size_t)y * shadow->width;
+    for (int x = 0; x < shadow->width; x++)
+        if (s[x] > 0)
+            return 0;
+    return 1;
+}
+
+/* The opaque background: the scene, darkened by the shadow, the product over it, 8-bit RGB in `out`
+ * (stages "background" and "composite"). A flat scene (white studio) is never painted whole: each row
+ * starts as a copy of its colour, and rows neither shadow nor product touch are copied in 8 bits. */
+static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_stages_t *st,
                      sb_error_t *e)
 {
-    sb_stages_t *st = &res->detect.stages;
-    sb_fimage_t bg = {0}, shadow = {0};
-    sb_image_t out = {0};
-    sb_err err = SB_OK;
-    if (p->preset != SB_SCENE_TRANSPARENT) {
-        err = sb_scene_render(p->preset, &p->spec, p->seed, p->width, p->height, &bg, e);
-        if (err)
-            goto done;
-        sb_stages_mark(st, "background");
+    float flat[3];
+    int is_flat = sb_scene_flat(p->preset, flat), w = p->width;
+    sb_fimage_t scene = {0}, flat_row = {0}, row = {0};
+    sb_image_t flat8 = {0};
+    sb_err err = is_flat ? sb_fimage_alloc(&flat_row, w, 1, 3, e)
+                         : sb_scene_render(p->preset, &p->spec, p->seed, w, p->height, &scene, e);
+    if (!err && is_flat) {
+        for (int i = 0; i < w * 3; i++)
+            flat_row.data[i] = flat[i % 3];
+        err = sb_fimage_to_u8(&flat_row, &flat8, e);
+        if (!err)
+            err = sb_fimage_alloc(&row, w, 1, 3, e);
     }
-    err = sb_shadow_render(alpha, p->shadow, &p->ov, &shadow, e);
-    if (!err && bg.data)
-        err = sb_shadow_apply(&bg, &shadow, e);
+    if (!err)
+        err = sb_image_alloc(out, w, p->height, 3, e);
     if (err)
         goto done;
-    sb_stages_mark(st, "shadow");
-    if (bg.data) {
-        err = sb_composite_over(fg, alpha, &bg, e);
-        if (!err)
-            err = sb_fimage_to_u8(&bg, &out, e);
+    sb_stages_mark(st, "background");
+    for (int y = 0; !err && y < p->height; y++) {
+        uint8_t *out_row = out->data + (size_t)y * w * 3;
+        if (is_flat && untouched(l, shadow, y)) {
+            memcpy(out_row, flat8.data, (size_t)w * 3);
+            continue;
+        }
+        if (is_flat)
+            memcpy(row.data, flat_row.data, sizeof(float) * w * 3);
+        else
+            row = (sb_fimage_t){w, 1, 3, scene.data + (size_t)y * w * 3};
+        err = compose_row(l, shadow, y, &row, out_row, e);
+    }
+done:
+    sb_fimage_free(&scene);
+    sb_fimage_free(&flat_row);
+    if (is_flat)
+        sb_fimage_free(&row);
+    sb_image_free(&flat8);
+    if (err)
+        sb_image_free(out);
+    return err;
+}
+
+/* Shadow, background, composite and encode of the placed product into res->output. */
+static sb_err render(const plan_t *p, const layer_t *l, sb_product_result_t *res, sb_error_t *e)
+{
+    sb_stages_t *st = &res->detect.stages;
+    sb_fimage_t shadow = {0};
+    sb_image_t out = {0};
+    sb_err err = sb_shadow_render(&l->alpha, l->x, l->y, p->width, p->height, p->shadow, &p->ov, &shadow, e);
+    if (err)
+        goto done;
+    if (p->preset == SB_SCENE_TRANSPARENT) {
+        sb_stages_mark(st, "shadow");
+        err = transparent(l, &shadow, &out, e);
     } else {
-        err = transparent(fg, alpha, &shadow, &out, e);
+        clear_under(l, &shadow);
+        sb_stages_mark(st, "shadow");
+        err = opaque(p, l, &shadow, &out, st, e);
     }
     if (err)
         goto done;
@@ -288,7 +376,6 @@ static sb_err render(const plan_t *p, const sb_fimage_t *fg, const sb_fimage_t *
     res->has_alpha = out.bands == 4;
     sb_stages_mark(st, "encode");
 done:
-    sb_fimage_free(&bg);
     sb_fimage_free(&shadow);
     sb_image_free(&out);
     return err;
@@ -326,7 +413,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     sb_stages_start(&d->stages);
     plan_t p;
     sb_image_t work = {0};
-    sb_fimage_t mask = {0}, fg = {0}, alpha = {0};
+    sb_fimage_t mask = {0};
+    layer_t placed = {0};
     sb_salient_t *salient;
     int box[4];
     sb_err err = plan(opts, &p, res, e);
@@ -355,14 +443,13 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         err = encode_mask(&mask, res, e);
         goto done;
     }
-    err = place(&p, &work, &mask, box, &fg, &alpha, &d->stages, e);
+    err = place(&p, &work, &mask, box, &placed, &d->stages, e);
     if (!err)
-        err = render(&p, &fg, &alpha, res, e);
+        err = render(&p, &placed, res, e);
 done:
     sb_image_free(&work);
     sb_fimage_free(&mask);
-    sb_fimage_free(&fg);
-    sb_fimage_free(&alpha);
+    layer_free(&placed);
     if (err)
         sb_product_result_free(res);
     return err;

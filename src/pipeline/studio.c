@@ -32,6 +32,7 @@ sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e)
     sb_face_mesh_t *fm;
     sb_face_embedder_t *em;
     sb_safety_t *s;
+    sb_salient_t *sal;
     sb_err err = sb_studio_detector(studio, &d, e);
     if (!err)
         err = sb_studio_matter(studio, &m, e);
@@ -41,6 +42,8 @@ sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e)
         err = sb_studio_embedder(studio, &em, e);
     if (!err)
         err = sb_studio_safety(studio, &s, e);
+    if (!err)
+        err = sb_studio_salient(studio, &sal, e);
     /* The cartoon nets (44 MB each) load on first use; here their files are only found and verified. */
     static const sb_model_id lazy[] = {SB_MODEL_CARTOON_HOSODA, SB_MODEL_CARTOON_HAYAO};
     for (size_t i = 0; !err && i < sizeof lazy / sizeof lazy[0]; i++) {

@@ -456,6 +456,14 @@ static sb_err render_grid(sb_scene_preset p, const sb_scene_spec_t *sp, uint64_t
     return SB_OK;
 }
 
+int sb_scene_flat(sb_scene_preset p, float rgb[3])
+{
+    if (p != SB_SCENE_WHITE_STUDIO)
+        return 0;
+    rgb[0] = rgb[1] = rgb[2] = 1.0f;
+    return 1;
+}
+
 sb_err sb_scene_render(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
                        sb_fimage_t *out, sb_error_t *e)
 {
@@ -478,10 +486,11 @@ sb_err sb_scene_render(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_
     sb_err err = sb_fimage_alloc(out, width, height, 3, e);
     if (err)
         return err;
-    if (p == SB_SCENE_WHITE_STUDIO) {
+    float flat[3];
+    if (sb_scene_flat(p, flat)) {
         /* Exact white, not dithered: marketplaces check for #FFFFFF. */
         for (size_t i = 0; i < (size_t)width * height * 3; i++)
-            out->data[i] = 1.0f;
+            out->data[i] = flat[i % 3];
         return SB_OK;
     }
     for (int y = 0; y < height; y++) {

@@ -101,6 +101,11 @@ sb_err sb_scene_prompt_parse(const char *prompt, sb_scene_spec_t *out, char ***i
 /* Free what sb_scene_prompt_parse reported as ignored. NULL-safe. */
 void sb_scene_ignored_free(char **ignored, int n);
 
+/* Whether preset `p` paints one exact colour everywhere, without texture or dither (white studio): then
+ * `rgb` is that colour (sRGB 0..1) and sb_scene_render would give nothing else, so a caller may fill only
+ * what it needs with it. 0 for every other preset (rgb untouched). */
+int sb_scene_flat(sb_scene_preset p, float rgb[3]);
+
 /* Paint preset `p` (for SB_SCENE_CUSTOM, the scene `custom`) into `out` (allocated: width x height x 3,
  * sRGB 0..1; on failure nothing is left to free). `seed` picks the texture, the discs and the dither.
  * White studio is exactly 1.0 and is not dithered; everything else is dithered with

@@ -34,18 +34,22 @@ const char *sb_shadow_name(sb_shadow_kind k);
  * options, so a caller can refuse bad options before any work. */
 sb_err sb_shadow_check(sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_error_t *e);
 
-/* Render the shadow of the product whose placed alpha is `alpha` (1 band, canvas size) into `out`
- * (allocated by the call, 1 band, same size): darkness 0..1. The subject is the bounding box of alpha >=
- * 0.5; with none, or with SB_SHADOW_NONE, `out` is all zeros. The field covers the product too: the
- * compositor puts the product over it. `ov` may be NULL. SB_ERR_USAGE with field "shadow_opacity",
- * "shadow_blur", "shadow_angle" or "shadow_distance" for an override out of range (NaN included),
- * "shadow_type" for an unknown kind; SB_ERR_INTERNAL for an alpha not of 1 band; SB_ERR_NOMEM. On
- * failure `out` is left empty. */
-sb_err sb_shadow_render(const sb_fimage_t *alpha, sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_fimage_t *out,
-                        sb_error_t *e);
+/* Render the shadow of the product whose placed alpha is the layer `alpha` (1 band, any size) with its
+ * top-left pixel at (ox, oy) of a width x height canvas (what falls outside the canvas is cut off) into
+ * `out` (allocated by the call, 1 band, width x height): darkness 0..1. The subject is the bounding box of
+ * the layer's alpha >= 0.5 on the canvas; with none, or with SB_SHADOW_NONE, `out` is all zeros. A layer
+ * the canvas's size at (0, 0) is the whole placed alpha. The field covers the product too: the compositor
+ * puts the product over it. Only the layer is read, so the cost is the layer's size plus one pass over the
+ * rows the shadow reaches. `ov` may be NULL. SB_ERR_USAGE with field "shadow_opacity", "shadow_blur",
+ * "shadow_angle" or "shadow_distance" for an override out of range (NaN included), "shadow_type" for an
+ * unknown kind; SB_ERR_INTERNAL for an alpha not of 1 band or an empty canvas; SB_ERR_NOMEM. On failure
+ * `out` is left empty. */
+sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int height, sb_shadow_kind k,
+                        const sb_shadow_overrides_t *ov, sb_fimage_t *out, sb_error_t *e);
 
 /* Darken `rgb` (3 bands, sRGB 0..1, the background) in place by `shadow` (1 band, same size) in linear
- * light: linear *= 1 - shadow. Pixels where the shadow is 0 are left untouched and none is brightened.
+ * light: linear *= 1 - shadow. Pixels where the shadow is 0 (or NaN) are left untouched, and skipped, and
+ * none is brightened.
  * SB_ERR_INTERNAL for mismatched sizes or bands; SB_ERR_NOMEM. */
 sb_err sb_shadow_apply(sb_fimage_t *rgb, const sb_fimage_t *shadow, sb_error_t *e);
 

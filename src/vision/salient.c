@@ -1,8 +1,11 @@
 /* salient.c - u2netp salient-object mask + guided-filter refinement + island removal. */
 #include "vision/salient.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "image/filter.h"
 #include "image/resample.h"
 #include "nn/models.h"
 #include "nn/nn.h"
@@ -12,6 +15,11 @@
 /* Parts of the thresholded mask under this fraction of the largest part are clutter the net picked up
  * (see docs/internals/vision.md, "Salient object mask", for the measurement). */
 #define ISLAND_FRAC 0.05
+/* sb_salient_mask refines only the box of the net map's kept parts, grown by this many net pixels (the soft
+ * band around a part is a few net pixels wide) and by the guided filter's window; outside it the mask is 0. */
+#define REGION_MARGIN 6
+/* The net map is enlarged to a grid this many times coarser than the photo, then sampled up (refine_region). */
+#define UP_STEP 4
 
 struct sb_salient {
     sb_net_t *net;
@@ -170,6 +178,27 @@ done:
     return err;
 }
 
+/* Window radius of the guided filter for a photo of this size: the person matte's (~1% of the short side),
+ * wide enough to cross the soft band of a 320 px map enlarged to the photo. */
+static int guided_radius(int width, int height)
+{
+    int short_side = width < height ? width : height;
+    return short_side / 100 < 2 ? 2 : short_side / 100;
+}
+
+/* Guided filter with radius r (coefficients on a 4x coarser grid: the fast guided filter), then islands. */
+static sb_err refine(const sb_image_t *rgb, sb_fimage_t *alpha, int r, sb_error_t *e)
+{
+    sb_fimage_t guide = {0};
+    sb_err err = sb_image_to_float(rgb, &guide, e);
+    if (!err)
+        err = sb_guided_filter(&guide, alpha, r, 1e-3f, 4, e);
+    sb_fimage_free(&guide);
+    if (!err)
+        err = remove_islands(alpha, e);
+    return err;
+}
+
 sb_err sb_salient_refine(const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e)
 {
     sb_err err = check_rgb(rgb, e);
@@ -177,26 +206,103 @@ sb_err sb_salient_refine(const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *
         return err;
     if (!alpha || !alpha->data || alpha->bands != 1 || alpha->width != rgb->width || alpha->height != rgb->height)
         return sb_error_set(e, SB_ERR_USAGE, "image", "the salient mask must be 1 band, the photo's size");
-    sb_fimage_t guide = {0};
-    err = sb_image_to_float(rgb, &guide, e);
-    if (!err) {
-        /* Same window as the person matte (~1% of the short side), wide enough to cross the soft band of a
-         * 320 px map enlarged to the photo; coefficients on a 4x coarser grid (the fast guided filter). */
-        int short_side = rgb->width < rgb->height ? rgb->width : rgb->height;
-        int r = short_side / 100 < 2 ? 2 : short_side / 100;
-        err = sb_guided_filter(&guide, alpha, r, 1e-3f, 4, e);
-    }
-    sb_fimage_free(&guide);
+    return refine(rgb, alpha, guided_radius(rgb->width, rgb->height), e);
+}
+
+/* The rectangle of `rgb` (x0, y0, x1, y1; x1, y1 exclusive) the refined mask can be non-zero in: the box of
+ * the net map's parts that island removal keeps, grown by REGION_MARGIN net pixels and the window `r`.
+ * *found is 0 when the map has no part. */
+static sb_err region(const sb_image_t *coarse, const sb_image_t *rgb, int r, int out[4], int *found, sb_error_t *e)
+{
+    sb_fimage_t parts = {0};
+    int box[4] = {NET_SIZE, NET_SIZE, -1, -1};
+    sb_err err = sb_image_to_float(coarse, &parts, e);
     if (!err)
-        err = remove_islands(alpha, e);
+        err = remove_islands(&parts, e);
+    for (int y = 0; !err && y < NET_SIZE; y++)
+        for (int x = 0; x < NET_SIZE; x++)
+            if (parts.data[y * NET_SIZE + x] >= 0.5f) {
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x > box[2] ? x : box[2], box[3] = y > box[3] ? y : box[3];
+            }
+    sb_fimage_free(&parts);
+    *found = !err && box[2] >= 0;
+    if (!*found)
+        return err;
+    double kx = (double)rgb->width / NET_SIZE, ky = (double)rgb->height / NET_SIZE;
+    int x0 = (int)floor((box[0] - REGION_MARGIN) * kx) - r, y0 = (int)floor((box[1] - REGION_MARGIN) * ky) - r;
+    int x1 = (int)ceil((box[2] + 1 + REGION_MARGIN) * kx) + r, y1 = (int)ceil((box[3] + 1 + REGION_MARGIN) * ky) + r;
+    out[0] = x0 < 0 ? 0 : x0, out[1] = y0 < 0 ? 0 : y0;
+    out[2] = x1 > rgb->width ? rgb->width : x1, out[3] = y1 > rgb->height ? rgb->height : y1;
+    return SB_OK;
+}
+
+/* Copy the rectangle r of `src` into `dst` (allocated by the call). */
+static sb_err crop(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_error_t *e)
+{
+    int w = r[2] - r[0], b = src->bands;
+    sb_err err = sb_image_alloc(dst, w, r[3] - r[1], b, e);
+    for (int y = 0; !err && y < dst->height; y++)
+        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b, (size_t)w * b);
+    return err;
+}
+
+/* The net map enlarged to the rectangle r of the photo (bilinear, pixel centres aligned as a whole-image
+ * resize would), refined there with the whole photo's window, written into the zeroed `alpha`. The
+ * enlargement takes two steps: libvips to a grid UP_STEP times coarser than the photo, then bilinear rows
+ * (sb_pooled_sampler_t); libvips' own upsampling costs ~15 ns a pixel at full size, and the guided filter
+ * only reads the map's means over 4 x 4 cells anyway. */
+static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, const int r[4], int radius,
+                            sb_fimage_t *alpha, sb_error_t *e)
+{
+    double kx = (double)rgb->width / NET_SIZE / UP_STEP, ky = (double)rgb->height / NET_SIZE / UP_STEP;
+    int w = r[2] - r[0], h = r[3] - r[1], gw = (w + UP_STEP - 1) / UP_STEP, gh = (h + UP_STEP - 1) / UP_STEP;
+    /* Grid cell g is centred on crop pixel (g + 0.5) UP_STEP - 0.5; net pixel u on photo pixel (u + 0.5) k - 0.5. */
+    double m[6] = {kx, 0, 0.5 * kx - (double)r[0] / UP_STEP - 0.5, 0, ky, 0.5 * ky - (double)r[1] / UP_STEP - 0.5};
+    sb_image_t part = {0}, grid8 = {0};
+    sb_fimage_t grid = {0}, a = {0};
+    sb_pooled_sampler_t ps = {0};
+    sb_err err = crop(rgb, r, &part, e);
+    if (!err)
+        err = sb_image_warp_affine(coarse, m, gw, gh, &grid8, NULL, e);
+    if (!err)
+        err = sb_image_to_float(&grid8, &grid, e);
+    if (!err)
+        err = sb_fimage_alloc(&a, w, h, 1, e);
+    if (!err)
+        err = sb_pooled_sampler_init(&ps, grid.data, gw, gh, 1, UP_STEP, w, e);
+    for (int y = 0; !err && y < h; y++)
+        sb_pooled_sampler_row(&ps, y, a.data + (size_t)y * w);
+    if (!err)
+        err = refine(&part, &a, radius, e);
+    for (int y = 0; !err && y < h; y++)
+        memcpy(alpha->data + (size_t)(r[1] + y) * alpha->width + r[0], a.data + (size_t)y * w, sizeof(float) * w);
+    sb_pooled_sampler_free(&ps);
+    sb_image_free(&part);
+    sb_image_free(&grid8);
+    sb_fimage_free(&grid);
+    sb_fimage_free(&a);
     return err;
 }
 
 sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e)
 {
-    sb_err err = sb_salient_net_mask(s, rgb, alpha, e);
+    *alpha = (sb_fimage_t){0};
+    sb_err err = check_rgb(rgb, e);
+    if (err)
+        return err;
+    sb_image_t coarse = {0};
+    int r[4], found = 0, radius = guided_radius(rgb->width, rgb->height);
+    err = coarse_mask(s, rgb, &coarse, e);
     if (!err)
-        err = sb_salient_refine(rgb, alpha, e);
+        err = sb_fimage_alloc(alpha, rgb->width, rgb->height, 1, e);
+    if (!err) {
+        memset(alpha->data, 0, sizeof(float) * (size_t)rgb->width * rgb->height);
+        err = region(&coarse, rgb, radius, r, &found, e);
+    }
+    if (!err && found)
+        err = refine_region(&coarse, rgb, r, radius, alpha, e);
+    sb_image_free(&coarse);
     if (err)
         sb_fimage_free(alpha);
     return err;

@@ -1,5 +1,6 @@
 /* salient.h - the subject mask of a product (or any) photo: U^2-Net-p salient-object segmentation at
- * 320x320, refined at working resolution with the colour guided filter, small islands removed.
+ * 320x320, refined at working resolution around the subject with the colour guided filter, small islands
+ * removed.
  *
  * An sb_salient_t owns a net and is NOT thread-safe: open one per worker thread (nn.h). */
 #ifndef SB_SALIENT_H
@@ -17,8 +18,12 @@ sb_err sb_salient_open(sb_salient_t **out, sb_error_t *e);
 void sb_salient_close(sb_salient_t *s);
 
 /* The subject mask of `rgb` (3 bands, 8-bit): `alpha` is allocated by the call, 1 band, 0..1, rgb's size.
- * sb_salient_net_mask followed by sb_salient_refine. Deterministic. SB_ERR_USAGE (field "image") for an
- * empty or non-RGB image; SB_ERR_NOMEM; SB_ERR_INTERNAL when the net fails. On failure `alpha` is empty. */
+ * What sb_salient_net_mask followed by sb_salient_refine gives, computed only where it can be non-zero:
+ * the box of the net map's parts that island removal keeps, grown by a margin; the rest is exactly 0 (no
+ * faint haze far from the subject). The same window as refining the whole photo; measured against it,
+ * IoU 0.99 on a product photo and a mean IoU on the matting set 0.001 higher (docs/internals/vision.md).
+ * Deterministic. SB_ERR_USAGE (field "image") for an empty or non-RGB image; SB_ERR_NOMEM; SB_ERR_INTERNAL
+ * when the net fails. On failure `alpha` is empty. */
 sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e);
 
 /* The net's map alone: `rgb` squashed to 320x320, min-max normalised to 0..1 and resized back to rgb's

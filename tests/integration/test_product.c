@@ -267,3 +267,35 @@ Test(product, option_errors)
     sb_error_t e = {0};
     cr_expect_eq(sb_product(studio, photo, photo_len / 3, NULL, &r, &e), SB_ERR_CORRUPT_IMAGE, "%s", e.message);
 }
+
+/* sb_studio_preload loads u2netp too, so a server reports a broken product model at startup: with every
+ * other model in place and u2netp damaged it fails naming u2netp; with the real file it succeeds. */
+Test(product, preload_checks_the_product_model)
+{
+    char shared[4096], dir[] = "/tmp/strobe-models-XXXXXX", path[8192], cmd[16384];
+    TU_SHARED_PATH_OR_SKIP(shared, "models/salient_object/u2netp_320.onnx");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             "for d in %s/models/*/; do n=$(basename \"$d\"); [ \"$n\" = salient_object ] || ln -s \"$d\" %s/\"$n\"; "
+             "done && mkdir %s/salient_object && cp %s %s/salient_object/ && chmod u+w %s/salient_object/*",
+             tu_shared_dir(), dir, dir, shared, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(path, sizeof path, "%s/salient_object/u2netp_320.onnx", dir);
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, 100000, SEEK_SET), 0);
+    int c = fgetc(f);
+    cr_assert_eq(fseek(f, 100000, SEEK_SET), 0);
+    fputc(c ^ 0xff, f);
+    fclose(f);
+    cr_assert_eq(setenv("STROBE_MODELS", dir, 1), 0);
+
+    sb_error_t e = {0};
+    cr_expect_eq(sb_studio_preload(studio, &e), SB_ERR_MODEL_INVALID, "%s", e.message);
+    cr_expect_str_eq(e.field, "u2netp", "%s", e.message);
+    cr_assert_eq(unsetenv("STROBE_MODELS"), 0);
+    e = (sb_error_t){0};
+    cr_expect_eq(sb_studio_preload(studio, &e), SB_OK, "%s", e.message);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}

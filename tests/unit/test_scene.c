@@ -67,6 +67,25 @@ Test(scene, white_studio_is_exact_white)
     sb_fimage_free(&img);
 }
 
+/* sb_scene_flat lets the pipeline skip painting: it must say flat only for a preset whose every pixel is
+ * that colour, and not for the textured, graded or unpainted ones. */
+Test(scene, only_white_studio_is_flat_and_its_colour_is_what_render_paints)
+{
+    float rgb[3] = {-1, -1, -1};
+    cr_assert(sb_scene_flat(SB_SCENE_WHITE_STUDIO, rgb));
+    sb_fimage_t img = render(SB_SCENE_WHITE_STUDIO, NULL, 3, 64, 48);
+    for (size_t i = 0; i < 64 * 48 * 3; i++)
+        cr_assert_eq(img.data[i], rgb[i % 3], "sample %zu", i);
+    sb_fimage_free(&img);
+    const sb_scene_preset others[] = {SB_SCENE_GRADIENT_LIGHT, SB_SCENE_MARBLE, SB_SCENE_OUTDOOR,
+                                      SB_SCENE_TRANSPARENT, SB_SCENE_CUSTOM};
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+        float untouched[3] = {-1, -1, -1};
+        cr_assert_not(sb_scene_flat(others[k], untouched), "%s", sb_scene_preset_name(others[k]));
+        cr_assert_eq(untouched[0], -1.0f);
+    }
+}
+
 Test(scene, gradient_light_is_white_on_top_and_stays_light)
 {
     sb_fimage_t img = render(SB_SCENE_GRADIENT_LIGHT, NULL, 3, 200, 300);

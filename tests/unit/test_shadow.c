@@ -28,7 +28,7 @@ static sb_fimage_t render(sb_shadow_kind k, const sb_shadow_overrides_t *ov)
 {
     sb_fimage_t a = product(), s;
     sb_error_t e = {0};
-    cr_assert_eq(sb_shadow_render(&a, k, ov, &s, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, W, H, k, ov, &s, &e), SB_OK, "%s", e.message);
     cr_assert(s.width == W && s.height == H && s.bands == 1);
     sb_fimage_free(&a);
     return s;
@@ -109,7 +109,7 @@ Test(shadow, an_empty_alpha_casts_nothing)
     sb_fimage_t a, s;
     cr_assert_eq(sb_fimage_alloc(&a, 64, 48, 1, NULL), SB_OK);
     memset(a.data, 0, sizeof(float) * 64 * 48);
-    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_SOFT, NULL, &s, NULL), SB_OK);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, 64, 48, SB_SHADOW_SOFT, NULL, &s, NULL), SB_OK);
     for (int i = 0; i < 64 * 48; i++)
         cr_assert_eq(s.data[i], 0.0f);
     sb_fimage_free(&a);
@@ -214,24 +214,60 @@ Test(shadow, deterministic)
     }
 }
 
+/* The product as a small layer (the rectangle plus a 10 px empty margin) at its place casts bit for bit the
+ * shadow of the whole-canvas alpha; a layer that sticks out of the canvas casts the shadow of its part on it. */
+Test(shadow, a_placed_layer_casts_the_same_shadow_as_the_canvas)
+{
+    sb_fimage_t layer, canvas, a, b;
+    int lw = PX1 - PX0 + 21, lh = PY1 - PY0 + 21;
+    cr_assert_eq(sb_fimage_alloc(&layer, lw, lh, 1, NULL), SB_OK);
+    for (int y = 0; y < lh; y++)
+        for (int x = 0; x < lw; x++)
+            layer.data[y * lw + x] = x >= 10 && x < lw - 10 && y >= 10 && y < lh - 10;
+    for (int k = 0; k < SB_SHADOW__COUNT; k++) {
+        sb_fimage_t whole = render((sb_shadow_kind)k, NULL);
+        cr_assert_eq(sb_shadow_render(&layer, PX0 - 10, PY0 - 10, W, H, (sb_shadow_kind)k, NULL, &a, NULL), SB_OK);
+        cr_assert(memcmp(a.data, whole.data, sizeof(float) * W * H) == 0, "%s", sb_shadow_name((sb_shadow_kind)k));
+        sb_fimage_free(&a);
+        sb_fimage_free(&whole);
+    }
+    /* Half the layer off the left edge, the bottom 50 rows below the canvas. */
+    int ox = -lw / 2, oy = H - lh + 50;
+    cr_assert_eq(sb_fimage_alloc(&canvas, W, H, 1, NULL), SB_OK);
+    memset(canvas.data, 0, sizeof(float) * W * H);
+    for (int y = 0; y < lh; y++)
+        for (int x = 0; x < lw; x++)
+            if (x + ox >= 0 && y + oy < H)
+                canvas.data[(y + oy) * W + x + ox] = layer.data[y * lw + x];
+    cr_assert_eq(sb_shadow_render(&layer, ox, oy, W, H, SB_SHADOW_NATURAL, NULL, &a, NULL), SB_OK);
+    cr_assert_eq(sb_shadow_render(&canvas, 0, 0, W, H, SB_SHADOW_NATURAL, NULL, &b, NULL), SB_OK);
+    cr_assert(max_of(&b) > 0.1f);
+    cr_assert(memcmp(a.data, b.data, sizeof(float) * W * H) == 0);
+    sb_fimage_free(&a);
+    sb_fimage_free(&b);
+    sb_fimage_free(&canvas);
+    sb_fimage_free(&layer);
+}
+
 Test(shadow, bad_overrides_and_inputs)
 {
     sb_fimage_t a = product(), s = {0}, rgb;
     sb_error_t e = {0};
     sb_shadow_overrides_t ov = {1.5f, -1, -1, -1};
-    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_SOFT, &ov, &s, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, W, H, SB_SHADOW_SOFT, &ov, &s, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "shadow_opacity");
     cr_assert_null(s.data);
     ov = (sb_shadow_overrides_t){-1, NAN, -1, -1};
-    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_SOFT, &ov, &s, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, W, H, SB_SHADOW_SOFT, &ov, &s, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "shadow_blur");
     ov = (sb_shadow_overrides_t){-1, -1, 400, -1};
-    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW_HARD, &ov, &s, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, W, H, SB_SHADOW_HARD, &ov, &s, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "shadow_angle");
-    cr_assert_eq(sb_shadow_render(&a, SB_SHADOW__COUNT, NULL, &s, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, W, H, SB_SHADOW__COUNT, NULL, &s, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "shadow_type");
     cr_assert_eq(sb_fimage_alloc(&rgb, W, H, 3, NULL), SB_OK);
-    cr_assert_eq(sb_shadow_render(&rgb, SB_SHADOW_SOFT, NULL, &s, &e), SB_ERR_INTERNAL);
+    cr_assert_eq(sb_shadow_render(&rgb, 0, 0, W, H, SB_SHADOW_SOFT, NULL, &s, &e), SB_ERR_INTERNAL);
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, 0, H, SB_SHADOW_SOFT, NULL, &s, &e), SB_ERR_INTERNAL);
     cr_assert_eq(sb_shadow_apply(&rgb, &rgb, &e), SB_ERR_INTERNAL);
     sb_fimage_free(&a);
     sb_fimage_free(&rgb);
@@ -266,4 +302,38 @@ Test(shadow, apply_darkens_in_linear_light_and_never_brightens)
     sb_fimage_free(&s);
     sb_fimage_free(&rgb);
     sb_fimage_free(&before);
+}
+
+/* A flat background (white, grey, a colour) takes the shortcuts of sb_shadow_apply (one conversion per run,
+ * one band for grey): every pixel must still be what the per-pixel curves give, bit for bit. */
+Test(shadow, apply_on_a_flat_background_matches_the_per_pixel_curves)
+{
+    static const float colours[3][3] = {{1, 1, 1}, {0.5f, 0.5f, 0.5f}, {0.9f, 0.8f, 0.7f}};
+    sb_fimage_t s = render(SB_SHADOW_SOFT, NULL), rgb;
+    cr_assert_eq(sb_fimage_alloc(&rgb, W, H, 3, NULL), SB_OK);
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < W * H * 3; i++)
+            rgb.data[i] = colours[k][i % 3];
+        cr_assert_eq(sb_shadow_apply(&rgb, &s, NULL), SB_OK);
+        int darkened = 0;
+        for (int i = 0; i < W * H; i++) {
+            float px[3] = {colours[k][0], colours[k][1], colours[k][2]};
+            sb_fimage_t one = {1, 1, 3, px};
+            if (s.data[i] > 0) {
+                sb_fimage_srgb_to_linear(&one);
+                for (int c = 0; c < 3; c++)
+                    px[c] *= 1 - fminf(1, s.data[i]);
+                sb_fimage_linear_to_srgb(&one);
+                for (int c = 0; c < 3; c++)
+                    px[c] = fminf(px[c], colours[k][c]);
+                darkened += px[0] < colours[k][0];
+            }
+            for (int c = 0; c < 3; c++)
+                cr_assert_eq(rgb.data[i * 3 + c], px[c], "colour %d pixel %d band %d: %.6f, want %.6f", k, i, c,
+                             rgb.data[i * 3 + c], px[c]);
+        }
+        cr_assert_gt(darkened, 1000, "colour %d", k);
+    }
+    sb_fimage_free(&s);
+    sb_fimage_free(&rgb);
 }
