@@ -32,9 +32,10 @@ typedef struct sb_studio sb_studio_t;
 /* A new studio with no nets loaded yet. Call sb_io_init first (once per process). */
 sb_err sb_studio_open(sb_studio_t **out, sb_error_t *e);
 
-/* Load (and verify) every net the headshot and the avatar need now instead of on first use (the
- * two cartoon nets are only verified: they are large and load on the first anime avatar): a server warms
- * its workers with it and reports a missing or broken model at startup and in /readyz.
+/* Load (and verify) every net the headshot, the avatar and the product photo (u2netp, 4.6 MB) need now
+ * instead of on first use (the two cartoon nets are only verified: they are large and load on the first
+ * anime avatar): a server warms its workers with it and reports a missing or broken model at startup and
+ * in /readyz.
  * Errors: SB_ERR_MODEL_MISSING, SB_ERR_MODEL_INVALID (the model named in the message). */
 sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e);
 
@@ -208,10 +209,11 @@ typedef struct {
     int n_ignored;
 } sb_product_result_t;
 
-/* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined),
- * foreground colours at the edges, trimmed to the subject and placed centred on the canvas resting on a
- * floor line `padding` above the bottom, background, shadow cast from the placed mask, composite,
- * encode (no metadata). White studio stays exactly #FFFFFF wherever there is neither product nor
+/* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined around
+ * the subject, 0 elsewhere), foreground colours at the edges, trimmed to the subject and placed centred on
+ * the canvas resting on a floor line `padding` above the bottom, shadow cast from the placed mask,
+ * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
+ * background (not for transparent), composite, encode. White studio stays exactly #FFFFFF wherever there is neither product nor
  * shadow. Deterministic: the same input and options give the same bytes.
  * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
  * height, aspect, padding, format, quality), the decode errors of sb_io_decode, SB_ERR_NO_SUBJECT (an
@@ -228,11 +230,14 @@ void sb_product_result_free(sb_product_result_t *res);
 #define SB_GENERATE_SEED_MAX 4294967295LL
 
 typedef struct {
-    const char *prompt;    /* style words in the vocabulary of render/prompt.h; NULL or "" = the house style */
+    const char *prompt;    /* style words in the vocabulary of render/style.h; NULL or "" = the house style */
     int64_t seed;          /* 1..SB_GENERATE_SEED_MAX; -1 = a random one (returned in the result) */
     int samples;           /* 1..SB_GENERATE_SAMPLES_MAX; 0 = 1. Sample i uses seed + i */
-    float identity;        /* identityScale 0..1: 1 keeps the face's own pixels, 0 stylizes it fully;
-                            * negative = 0.8 */
+    float identity;        /* identityScale 0..1: how much of the face's own pixels is kept against the
+                            * stylization (cartoon, soft skin); negative = 0.8. 1 = the face's own pixels,
+                            * 0 = fully stylized. The style's light is not stylization: it relights the
+                            * whole person at every identity (1 = the face's own pixels, relit); grade,
+                            * black and white, film, vignette and grain are the whole frame's */
     int width, height;     /* output size, each 512..2024; 0, 0 = 768x1024 */
     sb_format_t format;    /* SB_FMT_JPEG (default when UNKNOWN), SB_FMT_PNG or SB_FMT_WEBP */
     int quality;           /* JPEG/WebP quality 1..100; 0 = 90 */
@@ -261,11 +266,12 @@ typedef struct {
 } sb_generate_result_t;
 
 /* Portraits of the main face in `buf` in the style the prompt and seed describe: decoded, detected,
- * aligned and cut out once, then one image per sample (seed, seed + 1, ...). The same prompt and seed
- * give the same style (background, light, grade, finish) for any person; the same prompt, seed and
- * image give the same bytes. Errors: SB_ERR_USAGE (an option, named: prompt, seed, samples, identity,
- * width, height, format, quality), the decode errors of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL,
- * SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_MODEL_MISSING/INVALID. */
+ * aligned (with the first sample's framing) and cut out once, then one image per sample (seed, seed + 1,
+ * ...). The same prompt and seed give the same style (background, light, grade, finish) for any person;
+ * the same prompt, seed and image give the same bytes. Not thread-safe per studio. Errors: SB_ERR_USAGE
+ * (an option, named: prompt, seed, samples, identity, width, height, format, quality), the decode errors
+ * of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL,
+ * SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *opts,
                             sb_generate_result_t *res, sb_error_t *e);
 

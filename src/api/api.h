@@ -28,11 +28,16 @@ struct sb_service {
 
 typedef struct sb_api_ctx sb_api_ctx_t;
 
+/* How a route is authenticated (sb_api_route_t.auth): not at all; by the Bearer header, checked before
+ * the body is read; or by the Bearer header when one is sent, else by a key in the body, which the
+ * handler checks with sb_api_authenticate once it has parsed the body. */
+enum { SB_API_AUTH_NONE = 0, SB_API_AUTH_HEADER = 1, SB_API_AUTH_BODY = 2 };
+
 typedef struct {
     const char *method;
     const char *pattern;       /* "/v1/image/{id}": at most one {param}, one whole segment */
     bool (*fn)(sb_api_ctx_t *c); /* true: deferred, the context is no longer ours */
-    bool auth;
+    int auth;                  /* SB_API_AUTH_*; true and false read as HEADER and NONE */
 } sb_api_route_t;
 
 /* One request in flight through the API. Freed by sb_api_ctx_free after the answer was handed to the
@@ -46,9 +51,18 @@ struct sb_api_ctx {
     sb_key_t key;
     sb_ratelimit_result_t rate;
     bool has_rate;
+    int64_t cost;              /* credits the key needs before sb_api_submit queues the job; 0 = 1 */
+    /* The 200 body of a completed synchronous job (new reference; NULL on failure, with e filled); NULL =
+     * the job's JSON (sb_api_job_json). Set by an endpoint before sb_api_submit. */
+    json_t *(*render)(sb_api_ctx_t *c, const sb_job_t *job, sb_error_t *e);
 };
 
 void sb_api_ctx_free(sb_api_ctx_t *c);
+
+/* Authenticate the request with the API key `secret` (from the Authorization header, or a body field
+ * named `field`) and take a token from its rate limit. On failure the request has been answered (401
+ * naming `field`, 429, or the store's error) and false is returned. HTTP thread of the request. */
+bool sb_api_authenticate(sb_api_ctx_t *c, const char *secret, const char *field);
 
 /* Answer with `body` (stolen reference) as JSON and the common headers (X-Credits-Remaining and
  * RateLimit-* for authenticated requests), plus `extra` ("Name: value", NULL-terminated, may be NULL).
@@ -98,6 +112,12 @@ json_t *sb_api_style_json(const sb_job_t *job);
  * style, one still learning or failed) is SB_ERR_NOT_FOUND, field "style", one message for all. */
 sb_err sb_api_style_look(sb_api_ctx_t *c, const char *token, json_t **look, sb_error_t *e);
 
+/* The portrait template `name` for the request's key (its own, else a built-in of pipeline/templates.h)
+ * copied into *out (key_id "" for a built-in). Anything else is SB_ERR_NOT_FOUND naming `field`
+ * ("template", "style"), one message whether the name is unknown or another key's. */
+sb_err sb_api_template_find(sb_api_ctx_t *c, const char *name, const char *field, sb_key_template_t *out,
+                            sb_error_t *e);
+
 /* Signed URL of an output blob "<id>.<ext>" expiring at `exp` (malloc'd string). */
 char *sb_api_file_url(sb_service_t *svc, const char *name, int64_t exp);
 
@@ -116,6 +136,11 @@ bool sb_api_avatar_batch(sb_api_ctx_t *c);
 bool sb_api_batch_get(sb_api_ctx_t *c);
 bool sb_api_style_create(sb_api_ctx_t *c);
 bool sb_api_style_get(sb_api_ctx_t *c);
+bool sb_api_generate_portrait(sb_api_ctx_t *c);
+bool sb_api_template_create(sb_api_ctx_t *c);
+bool sb_api_template_list(sb_api_ctx_t *c);
+bool sb_api_template_get(sb_api_ctx_t *c);
+bool sb_api_template_delete(sb_api_ctx_t *c);
 
 /* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the
  * context free for requests that never reached the handler, and completion (log line, metrics). */

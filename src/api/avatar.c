@@ -4,6 +4,7 @@
  * later request may name it with cache_id instead of uploading the photo again.
  * POST /v1/avatar/batch: up to SB_API_BATCH_MAX photos with one set of options, one asynchronous job
  * (GET /v1/avatar/batch/{id} is in images.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/submit.h"
@@ -16,6 +17,8 @@
 
 /* A learned style: "custom:<token>" (POST /v1/styles). */
 #define CUSTOM_PREFIX "custom:"
+/* A portrait template: "template:<name>" (/v1/templates, or a built-in). */
+#define TEMPLATE_PREFIX "template:"
 
 /* Style `style` ("custom:<token>", in spec already) is the corporate headshot with the token's look over
  * it: spec's style becomes that one, plus the look and "custom_style" (what the result reports as its
@@ -30,6 +33,23 @@ static sb_err custom_style(sb_api_ctx_t *c, const char *style, json_t *spec, sb_
     json_object_set_new(spec, "look", look);
     json_object_set_new(spec, "style", json_string(sb_style_name(SB_STYLE_CORPORATE)));
     return SB_OK;
+}
+
+/* Style `style` ("template:<name>") is the template's prompt and seed, made by the portrait generator at
+ * the avatar's side: spec gets "template_prompt", "template_seed" and "custom_style" (what the result
+ * reports as its style). A name that is neither the key's template nor a built-in: 404 on style. */
+static sb_err template_style(sb_api_ctx_t *c, const char *style, json_t *spec, sb_error_t *e)
+{
+    sb_key_template_t *t = malloc(sizeof *t);
+    sb_err err = t ? sb_api_template_find(c, style + strlen(TEMPLATE_PREFIX), "style", t, e)
+                   : sb_error_set(e, SB_ERR_NOMEM, "style", "out of memory");
+    if (!err) {
+        json_object_set_new(spec, "custom_style", json_string(style));
+        json_object_set_new(spec, "template_prompt", json_string(t->prompt));
+        json_object_set_new(spec, "template_seed", json_integer(t->seed));
+    }
+    free(t);
+    return err;
 }
 
 /* The look of an avatar, shared by one avatar and every item of a batch: platform, style, background,
@@ -58,6 +78,8 @@ static sb_err look_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *sp
     sb_err err = sb_platform_find(platform, &pf, e);
     if (!err && style && !strncmp(style, CUSTOM_PREFIX, strlen(CUSTOM_PREFIX)))
         err = custom_style(c, style, spec, e);
+    else if (!err && style && !strncmp(style, TEMPLATE_PREFIX, strlen(TEMPLATE_PREFIX)))
+        err = template_style(c, style, spec, e);
     else if (!err && style)
         err = sb_style_parse(style, &st, e);
     if (!err && background)
@@ -92,6 +114,10 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
         err = sb_api_input_bool(c, in, "cache_input", &cache_input, e);
     if (!err)
         err = sb_api_read_callback(c, in, callback, e);
+    if (!err && cache_input && json_object_get(spec, "template_prompt"))
+        err = sb_error_set(e, SB_ERR_USAGE, "cache_input",
+                           "cache_input is not available with a template style (send cache_input with another "
+                           "style, then cache_id with the template)");
     if (!err)
         json_object_set_new(spec, "cache_input", json_boolean(cache_input));
     return err;

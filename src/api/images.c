@@ -52,8 +52,8 @@ void sb_api_result_json(sb_service_t *svc, const char *result, json_t *o)
 }
 
 /* Completed: the result (sb_api_result_json). Failed: "error". Always: id (also as generation_id),
- * status, pipeline, times, attempts. A batch job renders as its batch (sb_api_batch_json), a style
- * job as its style (sb_api_style_json). */
+ * status, pipeline (the name, or the spec's "stages" array), times, attempts. A batch job renders as its
+ * batch (sb_api_batch_json), a style job as its style (sb_api_style_json). */
 json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
 {
     if (!strcmp(job->pipeline, SB_JOB_PIPELINE_AVATAR_BATCH))
@@ -70,7 +70,12 @@ json_t *sb_api_job_json(sb_service_t *svc, const sb_job_t *job)
     json_object_set_new(o, "id", json_string(job->id));
     json_object_set_new(o, "generation_id", json_string(job->id));
     json_object_set_new(o, "status", json_string(sb_job_state_name(job->state)));
-    json_object_set_new(o, "pipeline", json_string(job->pipeline));
+    /* An endpoint that names its stages for the client (the product photo's "stages" in the spec) shows
+     * them as the pipeline; otherwise it is the pipeline's name. */
+    json_t *spec = job->spec ? json_loads(job->spec, 0, NULL) : NULL;
+    json_t *stages = json_object_get(spec, "stages");
+    json_object_set_new(o, "pipeline", json_is_array(stages) ? json_incref(stages) : json_string(job->pipeline));
+    json_decref(spec);
     json_object_set_new(o, "created_at", json_integer(job->created_at));
     if (job->finished_at)
         json_object_set_new(o, "finished_at", json_integer(job->finished_at));

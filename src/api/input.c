@@ -32,8 +32,7 @@ static sb_err base64_decode(const char *text, size_t n, const char *field, uint8
     return SB_OK;
 }
 
-/* "data:image/jpeg;base64,AAAA" or bare base64. */
-static sb_err decode_inline_image(const char *s, const char *field, uint8_t **out, size_t *len, sb_error_t *e)
+sb_err sb_api_input_decode_image(const char *s, const char *field, uint8_t **out, size_t *len, sb_error_t *e)
 {
     if (!strncmp(s, "data:", 5)) {
         const char *comma = strchr(s, ',');
@@ -98,7 +97,7 @@ static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_
             return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty");
         return SB_OK;
     }
-    return decode_inline_image(json_string_value(img), "image", &in->image, &in->image_len, e);
+    return sb_api_input_decode_image(json_string_value(img), "image", &in->image, &in->image_len, e);
 }
 
 static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
@@ -179,6 +178,15 @@ sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb
     return c->req->multipart ? parse_multipart(c, cache_ok, in, e) : parse_json(c, cache_ok, in, e);
 }
 
+sb_err sb_api_input_parse_json(sb_api_ctx_t *c, const char *wanted, sb_api_input_t *in, sb_error_t *e)
+{
+    sb_err err = parse_start(c, in, e);
+    if (!err && c->req->multipart)
+        err = sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "Content-Type",
+                           "this endpoint takes application/json, not multipart/form-data");
+    return err ? err : load_json(c, wanted, in, e);
+}
+
 /* One image of a batch from JSON: an http(s) URL, or a data URI or bare base64 (decoded). */
 static sb_err json_image(const json_t *v, const char *field, sb_api_image_t *img, sb_error_t *e)
 {
@@ -191,7 +199,7 @@ static sb_err json_image(const json_t *v, const char *field, sb_api_image_t *img
         img->url = s;
         return SB_OK;
     }
-    return decode_inline_image(s, field, &img->data, &img->len, e);
+    return sb_api_input_decode_image(s, field, &img->data, &img->len, e);
 }
 
 /* One image of a batch from a multipart part: an "image" file (copied) or an "image_url" text field. */

@@ -58,6 +58,16 @@ sb_err sb_api_input_number(sb_api_ctx_t *c, const sb_api_input_t *in, const char
 /* A boolean option; *out untouched when absent. JSON true/false or multipart "true"/"false"/"1"/"0". */
 sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, bool *out, sb_error_t *e);
 
+/* Parse a JSON body that carries no image the generic way (an endpoint reads its own fields from
+ * in->body): the fingerprint, then the object. `wanted` names what the body should hold, for the message
+ * when there is none. Errors: SB_ERR_USAGE (no body, bad JSON with line and column, not an object),
+ * SB_ERR_UNSUPPORTED_FORMAT (a Content-Type other than JSON, multipart included; field "Content-Type"). */
+sb_err sb_api_input_parse_json(sb_api_ctx_t *c, const char *wanted, sb_api_input_t *in, sb_error_t *e);
+
+/* Decode an inline image, "data:<type>;base64,<data>" or bare base64, into *out (malloc'd, *len bytes).
+ * Errors: SB_ERR_USAGE naming `field` (a data URI without ";base64,", bad base64), SB_ERR_NOMEM. */
+sb_err sb_api_input_decode_image(const char *s, const char *field, uint8_t **out, size_t *len, sb_error_t *e);
+
 void sb_api_input_free(sb_api_input_t *in); /* NULL-safe */
 
 #endif

@@ -1,9 +1,12 @@
 /* submit.c - what every image endpoint does once it has an input and a job spec: answer a replay of
  * its Idempotency-Key, check credits, run the job synchronously (the connection waits) or
- * asynchronously (202 with the job), and answer. Endpoints only parse their options. */
+ * asynchronously (202 with the job, or with "Prefer: wait=N" the result when it is ready within N
+ * seconds), and answer. Endpoints only parse their options. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/submit.h"
 #include "util/clock.h"
@@ -16,10 +19,12 @@ static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
     if (job->state == SB_JOB_QUEUED) {
         /* A batch's items run one after the other on one worker. */
         json_int_t items = batch ? json_integer_value(json_object_get(body, "total")) : 1;
+        json_t *stages = json_object_get(body, "pipeline"); /* an array where the endpoint named stages */
         json_object_set_new(body, "credits_used", json_integer(0));
-        json_object_set_new(body, "pipeline_stages", json_pack("[s]", job->pipeline));
+        json_object_set_new(body, "pipeline_stages",
+                            json_is_array(stages) ? json_incref(stages) : json_pack("[s]", job->pipeline));
         json_object_set_new(body, "estimated_seconds",
-                            json_real(sb_jobs_estimate_ms(c->svc->jobs) * (double)items / 1000.0));
+                            json_real(sb_jobs_estimate_ms(c->svc->jobs, job->pipeline) * (double)items / 1000.0));
     }
     char loc[96];
     if (!strcmp(job->pipeline, SB_JOB_PIPELINE_STYLE)) {
@@ -33,12 +38,17 @@ static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
     sb_api_send_json(c, 202, body, extra);
 }
 
-/* Answer with a job as a synchronous caller sees it: the result (200), the job's error with its
- * status, or the job still on its way (202). */
+/* Answer with a job as a synchronous caller sees it: the result (200, as the endpoint renders it), the
+ * job's error with its status, or the job still on its way (202). */
 static void answer_sync(sb_api_ctx_t *c, const sb_job_t *job)
 {
     if (job->state == SB_JOB_COMPLETED) {
-        json_t *body = sb_api_job_json(c->svc, job);
+        sb_error_t re = {0};
+        json_t *body = c->render ? c->render(c, job, &re) : sb_api_job_json(c->svc, job);
+        if (!body) {
+            sb_api_send_error(c, &re);
+            return;
+        }
         json_object_set_new(body, "latency_ms",
                             json_integer((json_int_t)((sb_clock_us() - c->req->t_start_us) / 1000)));
         sb_api_send_json(c, 200, body, NULL);
@@ -52,6 +62,193 @@ static void answer_sync(sb_api_ctx_t *c, const sb_job_t *job)
     } else {
         answer_async(c, job);
     }
+}
+
+/* ---- Prefer: wait=N: asynchronous jobs whose request waits up to N seconds for the result ----
+ *
+ * The request is answered once, by whichever comes first: the job's completion (on_wait_done, on a
+ * worker thread: the result like a synchronous request's) or the timer thread at the deadline
+ * (wait_main: the job as it stands, 202 while it goes on). The completion always comes for a queued
+ * job and frees the waiter; it first waits until the submitting thread has registered the waiter and
+ * until an answer the timer is writing is written, so once the job service has stopped (every
+ * completion called) no answer is in flight. One timer thread per process, started on first use. */
+
+typedef enum { WAIT_PENDING, WAIT_TIMER_ANSWERING, WAIT_ANSWERED } wait_state;
+
+typedef struct waiter {
+    sb_api_ctx_t *c;
+    char job_id[SB_ID_MAX];
+    int64_t deadline_us;      /* sb_clock_us */
+    wait_state state;
+    bool registered;          /* the submitting thread is done with it */
+    struct waiter *next;      /* in W.list while registered and pending */
+} waiter_t;
+
+static struct {
+    pthread_once_t once;
+    pthread_mutex_t mu;
+    pthread_cond_t timer;     /* the list changed: the timer thread looks again (monotonic clock) */
+    pthread_cond_t changed;   /* a waiter was registered or the timer finished an answer */
+    waiter_t *list;
+    bool running;             /* the timer thread started */
+} W = {.once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
+
+/* Answer with the job `id` as it stands now: its result (200) or error once finished, else 202. */
+static void answer_job(sb_api_ctx_t *c, const char *id)
+{
+    sb_job_t job;
+    sb_error_t e = {0};
+    if (sb_meta_job_get(c->svc->meta, id, c->key.id, &job, &e)) {
+        sb_api_send_error(c, &e);
+        return;
+    }
+    answer_sync(c, &job);
+    sb_job_clear(&job);
+}
+
+static void *wait_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&W.mu);
+    for (;;) {
+        int64_t now = sb_clock_us(), next = 0;
+        waiter_t *due = NULL;
+        for (waiter_t **pp = &W.list; *pp; pp = &(*pp)->next) {
+            if ((*pp)->deadline_us <= now) {
+                due = *pp;
+                *pp = due->next;
+                break;
+            }
+            if (!next || (*pp)->deadline_us < next)
+                next = (*pp)->deadline_us;
+        }
+        if (due) {
+            due->state = WAIT_TIMER_ANSWERING;
+            pthread_mutex_unlock(&W.mu);
+            answer_job(due->c, due->job_id);
+            sb_api_finish(due->c);
+            pthread_mutex_lock(&W.mu);
+            due->state = WAIT_ANSWERED;
+            pthread_cond_broadcast(&W.changed);
+        } else if (next) {
+            struct timespec ts = {.tv_sec = next / 1000000, .tv_nsec = (next % 1000000) * 1000};
+            pthread_cond_timedwait(&W.timer, &W.mu, &ts);
+        } else {
+            pthread_cond_wait(&W.timer, &W.mu);
+        }
+    }
+    return NULL;
+}
+
+static void wait_start(void)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(&W.timer, &a);
+    pthread_condattr_destroy(&a);
+    pthread_t t;
+    W.running = pthread_create(&t, NULL, wait_main, NULL) == 0 && pthread_detach(t) == 0;
+}
+
+/* A waiting request's job finished (worker thread): answer it unless the timer did. */
+static void on_wait_done(const sb_job_t *job, void *ctx)
+{
+    waiter_t *w = ctx;
+    pthread_mutex_lock(&W.mu);
+    while (!w->registered || w->state == WAIT_TIMER_ANSWERING)
+        pthread_cond_wait(&W.changed, &W.mu);
+    bool ours = w->state == WAIT_PENDING;
+    if (ours) {
+        for (waiter_t **pp = &W.list; *pp; pp = &(*pp)->next)
+            if (*pp == w) {
+                *pp = w->next;
+                break;
+            }
+        w->state = WAIT_ANSWERED;
+        pthread_cond_signal(&W.timer);
+    }
+    pthread_mutex_unlock(&W.mu);
+    if (ours) {
+        answer_sync(w->c, job);
+        sb_api_finish(w->c);
+    }
+    free(w);
+}
+
+/* The "wait" preference of the Prefer header (RFC 7240): whole seconds 0..SB_API_WAIT_MAX_S into
+ * *wait_s, -1 when there is none. Anything else is SB_ERR_USAGE on field "Prefer". */
+static sb_err prefer_wait(sb_api_ctx_t *c, long *wait_s, sb_error_t *e)
+{
+    *wait_s = -1;
+    const char *h = sb_http_header(c->req, "Prefer");
+    for (const char *p = h; p && *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, ",");
+        size_t name = strcspn(p, "=;,");
+        while (name && (p[name - 1] == ' ' || p[name - 1] == '\t'))
+            name--;
+        if (name == 4 && !strncasecmp(p, "wait", 4)) {
+            const char *v = p + strcspn(p, "=;,");
+            char *end = NULL;
+            long s = -1;
+            if (*v == '=') {
+                v += strspn(v + 1, " \t") + 1;
+                if (*v >= '0' && *v <= '9')
+                    s = strtol(v, &end, 10);
+            }
+            if (end)
+                end += strspn(end, " \t");
+            if (s < 0 || s > SB_API_WAIT_MAX_S || !end || (*end && *end != ',' && *end != ';'))
+                return sb_error_set(e, SB_ERR_USAGE, "Prefer",
+                                    "Prefer: wait must be whole seconds from 0 to %d, got '%.*s'", SB_API_WAIT_MAX_S,
+                                    (int)(n < 40 ? n : 40), p);
+            *wait_s = s;
+        }
+        p += n;
+    }
+    return SB_OK;
+}
+
+/* Submit the asynchronous job of a request that waits up to wait_s (> 0) seconds for it. True when
+ * the request was deferred (it then belongs to the job's completion or the timer). */
+static bool run_waiting(sb_api_ctx_t *c, sb_job_request_t *jr, long wait_s)
+{
+    sb_error_t e = {0};
+    waiter_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        sb_api_fail(c, SB_ERR_NOMEM, "", "out of memory");
+        return false;
+    }
+    w->c = c;
+    w->deadline_us = sb_clock_us() + (int64_t)wait_s * 1000000;
+    jr->done = on_wait_done;
+    jr->done_ctx = w;
+    sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
+    sb_job_t job = {0};
+    bool existed = false;
+    sb_err err = sb_jobs_submit(c->svc->jobs, jr, &job, &existed, &e);
+    if (err || existed) {
+        free(w); /* no completion will come */
+        if (err)
+            sb_api_send_error(c, &e);
+        else if (job.sync)
+            answer_sync(c, &job); /* a replay that raced with the first request */
+        else
+            answer_async(c, &job);
+        sb_job_clear(&job);
+        return false;
+    }
+    pthread_mutex_lock(&W.mu);
+    snprintf(w->job_id, sizeof w->job_id, "%s", job.id);
+    w->next = W.list;
+    W.list = w;
+    w->registered = true;
+    pthread_cond_broadcast(&W.changed);
+    pthread_cond_signal(&W.timer);
+    pthread_mutex_unlock(&W.mu);
+    sb_job_clear(&job);
+    return true;
 }
 
 /* A synchronous job finished (worker thread): answer the waiting connection. */
@@ -176,13 +373,21 @@ static bool run(sb_api_ctx_t *c, sb_job_request_t *jr)
 
 static bool has_no_credits(sb_api_ctx_t *c)
 {
-    if (c->key.credits >= 1)
+    int64_t need = c->cost > 0 ? c->cost : 1;
+    if (c->key.credits >= need)
         return false;
-    sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
+    if (need == 1)
+        sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this API key has no credits left");
+    else
+        sb_api_fail(c, SB_ERR_NO_CREDITS, "", "this request costs %lld credits and this API key has %lld",
+                    (long long)need, (long long)c->key.credits);
     return true;
 }
 
-bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback)
+/* Replay, credits, kept input, then the job: synchronous (`sync`), or asynchronous answered at once
+ * (wait_s <= 0) or when done within wait_s seconds. */
+static bool submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback,
+                   bool sync, long wait_s)
 {
     sb_error_t e = {0};
     if (in->image_url)
@@ -194,14 +399,33 @@ bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, js
         sb_api_send_error(c, &e);
         return false;
     }
-    const char *prefer = sb_http_header(c->req, "Prefer");
-    bool async = callback || (prefer && strcasestr(prefer, "respond-async"));
     sb_job_request_t jr = {.key_id = c->key.id, .pipeline = pipeline, .spec = spec, .input = in->image,
-                           .input_len = in->image_len, .sync = !async, .callback_url = callback, .idem_key = idem,
+                           .input_len = in->image_len, .sync = sync, .callback_url = callback, .idem_key = idem,
                            .request_hash = in->hash};
-    bool deferred = run(c, &jr);
+    if (!sync && wait_s > 0)
+        pthread_once(&W.once, wait_start);
+    bool deferred = !sync && wait_s > 0 && W.running ? run_waiting(c, &jr, wait_s) : run(c, &jr);
     in->image = jr.input; /* NULL when the job took it */
     return deferred;
+}
+
+bool sb_api_submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec, const char *callback)
+{
+    const char *prefer = sb_http_header(c->req, "Prefer");
+    bool async = callback || (prefer && strcasestr(prefer, "respond-async"));
+    return submit(c, in, pipeline, spec, callback, !async, 0);
+}
+
+bool sb_api_submit_queued(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, json_t *spec,
+                          const char *callback)
+{
+    sb_error_t e = {0};
+    long wait_s;
+    if (prefer_wait(c, &wait_s, &e)) {
+        sb_api_send_error(c, &e);
+        return false;
+    }
+    return submit(c, in, pipeline, spec, callback, false, wait_s);
 }
 
 bool sb_api_submit_batch(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, uint8_t **input, size_t len,

@@ -17,6 +17,9 @@ static const char usage[] =
     "          [--format png|jpeg|webp] [--mask] [-o OUT] [--json]\n"
     "                         product photo: the subject cut out and placed on a studio background\n"
     "                         with a shadow ('strobe product --help' lists every option)\n"
+    "  portrait IN --prompt TEXT [--seed N] [-n COUNT] [--identity F] [--size WxH] [--template NAME]\n"
+    "           -o OUT_%d.jpg [--json]\n"
+    "                         portraits in the style a prompt and seed describe, one per sample\n"
     "  look learn DIR -o LOOK.json [--json]\n"
     "                         a custom look (colour, tone, grain, vignette) from a folder of photos,\n"
     "                         for avatar --look\n"
@@ -51,6 +54,8 @@ int main(int argc, char **argv)
         return sb_cmd_avatar(argc - 1, argv + 1);
     if (!strcmp(cmd, "product"))
         return sb_cmd_product(argc - 1, argv + 1);
+    if (!strcmp(cmd, "portrait"))
+        return sb_cmd_portrait(argc - 1, argv + 1);
     if (!strcmp(cmd, "look"))
         return sb_cmd_look(argc - 1, argv + 1);
     if (!strcmp(cmd, "detect"))

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "jobs/jobs.h"
+#include "jobs/pipelines.h"
 #include "jobs/pool.h"
 
 struct sb_jobs {
@@ -17,7 +18,8 @@ struct sb_jobs {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int64_t pixels;             /* admitted input pixels not yet finished */
-    double ewma_ms;             /* recent pipeline latency */
+    double ewma_ms;             /* recent latency of every job */
+    double pipeline_ms[SB_PIPELINES_MAX]; /* recent latency of each pipeline's jobs (sb_pipeline_index), 0 = none yet */
     int workers_started;
     sb_error_t ready_err;       /* the first worker start failure */
     /* maintenance thread */

@@ -118,10 +118,18 @@ static bool claim(work_t *w)
     return true;
 }
 
-static void record_latency(sb_jobs_t *j, double ms)
+static double ewma(double avg, double ms)
 {
+    return avg > 0 ? 0.8 * avg + 0.2 * ms : ms;
+}
+
+/* A completed job's latency, into the recent latency of all jobs and of its pipeline. */
+static void record_latency(sb_jobs_t *j, const sb_pipeline_def_t *def, double ms)
+{
+    int k = sb_pipeline_index(def);
     pthread_mutex_lock(&j->mu);
-    j->ewma_ms = j->ewma_ms > 0 ? 0.8 * j->ewma_ms + 0.2 * ms : ms;
+    j->ewma_ms = ewma(j->ewma_ms, ms);
+    j->pipeline_ms[k] = ewma(j->pipeline_ms[k], ms);
     pthread_mutex_unlock(&j->mu);
 }
 
@@ -157,10 +165,10 @@ static sb_err deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_m
     json_object_set_new(result, "latency_ms", json_integer((json_int_t)(total_ms + 0.5)));
     char *rs = json_dumps(result, JSON_COMPACT);
     json_decref(result);
-    err = item < 0 ? sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs, w->def->credits,
-                                          rs ? rs : "{}", e)
-                   : sb_meta_batch_item_complete(j->meta, w->id, item, j->owner, outs, po->n_outputs,
-                                                 w->def->credits, rs ? rs : "{}", e);
+    int64_t credits = sb_pipeline_credits(w->def, po);
+    err = item < 0 ? sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs, credits, rs ? rs : "{}", e)
+                   : sb_meta_batch_item_complete(j->meta, w->id, item, j->owner, outs, po->n_outputs, credits,
+                                                 rs ? rs : "{}", e);
     free(rs);
     if (err)
         goto fail;
@@ -338,7 +346,7 @@ sb_err sb_job_items_done(sb_job_items_t *items, int i, sb_pipeline_out_t *out, d
     if (w->j->metrics)
         sb_metrics_pipeline(w->j->metrics, w->def->name, &out->stages, ms, err ? "failed" : "completed");
     if (!err)
-        record_latency(w->j, ms);
+        record_latency(w->j, w->def, ms);
     items->t0_us = 0;
     return err;
 }
@@ -433,7 +441,7 @@ static void work_task(void *arg, void *tctx)
         fail(w, &e);
         return;
     }
-    record_latency(j, ms);
+    record_latency(j, w->def, ms);
     finish(w);
 }
 
@@ -710,14 +718,18 @@ int sb_jobs_retry_after(sb_jobs_t *j)
     return s < 1 ? 1 : s > 60 ? 60 : s;
 }
 
-double sb_jobs_estimate_ms(sb_jobs_t *j)
+double sb_jobs_estimate_ms(sb_jobs_t *j, const char *pipeline)
 {
+    const sb_pipeline_def_t *def = sb_pipeline_find(pipeline);
     int waiting, running;
     sb_jobs_depth(j, &waiting, &running);
     pthread_mutex_lock(&j->mu);
-    double ms = j->ewma_ms;
+    double all = j->ewma_ms, own = def ? j->pipeline_ms[sb_pipeline_index(def)] : 0;
     pthread_mutex_unlock(&j->mu);
-    return ms * (1.0 + (double)waiting / (j->cfg.workers > 0 ? j->cfg.workers : 1));
+    if (own <= 0)
+        own = def && def->cold_ms > 0 ? def->cold_ms : all;
+    /* The jobs ahead are of any pipeline: they take the recent latency of all jobs. */
+    return own + (all > 0 ? all : own) * (double)waiting / (j->cfg.workers > 0 ? j->cfg.workers : 1);
 }
 
 void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running)

@@ -124,9 +124,11 @@ bool sb_jobs_can_admit(sb_jobs_t *j, sb_error_t *e);
  * latencies. */
 int sb_jobs_retry_after(sb_jobs_t *j);
 
-/* Milliseconds a job submitted now should take, from recent real latencies and the queue; 0 before
- * any job has run. */
-double sb_jobs_estimate_ms(sb_jobs_t *j);
+/* Milliseconds a job of `pipeline` submitted now should take: the recent latency of that pipeline's
+ * completed jobs (an EWMA; before the first, the row's cold_ms, else the recent latency of all jobs),
+ * plus the jobs waiting ahead of it at the recent latency of all jobs, shared by the workers. 0 when
+ * nothing is known yet. */
+double sb_jobs_estimate_ms(sb_jobs_t *j, const char *pipeline);
 
 /* Jobs waiting for a worker or a fetcher, and jobs running. */
 void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running);

@@ -57,13 +57,25 @@ typedef struct {
      * store) stops the batch. */
     sb_err (*run_items)(sb_studio_t *studio, const json_t *spec, sb_job_items_t *items, sb_error_t *e);
     int credits;         /* charged once per delivered job (per delivered item for a batch), whatever its
-                          * number of outputs; may be 0 */
+                          * number of outputs, unless per_output; may be 0 */
     bool packed;         /* run's input is several uploads packed by sb_jobs_pack_uploads (each probed at
                           * submission, field "images[i]"), never a URL */
+    int cold_ms;         /* the estimate of one job before any of this pipeline completed in this process
+                          * (measured on the reference machine); 0 = use the recent latency of all jobs */
+    bool per_output;     /* credits are charged per output (the portrait: one per image made) */
 } sb_pipeline_def_t;
+
+/* Pipelines in the table, at most (sb_pipeline_index is below it). */
+#define SB_PIPELINES_MAX 16
+
+/* The credits a delivered run costs: def->credits, times out->n_outputs when def->per_output. */
+int64_t sb_pipeline_credits(const sb_pipeline_def_t *def, const sb_pipeline_out_t *out);
 
 /* The pipeline called `name`, or NULL. */
 const sb_pipeline_def_t *sb_pipeline_find(const char *name);
+
+/* The row number of `def` (a row of the table, from sb_pipeline_find): 0..SB_PIPELINES_MAX-1. */
+int sb_pipeline_index(const sb_pipeline_def_t *def);
 
 /* Free the outputs and fields of a run. NULL-safe; safe twice. */
 void sb_pipeline_out_clear(sb_pipeline_out_t *out);

@@ -7,6 +7,7 @@
 
 #include "image/colour.h"
 #include "image/resample.h"
+#include "pipeline/likeness.h"
 #include "pipeline/portrait.h"
 #include "pipeline/presets.h"
 #include "render/background.h"
@@ -198,53 +199,6 @@ static sb_err compose(const plan_t *pl, const sb_portrait_t *p, const sb_fimage_
     return err;
 }
 
-/* The face on the output, found again and compared with the input's embedding. *likeness is 0 and
- * *found false when the detector finds no face. Transparent outputs are checked over mid grey. */
-static sb_err check_likeness(sb_studio_t *studio, const sb_image_t *frame, const float *emb_in, float *likeness,
-                             bool *found, sb_error_t *e)
-{
-    sb_image_t rgb = {0};
-    const sb_image_t *look = frame;
-    if (frame->bands == 4) {
-        sb_err err = sb_image_alloc(&rgb, frame->width, frame->height, 3, e);
-        if (err)
-            return err;
-        size_t n = (size_t)frame->width * frame->height;
-        for (size_t i = 0; i < n; i++)
-            for (int c = 0; c < 3; c++) {
-                unsigned a = frame->data[4 * i + 3];
-                rgb.data[3 * i + c] = (uint8_t)((frame->data[4 * i + c] * a + 128u * (255u - a) + 127u) / 255u);
-            }
-        look = &rgb;
-    }
-    sb_face_detector_t *det;
-    sb_face_embedder_t *em;
-    sb_face_list_t faces = {0};
-    float emb[SB_EMBED_DIM];
-    *likeness = 0;
-    *found = false;
-    sb_err err = sb_studio_detector(studio, &det, e);
-    if (!err)
-        err = sb_face_detect(det, look, &faces, e);
-    if (!err && faces.count > 0) {
-        /* The largest face is the subject: the crop is framed around it. */
-        int best = 0;
-        for (int i = 1; i < faces.count; i++)
-            if (faces.faces[i].w * faces.faces[i].h > faces.faces[best].w * faces.faces[best].h)
-                best = i;
-        err = sb_studio_embedder(studio, &em, e);
-        if (!err)
-            err = sb_face_embed(em, look, &faces.faces[best], emb, e);
-        if (!err) {
-            *found = true;
-            *likeness = sb_likeness_from_cosine(sb_embed_cosine(emb_in, emb));
-        }
-    }
-    sb_face_list_free(&faces);
-    sb_image_free(&rgb);
-    return err;
-}
-
 /* Refuse content whose explicit score reaches `max` with SB_ERR_UNSAFE_CONTENT naming `what`. Only
  * reads `img`; uses only `s`. */
 static sb_err screen(sb_safety_t *s, const sb_image_t *img, const char *what, float max, sb_error_t *e)
@@ -396,7 +350,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
         if (err)
             goto done;
         sb_stages_mark(&d->stages, "composite");
-        if ((err = check_likeness(studio, &frame, emb_in, &likeness, &found, e)))
+        if ((err = sb_pipeline_likeness(studio, &frame, emb_in, &likeness, &found, e)))
             goto done;
         sb_stages_mark(&d->stages, "qa");
         if (likeness > best_likeness) {

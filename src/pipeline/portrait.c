@@ -58,12 +58,14 @@ static sb_err refine_eyes(sb_studio_t *studio, const sb_image_t *aligned, const 
     return SB_OK;
 }
 
-sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,
-                         sb_detect_result_t *d, sb_error_t *e)
+sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
+                                const sb_framing_t *framing, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
 {
     memset(p, 0, sizeof *p);
-    p->size = size;
-    sb_err err = sb_pipeline_decode(buf, len, size * 2, &p->work, d, e);
+    p->width = width;
+    p->height = height;
+    p->size = width < height ? width : height;
+    sb_err err = sb_pipeline_decode(buf, len, (width > height ? width : height) * 2, &p->work, d, e);
     if (!err)
         err = sb_pipeline_find_faces(studio, &p->work, &p->faces, d, e);
     if (!err)
@@ -73,8 +75,8 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
 
     sb_face_t *subject = &p->faces.faces[d->subject];
     double m[6];
-    sb_align_face_in(subject, &SB_FRAMING_HEADSHOT, p->work.width, p->work.height, size, size, m);
-    err = sb_image_warp_affine(&p->work, m, size, size, &p->aligned, &p->outside, e);
+    sb_align_face_in(subject, framing, p->work.width, p->work.height, width, height, m);
+    err = sb_image_warp_affine(&p->work, m, width, height, &p->aligned, &p->outside, e);
     for (int pass = 0; !err && pass < REALIGN_PASSES; pass++) {
         float residual;
         err = refine_eyes(studio, &p->aligned, m, subject, &residual, d, e);
@@ -82,8 +84,8 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
             break;
         sb_image_free(&p->aligned);
         sb_image_free(&p->outside);
-        sb_align_face_in(subject, &SB_FRAMING_HEADSHOT, p->work.width, p->work.height, size, size, m);
-        err = sb_image_warp_affine(&p->work, m, size, size, &p->aligned, &p->outside, e);
+        sb_align_face_in(subject, framing, p->work.width, p->work.height, width, height, m);
+        err = sb_image_warp_affine(&p->work, m, width, height, &p->aligned, &p->outside, e);
     }
     p->roll_deg = sb_face_roll_deg(subject);
     if (err)
@@ -91,6 +93,12 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
     p->face = sb_align_face_map(m, subject);
     sb_stages_mark(&d->stages, "align");
     return SB_OK;
+}
+
+sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,
+                         sb_detect_result_t *d, sb_error_t *e)
+{
+    return sb_portrait_align_framed(studio, buf, len, size, size, &SB_FRAMING_HEADSHOT, p, d, e);
 }
 
 /* Nothing outside the source photo is the person: fade alpha to 0 there, over a soft band (about 1% of

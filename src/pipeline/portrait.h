@@ -7,6 +7,7 @@
 #define SB_PORTRAIT_H
 
 #include "pipeline/studio.h"
+#include "vision/align.h"
 
 typedef struct {
     sb_image_t work;          /* the decoded working image, kept for measurements on the input; a
@@ -16,7 +17,8 @@ typedef struct {
     sb_image_t outside;       /* 1 band, 255 where the crop lies outside the photo */
     sb_face_t face;           /* the subject in crop coordinates */
     float roll_deg;           /* the subject's roll in the input */
-    int size;
+    int size;                 /* the crop's shorter side */
+    int width, height;        /* the crop's size (size x size from sb_portrait_align) */
     /* after sb_portrait_cutout */
     sb_fimage_t alpha;        /* person matte, 0 outside the photo */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
@@ -26,6 +28,12 @@ typedef struct {
  * SB_ERR_FACE_TOO_SMALL) and align the subject. Marks stages decode, detect, align in d->stages. */
 sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,
                          sb_detect_result_t *d, sb_error_t *e);
+
+/* sb_portrait_align for a width x height crop with the subject placed by `framing` (borrowed for the
+ * call); the photo is decoded for a crop of the longer side. sb_portrait_align(size) is this with size x
+ * size and SB_FRAMING_HEADSHOT. Same stages and errors. */
+sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
+                                const sb_framing_t *framing, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
 
 /* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). */
 sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);

@@ -3,7 +3,7 @@
 #ifndef SB_STAGE_H
 #define SB_STAGE_H
 
-#define SB_STAGES_MAX 16
+#define SB_STAGES_MAX 24
 
 typedef struct {
     const char *name; /* static string */

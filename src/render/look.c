@@ -11,13 +11,13 @@
 #include "image/colour.h"
 #include "image/filter.h"
 #include "image/io.h"
-#include "util/rng.h"
+#include "render/finish.h"
 
 #define HIST_N 1000          /* L* histogram bins, 0.1 L* each */
 #define MIN_SIDE 16          /* smaller decoded examples are skipped: too few pixels for grain and vignette */
 #define GRAIN_BLOCK 8        /* grain is measured per 8x8 block of the residual */
 #define GRAIN_PERCENTILE 0.25f
-#define VIG_CENTRE 0.35f     /* radius, fraction of the half diagonal, inside which is "centre" */
+#define VIG_CENTRE SB_VIGNETTE_CENTRE /* radius, fraction of the half diagonal, inside which is "centre" */
 #define VIG_CORNER 0.80f     /* and beyond which is "corner" */
 #define TONE_LUT_N 1024
 
@@ -98,13 +98,6 @@ static void band_weights(float L, float *w)
     w[SB_LOOK_SHADOWS] = 1.0f - smooth(20, 50, L);
     w[SB_LOOK_HIGHLIGHTS] = smooth(50, 80, L);
     w[SB_LOOK_MIDTONES] = 1.0f - w[SB_LOOK_SHADOWS] - w[SB_LOOK_HIGHLIGHTS];
-}
-
-/* Distance of a pixel from the frame centre in half diagonals: 0 at the centre, 1 in the corners. */
-static float radius_of(int x, int y, int w, int h)
-{
-    float dx = x + 0.5f - w * 0.5f, dy = y + 0.5f - h * 0.5f;
-    return sqrtf((dx * dx + dy * dy) / (0.25f * ((float)w * w + (float)h * h)));
 }
 
 static void hist_add(double *hist, float L, double weight)
@@ -231,7 +224,7 @@ static sb_err learn_one(learn_t *L, const sb_image_t *img, const float *to_lin, 
             hist_add(L->hist, lab[0], weight);
             colour_add(&L->colour, lab, weight);
             L->luma[i] = sb_luma(srgb);
-            float r = radius_of(x, y, w, h), Y = sb_luma(lin);
+            float r = sb_finish_radius(x, y, w, h), Y = sb_luma(lin);
             if (r <= VIG_CENTRE) {
                 centre += Y;
                 n_centre++;
@@ -387,24 +380,6 @@ static float skin_of(const float *lab)
            smooth(15, 30, lab[0]);
 }
 
-static void add_grain(sb_fimage_t *img, float sigma, uint64_t seed)
-{
-    /* Four uniforms make a near-Gaussian of std 1; one value per pixel, the same in every band, so the
-     * grain is in luma only, as film grain reads. Split per row, as sb_backdrop_dither. */
-    sb_rng_t root = sb_rng_seed(seed);
-    const float scale = sigma * sqrtf(3.0f);
-    for (int y = 0; y < img->height; y++) {
-        sb_rng_t rng = sb_rng_split(&root, (uint64_t)y);
-        float *row = img->data + (size_t)y * img->width * 3;
-        for (int x = 0; x < img->width; x++) {
-            float u = sb_rng_float(&rng) + sb_rng_float(&rng) + sb_rng_float(&rng) + sb_rng_float(&rng);
-            float g = (u - 2.0f) * scale;
-            for (int c = 0; c < 3; c++)
-                row[x * 3 + c] = clampf(row[x * 3 + c] + g, 0, 1);
-        }
-    }
-}
-
 sb_err sb_look_apply(sb_fimage_t *rgb, const sb_look_t *look, float intensity, uint64_t seed, sb_error_t *e)
 {
     if (!(intensity >= 0 && intensity <= 1))
@@ -457,7 +432,7 @@ sb_err sb_look_apply(sb_fimage_t *rgb, const sb_look_t *look, float intensity, u
                 }
                 out[c] = lab[c] + t * keep * s + g * (lab[c] - m);
             }
-            float v = 1.0f - t * look->vignette * smooth(VIG_CENTRE, 1.0f, radius_of(x, y, w, h));
+            float v = 1.0f - t * look->vignette * sb_finish_vignette_falloff(sb_finish_radius(x, y, w, h));
             linear_of_lab(out, p);
             for (int c = 0; c < 3; c++)
                 p[c] *= v;
@@ -469,7 +444,7 @@ sb_err sb_look_apply(sb_fimage_t *rgb, const sb_look_t *look, float intensity, u
     float k = fmaxf(1.0f, (float)(w > h ? w : h) / SB_LOOK_SIDE);
     float sigma = fminf(t * look->grain * k, MAX_GRAIN_PX);
     if (sigma > 0)
-        add_grain(rgb, sigma, seed);
+        sb_finish_grain(rgb, sigma, seed);
     return SB_OK;
 }
 

@@ -90,6 +90,17 @@ static const char *const migrations[] = {
     "  error TEXT,"
     "  PRIMARY KEY (job_id, idx)) WITHOUT ROWID;"
     "PRAGMA user_version = 2;",
+    /* 3: the portrait templates of each key (named prompt + seed pairs). */
+    "CREATE TABLE templates ("
+    "  key_id TEXT NOT NULL REFERENCES keys(id),"
+    "  name TEXT NOT NULL,"
+    "  prompt TEXT NOT NULL,"
+    "  seed INTEGER NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (key_id, name)) WITHOUT ROWID;"
+    "PRAGMA user_version = 3;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -98,6 +109,7 @@ static const char *const migrations[] = {
     "id, key_id, pipeline, state, sync, spec, result, error, callback_url, attempts, lease_owner, "          \
     "lease_until, created_at, started_at, finished_at, hook_state, hook_attempts, hook_next_at"
 #define FILE_COLS "id, key_id, job_id, ext, size, created_at, expires_at"
+#define TEMPLATE_COLS "key_id, name, prompt, seed, description, created_at, updated_at"
 
 struct sb_meta {
     sqlite3 *db;
@@ -1182,4 +1194,97 @@ sb_err sb_meta_idem_purge(sb_meta_t *m, int64_t before, sb_error_t *e)
 {
     lock(m);
     return unlock(m, exec(m, e, "DELETE FROM idempotency WHERE created_at < ?1", "I", before));
+}
+
+/* ---- portrait templates ---- */
+
+static sb_err read_template(sqlite3_stmt *st, void *dst, sb_error_t *e)
+{
+    sb_key_template_t *t = dst;
+    copy_text(t->key_id, sizeof t->key_id, st, 0);
+    copy_text(t->name, sizeof t->name, st, 1);
+    copy_text(t->prompt, sizeof t->prompt, st, 2);
+    t->seed = sqlite3_column_int64(st, 3);
+    copy_text(t->description, sizeof t->description, st, 4);
+    t->created_at = sqlite3_column_int64(st, 5);
+    t->updated_at = sqlite3_column_int64(st, 6);
+    return SB_OK;
+}
+
+sb_err sb_meta_template_put(sb_meta_t *m, const sb_key_template_t *t, int max_per_key, bool *replaced,
+                            sb_error_t *e)
+{
+    if (!fits(t->name, SB_TEMPLATE_NAME_MAX))
+        return sb_error_set(e, SB_ERR_USAGE, "name", "a template name must be 1 to %d bytes", SB_TEMPLATE_NAME_MAX - 1);
+    if (strlen(t->prompt) >= sizeof t->prompt)
+        return sb_error_set(e, SB_ERR_USAGE, "prompt", "a template prompt must be under %zu bytes", sizeof t->prompt);
+    if (strlen(t->description) >= sizeof t->description)
+        return sb_error_set(e, SB_ERR_USAGE, "description", "a template description must be under %zu bytes",
+                            sizeof t->description);
+    if (t->seed < 1)
+        return sb_error_set(e, SB_ERR_USAGE, "seed", "a template seed must be >= 1, not %lld", (long long)t->seed);
+    int64_t existing = 0, others = 0, now = now_s();
+    lock(m);
+    sb_err err = begin(m, e);
+    if (!err)
+        err = one_row(m, read_int64, &existing, e, "SELECT count(*) FROM templates WHERE key_id = ?1 AND name = ?2",
+                      "tt", t->key_id, t->name);
+    if (!err)
+        err = one_row(m, read_int64, &others, e, "SELECT count(*) FROM templates WHERE key_id = ?1 AND name != ?2",
+                      "tt", t->key_id, t->name);
+    if (!err && others >= max_per_key)
+        err = sb_error_set(e, SB_ERR_USAGE, "name",
+                           "this API key has %lld templates, the most it may keep; delete one first",
+                           (long long)others);
+    if (!err)
+        err = exec(m, e,
+                   "INSERT INTO templates (key_id, name, prompt, seed, description, created_at, updated_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (key_id, name) DO UPDATE SET "
+                   "prompt = excluded.prompt, seed = excluded.seed, description = excluded.description, "
+                   "updated_at = excluded.updated_at",
+                   "tttItI", t->key_id, t->name, t->prompt, t->seed, t->description, now);
+    if (err == SB_ERR_NOT_FOUND)
+        sb_error_set(e, err, "", "no key '%s'", t->key_id);
+    if (!err)
+        err = commit(m, e);
+    if (!err && replaced)
+        *replaced = existing > 0;
+    return unlock(m, err);
+}
+
+sb_err sb_meta_template_get(sb_meta_t *m, const char *key_id, const char *name, sb_key_template_t *out,
+                            sb_error_t *e)
+{
+    lock(m);
+    sb_err err = one_row(m, read_template, out, e,
+                         "SELECT " TEMPLATE_COLS " FROM templates WHERE key_id = ?1 AND name = ?2", "tt", key_id,
+                         name);
+    if (err == SB_ERR_NOT_FOUND)
+        sb_error_set(e, err, "", "no template '%.64s'", name);
+    return unlock(m, err);
+}
+
+sb_err sb_meta_template_delete(sb_meta_t *m, const char *key_id, const char *name, sb_error_t *e)
+{
+    lock(m);
+    sb_err err = exec(m, e, "DELETE FROM templates WHERE key_id = ?1 AND name = ?2", "tt", key_id, name);
+    if (!err && sqlite3_changes(m->db) == 0)
+        err = sb_error_set(e, SB_ERR_NOT_FOUND, "", "no template '%.64s'", name);
+    return unlock(m, err);
+}
+
+sb_err sb_meta_template_list(sb_meta_t *m, const char *key_id,
+                             bool (*fn)(const sb_key_template_t *t, void *ctx), void *ctx, sb_error_t *e)
+{
+    void *items;
+    size_t n;
+    lock(m);
+    sb_err err = unlock(m, all_rows(m, sizeof(sb_key_template_t), read_template, &items, &n, e,
+                                    "SELECT " TEMPLATE_COLS " FROM templates WHERE key_id = ?1 ORDER BY name",
+                                    "t", key_id));
+    const sb_key_template_t *list = items;
+    for (size_t i = 0; !err && i < n && fn(&list[i], ctx); i++)
+        ;
+    free(items);
+    return err;
 }

@@ -1,5 +1,5 @@
 /* store.h - where the service keeps what outlives a request: metadata (API keys, credits, usage, jobs,
- * idempotency keys, output files, webhook deliveries) and blobs (the encoded output images).
+ * idempotency keys, output files, webhook deliveries, portrait templates) and blobs (the encoded output images).
  *
  * Two small interfaces, each behind an opaque handle opened from a location string:
  *   metadata  "sqlite:DIR/strobe.db" (embedded default, WAL)    later "postgres://..."
@@ -253,5 +253,37 @@ sb_err sb_meta_file_expired(sb_meta_t *m, int64_t now, int limit, bool (*fn)(con
 sb_err sb_meta_file_delete(sb_meta_t *m, const char *id, sb_error_t *e);
 /* Drop idempotency records older than `before` (their jobs stay). */
 sb_err sb_meta_idem_purge(sb_meta_t *m, int64_t before, sb_error_t *e);
+
+/* ---- portrait templates: named prompt + seed pairs of one key (the built-ins are not stored) ---- */
+
+#define SB_TEMPLATE_NAME_MAX 65     /* bytes, with the NUL */
+#define SB_TEMPLATE_PROMPT_MAX 4096 /* bytes, with the NUL: 1000 characters of UTF-8 fit */
+#define SB_TEMPLATE_DESC_MAX 1024   /* bytes, with the NUL */
+
+typedef struct {
+    char key_id[SB_ID_MAX];
+    char name[SB_TEMPLATE_NAME_MAX];
+    char prompt[SB_TEMPLATE_PROMPT_MAX];
+    char description[SB_TEMPLATE_DESC_MAX]; /* "" when none */
+    int64_t seed;                /* >= 1 */
+    int64_t created_at, updated_at;
+} sb_key_template_t;
+
+/* Save template t->name of key t->key_id (created_at and updated_at are set here): a new one, or
+ * replacing the key's template of that name (*replaced then true; may be NULL). One transaction.
+ * Errors: SB_ERR_USAGE (field "name") when the key already has max_per_key other templates, or for a
+ * name, prompt or description over its size (field named) or a seed < 1; SB_ERR_NOT_FOUND for an
+ * unknown key. The name's characters are the caller's to check. */
+sb_err sb_meta_template_put(sb_meta_t *m, const sb_key_template_t *t, int max_per_key, bool *replaced,
+                            sb_error_t *e);
+/* The template `name` of key `key_id`. SB_ERR_NOT_FOUND when the key has none of that name (another
+ * key's is not found either). */
+sb_err sb_meta_template_get(sb_meta_t *m, const char *key_id, const char *name, sb_key_template_t *out,
+                            sb_error_t *e);
+/* Delete the template `name` of key `key_id`. SB_ERR_NOT_FOUND when the key has none of that name. */
+sb_err sb_meta_template_delete(sb_meta_t *m, const char *key_id, const char *name, sb_error_t *e);
+/* Call fn for every template of the key, by name; stops early when fn returns false. */
+sb_err sb_meta_template_list(sb_meta_t *m, const char *key_id,
+                             bool (*fn)(const sb_key_template_t *t, void *ctx), void *ctx, sb_error_t *e);
 
 #endif

@@ -25,7 +25,7 @@ typedef enum {
     /* The service's own errors (HTTP API, store, URL fetching). */
     SB_ERR_UNAUTHORIZED,       /* no API key, or an unknown or revoked one */
     SB_ERR_NO_CREDITS,         /* the key has no credits left */
-    SB_ERR_FORBIDDEN,          /* a signed URL that was tampered with or has expired */
+    SB_ERR_FORBIDDEN,          /* a signed URL that was tampered with or has expired; a read-only record */
     SB_ERR_NOT_FOUND,          /* no such route, job, file or id (or it belongs to another key) */
     SB_ERR_METHOD_NOT_ALLOWED, /* the route exists, the method does not */
     SB_ERR_CONFLICT,           /* an Idempotency-Key reused with another body */
@@ -39,6 +39,7 @@ typedef enum {
     SB_ERR_INPUT_LOST,         /* an uploaded input held in memory was lost when the server restarted */
     SB_ERR_UNSAFE_CONTENT,     /* the content-safety classifier flagged an input or an output */
     SB_ERR_NO_SUBJECT,         /* no product or other salient subject found (an empty subject mask) */
+    SB_ERR_EXISTS,             /* the name is taken (a portrait template named like a built-in) */
     SB_ERR__COUNT
 } sb_err;
 

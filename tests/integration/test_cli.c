@@ -173,6 +173,43 @@ Test(cli, matte_writes_a_one_band_png_of_the_input_size)
     run_free(&r);
 }
 
+/* --kind object: the product's subject mask (u2netp), 1 band at the input size, 0 in the corners and 255 in
+ * the middle of a tin on a plain background; a kind that does not exist is a usage error. */
+Test(cli, matte_kind_object_masks_a_product)
+{
+    char in[4096], args[8192], out[512];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/products/imagenet_lotion_tin.jpg");
+    snprintf(out, sizeof out, "%s/object.png", tmpdir);
+    snprintf(args, sizeof args, "matte %s --kind object -o %s --json", in, out);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 0, "%s", err_code(&r));
+    cr_assert_str_eq(json_string_value(json_object_get(r.out, "kind")), "object");
+    size_t len;
+    uint8_t *buf = tu_read(out, &len);
+    sb_image_t mask;
+    /* PNG IHDR: bit depth at byte 24, colour type at 25 (0 = greyscale: one band, no alpha). */
+    cr_assert(len > 26 && !memcmp(buf + 12, "IHDR", 4) && buf[24] == 8 && buf[25] == 0, "not an 8-bit grey PNG");
+    cr_assert_eq(sb_io_decode(buf, len, NULL, &mask, NULL, NULL), SB_OK);
+    cr_assert(mask.width == 500 && mask.height == 360, "%dx%d", mask.width, mask.height);
+    int corners[4][2] = {{0, 0}, {490, 0}, {0, 350}, {490, 350}};
+    for (int i = 0; i < 4; i++)
+        for (int y = 0; y < 10; y++)
+            for (int x = 0; x < 10; x++)
+                cr_assert_eq(mask.data[((size_t)(corners[i][1] + y) * mask.width + corners[i][0] + x) * mask.bands], 0,
+                             "corner %d", i);
+    for (int y = 170; y < 190; y++)
+        for (int x = 240; x < 260; x++)
+            cr_assert_eq(mask.data[((size_t)y * mask.width + x) * mask.bands], 255, "middle %d,%d", x, y);
+    sb_image_free(&mask);
+    free(buf);
+    run_free(&r);
+    snprintf(args, sizeof args, "matte %s --kind thing -o %s", in, out);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert_str_eq(err_code(&r), "bad_request");
+    run_free(&r);
+}
+
 Test(cli, errors_are_json_with_a_class_exit_code)
 {
     char args[8192], p[512];
@@ -327,5 +364,47 @@ Test(cli, avatar_batch_makes_a_consistent_team_page)
 
     r = run(NULL, "avatar --batch /nonexistent-dir --out /tmp/x");
     cr_assert_eq(r.status, 2);
+    run_free(&r);
+}
+
+Test(cli, portrait_writes_one_file_per_sample_and_reports_the_seeds)
+{
+    char in[4096], args[8192], path[512];
+    TU_SHARED_PATH_OR_SKIP(in, "testdata/faces/u2net_img_1585.png");
+    snprintf(args, sizeof args, "portrait %s --prompt 'warm bokeh background, unicorn' --seed 77 -n 2 --size 512x640 "
+             "-o %s/p_%%d.jpg --json", in, tmpdir);
+    run_t r = run(NULL, args);
+    cr_assert_eq(r.status, 0, "exit %d, error %s", r.status, err_code(&r));
+    cr_assert_eq(json_integer_value(json_object_get(r.out, "seed")), 77);
+    json_t *seeds = json_object_get(r.out, "seeds");
+    cr_assert_eq(json_array_size(seeds), 2);
+    cr_assert_eq(json_integer_value(json_array_get(seeds, 0)), 77);
+    cr_assert_eq(json_integer_value(json_array_get(seeds, 1)), 78);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(r.out, "ignored_terms"), 0)), "unicorn");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.out, "style"), "grade")), "warm");
+    for (int i = 1; i <= 2; i++) {
+        snprintf(path, sizeof path, "%s/p_%d.jpg", tmpdir, i);
+        size_t len;
+        uint8_t *buf = tu_read(path, &len);
+        sb_image_info_t info;
+        cr_assert_eq(sb_io_probe(buf, len, &info, NULL), SB_OK);
+        cr_assert_eq(info.format, SB_FMT_JPEG);
+        cr_assert(info.width == 512 && info.height == 640, "sample %d is %dx%d", i, info.width, info.height);
+        json_t *o = json_array_get(json_object_get(r.out, "outputs"), (size_t)i - 1);
+        cr_assert_eq(json_integer_value(json_object_get(o, "bytes")), (json_int_t)len);
+        cr_assert_gt(json_real_value(json_object_get(o, "likeness")), 0.5);
+        free(buf);
+    }
+    run_free(&r);
+
+    /* Two samples need %d in -o; seed 0 is refused by the library, naming the field. */
+    snprintf(args, sizeof args, "portrait %s --prompt studio -n 2 -o %s/p.jpg", in, tmpdir);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+    snprintf(args, sizeof args, "portrait %s --prompt studio --seed 0 -o %s/p.jpg", in, tmpdir);
+    r = run(NULL, args);
+    cr_assert_eq(r.status, 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r.err, "error"), "field")), "seed");
     run_free(&r);
 }

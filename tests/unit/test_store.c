@@ -145,15 +145,15 @@ static sb_err complete_simple(const char *id, const char *owner, const char *fil
 
 /* ---- opening and schema ---- */
 
-Test(meta, open_makes_a_private_wal_database_at_schema_2)
+Test(meta, open_makes_a_private_wal_database_at_schema_3)
 {
     struct stat st;
     cr_assert_eq(stat(db_path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-    cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
     cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                         "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items')"),
-                 6);
+                         "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items', 'templates')"),
+                 7);
     cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                          "('jobs_state', 'files_expires')"),
                  2);
@@ -188,19 +188,33 @@ Test(meta, reopen_keeps_the_data)
     meta = NULL;
     open_meta();
     cr_assert_eq(get_key("key_a").credits, 5);
-    cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
 }
 
-Test(meta, a_version_1_file_migrates_to_2_keeping_its_data)
+Test(meta, a_version_1_file_migrates_to_3_keeping_its_data)
 {
     make_key("key_a", 5);
     sb_meta_close(meta);
     meta = NULL;
-    raw_sql("DROP TABLE batch_items; PRAGMA user_version = 1");
+    raw_sql("DROP TABLE templates; DROP TABLE batch_items; PRAGMA user_version = 1");
     open_meta();
-    cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
     cr_assert_eq(get_key("key_a").credits, 5);
     cr_assert_eq(raw_int("SELECT count(*) FROM batch_items"), 0);
+    cr_assert_eq(raw_int("SELECT count(*) FROM templates"), 0);
+}
+
+Test(meta, a_version_2_file_migrates_to_3_keeping_its_data)
+{
+    make_key("key_a", 5);
+    make_job("job_1", "key_a", NULL);
+    sb_meta_close(meta);
+    meta = NULL;
+    raw_sql("DROP TABLE templates; PRAGMA user_version = 2");
+    open_meta();
+    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+    cr_assert_eq(job_state("job_1"), SB_JOB_QUEUED);
+    cr_assert_eq(raw_int("SELECT count(*) FROM templates"), 0);
 }
 
 Test(meta, a_newer_schema_is_refused)
@@ -1325,4 +1339,127 @@ Test(blob, readers_never_see_a_partial_put)
         cr_assert_null(msg, "thread %d: %s", i, (char *)msg);
     }
     cr_assert_eq(hidden_files(), 0);
+}
+
+/* ---- portrait templates ---- */
+
+static sb_key_template_t template_of(const char *key_id, const char *name, const char *prompt, int64_t seed)
+{
+    sb_key_template_t t = {.seed = seed};
+    snprintf(t.key_id, sizeof t.key_id, "%s", key_id);
+    snprintf(t.name, sizeof t.name, "%s", name);
+    snprintf(t.prompt, sizeof t.prompt, "%s", prompt);
+    return t;
+}
+
+typedef struct {
+    char names[8][SB_TEMPLATE_NAME_MAX];
+    int n, stop_after;
+} template_names_t;
+
+static bool collect_template(const sb_key_template_t *t, void *ctx)
+{
+    template_names_t *c = ctx;
+    snprintf(c->names[c->n++], sizeof c->names[0], "%s", t->name);
+    return c->n != c->stop_after;
+}
+
+Test(meta, templates_round_trip_replace_and_delete)
+{
+    make_key("key_a", 0);
+    sb_key_template_t t = template_of("key_a", "team-blue", "studio light, blue background", 42);
+    snprintf(t.description, sizeof t.description, "the team page");
+    bool replaced = true;
+    int64_t before = now_s();
+    OK(sb_meta_template_put(meta, &t, 500, &replaced, &e));
+    cr_assert_not(replaced);
+    sb_key_template_t got;
+    OK(sb_meta_template_get(meta, "key_a", "team-blue", &got, &e));
+    cr_assert_str_eq(got.prompt, "studio light, blue background");
+    cr_assert_str_eq(got.description, "the team page");
+    cr_assert_eq(got.seed, 42);
+    cr_assert(got.created_at >= before && got.updated_at == got.created_at);
+
+    /* the same name again replaces it */
+    t = template_of("key_a", "team-blue", "anime, neon", 4294967295LL);
+    OK(sb_meta_template_put(meta, &t, 500, &replaced, &e));
+    cr_assert(replaced);
+    OK(sb_meta_template_get(meta, "key_a", "team-blue", &got, &e));
+    cr_assert_str_eq(got.prompt, "anime, neon");
+    cr_assert_str_eq(got.description, "");
+    cr_assert_eq(got.seed, 4294967295LL);
+    cr_assert_eq(raw_int("SELECT count(*) FROM templates"), 1);
+
+    OK(sb_meta_template_delete(meta, "key_a", "team-blue", &e));
+    FAILS(sb_meta_template_get(meta, "key_a", "team-blue", &got, &e), SB_ERR_NOT_FOUND);
+    FAILS(sb_meta_template_delete(meta, "key_a", "team-blue", &e), SB_ERR_NOT_FOUND);
+}
+
+Test(meta, templates_of_one_key_are_invisible_to_another)
+{
+    make_key("key_a", 0);
+    make_key("key_b", 0);
+    sb_key_template_t t = template_of("key_a", "mine", "warm", 7);
+    OK(sb_meta_template_put(meta, &t, 500, NULL, &e));
+    sb_key_template_t got;
+    FAILS(sb_meta_template_get(meta, "key_b", "mine", &got, &e), SB_ERR_NOT_FOUND);
+    FAILS(sb_meta_template_delete(meta, "key_b", "mine", &e), SB_ERR_NOT_FOUND);
+    template_names_t names = {0};
+    OK(sb_meta_template_list(meta, "key_b", collect_template, &names, &e));
+    cr_assert_eq(names.n, 0);
+    /* key_b may use the same name for its own */
+    t = template_of("key_b", "mine", "cool", 8);
+    OK(sb_meta_template_put(meta, &t, 500, NULL, &e));
+    OK(sb_meta_template_get(meta, "key_a", "mine", &got, &e));
+    cr_assert_str_eq(got.prompt, "warm");
+    t = template_of("key_nobody", "x", "warm", 1);
+    FAILS(sb_meta_template_put(meta, &t, 500, NULL, &e), SB_ERR_NOT_FOUND);
+}
+
+Test(meta, templates_list_by_name_and_stop_early)
+{
+    make_key("key_a", 0);
+    const char *order[] = {"charlie", "alpha", "bravo"};
+    for (int i = 0; i < 3; i++) {
+        sb_key_template_t t = template_of("key_a", order[i], "", i + 1);
+        OK(sb_meta_template_put(meta, &t, 500, NULL, &e));
+    }
+    template_names_t names = {0};
+    OK(sb_meta_template_list(meta, "key_a", collect_template, &names, &e));
+    cr_assert_eq(names.n, 3);
+    cr_assert_str_eq(names.names[0], "alpha");
+    cr_assert_str_eq(names.names[1], "bravo");
+    cr_assert_str_eq(names.names[2], "charlie");
+    template_names_t first = {.stop_after = 1};
+    OK(sb_meta_template_list(meta, "key_a", collect_template, &first, &e));
+    cr_assert_eq(first.n, 1);
+}
+
+Test(meta, templates_are_capped_per_key_and_checked)
+{
+    make_key("key_a", 0);
+    make_key("key_b", 0);
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%d", i);
+        sb_key_template_t t = template_of("key_a", name, "warm", 1);
+        OK(sb_meta_template_put(meta, &t, 3, NULL, &e));
+    }
+    sb_key_template_t t = template_of("key_a", "t3", "warm", 1);
+    FAILS(sb_meta_template_put(meta, &t, 3, NULL, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "name");
+    cr_assert(strstr(e.message, "3 templates"), "%s", e.message);
+    /* replacing one at the cap is fine; another key has its own cap */
+    t = template_of("key_a", "t1", "cool", 2);
+    OK(sb_meta_template_put(meta, &t, 3, NULL, &e));
+    t = template_of("key_b", "t3", "warm", 1);
+    OK(sb_meta_template_put(meta, &t, 3, NULL, &e));
+
+    t = template_of("key_a", "", "warm", 1);
+    FAILS(sb_meta_template_put(meta, &t, 500, NULL, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "name");
+    t = template_of("key_a", "zero-seed", "warm", 0);
+    FAILS(sb_meta_template_put(meta, &t, 500, NULL, &e), SB_ERR_USAGE);
+    cr_assert_str_eq(e.field, "seed");
+    cr_assert_eq(raw_int("SELECT count(*) FROM templates WHERE key_id = 'key_a'"), 3);
 }

@@ -1,0 +1,111 @@
+/* bench_portrait - in-process benchmark of portrait generation on one image.
+ *
+ * usage: bench_portrait IMAGE [ITERATIONS] [TEMPLATE]
+ * With the built-in TEMPLATE's prompt and seed (default corporate-headshot) at 768x1024: 2 warm-up
+ * calls, then ITERATIONS timed calls of one sample interleaved with as many of four samples, so both
+ * see the same machine load. Prints per-stage p50/p90 of each, and what making the four samples in one
+ * call saves against four calls of one (the decode, detection, alignment, matte and reference embedding
+ * are made once per call), as one JSON object. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "benchutil.h"
+#include "pipeline/templates.h"
+#include "strobe.h"
+
+#define MAX_ITER 200
+#define MANY 4
+
+static void die(const char *what, const sb_error_t *e)
+{
+    fprintf(stderr, "bench_portrait: %s: %s\n", what, e->message);
+    exit(1);
+}
+
+typedef struct {
+    double stage_ms[SB_STAGES_MAX][MAX_ITER], total[MAX_ITER];
+    const char *names[SB_STAGES_MAX];
+    int n_stages;
+} series_t;
+
+static void run(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *o, series_t *s, int i)
+{
+    sb_generate_result_t r;
+    sb_error_t e = {0};
+    if (sb_generate_portrait(studio, buf, len, o, &r, &e))
+        die("generate", &e);
+    if (s) {
+        s->n_stages = r.detect.stages.n;
+        for (int k = 0; k < s->n_stages; k++) {
+            s->names[k] = r.detect.stages.t[k].name;
+            s->stage_ms[k][i] = r.detect.stages.t[k].ms;
+        }
+        s->total[i] = sb_stages_total_ms(&r.detect.stages);
+    }
+    sb_generate_result_free(&r);
+}
+
+static json_t *report(series_t *s, int iters)
+{
+    json_t *stages = json_object();
+    for (int k = 0; k < s->n_stages; k++)
+        json_object_set_new(stages, s->names[k],
+                            json_pack("{s:f, s:f}", "p50", bu_pct(s->stage_ms[k], (size_t)iters, 50), "p90",
+                                      bu_pct(s->stage_ms[k], (size_t)iters, 90)));
+    return json_pack("{s:o, s:{s:f, s:f}}", "stages_ms", stages, "total_ms", "p50", bu_pct(s->total, (size_t)iters, 50),
+                     "p90", bu_pct(s->total, (size_t)iters, 90));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_portrait IMAGE [ITERATIONS] [TEMPLATE]\n");
+        return 2;
+    }
+    int iters = argc > 2 ? atoi(argv[2]) : 10;
+    if (iters < 1 || iters > MAX_ITER)
+        iters = 10;
+    const sb_template_t *t = sb_template_builtin(argc > 3 ? argv[3] : "corporate-headshot");
+    if (!t) {
+        fprintf(stderr, "bench_portrait: no built-in template '%s'\n", argv[3]);
+        return 2;
+    }
+    sb_error_t e = {0};
+    uint8_t *buf;
+    size_t len;
+    sb_studio_t *studio;
+    if (sb_io_init(argv[0], &e) || sb_studio_open(&studio, &e) || sb_io_read_file(argv[1], 1u << 30, &buf, &len, &e))
+        die("start", &e);
+
+    sb_generate_opts_t one = SB_GENERATE_OPTS_DEFAULT, many;
+    one.prompt = t->prompt;
+    one.seed = t->seed;
+    many = one;
+    many.samples = MANY;
+    run(studio, buf, len, &one, NULL, 0);
+    run(studio, buf, len, &many, NULL, 0);
+    static series_t s1, s4;
+    for (int i = 0; i < iters; i++) {
+        run(studio, buf, len, &one, &s1, i);
+        run(studio, buf, len, &many, &s4, i);
+    }
+    json_t *j1 = report(&s1, iters), *j4 = report(&s4, iters);
+    double p1 = bu_pct(s1.total, (size_t)iters, 50), p4 = bu_pct(s4.total, (size_t)iters, 50);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:{s:f, s:f, s:f, s:f}, s:f}", "image",
+                            argv[1], "template", t->name, "prompt", t->prompt, "seed", (json_int_t)t->seed, "width",
+                            768, "height", 1024, "iterations", iters, "one_sample", j1, "four_samples", j4,
+                            "reuse", "four_calls_of_one_p50_ms", MANY * p1, "one_call_of_four_p50_ms", p4, "saved_ms",
+                            MANY * p1 - p4, "saved_fraction", (MANY * p1 - p4) / (MANY * p1), "peak_rss_mb",
+                            ru.ru_maxrss / 1024.0);
+    char *str = json_dumps(out, JSON_INDENT(1) | JSON_REAL_PRECISION(4));
+    printf("%s\n", str);
+    free(str);
+    json_decref(out);
+    free(buf);
+    sb_studio_close(studio);
+    return 0;
+}
