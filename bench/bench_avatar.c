@@ -12,7 +12,6 @@
 #include "benchutil.h"
 #include "pipeline/studio.h"
 
-#define MAX_ITER 200
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -30,30 +29,22 @@ static json_t *run_style(sb_studio_t *studio, const uint8_t *buf, size_t len, co
         die(style, &e);
     sb_avatar_result_free(&r);
 
-    static double stage_ms[SB_STAGES_MAX][MAX_ITER], total[MAX_ITER];
-    const char *names[SB_STAGES_MAX];
-    int n_stages = 0, attempts = 0;
+    static bu_series_t series;
+    series.n = 0;
+    int attempts = 0;
     double likeness = 0;
     for (int i = 0; i < iters; i++) {
         if (sb_avatar(studio, buf, len, &opts, &r, &e))
             die(style, &e);
-        n_stages = r.detect.stages.n;
-        for (int s = 0; s < n_stages; s++) {
-            names[s] = r.detect.stages.t[s].name;
-            stage_ms[s][i] = r.detect.stages.t[s].ms;
-        }
-        total[i] = sb_stages_total_ms(&r.detect.stages);
+        bu_series_add(&series, &r.detect.stages);
         likeness = r.likeness;
         attempts = r.attempts;
         sb_avatar_result_free(&r);
     }
-    json_t *stages = json_object();
-    for (int s = 0; s < n_stages; s++)
-        json_object_set_new(stages, names[s], json_pack("{s:f, s:f}", "p50", bu_pct(stage_ms[s], (size_t)iters, 50),
-                                                        "p90", bu_pct(stage_ms[s], (size_t)iters, 90)));
-    return json_pack("{s:o, s:{s:f, s:f}, s:f, s:i}", "stages_ms", stages, "total_ms", "p50",
-                     bu_pct(total, (size_t)iters, 50), "p90", bu_pct(total, (size_t)iters, 90), "likeness", likeness,
-                     "attempts", attempts);
+    json_t *out = bu_series_json(&series);
+    json_object_set_new(out, "likeness", json_real(likeness));
+    json_object_set_new(out, "attempts", json_integer(attempts));
+    return out;
 }
 
 int main(int argc, char **argv)
@@ -63,7 +54,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int iters = argc > 2 ? atoi(argv[2]) : 10;
-    if (iters < 1 || iters > MAX_ITER)
+    if (iters < 1 || iters > BU_MAX_ITER)
         iters = 10;
     sb_error_t e = {0};
     uint8_t *buf;

@@ -14,7 +14,6 @@
 #include "benchutil.h"
 #include "pipeline/studio.h"
 
-#define MAX_ITER 1000
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -29,7 +28,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int iters = argc > 2 ? atoi(argv[2]) : 20, size = argc > 3 ? atoi(argv[3]) : 800;
-    if (iters < 1 || iters > MAX_ITER)
+    if (iters < 1 || iters > BU_MAX_ITER)
         iters = 20;
     sb_error_t e = {0};
     uint8_t *buf;
@@ -53,18 +52,12 @@ int main(int argc, char **argv)
         die("decode result", &e);
     sb_headshot_result_free(&r);
 
-    static double stage_ms[SB_STAGES_MAX][MAX_ITER], total[MAX_ITER], floor_ms[MAX_ITER];
-    const char *names[SB_STAGES_MAX];
-    int n_stages = 0;
+    static bu_series_t series;
+    static double floor_ms[BU_MAX_ITER];
     for (int i = 0; i < iters; i++) {
         if (sb_headshot(studio, buf, len, &opts, &r, &e))
             die("headshot", &e);
-        n_stages = r.detect.stages.n;
-        for (int s = 0; s < n_stages; s++) {
-            names[s] = r.detect.stages.t[s].name;
-            stage_ms[s][i] = r.detect.stages.t[s].ms;
-        }
-        total[i] = sb_stages_total_ms(&r.detect.stages);
+        bu_series_add(&series, &r.detect.stages);
         sb_headshot_result_free(&r);
 
         double t0 = sb_now_ms();
@@ -81,17 +74,16 @@ int main(int argc, char **argv)
         free(png);
     }
 
-    json_t *stages = json_object();
-    for (int s = 0; s < n_stages; s++)
-        json_object_set_new(stages, names[s], json_pack("{s:f, s:f}", "p50", bu_pct(stage_ms[s], (size_t)iters, 50), "p90",
-                                                        bu_pct(stage_ms[s], (size_t)iters, 90)));
-    double p50 = bu_pct(total, (size_t)iters, 50), p90 = bu_pct(total, (size_t)iters, 90), f50 = bu_pct(floor_ms, (size_t)iters, 50);
+    double p50 = bu_pct(series.total, (size_t)iters, 50), f50 = bu_pct(floor_ms, (size_t)iters, 50);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    json_t *out = json_pack("{s:s, s:i, s:i, s:o, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:f}", "image", argv[1], "size",
-                            size, "iterations", iters, "stages_ms", stages, "total_ms", "p50", p50, "p90", p90,
-                            "io_floor_ms", "p50", f50, "p90", bu_pct(floor_ms, (size_t)iters, 90), "ratio_to_floor_p50",
-                            p50 / f50, "peak_rss_mb", ru.ru_maxrss / 1024.0);
+    json_t *out = bu_series_json(&series);
+    json_t *head = json_pack("{s:s, s:i, s:i, s:{s:f, s:f}, s:f, s:f}", "image", argv[1], "size", size,
+                             "iterations", iters, "io_floor_ms", "p50", f50, "p90", bu_pct(floor_ms, (size_t)iters, 90),
+                             "ratio_to_floor_p50", p50 / f50, "peak_rss_mb", ru.ru_maxrss / 1024.0);
+    json_object_update(head, out);
+    json_decref(out);
+    out = head;
     char *s = json_dumps(out, JSON_INDENT(1) | JSON_REAL_PRECISION(4));
     printf("%s\n", s);
     free(s);

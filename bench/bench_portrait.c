@@ -15,7 +15,6 @@
 #include "pipeline/templates.h"
 #include "strobe.h"
 
-#define MAX_ITER 200
 #define MANY 4
 
 static void die(const char *what, const sb_error_t *e)
@@ -24,38 +23,15 @@ static void die(const char *what, const sb_error_t *e)
     exit(1);
 }
 
-typedef struct {
-    double stage_ms[SB_STAGES_MAX][MAX_ITER], total[MAX_ITER];
-    const char *names[SB_STAGES_MAX];
-    int n_stages;
-} series_t;
-
-static void run(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *o, series_t *s, int i)
+static void run(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *o, bu_series_t *s)
 {
     sb_generate_result_t r;
     sb_error_t e = {0};
     if (sb_generate_portrait(studio, buf, len, o, &r, &e))
         die("generate", &e);
-    if (s) {
-        s->n_stages = r.detect.stages.n;
-        for (int k = 0; k < s->n_stages; k++) {
-            s->names[k] = r.detect.stages.t[k].name;
-            s->stage_ms[k][i] = r.detect.stages.t[k].ms;
-        }
-        s->total[i] = sb_stages_total_ms(&r.detect.stages);
-    }
+    if (s)
+        bu_series_add(s, &r.detect.stages);
     sb_generate_result_free(&r);
-}
-
-static json_t *report(series_t *s, int iters)
-{
-    json_t *stages = json_object();
-    for (int k = 0; k < s->n_stages; k++)
-        json_object_set_new(stages, s->names[k],
-                            json_pack("{s:f, s:f}", "p50", bu_pct(s->stage_ms[k], (size_t)iters, 50), "p90",
-                                      bu_pct(s->stage_ms[k], (size_t)iters, 90)));
-    return json_pack("{s:o, s:{s:f, s:f}}", "stages_ms", stages, "total_ms", "p50", bu_pct(s->total, (size_t)iters, 50),
-                     "p90", bu_pct(s->total, (size_t)iters, 90));
 }
 
 int main(int argc, char **argv)
@@ -65,7 +41,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int iters = argc > 2 ? atoi(argv[2]) : 10;
-    if (iters < 1 || iters > MAX_ITER)
+    if (iters < 1 || iters > BU_MAX_ITER)
         iters = 10;
     const sb_template_t *t = sb_template_builtin(argc > 3 ? argv[3] : "corporate-headshot");
     if (!t) {
@@ -84,14 +60,14 @@ int main(int argc, char **argv)
     one.seed = t->seed;
     many = one;
     many.samples = MANY;
-    run(studio, buf, len, &one, NULL, 0);
-    run(studio, buf, len, &many, NULL, 0);
-    static series_t s1, s4;
+    run(studio, buf, len, &one, NULL);
+    run(studio, buf, len, &many, NULL);
+    static bu_series_t s1, s4;
     for (int i = 0; i < iters; i++) {
-        run(studio, buf, len, &one, &s1, i);
-        run(studio, buf, len, &many, &s4, i);
+        run(studio, buf, len, &one, &s1);
+        run(studio, buf, len, &many, &s4);
     }
-    json_t *j1 = report(&s1, iters), *j4 = report(&s4, iters);
+    json_t *j1 = bu_series_json(&s1), *j4 = bu_series_json(&s4);
     double p1 = bu_pct(s1.total, (size_t)iters, 50), p4 = bu_pct(s4.total, (size_t)iters, 50);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

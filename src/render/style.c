@@ -116,7 +116,7 @@ static const term_t terms[] = {
     {"cool", G_GRADE, SB_STYLE_GRADE_COOL}, {"cold", G_GRADE, SB_STYLE_GRADE_COOL},
     {"cooler", G_GRADE, SB_STYLE_GRADE_COOL},
     {"teal orange", G_GRADE, SB_STYLE_GRADE_TEAL_ORANGE}, {"teal and orange", G_GRADE, SB_STYLE_GRADE_TEAL_ORANGE},
-    {"cinematic", G_GRADE, SB_STYLE_GRADE_TEAL_ORANGE},
+    {"cinematic", G_GRADE, SB_STYLE_GRADE_TEAL_ORANGE}, {"editorial", G_GRADE, SB_STYLE_GRADE_TEAL_ORANGE},
     {"muted", G_GRADE, SB_STYLE_GRADE_MUTED}, {"desaturated", G_GRADE, SB_STYLE_GRADE_MUTED},
     {"faded", G_GRADE, SB_STYLE_GRADE_MUTED},
     {"vivid", G_GRADE, SB_STYLE_GRADE_VIVID}, {"vibrant", G_GRADE, SB_STYLE_GRADE_VIVID},
