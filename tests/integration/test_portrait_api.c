@@ -504,3 +504,104 @@ Test(portrait_api, a_replay_answers_the_same_images_once_charged_and_async_polls
     cr_assert_eq(credits_of(key), 7);
     free(face);
 }
+
+/* Decode a JPEG data URI into 8-bit RGB pixels (malloc'd, *w x *h x 3). */
+static uint8_t *uri_pixels(const char *uri, int *w, int *h)
+{
+    const char *b64 = strchr(nz(uri), ',');
+    cr_assert_not_null(b64, "a data URI: %.60s", nz(uri));
+    size_t n = strlen(++b64);
+    uint8_t *bytes = malloc(n / 4 * 3 + 3);
+    int len = EVP_DecodeBlock(bytes, (const unsigned char *)b64, (int)n);
+    VipsImage *img = vips_image_new_from_buffer(bytes, (size_t)len, "", NULL);
+    cr_assert_not_null(img, "libvips decodes it: %s", vips_error_buffer());
+    cr_assert_eq(vips_image_get_bands(img), 3);
+    size_t size;
+    uint8_t *px = vips_image_write_to_memory(img, &size);
+    *w = vips_image_get_width(img), *h = vips_image_get_height(img);
+    g_object_unref(img);
+    free(bytes);
+    return px;
+}
+
+/* The one image of a portrait answer, decoded; asserts 200. */
+static uint8_t *portrait_pixels(const char *key, json_t *body, int *w, int *h)
+{
+    resp_t r = portrait(key, body);
+    EXPECT_STATUS(r, 200, "POST /api/generate-portrait");
+    uint8_t *px = uri_pixels(json_string_value(json_array_get(json_object_get(r.json, "outputImages"), 0)), w, h);
+    resp_free(&r);
+    return px;
+}
+
+/* Mean R, G, B of the two top corner patches (1/10 of the width: background, never the person). */
+static void corners(const uint8_t *px, int w, double out[3])
+{
+    int p = w / 10;
+    out[0] = out[1] = out[2] = 0;
+    for (int y = 0; y < p; y++)
+        for (int x = 0; x < p; x++)
+            for (int c = 0; c < 3; c++)
+                out[c] += px[((size_t)y * w + x) * 3 + c] + px[((size_t)y * w + w - 1 - x) * 3 + c];
+    for (int c = 0; c < 3; c++)
+        out[c] /= 2.0 * p * p;
+}
+
+/* Through the server, as a client sees it: a template gives two different people the same background
+ * and grade (the corners agree within 1.5 levels, as the library test measures), "black and white" is
+ * grey everywhere, and "warm" raises red against blue over "cool". */
+Test(portrait_api, the_style_is_the_same_for_two_people_and_the_words_do_what_they_say)
+{
+    start();
+    char key[64];
+    make_key("style", 10, key, NULL);
+    char *a = face_data_uri();
+    size_t blen;
+    uint8_t *img = load_shared(FACE_BIG, &blen);
+    char *b64 = base64(img, blen);
+    free(img);
+    char *b = malloc(strlen(b64) + 32);
+    sprintf(b, "data:image/jpeg;base64,%s", b64);
+    free(b64);
+
+    int w, h;
+    json_t *ra = request(a, NULL, 0), *rb = request(b, NULL, 0);
+    json_object_set_new(ra, "template", json_string("warm-portfolio"));
+    json_object_set_new(rb, "template", json_string("warm-portfolio"));
+    uint8_t *pa = portrait_pixels(key, ra, &w, &h), *pb = portrait_pixels(key, rb, &w, &h);
+    double ca[3], cb[3];
+    corners(pa, w, ca);
+    corners(pb, w, cb);
+    cr_log_info("warm-portfolio corners: %.1f %.1f %.1f vs %.1f %.1f %.1f", ca[0], ca[1], ca[2], cb[0], cb[1], cb[2]);
+    for (int c = 0; c < 3; c++)
+        cr_assert_lt(fabs(ca[c] - cb[c]), 1.5, "corner band %d: %.2f vs %.2f", c, ca[c], cb[c]);
+    free(pa);
+    free(pb);
+
+    uint8_t *mono = portrait_pixels(key, request(b, "black and white", 9), &w, &h);
+    int spread = 0;
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        const uint8_t *p = mono + i * 3;
+        int hi = p[0] > p[1] ? p[0] : p[1], lo = p[0] < p[1] ? p[0] : p[1];
+        hi = p[2] > hi ? p[2] : hi, lo = p[2] < lo ? p[2] : lo;
+        spread = hi - lo > spread ? hi - lo : spread;
+    }
+    cr_assert_leq(spread, 3, "black and white: R, G and B differ by %d levels somewhere", spread);
+    free(mono);
+
+    double rb_ratio[2];
+    const char *const temps[] = {"warm", "cool"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t *px = portrait_pixels(key, request(a, temps[k], 9), &w, &h);
+        double r = 0, bl = 0;
+        for (size_t i = 0; i < (size_t)w * h; i++)
+            r += px[i * 3], bl += px[i * 3 + 2];
+        rb_ratio[k] = r / (bl > 0 ? bl : 1);
+        free(px);
+    }
+    cr_log_info("mean R/B: warm %.3f, cool %.3f", rb_ratio[0], rb_ratio[1]);
+    cr_assert_gt(rb_ratio[0], rb_ratio[1] + 0.1, "warm R/B %.3f vs cool %.3f", rb_ratio[0], rb_ratio[1]);
+    free(a);
+    free(b);
+    expect_healthy("portrait styles");
+}
