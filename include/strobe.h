@@ -213,13 +213,21 @@ typedef struct {
  * the subject, 0 elsewhere), foreground colours at the edges, trimmed to the subject and placed centred on
  * the canvas resting on a floor line `padding` above the bottom, shadow cast from the placed mask,
  * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
- * background (not for transparent), composite, encode. White studio stays exactly #FFFFFF wherever there is neither product nor
- * shadow. Deterministic: the same input and options give the same bytes.
+ * background (not for transparent), composite, encode. White studio stays exactly #FFFFFF wherever there
+ * is neither product nor shadow. Deterministic: the same input and options give the same bytes.
  * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
  * height, aspect, padding, format, quality), the decode errors of sb_io_decode, SB_ERR_NO_SUBJECT (an
  * empty mask), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e);
+
+/* Check `opts` (NULL = the defaults) as sb_product would, without a photo or a net: the preset and
+ * shadow_type names, the shadow overrides (fields shadow_opacity, shadow_blur, shadow_angle,
+ * shadow_distance), background_prompt (required with custom, refused without; its length and UTF-8),
+ * width and height (each 128..4096, both or neither), aspect (one of the four, not with width and height),
+ * padding (0..0.4), format (png, jpeg or webp; not jpeg with transparent) and quality (1..100). SB_OK, or
+ * SB_ERR_USAGE with the option's field name as above (or SB_ERR_NOMEM). Any thread; no state. */
+sb_err sb_product_check(const sb_product_opts_t *opts, sb_error_t *e);
 
 /* Release a product result (the output, the ignored terms). NULL-safe. */
 void sb_product_result_free(sb_product_result_t *res);

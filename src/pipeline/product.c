@@ -44,7 +44,7 @@ static const struct {
 static sb_err plan_size(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
 {
     if (o->aspect && (o->width || o->height))
-        return sb_error_set(e, SB_ERR_USAGE, "aspect", "give either aspect or width and height, not both");
+        return sb_error_set(e, SB_ERR_USAGE, "aspect", "give either aspect or a size (width and height), not both");
     if (o->aspect) {
         for (size_t i = 0; i < sizeof aspects / sizeof aspects[0]; i++)
             if (!strcmp(o->aspect, aspects[i].name)) {
@@ -80,10 +80,15 @@ static sb_err plan(const sb_product_opts_t *in, plan_t *p, sb_product_result_t *
     if (err)
         return err;
     p->ov = o.shadow;
-    if (p->preset == SB_SCENE_CUSTOM)
+    if (p->preset == SB_SCENE_CUSTOM && !o.background_prompt)
+        err = sb_error_set(e, SB_ERR_USAGE, "background_prompt",
+                           "preset custom needs a background_prompt, e.g. \"golden hour on white marble\"");
+    else if (p->preset == SB_SCENE_CUSTOM)
         err = sb_scene_prompt_parse(o.background_prompt, &p->spec, &res->ignored_terms, &res->n_ignored, e);
     else if (o.background_prompt)
-        err = sb_error_set(e, SB_ERR_USAGE, "background_prompt", "background_prompt is only used with preset custom");
+        err = sb_error_set(e, SB_ERR_USAGE, "background_prompt",
+                           "background_prompt is only used with preset custom (got preset %s)",
+                           sb_scene_preset_name(p->preset));
     if (!err)
         err = plan_size(&o, p, e);
     if (err)
@@ -102,6 +107,15 @@ static sb_err plan(const sb_product_opts_t *in, plan_t *p, sb_product_result_t *
     p->mask_only = o.mask_only;
     p->seed = o.seed ? o.seed : DEFAULT_SEED;
     err = sb_shadow_check(p->shadow, &p->ov, e);
+    return err;
+}
+
+sb_err sb_product_check(const sb_product_opts_t *opts, sb_error_t *e)
+{
+    plan_t p;
+    sb_product_result_t res = {0};
+    sb_err err = plan(opts, &p, &res, e);
+    sb_scene_ignored_free(res.ignored_terms, res.n_ignored);
     return err;
 }
 
@@ -128,17 +142,13 @@ static sb_err subject_box(sb_fimage_t *alpha, int box[4], float *coverage, sb_er
     return SB_OK;
 }
 
-/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call, float 0..1). */
-static sb_err crop_u8(const sb_image_t *src, const int r[4], sb_fimage_t *dst, sb_error_t *e)
+/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call). */
+static sb_err crop_u8(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_error_t *e)
 {
     int w = r[2] - r[0], h = r[3] - r[1], b = src->bands;
-    sb_err err = sb_fimage_alloc(dst, w, h, b, e);
-    for (int y = 0; !err && y < h; y++) {
-        const uint8_t *s = src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b;
-        float *d = dst->data + (size_t)y * w * b;
-        for (int i = 0; i < w * b; i++)
-            d[i] = s[i] / 255.0f;
-    }
+    sb_err err = sb_image_alloc(dst, w, h, b, e);
+    for (int y = 0; !err && y < h; y++)
+        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b, (size_t)w * b);
     return err;
 }
 
@@ -152,49 +162,31 @@ static sb_err crop_f(const sb_fimage_t *src, const int r[4], sb_fimage_t *dst, s
     return err;
 }
 
-/* The placed product: foreground colours and alpha of one size, top-left pixel at (x, y) of the canvas. It
- * may stick out of the canvas (a crop margin with no padding): the shadow and the compositor cut it. */
+/* The placed product: foreground colours and alpha, 8-bit RGBA, top-left pixel at (x, y) of the canvas, and
+ * its alpha again as floats (what the shadow is cast from). It may stick out of the canvas (a crop margin
+ * with no padding): the shadow and the compositor cut it. */
 typedef struct {
-    sb_fimage_t fg, alpha;
+    sb_image_t rgba;
+    sb_fimage_t alpha;
     int x, y;
 } layer_t;
 
 static void layer_free(layer_t *l)
 {
-    sb_fimage_free(&l->fg);
+    sb_image_free(&l->rgba);
     sb_fimage_free(&l->alpha);
 }
 
-/* Resize the foreground colours `f` and alpha `a` (one size) to w x h into the layer, through one 8-bit RGBA
- * image: libvips' cost is mostly per call, so one 4-band resize costs little more than one 1-band one. */
-static sb_err resize_layer(const sb_fimage_t *f, const sb_fimage_t *a, int w, int h, layer_t *out, sb_error_t *e)
+/* Resize the product's colours and alpha (`rgba`, 8-bit) to w x h into the layer: one 4-band resize costs
+ * little more than one 1-band one (libvips' cost is mostly per call). The layer keeps the resized RGBA (the
+ * compositor reads it) and its alpha as floats (the shadow is cast from them). */
+static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, sb_error_t *e)
 {
-    sb_image_t f8 = {0}, a8 = {0}, rgba = {0}, big = {0};
-    sb_err err = sb_fimage_to_u8(f, &f8, e);
-    if (!err)
-        err = sb_fimage_to_u8(a, &a8, e);
-    if (!err)
-        err = sb_image_alloc(&rgba, f->width, f->height, 4, e);
-    for (size_t i = 0; !err && i < (size_t)f->width * f->height; i++) {
-        memcpy(rgba.data + i * 4, f8.data + i * 3, 3);
-        rgba.data[i * 4 + 3] = a8.data[i];
-    }
-    if (!err)
-        err = sb_image_resize(&rgba, w, h, &big, e);
-    if (!err)
-        err = sb_fimage_alloc(&out->fg, w, h, 3, e);
+    sb_err err = sb_image_resize(rgba, w, h, &out->rgba, e);
     if (!err)
         err = sb_fimage_alloc(&out->alpha, w, h, 1, e);
-    /* Split back to floats with sb_image_to_float's scale. */
-    for (size_t i = 0; !err && i < (size_t)w * h; i++) {
-        for (int k = 0; k < 3; k++)
-            out->fg.data[i * 3 + k] = big.data[i * 4 + k] * (1.0f / 255.0f);
-        out->alpha.data[i] = big.data[i * 4 + 3] * (1.0f / 255.0f);
-    }
-    sb_image_free(&f8);
-    sb_image_free(&a8);
-    sb_image_free(&rgba);
-    sb_image_free(&big);
+    for (size_t i = 0; !err && i < (size_t)w * h; i++)
+        out->alpha.data[i] = out->rgba.data[i * 4 + 3] * (1.0f / 255.0f);
     return err;
 }
 
@@ -207,14 +199,16 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     int bw = box[2] - box[0], bh = box[3] - box[1];
     int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2;
     int r[4] = {box[0] - m < 0 ? 0 : box[0] - m, box[1] - m < 0 ? 0 : box[1] - m,
-                box[2] + m > work->width ? work->width : box[2] + m, box[3] + m > work->height ? work->height : box[3] + m};
-    sb_fimage_t rgb = {0}, a = {0}, f = {0};
+                box[2] + m > work->width ? work->width : box[2] + m,
+                box[3] + m > work->height ? work->height : box[3] + m};
+    sb_image_t rgb = {0}, f = {0};
+    sb_fimage_t a = {0};
     sb_err err = crop_u8(work, r, &rgb, e);
     if (!err)
         err = crop_f(mask, r, &a, e);
     int n = r[2] - r[0] > r[3] - r[1] ? r[2] - r[0] : r[3] - r[1];
     if (!err)
-        err = sb_foreground_estimate(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, &f, e);
+        err = sb_foreground_edge_rgba(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, &f, e);
     if (err)
         goto done;
     sb_stages_mark(st, "foreground");
@@ -227,13 +221,13 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     /* The box's placed left edge and bottom, then the crop's corner from its margin. */
     double box_x = (p->width - bw * s) / 2, box_bottom = p->height - pad_y;
     out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
-    err = resize_layer(&f, &a, cw, ch, out, e);
+    err = resize_layer(&f, cw, ch, out, e);
     if (!err)
         sb_stages_mark(st, "place");
 done:
-    sb_fimage_free(&rgb);
+    sb_image_free(&rgb);
     sb_fimage_free(&a);
-    sb_fimage_free(&f);
+    sb_image_free(&f);
     return err;
 }
 
@@ -261,7 +255,7 @@ static sb_err transparent(const layer_t *l, const sb_fimage_t *shadow, sb_image_
             size_t li = in ? (size_t)ly * l->alpha.width + lx : 0, i = (size_t)y * w + x;
             float a = in ? l->alpha.data[li] : 0, total = a + (1 - a) * shadow->data[i];
             for (int k = 0; k < 3; k++) {
-                float v = total > 0 ? a * (in ? l->fg.data[li * 3 + k] : 0) / total : 0;
+                float v = total > 0 ? a * (in ? l->rgba.data[li * 4 + k] * (1.0f / 255.0f) : 0) / total : 0;
                 v = v < 0 ? 0 : v > 1 ? 1 : v;
                 out->data[i * 4 + k] = (uint8_t)lrintf(v * 255);
             }
@@ -270,40 +264,46 @@ static sb_err transparent(const layer_t *l, const sb_fimage_t *shadow, sb_image_
     return err;
 }
 
-/* Canvas row y: its background `bg_row` (3 bands, the canvas's width; modified) darkened by the shadow's
- * row, the product's row over it, in 8 bits into `out_row`. One row at a time, so no float pass runs over
- * a whole canvas but the scene's own. */
-static sb_err compose_row(const layer_t *l, const sb_fimage_t *shadow, int y, sb_fimage_t *bg_row, uint8_t *out_row,
+/* Canvas row y from column x0 to x1: its background `bg` (3 bands, x1 - x0 wide; modified) darkened by the
+ * shadow's row, the product's row over it, in 8 bits into `out` (the row's pixel x0). One row at a time, so
+ * no float pass runs over a whole canvas but the scene's own. */
+static sb_err compose_row(const layer_t *l, const sb_fimage_t *shadow, int y, int x0, sb_fimage_t *bg, uint8_t *out,
                           sb_error_t *e)
 {
-    sb_fimage_t s = {shadow->width, 1, 1, shadow->data + (size_t)y * shadow->width};
+    sb_fimage_t s = {bg->width, 1, 1, shadow->data + (size_t)y * shadow->width + x0};
     sb_image_t row8 = {0};
-    sb_err err = sb_shadow_apply(bg_row, &s, e);
+    sb_err err = sb_shadow_apply(bg, &s, e);
     if (!err)
-        err = sb_composite_over_at(&l->fg, &l->alpha, l->x, l->y - y, bg_row, e);
+        err = sb_composite_rgba8_over_at(&l->rgba, l->x - x0, l->y - y, bg, e);
     if (!err)
-        err = sb_fimage_to_u8(bg_row, &row8, e);
+        err = sb_fimage_to_u8(bg, &row8, e);
     if (!err)
-        memcpy(out_row, row8.data, (size_t)row8.width * 3);
+        memcpy(out, row8.data, (size_t)row8.width * 3);
     sb_image_free(&row8);
     return err;
 }
 
-/* Whether canvas row y is untouched: no shadow on it and not a row of the product's layer. */
-static int untouched(const layer_t *l, const sb_fimage_t *shadow, int y)
+/* The columns [*x0, *x1) of canvas row y that the shadow or the product's layer touch (x0 >= x1: none). */
+static void touched(const layer_t *l, const sb_fimage_t *shadow, int y, int *x0, int *x1)
 {
-    if (y >= l->y && y < l->y + l->alpha.height)
-        return 0;
-    const float *s = shadow->data + (size_t)y * shadow->width;
-    for (int x = 0; x < shadow->width; x++)
-        if (s[x] > 0)
-            return 0;
-    return 1;
+    int w = shadow->width, lo = 0, hi = w;
+    const float *s = shadow->data + (size_t)y * w;
+    while (lo < w && !(s[lo] > 0))
+        lo++;
+    while (hi > lo && !(s[hi - 1] > 0))
+        hi--;
+    int shadowed = lo < hi, a = l->x < 0 ? 0 : l->x, b = l->x + l->rgba.width > w ? w : l->x + l->rgba.width;
+    if (y >= l->y && y < l->y + l->rgba.height && a < b) {
+        lo = shadowed && lo < a ? lo : a;
+        hi = shadowed && hi > b ? hi : b;
+    }
+    *x0 = lo, *x1 = hi;
 }
 
 /* The opaque background: the scene, darkened by the shadow, the product over it, 8-bit RGB in `out`
  * (stages "background" and "composite"). A flat scene (white studio) is never painted whole: each row
- * starts as a copy of its colour, and rows neither shadow nor product touch are copied in 8 bits. */
+ * starts as an 8-bit copy of its colour, and only the columns that shadow or product touch go through
+ * floats. */
 static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_stages_t *st,
                      sb_error_t *e)
 {
@@ -327,21 +327,22 @@ static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shado
     sb_stages_mark(st, "background");
     for (int y = 0; !err && y < p->height; y++) {
         uint8_t *out_row = out->data + (size_t)y * w * 3;
-        if (is_flat && untouched(l, shadow, y)) {
+        int x0 = 0, x1 = w;
+        sb_fimage_t bg = {w, 1, 3, scene.data + (size_t)y * w * 3};
+        if (is_flat) {
             memcpy(out_row, flat8.data, (size_t)w * 3);
-            continue;
+            touched(l, shadow, y, &x0, &x1);
+            if (x0 >= x1)
+                continue;
+            bg = (sb_fimage_t){x1 - x0, 1, 3, row.data};
+            memcpy(bg.data, flat_row.data, sizeof(float) * (size_t)(x1 - x0) * 3);
         }
-        if (is_flat)
-            memcpy(row.data, flat_row.data, sizeof(float) * w * 3);
-        else
-            row = (sb_fimage_t){w, 1, 3, scene.data + (size_t)y * w * 3};
-        err = compose_row(l, shadow, y, &row, out_row, e);
+        err = compose_row(l, shadow, y, x0, &bg, out_row + (size_t)x0 * 3, e);
     }
 done:
     sb_fimage_free(&scene);
     sb_fimage_free(&flat_row);
-    if (is_flat)
-        sb_fimage_free(&row);
+    sb_fimage_free(&row);
     sb_image_free(&flat8);
     if (err)
         sb_image_free(out);

@@ -91,10 +91,11 @@ sb_err sb_scene_preset_parse(const char *name, sb_scene_preset *out, sb_error_t 
 const char *sb_scene_preset_name(sb_scene_preset p);
 
 /* Parse `prompt` (see the vocabulary above) into `out` (zeroed first: no material, no colour, neutral
- * light, no effects). On success *ignored is a malloc'd array of *n_ignored malloc'd lower-case words
- * the parser did not know, in prompt order (NULL and 0 when none); free it with sb_scene_ignored_free.
- * `ignored` may be NULL to not collect them. SB_ERR_USAGE, field "background_prompt", for a NULL or
- * blank prompt or one over 500 characters; SB_ERR_NOMEM. On failure nothing is left to free. */
+ * light, no effects), words read as util/words.h reads them. On success *ignored is a malloc'd array of
+ * *n_ignored malloc'd lower-case words the parser did not know, each listed once, in the order of their
+ * first use (NULL and 0 when none); free it with sb_scene_ignored_free. `ignored` may be NULL to not
+ * collect them. SB_ERR_USAGE, field "background_prompt", for a NULL prompt, one without words, one over
+ * 500 characters or one that is not valid UTF-8; SB_ERR_NOMEM. On failure nothing is left to free. */
 sb_err sb_scene_prompt_parse(const char *prompt, sb_scene_spec_t *out, char ***ignored, int *n_ignored,
                              sb_error_t *e);
 

@@ -252,16 +252,39 @@ Test(product, option_errors)
         {"padding", {.padding = 0.6f, .shadow = {-1, -1, -1, -1}}},
         {"format", {.format = SB_FMT_HEIC, .padding = -1, .shadow = {-1, -1, -1, -1}}},
         {"quality", {.quality = 101, .padding = -1, .shadow = {-1, -1, -1, -1}}},
+        {"format",
+         {.preset = "transparent", .format = SB_FMT_JPEG, .padding = -1, .shadow = {-1, -1, -1, -1}}},
+        {"background_prompt",
+         {.preset = "custom", .background_prompt = "oak \xff table", .padding = -1, .shadow = {-1, -1, -1, -1}}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sb_product_result_t r;
-        sb_error_t e = {0};
+        sb_error_t e = {0}, checked = {0};
         cr_expect_eq(sb_product(studio, photo, photo_len, &cases[i].o, &r, &e), SB_ERR_USAGE, "case %zu", i);
         cr_expect_str_eq(e.field, cases[i].field, "case %zu: field '%s', want '%s' (%s)", i, e.field, cases[i].field,
                          e.message);
         cr_expect_null(r.output);
         cr_expect_eq(r.n_ignored, 0);
+        /* sb_product_check (what the API calls before queueing) gives the same verdict without a photo. */
+        cr_expect_eq(sb_product_check(&cases[i].o, &checked), SB_ERR_USAGE, "case %zu: check", i);
+        cr_expect_str_eq(checked.field, e.field, "case %zu: check", i);
+        cr_expect_str_eq(checked.message, e.message, "case %zu: check", i);
     }
+    /* Good options pass the check: the defaults, a custom prompt with unknown words, every aspect, a
+     * transparent mask (the format is not used for the mask). */
+    sb_error_t ok = {0};
+    sb_product_opts_t o = SB_PRODUCT_OPTS_DEFAULT;
+    cr_expect_eq(sb_product_check(NULL, &ok), SB_OK, "%s", ok.message);
+    o.preset = "custom", o.background_prompt = "walnut table, golden hour";
+    cr_expect_eq(sb_product_check(&o, &ok), SB_OK, "%s", ok.message);
+    o = SB_PRODUCT_OPTS_DEFAULT;
+    for (const char *const *a = (const char *const[]){"1:1", "4:5", "3:4", "16:9", NULL}; *a; a++) {
+        o.aspect = *a;
+        cr_expect_eq(sb_product_check(&o, &ok), SB_OK, "%s: %s", *a, ok.message);
+    }
+    o = SB_PRODUCT_OPTS_DEFAULT;
+    o.width = 128, o.height = 4096, o.preset = "transparent", o.format = SB_FMT_JPEG, o.mask_only = true;
+    cr_expect_eq(sb_product_check(&o, &ok), SB_OK, "%s", ok.message);
     /* A damaged photo is the decoder's error. */
     sb_product_result_t r;
     sb_error_t e = {0};

@@ -110,3 +110,33 @@ Test(composite, blends_by_alpha)
     sb_fimage_free(&a);
     sb_fimage_free(&small);
 }
+
+/* An 8-bit RGBA layer placed partly off a 6 x 3 background: the float blend of its values where it lands,
+ * its exact colour where opaque, the background untouched elsewhere (and where the layer is clear). */
+Test(composite, rgba8_layer_at_offset)
+{
+    sb_fimage_t bg;
+    fill(&bg, 6, 3, 0, 0, 1);
+    sb_image_t layer;
+    sb_image_alloc(&layer, 3, 2, 4, NULL);
+    const uint8_t px[6][4] = {{255, 0, 0, 0}, {255, 0, 0, 64}, {255, 0, 0, 255},
+                              {10, 20, 30, 128}, {200, 100, 0, 255}, {0, 0, 0, 0}};
+    memcpy(layer.data, px, sizeof px);
+    /* Top-left at (-1, 1): column 0 of the layer falls off the left edge. */
+    cr_assert_eq(sb_composite_rgba8_over_at(&layer, -1, 1, &bg, NULL), SB_OK);
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 6; x++) {
+            int lx = x + 1, ly = y - 1, in = ly >= 0 && ly < 2 && lx < 3;
+            const uint8_t *l = in ? px[ly * 3 + lx] : NULL;
+            float a = in ? l[3] / 255.0f : 0;
+            for (int c = 0; c < 3; c++) {
+                float want = (in ? a * (l[c] / 255.0f) : 0) + (1 - a) * (c == 2 ? 1.0f : 0.0f);
+                cr_assert_float_eq(bg.data[(y * 6 + x) * 3 + c], want, 1e-6, "(%d, %d) band %d", x, y, c);
+            }
+        }
+    cr_assert_eq(bg.data[(2 * 6 + 0) * 3], 200 * (1.0f / 255.0f), "opaque: the layer's value exactly");
+    sb_image_t rgb = {3, 2, 3, layer.data};
+    cr_assert_eq(sb_composite_rgba8_over_at(&rgb, 0, 0, &bg, NULL), SB_ERR_INTERNAL);
+    sb_image_free(&layer);
+    sb_fimage_free(&bg);
+}

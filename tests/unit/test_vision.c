@@ -71,6 +71,54 @@ Test(foreground, recovers_foreground_colour_at_soft_edges)
     sb_fimage_free(&fg);
 }
 
+/* The edge-band estimate on the same soft edge, from 8 bits: close to the whole-image estimate where alpha
+ * is soft and 2 pixels past it, the photo's own colour where alpha is 1 and farther out, alpha rounded
+ * into band 3. */
+Test(foreground, edge_band_rgba)
+{
+    int w = 480, h = 64;
+    const float F[3] = {0.9f, 0.2f, 0.1f}, B[3] = {0.1f, 0.3f, 0.9f};
+    sb_image_t img8, out;
+    sb_fimage_t img, a, fg;
+    sb_image_alloc(&img8, w, h, 3, NULL);
+    sb_fimage_alloc(&a, w, h, 1, NULL);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float al = x < 232 ? 1 : x >= 248 ? 0 : 1 - (x - 232) / 16.0f;
+            a.data[y * w + x] = al;
+            for (int c = 0; c < 3; c++)
+                img8.data[(y * w + x) * 3 + c] = (uint8_t)lrintf((al * F[c] + (1 - al) * B[c]) * 255);
+        }
+    /* Noise on the clear background: a far pixel must keep it (it is not estimated). */
+    img8.data[(10 * w + 400) * 3] = 7;
+    cr_assert_eq(sb_image_to_float(&img8, &img, NULL), SB_OK);
+    cr_assert_eq(sb_foreground_estimate(&img, &a, 60, 4, &fg, NULL), SB_OK);
+    cr_assert_eq(sb_foreground_edge_rgba(&img8, &a, 60, 4, &out, NULL), SB_OK);
+    cr_assert_eq(out.bands, 4);
+    /* Alpha is soft on 233..247; the band reaches 2 pixels further out (249). */
+    for (int x = 228; x < 250; x++) {
+        const uint8_t *o = out.data + (32 * w + x) * 4;
+        for (int c = 0; c < 3; c++)
+            cr_assert(fabsf(o[c] / 255.0f - fg.data[(32 * w + x) * 3 + c]) < 0.04f, "x %d channel %d: %d vs %.3f", x,
+                      c, o[c], fg.data[(32 * w + x) * 3 + c]);
+        cr_assert_eq(o[3], (uint8_t)lrintf(a.data[32 * w + x] * 255));
+    }
+    const uint8_t *half = out.data + (32 * w + 240) * 4;
+    for (int c = 0; c < 3; c++)
+        cr_assert(fabsf(half[c] / 255.0f - F[c]) < 0.12f, "channel %d: %d vs %.3f", c, half[c], F[c]);
+    cr_assert_eq(memcmp(out.data + (32 * w + 100) * 4, img8.data + (32 * w + 100) * 3, 3), 0, "opaque: untouched");
+    cr_assert_eq(memcmp(out.data + (32 * w + 250) * 4, img8.data + (32 * w + 250) * 3, 3), 0, "past the band");
+    cr_assert_eq(out.data[(10 * w + 400) * 4], 7, "far outside: untouched");
+    cr_assert_eq(out.data[(10 * w + 400) * 4 + 3], 0);
+    sb_image_t bad = {w, h, 4, img8.data};
+    cr_assert_eq(sb_foreground_edge_rgba(&bad, &a, 60, 4, &out, NULL), SB_ERR_INTERNAL);
+    sb_image_free(&img8);
+    sb_image_free(&out);
+    sb_fimage_free(&img);
+    sb_fimage_free(&a);
+    sb_fimage_free(&fg);
+}
+
 static sb_face_t tilted_face(float roll_deg, float eye_dist)
 {
     sb_face_t f = {.x = 100, .y = 100, .w = 120, .h = 150, .score = 0.9f};
