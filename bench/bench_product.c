@@ -13,7 +13,6 @@
 #include "benchutil.h"
 #include "pipeline/studio.h"
 
-#define MAX_ITER 1000
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -28,7 +27,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int iters = argc > 2 ? atoi(argv[2]) : 20, size = argc > 3 ? atoi(argv[3]) : 2000;
-    if (iters < 1 || iters > MAX_ITER)
+    if (iters < 1 || iters > BU_MAX_ITER)
         iters = 20;
     sb_product_opts_t opts = SB_PRODUCT_OPTS_DEFAULT;
     opts.width = opts.height = size;
@@ -48,35 +47,23 @@ int main(int argc, char **argv)
             die("product", &e);
         sb_product_result_free(&r);
     }
-    static double stage_ms[SB_STAGES_MAX][MAX_ITER], total[MAX_ITER];
-    const char *names[SB_STAGES_MAX];
-    int n_stages = 0;
+    static bu_series_t series;
     float coverage = 0;
     for (int i = 0; i < iters; i++) {
         if (sb_product(studio, buf, len, &opts, &r, &e))
             die("product", &e);
-        n_stages = r.detect.stages.n;
-        for (int s = 0; s < n_stages; s++) {
-            names[s] = r.detect.stages.t[s].name;
-            stage_ms[s][i] = r.detect.stages.t[s].ms;
-        }
-        total[i] = sb_stages_total_ms(&r.detect.stages);
+        bu_series_add(&series, &r.detect.stages);
         coverage = r.coverage;
         sb_product_result_free(&r);
     }
-
-    json_t *stages = json_object();
-    for (int s = 0; s < n_stages; s++)
-        json_object_set_new(stages, names[s], json_pack("{s:f, s:f, s:f}", "min", bu_pct(stage_ms[s], (size_t)iters, 0),
-                                                        "p50", bu_pct(stage_ms[s], (size_t)iters, 50), "p90",
-                                                        bu_pct(stage_ms[s], (size_t)iters, 90)));
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    json_t *out = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:f, s:o, s:{s:f, s:f, s:f}, s:f}", "image", argv[1],
-                            "size", size, "preset", opts.preset, "shadow_type", opts.shadow_type, "format", "jpeg",
-                            "iterations", iters, "coverage", coverage, "stages_ms", stages, "total_ms", "min",
-                            bu_pct(total, (size_t)iters, 0), "p50", bu_pct(total, (size_t)iters, 50), "p90",
-                            bu_pct(total, (size_t)iters, 90), "peak_rss_mb", ru.ru_maxrss / 1024.0);
+    json_t *out = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:f, s:f}", "image", argv[1], "size", size, "preset",
+                            opts.preset, "shadow_type", opts.shadow_type, "format", "jpeg", "iterations", iters,
+                            "coverage", coverage, "peak_rss_mb", ru.ru_maxrss / 1024.0);
+    json_t *times = bu_series_json(&series);
+    json_object_update(out, times);
+    json_decref(times);
     char *s = json_dumps(out, JSON_INDENT(1) | JSON_REAL_PRECISION(4));
     printf("%s\n", s);
     free(s);
