@@ -910,18 +910,25 @@ static resp_t post_json(const char *key, const char *json, const char *const *he
                          .body = json, .len = strlen(json), .headers = headers});
 }
 
-/* Multipart: the image as file part "image" (when img) plus text fields as name, value pairs. */
-static resp_t post_image(const char *key, const void *img, size_t len, const char *const *fields,
-                         const char *const *headers)
+/* Multipart POST to `path`: the image as file part "image" (when img) plus text fields as name, value
+ * pairs (at most 23). */
+static resp_t post_multipart(const char *path, const char *key, const void *img, size_t len,
+                             const char *const *fields, const char *const *headers)
 {
-    part_t parts[12];
+    part_t parts[24];
     int n = 0;
     if (img)
         parts[n++] = (part_t){"image", img, len, "photo.jpg", "image/jpeg"};
-    for (int i = 0; fields && fields[i] && fields[i + 1] && n < 12; i += 2)
+    for (int i = 0; fields && fields[i] && fields[i + 1] && n < 24; i += 2)
         parts[n++] = (part_t){fields[i], fields[i + 1], strlen(fields[i + 1]), NULL, NULL};
-    return http(&(req_t){.path = "/api/v1/ai-headshot", .key = key, .parts = parts, .nparts = n,
-                         .headers = headers});
+    return http(&(req_t){.path = path, .key = key, .parts = parts, .nparts = n, .headers = headers});
+}
+
+/* Multipart to the headshot route (see post_multipart). */
+static resp_t post_image(const char *key, const void *img, size_t len, const char *const *fields,
+                         const char *const *headers)
+{
+    return post_multipart("/api/v1/ai-headshot", key, img, len, fields, headers);
 }
 
 static const char *err_code(const resp_t *r)

@@ -12,17 +12,11 @@
 
 TestSuite(product_api, .fini = cleanup, .timeout = 180);
 
-/* A multipart product request: the image (when img) plus text fields as name, value pairs. */
+/* A multipart product request (see post_multipart). */
 static resp_t post_product(const char *key, const void *img, size_t len, const char *const *fields,
                            const char *const *headers)
 {
-    part_t parts[24];
-    int n = 0;
-    if (img)
-        parts[n++] = (part_t){"image", img, len, "product.jpg", "image/jpeg"};
-    for (int i = 0; fields && fields[i] && fields[i + 1] && n < 24; i += 2)
-        parts[n++] = (part_t){fields[i], fields[i + 1], strlen(fields[i + 1]), NULL, NULL};
-    return http(&(req_t){.path = PRODUCT_PATH, .key = key, .parts = parts, .nparts = n, .headers = headers});
+    return post_multipart(PRODUCT_PATH, key, img, len, fields, headers);
 }
 
 static resp_t post_product_json(const char *key, const char *json, const char *const *headers)

@@ -1234,17 +1234,11 @@ static resp_t avatar_json(const char *key, const char *json, const char *const *
                          .len = strlen(json), .headers = headers});
 }
 
-/* Multipart to the avatar route: the image as file part "image" (when img) plus name, value pairs. */
+/* Multipart to the avatar route (see post_multipart). */
 static resp_t avatar_image(const char *key, const void *img, size_t len, const char *const *fields,
                            const char *const *headers)
 {
-    part_t parts[12];
-    int n = 0;
-    if (img)
-        parts[n++] = (part_t){"image", img, len, "photo.jpg", "image/jpeg"};
-    for (int i = 0; fields && fields[i] && fields[i + 1] && n < 12; i += 2)
-        parts[n++] = (part_t){fields[i], fields[i + 1], strlen(fields[i + 1]), NULL, NULL};
-    return http(&(req_t){.path = AVATAR, .key = key, .parts = parts, .nparts = n, .headers = headers});
+    return post_multipart(AVATAR, key, img, len, fields, headers);
 }
 
 /* {"image":"<b64>"} plus `extra` members ("\"style\":\"editorial\"", or ""); caller frees. */
