@@ -13,7 +13,6 @@
 #include "benchutil.h"
 #include "pipeline/studio.h"
 
-
 static void die(const char *what, const sb_error_t *e)
 {
     fprintf(stderr, "bench_product: %s: %s\n", what, e->message);

@@ -236,6 +236,10 @@ void sb_product_result_free(sb_product_result_t *res);
 
 #define SB_GENERATE_SAMPLES_MAX 8
 #define SB_GENERATE_SEED_MAX 4294967295LL
+#define SB_GENERATE_SIDE_MIN 512       /* output width and height, each */
+#define SB_GENERATE_SIDE_MAX 2024
+#define SB_GENERATE_WIDTH_DEFAULT 768
+#define SB_GENERATE_HEIGHT_DEFAULT 1024
 
 typedef struct {
     const char *prompt;    /* style words in the vocabulary of render/style.h; NULL or "" = the house style */
@@ -246,7 +250,7 @@ typedef struct {
                             * 0 = fully stylized. The style's light is not stylization: it relights the
                             * whole person at every identity (1 = the face's own pixels, relit); grade,
                             * black and white, film, vignette and grain are the whole frame's */
-    int width, height;     /* output size, each 512..2024; 0, 0 = 768x1024 */
+    int width, height;     /* output size, each SB_GENERATE_SIDE_MIN..MAX (512..2024); 0, 0 = 768x1024 */
     sb_format_t format;    /* SB_FMT_JPEG (default when UNKNOWN), SB_FMT_PNG or SB_FMT_WEBP */
     int quality;           /* JPEG/WebP quality 1..100; 0 = 90 */
 } sb_generate_opts_t;
@@ -282,6 +286,10 @@ typedef struct {
  * SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *opts,
                             sb_generate_result_t *res, sb_error_t *e);
+
+/* A random seed for "seed -1": 1..2147483647 (a seed every client can hold in a signed 32-bit integer),
+ * from the kernel's generator. Thread-safe. */
+int64_t sb_generate_random_seed(void);
 
 /* Release a portrait result (the images, the ignored terms, the style). NULL-safe. */
 void sb_generate_result_free(sb_generate_result_t *res);

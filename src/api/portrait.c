@@ -15,12 +15,6 @@
 
 #include "api/submit.h"
 #include "strobe.h"
-#include "util/random.h"
-
-#define DEFAULT_WIDTH 768
-#define DEFAULT_HEIGHT 1024
-#define SIDE_MIN 512
-#define SIDE_MAX 2024
 
 /* The key: the Bearer header (checked by the head hook already) or the body's apiKey. False when the
  * request has been answered (401, 429, or a 400 for two different keys). */
@@ -87,7 +81,7 @@ static sb_err build_spec(sb_api_ctx_t *c, sb_api_input_t *in, json_t *spec, long
 {
     const char *prompt = NULL, *template = NULL;
     int64_t seed = -1;
-    long width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT;
+    long width = SB_GENERATE_WIDTH_DEFAULT, height = SB_GENERATE_HEIGHT_DEFAULT;
     double identity = 0.8;
     sb_key_template_t *t = NULL;
     sb_err err;
@@ -95,8 +89,10 @@ static sb_err build_spec(sb_api_ctx_t *c, sb_api_input_t *in, json_t *spec, long
     if ((err = sb_api_input_string(c, in, "prompt", &prompt, e)) || (err = read_seed(in, &seed, e)) ||
         (err = sb_api_input_int(c, in, "sampleNumber", 1, SB_GENERATE_SAMPLES_MAX, samples, e)) ||
         (err = sb_api_input_number(c, in, "identityScale", 0, 1, &identity, e)) ||
-        (err = sb_api_input_int(c, in, "outputImageWidth", SIDE_MIN, SIDE_MAX, &width, e)) ||
-        (err = sb_api_input_int(c, in, "outputImageHeight", SIDE_MIN, SIDE_MAX, &height, e)) ||
+        (err = sb_api_input_int(c, in, "outputImageWidth", SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &width,
+                                e)) ||
+        (err = sb_api_input_int(c, in, "outputImageHeight", SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &height,
+                                e)) ||
         (err = sb_api_input_string(c, in, "template", &template, e)))
         return err;
     if (template) {
@@ -115,11 +111,8 @@ static sb_err build_spec(sb_api_ctx_t *c, sb_api_input_t *in, json_t *spec, long
     }
     if ((err = read_image(in, e)))
         return err;
-    if (seed == -1) {
-        uint64_t r;
-        sb_random_bytes((uint8_t *)&r, sizeof r);
-        seed = (int64_t)(r % (uint64_t)SB_GENERATE_SEED_MAX) + 1;
-    }
+    if (seed == -1)
+        seed = sb_generate_random_seed();
     if (prompt)
         json_object_set_new(spec, "prompt", json_string(prompt));
     json_object_set_new(spec, "seed", json_integer(seed));

@@ -210,45 +210,33 @@ static sb_err prefer_wait(sb_api_ctx_t *c, long *wait_s, sb_error_t *e)
     return SB_OK;
 }
 
-/* Submit the asynchronous job of a request that waits up to wait_s (> 0) seconds for it. True when
- * the request was deferred (it then belongs to the job's completion or the timer). */
-static bool run_waiting(sb_api_ctx_t *c, sb_job_request_t *jr, long wait_s)
+/* A request that waits up to wait_s (> 0) seconds for its job: the waiter its completion takes (jr->done),
+ * or NULL when out of memory (the request is then answered). */
+static waiter_t *wait_prepare(sb_api_ctx_t *c, sb_job_request_t *jr, long wait_s)
 {
-    sb_error_t e = {0};
     waiter_t *w = calloc(1, sizeof *w);
     if (!w) {
         sb_api_fail(c, SB_ERR_NOMEM, "", "out of memory");
-        return false;
+        return NULL;
     }
     w->c = c;
     w->deadline_us = sb_clock_us() + (int64_t)wait_s * 1000000;
     jr->done = on_wait_done;
     jr->done_ctx = w;
-    sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
-    sb_job_t job = {0};
-    bool existed = false;
-    sb_err err = sb_jobs_submit(c->svc->jobs, jr, &job, &existed, &e);
-    if (err || existed) {
-        free(w); /* no completion will come */
-        if (err)
-            sb_api_send_error(c, &e);
-        else if (job.sync)
-            answer_sync(c, &job); /* a replay that raced with the first request */
-        else
-            answer_async(c, &job);
-        sb_job_clear(&job);
-        return false;
-    }
+    return w;
+}
+
+/* The job `id` of the waiter `w` is queued: hand it to the timer, and let its completion go on. */
+static void wait_register(waiter_t *w, const char *id)
+{
     pthread_mutex_lock(&W.mu);
-    snprintf(w->job_id, sizeof w->job_id, "%s", job.id);
+    snprintf(w->job_id, sizeof w->job_id, "%s", id);
     w->next = W.list;
     W.list = w;
     w->registered = true;
     pthread_cond_broadcast(&W.changed);
     pthread_cond_signal(&W.timer);
     pthread_mutex_unlock(&W.mu);
-    sb_job_clear(&job);
-    return true;
 }
 
 /* A synchronous job finished (worker thread): answer the waiting connection. */
@@ -346,27 +334,36 @@ static bool answered_replay(sb_api_ctx_t *c, const char *hash, const char **idem
     return true;
 }
 
-/* Submit the job and answer (a sync job: when it finishes). Its input is taken when the job is queued:
- * jr->input is then NULL. True when the request was deferred. */
-static bool run(sb_api_ctx_t *c, sb_job_request_t *jr)
+/* Submit the job and answer: a sync job when it finishes; an asynchronous one at once, or with wait_s > 0
+ * (the timer thread running) when it finishes within wait_s seconds or at the deadline. Its input is
+ * taken when the job is queued: jr->input is then NULL. True when the request was deferred. */
+static bool run(sb_api_ctx_t *c, sb_job_request_t *jr, long wait_s)
 {
     sb_error_t e = {0};
+    waiter_t *w = NULL;
     if (jr->sync) {
         jr->done = on_done;
         jr->done_ctx = c;
-        sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
+    } else if (wait_s > 0 && !(w = wait_prepare(c, jr, wait_s))) {
+        return false;
     }
+    if (jr->done)
+        sb_http_defer(c->req); /* before submitting: a fast worker may answer before this returns */
     sb_job_t job = {0};
     bool existed = false;
     sb_err err = sb_jobs_submit(c->svc->jobs, jr, &job, &existed, &e);
-    /* A sync job in the queue: `c` now belongs to on_done, which may already have run. */
-    bool deferred = jr->sync && !err && !existed;
+    /* A job queued with a completion: `c` now belongs to it, which may already have run. */
+    bool deferred = jr->done && !err && !existed;
     if (err)
         sb_api_send_error(c, &e);
     else if (existed && job.sync)
         answer_sync(c, &job); /* a replay that raced with the first request */
-    else if (existed || !jr->sync)
+    else if (!deferred)
         answer_async(c, &job);
+    if (deferred && w)
+        wait_register(w, job.id);
+    else
+        free(w); /* no completion will come */
     sb_job_clear(&job);
     return deferred;
 }
@@ -402,9 +399,11 @@ static bool submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, js
     sb_job_request_t jr = {.key_id = c->key.id, .pipeline = pipeline, .spec = spec, .input = in->image,
                            .input_len = in->image_len, .sync = sync, .callback_url = callback, .idem_key = idem,
                            .request_hash = in->hash};
-    if (!sync && wait_s > 0)
+    if (!sync && wait_s > 0) {
         pthread_once(&W.once, wait_start);
-    bool deferred = !sync && wait_s > 0 && W.running ? run_waiting(c, &jr, wait_s) : run(c, &jr);
+        wait_s = W.running ? wait_s : 0;
+    }
+    bool deferred = run(c, &jr, wait_s);
     in->image = jr.input; /* NULL when the job took it */
     return deferred;
 }
@@ -437,7 +436,7 @@ bool sb_api_submit_batch(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
     sb_job_request_t jr = {.key_id = c->key.id, .pipeline = SB_JOB_PIPELINE_AVATAR_BATCH, .spec = spec,
                            .input = *input, .input_len = len, .callback_url = callback, .idem_key = idem,
                            .request_hash = in->hash};
-    bool deferred = run(c, &jr);
+    bool deferred = run(c, &jr, 0);
     *input = jr.input;
     return deferred;
 }

@@ -61,6 +61,14 @@ sb_err sb_image_to_float(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e)
     return SB_OK;
 }
 
+sb_err sb_fimage_copy(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e)
+{
+    sb_err err = sb_fimage_alloc(dst, src->width, src->height, src->bands, e);
+    if (!err)
+        memcpy(dst->data, src->data, sizeof(float) * (size_t)src->width * src->height * src->bands);
+    return err;
+}
+
 sb_err sb_fimage_to_u8(const sb_fimage_t *src, sb_image_t *dst, sb_error_t *e)
 {
     sb_err err = sb_image_alloc(dst, src->width, src->height, src->bands, e);
@@ -72,4 +80,13 @@ sb_err sb_fimage_to_u8(const sb_fimage_t *src, sb_image_t *dst, sb_error_t *e)
         dst->data[i] = v <= 0.0f ? 0 : v >= 255.0f ? 255 : (uint8_t)v;
     }
     return SB_OK;
+}
+
+sb_err sb_image_crop(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_error_t *e)
+{
+    int w = r[2] - r[0], b = src->bands;
+    sb_err err = sb_image_alloc(dst, w, r[3] - r[1], b, e);
+    for (int y = 0; !err && y < dst->height; y++)
+        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b, (size_t)w * b);
+    return err;
 }

@@ -36,4 +36,11 @@ void sb_fimage_free(sb_fimage_t *img);
 sb_err sb_image_to_float(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e);
 sb_err sb_fimage_to_u8(const sb_fimage_t *src, sb_image_t *dst, sb_error_t *e);
 
+/* A copy of `src` in `dst` (allocated by the call). SB_ERR_NOMEM. */
+sb_err sb_fimage_copy(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e);
+
+/* Copy the rectangle r = {x0, y0, x1, y1} (x1, y1 exclusive; inside `src`, not empty) of `src` into `dst`
+ * (allocated by the call, same bands). SB_ERR_NOMEM. */
+sb_err sb_image_crop(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_error_t *e);
+
 #endif

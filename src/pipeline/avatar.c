@@ -93,14 +93,6 @@ static sb_err make_background(const plan_t *pl, const sb_portrait_t *p, sb_fimag
     return err;
 }
 
-static sb_err copy_fimage(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e)
-{
-    sb_err err = sb_fimage_alloc(dst, src->width, src->height, src->bands, e);
-    if (!err)
-        memcpy(dst->data, src->data, sizeof(float) * (size_t)src->width * src->height * src->bands);
-    return err;
-}
-
 /* dst = src + t * (dst - src), per sample. */
 static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
 {
@@ -113,7 +105,7 @@ static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
 static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portrait_t *p, float t, sb_fimage_t *fg,
                            sb_detect_result_t *d, sb_error_t *e)
 {
-    sb_err err = copy_fimage(&p->fg, fg, e);
+    sb_err err = sb_fimage_copy(&p->fg, fg, e);
     if (err)
         return err;
     if (pl->style == SB_STYLE_ANIME) {
@@ -147,7 +139,7 @@ static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portr
     }
     /* Corporate and editorial: the headshot's clarity and sharpening, scaled by t. */
     sb_fimage_t enhanced = {0};
-    err = copy_fimage(fg, &enhanced, e);
+    err = sb_fimage_copy(fg, &enhanced, e);
     if (!err)
         err = sb_detail_enhance(&enhanced, &p->alpha, &SB_DETAIL_HEADSHOT, e);
     if (!err) {
@@ -169,7 +161,7 @@ static sb_err compose(const plan_t *pl, const sb_portrait_t *p, const sb_fimage_
     if (pl->background == SB_BACKGROUND_TRANSPARENT) {
         /* No background to grade: the look goes on the person alone. */
         sb_fimage_t looked = {0};
-        err = copy_fimage(fg, &looked, e);
+        err = sb_fimage_copy(fg, &looked, e);
         if (!err && pl->look)
             err = sb_look_apply(&looked, pl->look, t, pl->seed, e);
         if (!err)
@@ -181,7 +173,7 @@ static sb_err compose(const plan_t *pl, const sb_portrait_t *p, const sb_fimage_
         }
         sb_fimage_free(&looked);
     } else {
-        err = copy_fimage(bg, &frame, e);
+        err = sb_fimage_copy(bg, &frame, e);
         if (!err)
             err = sb_composite_over(fg, &p->alpha, &frame, e);
         if (!err && pl->style == SB_STYLE_EDITORIAL)

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "image/colour.h"
-#include "image/filter.h"
 #include "pipeline/likeness.h"
 #include "pipeline/portrait.h"
 #include "render/composite.h"
@@ -19,10 +18,6 @@
 #include "render/style.h"
 #include "util/random.h"
 
-#define DEFAULT_WIDTH 768
-#define DEFAULT_HEIGHT 1024
-#define SIDE_MIN 512
-#define SIDE_MAX 2024
 #define DEFAULT_IDENTITY 0.8f
 #define DEFAULT_QUALITY 90
 /* seed -1 draws from 1..RANDOM_SEED_MAX: a seed every client can hold in a signed 32-bit integer. */
@@ -84,24 +79,21 @@ static sb_err make_plan(const sb_generate_opts_t *o, plan_t *p, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "identity", "identity must be 0 to 1, got %g", (double)o->identity);
     p->width = o->width, p->height = o->height;
     if (!p->width && !p->height)
-        p->width = DEFAULT_WIDTH, p->height = DEFAULT_HEIGHT;
-    if (p->width < SIDE_MIN || p->width > SIDE_MAX)
-        return sb_error_set(e, SB_ERR_USAGE, "width", "width must be %d..%d (with height), got %d", SIDE_MIN, SIDE_MAX,
-                            p->width);
-    if (p->height < SIDE_MIN || p->height > SIDE_MAX)
-        return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d (with width), got %d", SIDE_MIN,
-                            SIDE_MAX, p->height);
+        p->width = SB_GENERATE_WIDTH_DEFAULT, p->height = SB_GENERATE_HEIGHT_DEFAULT;
+    if (p->width < SB_GENERATE_SIDE_MIN || p->width > SB_GENERATE_SIDE_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "width", "width must be %d..%d (with height), got %d",
+                            SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, p->width);
+    if (p->height < SB_GENERATE_SIDE_MIN || p->height > SB_GENERATE_SIDE_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d (with width), got %d",
+                            SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, p->height);
     p->format = o->format == SB_FMT_UNKNOWN ? SB_FMT_JPEG : o->format;
     if (p->format != SB_FMT_JPEG && p->format != SB_FMT_PNG && p->format != SB_FMT_WEBP)
         return sb_error_set(e, SB_ERR_USAGE, "format", "output format must be jpeg, png or webp");
     p->quality = o->quality ? o->quality : DEFAULT_QUALITY;
     if (p->quality < 1 || p->quality > 100)
         return sb_error_set(e, SB_ERR_USAGE, "quality", "quality must be 1..100, got %d", o->quality);
-    if (p->seed == -1) {
-        uint32_t r;
-        sb_random_bytes((uint8_t *)&r, sizeof r);
-        p->seed = 1 + (int64_t)(r % RANDOM_SEED_MAX);
-    }
+    if (p->seed == -1)
+        p->seed = sb_generate_random_seed();
     return SB_OK;
 }
 
@@ -152,30 +144,6 @@ static sb_err face_region(call_t *c, sb_error_t *e)
     return SB_OK;
 }
 
-/* The person fades out where the frame reaches beyond the photo (see EDGE_FADE). */
-static sb_err fade_photo_edges(call_t *c, sb_error_t *e)
-{
-    sb_fimage_t o = {0};
-    sb_err err = sb_image_to_float(&c->p.outside, &o, e);
-    if (!err)
-        err = sb_blur(o.data, o.data, o.width, o.height, 1, EDGE_FADE * c->p.size, e);
-    size_t n = (size_t)o.width * o.height;
-    for (size_t i = 0; !err && i < n; i++) {
-        float keep = 1.0f - 2.0f * o.data[i];
-        c->p.alpha.data[i] *= keep < 0 ? 0 : keep;
-    }
-    sb_fimage_free(&o);
-    return err;
-}
-
-static sb_err copy_fimage(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e)
-{
-    sb_err err = sb_fimage_alloc(dst, src->width, src->height, src->bands, e);
-    if (!err)
-        memcpy(dst->data, src->data, sizeof(float) * (size_t)src->width * src->height * src->bands);
-    return err;
-}
-
 /* Decode, detect, align, cut out, embed the reference face: the work every sample shares. */
 static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_style_framing framing, call_t *c,
                       sb_detect_result_t *d, sb_error_t *e)
@@ -195,7 +163,9 @@ static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_st
     sb_stages_mark(&d->stages, "embed");
     const sb_face_t *face = &c->p.face;
     c->box[0] = face->x, c->box[1] = face->y, c->box[2] = face->w, c->box[3] = face->h;
-    if ((err = fade_photo_edges(c, e)) || (err = copy_fimage(&c->p.fg, &c->lit, e)) || (err = face_region(c, e)))
+    /* The person fades out where the frame reaches beyond the photo (see EDGE_FADE). */
+    if ((err = sb_portrait_fade_outside(&c->p.alpha, &c->p.outside, EDGE_FADE * c->p.size, e)) ||
+        (err = sb_fimage_copy(&c->p.fg, &c->lit, e)) || (err = face_region(c, e)))
         return err;
     sb_fimage_srgb_to_linear(&c->lit);
     sb_stages_mark(&d->stages, "prepare");
@@ -243,7 +213,7 @@ static sb_err style_person(sb_studio_t *studio, call_t *c, const sb_style_t *s, 
     if (err)
         return err;
     sb_stages_mark(&d->stages, "stylize");
-    if ((err = copy_fimage(src, person, e)) ||
+    if ((err = sb_fimage_copy(src, person, e)) ||
         (err = sb_finish_soft_skin(person, &c->region, SKIN_SIGMA * c->box[2], s->soft_skin, e)))
         return err;
     size_t n = (size_t)person->width * person->height;
@@ -310,6 +280,13 @@ static void call_free(call_t *c)
         sb_fimage_free(&c->cartoon[v]);
 }
 
+int64_t sb_generate_random_seed(void)
+{
+    uint32_t r;
+    sb_random_bytes((uint8_t *)&r, sizeof r);
+    return 1 + (int64_t)(r % RANDOM_SEED_MAX);
+}
+
 sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *opts,
                             sb_generate_result_t *res, sb_error_t *e)
 {
@@ -335,11 +312,9 @@ sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len,
     for (int i = 0; i < c.pl.samples; i++) {
         int64_t seed = c.pl.seed + i;
         if (i > 0) {
-            char **ignored;
-            int n_ignored;
-            if ((err = sb_style_from_prompt(c.pl.prompt, (uint64_t)seed, &style, &ignored, &n_ignored, e)))
+            /* The same prompt: its ignored terms are the first sample's. */
+            if ((err = sb_style_from_prompt(c.pl.prompt, (uint64_t)seed, &style, NULL, NULL, e)))
                 goto done;
-            sb_style_ignored_free(ignored, n_ignored);
             sb_stages_mark(&d->stages, "style");
         }
         res->images[i].seed = seed;

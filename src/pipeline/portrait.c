@@ -101,14 +101,12 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
     return sb_portrait_align_framed(studio, buf, len, size, size, &SB_FRAMING_HEADSHOT, p, d, e);
 }
 
-/* Nothing outside the source photo is the person: fade alpha to 0 there, over a soft band (about 1% of
- * the frame) so a photo that ends inside the frame ends gently rather than with a hard line. */
-static sb_err clear_outside(sb_fimage_t *alpha, const sb_image_t *outside, sb_error_t *e)
+sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, float sigma, sb_error_t *e)
 {
     sb_fimage_t o = {0};
     sb_err err = sb_image_to_float(outside, &o, e);
     if (!err)
-        err = sb_blur(o.data, o.data, o.width, o.height, 1, alpha->width * 0.01f, e);
+        err = sb_blur(o.data, o.data, o.width, o.height, 1, sigma, e);
     if (!err) {
         size_t n = (size_t)alpha->width * alpha->height;
         for (size_t i = 0; i < n; i++) {
@@ -134,7 +132,8 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_resul
         err = sb_matte_person(matter, &p->aligned, &guide, &p->alpha, e);
     }
     if (!err)
-        err = clear_outside(&p->alpha, &p->outside, e);
+        /* Over about 1% of the frame: a photo that ends inside the frame ends gently, not on a hard line. */
+        err = sb_portrait_fade_outside(&p->alpha, &p->outside, p->alpha.width * 0.01f, e);
     if (err)
         goto done;
     sb_stages_mark(&d->stages, "matte");

@@ -38,6 +38,12 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
 /* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). */
 sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
 
+/* Nothing outside the source photo is the person: multiply `alpha` (1 band) by max(0, 1 - 2 o), o being
+ * `outside` (1 band, same size, 255 outside the photo) read as 0..1 and blurred by `sigma` pixels, so the
+ * person fades out over a band rather than ending on the photo's edge. sb_portrait_cutout does this over
+ * 1% of the frame; a pipeline may fade again over a wider band. SB_ERR_NOMEM. */
+sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, float sigma, sb_error_t *e);
+
 /* Free everything a portrait holds. NULL-safe; safe twice. */
 void sb_portrait_free(sb_portrait_t *p);
 

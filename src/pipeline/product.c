@@ -142,16 +142,8 @@ static sb_err subject_box(sb_fimage_t *alpha, int box[4], float *coverage, sb_er
     return SB_OK;
 }
 
-/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call). */
-static sb_err crop_u8(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_error_t *e)
-{
-    int w = r[2] - r[0], h = r[3] - r[1], b = src->bands;
-    sb_err err = sb_image_alloc(dst, w, h, b, e);
-    for (int y = 0; !err && y < h; y++)
-        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b, (size_t)w * b);
-    return err;
-}
-
+/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call): sb_image_crop's float
+ * twin. */
 static sb_err crop_f(const sb_fimage_t *src, const int r[4], sb_fimage_t *dst, sb_error_t *e)
 {
     int w = r[2] - r[0], h = r[3] - r[1], b = src->bands;
@@ -203,7 +195,7 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
                 box[3] + m > work->height ? work->height : box[3] + m};
     sb_image_t rgb = {0}, f = {0};
     sb_fimage_t a = {0};
-    sb_err err = crop_u8(work, r, &rgb, e);
+    sb_err err = sb_image_crop(work, r, &rgb, e);
     if (!err)
         err = crop_f(mask, r, &a, e);
     int n = r[2] - r[0] > r[3] - r[1] ? r[2] - r[0] : r[3] - r[1];
@@ -237,10 +229,10 @@ static void clear_under(const layer_t *l, sb_fimage_t *shadow)
 {
     for (int y = l->y < 0 ? -l->y : 0; y < l->alpha.height && y + l->y < shadow->height; y++) {
         const float *a = l->alpha.data + (size_t)y * l->alpha.width;
-        float *s = shadow->data + (size_t)(y + l->y) * shadow->width + l->x;
+        float *s = shadow->data + (size_t)(y + l->y) * shadow->width;
         for (int x = l->x < 0 ? -l->x : 0; x < l->alpha.width && x + l->x < shadow->width; x++)
             if (a[x] >= 1)
-                s[x] = 0;
+                s[x + l->x] = 0;
     }
 }
 
@@ -328,7 +320,7 @@ static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shado
     for (int y = 0; !err && y < p->height; y++) {
         uint8_t *out_row = out->data + (size_t)y * w * 3;
         int x0 = 0, x1 = w;
-        sb_fimage_t bg = {w, 1, 3, scene.data + (size_t)y * w * 3};
+        sb_fimage_t bg;
         if (is_flat) {
             memcpy(out_row, flat8.data, (size_t)w * 3);
             touched(l, shadow, y, &x0, &x1);
@@ -336,6 +328,8 @@ static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shado
                 continue;
             bg = (sb_fimage_t){x1 - x0, 1, 3, row.data};
             memcpy(bg.data, flat_row.data, sizeof(float) * (size_t)(x1 - x0) * 3);
+        } else {
+            bg = (sb_fimage_t){w, 1, 3, scene.data + (size_t)y * w * 3};
         }
         err = compose_row(l, shadow, y, x0, &bg, out_row + (size_t)x0 * 3, e);
     }

@@ -17,8 +17,8 @@ typedef struct {
 
 /* The avatar of the main face in `buf` in the template's look, one sample at identityScale 0.8, as an
  * sb_avatar_result_t (free with sb_avatar_result_free): avatar (PNG), thumbnail, size, likeness and the
- * platform's likeness_min, seed, detect, attempts 1; style "template", platform the resolved name; no
- * quality score, palette, background or variant. The output is screened for unsafe content (the input is
+ * platform's likeness_min, seed, detect, attempts 1; style and background "template", platform the
+ * resolved name; no quality score, palette or variant. The output is screened for unsafe content (the input is
  * not screened separately: the output carries its person). Deterministic. Errors: those of
  * sb_generate_portrait, SB_ERR_USAGE (field "platform"), SB_ERR_UNSAFE_CONTENT. Any thread, with a studio
  * of its own. */

@@ -9,15 +9,9 @@
  * estimated on sRGB data. */
 sb_err sb_composite_over(const sb_fimage_t *fg, const sb_fimage_t *alpha, sb_fimage_t *bg, sb_error_t *e);
 
-/* The same for a layer smaller (or larger) than `bg`: `fg` (3 bands) and `alpha` (1 band), of one size, with
- * their top-left pixel at (ox, oy) of `bg`; what falls outside `bg` is cut off and the rest of `bg` is not
- * touched. SB_ERR_INTERNAL when fg and alpha differ in size or the bands are wrong. */
-sb_err sb_composite_over_at(const sb_fimage_t *fg, const sb_fimage_t *alpha, int ox, int oy, sb_fimage_t *bg,
-                            sb_error_t *e);
-
-/* The same for an 8-bit RGBA layer (colours and alpha are value / 255) with its top-left pixel at (ox, oy)
- * of `bg` (3 bands): the blend of sb_composite_over_at on those values, and exactly the layer's colour
- * where its alpha is 255. SB_ERR_INTERNAL when the bands are wrong. */
+/* The same for an 8-bit RGBA layer of any size (colours and alpha are value / 255) with its top-left pixel
+ * at (ox, oy) of `bg` (3 bands), cut to `bg`: the blend of sb_composite_over on those values, and exactly
+ * the layer's colour where its alpha is 255. SB_ERR_INTERNAL when the bands are wrong. */
 sb_err sb_composite_rgba8_over_at(const sb_image_t *layer, int ox, int oy, sb_fimage_t *bg, sb_error_t *e);
 
 #endif

@@ -13,7 +13,6 @@
 sb_err sb_foreground_estimate(const sb_fimage_t *img, const sb_fimage_t *alpha, int r_large, int r_small,
                               sb_fimage_t *fg, sb_error_t *e);
 
-
 /* The same estimator where it can matter for a layer composited (and resized) with this matte, for an
  * 8-bit photo: F is estimated only at the pixels with alpha under 1 and some alpha above 0 within 2
  * pixels, with B corrected as in the paper (so B = I wherever alpha is 0, as F = I wherever it is 1);

@@ -237,16 +237,6 @@ static sb_err region(const sb_image_t *coarse, const sb_image_t *rgb, int r, int
     return SB_OK;
 }
 
-/* Copy the rectangle r of `src` into `dst` (allocated by the call). */
-static sb_err crop(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_error_t *e)
-{
-    int w = r[2] - r[0], b = src->bands;
-    sb_err err = sb_image_alloc(dst, w, r[3] - r[1], b, e);
-    for (int y = 0; !err && y < dst->height; y++)
-        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b, (size_t)w * b);
-    return err;
-}
-
 /* The net map enlarged to the rectangle r of the photo (bilinear, pixel centres aligned as a whole-image
  * resize would), refined there with the whole photo's window, written into the zeroed `alpha`. The
  * enlargement takes two steps: libvips to a grid UP_STEP times coarser than the photo, then bilinear rows
@@ -262,7 +252,7 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
     sb_image_t part = {0}, grid8 = {0};
     sb_fimage_t grid = {0}, a = {0};
     sb_pooled_sampler_t ps = {0};
-    sb_err err = crop(rgb, r, &part, e);
+    sb_err err = sb_image_crop(rgb, r, &part, e);
     if (!err)
         err = sb_image_warp_affine(coarse, m, gw, gh, &grid8, NULL, e);
     if (!err)
