@@ -73,13 +73,15 @@ int sb_cmd_product(int argc, char **argv)
                                              {"shadow-distance", required_argument, 0, OPT_DISTANCE},
                                              {"mask", no_argument, 0, OPT_MASK},
                                              {"json", no_argument, 0, OPT_JSON},
+                                             {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     sb_product_opts_t opts = SB_PRODUCT_OPTS_DEFAULT;
     const char *out_path = NULL;
     int json = 0, c, rc, seed;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
+        case 'h': puts(product_usage); return 0;
         case 'o': out_path = optarg; break;
         case OPT_PRESET: opts.preset = optarg; break;
         case OPT_SHADOW: opts.shadow_type = optarg; break;
@@ -106,11 +108,13 @@ int sb_cmd_product(int argc, char **argv)
             break;
         case OPT_MASK: opts.mask_only = true; break;
         case OPT_JSON: json = 1; break;
-        default: return sb_cli_usage("%s", product_usage);
+        default:
+            return sb_cli_usage("unknown option or missing value '%s'; 'strobe product --help' lists them",
+                                argv[optind - 1]);
         }
     }
     if (optind != argc - 1)
-        return sb_cli_usage("%s", product_usage);
+        return sb_cli_usage("give one input photo: strobe product IN [options] ('strobe product --help' lists them)");
     const char *in_path = argv[optind];
     char def_out[4096];
     if (!out_path) {

@@ -1,4 +1,5 @@
 /* main.c - `strobe <command> ...`: dispatch to one file per subcommand. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    opterr = 0; /* stderr carries one JSON error: the commands report a bad option themselves */
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("strobe %s\n", SB_VERSION);
         return 0;

@@ -236,6 +236,23 @@ Test(cli, errors_are_json_with_a_class_exit_code)
     r = run(NULL, "frobnicate x");
     cr_assert_eq(r.status, 2);
     run_free(&r);
+    /* the product's options are listed in full by --help (exit 0), and a wrong call points there */
+    r = run(NULL, "product --help");
+    cr_assert_eq(r.status, 0);
+    run_free(&r);
+    char help[300];
+    snprintf(help, sizeof help, "%s/stdout", tmpdir);
+    FILE *f = fopen(help, "r");
+    cr_assert_not_null(f);
+    char text[2048] = {0};
+    size_t got = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    cr_assert_gt(got, 0);
+    cr_assert(strstr(text, "--shadow-distance") && strstr(text, "--mask"), "product --help: %s", text);
+    r = run(NULL, "product --frobnicate");
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(json_string_value(json_object_get(json_object_get(r.err, "error"), "message")), "--help"));
+    run_free(&r);
     snprintf(args, sizeof args, "headshot %s --size abc", p);
     r = run(NULL, args);
     cr_assert_eq(r.status, 2);
