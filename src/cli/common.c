@@ -7,11 +7,12 @@
 
 #include "cli/cli.h"
 
-int sb_cli_fail(sb_err err, const sb_error_t *e)
+/* The one JSON error object on stderr; returns the code's exit status. */
+static int print_error(sb_err err, const char *message, const char *field)
 {
-    json_t *inner = json_pack("{s:s, s:s}", "code", sb_err_name(err), "message", e->message);
-    if (e->field[0])
-        json_object_set_new(inner, "field", json_string(e->field));
+    json_t *inner = json_pack("{s:s, s:s}", "code", sb_err_name(err), "message", message);
+    if (field && field[0])
+        json_object_set_new(inner, "field", json_string(field));
     json_t *obj = json_pack("{s:o}", "error", inner);
     char *s = json_dumps(obj, JSON_COMPACT);
     fprintf(stderr, "%s\n", s ? s : "{\"error\":{\"code\":\"internal\"}}");
@@ -20,14 +21,20 @@ int sb_cli_fail(sb_err err, const sb_error_t *e)
     return sb_err_exit_code(err);
 }
 
+int sb_cli_fail(sb_err err, const sb_error_t *e)
+{
+    return print_error(err, e->message, e->field);
+}
+
 int sb_cli_usage(const char *fmt, ...)
 {
-    sb_error_t e = {0};
+    /* A usage text is longer than an sb_error_t message holds: format it whole. */
+    char message[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    return sb_cli_fail(SB_ERR_USAGE, &e);
+    return print_error(SB_ERR_USAGE, message, NULL);
 }
 
 int sb_cli_parse_int(const char *s, const char *name, int *out)
