@@ -1,19 +1,22 @@
 # strobe: build, test and benchmark. `make` builds ./strobe; `make test` bootstraps, builds and runs all tests.
 CC       ?= cc
-CXX      ?= c++
-PKGS      = vips opencv4 jansson libcrypto libmicrohttpd sqlite3 libcurl
+PKGS      = vips jansson libcrypto libmicrohttpd sqlite3 libcurl
 CFLAGS   ?= -O2 -g
-CXXFLAGS ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wno-unused-parameter
-CPPFLAGS += -Iinclude -Isrc -MMD -MP $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+# ONNX Runtime: the library from the npm package (scripts/onnxruntime.sh puts it in ORT_LIB), the C API
+# headers from ../shared/vendor. Binaries find the library through their rpath (the absolute in-tree folder),
+# never through LD_LIBRARY_PATH.
+ORT_INC   = ../shared/vendor/onnxruntime/include
+ORT_LIB   = $(CURDIR)/deps/onnxruntime/lib
+ORT_SO    = $(ORT_LIB)/libonnxruntime.so.1
+CPPFLAGS += -Iinclude -Isrc -isystem $(ORT_INC) -MMD -MP $(shell pkg-config --cflags $(PKGS))
+LDLIBS   += $(ORT_SO) -Wl,-rpath,$(ORT_LIB) $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 
 BUILD    = build
 LIB_C    = $(wildcard $(addsuffix /*.c,$(addprefix src/,util image nn vision render pipeline net store jobs http api)))
-LIB_CXX  = $(wildcard src/nn/*.cpp)
 LIB_ASM  = $(wildcard src/api/*.S)
 CLI_C    = $(wildcard src/cli/*.c)
-LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_ASM:%.S=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_C:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libstrobe.a
 
@@ -27,8 +30,12 @@ all: strobe
 bootstrap:
 	@sh scripts/bootstrap.sh
 
-strobe: $(CLI_OBJ) $(LIB)
-	$(CXX) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+strobe: $(CLI_OBJ) $(LIB) $(ORT_SO)
+	$(CC) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# The ONNX Runtime library (idempotent; offline once its npm tarball is in the cache).
+$(ORT_SO):
+	@sh scripts/onnxruntime.sh
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -43,14 +50,10 @@ $(BUILD)/src/api/openapi_blob.o: src/api/openapi_blob.S src/api/openapi.json
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-$(BUILD)/%.o: %.cpp
-	@mkdir -p $(dir $@)
-	$(CXX) -std=c++17 $(WARN) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
-
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(ORT_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests $< -o $@.o -c
-	$(CXX) -o $@ $@.o $(LIB) $(LDLIBS) -lcriterion
+	$(CC) -o $@ $@.o $(LIB) $(LDLIBS) -lcriterion
 
 # The first command of the README: install what is missing, build, serve with a development key.
 run: bootstrap
@@ -78,10 +81,10 @@ clean:
 
 # Every bench/*.c is one program linked against the library (measuring tools: headshot and avatar
 # timing, likeness, safety, quality and cartoon calibration), except the load generator below.
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB) $(ORT_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -c $< -o $@.o
-	$(CXX) -o $@ $@.o $(LIB) $(LDLIBS)
+	$(CC) -o $@ $@.o $(LIB) $(LDLIBS)
 
 # The load generator needs only libcurl and jansson, not the library.
 $(BUILD)/bench/http_load: bench/http_load.c

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Install the Debian 12 packages strobe needs to build, test and benchmark.
-# Idempotent and non-interactive: installs only what is missing; exits 0 when all is present.
+# Install the Debian 12 packages strobe needs to build, test and benchmark, then the ONNX Runtime library
+# (scripts/onnxruntime.sh, from the npm registry). Idempotent and non-interactive: installs only what is
+# missing; exits 0 when all is present.
 set -eu
 
-PKGS="build-essential pkg-config g++ libvips-dev libopencv-dev libjansson-dev libsqlite3-dev
+PKGS="build-essential pkg-config libvips-dev libjansson-dev libsqlite3-dev
 libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libssl-dev libexif-dev libimage-exiftool-perl
 libvips-tools time"
 
@@ -14,12 +15,14 @@ for p in $PKGS; do
     fi
 done
 
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
+    echo "bootstrap: installing$missing" >&2
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
 
-echo "bootstrap: installing$missing" >&2
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+sh "$(dirname "$0")/onnxruntime.sh"

@@ -20,6 +20,7 @@ int sb_cmd_avatar(int argc, char **argv);
 int sb_cmd_look(int argc, char **argv);
 int sb_cmd_product(int argc, char **argv);
 int sb_cmd_portrait(int argc, char **argv);
+int sb_cmd_version(int argc, char **argv);
 
 /* Print {"error":{"code","message","field"}} on stderr and return the exit code for `err`. */
 int sb_cli_fail(sb_err err, const sb_error_t *e);

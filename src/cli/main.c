@@ -31,7 +31,7 @@ static const char usage[] =
     "                         the HTTP API (settings also from STROBE_* variables)\n"
     "  keys create|list|credit|revoke|dev ...\n"
     "                         API keys of a data directory (run 'strobe keys' for details)\n"
-    "  version                print the version\n"
+    "  version [--json] [--check]  the version, ONNX Runtime's, the models (--check verifies each file)\n"
     "\n"
     "Errors are one JSON object on stderr: {\"error\":{\"code\",\"message\",\"field\"}}.\n"
     "Exit codes: 0 ok, 1 internal, 2 usage, 3 unreadable or unsupported input,\n"
@@ -46,10 +46,8 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     opterr = 0; /* stderr carries one JSON error: the commands report a bad option themselves */
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("strobe %s\n", SB_VERSION);
-        return 0;
-    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+        return sb_cmd_version(argc - 1, argv + 1);
     if (!strcmp(cmd, "headshot"))
         return sb_cmd_headshot(argc - 1, argv + 1);
     if (!strcmp(cmd, "avatar"))

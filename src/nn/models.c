@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,33 +21,26 @@
 static const sb_model_info_t registry[SB_MODEL__COUNT] = {
     [SB_MODEL_YUNET] = {"yunet_2023mar", "face_detect/yunet_2023mar_s_640x640.onnx",
                         "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4", "Apache-2.0"},
-    [SB_MODEL_SELFIE_SEG] = {"selfie_seg", "portrait_matting/mediapipe_selfie_seg_256x256_cv46.onnx",
-                             "29349eb1bd5612dce5d9af687b660f4c71971ba2659cff5244d8d5d359645a57",
+    [SB_MODEL_SELFIE_SEG] = {"selfie_seg", "portrait_matting/mediapipe_selfie_seg_256x256_ort.onnx",
+                             "1c8461ffeffb4ea130cb58f415bd751de82ac083c7fc4a5a10d868661d1fd6f6",
                              "Apache-2.0"},
-    [SB_MODEL_SINET] = {"sinet", "portrait_matting/sinet_portrait_320x320.onnx",
-                        "f35b9e40a455248ddb53fcae605b7cb3f0fcebaa6aa7c6e4d76e928cfb0ce995", "MIT"},
-    [SB_MODEL_MOBILEFACENET] = {"mobilefacenet", "face_embed/mobilefacenet_foamliu_128d_cv46.onnx",
-                                "799592c61e70f095cded31ca5ad5f8b4be1559448fce70058fe6e7c729182992",
+    [SB_MODEL_MOBILEFACENET] = {"mobilefacenet", "face_embed/mobilefacenet_foamliu_128d_ort.onnx",
+                                "36ee3f5dc1894a3beea931cf02b2690379a3cfe92ecf53e22598486d2edff93b",
                                 "Apache-2.0"},
-    [SB_MODEL_DLIB_EMBED] = {"dlib_resnet", "face_embed/dlib_face_recognition_resnet_v1_150x150_cv46.onnx",
-                             "c08ab8023f247324f46c69fe6fe71f73ba81279123b85d93296d5a54256a6f3a", "CC0-1.0"},
     [SB_MODEL_U2NETP] = {"u2netp", "salient_object/u2netp_320.onnx",
                          "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8", "Apache-2.0"},
-    /* The CartoonGAN weights carry no license of their own; these are the licenses of the code. */
+    /* The CartoonGAN weights carry no license of their own; these are the licenses of the code. Hayao's
+     * graph fixes its input at 512x512 (no symbolic-size form is shipped); Hosoda's takes any multiple of 4. */
     [SB_MODEL_CARTOON_HAYAO] = {"cartoongan_hayao", "anime_style/cartoongan_hayao.onnx",
                                 "92e9070ebdec876684ccf1ca92d0f10ba74265fe2c2d62fea9e47edb58b8406a",
                                 "MIT AND Apache-2.0"},
-    [SB_MODEL_CARTOON_HOSODA] = {"cartoongan_hosoda", "anime_style/cartoongan_hosoda.onnx",
-                                 "3354dae50080c6342b42df604e8d37185591b0a98d31f3199ea3d185545c4825",
+    [SB_MODEL_CARTOON_HOSODA] = {"cartoongan_hosoda", "anime_style/cartoongan_hosoda_ort.onnx",
+                                 "622ca9dc8a26e546936ab99738c99c71d155fcd32aeb9c88f31f9c19ff0cb490",
                                  "MIT AND Apache-2.0"},
-    [SB_MODEL_NSFW] = {"nsfw_mobilenetv2", "safety/nsfwjs_mobilenetv2_224_cv46.onnx",
-                       "12d10de4084b46af4811b6695e7024c54cc32b1aa013e662f9b61c080ef06f61", "MIT"},
+    [SB_MODEL_NSFW] = {"nsfw_mobilenetv2", "safety/nsfwjs_mobilenetv2_224_ort.onnx",
+                       "039a69859d8092471ed79c2a615cc56dba715cb83626083a2cd611b091e74b61", "MIT"},
     [SB_MODEL_FACEMESH] = {"facemesh", "landmarks/mediapipe_facemesh_192x192_cv46.onnx",
                            "247ab7752433144c173e3ba4b7ff4c1c43f4a9f8d9e98ccd889eb7c020926c81", "Apache-2.0"},
-    [SB_MODEL_FSRCNN_X2] = {"fsrcnn_x2", "super_res/FSRCNN_x2.pb",
-                            "366b33f0084c7b3f2bf6724f0a2c77bca94fcec9d7b6d72389d330073b380d5c", "Apache-2.0"},
-    [SB_MODEL_ESPCN_X4] = {"espcn_x4", "super_res/ESPCN_x4.pb",
-                           "e403f06309229cf36009cd8fb0da032ba7643fae9f15cf94fe562e8edf8fef47", "Apache-2.0"},
 };
 
 /* The path each model was last verified at. Only successes are kept, so a file that failed is
@@ -166,10 +160,42 @@ sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t
                         m->name, m->relpath);
 }
 
-sb_err sb_model_open_net(sb_model_id id, sb_net_t **out, sb_error_t *e)
+/* The process's one net per model: created on first use under its model's lock, kept until
+ * sb_model_sessions_close. */
+static pthread_mutex_t session_lock[SB_MODEL__COUNT] = {[0 ... SB_MODEL__COUNT - 1] = PTHREAD_MUTEX_INITIALIZER};
+static sb_net_t *_Atomic sessions[SB_MODEL__COUNT];
+
+sb_err sb_model_session(sb_model_id id, sb_net_t **out, sb_error_t *e)
 {
-    char path[4096];
     *out = NULL;
-    sb_err err = sb_model_resolve(id, path, sizeof path, e);
-    return err ? err : sb_net_open(path, out, e);
+    if (!sb_model_info(id))
+        return sb_error_set(e, SB_ERR_USAGE, "model", "unknown model id %d", (int)id);
+    sb_net_t *net = atomic_load(&sessions[id]);
+    if (net) {
+        *out = net;
+        return SB_OK;
+    }
+    pthread_mutex_lock(&session_lock[id]);
+    sb_err err = SB_OK;
+    net = atomic_load(&sessions[id]);
+    if (!net) {
+        char path[4096];
+        err = sb_model_resolve(id, path, sizeof path, e);
+        if (!err)
+            err = sb_net_open(path, &net, e);
+        if (!err)
+            atomic_store(&sessions[id], net);
+    }
+    pthread_mutex_unlock(&session_lock[id]);
+    *out = net;
+    return err;
+}
+
+void sb_model_sessions_close(void)
+{
+    for (int id = 0; id < SB_MODEL__COUNT; id++) {
+        pthread_mutex_lock(&session_lock[id]);
+        sb_net_close(atomic_exchange(&sessions[id], NULL));
+        pthread_mutex_unlock(&session_lock[id]);
+    }
 }

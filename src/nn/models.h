@@ -14,16 +14,12 @@
 typedef enum {
     SB_MODEL_YUNET = 0,        /* face detection + 5 landmarks (2023mar, decoded by hand) */
     SB_MODEL_SELFIE_SEG,       /* MediaPipe selfie segmentation 256x256 */
-    SB_MODEL_SINET,            /* SINet portrait segmentation 320x320 (fallback) */
     SB_MODEL_MOBILEFACENET,    /* 128-d face embedding, 112x112 */
-    SB_MODEL_DLIB_EMBED,       /* dlib ResNet 128-d face embedding, 150x150 */
     SB_MODEL_U2NETP,           /* salient object mask 320x320 */
     SB_MODEL_CARTOON_HAYAO,    /* CartoonGAN, Hayao style */
     SB_MODEL_CARTOON_HOSODA,   /* CartoonGAN, Hosoda style */
     SB_MODEL_NSFW,             /* nsfwjs MobileNetV2 content safety */
     SB_MODEL_FACEMESH,         /* MediaPipe face mesh, 468 points */
-    SB_MODEL_FSRCNN_X2,        /* super-resolution x2 */
-    SB_MODEL_ESPCN_X4,         /* super-resolution x4 */
     SB_MODEL__COUNT
 } sb_model_id;
 
@@ -44,9 +40,14 @@ sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t
 
 typedef struct sb_net sb_net_t;
 
-/* Resolve and verify model `id` (as sb_model_resolve) and load it into a new net (as sb_net_open).
- * The errors of both. */
-sb_err sb_model_open_net(sb_model_id id, sb_net_t **out, sb_error_t *e);
+/* The process's net for model `id`: resolved and verified (as sb_model_resolve) and opened (as sb_net_open)
+ * on the first call, then the same net for every caller and thread. The net is borrowed: never close it;
+ * it lives until sb_model_sessions_close. Thread-safe (a second caller waits while the first opens it). The
+ * errors of sb_model_resolve and sb_net_open; a failure is not remembered, so a repaired file is picked up. */
+sb_err sb_model_session(sb_model_id id, sb_net_t **out, sb_error_t *e);
+
+/* Close every net sb_model_session opened (at process exit, after every worker has stopped). */
+void sb_model_sessions_close(void);
 
 /* Compute the sha256 of a file as 64 lowercase hex characters plus NUL into `hex` (65 bytes).
  * SB_ERR_IO when the file cannot be read. */

@@ -1,14 +1,17 @@
-/* nn.h - the C ABI over OpenCV's DNN module (implemented in nn_opencv.cpp, the only C++ file).
+/* nn.h - neural-net inference over ONNX Runtime's C API (nn_ort.c).
  *
- * A net is NOT thread-safe (a cv::dnn::Net shared between threads silently gives wrong results):
- * open one per worker thread and never share it. Different nets may run on different threads at once.
- * No C++ exception crosses this ABI: every failure becomes an sb_err with OpenCV's message. */
+ * A net is one ONNX Runtime session. sb_net_forward may be called on the same net from several threads at
+ * once (ONNX Runtime sessions are thread-safe for Run), so a process needs one net per model: models.h's
+ * sb_model_session hands out that shared net. Failures become an sb_err with ONNX Runtime's message. */
 #ifndef SB_NN_H
 #define SB_NN_H
 
 #include "util/err.h"
 
 typedef struct sb_net sb_net_t;
+
+/* The most outputs one sb_net_forward may ask for (YuNet needs 12). */
+#define SB_NET_OUTPUTS_MAX 16
 
 /* A dense float32 tensor, NCHW for images. `data` is malloc'd and owned by whoever holds the tensor. */
 typedef struct {
@@ -23,21 +26,29 @@ long sb_tensor_count(const sb_tensor_t *t);
 /* Release the data and zero the struct. NULL-safe. */
 void sb_tensor_free(sb_tensor_t *t);
 
-/* Load an ONNX (or TensorFlow .pb) file into a new net. The path should come from sb_model_resolve,
- * which has checked it. SB_ERR_MODEL_INVALID when OpenCV cannot parse it. */
+/* Load an ONNX file into a new net (an ONNX Runtime session with the thread count of sb_nn_set_threads at
+ * this moment). The path should come from sb_model_resolve, which has checked it. SB_ERR_MODEL_INVALID when
+ * ONNX Runtime cannot load it, SB_ERR_INTERNAL when ONNX Runtime itself cannot start. Thread-safe. */
 sb_err sb_net_open(const char *path, sb_net_t **out, sb_error_t *e);
 
-/* Run the net on `input` (NCHW float32, batch 1) and fill outputs[i] with a copy of the output named
- * output_names[i] (allocated by the call; free each with sb_tensor_free). On failure no output is left
- * allocated. */
-sb_err sb_net_forward(sb_net_t *net, const sb_tensor_t *input, const char *const *output_names,
-                      int n_outputs, sb_tensor_t *outputs, sb_error_t *e);
+/* Run the net on `input` (float32, batch 1; ONNX Runtime only reads it) and fill outputs[i] with a copy of the
+ * output named output_names[i] (1..SB_NET_OUTPUTS_MAX of them; allocated by the call, free each with
+ * sb_tensor_free). Outputs must be float32 with 1 to 4 dims. On failure no output is left allocated.
+ * Thread-safe: several threads may run the same net at once. */
+sb_err sb_net_forward(sb_net_t *net, const sb_tensor_t *input, const char *const *output_names, int n_outputs,
+                      sb_tensor_t *outputs, sb_error_t *e);
 
-/* Free a net. NULL-safe. */
+/* Free a net. NULL-safe. No forward may be running on it. */
 void sb_net_close(sb_net_t *net);
 
-/* Set the number of threads OpenCV may use inside one forward pass (process-wide; call before
- * starting workers). */
+/* Set how many threads one forward pass may use (clamped to 1..64; default 1). It applies to nets opened
+ * after the call, so set it before the first net is opened (process start). Thread-safe. */
 void sb_nn_set_threads(int n);
+
+/* The thread count sb_nn_set_threads set (what nets opened now get). */
+int sb_nn_threads(void);
+
+/* The ONNX Runtime library's version, e.g. "1.30.0". Static storage. */
+const char *sb_nn_version(void);
 
 #endif

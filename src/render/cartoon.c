@@ -13,10 +13,12 @@
  * would leave nothing to reflect. */
 #define NET_MIN_SIDE 16
 
+/* Hayao's graph fixes its input at this size (shared/models/MANIFEST.md ships no symbolic-size form of it). */
+#define HAYAO_SIDE 512
+
 struct sb_cartoon {
-    sb_model_id model;
-    sb_net_t *net;
-    int net_w, net_h; /* input size of the net's first forward; 0 before it */
+    sb_net_t *net;  /* the process's shared session */
+    int fixed_side; /* the only input side the net takes, or 0 for any multiple of 4 */
 };
 
 const char *sb_cartoon_variant_name(sb_cartoon_variant v)
@@ -38,8 +40,9 @@ sb_err sb_cartoon_open(sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e)
     sb_cartoon_t *c = calloc(1, sizeof *c);
     if (!c)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cartoonizer");
-    c->model = v == SB_CARTOON_HOSODA ? SB_MODEL_CARTOON_HOSODA : SB_MODEL_CARTOON_HAYAO;
-    sb_err err = sb_model_open_net(c->model, &c->net, e);
+    c->fixed_side = v == SB_CARTOON_HAYAO ? HAYAO_SIDE : 0;
+    sb_err err = sb_model_session(v == SB_CARTOON_HOSODA ? SB_MODEL_CARTOON_HOSODA : SB_MODEL_CARTOON_HAYAO,
+                                  &c->net, e);
     if (err) {
         free(c);
         return err;
@@ -50,9 +53,6 @@ sb_err sb_cartoon_open(sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e)
 
 void sb_cartoon_close(sb_cartoon_t *c)
 {
-    if (!c)
-        return;
-    sb_net_close(c->net);
     free(c);
 }
 
@@ -71,18 +71,6 @@ static sb_err run_net(sb_cartoon_t *c, const sb_image_t *small, sb_image_t *styl
     sb_tensor_t in = {.ndims = 4, .dims = {1, 3, h, w}}, res = {0};
     const char *name = "output";
     sb_err err = SB_OK;
-    /* OpenCV keeps the layer shapes of this net's first forward: a later input of another size runs
-     * without error but returns a washed-out, checkered image. A new size therefore gets a fresh net. */
-    if (c->net && c->net_w && (c->net_w != w || c->net_h != h)) {
-        sb_net_close(c->net);
-        c->net = NULL;
-    }
-    if (!c->net) {
-        c->net_w = c->net_h = 0;
-        err = sb_model_open_net(c->model, &c->net, e);
-        if (err)
-            return err;
-    }
     in.data = malloc(plane * 3 * sizeof(float));
     if (!in.data)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the CartoonGAN input");
@@ -92,8 +80,6 @@ static sb_err run_net(sb_cartoon_t *c, const sb_image_t *small, sb_image_t *styl
     err = sb_net_forward(c->net, &in, &name, 1, &res, e);
     if (err)
         goto done;
-    c->net_w = w;
-    c->net_h = h;
     if (sb_tensor_count(&res) != (long)(plane * 3)) {
         err = sb_error_set(e, SB_ERR_INTERNAL, "", "CartoonGAN returned %ld values for %dx%d", sb_tensor_count(&res),
                            w, h);
@@ -110,6 +96,37 @@ static sb_err run_net(sb_cartoon_t *c, const sb_image_t *small, sb_image_t *styl
 done:
     sb_tensor_free(&res);
     free(in.data);
+    return err;
+}
+
+/* For a net that takes one input size only: `rgb` fitted into the fixed square (aspect kept), the rest of the
+ * square filled by repeating the edge pixels (a flat fill would draw an outline along the photo's edge), the
+ * net run, and its output cropped back to the fitted photo, in `styl`. */
+static sb_err run_fixed(sb_cartoon_t *c, const sb_image_t *rgb, sb_image_t *styl, sb_error_t *e)
+{
+    int fs = c->fixed_side, w = rgb->width, h = rgb->height;
+    double k = (double)fs / (w > h ? w : h);
+    int sw = (int)lround(w * k), sh = (int)lround(h * k);
+    sw = sw < 1 ? 1 : sw > fs ? fs : sw;
+    sh = sh < 1 ? 1 : sh > fs ? fs : sh;
+    sb_image_t fit = {0}, square = {0}, out = {0};
+    sb_err err = sb_image_resize(rgb, sw, sh, &fit, e);
+    if (!err)
+        err = sb_image_alloc(&square, fs, fs, 3, e);
+    if (!err) {
+        for (int y = 0; y < fs; y++) {
+            const uint8_t *row = fit.data + (size_t)(y < sh ? y : sh - 1) * sw * 3;
+            uint8_t *dst = square.data + (size_t)y * fs * 3;
+            for (int x = 0; x < fs; x++)
+                memcpy(dst + x * 3, row + (x < sw ? x : sw - 1) * 3, 3);
+        }
+        err = run_net(c, &square, &out, e);
+    }
+    if (!err)
+        err = sb_image_crop(&out, (const int[4]){0, 0, sw, sh}, styl, e);
+    sb_image_free(&fit);
+    sb_image_free(&square);
+    sb_image_free(&out);
     return err;
 }
 
@@ -135,13 +152,16 @@ sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, fl
         return SB_OK;
     }
 
-    /* Same pixel count as a net_side square, so the cost does not depend on the aspect; keeping the aspect
-     * keeps the net's strokes and outlines round instead of squeezed. */
-    double s = net_side / sqrt((double)w * h);
     sb_image_t small = {0}, styl = {0}, back = {0};
-    err = sb_image_resize(rgb, round4(w * s), round4(h * s), &small, e);
-    if (!err)
-        err = run_net(c, &small, &styl, e);
+    err = c->fixed_side ? run_fixed(c, rgb, &styl, e) : SB_OK;
+    if (!c->fixed_side) {
+        /* Same pixel count as a net_side square, so the cost does not depend on the aspect; keeping the aspect
+         * keeps the net's strokes and outlines round instead of squeezed. */
+        double s = net_side / sqrt((double)w * h);
+        err = sb_image_resize(rgb, round4(w * s), round4(h * s), &small, e);
+        if (!err)
+            err = run_net(c, &small, &styl, e);
+    }
     if (!err)
         err = sb_image_resize(&styl, w, h, &back, e);
     if (!err) {

@@ -1,7 +1,7 @@
 /* cartoon.h - the anime style: CartoonGAN (Hosoda or Hayao weights) on an 8-bit RGB photo, typically the
  * aligned face crop, blended with the photo by a style intensity.
  *
- * A cartoonizer owns one net: one per thread, never shared (an OpenCV net is not thread-safe). */
+ * A cartoonizer uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_CARTOON_H
 #define SB_CARTOON_H
 
@@ -27,12 +27,12 @@ sb_err sb_cartoon_open(sb_cartoon_variant v, sb_cartoon_t **out, sb_error_t *e);
 /* Free a cartoonizer. NULL-safe. */
 void sb_cartoon_close(sb_cartoon_t *c);
 
-/* Stylize `rgb` (3 bands, any size) into `out` (allocated by the call, same size, 3 bands). Threads: one
- * cartoonizer per thread. A net input size other than the previous call's reloads the model (OpenCV
- * keeps a net's first layer shapes), so keep net_side fixed per cartoonizer.
- * The photo is resized to net_side^2 pixels for the net (net_side x net_side for a square photo; for
+/* Stylize `rgb` (3 bands, any size) into `out` (allocated by the call, same size, 3 bands). Thread-safe:
+ * several threads may use one cartoonizer at once (the net is the process's shared session).
+ * Hosoda: the photo is resized to net_side^2 pixels for the net (net_side x net_side for a square photo; for
  * another aspect the same area with the aspect kept, both sides multiples of 4), and the net's output is
- * resized back. `intensity` 0..1 mixes photo and style per pixel: 0 returns the photo (the net is not
+ * resized back. Hayao's net takes 512x512 only: the photo is fitted into that square (edges repeated) and
+ * net_side is only checked. `intensity` 0..1 mixes photo and style per pixel: 0 returns the photo (the net is not
  * run), 1 the net's output. Deterministic: the same input gives the same bytes.
  * Errors: SB_ERR_USAGE with field "net_side" (not a multiple of 4, or outside SB_CARTOON_SIDE_MIN..MAX),
  * "intensity" (outside 0..1) or "image" (not 3 bands, or empty); SB_ERR_NOMEM; SB_ERR_INTERNAL when

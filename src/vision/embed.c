@@ -31,7 +31,7 @@ sb_err sb_face_embedder_open(sb_face_embedder_t **out, sb_error_t *e)
     sb_face_embedder_t *x = calloc(1, sizeof *x);
     if (!x)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face embedder");
-    sb_err err = sb_model_open_net(SB_MODEL_MOBILEFACENET, &x->net, e);
+    sb_err err = sb_model_session(SB_MODEL_MOBILEFACENET, &x->net, e);
     if (err) {
         free(x);
         return err;
@@ -44,7 +44,6 @@ void sb_face_embedder_close(sb_face_embedder_t *em)
 {
     if (!em)
         return;
-    sb_net_close(em->net);
     free(em);
 }
 

@@ -4,7 +4,7 @@
  * ArcFace 112x112 template, warped, normalised with the ImageNet mean/std, run through the net and
  * L2-normalised. Two embeddings compare by cosine; sb_likeness_from_cosine maps that to 0..1 with a
  * curve calibrated on the identity sets of shared/testdata (see docs/internals/vision.md, "Likeness").
- * An embedder owns one net: one per thread, never shared. */
+ * An embedder uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_EMBED_H
 #define SB_EMBED_H
 
@@ -22,8 +22,7 @@ sb_err sb_face_embedder_open(sb_face_embedder_t **out, sb_error_t *e);
 void sb_face_embedder_close(sb_face_embedder_t *em);
 
 /* Embed `face` (box and landmarks in `rgb`'s pixel coordinates, as sb_face_detect gives them) of the
- * 3-band image `rgb` into `out` (caller's array, unit length). Only reads `rgb` and `face`; the
- * embedder is not thread-safe (one per thread). Errors: SB_ERR_USAGE when an argument is NULL, `rgb` is
+ * 3-band image `rgb` into `out` (caller's array, unit length). Only reads `rgb` and `face`; any thread. Errors: SB_ERR_USAGE when an argument is NULL, `rgb` is
  * not 3-band, the face box lies outside the image or its landmarks are non-finite or collapsed to a
  * point; SB_ERR_NOMEM; SB_ERR_INTERNAL when the net fails. `out` is untouched on failure. */
 sb_err sb_face_embed(sb_face_embedder_t *em, const sb_image_t *rgb, const sb_face_t *face,

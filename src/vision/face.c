@@ -12,13 +12,14 @@
 #define SCORE_MIN 0.8f /* real faces in shared/testdata score >= 0.84, false ones <= 0.75 */
 #define NMS_IOU 0.3f
 
-/* OpenCV sets a net up again for each new input shape (measured here: the first forwards at a shape
- * take 22-31 ms, later ones 12 ms at 640x640), so each scale has its own net and always gets the same
- * square input, the image letterboxed into its top-left corner. */
+/* The graph fixes its input at NET_SIDE square. The image is scaled to each of `scales` on its long side and
+ * letterboxed into the input's top-left corner (zero padding), so the 320 pass finds the faces too large for
+ * the 640 one. */
+#define NET_SIDE 640
 static const int scales[2] = {640, 320};
 
 struct sb_face_detector {
-    sb_net_t *net[2];
+    sb_net_t *net; /* the process's shared YuNet session */
 };
 
 static const char *const output_names[12] = {"cls_8",  "cls_16",  "cls_32",  "obj_8",
@@ -31,11 +32,9 @@ sb_err sb_face_detector_open(sb_face_detector_t **out, sb_error_t *e)
     sb_face_detector_t *det = calloc(1, sizeof *det);
     if (!det)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face detector");
-    sb_err err = SB_OK;
-    for (int i = 0; i < 2 && !err; i++)
-        err = sb_model_open_net(SB_MODEL_YUNET, &det->net[i], e);
+    sb_err err = sb_model_session(SB_MODEL_YUNET, &det->net, e);
     if (err) {
-        sb_face_detector_close(det);
+        free(det);
         return err;
     }
     *out = det;
@@ -46,8 +45,6 @@ void sb_face_detector_close(sb_face_detector_t *det)
 {
     if (!det)
         return;
-    for (int i = 0; i < 2; i++)
-        sb_net_close(det->net[i]);
     free(det);
 }
 
@@ -107,12 +104,12 @@ static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, cons
 }
 
 /* Run YuNet number `k` on `img`, which is at most scales[k] on its long side and is `scale` times the
- * size of the detector's input image; zero-pad to scales[k] square; append candidates in input
+ * size of the detector's input image; zero-pad to the NET_SIDE square; append candidates in input
  * coordinates. */
 static sb_err detect_at(sb_face_detector_t *det, const sb_image_t *img, float scale, int k, sb_face_list_t *cand,
                         int *cap, sb_error_t *e)
 {
-    int side = scales[k], w = img->width, h = img->height;
+    int side = NET_SIDE, w = img->width, h = img->height;
     sb_tensor_t in = {.ndims = 4, .dims = {1, 3, side, side}};
     sb_tensor_t outs[12] = {0};
     in.data = calloc((size_t)3 * side * side, sizeof(float));
@@ -129,7 +126,7 @@ static sb_err detect_at(sb_face_detector_t *det, const sb_image_t *img, float sc
             in.data[2 * plane + o] = p[0];
         }
     }
-    sb_err err = sb_net_forward(det->net[k], &in, output_names, 12, outs, e);
+    sb_err err = sb_net_forward(det->net, &in, output_names, 12, outs, e);
     static const int strides[3] = {8, 16, 32};
     for (int s = 0; s < 3 && !err; s++)
         err = decode_stride(&outs[s], &outs[3 + s], &outs[6 + s], &outs[9 + s], strides[s], side, side, scale,
@@ -207,6 +204,8 @@ sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_li
             break;
         if (small[k].data)
             level = &small[k], scale *= f;
+        else if (k > 0)
+            break; /* the photo is already under this scale: the pass would see exactly the previous input */
         err = detect_at(det, level, scale, k, out, &cap, e);
     }
     sb_image_free(&small[0]);

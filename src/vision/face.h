@@ -1,6 +1,6 @@
 /* face.h - face detection with five landmarks (YuNet 2023mar, decoded by hand) and subject choice.
  *
- * A detector owns one net: use one detector per thread, never share it. Coordinates are in the pixel
+ * A detector uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. Coordinates are in the pixel
  * space of the image passed in (x right, y down, pixel (i, j) centred on the point (i, j), as in resample.h). */
 #ifndef SB_FACE_H
 #define SB_FACE_H

@@ -20,7 +20,7 @@ sb_err sb_matter_open(sb_matter_t **out, sb_error_t *e)
     sb_matter_t *x = calloc(1, sizeof *x);
     if (!x)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the matter");
-    sb_err err = sb_model_open_net(SB_MODEL_SELFIE_SEG, &x->net, e);
+    sb_err err = sb_model_session(SB_MODEL_SELFIE_SEG, &x->net, e);
     if (err) {
         free(x);
         return err;
@@ -33,7 +33,6 @@ void sb_matter_close(sb_matter_t *m)
 {
     if (!m)
         return;
-    sb_net_close(m->net);
     free(m);
 }
 

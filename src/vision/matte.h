@@ -1,6 +1,6 @@
 /* matte.h - person matte: MediaPipe selfie segmentation at 256x256, upsampled to the photo and refined
  * with the colour guided filter so edges follow hair and ears rather than a 256 px blob.
- * A matter owns one net: one per thread, never shared. */
+ * A matter uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_MATTE_H
 #define SB_MATTE_H
 

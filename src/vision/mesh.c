@@ -21,7 +21,7 @@ sb_err sb_face_mesh_open(sb_face_mesh_t **out, sb_error_t *e)
     sb_face_mesh_t *x = calloc(1, sizeof *x);
     if (!x)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh");
-    sb_err err = sb_model_open_net(SB_MODEL_FACEMESH, &x->net, e);
+    sb_err err = sb_model_session(SB_MODEL_FACEMESH, &x->net, e);
     if (err) {
         free(x);
         return err;
@@ -34,7 +34,6 @@ void sb_face_mesh_close(sb_face_mesh_t *mesh)
 {
     if (!mesh)
         return;
-    sb_net_close(mesh->net);
     free(mesh);
 }
 

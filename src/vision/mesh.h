@@ -1,6 +1,6 @@
 /* mesh.h - precise eye centres from the MediaPipe face mesh (468 points). YuNet's five landmarks
  * are coarse (their eye line wanders by +-3.5 degrees on some faces); the mesh's eye corners pin the
- * eye line to well under a degree on an upright face. A mesh owns one net: one per thread. */
+ * eye line to well under a degree on an upright face. A mesh uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_MESH_H
 #define SB_MESH_H
 

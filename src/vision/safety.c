@@ -20,7 +20,7 @@ sb_err sb_safety_open(sb_safety_t **out, sb_error_t *e)
     sb_safety_t *x = calloc(1, sizeof *x);
     if (!x)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the safety classifier");
-    sb_err err = sb_model_open_net(SB_MODEL_NSFW, &x->net, e);
+    sb_err err = sb_model_session(SB_MODEL_NSFW, &x->net, e);
     if (err) {
         free(x);
         return err;
@@ -33,7 +33,6 @@ void sb_safety_close(sb_safety_t *s)
 {
     if (!s)
         return;
-    sb_net_close(s->net);
     free(s);
 }
 

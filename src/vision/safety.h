@@ -1,7 +1,7 @@
 /* safety.h - content safety: the nsfwjs MobileNetV2 classifier (Drawing, Hentai, Neutral, Porn, Sexy)
  * and the rule that turns its five probabilities into a refusal. The thresholds and how they were
- * chosen are in docs/internals/vision.md ("Content safety"). A classifier owns one net: one per
- * thread, never shared (OpenCV nets are not thread-safe). */
+ * chosen are in docs/internals/vision.md ("Content safety"). A classifier
+ * uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_SAFETY_H
 #define SB_SAFETY_H
 

@@ -31,7 +31,7 @@ sb_err sb_salient_open(sb_salient_t **out, sb_error_t *e)
     sb_salient_t *s = calloc(1, sizeof *s);
     if (!s)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the salient-object net");
-    sb_err err = sb_model_open_net(SB_MODEL_U2NETP, &s->net, e);
+    sb_err err = sb_model_session(SB_MODEL_U2NETP, &s->net, e);
     if (err) {
         free(s);
         return err;
@@ -44,7 +44,6 @@ void sb_salient_close(sb_salient_t *s)
 {
     if (!s)
         return;
-    sb_net_close(s->net);
     free(s);
 }
 

@@ -2,7 +2,7 @@
  * 320x320, refined at working resolution around the subject with the colour guided filter, small islands
  * removed.
  *
- * An sb_salient_t owns a net and is NOT thread-safe: open one per worker thread (nn.h). */
+ * An sb_salient_t uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_SALIENT_H
 #define SB_SALIENT_H
 
@@ -11,7 +11,7 @@
 typedef struct sb_salient sb_salient_t;
 
 /* Load u2netp (SB_MODEL_U2NETP) into a new object; *out is NULL on failure. Errors: those of
- * sb_model_open_net (SB_ERR_MODEL_MISSING, SB_ERR_MODEL_INVALID), SB_ERR_NOMEM. Free with sb_salient_close. */
+ * sb_model_session (SB_ERR_MODEL_MISSING, SB_ERR_MODEL_INVALID), SB_ERR_NOMEM. Free with sb_salient_close. */
 sb_err sb_salient_open(sb_salient_t **out, sb_error_t *e);
 
 /* Free the object and its net. NULL-safe. */

@@ -1608,9 +1608,12 @@ Test(server, avatar_qa_retries_are_reported)
     json_array_foreach(json_object_get(r.json, "validation_warnings"), i, w) below |=
         !strcmp(nz(json_string_value(w)), "likeness_below_threshold");
     cr_assert(below, "no likeness_below_threshold warning: %s", r.body);
+    /* The best of the three is delivered: which one depends on the nets' last digits (OpenCV delivered the
+     * 30% attempt, ONNX Runtime the 100% one), so only its being one of the three is asserted. */
     json_t *params = json_object_get(json_object_get(r.json, "provenance"), "parameters");
-    cr_assert_lt(jnum(params, "intensity_delivered"), jnum(params, "style_intensity"),
-                 "a weaker retry was delivered, so there were retries: %s", r.body);
+    double delivered = jnum(params, "intensity_delivered");
+    cr_assert(fabs(delivered - 1.0) < 1e-6 || fabs(delivered - 0.6) < 1e-6 || fabs(delivered - 0.3) < 1e-6,
+              "intensity_delivered %g is none of the three attempts: %s", delivered, r.body);
     cr_assert_eq(jint(r.json, "attempts"), 3,
                  "the QA made 3 attempts (intensity_delivered %g) but the answer says attempts %lld: %s",
                  jnum(params, "intensity_delivered"), jint(r.json, "attempts"), r.body);

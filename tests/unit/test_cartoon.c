@@ -113,7 +113,7 @@ Test(cartoon, hosoda_and_hayao_differ)
 }
 
 /* A non-square photo keeps its size; and after a run at another net size the result is the one a fresh
- * cartoonizer gives (OpenCV would otherwise reuse the first run's layer shapes and return garbage). */
+ * cartoonizer gives (the shared session must not keep the first run's shapes). */
 Test(cartoon, non_square_and_size_changes)
 {
     sb_image_t face, sq, warm, a, b;

@@ -1,4 +1,4 @@
-/* test_models.c - the model registry (resolve, sha256, errors) and the nn layer over OpenCV DNN. */
+/* test_models.c - the model registry (resolve, sha256, errors) and the nn layer over ONNX Runtime. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -256,7 +256,7 @@ Test(nn, garbage_files_are_invalid_and_the_process_goes_on)
         return;
     resolve_shared_or_skip(SB_MODEL_YUNET, path, sizeof path);
     cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
-    sb_tensor_t in = zeros(3, 64, 64), out[12];
+    sb_tensor_t in = zeros(3, 640, 640), out[12];
     cr_assert_eq(sb_net_forward(net, &in, yunet_outputs, 12, out, &e), SB_OK, "%s", e.message);
     for (int i = 0; i < 12; i++)
         sb_tensor_free(&out[i]);
@@ -272,29 +272,52 @@ Test(nn, yunet_forward_shapes)
     sb_error_t e = {0};
     cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
 
-    /* the same net must follow a change of input size between calls */
-    static const int sizes[][2] = {{320, 320}, {640, 384}};
-    for (int s = 0; s < 2; s++) {
-        int h = sizes[s][0], w = sizes[s][1];
-        sb_tensor_t in = zeros(3, h, w), out[12];
-        cr_assert_eq(sb_net_forward(net, &in, yunet_outputs, 12, out, &e), SB_OK, "%s", e.message);
-        for (int i = 0; i < 12; i++) {
-            int stride = 8 << (i % 3), cols = i < 6 ? 1 : i < 9 ? 4 : 10;
-            int rows = (h / stride) * (w / stride);
-            const sb_tensor_t *t = &out[i];
-            cr_assert_eq(t->ndims, 3, "%s: %d dims", yunet_outputs[i], t->ndims);
-            cr_assert_eq(t->dims[0], 1, "%s", yunet_outputs[i]);
-            cr_assert_eq(t->dims[1], rows, "%s: %d rows, want %d", yunet_outputs[i], t->dims[1], rows);
-            cr_assert_eq(t->dims[2], cols, "%s: %d cols, want %d", yunet_outputs[i], t->dims[2], cols);
-            cr_assert_not_null(t->data);
-        }
-        if (s == 0) {
-            cr_assert_eq(out[0].dims[1], 1600);  /* cls_8 at 320x320: 40*40 */
-            cr_assert_eq(out[6].dims[2], 4);     /* bbox_8 */
-            cr_assert_eq(out[11].dims[2], 10);   /* kps_32 */
-        }
-        for (int i = 0; i < 12; i++)
-            sb_tensor_free(&out[i]);
+    int h = 640, w = 640;
+    sb_tensor_t in = zeros(3, h, w), out[12];
+    cr_assert_eq(sb_net_forward(net, &in, yunet_outputs, 12, out, &e), SB_OK, "%s", e.message);
+    for (int i = 0; i < 12; i++) {
+        int stride = 8 << (i % 3), cols = i < 6 ? 1 : i < 9 ? 4 : 10;
+        int rows = (h / stride) * (w / stride);
+        const sb_tensor_t *t = &out[i];
+        cr_assert_eq(t->ndims, 3, "%s: %d dims", yunet_outputs[i], t->ndims);
+        cr_assert_eq(t->dims[0], 1, "%s", yunet_outputs[i]);
+        cr_assert_eq(t->dims[1], rows, "%s: %d rows, want %d", yunet_outputs[i], t->dims[1], rows);
+        cr_assert_eq(t->dims[2], cols, "%s: %d cols, want %d", yunet_outputs[i], t->dims[2], cols);
+        cr_assert_not_null(t->data);
+    }
+    cr_assert_eq(out[0].dims[1], 6400); /* cls_8 at 640x640: 80*80 */
+    for (int i = 0; i < 12; i++)
+        sb_tensor_free(&out[i]);
+    sb_tensor_free(&in);
+
+    /* The graph fixes its input at 640x640: another size is a clear, one-line error, and the net goes on. */
+    sb_tensor_t small = zeros(3, 320, 320);
+    cr_assert_eq(sb_net_forward(net, &small, yunet_outputs, 12, out, &e), SB_ERR_INTERNAL);
+    cr_assert_not_null(strstr(e.message, "640"), "%s", e.message);
+    cr_assert_null(strchr(e.message, '\n'), "%s", e.message);
+    sb_tensor_free(&small);
+    sb_net_close(net);
+}
+
+Test(nn, symbolic_sizes_follow_the_input)
+{
+    char path[PATH_MAX];
+    resolve_shared_or_skip(SB_MODEL_CARTOON_HOSODA, path, sizeof path);
+    sb_net_t *net = NULL;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    /* the same session must follow a change of input size between calls (CartoonGAN Hosoda's H and W are
+     * symbolic) */
+    static const int sizes[][2] = {{64, 64}, {96, 128}, {64, 64}};
+    const char *const name[] = {"output"};
+    for (int s = 0; s < 3; s++) {
+        sb_tensor_t in = zeros(3, sizes[s][0], sizes[s][1]), out;
+        cr_assert_eq(sb_net_forward(net, &in, name, 1, &out, &e), SB_OK, "%s", e.message);
+        cr_assert_eq(out.ndims, 4);
+        cr_assert_eq(out.dims[1], 3);
+        cr_assert_eq(out.dims[2], sizes[s][0]);
+        cr_assert_eq(out.dims[3], sizes[s][1]);
+        sb_tensor_free(&out);
         sb_tensor_free(&in);
     }
     sb_net_close(net);
@@ -359,7 +382,7 @@ Test(nn, bad_output_name_and_bad_input_are_errors)
 enum { RUNS_PER_THREAD = 8 };
 
 typedef struct {
-    const char *path;
+    sb_net_t *net;
     const sb_tensor_t *in;
     sb_tensor_t out[RUNS_PER_THREAD][12];
     sb_err err;
@@ -369,11 +392,8 @@ typedef struct {
 static void *run_yunet(void *arg)
 {
     job_t *j = arg;
-    sb_net_t *net = NULL;
-    j->err = sb_net_open(j->path, &net, &j->e);
     for (int r = 0; !j->err && r < RUNS_PER_THREAD; r++)
-        j->err = sb_net_forward(net, j->in, yunet_outputs, 12, j->out[r], &j->e);
-    sb_net_close(net);
+        j->err = sb_net_forward(j->net, j->in, yunet_outputs, 12, j->out[r], &j->e);
     return NULL;
 }
 
@@ -393,22 +413,25 @@ static void assert_same(const sb_tensor_t *a, const sb_tensor_t *b, const char *
     cr_assert_arr_eq(a->data, b->data, sizeof(float) * sb_tensor_count(a), "%s differs", what);
 }
 
-Test(nn, two_nets_on_two_threads_match_a_single_thread)
+Test(nn, one_net_on_two_threads_at_once_matches_a_single_thread)
 {
     char path[PATH_MAX];
     resolve_shared_or_skip(SB_MODEL_YUNET, path, sizeof path);
     sb_nn_set_threads(1); /* the server's setting: one intra-op thread per worker */
-    sb_tensor_t in = pattern(320, 320);
+    sb_net_t *net = NULL;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    sb_tensor_t in = pattern(640, 640);
 
     job_t *ref = calloc(1, sizeof *ref), *jobs = calloc(2, sizeof *jobs);
     cr_assert(ref && jobs);
-    *ref = (job_t){.path = path, .in = &in};
+    *ref = (job_t){.net = net, .in = &in};
     run_yunet(ref);
     cr_assert_eq(ref->err, SB_OK, "%s", ref->e.message);
 
     pthread_t th[2];
     for (int k = 0; k < 2; k++) {
-        jobs[k] = (job_t){.path = path, .in = &in};
+        jobs[k] = (job_t){.net = net, .in = &in};
         cr_assert_eq(pthread_create(&th[k], NULL, run_yunet, &jobs[k]), 0);
     }
     for (int k = 0; k < 2; k++)
@@ -430,4 +453,23 @@ Test(nn, two_nets_on_two_threads_match_a_single_thread)
     free(ref);
     free(jobs);
     sb_tensor_free(&in);
+    sb_net_close(net);
+}
+
+Test(nn, the_session_of_a_model_is_one_per_process)
+{
+    char path[PATH_MAX];
+    resolve_shared_or_skip(SB_MODEL_SELFIE_SEG, path, sizeof path);
+    sb_net_t *a = NULL, *b = NULL;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_model_session(SB_MODEL_SELFIE_SEG, &a, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_model_session(SB_MODEL_SELFIE_SEG, &b, &e), SB_OK, "%s", e.message);
+    cr_assert_not_null(a);
+    cr_assert_eq(a, b, "two calls gave two sessions");
+    cr_assert_eq(sb_model_session(SB_MODEL__COUNT, &a, &e), SB_ERR_USAGE);
+    cr_assert_null(a);
+    sb_model_sessions_close();
+    cr_assert_eq(sb_model_session(SB_MODEL_SELFIE_SEG, &a, &e), SB_OK, "%s", e.message);
+    cr_assert_not_null(a);
+    sb_model_sessions_close();
 }
