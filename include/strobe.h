@@ -29,17 +29,18 @@
 
 typedef struct sb_studio sb_studio_t;
 
-/* A new studio with no nets loaded yet. Call sb_io_init first (once per process). */
+/* A new studio: one thread's handles on the nets, which are the process's shared sessions (one per model,
+ * opened on first use by any studio). Use a studio from one thread at a time; open one per thread. Call
+ * sb_io_init first (once per process). */
 sb_err sb_studio_open(sb_studio_t **out, sb_error_t *e);
 
-/* Load (and verify) every net the headshot, the avatar and the product photo (u2netp, 4.6 MB) need now
- * instead of on first use (the two cartoon nets are only verified: they are large and load on the first
- * anime avatar): a server warms its workers with it and reports a missing or broken model at startup and
- * in /readyz.
+/* Open (and verify) every net now instead of on first use, the two CartoonGAN nets included: a server warms
+ * up with it and reports a missing or broken model at startup and in /readyz. Nets already opened by another
+ * studio are only looked up.
  * Errors: SB_ERR_MODEL_MISSING, SB_ERR_MODEL_INVALID (the model named in the message). */
 sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e);
 
-/* Free a studio and its nets. NULL-safe. */
+/* Free a studio (the shared nets stay open for the process). NULL-safe. */
 void sb_studio_close(sb_studio_t *studio);
 
 #define SB_MODELS_USED_MAX 8

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the ONNX Runtime shared library strobe links against, from the npm registry (Debian 12 packages
 # none). Idempotent, and offline once the cache holds the tarball:
-#   1. if deps/onnxruntime/lib/libonnxruntime.so.1 is there with the pinned sha256: nothing to do;
+#   1. if deps/onnxruntime/lib/libonnxruntime.so.1 ($STROBE_ORT_DIR) is there with the pinned sha256: nothing
+#      to do;
 #   2. otherwise take the npm tarball from the cache ($STROBE_CACHE, default ~/.cache/strobe), or
 #      `npm pack` it there (Debian's npm is installed first when no npm is on the PATH);
 #   3. check the tarball's sha512 integrity against the pinned value (a mismatch stops the build);
@@ -15,7 +16,7 @@ VERSION=1.30.0
 INTEGRITY="sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw=="
 MEMBER=package/bin/napi-v6/linux/x64/libonnxruntime.so.1
 LIB_SHA256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
-DEST=deps/onnxruntime/lib
+DEST=${STROBE_ORT_DIR:-deps/onnxruntime/lib}
 CACHE=${STROBE_CACHE:-${HOME:-/root}/.cache/strobe}
 TGZ="$CACHE/onnxruntime-node-$VERSION.tgz"
 
@@ -29,6 +30,10 @@ tgz_ok() { [ -f "$TGZ" ] &&
 
 lib_ok && exit 0
 
+if [ -f "$TGZ" ] && ! tgz_ok; then
+    echo "onnxruntime: the cached $TGZ fails its integrity check: fetching it again" >&2
+    rm -f "$TGZ"
+fi
 if ! tgz_ok; then
     if ! command -v npm >/dev/null 2>&1; then
         echo "onnxruntime: installing Debian's npm" >&2

@@ -22,6 +22,7 @@ void sb_service_config_default(sb_service_config_t *c)
     snprintf(c->listen, sizeof c->listen, "127.0.0.1:8080");
     snprintf(c->data_dir, sizeof c->data_dir, "strobe-data");
     c->workers = cores > 0 ? (int)cores : 1;
+    c->nn_threads = 1;
     c->fetchers = 4;
     c->http_threads = 2;
     c->body_cap = 25u * 1024 * 1024;
@@ -74,6 +75,7 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     if ((s = getenv("STROBE_PUBLIC_URL")) && *s)
         snprintf(c->public_url, sizeof c->public_url, "%s", s);
     ENV_INT("STROBE_WORKERS", 1, 256, c->workers);
+    ENV_INT("STROBE_NN_THREADS", 1, 64, c->nn_threads);
     ENV_INT("STROBE_FETCHERS", 1, 256, c->fetchers);
     ENV_INT("STROBE_HTTP_THREADS", 1, 64, c->http_threads);
     long mb = (long)(c->body_cap >> 20);
@@ -111,6 +113,8 @@ sb_err sb_service_config_check(const sb_service_config_t *c, sb_error_t *e)
 {
     if (c->workers < 1 || c->workers > 256)
         return sb_error_set(e, SB_ERR_USAGE, "workers", "workers must be 1 to 256, got %d", c->workers);
+    if (c->nn_threads < 1 || c->nn_threads > 64)
+        return sb_error_set(e, SB_ERR_USAGE, "nn_threads", "nn_threads must be 1 to 64, got %d", c->nn_threads);
     if (!c->data_dir[0])
         return sb_error_set(e, SB_ERR_USAGE, "data", "the data directory is empty");
     if (c->body_cap < 1024)
@@ -214,7 +218,7 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
         goto fail;
     }
     sb_fetch_global_init();
-    sb_jobs_config_t jc = {.workers = cfg->workers, .fetchers = cfg->fetchers, .queue_max = cfg->queue_max,
+    sb_jobs_config_t jc = {.workers = cfg->workers, .nn_threads = cfg->nn_threads, .fetchers = cfg->fetchers, .queue_max = cfg->queue_max,
                            .pixel_budget = cfg->pixel_budget, .max_pixels = cfg->max_pixels, .lease_s = 120,
                            .file_ttl_s = cfg->file_ttl_s, .deadline_ms = cfg->request_deadline_ms,
                            .purge_interval_s = cfg->purge_interval_s, .hook_max_attempts = cfg->hook_max_attempts,

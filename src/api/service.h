@@ -20,6 +20,8 @@ typedef struct {
     char data_dir[512];        /* STROBE_DATA, --data; default ./strobe-data */
     char public_url[256];      /* STROBE_PUBLIC_URL; base of signed URLs; default http://<listen> */
     int workers;               /* STROBE_WORKERS, --workers; default = CPU cores */
+    int nn_threads;            /* STROBE_NN_THREADS, --nn-threads; threads inside one forward pass; default 1
+                                * (the workers already fill the cores; see docs/BENCHMARKS.md) */
     int fetchers;              /* STROBE_FETCHERS; URL-fetching threads; default 4 */
     int http_threads;          /* STROBE_HTTP_THREADS; default 2 */
     size_t body_cap;           /* STROBE_BODY_CAP_MB; default 25 MB */

@@ -11,13 +11,14 @@
 #include "cli/cli.h"
 
 static const char serve_usage[] =
-    "usage: strobe serve [--listen HOST:PORT] [--data DIR] [--workers N] [--allow-private-urls]";
+    "usage: strobe serve [--listen HOST:PORT] [--data DIR] [--workers N] [--nn-threads N] [--allow-private-urls]";
 
 int sb_cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {{"listen", required_argument, 0, 'l'},
                                              {"data", required_argument, 0, 'd'},
                                              {"workers", required_argument, 0, 'w'},
+                                             {"nn-threads", required_argument, 0, 'n'},
                                              {"allow-private-urls", no_argument, 0, 'p'},
                                              {0, 0, 0, 0}};
     sb_service_config_t cfg;
@@ -37,6 +38,12 @@ int sb_cmd_serve(int argc, char **argv)
             cfg.workers = (int)strtol(optarg, &end, 10);
             if (*end || cfg.workers < 1)
                 return sb_cli_usage("--workers must be a positive integer, got '%s'", optarg);
+            break;
+        case 'n':
+            if (sb_cli_parse_int(optarg, "nn-threads", &cfg.nn_threads))
+                return 2;
+            if (cfg.nn_threads < 1 || cfg.nn_threads > 64)
+                return sb_cli_usage("--nn-threads must be 1 to 64, got '%s'", optarg);
             break;
         case 'p': cfg.allow_private_urls = true; break;
         default: return sb_cli_usage("%s", serve_usage);

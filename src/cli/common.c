@@ -4,10 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
-#include "nn/nn.h"
 
 /* The one JSON error object on stderr; returns the code's exit status. */
 static int print_error(sb_err err, const char *message, const char *field)
@@ -62,9 +60,6 @@ int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, floa
 int sb_cli_start(const char *argv0, sb_studio_t **studio)
 {
     sb_error_t e = {0};
-    /* One request at a time: every core works inside each forward pass. */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    sb_nn_set_threads(cores > 0 ? (int)cores : 1);
     sb_err err = sb_io_init(argv0, &e);
     if (!err)
         err = sb_studio_open(studio, &e);

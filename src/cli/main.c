@@ -27,7 +27,7 @@ static const char usage[] =
     "  detect IN [--json]     every face with its box, five landmarks, score and roll\n"
     "  matte IN [--kind person|object] -o MASK.png [--json]\n"
     "                         person (or main object) matte of IN as an 8-bit PNG (255 = subject)\n"
-    "  serve [--listen HOST:PORT] [--data DIR] [--workers N] [--allow-private-urls]\n"
+    "  serve [--listen HOST:PORT] [--data DIR] [--workers N] [--nn-threads N] [--allow-private-urls]\n"
     "                         the HTTP API (settings also from STROBE_* variables)\n"
     "  keys create|list|credit|revoke|dev ...\n"
     "                         API keys of a data directory (run 'strobe keys' for details)\n"

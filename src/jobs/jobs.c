@@ -849,8 +849,8 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
     sb_random_hex(j->owner + 4, 8);
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
-    /* One OpenCV thread per worker: N workers x 1 thread beats 1 x N for throughput on this class of box. */
-    sb_nn_set_threads(1);
+    /* Before any net opens: a session's thread count is fixed when it is created. */
+    sb_nn_set_threads(cfg->nn_threads);
     sb_pool_config_t wc = {.name = "work", .threads = cfg->workers, .queue_max = cfg->queue_max,
                            .thread_init = worker_init, .thread_fini = worker_fini, .ctx = j};
     sb_pool_config_t fc = {.name = "fetch", .threads = cfg->fetchers, .queue_max = cfg->queue_max};

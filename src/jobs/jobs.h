@@ -52,7 +52,8 @@ typedef struct sb_metrics sb_metrics_t;
 typedef char *(*sb_job_render_fn)(const sb_job_t *job, void *ctx);
 
 typedef struct {
-    int workers;              /* CPU worker threads, each with its own nets */
+    int workers;              /* CPU worker threads; they share the process's nets (models.h) */
+    int nn_threads;           /* threads inside one forward pass (sb_nn_set_threads), set before the nets open */
     int fetchers;             /* threads fetching input URLs */
     int queue_max;            /* jobs waiting for a worker, at most */
     int64_t pixel_budget;     /* input pixels admitted and not finished, at most */

@@ -191,6 +191,45 @@ sb_err sb_model_session(sb_model_id id, sb_net_t **out, sb_error_t *e)
     return err;
 }
 
+typedef struct {
+    atomic_int next; /* the next model id to open */
+    pthread_mutex_t mu;
+    sb_error_t first; /* the first failure, by model order of discovery */
+} open_all_t;
+
+static void *open_some(void *arg)
+{
+    open_all_t *o = arg;
+    for (int id; (id = atomic_fetch_add(&o->next, 1)) < SB_MODEL__COUNT;) {
+        sb_net_t *net;
+        sb_error_t e = {0};
+        if (sb_model_session((sb_model_id)id, &net, &e)) {
+            pthread_mutex_lock(&o->mu);
+            if (!o->first.code)
+                o->first = e;
+            pthread_mutex_unlock(&o->mu);
+        }
+    }
+    return NULL;
+}
+
+sb_err sb_model_sessions_open_all(int threads, sb_error_t *e)
+{
+    open_all_t o = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    pthread_t th[8];
+    int n = threads < 1 ? 1 : threads > 8 ? 8 : threads, started = 0;
+    for (; started < n - 1; started++)
+        if (pthread_create(&th[started], NULL, open_some, &o))
+            break;
+    open_some(&o); /* the calling thread is one of them (and all of them if no thread could start) */
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&o.mu);
+    if (o.first.code && e)
+        *e = o.first;
+    return o.first.code;
+}
+
 void sb_model_sessions_close(void)
 {
     for (int id = 0; id < SB_MODEL__COUNT; id++) {

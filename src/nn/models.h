@@ -46,6 +46,12 @@ typedef struct sb_net sb_net_t;
  * errors of sb_model_resolve and sb_net_open; a failure is not remembered, so a repaired file is picked up. */
 sb_err sb_model_session(sb_model_id id, sb_net_t **out, sb_error_t *e);
 
+/* Open every model's session now (as sb_model_session), on `threads` threads at once (1..8; the caller is one
+ * of them): the large nets' graph optimisation is most of a server's start-up. Models already open are only
+ * looked up. Returns the first failure (the model named in the message); the other models are still opened.
+ * Thread-safe. */
+sb_err sb_model_sessions_open_all(int threads, sb_error_t *e);
+
 /* Close every net sb_model_session opened (at process exit, after every worker has stopped). */
 void sb_model_sessions_close(void);
 

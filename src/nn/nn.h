@@ -41,8 +41,9 @@ sb_err sb_net_forward(sb_net_t *net, const sb_tensor_t *input, const char *const
 /* Free a net. NULL-safe. No forward may be running on it. */
 void sb_net_close(sb_net_t *net);
 
-/* Set how many threads one forward pass may use (clamped to 1..64; default 1). It applies to nets opened
- * after the call, so set it before the first net is opened (process start). Thread-safe. */
+/* Set how many threads one forward pass may use (clamped to 1..64; the default is one per online core, right
+ * for one request at a time: the CLI, the benches). It applies to nets opened after the call, so set it
+ * before the first net is opened (process start). Thread-safe. */
 void sb_nn_set_threads(int n);
 
 /* The thread count sb_nn_set_threads set (what nets opened now get). */

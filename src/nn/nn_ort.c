@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <onnxruntime_c_api.h>
 
@@ -20,7 +21,7 @@ static OrtEnv *env;
 static OrtMemoryInfo *cpu_info;
 static char init_error[256];
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static atomic_int intra_threads = 1;
+static atomic_int intra_threads = 0; /* 0: one per online core */
 
 /* Copy an OrtStatus's message into `e` (prefixed with what was being done), release the status and return
  * `code`. */
@@ -74,7 +75,11 @@ void sb_nn_set_threads(int n)
 
 int sb_nn_threads(void)
 {
-    return atomic_load(&intra_threads);
+    int n = atomic_load(&intra_threads);
+    if (n > 0)
+        return n;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
 }
 
 long sb_tensor_count(const sb_tensor_t *t)
@@ -100,7 +105,7 @@ static OrtStatus *make_options(OrtSessionOptions **out)
     OrtSessionOptions *o = NULL;
     OrtStatus *st = ort->CreateSessionOptions(&o);
     if (!st)
-        st = ort->SetIntraOpNumThreads(o, atomic_load(&intra_threads));
+        st = ort->SetIntraOpNumThreads(o, sb_nn_threads());
     if (!st)
         st = ort->SetInterOpNumThreads(o, 1);
     if (!st)

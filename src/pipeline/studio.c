@@ -1,4 +1,4 @@
-/* studio.c - per-thread nets and the shared first steps of every face pipeline. */
+/* studio.c - a thread's handles on the process's shared nets, and the first steps of every face pipeline. */
 #include "pipeline/studio.h"
 
 #include <stdlib.h>
@@ -27,6 +27,10 @@ void sb_studio_close(sb_studio_t *studio)
 
 sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e)
 {
+    /* Two at a time: session creation is CPU work, and CartoonGAN's two 44 MB nets take most of it. */
+    sb_err first = sb_model_sessions_open_all(2, e);
+    if (first)
+        return first;
     sb_face_detector_t *d;
     sb_matter_t *m;
     sb_face_mesh_t *fm;
@@ -44,12 +48,9 @@ sb_err sb_studio_preload(sb_studio_t *studio, sb_error_t *e)
         err = sb_studio_safety(studio, &s, e);
     if (!err)
         err = sb_studio_salient(studio, &sal, e);
-    /* The cartoon nets (44 MB each) load on first use; here their files are only found and verified. */
-    static const sb_model_id lazy[] = {SB_MODEL_CARTOON_HOSODA, SB_MODEL_CARTOON_HAYAO};
-    for (size_t i = 0; !err && i < sizeof lazy / sizeof lazy[0]; i++) {
-        char path[4096];
-        err = sb_model_resolve(lazy[i], path, sizeof path, e);
-    }
+    sb_cartoon_t *c;
+    for (int v = 0; !err && v < 2; v++)
+        err = sb_studio_cartoon(studio, (sb_cartoon_variant)v, &c, e);
     return err;
 }
 
