@@ -418,7 +418,7 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     res->preset = sb_scene_preset_name(p.preset);
     res->shadow_type = sb_shadow_name(p.shadow);
     res->seed = p.seed;
-    err = sb_pipeline_decode(buf, len, WORK_SIDE, &work, d, e);
+    err = sb_pipeline_decode(buf, len, WORK_SIDE, 0, &work, d, e);
     if (!err)
         err = sb_studio_salient(studio, &salient, e);
     if (!err) {

@@ -459,6 +459,113 @@ Test(io, svg_tiff_gif_bmp_avif_are_unsupported)
     g_object_unref(im);
 }
 
+/* A PNG that is only a header (no pixel data a decoder could use): whatever it is refused with, it was
+ * refused before decoding; a decode would fail as corrupt. */
+static size_t header_only_png(uint8_t png[128], uint32_t w, uint32_t h)
+{
+    uint8_t ihdr[13] = {0};
+    static const uint8_t empty_zlib[] = {0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01};
+    memcpy(png, "\x89PNG\r\n\x1a\n", 8);
+    put32(ihdr, w), put32(ihdr + 4, h);
+    ihdr[8] = 8, ihdr[9] = 2;
+    size_t n = 8;
+    n += png_chunk(png + n, "IHDR", ihdr, sizeof ihdr);
+    n += png_chunk(png + n, "IDAT", empty_zlib, sizeof empty_zlib);
+    n += png_chunk(png + n, "IEND", NULL, 0);
+    return n;
+}
+
+/* Issue 12: a 4000x1 JPEG was shrunk on load by a factor chosen from its long side, its short side
+ * became 0 and libvips aborted the process (SIGABRT). Every thin size is now refused from the header,
+ * as JPEG and as PNG, whatever the working size. */
+Test(io, thin_images_are_refused_from_the_header_without_abort)
+{
+    static const int sizes[][2] = {{4000, 1}, {65000, 1}, {1, 8000}, {65000, 2}, {40000, 3}, {3, 40000}, {1001, 10}};
+    const char *suffixes[] = {".jpg", ".png"};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t k = 0; k < 2; k++) {
+            VipsImage *black = NULL;
+            cr_assert_eq(vips_black(&black, sizes[i][0], sizes[i][1], "bands", 3, NULL), 0);
+            size_t len;
+            uint8_t *buf = save(black, suffixes[k], &len);
+            char size[32];
+            snprintf(size, sizeof size, "%dx%d", sizes[i][0], sizes[i][1]);
+            sb_image_info_t info;
+            sb_error_t e = {0};
+            cr_assert_eq(sb_io_probe(buf, len, &info, &e), SB_OK, "%s %s: %s", size, suffixes[k], e.message);
+            cr_assert_eq(sb_io_check(&info, NULL, &e), SB_ERR_IMAGE_TOO_SMALL, "%s %s", size, suffixes[k]);
+            cr_assert_str_eq(e.field, "image");
+            cr_assert_not_null(strstr(e.message, size), "%s", e.message);
+            const int sides[] = {0, 1024, 256, 16};
+            for (size_t s = 0; s < sizeof sides / sizeof sides[0]; s++) {
+                sb_image_t img = {0};
+                cr_assert_eq(decode(buf, len, sides[s], &img, NULL, &e), SB_ERR_IMAGE_TOO_SMALL, "%s %s max_side %d",
+                             size, suffixes[k], sides[s]);
+                cr_assert_null(img.data);
+            }
+            g_free(buf);
+            g_object_unref(black);
+        }
+    /* From the header alone: this PNG has no pixels to decode. */
+    uint8_t png[128];
+    size_t n = header_only_png(png, 65000, 2);
+    assert_refused(png, n, SB_ERR_IMAGE_TOO_SMALL, "65000x2");
+}
+
+/* A thin image that is still allowed (100:1) shrinks to a short side of at least 1 pixel, never 0, on
+ * the JPEG path (libjpeg shrink plus resize) and the others. */
+Test(io, shrinking_a_thin_image_keeps_each_side_at_least_one)
+{
+    static const struct {
+        int w, h, max_side, want_w, want_h;
+    } cases[] = {{1000, 10, 16, 16, 1}, {10, 1000, 16, 1, 16}, {2000, 20, 256, 256, 3}, {1000, 10, 1024, 1000, 10},
+                 {2000, 20, 1, 1, 1}};
+    const char *suffixes[] = {".jpg", ".png", ".webp"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t k = 0; k < 3; k++) {
+            VipsImage *black = NULL;
+            cr_assert_eq(vips_black(&black, cases[i].w, cases[i].h, "bands", 3, NULL), 0);
+            size_t len;
+            uint8_t *buf = save(black, suffixes[k], &len);
+            sb_error_t e = {0};
+            sb_image_t img = {0};
+            cr_assert_eq(decode(buf, len, cases[i].max_side, &img, NULL, &e), SB_OK, "%dx%d%s: %s", cases[i].w,
+                         cases[i].h, suffixes[k], e.message);
+            cr_assert_eq(img.width, cases[i].want_w, "%dx%d%s to %d: width %d", cases[i].w, cases[i].h, suffixes[k],
+                         cases[i].max_side, img.width);
+            cr_assert_eq(img.height, cases[i].want_h, "%dx%d%s to %d: height %d", cases[i].w, cases[i].h,
+                         suffixes[k], cases[i].max_side, img.height);
+            sb_image_free(&img);
+            g_free(buf);
+            g_object_unref(black);
+        }
+}
+
+/* The minimum side is a header rule too: refused before any pixel is decoded, named with its size. */
+Test(io, min_side_is_checked_from_the_header)
+{
+    uint8_t png[128];
+    size_t n = header_only_png(png, 150, 180);
+    sb_decode_opts_t opts = {.min_side = 200};
+    sb_error_t e = {0};
+    sb_image_t img = {0};
+    cr_assert_eq(sb_io_decode(png, n, &opts, &img, NULL, &e), SB_ERR_IMAGE_TOO_SMALL);
+    cr_assert_not_null(strstr(e.message, "150x180"), "%s", e.message);
+    cr_assert_not_null(strstr(e.message, "200x200"), "%s", e.message);
+    /* Under the minimum it would have been decoded (and found to have no pixels). */
+    opts.min_side = 150;
+    cr_assert_eq(sb_io_decode(png, n, &opts, &img, NULL, &e), SB_ERR_CORRUPT_IMAGE, "%s", e.message);
+    /* The upright size is the one named: stored 300x150 with orientation 6 is 150x300. */
+    VipsImage *up = marker(150, 300), *st = stored_for(up, 6);
+    size_t len;
+    uint8_t *jpg = save(st, ".jpg", &len);
+    opts.min_side = 200;
+    cr_assert_eq(sb_io_decode(jpg, len, &opts, &img, NULL, &e), SB_ERR_IMAGE_TOO_SMALL);
+    cr_assert_not_null(strstr(e.message, "150x300"), "%s", e.message);
+    g_free(jpg);
+    g_object_unref(st), g_object_unref(up);
+}
+
 /* ---- round trips and formats ---- */
 
 static void assert_close(const sb_image_t *a, const sb_image_t *b, double max_mean, int max_abs)
