@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "image/heif.h"
 #include "image/icc.h"
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -120,25 +121,14 @@ static sb_err probe(const void *buf, size_t len, sb_image_info_t *info, int *con
         return sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image", "%s is not supported; send JPEG, PNG, WebP or HEIC",
                             loaders[i].name);
 
+    /* The HEIF loader also reads AVIF (and other codecs in a HEIF box), which strobe does not accept.
+     * libvips' "heif-compression" comes from the brand, which any file can fake: the items decide. */
+    sb_err err = loaders[i].fmt == SB_FMT_HEIC ? sb_heif_check_hevc(buf, len, e) : SB_OK;
+    if (err)
+        return err;
     VipsImage *im = vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!im)
         return corrupt(e, loaders[i].fmt);
-    sb_err err = SB_OK;
-    /* The HEIF loader also reads AVIF (and other codecs in a HEIF box), which strobe does not accept. */
-    const char *compression = "hevc";
-    if (loaders[i].fmt == SB_FMT_HEIC && vips_image_get_string(im, "heif-compression", &compression)) {
-        vips_error_clear();
-        compression = "unknown";
-    }
-    if (strcmp(compression, "hevc") != 0) {
-        err = strcmp(compression, "av1") == 0
-                  ? sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image",
-                                 "AVIF is not supported; send JPEG, PNG, WebP or HEIC")
-                  : sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image",
-                                 "HEIF with %s compression is not supported; send JPEG, PNG, WebP or HEIC",
-                                 compression);
-        goto done;
-    }
     info->format = loaders[i].fmt;
     info->width = vips_image_get_width(im);
     info->height = vips_image_get_height(im);
@@ -152,9 +142,8 @@ static sb_err probe(const void *buf, size_t len, sb_image_info_t *info, int *con
         sb_icc_description(icc, icc_len, info->icc, sizeof info->icc);
     if (convert_icc)
         *convert_icc = has_icc && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK;
-done:
     g_object_unref(im);
-    return err;
+    return SB_OK;
 }
 
 sb_err sb_io_probe(const void *buf, size_t len, sb_image_info_t *info, sb_error_t *e)

@@ -1,9 +1,9 @@
 /* io.h - decode and encode images with libvips, with the limits a public API needs.
  *
- * Only JPEG, PNG, WebP and HEIC are accepted (every other vips loader is blocked process-wide).
- * Every rule that the header can answer (format, pixel limit, minimum side, aspect ratio: sb_io_check)
- * is checked before any pixel is decoded, and the decoder is never asked for a side under 1 pixel;
- * truncated files are refused.
+ * Only JPEG, PNG, WebP and HEIC are accepted (every other vips loader is blocked process-wide; a HEIF
+ * file must hold HEVC images, read from its items, whatever its brand says). Every rule that the header
+ * can answer (format, pixel limit, minimum side, aspect ratio: sb_io_check) is checked before any pixel
+ * is decoded, and the decoder is never asked for a side under 1 pixel; truncated files are refused.
  * Decoded pixels are upright (EXIF orientation applied), sRGB (any embedded ICC profile, CMYK
  * included, converted), alpha flattened, 8-bit RGB.
  * Encoded files carry no metadata (no EXIF, XMP, IPTC, GPS) except an sRGB ICC profile.
@@ -44,8 +44,8 @@ typedef struct {
 sb_err sb_io_init(const char *argv0, sb_error_t *e);
 
 /* Read the header only: format, stored size, orientation, ICC description. Fails with
- * SB_ERR_UNSUPPORTED_FORMAT for anything but the four formats, SB_ERR_CORRUPT_IMAGE for a damaged header.
- * Checks no size rule: that is sb_io_check. */
+ * SB_ERR_UNSUPPORTED_FORMAT for anything but the four formats (AVIF and other non-HEVC HEIF included),
+ * SB_ERR_CORRUPT_IMAGE for a damaged header. Checks no size rule: that is sb_io_check. */
 sb_err sb_io_probe(const void *buf, size_t len, sb_image_info_t *info, sb_error_t *e);
 
 /* The rules a probed header must pass, for whoever is about to decode it or to queue it: pixels at most
