@@ -140,8 +140,11 @@ static sb_err probe(const void *buf, size_t len, sb_image_info_t *info, int *con
                   vips_image_get_blob(im, VIPS_META_ICC_NAME, &icc, &icc_len) == 0;
     if (has_icc)
         sb_icc_description(icc, icc_len, info->icc, sizeof info->icc);
+    /* A profile of another colour space (an RGB profile in a greyscale JPEG) cannot convert the pixels:
+     * libvips would fail the decode. Such files are common enough, so the profile is ignored (sRGB). */
+    info->icc_ignored = has_icc && !sb_icc_fits_bands(icc, icc_len, im->Bands);
     if (convert_icc)
-        *convert_icc = has_icc && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK;
+        *convert_icc = has_icc && !info->icc_ignored && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK;
     g_object_unref(im);
     return SB_OK;
 }

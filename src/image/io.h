@@ -4,8 +4,8 @@
  * file must hold HEVC images, read from its items, whatever its brand says). Every rule that the header
  * can answer (format, pixel limit, minimum side, aspect ratio: sb_io_check) is checked before any pixel
  * is decoded, and the decoder is never asked for a side under 1 pixel; truncated files are refused.
- * Decoded pixels are upright (EXIF orientation applied), sRGB (any embedded ICC profile, CMYK
- * included, converted), alpha flattened, 8-bit RGB.
+ * Decoded pixels are upright (EXIF orientation applied), sRGB (any embedded ICC profile that fits the
+ * image, CMYK included, converted; one that does not is ignored), alpha flattened, 8-bit RGB.
  * Encoded files carry no metadata (no EXIF, XMP, IPTC, GPS) except an sRGB ICC profile.
  *
  * Threads: after sb_io_init, every function may be called from any thread. vips' error buffer is
@@ -26,6 +26,8 @@ typedef struct {
     int orientation;    /* EXIF orientation 1..8; 1 when absent */
     int has_alpha;
     char icc[128];      /* description of the embedded ICC profile, "" when none */
+    int icc_ignored;    /* 1 when the profile does not fit the image (an RGB profile in a greyscale JPEG):
+                         * it is ignored and the pixels are taken as sRGB */
 } sb_image_info_t;
 
 #define SB_DEFAULT_MAX_PIXELS 50000000LL

@@ -626,6 +626,50 @@ Test(io, avif_relabelled_as_heic_is_refused_by_content)
     sb_image_free(&src);
 }
 
+/* Issue 13: a greyscale JPEG that carries an RGB ICC profile (seen from some scanners and editors) was
+ * refused as corrupt_image because libvips cannot convert 1 band through an RGB profile. It decodes,
+ * the profile ignored, the grey taken as sRGB. */
+Test(io, greyscale_jpeg_with_an_rgb_profile_decodes)
+{
+    VipsImage *black = NULL, *grey = NULL, *bw = NULL;
+    cr_assert_eq(vips_black(&black, 64, 48, NULL), 0);
+    cr_assert_eq(vips_linear1(black, &grey, 1.0, 90.0, "uchar", TRUE, NULL), 0);
+    cr_assert_eq(vips_copy(grey, &bw, "interpretation", VIPS_INTERPRETATION_B_W, NULL), 0);
+    size_t jlen;
+    uint8_t *jpg = save(bw, ".jpg[Q=95]", &jlen);
+    /* libvips will not write an RGB profile into a 1-band JPEG, so the APP2 ICC_PROFILE segment is put
+     * in by hand, after SOI. */
+    VipsBlob *srgb = NULL;
+    cr_assert_eq(vips_profile_load("srgb", &srgb, NULL), 0);
+    size_t plen = VIPS_AREA(srgb)->length, seg = 2 + 14 + plen;
+    cr_assert_lt(seg, 65535);
+    uint8_t *file = malloc(jlen + 2 + seg);
+    memcpy(file, jpg, 2);
+    uint8_t *p = file + 2;
+    *p++ = 0xFF, *p++ = 0xE2, *p++ = (uint8_t)(seg >> 8), *p++ = (uint8_t)seg;
+    memcpy(p, "ICC_PROFILE\0\1\1", 14);
+    memcpy(p + 14, VIPS_AREA(srgb)->data, plen);
+    memcpy(p + 14 + plen, jpg + 2, jlen - 2);
+    size_t len = jlen + 2 + seg;
+
+    sb_image_info_t info;
+    sb_error_t e = {0};
+    sb_image_t img = {0};
+    cr_assert_eq(sb_io_probe(file, len, &info, &e), SB_OK, "%s", e.message);
+    cr_assert_str_eq(info.icc, "sRGB", "the profile is there");
+    cr_assert_eq(sb_io_decode(file, len, NULL, &img, &info, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(info.icc_ignored, 1);
+    cr_assert_eq(img.width, 64);
+    cr_assert_eq(img.height, 48);
+    const uint8_t *c = px(&img, 32, 24);
+    cr_assert(abs(c[0] - 90) <= 2 && c[0] == c[1] && c[1] == c[2], "grey 90 stays grey: %d %d %d", c[0], c[1], c[2]);
+    sb_image_free(&img);
+    free(file);
+    vips_area_unref(VIPS_AREA(srgb));
+    g_free(jpg);
+    g_object_unref(bw), g_object_unref(grey), g_object_unref(black);
+}
+
 /* ---- round trips and formats ---- */
 
 static void assert_close(const sb_image_t *a, const sb_image_t *b, double max_mean, int max_abs)
