@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/parse.h"
 #include "util/random.h"
 
 /* Strict base64 (RFC 4648 alphabet, line breaks allowed) through OpenSSL's streaming decoder. */
@@ -316,10 +317,11 @@ sb_err sb_api_input_int(sb_api_ctx_t *c, const sb_api_input_t *in, const char *n
         const sb_http_part_t *p = sb_http_part(c->req, name);
         if (!p)
             return SB_OK;
-        char *end;
-        v = strtol(p->value, &end, 10);
-        if (!p->len || *end)
-            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be an integer", name);
+        long long n;
+        sb_err err = sb_parse_int(p->value, p->len, min, max, &n, name, e);
+        if (err)
+            return err;
+        v = (long)n;
     }
     if (v < min || v > max)
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be between %ld and %ld, got %ld", name, min, max, v);
@@ -342,10 +344,7 @@ sb_err sb_api_input_number(sb_api_ctx_t *c, const sb_api_input_t *in, const char
         const sb_http_part_t *p = sb_http_part(c->req, name);
         if (!p)
             return SB_OK;
-        char *end;
-        v = strtod(p->value, &end);
-        if (!p->len || *end)
-            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be a number", name);
+        return sb_parse_double(p->value, p->len, min, max, out, name, e);
     }
     if (!(v >= min && v <= max))
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be between %g and %g, got %g", name, min, max, v);
@@ -367,9 +366,10 @@ sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *
     const sb_http_part_t *p = sb_http_part(c->req, name);
     if (!p)
         return SB_OK;
-    if (!strcmp(p->value, "true") || !strcmp(p->value, "1"))
+    /* By length: "true\0junk" is not "true". */
+    if (p->len == strlen(p->value) && (!strcmp(p->value, "true") || !strcmp(p->value, "1")))
         *out = true;
-    else if (!strcmp(p->value, "false") || !strcmp(p->value, "0"))
+    else if (p->len == strlen(p->value) && (!strcmp(p->value, "false") || !strcmp(p->value, "0")))
         *out = false;
     else
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be true or false", name);
