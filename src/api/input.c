@@ -8,9 +8,31 @@
 #include "util/parse.h"
 #include "util/random.h"
 
+/* Whether text[0..n) is base64 of the RFC 4648 alphabet: padding only at the end, line breaks, spaces and
+ * tabs anywhere. OpenSSL's decoder cannot be left to judge: it takes '-' as the end of the data (PEM's
+ * "-----END") and returns what came before it, a truncated image. */
+static bool base64_alphabet(const char *text, size_t n)
+{
+    size_t pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = text[i];
+        if (ch == '\r' || ch == '\n' || ch == ' ' || ch == '\t')
+            continue;
+        if (ch == '=')
+            pad++;
+        else if (pad || !((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                          ch == '+' || ch == '/'))
+            return false;
+    }
+    return pad <= 2;
+}
+
 /* Strict base64 (RFC 4648 alphabet, line breaks allowed) through OpenSSL's streaming decoder. */
 static sb_err base64_decode(const char *text, size_t n, const char *field, uint8_t **out, size_t *len, sb_error_t *e)
 {
+    if (!base64_alphabet(text, n))
+        return sb_error_set(e, SB_ERR_USAGE, field, "'%s' is not valid base64 (RFC 4648 alphabet: A-Z a-z 0-9 + /)",
+                            field);
     uint8_t *buf = malloc(n / 4 * 3 + 4);
     EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
     if (!buf || !ctx) {

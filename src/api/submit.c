@@ -256,6 +256,12 @@ sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const cha
         return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url must be an http or https URL");
     if (strlen(*callback) > SB_FETCH_MAX_URL)
         return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url is over %d characters", SB_FETCH_MAX_URL);
+    /* A URL holds no spaces or control characters; a CR or LF would end up in the webhook's request line
+     * and headers (header injection), and in every log line that shows the URL. */
+    for (const unsigned char *p = (const unsigned char *)*callback; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return sb_error_set(e, SB_ERR_USAGE, "callback_url",
+                                "callback_url must not contain spaces or control characters (CR, LF, tab ...)");
     return SB_OK;
 }
 
