@@ -31,7 +31,7 @@ static int digits(const char *s, size_t len, unsigned long long limit, unsigned 
         if (s[i] < '0' || s[i] > '9')
             return -1;
         unsigned d = (unsigned)(s[i] - '0');
-        if (v > (limit - d) / 10)
+        if (d > limit || v > (limit - d) / 10)
             return -1;
         v = v * 10 + d;
     }

@@ -53,6 +53,8 @@ Test(parse, integers_whole_field_in_range)
     INT_BAD("-9223372036854775809", 20, LLONG_MIN, 0);
     INT_BAD("4294967424", 10, 0, INT_MAX);
     INT_BAD("99999999999999999999999", 23, 0, LLONG_MAX);
+    INT_BAD("18446744073709551619", 20, 0, 5); /* 2^64 + 3: must not wrap to 3 under a small limit */
+    INT_BAD("18446744073709551619", 20, -5, 5);
     INT_BAD("300\0garbage", 11, 0, 1000); /* the length is the field's: an embedded NUL is refused */
     INT_BAD(NULL, 0, 0, 10);
 }
