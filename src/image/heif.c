@@ -154,10 +154,10 @@ sb_err sb_heif_check_hevc(const void *buf, size_t len, sb_error_t *e)
         primary_type != FOURCC('i', 'o', 'v', 'l') && primary_type != FOURCC('i', 'd', 'e', 'n')) {
         char name[5];
         fourcc_text(primary_type, name);
-        return primary_type ? sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image",
-                                           "HEIF whose main image is '%s' is not supported; only HEVC (HEIC): " SUPPORTED,
-                                           name)
-                            : corrupt(e, "the primary item is not described");
+        if (!primary_type)
+            return corrupt(e, "the primary item is not described");
+        return sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image",
+                            "HEIF whose main image is '%s' is not supported; only HEVC (HEIC): " SUPPORTED, name);
     }
     return SB_OK;
 }

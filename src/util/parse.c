@@ -126,6 +126,7 @@ sb_err sb_parse_size(const char *s, size_t len, int min, int max, int *w, int *h
     }
     char text[SHOWN + 4];
     shown(s, len, text);
-    return sb_error_set(e, SB_ERR_USAGE, field, "%s must be WxH (e.g. 1200x1500) with each side from %d to %d, got '%s'",
-                        field, min, max, text);
+    return sb_error_set(e, SB_ERR_USAGE, field,
+                        "%s must be WxH (e.g. 1200x1500) with each side from %d to %d, got '%s'", field, min, max,
+                        text);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "image/heif.h"
 #include "image/icc.h"
 #include "image/io.h"
 #include "image/resample.h"
@@ -622,6 +623,55 @@ Test(io, avif_relabelled_as_heic_is_refused_by_content)
         vips_error_clear();
         cr_log_warn("libheif here has no HEVC encoder: the HEIC half is skipped");
     }
+    g_object_unref(im);
+    sb_image_free(&src);
+}
+
+/* Replace every occurrence of four bytes `from` in buf by `to`; returns how many. */
+static int patch_all(uint8_t *buf, size_t len, const char *from, const char *to)
+{
+    int n = 0;
+    for (size_t i = 0; i + 4 <= len; i++)
+        if (!memcmp(buf + i, from, 4))
+            memcpy(buf + i, to, 4), n++;
+    return n;
+}
+
+/* heif.c reads untrusted boxes: every prefix of a real file is judged without reading past it, an AV1
+ * configuration alone (the items relabelled hvc1) still means AVIF, and another codec is named. */
+Test(io, heif_boxes_are_read_safely_and_by_content)
+{
+    sb_image_t src = {0};
+    gradient(&src, 64, 48, 3);
+    VipsImage *im = from_pixels(src.data, 64, 48, 3);
+    void *avif = NULL;
+    size_t len;
+    if (vips_heifsave_buffer(im, &avif, &len, "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL)) {
+        vips_error_clear();
+        g_object_unref(im);
+        sb_image_free(&src);
+        cr_skip_test("libheif here has no AV1 encoder");
+    }
+    sb_error_t e = {0};
+    for (size_t n = 0; n <= len; n++) {
+        uint8_t *prefix = malloc(n ? n : 1); /* exactly n bytes: a read past them is a heap overflow */
+        memcpy(prefix, avif, n);
+        sb_err err = sb_heif_check_hevc(prefix, n, &e);
+        cr_assert(err == SB_ERR_CORRUPT_IMAGE || err == SB_ERR_UNSUPPORTED_FORMAT, "prefix %zu: %d", n, err);
+        free(prefix);
+    }
+    uint8_t *copy = malloc(len);
+    memcpy(copy, avif, len);
+    cr_assert_gt(patch_all(copy, len, "av01", "hvc1"), 0);
+    cr_assert_eq(sb_heif_check_hevc(copy, len, &e), SB_ERR_UNSUPPORTED_FORMAT);
+    cr_assert_not_null(strstr(e.message, "AVIF"), "%s", e.message);
+    memcpy(copy, avif, len);
+    cr_assert_gt(patch_all(copy, len, "av01", "vvc1"), 0);
+    cr_assert_gt(patch_all(copy, len, "av1C", "vvcC"), 0);
+    cr_assert_eq(sb_heif_check_hevc(copy, len, &e), SB_ERR_UNSUPPORTED_FORMAT);
+    cr_assert_not_null(strstr(e.message, "vvc1"), "%s", e.message);
+    free(copy);
+    g_free(avif);
     g_object_unref(im);
     sb_image_free(&src);
 }
