@@ -66,7 +66,7 @@ int main(int argc, char **argv)
         uint8_t *png;
         size_t png_len;
         sb_stages_start(&d.stages);
-        if (sb_pipeline_decode(buf, len, size * 2, &work, &d, &e) ||
+        if (sb_pipeline_decode(buf, len, size * 2, SB_MIN_IMAGE_SIDE, &work, &d, &e) ||
             sb_io_encode(&result, SB_FMT_PNG, 0, &png, &png_len, &e))
             die("floor", &e);
         floor_ms[i] = sb_now_ms() - t0;

@@ -173,13 +173,16 @@ void sb_matte_result_free(sb_matte_result_t *res);
 
 /* ---- product photo: the subject cut out and placed on a studio background with a shadow ---- */
 
+#define SB_PRODUCT_SIDE_MIN 128        /* canvas width and height, each */
+#define SB_PRODUCT_SIDE_MAX 4096
+
 typedef struct {
     const char *preset;            /* white-studio | gradient-light | marble | outdoor | transparent | custom;
                                     * NULL = white-studio (render/scene.h) */
     const char *shadow_type;       /* soft | hard | natural | floating | none; NULL = soft (render/shadow.h) */
     sb_shadow_overrides_t shadow;  /* overrides of the kind's defaults; negative = the default */
     const char *background_prompt; /* the scene of `custom` (render/scene.h's vocabulary); only with custom */
-    int width, height;             /* canvas 128..4096 each, both or neither; 0, 0 = from `aspect` */
+    int width, height;             /* canvas SB_PRODUCT_SIDE_MIN..MAX each, both or neither; 0, 0 = from `aspect` */
     const char *aspect;            /* 1:1 | 4:5 | 3:4 | 16:9, long side 2000; NULL = 1:1 (2000x2000). Not with
                                     * width and height */
     float padding;                 /* margin around the subject, a fraction of each side, 0..0.4; negative = 0.10 */

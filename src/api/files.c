@@ -1,6 +1,7 @@
 /* files.c - output files at signed, expiring URLs:
  *   <public_url>/v1/files/<id>.<ext>?exp=<unix seconds>&sig=<hex HMAC-SHA256(server secret, "<id>.<ext>:<exp>")>
  * The URL is the credential (it can be handed to a browser or a CDN); a tampered or expired one is 403. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "api/api.h"
 #include "util/clock.h"
 #include "util/hmac.h"
+#include "util/parse.h"
 
 static void sign(sb_service_t *svc, const char *name, long long exp, char sig[65])
 {
@@ -43,9 +45,9 @@ bool sb_api_file_get(sb_api_ctx_t *c)
     const char *name = c->param;
     const char *exp_s = sb_http_query(c->req, "exp");
     const char *sig = sb_http_query(c->req, "sig");
-    char *end = NULL;
-    long long exp = exp_s ? strtoll(exp_s, &end, 10) : 0;
-    if (!exp_s || !sig || !*exp_s || *end) {
+    long long exp = 0;
+    sb_error_t pe;
+    if (!exp_s || !sig || sb_parse_int(exp_s, strlen(exp_s), 0, LLONG_MAX, &exp, "exp", &pe)) {
         sb_api_fail(c, SB_ERR_FORBIDDEN, "sig", "this file URL is not signed; use the output_url as returned");
         return false;
     }

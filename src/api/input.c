@@ -5,11 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/parse.h"
 #include "util/random.h"
+
+/* Whether text[0..n) is base64 of the RFC 4648 alphabet: padding only at the end, line breaks, spaces and
+ * tabs anywhere. OpenSSL's decoder cannot be left to judge: it takes '-' as the end of the data (PEM's
+ * "-----END") and returns what came before it, a truncated image. */
+static bool base64_alphabet(const char *text, size_t n)
+{
+    size_t pad = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = text[i];
+        if (ch == '\r' || ch == '\n' || ch == ' ' || ch == '\t')
+            continue;
+        if (ch == '=')
+            pad++;
+        else if (pad || !((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                          ch == '+' || ch == '/'))
+            return false;
+    }
+    return pad <= 2;
+}
 
 /* Strict base64 (RFC 4648 alphabet, line breaks allowed) through OpenSSL's streaming decoder. */
 static sb_err base64_decode(const char *text, size_t n, const char *field, uint8_t **out, size_t *len, sb_error_t *e)
 {
+    if (!base64_alphabet(text, n))
+        return sb_error_set(e, SB_ERR_USAGE, field, "'%s' is not valid base64 (RFC 4648 alphabet: A-Z a-z 0-9 + /)",
+                            field);
     uint8_t *buf = malloc(n / 4 * 3 + 4);
     EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
     if (!buf || !ctx) {
@@ -316,10 +339,11 @@ sb_err sb_api_input_int(sb_api_ctx_t *c, const sb_api_input_t *in, const char *n
         const sb_http_part_t *p = sb_http_part(c->req, name);
         if (!p)
             return SB_OK;
-        char *end;
-        v = strtol(p->value, &end, 10);
-        if (!p->len || *end)
-            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be an integer", name);
+        long long n;
+        sb_err err = sb_parse_int(p->value, p->len, min, max, &n, name, e);
+        if (err)
+            return err;
+        v = (long)n;
     }
     if (v < min || v > max)
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be between %ld and %ld, got %ld", name, min, max, v);
@@ -342,10 +366,7 @@ sb_err sb_api_input_number(sb_api_ctx_t *c, const sb_api_input_t *in, const char
         const sb_http_part_t *p = sb_http_part(c->req, name);
         if (!p)
             return SB_OK;
-        char *end;
-        v = strtod(p->value, &end);
-        if (!p->len || *end)
-            return sb_error_set(e, SB_ERR_USAGE, name, "%s must be a number", name);
+        return sb_parse_double(p->value, p->len, min, max, out, name, e);
     }
     if (!(v >= min && v <= max))
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be between %g and %g, got %g", name, min, max, v);
@@ -367,9 +388,10 @@ sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *
     const sb_http_part_t *p = sb_http_part(c->req, name);
     if (!p)
         return SB_OK;
-    if (!strcmp(p->value, "true") || !strcmp(p->value, "1"))
+    /* By length: "true\0junk" is not "true". */
+    if (p->len == strlen(p->value) && (!strcmp(p->value, "true") || !strcmp(p->value, "1")))
         *out = true;
-    else if (!strcmp(p->value, "false") || !strcmp(p->value, "0"))
+    else if (p->len == strlen(p->value) && (!strcmp(p->value, "false") || !strcmp(p->value, "0")))
         *out = false;
     else
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be true or false", name);

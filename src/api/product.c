@@ -10,6 +10,7 @@
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "strobe.h"
+#include "util/parse.h"
 
 /* The library's field names that the API spells differently. */
 static const struct {
@@ -39,9 +40,11 @@ static sb_err read_strings(sb_api_ctx_t *c, const sb_api_input_t *in, sb_product
         err = sb_api_input_string(c, in, "aspect", &o->aspect, e);
     if (err)
         return err;
-    char tail;
-    if (size && sscanf(size, "%dx%d%c", &o->width, &o->height, &tail) != 2)
-        return sb_error_set(e, SB_ERR_USAGE, "size", "size must be WxH, e.g. 1200x1500, got '%.40s'", size);
+    if (size)
+        err = sb_parse_size(size, strlen(size), SB_PRODUCT_SIDE_MIN, SB_PRODUCT_SIDE_MAX, &o->width, &o->height, "size",
+                            e);
+    if (err)
+        return err;
     if (o->background_prompt)
         json_object_set_new(spec, "background_prompt", json_string(o->background_prompt));
     if (o->aspect)

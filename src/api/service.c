@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "vision/safety.h"
 #include "util/hmac.h"
+#include "util/parse.h"
 #include "util/random.h"
 
 void sb_service_config_default(sb_service_config_t *c)
@@ -47,13 +48,11 @@ static sb_err env_long(const char *name, long min, long max, long *out, sb_error
     const char *v = getenv(name);
     if (!v || !*v)
         return SB_OK;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || n < min || n > max)
-        return sb_error_set(e, SB_ERR_USAGE, name, "%s must be an integer from %ld to %ld, got '%s'", name, min, max, v);
-    *out = n;
-    return SB_OK;
+    long long n;
+    sb_err err = sb_parse_int(v, strlen(v), min, max, &n, name, e);
+    if (!err)
+        *out = (long)n;
+    return err;
 }
 
 #define ENV_INT(name, min, max, field)                                                                                 \
@@ -97,11 +96,10 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     ENV_INT("STROBE_WEBHOOK_ATTEMPTS", 1, 50, c->hook_max_attempts);
     ENV_INT("STROBE_WEBHOOK_BACKOFF_MS", 1, 3600000, c->hook_backoff_ms);
     if ((s = getenv("STROBE_SAFETY_THRESHOLD")) && *s) {
-        char *end;
-        double v = strtod(s, &end);
-        if (*end || !(v > 0 && v <= 1))
+        double v = 0;
+        if (sb_parse_double(s, strlen(s), 0, 1, &v, "STROBE_SAFETY_THRESHOLD", e) || v == 0)
             return sb_error_set(e, SB_ERR_USAGE, "STROBE_SAFETY_THRESHOLD",
-                                "STROBE_SAFETY_THRESHOLD must be a number above 0 and at most 1, got '%s'", s);
+                                "STROBE_SAFETY_THRESHOLD must be a number above 0 and at most 1, got '%.40s'", s);
         c->safety_threshold = v;
     }
     if ((s = getenv("STROBE_ALLOW_PRIVATE_URLS")) && *s)

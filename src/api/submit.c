@@ -10,6 +10,7 @@
 
 #include "api/submit.h"
 #include "util/clock.h"
+#include "util/parse.h"
 
 /* 202 with the job (a batch: the batch; a style: the style) and where to poll it. */
 static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
@@ -189,21 +190,20 @@ static sb_err prefer_wait(sb_api_ctx_t *c, long *wait_s, sb_error_t *e)
         while (name && (p[name - 1] == ' ' || p[name - 1] == '\t'))
             name--;
         if (name == 4 && !strncasecmp(p, "wait", 4)) {
-            const char *v = p + strcspn(p, "=;,");
-            char *end = NULL;
-            long s = -1;
+            const char *v = p + strcspn(p, "=;,"), *end = NULL;
+            long long s = -1;
+            sb_error_t pe;
             if (*v == '=') {
                 v += strspn(v + 1, " \t") + 1;
-                if (*v >= '0' && *v <= '9')
-                    s = strtol(v, &end, 10);
+                size_t digits = strspn(v, "0123456789");
+                if (!sb_parse_int(v, digits, 0, SB_API_WAIT_MAX_S, &s, "Prefer", &pe))
+                    end = v + digits + strspn(v + digits, " \t");
             }
-            if (end)
-                end += strspn(end, " \t");
-            if (s < 0 || s > SB_API_WAIT_MAX_S || !end || (*end && *end != ',' && *end != ';'))
+            if (!end || (*end && *end != ',' && *end != ';'))
                 return sb_error_set(e, SB_ERR_USAGE, "Prefer",
                                     "Prefer: wait must be whole seconds from 0 to %d, got '%.*s'", SB_API_WAIT_MAX_S,
                                     (int)(n < 40 ? n : 40), p);
-            *wait_s = s;
+            *wait_s = (long)s;
         }
         p += n;
     }
@@ -256,6 +256,12 @@ sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const cha
         return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url must be an http or https URL");
     if (strlen(*callback) > SB_FETCH_MAX_URL)
         return sb_error_set(e, SB_ERR_URL_BLOCKED, "callback_url", "callback_url is over %d characters", SB_FETCH_MAX_URL);
+    /* A URL holds no spaces or control characters; a CR or LF would end up in the webhook's request line
+     * and headers (header injection), and in every log line that shows the URL. */
+    for (const unsigned char *p = (const unsigned char *)*callback; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return sb_error_set(e, SB_ERR_USAGE, "callback_url",
+                                "callback_url must not contain spaces or control characters (CR, LF, tab ...)");
     return SB_OK;
 }
 

@@ -5,7 +5,8 @@
 #include "api/input.h"
 
 /* The optional `callback_url` option, checked to be an http(s) URL of at most SB_FETCH_MAX_URL
- * characters (the SSRF guard checks its address when the webhook is sent). *callback NULL when absent. */
+ * characters without spaces or control characters (SB_ERR_USAGE, field callback_url; the SSRF guard
+ * checks its address when the webhook is sent). *callback NULL when absent. */
 sb_err sb_api_read_callback(sb_api_ctx_t *c, const sb_api_input_t *in, const char **callback, sb_error_t *e);
 
 /* Answer a replay, check credits (c->cost of them, at least 1), load the input `in` names by cache_id (kept by an earlier job of this

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "api/service.h"
 #include "cli/cli.h"
+#include "util/parse.h"
 
 static const char keys_usage[] =
     "usage: strobe keys create --name NAME [--credits N] [--json] [--data DIR]\n"
@@ -68,12 +70,11 @@ int sb_cmd_keys(int argc, char **argv)
     int json = 0, c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        char *end;
+        sb_error_t pe = {0};
         switch (c) {
         case 'n': name = optarg; break;
         case 'c':
-            credits = strtoll(optarg, &end, 10);
-            if (*end || credits < 0)
+            if (sb_parse_int(optarg, strlen(optarg), 0, LLONG_MAX, &credits, "--credits", &pe))
                 return sb_cli_usage("--credits must be a non-negative integer, got '%s'", optarg);
             break;
         case 'd': data = optarg; break;
@@ -110,9 +111,9 @@ int sb_cmd_keys(int argc, char **argv)
         if ((err = sb_meta_key_list(meta, print_key, NULL, &e)))
             rc = sb_cli_fail(err, &e);
     } else if (!strcmp(verb, "credit") && nargs == 2) {
-        char *end;
-        long long delta = strtoll(argv[optind + 2], &end, 10);
-        if (*end)
+        long long delta;
+        const char *n = argv[optind + 2];
+        if (sb_parse_int(n, strlen(n), LLONG_MIN, LLONG_MAX, &delta, "N", &e))
             rc = sb_cli_usage("keys credit: N must be an integer, got '%s'", argv[optind + 2]);
         else if ((err = sb_meta_key_add_credits(meta, argv[optind + 1], delta, &e)))
             rc = sb_cli_fail(err, &e);

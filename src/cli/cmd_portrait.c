@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "pipeline/report.h"
 #include "pipeline/templates.h"
+#include "util/parse.h"
 
 static const char portrait_usage[] =
     "usage: strobe portrait IN (--prompt TEXT | --template NAME) [--seed N] [-n 1..8] [--identity 0..1]\n"
@@ -81,7 +82,7 @@ int sb_cmd_portrait(int argc, char **argv)
     sb_generate_opts_t opts = SB_GENERATE_OPTS_DEFAULT;
     const char *out_pattern = NULL, *prompt = NULL, *template_name = NULL;
     int json = 0, c, rc, seed_given = 0;
-    char tail;
+    sb_error_t pe = {0};
     long long seed = 0;
     optind = 0;
     while ((c = getopt_long(argc, argv, "o:n:", longopts, NULL)) != -1) {
@@ -89,7 +90,7 @@ int sb_cmd_portrait(int argc, char **argv)
         case 'o': out_pattern = optarg; break;
         case OPT_PROMPT: prompt = optarg; break;
         case OPT_SEED:
-            if (sscanf(optarg, "%lld%c", &seed, &tail) != 1)
+            if (sb_parse_int(optarg, strlen(optarg), -1, SB_GENERATE_SEED_MAX, &seed, "--seed", &pe))
                 return sb_cli_usage("--seed must be -1 (random) or a whole number 1..%lld, got '%s'",
                                     SB_GENERATE_SEED_MAX, optarg);
             seed_given = 1;
@@ -97,8 +98,9 @@ int sb_cmd_portrait(int argc, char **argv)
         case 'n': if ((rc = sb_cli_parse_int(optarg, "samples", &opts.samples))) return rc; break;
         case OPT_IDENTITY: if ((rc = sb_cli_parse_float(optarg, "identity", 0, 1, &opts.identity))) return rc; break;
         case OPT_SIZE:
-            if (sscanf(optarg, "%dx%d%c", &opts.width, &opts.height, &tail) != 2)
-                return sb_cli_usage("--size must be WxH (e.g. 768x1024), got '%s'", optarg);
+            if (sb_parse_size(optarg, strlen(optarg), SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &opts.width,
+                              &opts.height, "--size", &pe))
+                return sb_cli_usage("%s", pe.message);
             break;
         case OPT_TEMPLATE: template_name = optarg; break;
         case OPT_FORMAT:

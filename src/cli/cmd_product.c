@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "pipeline/report.h"
+#include "util/parse.h"
 
 static const char product_usage[] =
     "usage: strobe product IN [--preset white-studio|gradient-light|marble|outdoor|transparent|custom]\n"
@@ -26,9 +27,9 @@ static void default_output(const char *in, const char *kind, sb_format_t fmt, ch
 
 static int parse_size(const char *s, sb_product_opts_t *o)
 {
-    char tail;
-    if (sscanf(s, "%dx%d%c", &o->width, &o->height, &tail) != 2)
-        return sb_cli_usage("--size must be WxH (e.g. 2000x2000), got '%s'", s);
+    sb_error_t e = {0};
+    if (sb_parse_size(s, strlen(s), SB_PRODUCT_SIDE_MIN, SB_PRODUCT_SIDE_MAX, &o->width, &o->height, "--size", &e))
+        return sb_cli_usage("%s", e.message);
     return 0;
 }
 

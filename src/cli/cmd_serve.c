@@ -6,9 +6,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/service.h"
 #include "cli/cli.h"
+#include "util/parse.h"
 
 static const char serve_usage[] =
     "usage: strobe serve [--listen HOST:PORT] [--data DIR] [--workers N] [--nn-threads N] [--allow-private-urls]";
@@ -30,14 +32,14 @@ int sb_cmd_serve(int argc, char **argv)
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        char *end;
+        long long workers;
         switch (c) {
         case 'l': snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg); break;
         case 'd': snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", optarg); break;
         case 'w':
-            cfg.workers = (int)strtol(optarg, &end, 10);
-            if (*end || cfg.workers < 1)
-                return sb_cli_usage("--workers must be a positive integer, got '%s'", optarg);
+            if (sb_parse_int(optarg, strlen(optarg), 1, 256, &workers, "--workers", &e))
+                return sb_cli_usage("%s", e.message);
+            cfg.workers = (int)workers;
             break;
         case 'n':
             if (sb_cli_parse_int(optarg, "nn-threads", &cfg.nn_threads))

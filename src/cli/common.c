@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/parse.h"
 
 /* The one JSON error object on stderr; returns the code's exit status. */
 static int print_error(sb_err err, const char *message, const char *field)
@@ -37,23 +38,28 @@ int sb_cli_usage(const char *fmt, ...)
     return print_error(SB_ERR_USAGE, message, NULL);
 }
 
+/* Options are checked by the library for their real ranges; these bounds only keep the value an int. */
 int sb_cli_parse_int(const char *s, const char *name, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < -1000000 || v > 1000000)
-        return sb_cli_usage("--%s needs a whole number, got '%s'", name, s);
+    char field[64];
+    long long v;
+    sb_error_t e = {0};
+    snprintf(field, sizeof field, "--%s", name);
+    if (sb_parse_int(s, strlen(s), -1000000, 1000000, &v, field, &e))
+        return sb_cli_usage("%s", e.message);
     *out = (int)v;
     return 0;
 }
 
 int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, float *out)
 {
-    char *end;
-    float v = strtof(s, &end);
-    if (!*s || *end || !(v >= lo && v <= hi))
-        return sb_cli_usage("--%s needs a number from %g to %g, got '%s'", name, lo, hi, s);
-    *out = v;
+    char field[64];
+    double v;
+    sb_error_t e = {0};
+    snprintf(field, sizeof field, "--%s", name);
+    if (sb_parse_double(s, strlen(s), lo, hi, &v, field, &e))
+        return sb_cli_usage("%s", e.message);
+    *out = (float)v;
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "http/multipart.h"
 #include "util/clock.h"
+#include "util/parse.h"
 #include "util/random.h"
 
 /* One TCP connection, tracked so that the watchdog can cut clients that are too slow to send a request
@@ -219,6 +221,16 @@ static void __attribute__((format(printf, 3, 4))) body_fail(sb_http_req_t *req, 
     req->body_len = 0;
 }
 
+/* Whether the request declares a Content-Length over `cap`. MHD has refused a malformed one already;
+ * one too long to be a number is over any cap. */
+static bool declared_over(struct MHD_Connection *c, size_t cap)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    long long n;
+    sb_error_t pe;
+    return cl && (sb_parse_int(cl, strlen(cl), 0, LLONG_MAX, &n, "Content-Length", &pe) || (unsigned long long)n > cap);
+}
+
 static void body_too_large(sb_http_req_t *req)
 {
     if (req->body_limit == 0)
@@ -275,8 +287,7 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
             return req;
     }
 
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > req->body_limit)
+    if (declared_over(c, req->body_limit))
         body_too_large(req);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!req->body_err && req->body_limit > 0 && ct && !strncasecmp(ct, "multipart/form-data", 19)) {
@@ -305,8 +316,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * while the client is still sending makes the client's socket see a reset instead of the
          * answer. Only a body declared over the cap is not worth reading: that answer goes at once. */
         if (p->responded) {
-            const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-            if (!cl || strtoull(cl, NULL, 10) <= s->cfg.body_cap) {
+            if (!declared_over(c, s->cfg.body_cap)) {
                 p->early = true;
                 return MHD_YES;
             }
@@ -412,9 +422,9 @@ static sb_err parse_listen(const char *listen, struct sockaddr_storage *ss, sock
         memcpy(host, listen, (size_t)(colon - listen));
         host[colon - listen] = '\0';
     }
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535 || colon[1] == '\0')
+    long long port;
+    sb_error_t pe;
+    if (sb_parse_int(colon + 1, strlen(colon + 1), 0, 65535, &port, "listen", &pe))
         return sb_error_set(e, SB_ERR_USAGE, "listen", "bad port in listen address '%s'", listen);
     struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;

@@ -75,3 +75,17 @@ void sb_icc_description(const void *profile, size_t len, char *out, size_t cap)
         return;
     }
 }
+
+int sb_icc_fits_bands(const void *profile, size_t len, int bands)
+{
+    if (!profile || len < 128)
+        return 0;
+    uint32_t space = be32((const uint8_t *)profile + 16);
+    if (space == SIG('G', 'R', 'A', 'Y'))
+        return bands == 1 || bands == 2;
+    if (space == SIG('R', 'G', 'B', ' '))
+        return bands == 3 || bands == 4;
+    if (space == SIG('C', 'M', 'Y', 'K'))
+        return bands == 4 || bands == 5;
+    return 0;
+}

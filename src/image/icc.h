@@ -12,4 +12,10 @@
  * blob is malformed or has no description. Never reads outside `profile[0..len)`. */
 void sb_icc_description(const void *profile, size_t len, char *out, size_t cap);
 
+/* Whether the profile's data colour space (header bytes 16..19) fits an image of `bands` bands (alpha
+ * included): 'GRAY' for 1 or 2 bands, 'RGB ' for 3 or 4, 'CMYK' for 4 or 5. 0 for any other pairing and
+ * for a blob too short to have a header. A profile that does not fit cannot be used to convert the
+ * image (libvips fails the whole decode). */
+int sb_icc_fits_bands(const void *profile, size_t len, int bands);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "image/heif.h"
 #include "image/icc.h"
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -119,25 +121,14 @@ static sb_err probe(const void *buf, size_t len, sb_image_info_t *info, int *con
         return sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image", "%s is not supported; send JPEG, PNG, WebP or HEIC",
                             loaders[i].name);
 
+    /* The HEIF loader also reads AVIF (and other codecs in a HEIF box), which strobe does not accept.
+     * libvips' "heif-compression" comes from the brand, which any file can fake: the items decide. */
+    sb_err err = loaders[i].fmt == SB_FMT_HEIC ? sb_heif_check_hevc(buf, len, e) : SB_OK;
+    if (err)
+        return err;
     VipsImage *im = vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!im)
         return corrupt(e, loaders[i].fmt);
-    sb_err err = SB_OK;
-    /* The HEIF loader also reads AVIF (and other codecs in a HEIF box), which strobe does not accept. */
-    const char *compression = "hevc";
-    if (loaders[i].fmt == SB_FMT_HEIC && vips_image_get_string(im, "heif-compression", &compression)) {
-        vips_error_clear();
-        compression = "unknown";
-    }
-    if (strcmp(compression, "hevc") != 0) {
-        err = strcmp(compression, "av1") == 0
-                  ? sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image",
-                                 "AVIF is not supported; send JPEG, PNG, WebP or HEIC")
-                  : sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "image",
-                                 "HEIF with %s compression is not supported; send JPEG, PNG, WebP or HEIC",
-                                 compression);
-        goto done;
-    }
     info->format = loaders[i].fmt;
     info->width = vips_image_get_width(im);
     info->height = vips_image_get_height(im);
@@ -149,11 +140,13 @@ static sb_err probe(const void *buf, size_t len, sb_image_info_t *info, int *con
                   vips_image_get_blob(im, VIPS_META_ICC_NAME, &icc, &icc_len) == 0;
     if (has_icc)
         sb_icc_description(icc, icc_len, info->icc, sizeof info->icc);
+    /* A profile of another colour space (an RGB profile in a greyscale JPEG) cannot convert the pixels:
+     * libvips would fail the decode. Such files are common enough, so the profile is ignored (sRGB). */
+    info->icc_ignored = has_icc && !sb_icc_fits_bands(icc, icc_len, im->Bands);
     if (convert_icc)
-        *convert_icc = has_icc && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK;
-done:
+        *convert_icc = has_icc && !info->icc_ignored && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK;
     g_object_unref(im);
-    return err;
+    return SB_OK;
 }
 
 sb_err sb_io_probe(const void *buf, size_t len, sb_image_info_t *info, sb_error_t *e)
@@ -161,26 +154,50 @@ sb_err sb_io_probe(const void *buf, size_t len, sb_image_info_t *info, sb_error_
     return probe(buf, len, info, NULL, e);
 }
 
-/* Load so that the longest upright side is at most `side`, EXIF orientation applied, converted to sRGB
- * through `profile` when it is not NULL. vips_thumbnail applies the orientation with its target box in
- * upright coordinates (a square box serves both), and shrinks HEIF and WebP on load. For JPEG it keeps
- * a factor of 2 for its own resize, so a 12 MP photo for a 2000 px box would be decoded at full size:
- * libjpeg's DCT-domain shrink is taken all the way instead (12 MP to 2000 px: 130 -> 55 ms). The
- * buffer variant hands the loader only option_string; thumbnail's own fail_on does not reach it. */
-static int load_upright(const void *buf, size_t len, const sb_image_info_t *info, int side, const char *profile,
+sb_err sb_io_check(const sb_image_info_t *info, const sb_decode_opts_t *opts, sb_error_t *e)
+{
+    long long max_pixels = opts && opts->max_pixels > 0 ? opts->max_pixels : SB_DEFAULT_MAX_PIXELS;
+    long long pixels = (long long)info->width * info->height;
+    int w = info->width, h = info->height, lo = w < h ? w : h, hi = w < h ? h : w;
+    if (lo < 1)
+        return sb_error_set(e, SB_ERR_CORRUPT_IMAGE, "image", "the header says %dx%d", w, h);
+    if (pixels > max_pixels)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, "image", "image is %dx%d = %lld pixels; the limit is %lld", w,
+                            h, pixels, max_pixels);
+    if (hi / lo > SB_IO_MAX_ASPECT || (hi / lo == SB_IO_MAX_ASPECT && hi % lo))
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_SMALL, "image",
+                            "image is %dx%d: its short side is under 1/%d of its long side, which no photo is", w, h,
+                            SB_IO_MAX_ASPECT);
+    int min_side = opts ? opts->min_side : 0, swap = info->orientation >= 5;
+    if (lo < min_side)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_SMALL, "image", "image is %dx%d; at least %dx%d is needed",
+                            swap ? h : w, swap ? w : h, min_side, min_side);
+    return SB_OK;
+}
+
+/* Load at exactly tw x th (upright; each >= 1, in the image's proportions), EXIF orientation applied,
+ * converted to sRGB through `profile` when it is not NULL. The size is forced rather than boxed: a
+ * 4000x1 image boxed into 1024x1024 would be asked for 1024x0, and libvips aborts the process on a zero
+ * side. vips_thumbnail's target is in upright coordinates and it shrinks HEIF and WebP on load (by the
+ * smaller of the two factors). For JPEG it keeps a factor of 2 for its own resize, so a 12 MP photo for
+ * a 2000 px box would be decoded at full size: libjpeg's DCT-domain shrink is taken all the way instead
+ * (12 MP to 2000 px: 130 -> 55 ms), as long as both sides stay at least their targets. The buffer
+ * variant hands the loader only option_string; thumbnail's own fail_on does not reach it. */
+static int load_upright(const void *buf, size_t len, const sb_image_info_t *info, int tw, int th, const char *profile,
                         VipsImage **out)
 {
     if (info->format != SB_FMT_JPEG)
-        return vips_thumbnail_buffer((void *)buf, len, out, side, "height", side, "size", VIPS_SIZE_DOWN,
+        return vips_thumbnail_buffer((void *)buf, len, out, tw, "height", th, "size", VIPS_SIZE_FORCE,
                                      "option_string", "fail_on=truncated", "export_profile", profile, NULL);
-    int stored = info->width > info->height ? info->width : info->height, shrink = 1;
-    while (shrink < 8 && stored >= side * shrink * 2)
+    int swap = info->orientation >= 5; /* orientations 5..8 transpose the image */
+    int want_w = swap ? th : tw, want_h = swap ? tw : th, shrink = 1;
+    while (shrink < 8 && info->width >= want_w * shrink * 2 && info->height >= want_h * shrink * 2)
         shrink *= 2;
     VipsImage *jpeg;
     if (vips_jpegload_buffer((void *)buf, len, &jpeg, "shrink", shrink, "fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
                              VIPS_ACCESS_SEQUENTIAL, NULL))
         return -1;
-    int rc = vips_thumbnail_image(jpeg, out, side, "height", side, "size", VIPS_SIZE_DOWN, "export_profile", profile,
+    int rc = vips_thumbnail_image(jpeg, out, tw, "height", th, "size", VIPS_SIZE_FORCE, "export_profile", profile,
                                   NULL);
     g_object_unref(jpeg);
     return rc;
@@ -224,16 +241,20 @@ sb_err sb_io_decode(const void *buf, size_t len, const sb_decode_opts_t *opts, s
     if (err)
         return err;
 
-    long long max_pixels = opts && opts->max_pixels > 0 ? opts->max_pixels : SB_DEFAULT_MAX_PIXELS;
-    long long pixels = (long long)info->width * info->height;
-    if (pixels > max_pixels)
-        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, "image", "image is %dx%d = %lld pixels; the limit is %lld",
-                            info->width, info->height, pixels, max_pixels);
+    err = sb_io_check(info, opts, e);
+    if (err)
+        return err;
 
-    int side = info->width > info->height ? info->width : info->height;
-    if (opts && opts->max_side > 0 && opts->max_side < side)
-        side = opts->max_side;
-    if (load_upright(buf, len, info, side, convert_icc ? "srgb" : NULL, &im) || to_rgb(im, &im))
+    /* The upright target: the long side at most max_side, each side at least 1. */
+    int swap = info->orientation >= 5;
+    int uw = swap ? info->height : info->width, uh = swap ? info->width : info->height;
+    int side = uw > uh ? uw : uh, tw = uw, th = uh;
+    if (opts && opts->max_side > 0 && opts->max_side < side) {
+        double scale = (double)opts->max_side / side;
+        tw = (int)lround(uw * scale), th = (int)lround(uh * scale);
+        tw = tw < 1 ? 1 : tw, th = th < 1 ? 1 : th;
+    }
+    if (load_upright(buf, len, info, tw, th, convert_icc ? "srgb" : NULL, &im) || to_rgb(im, &im))
         return corrupt(e, info->format);
     /* The pixels are written straight into a w x h x 3 byte buffer: anything else would overrun it. */
     if (im->Bands != 3 || im->BandFmt != VIPS_FORMAT_UCHAR) {

@@ -15,7 +15,7 @@ sb_err sb_matte(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_matte_re
     sb_fimage_t guide = {0}, alpha = {0};
     sb_matter_t *matter;
     sb_stages_start(&d.stages);
-    sb_err err = sb_pipeline_decode(buf, len, MATTE_WORK_SIDE, &work, &d, e);
+    sb_err err = sb_pipeline_decode(buf, len, MATTE_WORK_SIDE, 0, &work, &d, e);
     if (!err)
         err = sb_image_to_float(&work, &guide, e);
     if (!err)

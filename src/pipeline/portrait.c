@@ -16,9 +16,6 @@
 static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, int work_w, int work_h,
                          sb_error_t *e)
 {
-    if (d->upright_width < SB_MIN_IMAGE_SIDE || d->upright_height < SB_MIN_IMAGE_SIDE)
-        return sb_error_set(e, SB_ERR_IMAGE_TOO_SMALL, "image", "image is %dx%d; at least %dx%d is needed",
-                            d->upright_width, d->upright_height, SB_MIN_IMAGE_SIDE, SB_MIN_IMAGE_SIDE);
     if (d->subject < 0)
         return sb_error_set(e, SB_ERR_NO_FACE, "image", "no face was found in the image");
     float fraction = sb_quality_face_fraction(&work_faces->faces[d->subject], work_w, work_h);
@@ -65,7 +62,8 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
     p->width = width;
     p->height = height;
     p->size = width < height ? width : height;
-    sb_err err = sb_pipeline_decode(buf, len, (width > height ? width : height) * 2, &p->work, d, e);
+    sb_err err = sb_pipeline_decode(buf, len, (width > height ? width : height) * 2, SB_MIN_IMAGE_SIDE, &p->work, d,
+                                    e);
     if (!err)
         err = sb_pipeline_find_faces(studio, &p->work, &p->faces, d, e);
     if (!err)

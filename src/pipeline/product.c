@@ -11,8 +11,6 @@
 #include "vision/foreground.h"
 
 #define SIDE_DEFAULT 2000
-#define SIDE_MIN 128
-#define SIDE_MAX_PX 4096
 #define PADDING_DEFAULT 0.10f
 #define PADDING_MAX 0.4f
 /* The working image: decoded so its long side is at least this (and under twice it, by shrink-on-load). */
@@ -59,12 +57,12 @@ static sb_err plan_size(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
         p->width = p->height = SIDE_DEFAULT;
         return SB_OK;
     }
-    if (o->width < SIDE_MIN || o->width > SIDE_MAX_PX)
-        return sb_error_set(e, SB_ERR_USAGE, "width", "width must be %d..%d pixels, got %d", SIDE_MIN, SIDE_MAX_PX,
-                            o->width);
-    if (o->height < SIDE_MIN || o->height > SIDE_MAX_PX)
-        return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d pixels, got %d", SIDE_MIN, SIDE_MAX_PX,
-                            o->height);
+    if (o->width < SB_PRODUCT_SIDE_MIN || o->width > SB_PRODUCT_SIDE_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "width", "width must be %d..%d pixels, got %d", SB_PRODUCT_SIDE_MIN,
+                            SB_PRODUCT_SIDE_MAX, o->width);
+    if (o->height < SB_PRODUCT_SIDE_MIN || o->height > SB_PRODUCT_SIDE_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d pixels, got %d", SB_PRODUCT_SIDE_MIN,
+                            SB_PRODUCT_SIDE_MAX, o->height);
     p->width = o->width, p->height = o->height;
     return SB_OK;
 }
@@ -418,7 +416,7 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     res->preset = sb_scene_preset_name(p.preset);
     res->shadow_type = sb_shadow_name(p.shadow);
     res->seed = p.seed;
-    err = sb_pipeline_decode(buf, len, WORK_SIDE, &work, d, e);
+    err = sb_pipeline_decode(buf, len, WORK_SIDE, 0, &work, d, e);
     if (!err)
         err = sb_studio_salient(studio, &salient, e);
     if (!err) {

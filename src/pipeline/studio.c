@@ -130,7 +130,7 @@ static int working_side(int long_side, int want)
     return (long_side + s - 1) / s;
 }
 
-sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, sb_image_t *work,
+sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, int min_side, sb_image_t *work,
                           sb_detect_result_t *res, sb_error_t *e)
 {
     sb_err err = sb_io_probe(buf, len, &res->input, e);
@@ -140,7 +140,7 @@ sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, sb_imag
     res->upright_width = swap ? res->input.height : res->input.width;
     res->upright_height = swap ? res->input.width : res->input.height;
     int long_side = res->upright_width > res->upright_height ? res->upright_width : res->upright_height;
-    sb_decode_opts_t opts = {.max_side = working_side(long_side, want_side)};
+    sb_decode_opts_t opts = {.max_side = working_side(long_side, want_side), .min_side = min_side};
     err = sb_io_decode(buf, len, &opts, work, NULL, e);
     if (err)
         return err;
@@ -184,7 +184,7 @@ sb_err sb_detect(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_detect_
     sb_stages_start(&res->stages);
     sb_image_t work = {0};
     sb_face_list_t faces = {0};
-    sb_err err = sb_pipeline_decode(buf, len, 1280, &work, res, e);
+    sb_err err = sb_pipeline_decode(buf, len, 1280, 0, &work, res, e);
     if (!err)
         err = sb_pipeline_find_faces(studio, &work, &faces, res, e);
     sb_face_list_free(&faces);

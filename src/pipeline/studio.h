@@ -36,8 +36,10 @@ sb_err sb_studio_salient(sb_studio_t *studio, sb_salient_t **out, sb_error_t *e)
 void sb_detect_result_add_model(sb_detect_result_t *res, sb_model_id id);
 
 /* Decode `buf` so that its long side is about `want_side` or more, landing on a JPEG shrink-on-load
- * factor where one applies. Fills res->input, upright and work sizes; marks stage "decode". */
-sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, sb_image_t *work,
+ * factor where one applies. Images whose shorter side is under `min_side` (0: no minimum) are refused
+ * from the header, before decoding (SB_ERR_IMAGE_TOO_SMALL, with sb_io_decode's other errors). Fills
+ * res->input, upright and work sizes; marks stage "decode". */
+sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, int min_side, sb_image_t *work,
                           sb_detect_result_t *res, sb_error_t *e);
 
 /* Detect faces on the working image: `work_faces` (malloc'd, working coordinates) and res->faces

@@ -292,6 +292,11 @@ sb_err sb_look_learn(const uint8_t *const *bufs, const size_t *lens, int n, sb_l
             err = SB_OK;
             continue;
         }
+        if (err == SB_ERR_IMAGE_TOO_SMALL) { /* refused from its header: a sliver, not a photo */
+            small++;
+            err = SB_OK;
+            continue;
+        }
         if (err) {
             if (e)
                 *e = de;

@@ -3,7 +3,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <vips/vips.h>
 
 #include "strobe.h"
 #include "testutil.h"
@@ -261,6 +263,44 @@ Test(cli, errors_are_json_with_a_class_exit_code)
     r = run(NULL, args);
     cr_assert_eq(r.status, 2);
     run_free(&r);
+}
+
+/* Issue 12: a 4000x1 JPEG aborted the process (SIGABRT in libvips, exit 134) in every command that
+ * decodes: the shrink-on-load factor was chosen from the long side and the short side became 0. Now
+ * each is refused from the header: image_too_small, exit 4. look learn skips such a sliver and learns
+ * from the other example. */
+Test(cli, thin_images_are_refused_not_aborted)
+{
+    static const int sizes[][2] = {{4000, 1}, {1, 8000}, {65000, 2}, {40000, 3}};
+    char dir[512], good[600], p[600], args[8192], look[600];
+    snprintf(dir, sizeof dir, "%s/looks", tmpdir);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    VipsImage *grey = NULL;
+    cr_assert_eq(vips_black(&grey, 64, 64, "bands", 3, NULL), 0);
+    snprintf(good, sizeof good, "%s/a_grey.jpg", dir);
+    cr_assert_eq(vips_jpegsave(grey, good, NULL), 0, "%s", vips_error_buffer());
+    g_object_unref(grey);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        VipsImage *thin = NULL;
+        cr_assert_eq(vips_black(&thin, sizes[i][0], sizes[i][1], "bands", 3, NULL), 0);
+        snprintf(p, sizeof p, "%s/b_thin.jpg", dir);
+        cr_assert_eq(vips_jpegsave(thin, p, NULL), 0, "%s", vips_error_buffer());
+        g_object_unref(thin);
+        const char *cmds[] = {"headshot %s -o %s/o.jpg", "avatar %s -o %s/o.png", "product %s -o %s/o.png",
+                              "matte %s -o %s/o.png"};
+        for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+            snprintf(args, sizeof args, cmds[k], p, tmpdir);
+            run_t r = run(NULL, args);
+            cr_assert_eq(r.status, 4, "%dx%d: strobe %s: exit %d", sizes[i][0], sizes[i][1], args, r.status);
+            cr_assert_str_eq(err_code(&r), "image_too_small", "%dx%d: strobe %s", sizes[i][0], sizes[i][1], args);
+            run_free(&r);
+        }
+        snprintf(look, sizeof look, "%s/look.json", tmpdir);
+        snprintf(args, sizeof args, "look learn %s -o %s", dir, look);
+        run_t r = run(NULL, args);
+        cr_assert_eq(r.status, 0, "%dx%d: strobe %s: exit %d", sizes[i][0], sizes[i][1], args, r.status);
+        run_free(&r);
+    }
 }
 
 Test(cli, truncated_and_faceless_inputs)
