@@ -32,7 +32,7 @@ int sb_cmd_serve(int argc, char **argv)
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        long long workers;
+        long long workers; /* or nn threads */
         switch (c) {
         case 'l': snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg); break;
         case 'd': snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", optarg); break;
@@ -42,10 +42,9 @@ int sb_cmd_serve(int argc, char **argv)
             cfg.workers = (int)workers;
             break;
         case 'n':
-            if (sb_cli_parse_int(optarg, "nn-threads", &cfg.nn_threads))
-                return 2;
-            if (cfg.nn_threads < 1 || cfg.nn_threads > 64)
-                return sb_cli_usage("--nn-threads must be 1 to 64, got '%s'", optarg);
+            if (sb_parse_int(optarg, strlen(optarg), 1, 64, &workers, "--nn-threads", &e))
+                return sb_cli_usage("%s", e.message);
+            cfg.nn_threads = (int)workers;
             break;
         case 'p': cfg.allow_private_urls = true; break;
         default: return sb_cli_usage("%s", serve_usage);
