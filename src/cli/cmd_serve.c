@@ -32,19 +32,19 @@ int sb_cmd_serve(int argc, char **argv)
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        long long workers; /* or nn threads */
+        long long n;
         switch (c) {
         case 'l': snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg); break;
         case 'd': snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", optarg); break;
         case 'w':
-            if (sb_parse_int(optarg, strlen(optarg), 1, 256, &workers, "--workers", &e))
+            if (sb_parse_int(optarg, strlen(optarg), 1, 256, &n, "--workers", &e))
                 return sb_cli_usage("%s", e.message);
-            cfg.workers = (int)workers;
+            cfg.workers = (int)n;
             break;
         case 'n':
-            if (sb_parse_int(optarg, strlen(optarg), 1, 64, &workers, "--nn-threads", &e))
+            if (sb_parse_int(optarg, strlen(optarg), 1, 64, &n, "--nn-threads", &e))
                 return sb_cli_usage("%s", e.message);
-            cfg.nn_threads = (int)workers;
+            cfg.nn_threads = (int)n;
             break;
         case 'p': cfg.allow_private_urls = true; break;
         default: return sb_cli_usage("%s", serve_usage);
