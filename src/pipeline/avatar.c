@@ -101,29 +101,44 @@ static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
         dst->data[i] = src->data[i] + t * (dst->data[i] - src->data[i]);
 }
 
+/* The anime attempts of one call share the net's work: the person in 8 bits and its intensity-1 cartoon, made
+ * on the first attempt; a retry at a lower intensity is only a mix of the two (sb_cartoon_mix). */
+typedef struct {
+    sb_image_t photo, styled;
+} anime_cache_t;
+
+static void anime_cache_free(anime_cache_t *a)
+{
+    sb_image_free(&a->photo);
+    sb_image_free(&a->styled);
+}
+
 /* StyleApply + DetailEnhance on the person's colours at intensity t. */
-static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portrait_t *p, float t, sb_fimage_t *fg,
-                           sb_detect_result_t *d, sb_error_t *e)
+static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portrait_t *p, float t, anime_cache_t *ac,
+                           sb_fimage_t *fg, sb_detect_result_t *d, sb_error_t *e)
 {
     sb_err err = sb_fimage_copy(&p->fg, fg, e);
     if (err)
         return err;
     if (pl->style == SB_STYLE_ANIME) {
-        sb_cartoon_t *c;
-        sb_image_t in8 = {0}, out8 = {0};
-        err = sb_studio_cartoon(studio, pl->variant, &c, e);
-        if (!err) {
-            sb_detect_result_add_model(d, pl->variant == SB_CARTOON_HAYAO ? SB_MODEL_CARTOON_HAYAO
-                                                                           : SB_MODEL_CARTOON_HOSODA);
-            err = sb_fimage_to_u8(fg, &in8, e);
+        sb_image_t out8 = {0};
+        if (!ac->styled.data) {
+            sb_cartoon_t *c;
+            err = sb_studio_cartoon(studio, pl->variant, &c, e);
+            if (!err) {
+                sb_detect_result_add_model(d, pl->variant == SB_CARTOON_HAYAO ? SB_MODEL_CARTOON_HAYAO
+                                                                               : SB_MODEL_CARTOON_HOSODA);
+                err = sb_fimage_to_u8(fg, &ac->photo, e);
+            }
+            if (!err)
+                err = sb_cartoon_apply(c, &ac->photo, pl->cartoon_side, 1.0f, &ac->styled, e);
         }
         if (!err)
-            err = sb_cartoon_apply(c, &in8, pl->cartoon_side, t, &out8, e);
+            err = sb_cartoon_mix(&ac->photo, &ac->styled, t, &out8, e);
         if (!err) {
             sb_fimage_free(fg);
             err = sb_image_to_float(&out8, fg, e);
         }
-        sb_image_free(&in8);
         sb_image_free(&out8);
         return err;
     }
@@ -280,6 +295,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     sb_portrait_t p = {0};
     sb_fimage_t bg = {0}, fg = {0};
     sb_image_t frame = {0}, best = {0};
+    anime_cache_t anime = {0};
     float emb_in[SB_EMBED_DIM];
     sb_err err = make_plan(opts, &pl, e);
     if (!err)
@@ -334,7 +350,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
         float likeness;
         bool found;
         res->attempts = k + 1;
-        if ((err = style_person(studio, &pl, &p, t, &fg, d, e)))
+        if ((err = style_person(studio, &pl, &p, t, &anime, &fg, d, e)))
             goto done;
         sb_stages_mark(&d->stages, "style");
         err = compose(&pl, &p, &fg, &bg, t, &frame, e);
@@ -383,6 +399,7 @@ done:
     sb_fimage_free(&fg);
     sb_image_free(&frame);
     sb_image_free(&best);
+    anime_cache_free(&anime);
     if (err)
         sb_avatar_result_free(res);
     return err;

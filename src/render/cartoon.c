@@ -130,6 +130,32 @@ static sb_err run_fixed(sb_cartoon_t *c, const sb_image_t *rgb, sb_image_t *styl
     return err;
 }
 
+/* out = photo + t x (styled - photo) per sample, in 8.8 fixed point; all three the same size. */
+static void mix(const sb_image_t *photo, const sb_image_t *styled, float t, sb_image_t *out)
+{
+    /* A per-pixel mix in sRGB: photo and style share one geometry, so partial intensities read as a lighter
+     * touch of the style, not as a double exposure, and 1 is the net's own output. */
+    size_t n = (size_t)photo->width * photo->height * 3;
+    int k = (int)lroundf(t * 256.0f);
+    for (size_t i = 0; i < n; i++)
+        out->data[i] = (uint8_t)((photo->data[i] * (256 - k) + styled->data[i] * k + 128) >> 8);
+}
+
+sb_err sb_cartoon_mix(const sb_image_t *photo, const sb_image_t *styled, float intensity, sb_image_t *out,
+                      sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!(intensity >= 0.0f && intensity <= 1.0f))
+        return sb_error_set(e, SB_ERR_USAGE, "intensity", "style intensity %g is outside 0..1", intensity);
+    if (!photo->data || !styled->data || photo->bands != 3 || styled->bands != 3 || photo->width != styled->width ||
+        photo->height != styled->height)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the photo and its styled copy must be RGB of one size");
+    sb_err err = sb_image_alloc(out, photo->width, photo->height, 3, e);
+    if (!err)
+        mix(photo, styled, intensity, out);
+    return err;
+}
+
 sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, float intensity, sb_image_t *out,
                         sb_error_t *e)
 {
@@ -164,13 +190,8 @@ sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, fl
     }
     if (!err)
         err = sb_image_resize(&styl, w, h, &back, e);
-    if (!err) {
-        /* A per-pixel mix in sRGB: photo and style share one geometry, so partial intensities read as a
-         * lighter touch of the style, not as a double exposure, and 1 is the net's own output. */
-        int k = (int)lroundf(intensity * 256.0f);
-        for (size_t i = 0; i < n; i++)
-            out->data[i] = (uint8_t)((rgb->data[i] * (256 - k) + back.data[i] * k + 128) >> 8);
-    }
+    if (!err)
+        mix(rgb, &back, intensity, out);
     sb_image_free(&small);
     sb_image_free(&styl);
     sb_image_free(&back);

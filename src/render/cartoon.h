@@ -40,6 +40,13 @@ void sb_cartoon_close(sb_cartoon_t *c);
 sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, float intensity, sb_image_t *out,
                         sb_error_t *e);
 
+/* The mix sb_cartoon_apply makes at `intensity` from the photo and its intensity-1 result `styled` (both
+ * 3-band, one size), into `out` (allocated by the call): byte for byte what sb_cartoon_apply gives at that
+ * intensity, without running the net again. Any thread. Errors: SB_ERR_USAGE (field "intensity" or "image"),
+ * SB_ERR_NOMEM; `out` is empty on failure. */
+sb_err sb_cartoon_mix(const sb_image_t *photo, const sb_image_t *styled, float intensity, sb_image_t *out,
+                      sb_error_t *e);
+
 /* "hosoda" or "hayao"; "unknown" for any other value. Static string. */
 const char *sb_cartoon_variant_name(sb_cartoon_variant v);
 
