@@ -69,8 +69,15 @@ typedef struct {
     void *done_ctx;
 } sb_job_request_t;
 
+/* A job is started at most this many times. Each start is a claim, which adds 1 to the job's attempts
+ * in the store and commits before the job runs (sb_meta_job_claim). A job still processing when the
+ * server starts was running when the process died: it is run again only while it has had fewer
+ * attempts than this, else it fails with "job_crashed" (no charge, its webhook told), so an input that
+ * kills the process (a poison job) cannot keep the server from starting. */
+#define SB_JOBS_MAX_ATTEMPTS 2
+
 /* Start the pools and the maintenance thread (webhooks, purge), after recovering the jobs a previous
- * process left: processing ones are queued again, queued URL jobs are resubmitted, queued upload jobs
+ * process left: processing ones are queued again (or failed with "job_crashed" at SB_JOBS_MAX_ATTEMPTS), queued URL jobs are resubmitted, queued upload jobs
  * are failed with "input_lost"; batch jobs resume (see SB_JOB_PIPELINE_AVATAR_BATCH). Errors: SB_ERR_STORE, SB_ERR_INTERNAL, SB_ERR_MODEL_*. */
 sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *blob, sb_metrics_t *metrics,
                      sb_jobs_t **out, sb_error_t *e);

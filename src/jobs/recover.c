@@ -1,4 +1,6 @@
-/* recover.c - at start, the jobs a previous process left behind (see sb_jobs_start in jobs.h). */
+/* recover.c - at start, the jobs a previous process left behind (see sb_jobs_start in jobs.h): those it
+ * died running go back to the queue, or fail with job_crashed at SB_JOBS_MAX_ATTEMPTS; then queued URL
+ * jobs and batches are run again and queued upload jobs fail with input_lost. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +33,24 @@ static bool collect(const sb_job_t *job, void *ctx)
     return true;
 }
 
+/* The error of a job the process died running SB_JOBS_MAX_ATTEMPTS times. */
+static char *crashed_json(void)
+{
+    sb_error_t ce = {0};
+    sb_error_set(&ce, SB_ERR_JOB_CRASHED, "",
+                 "the server stopped while running this job on each of its %d attempts (its input may crash "
+                 "the server); it was not tried again and nothing was charged",
+                 SB_JOBS_MAX_ATTEMPTS);
+    return sb_jobs_error_json(&ce);
+}
+
 sb_err sb_jobs_recover(sb_jobs_t *j, sb_error_t *e)
 {
-    int requeued = 0;
-    sb_err err = sb_meta_job_requeue_all(j->meta, &requeued, e);
+    int requeued = 0, crashed = 0;
+    char *cj = crashed_json();
+    sb_err err = cj ? sb_meta_job_recover(j->meta, SB_JOBS_MAX_ATTEMPTS, cj, &requeued, &crashed, e)
+                    : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    free(cj);
     if (err)
         return err;
     job_vec_t v = {0};
@@ -70,9 +86,10 @@ sb_err sb_jobs_recover(sb_jobs_t *j, sb_error_t *e)
     for (int i = 0; i < v.n; i++)
         sb_job_clear(&v.jobs[i]);
     free(v.jobs);
-    if (requeued || resumed || lost)
+    if (requeued || crashed || resumed || lost)
         fprintf(stderr,
-                "{\"level\":\"info\",\"msg\":\"recovered jobs\",\"requeued\":%d,\"resumed\":%d,\"failed_input_lost\":%d}\n",
-                requeued, resumed, lost);
+                "{\"level\":\"info\",\"msg\":\"recovered jobs\",\"requeued\":%d,\"failed_job_crashed\":%d,"
+                "\"resumed\":%d,\"failed_input_lost\":%d}\n",
+                requeued, crashed, resumed, lost);
     return err;
 }

@@ -279,6 +279,44 @@ sb_err sb_meta_job_requeue_all(sb_meta_t *m, int *n, sb_error_t *e)
     return sb_sqlite_unlock(m, err);
 }
 
+sb_err sb_meta_job_recover(sb_meta_t *m, int max_attempts, const char *crashed_error, int *requeued, int *crashed,
+                           sb_error_t *e)
+{
+    if (requeued)
+        *requeued = 0;
+    if (crashed)
+        *crashed = 0;
+    if (max_attempts < 1)
+        return sb_error_set(e, SB_ERR_USAGE, "max_attempts", "max_attempts must be >= 1, not %d", max_attempts);
+    if (!crashed_error)
+        return sb_error_set(e, SB_ERR_USAGE, "error", "recovery needs the error of a crashed job");
+    int64_t now = sb_sqlite_now();
+    int failed = 0, queued = 0;
+    sb_sqlite_lock(m);
+    sb_err err = sb_sqlite_begin(m, e);
+    /* Failed first, as sb_meta_job_fail fails a job (no charge, a pending webhook with a callback_url):
+     * a job at the cap is never started again, whatever killed its runs. */
+    if (!err)
+        err = sb_sqlite_exec(m, e,
+                             "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, lease_owner = '', lease_until = 0, "
+                             "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?3 "
+                             "WHERE state = 1 AND attempts >= ?1",
+                             "itI", max_attempts, crashed_error, now);
+    if (!err) {
+        failed = sqlite3_changes(m->db);
+        err = sb_sqlite_exec(m, e, "UPDATE jobs SET state = 0, lease_owner = '', lease_until = 0 WHERE state = 1", "");
+    }
+    if (!err) {
+        queued = sqlite3_changes(m->db);
+        err = sb_sqlite_commit(m, e);
+    }
+    if (!err && requeued)
+        *requeued = queued;
+    if (!err && crashed)
+        *crashed = failed;
+    return sb_sqlite_unlock(m, err);
+}
+
 /* Call fn on each job until it returns false, then free them all. */
 sb_err sb_sqlite_each_job(bool (*fn)(const sb_job_t *j, void *ctx), void *ctx, sb_err err, void *items, size_t n)
 {
