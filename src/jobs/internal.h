@@ -26,7 +26,8 @@ struct sb_jobs {
     double pipeline_ms[SB_PIPELINES_MAX]; /* recent latency of each pipeline's jobs (sb_pipeline_index), 0 = none yet */
     int workers_started;
     sb_error_t ready_err;       /* the first worker start failure */
-    sb_maintenance_t *maint;    /* webhooks and the purge */
+    sb_webhooks_t *hooks;       /* webhook delivery */
+    sb_maintenance_t *maint;    /* the purge */
 };
 
 /* One job on its way through the pools. */

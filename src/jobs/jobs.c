@@ -1,6 +1,6 @@
 /* jobs.c - the job service (jobs.h): start and stop, admission and submission, estimates. The pools'
- * tasks are in run.c, batches in batch.c, results in deliver.c, crash recovery in recover.c; webhook
- * delivery and the purge run on the maintenance thread (maintenance.c, webhook.c). */
+ * tasks are in run.c, batches in batch.c, results in deliver.c, crash recovery in recover.c; webhooks
+ * have their own threads (webhook.c) and the purge its own (maintenance.c). */
 #include "jobs/jobs.h"
 
 #include <pthread.h>
@@ -244,12 +244,19 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
     if (!err)
         err = sb_jobs_recover(j, e);
     if (!err)
-        err = sb_maintenance_start(&(sb_maintenance_config_t){
-            .meta = meta, .blob = blob, .purge_interval_s = cfg->purge_interval_s,
-            .hooks = {.meta = meta, .metrics = metrics, .fetch = cfg->fetch, .key = cfg->hook_key,
-                      .key_len = cfg->hook_key_len, .max_attempts = cfg->hook_max_attempts,
-                      .backoff_ms = cfg->hook_backoff_ms, .render = cfg->render, .render_ctx = cfg->render_ctx}},
-            &j->maint, e);
+        err = sb_webhooks_start(&(sb_webhook_config_t){.meta = meta, .metrics = metrics, .fetch = cfg->fetch,
+                                                       .key = cfg->hook_key, .key_len = cfg->hook_key_len,
+                                                       .max_attempts = cfg->hook_max_attempts,
+                                                       .backoff_ms = cfg->hook_backoff_ms,
+                                                       .concurrency = cfg->hook_concurrency,
+                                                       .queue_max = cfg->hook_queue_max,
+                                                       .per_target = cfg->hook_per_target,
+                                                       .render = cfg->render, .render_ctx = cfg->render_ctx},
+                                &j->hooks, e);
+    if (!err)
+        err = sb_maintenance_start(&(sb_maintenance_config_t){.meta = meta, .blob = blob,
+                                                              .purge_interval_s = cfg->purge_interval_s},
+                                   &j->maint, e);
     if (err) {
         sb_jobs_stop(j);
         return err;
@@ -264,7 +271,8 @@ void sb_jobs_stop(sb_jobs_t *j)
         return;
     sb_pool_stop(j->fetch); /* first: fetched jobs are handed to the work pool */
     sb_pool_stop(j->work);
-    sb_maintenance_stop(j->maint); /* last: webhooks of the jobs just drained get their first try */
+    sb_webhooks_stop(j->hooks); /* after the drain: in-flight deliveries finish, waiting ones stay pending */
+    sb_maintenance_stop(j->maint);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j);

@@ -43,6 +43,9 @@ typedef struct {
     int purge_interval_s;     /* how often expired files are purged */
     int hook_max_attempts;    /* webhook deliveries before giving up */
     int hook_backoff_ms;      /* first retry delay; doubles each time */
+    int hook_concurrency;     /* webhook deliveries in flight at most (see webhook.h) */
+    int hook_queue_max;       /* webhook deliveries waiting for a thread at most */
+    int hook_per_target;      /* webhook deliveries in flight or waiting per receiver at most */
     sb_fetch_opts_t fetch;    /* for input URLs and webhooks */
     const uint8_t *hook_key;  /* server secret for webhook signatures (see sb_webhook_secret) */
     size_t hook_key_len;
@@ -76,9 +79,11 @@ typedef struct {
  * kills the process (a poison job) cannot keep the server from starting. */
 #define SB_JOBS_MAX_ATTEMPTS 2
 
-/* Start the pools and the maintenance thread (webhooks, purge), after recovering the jobs a previous
- * process left: processing ones are queued again (or failed with "job_crashed" at SB_JOBS_MAX_ATTEMPTS), queued URL jobs are resubmitted, queued upload jobs
- * are failed with "input_lost"; batch jobs resume (see SB_JOB_PIPELINE_AVATAR_BATCH). Errors: SB_ERR_STORE, SB_ERR_INTERNAL, SB_ERR_MODEL_*. */
+/* Start the pools, webhook delivery (webhook.h) and the purge thread, after recovering the jobs a
+ * previous process left: processing ones are queued again (or failed with "job_crashed" at
+ * SB_JOBS_MAX_ATTEMPTS), queued URL jobs are resubmitted, queued upload jobs are failed with
+ * "input_lost"; batch jobs resume (see SB_JOB_PIPELINE_AVATAR_BATCH). Errors: SB_ERR_STORE,
+ * SB_ERR_INTERNAL, SB_ERR_USAGE (a webhook bound < 1), SB_ERR_MODEL_*. */
 sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *blob, sb_metrics_t *metrics,
                      sb_jobs_t **out, sb_error_t *e);
 
@@ -114,7 +119,8 @@ int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j);
 /* Whether every worker loaded its nets (readiness); fills e with the first failure. */
 bool sb_jobs_ready(sb_jobs_t *j, sb_error_t *e);
 
-/* Graceful stop: no new jobs, let queued and running ones finish, stop the threads, free. NULL-safe. */
+/* Graceful stop: no new jobs, let queued and running ones finish, stop webhook delivery (in-flight
+ * deliveries finish, waiting ones stay pending in the store), stop the threads, free. NULL-safe. */
 void sb_jobs_stop(sb_jobs_t *j);
 
 #endif

@@ -1,5 +1,5 @@
-/* maintenance.c - one thread that delivers due webhooks (webhook.c) and purges expired output files and
- * old idempotency records (maintenance.h). */
+/* maintenance.c - one thread that purges expired output files and old idempotency records
+ * (maintenance.h). */
 #include "jobs/maintenance.h"
 
 #include <pthread.h>
@@ -86,7 +86,6 @@ static void *maintenance_main(void *arg)
     pthread_mutex_lock(&j->mu);
     while (!j->stopping) {
         pthread_mutex_unlock(&j->mu);
-        sb_webhook_deliver_due(&j->cfg.hooks);
         if (sb_clock_us() >= next_purge_us) {
             purge(j);
             next_purge_us = sb_clock_us() + (int64_t)j->cfg.purge_interval_s * 1000000;
