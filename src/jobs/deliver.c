@@ -81,7 +81,7 @@ fail:
 }
 
 sb_err sb_jobs_probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,
-                           sb_error_t *e)
+                            sb_error_t *e)
 {
     sb_image_info_t info;
     sb_err err = sb_io_probe(buf, len, &info, e);

@@ -54,7 +54,7 @@ static sb_err batch_pixels(const sb_jobs_t *j, const sb_job_request_t *req, int6
         snprintf(field, sizeof field, "images[%zu]", i);
         if (!json_object_get(item, "image_url")) {
             if (!sb_jobs_packed_upload(req->input, req->input_len, json_integer_value(json_object_get(item, "upload")),
-                               &data, &n))
+                                       &data, &n))
                 return sb_error_set(e, SB_ERR_INTERNAL, field, "batch item %zu has no upload", i);
             sb_err err = sb_jobs_probe_pixels(j, data, n, field, &p, e);
             if (err)

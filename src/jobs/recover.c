@@ -64,8 +64,8 @@ sb_err sb_jobs_recover(sb_jobs_t *j, sb_error_t *e)
         /* A batch resumes on a worker: its URL items are fetched again, its uploads are lost item by item. */
         if (def && (def->run_items || json_string_value(json_object_get(spec, "image_url")))) {
             work_t *w = sb_jobs_work_new(j, job->id, job->key_id, def, spec);
-            if (w && sb_pool_submit(def->run_items ? j->work : j->fetch, def->run_items ? sb_jobs_work_task : sb_jobs_fetch_task, w,
-                                    &je) == SB_OK) {
+            if (w && sb_pool_submit(def->run_items ? j->work : j->fetch,
+                                    def->run_items ? sb_jobs_work_task : sb_jobs_fetch_task, w, &je) == SB_OK) {
                 resumed++;
                 json_decref(spec);
                 continue;

@@ -184,8 +184,7 @@ sb_err sb_sqlite_exec(sb_meta_t *m, sb_error_t *e, const char *sql, const char *
 }
 
 /* Read the first row of a query into `out`; SB_ERR_NOT_FOUND (message for the caller to set) when none. */
-sb_err sb_sqlite_one_row(sb_meta_t *m, row_fn read, void *out, sb_error_t *e, const char *sql, const char *types,
-                      ...)
+sb_err sb_sqlite_one_row(sb_meta_t *m, row_fn read, void *out, sb_error_t *e, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st;
     va_list ap;
@@ -209,7 +208,7 @@ sb_err sb_sqlite_one_row(sb_meta_t *m, row_fn read, void *out, sb_error_t *e, co
  * callback on the copy after the lock is released, so a callback may call back into the store. On
  * failure *items still holds the *n rows read whole, for the caller to free. */
 sb_err sb_sqlite_all_rows(sb_meta_t *m, size_t size, row_fn read, void **items, size_t *n, sb_error_t *e,
-                       const char *sql, const char *types, ...)
+                          const char *sql, const char *types, ...)
 {
     *items = NULL;
     *n = 0;
@@ -373,6 +372,7 @@ sb_err sb_meta_check_writable(sb_meta_t *m, sb_error_t *e)
 {
     sb_sqlite_lock(m);
     /* A committed one-row write, unlike a rolled-back one, reaches the WAL: a full disk shows here. */
-    sb_err err = sb_sqlite_exec(m, e, "INSERT OR REPLACE INTO health (id, checked_at) VALUES (1, ?1)", "I", sb_sqlite_now());
+    sb_err err =
+        sb_sqlite_exec(m, e, "INSERT OR REPLACE INTO health (id, checked_at) VALUES (1, ?1)", "I", sb_sqlite_now());
     return sb_sqlite_unlock(m, err);
 }

@@ -42,10 +42,11 @@ sb_err sb_meta_batch_items_create(sb_meta_t *m, const char *job_id, int n, const
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_begin(m, e);
     if (!err)
-        err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &have, e, "SELECT count(*) FROM batch_items WHERE job_id = ?1", "t", job_id);
+        err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &have, e, "SELECT count(*) FROM batch_items WHERE job_id = ?1",
+                                "t", job_id);
     for (int i = 0; !err && !have && i < n; i++) {
         err = sb_sqlite_exec(m, e, "INSERT INTO batch_items (job_id, idx, input) VALUES (?1, ?2, ?3)", "tit", job_id, i,
-                   inputs[i]);
+                             inputs[i]);
         if (err == SB_ERR_NOT_FOUND)
             sb_error_set(e, err, "", "no job '%s'", job_id);
     }
@@ -58,8 +59,8 @@ sb_err sb_meta_batch_items_create(sb_meta_t *m, const char *job_id, int n, const
 static sb_err item_conflict(sb_meta_t *m, const char *job_id, int idx, sb_error_t *e)
 {
     int64_t state = 0;
-    sb_err err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &state, e, "SELECT state FROM batch_items WHERE job_id = ?1 AND idx = ?2",
-                         "ti", job_id, idx);
+    sb_err err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &state, e,
+                                   "SELECT state FROM batch_items WHERE job_id = ?1 AND idx = ?2", "ti", job_id, idx);
     if (err == SB_ERR_NOT_FOUND)
         return sb_error_set(e, err, "", "job '%s' has no batch item %d", job_id, idx);
     if (!err)
@@ -80,8 +81,9 @@ sb_err sb_meta_batch_item_complete(sb_meta_t *m, const char *job_id, int idx, co
     err = sb_sqlite_begin(m, e);
     /* The item first: a finished item must not be charged again, whatever else holds. */
     if (!err)
-        err = sb_sqlite_exec(m, e, "UPDATE batch_items SET state = 2, result = ?3 WHERE job_id = ?1 AND idx = ?2 AND state = 0",
-                   "tit", job_id, idx, result);
+        err = sb_sqlite_exec(
+            m, e, "UPDATE batch_items SET state = 2, result = ?3 WHERE job_id = ?1 AND idx = ?2 AND state = 0", "tit",
+            job_id, idx, result);
     if (!err && sqlite3_changes(m->db) == 0)
         err = item_conflict(m, job_id, idx, e);
     if (!err)
@@ -96,8 +98,9 @@ sb_err sb_meta_batch_item_fail(sb_meta_t *m, const char *job_id, int idx, const 
     if (!error)
         return sb_error_set(e, SB_ERR_USAGE, "error", "a failed item needs an error");
     sb_sqlite_lock(m);
-    sb_err err = sb_sqlite_exec(m, e, "UPDATE batch_items SET state = 3, error = ?3 WHERE job_id = ?1 AND idx = ?2 AND state = 0",
-                      "tit", job_id, idx, error);
+    sb_err err = sb_sqlite_exec(
+        m, e, "UPDATE batch_items SET state = 3, error = ?3 WHERE job_id = ?1 AND idx = ?2 AND state = 0", "tit",
+        job_id, idx, error);
     if (!err && sqlite3_changes(m->db) == 0)
         err = item_conflict(m, job_id, idx, e);
     return sb_sqlite_unlock(m, err);
@@ -110,9 +113,9 @@ sb_err sb_meta_batch_items_list(sb_meta_t *m, const char *job_id, bool (*fn)(con
     size_t n;
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_batch_item_t), read_batch_item, &items, &n, e,
-                                    "SELECT idx, state, input, result, error FROM batch_items "
-                                    "WHERE job_id = ?1 ORDER BY idx",
-                                    "t", job_id));
+                                                        "SELECT idx, state, input, result, error FROM batch_items "
+                                                        "WHERE job_id = ?1 ORDER BY idx",
+                                                        "t", job_id));
     sb_batch_item_t *it = items;
     bool go = !err;
     for (size_t i = 0; i < n; i++) {

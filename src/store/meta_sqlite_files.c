@@ -34,9 +34,9 @@ sb_err sb_meta_file_expired(sb_meta_t *m, int64_t now, int limit, bool (*fn)(con
     size_t n;
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_file_t), read_file, &items, &n, e,
-                                    "SELECT " FILE_COLS " FROM files WHERE expires_at <= ?1 "
-                                    "ORDER BY expires_at, rowid LIMIT ?2",
-                                    "Ii", now, limit));
+                                                        "SELECT " FILE_COLS " FROM files WHERE expires_at <= ?1 "
+                                                        "ORDER BY expires_at, rowid LIMIT ?2",
+                                                        "Ii", now, limit));
     const sb_file_t *files = items;
     for (size_t i = 0; !err && i < n && fn(&files[i], ctx); i++)
         ;

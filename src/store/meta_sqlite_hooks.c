@@ -7,11 +7,11 @@ sb_err sb_meta_hook_due(sb_meta_t *m, int64_t now, bool (*fn)(const sb_job_t *j,
     void *items;
     size_t n;
     sb_sqlite_lock(m);
-    sb_err err =
-        sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_job_t), sb_sqlite_read_job, &items, &n, e,
-                           "SELECT " JOB_COLS " FROM jobs WHERE hook_state = 1 AND hook_next_at <= ?1 "
-                           "ORDER BY hook_next_at, rowid",
-                           "I", now));
+    sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_job_t), sb_sqlite_read_job, &items, &n, e,
+                                                        "SELECT " JOB_COLS
+                                                        " FROM jobs WHERE hook_state = 1 AND hook_next_at <= ?1 "
+                                                        "ORDER BY hook_next_at, rowid",
+                                                        "I", now));
     return sb_sqlite_each_job(fn, ctx, err, items, n);
 }
 
@@ -20,11 +20,11 @@ sb_err sb_meta_hook_record(sb_meta_t *m, const char *job_id, bool delivered, boo
 {
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_exec(m, e,
-                      "UPDATE jobs SET hook_attempts = hook_attempts + 1, "
-                      "hook_state = CASE WHEN ?2 THEN 2 WHEN ?3 THEN 3 ELSE 1 END, "
-                      "hook_next_at = CASE WHEN ?2 OR ?3 THEN hook_next_at ELSE ?4 END "
-                      "WHERE id = ?1 AND hook_state = 1",
-                      "tiiI", job_id, (int)delivered, (int)give_up, next_at);
+                                "UPDATE jobs SET hook_attempts = hook_attempts + 1, "
+                                "hook_state = CASE WHEN ?2 THEN 2 WHEN ?3 THEN 3 ELSE 1 END, "
+                                "hook_next_at = CASE WHEN ?2 OR ?3 THEN hook_next_at ELSE ?4 END "
+                                "WHERE id = ?1 AND hook_state = 1",
+                                "tiiI", job_id, (int)delivered, (int)give_up, next_at);
     if (!err && sqlite3_changes(m->db) == 0) {
         sb_job_t j = {0};
         err = sb_sqlite_load_job(m, job_id, &j, e);

@@ -56,7 +56,8 @@ sb_err sb_sqlite_read_job(sqlite3_stmt *st, void *dst, sb_error_t *e)
 
 sb_err sb_sqlite_load_job(sb_meta_t *m, const char *id, sb_job_t *out, sb_error_t *e)
 {
-    sb_err err = sb_sqlite_one_row(m, sb_sqlite_read_job, out, e, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", "t", id);
+    sb_err err =
+        sb_sqlite_one_row(m, sb_sqlite_read_job, out, e, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", "t", id);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no job '%s'", id);
     return err;
@@ -113,9 +114,9 @@ static sb_err find_idem(sb_meta_t *m, const char *key_id, const char *idem_key, 
 {
     idem_t prev;
     sb_err err = sb_sqlite_one_row(m, read_idem, &prev, e,
-                         "SELECT request_hash = ?3, job_id FROM idempotency "
-                         "WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?4",
-                         "tttI", key_id, idem_key, hash, now - IDEM_TTL_S);
+                                   "SELECT request_hash = ?3, job_id FROM idempotency "
+                                   "WHERE key_id = ?1 AND idem_key = ?2 AND created_at > ?4",
+                                   "tttI", key_id, idem_key, hash, now - IDEM_TTL_S);
     if (!err && !prev.same_request)
         err = sb_error_set(e, SB_ERR_CONFLICT, "Idempotency-Key",
                            "Idempotency-Key '%s' was already used with another request", idem_key);
@@ -163,10 +164,10 @@ sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bo
             goto done;
     }
     err = sb_sqlite_exec(m, e,
-               "INSERT INTO jobs (id, key_id, pipeline, sync, spec, callback_url, created_at, idem_key, "
-               "request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-               "tttittItt", n->id, n->key_id, n->pipeline, (int)n->sync, n->spec, n->callback_url, now,
-               n->idem_key, n->request_hash);
+                         "INSERT INTO jobs (id, key_id, pipeline, sync, spec, callback_url, created_at, idem_key, "
+                         "request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         "tttittItt", n->id, n->key_id, n->pipeline, (int)n->sync, n->spec, n->callback_url, now,
+                         n->idem_key, n->request_hash);
     if (err == SB_ERR_CONFLICT)
         sb_error_set(e, err, "id", "a job with id '%s' already exists", n->id);
     else if (err == SB_ERR_NOT_FOUND)
@@ -174,9 +175,9 @@ sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bo
     /* REPLACE: any record still there for this key is past the TTL. */
     if (!err && n->idem_key)
         err = sb_sqlite_exec(m, e,
-                   "INSERT OR REPLACE INTO idempotency (key_id, idem_key, request_hash, job_id, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)",
-                   "ttttI", n->key_id, n->idem_key, n->request_hash, n->id, now);
+                             "INSERT OR REPLACE INTO idempotency (key_id, idem_key, request_hash, job_id, created_at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)",
+                             "ttttI", n->key_id, n->idem_key, n->request_hash, n->id, now);
     if (!err)
         err = finish_with_job(m, n->id, out, e);
 done:
@@ -187,8 +188,8 @@ sb_err sb_meta_job_get(sb_meta_t *m, const char *id, const char *key_id, sb_job_
 {
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_one_row(m, sb_sqlite_read_job, out, e,
-                         "SELECT " JOB_COLS " FROM jobs WHERE id = ?1 AND (?2 IS NULL OR key_id = ?2)", "tt",
-                         id, key_id);
+                                   "SELECT " JOB_COLS " FROM jobs WHERE id = ?1 AND (?2 IS NULL OR key_id = ?2)", "tt",
+                                   id, key_id);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no job '%s'", id);
     return sb_sqlite_unlock(m, err);
@@ -208,10 +209,10 @@ static sb_err claim(sb_meta_t *m, const char *id, const char *owner, int lease_s
 {
     sb_err err =
         sb_sqlite_exec(m, e,
-             "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_owner = ?2, lease_until = ?3 + ?4, "
-             "started_at = CASE WHEN started_at = 0 THEN ?3 ELSE started_at END "
-             "WHERE id = ?1 AND (state = 0 OR (state = 1 AND lease_until < ?3))",
-             "ttIi", id, owner, now, lease_s);
+                       "UPDATE jobs SET state = 1, attempts = attempts + 1, lease_owner = ?2, lease_until = ?3 + ?4, "
+                       "started_at = CASE WHEN started_at = 0 THEN ?3 ELSE started_at END "
+                       "WHERE id = ?1 AND (state = 0 OR (state = 1 AND lease_until < ?3))",
+                       "ttIi", id, owner, now, lease_s);
     if (!err && sqlite3_changes(m->db) == 0)
         err = sb_sqlite_job_conflict(m, id, e);
     return err;
@@ -243,9 +244,9 @@ sb_err sb_meta_job_claim_next(sb_meta_t *m, const char *owner, int lease_s, sb_j
     err = sb_sqlite_begin(m, e);
     if (!err)
         err = sb_sqlite_one_row(m, read_id, id, e,
-                      "SELECT id FROM jobs WHERE state = 0 OR (state = 1 AND lease_until < ?1) "
-                      "ORDER BY created_at, rowid LIMIT 1",
-                      "I", now);
+                                "SELECT id FROM jobs WHERE state = 0 OR (state = 1 AND lease_until < ?1) "
+                                "ORDER BY created_at, rowid LIMIT 1",
+                                "I", now);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no job to claim");
     if (!err)
@@ -263,7 +264,7 @@ sb_err sb_meta_job_renew(sb_meta_t *m, const char *id, const char *owner, int le
     sb_sqlite_lock(m);
     /* An expired lease nobody has taken over is still held: renewing it is safe. */
     err = sb_sqlite_exec(m, e, "UPDATE jobs SET lease_until = ?3 + ?4 WHERE id = ?1 AND state = 1 AND lease_owner = ?2",
-               "ttIi", id, owner, sb_sqlite_now(), lease_s);
+                         "ttIi", id, owner, sb_sqlite_now(), lease_s);
     if (!err && sqlite3_changes(m->db) == 0)
         err = sb_sqlite_job_conflict(m, id, e);
     return sb_sqlite_unlock(m, err);
@@ -297,11 +298,12 @@ sb_err sb_meta_job_recover(sb_meta_t *m, int max_attempts, const char *crashed_e
     /* Failed first, as sb_meta_job_fail fails a job (no charge, a pending webhook with a callback_url):
      * a job at the cap is never started again, whatever killed its runs. */
     if (!err)
-        err = sb_sqlite_exec(m, e,
-                             "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, lease_owner = '', lease_until = 0, "
-                             "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?3 "
-                             "WHERE state = 1 AND attempts >= ?1",
-                             "itI", max_attempts, crashed_error, now);
+        err = sb_sqlite_exec(
+            m, e,
+            "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, lease_owner = '', lease_until = 0, "
+            "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?3 "
+            "WHERE state = 1 AND attempts >= ?1",
+            "itI", max_attempts, crashed_error, now);
     if (!err) {
         failed = sqlite3_changes(m->db);
         err = sb_sqlite_exec(m, e, "UPDATE jobs SET state = 0, lease_owner = '', lease_until = 0 WHERE state = 1", "");
@@ -336,9 +338,9 @@ sb_err sb_meta_job_list_queued(sb_meta_t *m, bool (*fn)(const sb_job_t *j, void 
     void *items;
     size_t n;
     sb_sqlite_lock(m);
-    sb_err err =
-        sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_job_t), sb_sqlite_read_job, &items, &n, e,
-                           "SELECT " JOB_COLS " FROM jobs WHERE state = 0 ORDER BY created_at, rowid", ""));
+    sb_err err = sb_sqlite_unlock(
+        m, sb_sqlite_all_rows(m, sizeof(sb_job_t), sb_sqlite_read_job, &items, &n, e,
+                              "SELECT " JOB_COLS " FROM jobs WHERE state = 0 ORDER BY created_at, rowid", ""));
     return sb_sqlite_each_job(fn, ctx, err, items, n);
 }
 
@@ -374,7 +376,7 @@ static sb_err check_outputs(const sb_output_t *outputs, int n_outputs, sb_error_
 }
 
 sb_err sb_sqlite_check_complete(const char *owner, int64_t credits, const char *result, const sb_output_t *outputs,
-                             int n_outputs, sb_error_t *e)
+                                int n_outputs, sb_error_t *e)
 {
     if (!owner)
         return sb_error_set(e, SB_ERR_USAGE, "owner", "completing a job needs its lease owner");
@@ -388,12 +390,12 @@ sb_err sb_sqlite_check_complete(const char *owner, int64_t credits, const char *
 /* The part of a completion a job and a batch item share, inside the caller's transaction: check that
  * `owner` holds job `id`, charge the key, add to usage, record the outputs as files of the job. */
 sb_err sb_sqlite_charge_and_record(sb_meta_t *m, const char *id, const char *owner, const sb_output_t *outputs,
-                                int n_outputs, int64_t credits, int64_t now, sb_error_t *e)
+                                   int n_outputs, int64_t credits, int64_t now, sb_error_t *e)
 {
     holder_t h;
     sb_err err = sb_sqlite_one_row(m, read_holder, &h, e,
-                         "SELECT key_id, pipeline, state = 1 AND lease_owner = ?2 FROM jobs WHERE id = ?1", "tt",
-                         id, owner);
+                                   "SELECT key_id, pipeline, state = 1 AND lease_owner = ?2 FROM jobs WHERE id = ?1",
+                                   "tt", id, owner);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no job '%s'", id);
     if (!err && !h.held)
@@ -402,23 +404,23 @@ sb_err sb_sqlite_charge_and_record(sb_meta_t *m, const char *id, const char *own
         return err;
     err =
         sb_sqlite_exec(m, e, "UPDATE keys SET credits = credits - ?2, used = used + ?2 WHERE id = ?1 AND credits >= ?2",
-             "tI", h.key_id, credits);
+                       "tI", h.key_id, credits);
     if (!err && sqlite3_changes(m->db) == 0)
         err =
             sb_error_set(e, SB_ERR_NO_CREDITS, "", "key '%s' has fewer than the %lld credits job '%s' costs",
                          h.key_id, (long long)credits, id);
     if (!err)
         err = sb_sqlite_exec(m, e,
-                   "INSERT INTO usage (key_id, pipeline, outputs, credits) VALUES (?1, ?2, ?3, ?4) "
-                   "ON CONFLICT (key_id, pipeline) DO UPDATE SET outputs = outputs + excluded.outputs, "
-                   "credits = credits + excluded.credits",
-                   "ttiI", h.key_id, h.pipeline, n_outputs, credits);
+                             "INSERT INTO usage (key_id, pipeline, outputs, credits) VALUES (?1, ?2, ?3, ?4) "
+                             "ON CONFLICT (key_id, pipeline) DO UPDATE SET outputs = outputs + excluded.outputs, "
+                             "credits = credits + excluded.credits",
+                             "ttiI", h.key_id, h.pipeline, n_outputs, credits);
     for (int i = 0; !err && i < n_outputs; i++) {
         const sb_output_t *o = &outputs[i];
         err = sb_sqlite_exec(m, e,
-                   "INSERT INTO files (id, key_id, job_id, ext, size, created_at, expires_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                   "ttttIII", o->file_id, h.key_id, id, o->ext, o->size, now, o->expires_at);
+                             "INSERT INTO files (id, key_id, job_id, ext, size, created_at, expires_at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                             "ttttIII", o->file_id, h.key_id, id, o->ext, o->size, now, o->expires_at);
         if (err == SB_ERR_CONFLICT)
             sb_error_set(e, err, "file_id", "a file with id '%s' already exists", o->file_id);
     }
@@ -457,11 +459,11 @@ sb_err sb_meta_job_fail(sb_meta_t *m, const char *id, const char *owner, const c
      * dead process queued. */
     sb_err err =
         sb_sqlite_exec(m, e,
-             "UPDATE jobs SET state = 3, error = ?2, finished_at = ?4, lease_owner = '', lease_until = 0, "
-             "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?4 "
-             "WHERE id = ?1 AND CASE WHEN ?3 IS NULL THEN state IN (0, 1) "
-             "ELSE state = 1 AND lease_owner = ?3 END",
-             "tttI", id, error, owner, sb_sqlite_now());
+                       "UPDATE jobs SET state = 3, error = ?2, finished_at = ?4, lease_owner = '', lease_until = 0, "
+                       "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?4 "
+                       "WHERE id = ?1 AND CASE WHEN ?3 IS NULL THEN state IN (0, 1) "
+                       "ELSE state = 1 AND lease_owner = ?3 END",
+                       "tttI", id, error, owner, sb_sqlite_now());
     if (!err && sqlite3_changes(m->db) == 0)
         err = sb_sqlite_job_conflict(m, id, e);
     return sb_sqlite_unlock(m, err);
@@ -486,7 +488,7 @@ sb_err sb_meta_job_counts(sb_meta_t *m, int64_t counts[SB_JOB__STATES], sb_error
     size_t n;
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(state_count_t), read_state_count, &items, &n, e,
-                                    "SELECT state, count(*) FROM jobs GROUP BY state", ""));
+                                                        "SELECT state, count(*) FROM jobs GROUP BY state", ""));
     const state_count_t *c = items;
     for (int s = 0; s < SB_JOB__STATES; s++)
         counts[s] = 0;

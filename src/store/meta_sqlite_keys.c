@@ -30,9 +30,9 @@ sb_err sb_meta_key_create(sb_meta_t *m, const char *id, const char *name, int64_
         return sb_error_set(e, SB_ERR_USAGE, "credits", "credits must be >= 0, not %lld", (long long)credits);
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_exec(m, e,
-                      "INSERT INTO keys (id, name, secret_hash, credits, used, created_at, revoked) "
-                      "VALUES (?1, ?2, ?3, ?4, 0, ?5, 0)",
-                      "tttII", id, name, secret_hash, credits, sb_sqlite_now());
+                                "INSERT INTO keys (id, name, secret_hash, credits, used, created_at, revoked) "
+                                "VALUES (?1, ?2, ?3, ?4, 0, ?5, 0)",
+                                "tttII", id, name, secret_hash, credits, sb_sqlite_now());
     if (err == SB_ERR_CONFLICT)
         sb_error_set(e, err, "id", "a key with id '%s' or with this secret already exists", id);
     return sb_sqlite_unlock(m, err);
@@ -42,7 +42,7 @@ sb_err sb_meta_key_by_hash(sb_meta_t *m, const char *secret_hash, sb_key_t *out,
 {
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_one_row(m, read_key, out, e, "SELECT " KEY_COLS " FROM keys WHERE secret_hash = ?1", "t",
-                         secret_hash);
+                                   secret_hash);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no key has this secret");
     return sb_sqlite_unlock(m, err);
@@ -96,8 +96,9 @@ sb_err sb_meta_key_list(sb_meta_t *m, bool (*fn)(const sb_key_t *k, void *ctx), 
     void *items;
     size_t n;
     sb_sqlite_lock(m);
-    sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_key_t), read_key, &items, &n, e,
-                                    "SELECT " KEY_COLS " FROM keys ORDER BY created_at, rowid", ""));
+    sb_err err =
+        sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_key_t), read_key, &items, &n, e,
+                                               "SELECT " KEY_COLS " FROM keys ORDER BY created_at, rowid", ""));
     const sb_key_t *keys = items;
     for (size_t i = 0; !err && i < n && fn(&keys[i], ctx); i++)
         ;
@@ -126,10 +127,11 @@ sb_err sb_meta_usage_list(sb_meta_t *m, const char *key_id, bool (*fn)(const sb_
     void *items;
     size_t n;
     sb_sqlite_lock(m);
-    sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_usage_t), read_usage, &items, &n, e,
-                                    "SELECT pipeline, outputs, credits FROM usage WHERE key_id = ?1 "
-                                    "ORDER BY pipeline",
-                                    "t", key_id));
+    sb_err err =
+        sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_usage_t), read_usage, &items, &n, e,
+                                               "SELECT pipeline, outputs, credits FROM usage WHERE key_id = ?1 "
+                                               "ORDER BY pipeline",
+                                               "t", key_id));
     const sb_usage_t *usage = items;
     for (size_t i = 0; !err && i < n && fn(&usage[i], ctx); i++)
         ;

@@ -33,22 +33,24 @@ sb_err sb_meta_template_put(sb_meta_t *m, const sb_key_template_t *t, int max_pe
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_begin(m, e);
     if (!err)
-        err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &existing, e, "SELECT count(*) FROM templates WHERE key_id = ?1 AND name = ?2",
-                      "tt", t->key_id, t->name);
+        err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &existing, e,
+                                "SELECT count(*) FROM templates WHERE key_id = ?1 AND name = ?2", "tt", t->key_id,
+                                t->name);
     if (!err)
-        err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &others, e, "SELECT count(*) FROM templates WHERE key_id = ?1 AND name != ?2",
-                      "tt", t->key_id, t->name);
+        err = sb_sqlite_one_row(m, sb_sqlite_read_int64, &others, e,
+                                "SELECT count(*) FROM templates WHERE key_id = ?1 AND name != ?2", "tt", t->key_id,
+                                t->name);
     if (!err && others >= max_per_key)
         err = sb_error_set(e, SB_ERR_USAGE, "name",
                            "this API key has %lld templates, the most it may keep; delete one first",
                            (long long)others);
     if (!err)
         err = sb_sqlite_exec(m, e,
-                   "INSERT INTO templates (key_id, name, prompt, seed, description, created_at, updated_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (key_id, name) DO UPDATE SET "
-                   "prompt = excluded.prompt, seed = excluded.seed, description = excluded.description, "
-                   "updated_at = excluded.updated_at",
-                   "tttItI", t->key_id, t->name, t->prompt, t->seed, t->description, now);
+                             "INSERT INTO templates (key_id, name, prompt, seed, description, created_at, updated_at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (key_id, name) DO UPDATE SET "
+                             "prompt = excluded.prompt, seed = excluded.seed, description = excluded.description, "
+                             "updated_at = excluded.updated_at",
+                             "tttItI", t->key_id, t->name, t->prompt, t->seed, t->description, now);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no key '%s'", t->key_id);
     if (!err)
@@ -63,8 +65,8 @@ sb_err sb_meta_template_get(sb_meta_t *m, const char *key_id, const char *name, 
 {
     sb_sqlite_lock(m);
     sb_err err = sb_sqlite_one_row(m, read_template, out, e,
-                         "SELECT " TEMPLATE_COLS " FROM templates WHERE key_id = ?1 AND name = ?2", "tt", key_id,
-                         name);
+                                   "SELECT " TEMPLATE_COLS " FROM templates WHERE key_id = ?1 AND name = ?2", "tt",
+                                   key_id, name);
     if (err == SB_ERR_NOT_FOUND)
         sb_error_set(e, err, "", "no template '%.64s'", name);
     return sb_sqlite_unlock(m, err);
@@ -85,9 +87,9 @@ sb_err sb_meta_template_list(sb_meta_t *m, const char *key_id,
     void *items;
     size_t n;
     sb_sqlite_lock(m);
-    sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_key_template_t), read_template, &items, &n, e,
-                                    "SELECT " TEMPLATE_COLS " FROM templates WHERE key_id = ?1 ORDER BY name",
-                                    "t", key_id));
+    sb_err err = sb_sqlite_unlock(
+        m, sb_sqlite_all_rows(m, sizeof(sb_key_template_t), read_template, &items, &n, e,
+                              "SELECT " TEMPLATE_COLS " FROM templates WHERE key_id = ?1 ORDER BY name", "t", key_id));
     const sb_key_template_t *list = items;
     for (size_t i = 0; !err && i < n && fn(&list[i], ctx); i++)
         ;

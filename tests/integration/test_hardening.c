@@ -259,8 +259,8 @@ Test(hardening, a_silent_webhook_receiver_delays_only_its_own_deliveries)
         submit_failing_job(slow_key, hook);
     }
     for (int i = 0; i < 3; i++)
-        cr_assert_eq(hang_wait(i, 1, 5000), 1, "silent receiver %d got no delivery within 5 s (one at a time?); log: %s",
-                     i, log_tail());
+        cr_assert_eq(hang_wait(i, 1, 5000), 1,
+                     "silent receiver %d got no delivery within 5 s (one at a time?); log: %s", i, log_tail());
 
     /* Another key's webhook to a receiver that answers: here within a couple of seconds. */
     origin_url(hook, sizeof hook, "127.0.0.1", "/hook");
