@@ -21,7 +21,7 @@ bool sb_api_account(sb_api_ctx_t *c)
     sb_key_t k = c->key;
     sb_meta_key_get(c->svc->meta, c->key.id, &k, &e);
     char secret[65];
-    sb_jobs_hook_secret(c->svc->secret, sizeof c->svc->secret, k.id, secret);
+    sb_webhook_secret(c->svc->secret, sizeof c->svc->secret, k.id, secret);
     json_t *body = json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:{s:f, s:i}, s:s}", "key_id", k.id, "name", k.name,
                              "credits", (json_int_t)k.credits, "credits_used", (json_int_t)k.used, "created_at",
                              (json_int_t)k.created_at, "usage", usage, "rate_limit", "per_second",

@@ -51,7 +51,8 @@ struct sb_api_ctx {
     sb_key_t key;
     sb_ratelimit_result_t rate;
     bool has_rate;
-    int64_t cost;              /* credits the key needs before sb_api_submit queues the job; 0 = 1 */
+    int64_t cost;              /* credits the key needs before sb_api_submit queues the job; 0 = the
+                                * pipeline's price per job (sb_pipeline_def_t.credits, 0 for a style) */
     /* The 200 body of a completed synchronous job (new reference; NULL on failure, with e filled); NULL =
      * the job's JSON (sb_api_job_json). Set by an endpoint before sb_api_submit. */
     json_t *(*render)(sb_api_ctx_t *c, const sb_job_t *job, sb_error_t *e);

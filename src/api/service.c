@@ -40,6 +40,9 @@ void sb_service_config_default(sb_service_config_t *c)
     c->purge_interval_s = 600;
     c->hook_max_attempts = 6;
     c->hook_backoff_ms = 2000;
+    c->hook_concurrency = 8;
+    c->hook_queue_max = 256;
+    c->hook_per_target = 2;
     c->safety_threshold = SB_SAFETY_EXPLICIT_MIN;
 }
 
@@ -95,6 +98,9 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     ENV_INT("STROBE_PURGE_INTERVAL", 1, 86400, c->purge_interval_s);
     ENV_INT("STROBE_WEBHOOK_ATTEMPTS", 1, 50, c->hook_max_attempts);
     ENV_INT("STROBE_WEBHOOK_BACKOFF_MS", 1, 3600000, c->hook_backoff_ms);
+    ENV_INT("STROBE_WEBHOOK_CONCURRENCY", 1, 256, c->hook_concurrency);
+    ENV_INT("STROBE_WEBHOOK_QUEUE", 1, 100000, c->hook_queue_max);
+    ENV_INT("STROBE_WEBHOOK_PER_TARGET", 1, 256, c->hook_per_target);
     if ((s = getenv("STROBE_SAFETY_THRESHOLD")) && *s) {
         double v = 0;
         if (sb_parse_double(s, strlen(s), 0, 1, &v, "STROBE_SAFETY_THRESHOLD", e) || v == 0)
@@ -216,11 +222,14 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
         goto fail;
     }
     sb_fetch_global_init();
-    sb_jobs_config_t jc = {.workers = cfg->workers, .nn_threads = cfg->nn_threads, .fetchers = cfg->fetchers, .queue_max = cfg->queue_max,
+    sb_jobs_config_t jc = {.workers = cfg->workers, .nn_threads = cfg->nn_threads, .fetchers = cfg->fetchers,
+                           .queue_max = cfg->queue_max,
                            .pixel_budget = cfg->pixel_budget, .max_pixels = cfg->max_pixels, .lease_s = 120,
                            .file_ttl_s = cfg->file_ttl_s, .deadline_ms = cfg->request_deadline_ms,
                            .purge_interval_s = cfg->purge_interval_s, .hook_max_attempts = cfg->hook_max_attempts,
-                           .hook_backoff_ms = cfg->hook_backoff_ms, .fetch = sb_fetch_opts_default(),
+                           .hook_backoff_ms = cfg->hook_backoff_ms, .hook_concurrency = cfg->hook_concurrency,
+                           .hook_queue_max = cfg->hook_queue_max, .hook_per_target = cfg->hook_per_target,
+                           .fetch = sb_fetch_opts_default(),
                            .hook_key = s->secret, .hook_key_len = sizeof s->secret, .render = render_job,
                            .render_ctx = s};
     jc.fetch.max_bytes = cfg->body_cap;

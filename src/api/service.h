@@ -38,6 +38,9 @@ typedef struct {
     int purge_interval_s;      /* STROBE_PURGE_INTERVAL; default 600 */
     int hook_max_attempts;     /* STROBE_WEBHOOK_ATTEMPTS; default 6 */
     int hook_backoff_ms;       /* STROBE_WEBHOOK_BACKOFF_MS; first retry delay; default 2000 */
+    int hook_concurrency;      /* STROBE_WEBHOOK_CONCURRENCY; deliveries in flight at most; default 8 */
+    int hook_queue_max;        /* STROBE_WEBHOOK_QUEUE; deliveries waiting for a thread at most; default 256 */
+    int hook_per_target;       /* STROBE_WEBHOOK_PER_TARGET; deliveries at once to one receiver; default 2 */
     bool allow_private_urls;   /* STROBE_ALLOW_PRIVATE_URLS=1, --allow-private-urls: loopback URLs only */
     double safety_threshold;   /* STROBE_SAFETY_THRESHOLD; avatars refuse porn + hentai >= this (0..1];
                                 * default 0.95 (SB_SAFETY_EXPLICIT_MIN, see docs/internals/vision.md) */

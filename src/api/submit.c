@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/submit.h"
+#include "jobs/pipelines.h"
 #include "util/clock.h"
 #include "util/parse.h"
 
@@ -374,9 +375,12 @@ static bool run(sb_api_ctx_t *c, sb_job_request_t *jr, long wait_s)
     return deferred;
 }
 
-static bool has_no_credits(sb_api_ctx_t *c)
+/* Whether the key is short of what the request costs: c->cost when the endpoint set it, else the
+ * pipeline's price per job (jobs/pipelines.h), so a free pipeline (a custom style) never answers 402. */
+static bool has_no_credits(sb_api_ctx_t *c, const char *pipeline)
 {
-    int64_t need = c->cost > 0 ? c->cost : 1;
+    const sb_pipeline_def_t *def = sb_pipeline_find(pipeline);
+    int64_t need = c->cost > 0 ? c->cost : def ? def->credits : 1;
     if (c->key.credits >= need)
         return false;
     if (need == 1)
@@ -396,7 +400,7 @@ static bool submit(sb_api_ctx_t *c, sb_api_input_t *in, const char *pipeline, js
     if (in->image_url)
         json_object_set_new(spec, "image_url", json_string(in->image_url));
     const char *idem;
-    if (answered_replay(c, in->hash, &idem) || has_no_credits(c))
+    if (answered_replay(c, in->hash, &idem) || has_no_credits(c, pipeline))
         return false;
     if (in->cache_id && load_kept_input(c, in, &e)) {
         sb_api_send_error(c, &e);
@@ -437,7 +441,7 @@ bool sb_api_submit_batch(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
                          const char *callback)
 {
     const char *idem;
-    if (answered_replay(c, in->hash, &idem) || has_no_credits(c))
+    if (answered_replay(c, in->hash, &idem) || has_no_credits(c, SB_JOB_PIPELINE_AVATAR_BATCH))
         return false;
     sb_job_request_t jr = {.key_id = c->key.id, .pipeline = SB_JOB_PIPELINE_AVATAR_BATCH, .spec = spec,
                            .input = *input, .input_len = len, .callback_url = callback, .idem_key = idem,

@@ -1,10 +1,14 @@
-/* internal.h - the job service's state, shared by jobs.c and maintenance.c only. */
+/* internal.h - the job service's state and the functions its files share (jobs.c, recover.c, run.c,
+ * batch.c, deliver.c); nothing outside src/jobs includes it. Within the service the calls go one way:
+ * jobs.c -> recover.c -> run.c -> batch.c -> deliver.c -> pipelines.c -> packed.c.
+ * Threads: sb_jobs_t's counters are under `mu`; a work_t belongs to the one thread running it. */
 #ifndef SB_JOBS_INTERNAL_H
 #define SB_JOBS_INTERNAL_H
 
 #include <pthread.h>
 
 #include "jobs/jobs.h"
+#include "jobs/maintenance.h"
 #include "jobs/pipelines.h"
 #include "jobs/pool.h"
 
@@ -22,15 +26,76 @@ struct sb_jobs {
     double pipeline_ms[SB_PIPELINES_MAX]; /* recent latency of each pipeline's jobs (sb_pipeline_index), 0 = none yet */
     int workers_started;
     sb_error_t ready_err;       /* the first worker start failure */
-    /* maintenance thread */
-    pthread_t maint;
-    bool maint_running;
-    bool stopping;
-    pthread_cond_t maint_cv;
+    sb_webhooks_t *hooks;       /* webhook delivery */
+    sb_maintenance_t *maint;    /* the purge */
 };
 
-/* Start / stop the thread that delivers due webhooks and purges expired files. */
-sb_err sb_jobs_maintenance_start(sb_jobs_t *j, sb_error_t *e);
-void sb_jobs_maintenance_stop(sb_jobs_t *j);
+/* One job on its way through the pools. */
+typedef struct {
+    sb_jobs_t *j;
+    char id[SB_ID_MAX];
+    char key_id[SB_ID_MAX];
+    const sb_pipeline_def_t *def;
+    json_t *spec;
+    uint8_t *input;
+    size_t len;
+    int64_t pixels;       /* reserved from the budget */
+    bool claimed;
+    bool sync;
+    int64_t deadline_us;  /* sync only; 0 = none */
+    sb_job_done_fn done;
+    void *done_ctx;
+} work_t;
+
+/* A work pool thread's context. */
+typedef struct {
+    sb_studio_t *studio;
+} worker_t;
+
+/* ---- run.c: the tasks of the pools ---- */
+
+/* A work_t for job `id` (spec gets a reference); NULL when out of memory. */
+work_t *sb_jobs_work_new(sb_jobs_t *j, const char *id, const char *key_id, const sb_pipeline_def_t *def, json_t *spec);
+/* Give back its pixels, free its spec, input and itself. NULL-safe. */
+void sb_jobs_work_free(work_t *w);
+/* Give `pixels` back to the budget. */
+void sb_jobs_release_pixels(sb_jobs_t *j, int64_t pixels);
+/* The pool tasks (sb_task_fn): claim, then run the pipeline (work) or fetch the input URL and hand the
+ * job to the work pool (fetch). Each owns its work_t and ends it. */
+void sb_jobs_work_task(void *arg, void *tctx);
+void sb_jobs_fetch_task(void *arg, void *tctx);
+/* The work pool's thread_init / thread_fini: a worker_t with its own studio (nets loaded). */
+void *sb_jobs_worker_init(int index, void *ctx);
+void sb_jobs_worker_fini(void *tctx, void *ctx);
+
+/* ---- recover.c ---- */
+
+/* Jobs a previous process left behind (see sb_jobs_start). Errors: SB_ERR_STORE. */
+sb_err sb_jobs_recover(sb_jobs_t *j, sb_error_t *e);
+
+/* ---- batch.c ---- */
+
+/* Run a batch job (w->def->run_items) on the worker with `studio`: item rows, the runner through an
+ * sb_job_items_t, then the job completed with its counts. Returns the error that stopped it
+ * (SB_ERR_CONFLICT: the lease was lost; the caller fails the job on any other). Frees w->input. */
+sb_err sb_jobs_batch_run(work_t *w, sb_studio_t *studio, sb_error_t *e);
+/* The item rows of batch job `id` from its spec's "items"; nothing when it has them already.
+ * Errors: SB_ERR_NOMEM, the store's. */
+sb_err sb_jobs_batch_create_items(sb_jobs_t *j, const char *id, const json_t *items, sb_error_t *e);
+
+/* ---- deliver.c: results into the store ---- */
+
+/* {"code","message","field"} of an error, malloc'd (NULL when out of memory). */
+char *sb_jobs_error_json(const sb_error_t *e);
+/* Store the outputs as blobs, then record the result and charge in one transaction: of the job, or with
+ * item >= 0 of that item of a batch job. On failure the blobs are deleted. Errors: SB_ERR_NO_CREDITS,
+ * SB_ERR_CONFLICT (lease lost), SB_ERR_STORE. */
+sb_err sb_jobs_deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_ms, sb_error_t *e);
+/* Probe an encoded image's size into *pixels: the probe's errors, or SB_ERR_IMAGE_TOO_LARGE over the
+ * pixel cap, on `field`. */
+sb_err sb_jobs_probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,
+                            sb_error_t *e);
+/* A completed job's latency, into the recent latency of all jobs and of its pipeline. Takes j->mu. */
+void sb_jobs_record_latency(sb_jobs_t *j, const sb_pipeline_def_t *def, double ms);
 
 #endif

@@ -22,34 +22,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jobs/packed.h"
+#include "jobs/pipelines.h"
+#include "jobs/webhook.h"
 #include "net/fetch.h"
 #include "store/store.h"
 
-/* The role of an output that is a kept input (the avatar's cache_input), not a result: the API gives it
- * no URL and hands out its file id as the cache_id of a later request. */
-#define SB_JOB_ROLE_CACHE "cache"
-
-/* The pipeline of an avatar batch: one job whose items (sb_meta_batch_items_*) are made one after the
- * other by one worker with the same options, each charged on its own. Its spec has the avatar options
- * and "items": [{"image_url": URL} | {"upload": k}, ...], upload k being the k-th image packed into the
- * request's input by sb_jobs_pack_uploads. Always asynchronous. On a restart a batch resumes: its
- * finished items are kept, its URL items are fetched again, and its unfinished uploads fail with
- * "input_lost" (uploads are held in memory only). The job itself completes with
- * {"total","completed","failed"}, never failed because items failed. */
-#define SB_JOB_PIPELINE_AVATAR_BATCH "avatar_batch"
-
-/* The pipeline of a custom style: a look (render/look.h) learned from example photos uploaded together
- * (packed by sb_jobs_pack_uploads). No outputs, no charge; the result is {"examples": photos received,
- * "used": photos that decoded, "look": the look as sb_look_to_json writes it}. Uploads only, so after a
- * restart a queued one fails with "input_lost" like any upload. */
-#define SB_JOB_PIPELINE_STYLE "style"
-
 typedef struct sb_jobs sb_jobs_t;
 typedef struct sb_metrics sb_metrics_t;
-
-/* Render the public JSON of a job (for webhooks); malloc'd string. Provided by the API layer, which
- * knows how to sign output URLs. */
-typedef char *(*sb_job_render_fn)(const sb_job_t *job, void *ctx);
 
 typedef struct {
     int workers;              /* CPU worker threads; they share the process's nets (models.h) */
@@ -64,8 +44,11 @@ typedef struct {
     int purge_interval_s;     /* how often expired files are purged */
     int hook_max_attempts;    /* webhook deliveries before giving up */
     int hook_backoff_ms;      /* first retry delay; doubles each time */
+    int hook_concurrency;     /* webhook deliveries in flight at most (see webhook.h) */
+    int hook_queue_max;       /* webhook deliveries waiting for a thread at most */
+    int hook_per_target;      /* webhook deliveries in flight or waiting per receiver at most */
     sb_fetch_opts_t fetch;    /* for input URLs and webhooks */
-    const uint8_t *hook_key;  /* server secret for webhook signatures (see sb_jobs_hook_secret) */
+    const uint8_t *hook_key;  /* server secret for webhook signatures (see sb_webhook_secret) */
     size_t hook_key_len;
     sb_job_render_fn render;
     void *render_ctx;
@@ -90,9 +73,18 @@ typedef struct {
     void *done_ctx;
 } sb_job_request_t;
 
-/* Start the pools and the maintenance thread (webhooks, purge), after recovering the jobs a previous
- * process left: processing ones are queued again, queued URL jobs are resubmitted, queued upload jobs
- * are failed with "input_lost"; batch jobs resume (see SB_JOB_PIPELINE_AVATAR_BATCH). Errors: SB_ERR_STORE, SB_ERR_INTERNAL, SB_ERR_MODEL_*. */
+/* A job is started at most this many times. Each start is a claim, which adds 1 to the job's attempts
+ * in the store and commits before the job runs (sb_meta_job_claim). A job still processing when the
+ * server starts was running when the process died: it is run again only while it has had fewer
+ * attempts than this, else it fails with "job_crashed" (no charge, its webhook told), so an input that
+ * kills the process (a poison job) cannot keep the server from starting. */
+#define SB_JOBS_MAX_ATTEMPTS 2
+
+/* Start the pools, webhook delivery (webhook.h) and the purge thread, after recovering the jobs a
+ * previous process left: processing ones are queued again (or failed with "job_crashed" at
+ * SB_JOBS_MAX_ATTEMPTS), queued URL jobs are resubmitted, queued upload jobs are failed with
+ * "input_lost"; batch jobs resume (see SB_JOB_PIPELINE_AVATAR_BATCH). Errors: SB_ERR_STORE,
+ * SB_ERR_INTERNAL, SB_ERR_USAGE (a webhook bound < 1), SB_ERR_MODEL_*. */
 sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *blob, sb_metrics_t *metrics,
                      sb_jobs_t **out, sb_error_t *e);
 
@@ -104,18 +96,6 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
  * On success *out is the new job (queued), or with *existed the earlier job of the same idempotency key
  * (nothing enqueued, `done` never called). `out` is cleared with sb_job_clear by the caller. */
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e);
-
-/* Pack n uploaded images into one input buffer for a batch job (malloc'd into *out, *len bytes): a
- * 4-byte big-endian count n, then n 4-byte big-endian lengths, then the n images back to back.
- * Errors: SB_ERR_USAGE for an image over 4 GB or n < 0, SB_ERR_NOMEM. Any thread. */
-sb_err sb_jobs_pack_uploads(const uint8_t *const *bufs, const size_t *lens, int n, uint8_t **out, size_t *len,
-                            sb_error_t *e);
-
-/* The uploads of a buffer packed by sb_jobs_pack_uploads: *bufs and *lens (malloc'd arrays of *n, for
- * the caller to free; the bytes stay in `in`). Errors: SB_ERR_USAGE (field "images") for a buffer that
- * is not such a packing, SB_ERR_NOMEM. Any thread. */
-sb_err sb_jobs_unpack_uploads(const uint8_t *in, size_t len, const uint8_t ***bufs, size_t **lens, int *n,
-                              sb_error_t *e);
 
 /* Whether a job could be admitted now (queue and pixel budget), without reserving anything: lets
  * the server refuse with 503 before reading a request's body. Fills e with SB_ERR_OVERLOADED. */
@@ -140,10 +120,8 @@ int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j);
 /* Whether every worker loaded its nets (readiness); fills e with the first failure. */
 bool sb_jobs_ready(sb_jobs_t *j, sb_error_t *e);
 
-/* The webhook signing secret of a key: hex HMAC of the key id under the server secret. out[65]. */
-void sb_jobs_hook_secret(const uint8_t *server_key, size_t len, const char *key_id, char out[65]);
-
-/* Graceful stop: no new jobs, let queued and running ones finish, stop the threads, free. NULL-safe. */
+/* Graceful stop: no new jobs, let queued and running ones finish, stop webhook delivery (in-flight
+ * deliveries finish, waiting ones stay pending in the store), stop the threads, free. NULL-safe. */
 void sb_jobs_stop(sb_jobs_t *j);
 
 #endif

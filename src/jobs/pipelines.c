@@ -1,6 +1,6 @@
 /* pipelines.c - job spec -> library call, one row per pipeline. */
 #include "jobs/pipelines.h"
-#include "jobs/jobs.h"
+#include "jobs/packed.h"
 #include "pipeline/report.h"
 #include "pipeline/template_avatar.h"
 #include "vision/safety.h"

@@ -7,6 +7,25 @@
 
 #include "strobe.h"
 
+/* The role of an output that is a kept input (the avatar's cache_input), not a result: the API gives it
+ * no URL and hands out its file id as the cache_id of a later request. */
+#define SB_JOB_ROLE_CACHE "cache"
+
+/* The pipeline of an avatar batch: one job whose items (sb_meta_batch_items_*) are made one after the
+ * other by one worker with the same options, each charged on its own. Its spec has the avatar options
+ * and "items": [{"image_url": URL} | {"upload": k}, ...], upload k being the k-th image packed into the
+ * request's input by sb_jobs_pack_uploads. Always asynchronous. On a restart a batch resumes: its
+ * finished items are kept, its URL items are fetched again, and its unfinished uploads fail with
+ * "input_lost" (uploads are held in memory only). The job itself completes with
+ * {"total","completed","failed"}, never failed because items failed. */
+#define SB_JOB_PIPELINE_AVATAR_BATCH "avatar_batch"
+
+/* The pipeline of a custom style: a look (render/look.h) learned from example photos uploaded together
+ * (packed by sb_jobs_pack_uploads). No outputs, no charge; the result is {"examples": photos received,
+ * "used": photos that decoded, "look": the look as sb_look_to_json writes it}. Uploads only, so after a
+ * restart a queued one fails with "input_lost" like any upload. */
+#define SB_JOB_PIPELINE_STYLE "style"
+
 #define SB_JOB_OUTPUTS_MAX 8
 
 typedef struct {
@@ -25,27 +44,54 @@ typedef struct {
     sb_stages_t stages;
 } sb_pipeline_out_t;
 
-/* The items of a batch job as its runner sees them (implemented in jobs.c). A batch is one job run by
- * one worker, item after item: each item's bytes are produced only when asked for (an upload from the
- * job's packed input, or fetched from its URL), and each item is recorded (and charged) on its own.
- * Only from the worker thread running the batch. */
+/* The items of a batch job as its runner sees them. A batch is one job run by one worker, item after
+ * item: each item's bytes are produced only when asked for (an upload from the job's packed input, or
+ * fetched from its URL), and each item is recorded (and charged) on its own. The job service fills one
+ * in (jobs/batch.c) and passes it to run_items; the runner calls back through it with the wrappers
+ * below, so this table never calls the job service by name. Only from the worker thread running the
+ * batch. */
 typedef struct sb_job_items sb_job_items_t;
+struct sb_job_items {
+    int n;                /* number of items */
+    const bool *finished; /* [n]: finished by an earlier run of this job (skip it: it is recorded already) */
+    /* The bytes of item i, malloc'd for the caller to free: an upload, or fetched from its URL (the job
+     * service's fetch options and SSRF guard), then probed (format, pixel cap). Renews the job's lease.
+     * Errors: the fetch and probe errors (field "images[i]"), SB_ERR_INPUT_LOST for an upload after a
+     * restart (uploads are held in memory only). */
+    sb_err (*input)(sb_job_items_t *items, int i, uint8_t **buf, size_t *len, sb_error_t *e);
+    /* Item i succeeded: store its outputs as blobs, then record the item and charge the pipeline's
+     * credits in one store transaction. On failure nothing is kept (the blobs are deleted):
+     * SB_ERR_NO_CREDITS when the key is short, SB_ERR_CONFLICT when the lease was lost, SB_ERR_STORE.
+     * `ms` is the item's latency. */
+    sb_err (*done)(sb_job_items_t *items, int i, sb_pipeline_out_t *out, double ms, sb_error_t *e);
+    /* Item i failed with `err` (no charge). Errors: SB_ERR_STORE. */
+    sb_err (*failed)(sb_job_items_t *items, int i, const sb_error_t *err, sb_error_t *e);
+};
 
 /* Number of items. */
-int sb_job_items_count(const sb_job_items_t *items);
-/* Whether item i was finished by an earlier run of this job (skip it: it is recorded already). */
-bool sb_job_items_finished(const sb_job_items_t *items, int i);
-/* The bytes of item i, malloc'd for the caller to free: an upload, or fetched from its URL (the job
- * service's fetch options and SSRF guard), then probed (format, pixel cap). Renews the job's lease.
- * Errors: the fetch and probe errors (field "images[i]"), SB_ERR_INPUT_LOST for an upload after a
- * restart (uploads are held in memory only). */
-sb_err sb_job_items_input(sb_job_items_t *items, int i, uint8_t **buf, size_t *len, sb_error_t *e);
-/* Item i succeeded: store its outputs as blobs, then record the item and charge the pipeline's credits
- * in one store transaction. On failure nothing is kept (the blobs are deleted): SB_ERR_NO_CREDITS when
- * the key is short, SB_ERR_CONFLICT when the lease was lost, SB_ERR_STORE. `ms` is the item's latency. */
-sb_err sb_job_items_done(sb_job_items_t *items, int i, sb_pipeline_out_t *out, double ms, sb_error_t *e);
-/* Item i failed with `err` (no charge). Errors: SB_ERR_STORE. */
-sb_err sb_job_items_failed(sb_job_items_t *items, int i, const sb_error_t *err, sb_error_t *e);
+static inline int sb_job_items_count(const sb_job_items_t *items)
+{
+    return items->n;
+}
+/* Whether item i was finished by an earlier run of this job. */
+static inline bool sb_job_items_finished(const sb_job_items_t *items, int i)
+{
+    return i >= 0 && i < items->n && items->finished[i];
+}
+/* items->input, ->done, ->failed (see above). */
+static inline sb_err sb_job_items_input(sb_job_items_t *items, int i, uint8_t **buf, size_t *len, sb_error_t *e)
+{
+    return items->input(items, i, buf, len, e);
+}
+static inline sb_err sb_job_items_done(sb_job_items_t *items, int i, sb_pipeline_out_t *out, double ms,
+                                       sb_error_t *e)
+{
+    return items->done(items, i, out, ms, e);
+}
+static inline sb_err sb_job_items_failed(sb_job_items_t *items, int i, const sb_error_t *err, sb_error_t *e)
+{
+    return items->failed(items, i, err, e);
+}
 
 typedef struct {
     const char *name;

@@ -162,6 +162,15 @@ sb_err sb_meta_job_renew(sb_meta_t *m, const char *id, const char *owner, int le
 /* Put every job that is processing (whatever its lease) back to queued: for a single server starting
  * on its own store, whose previous process died. Returns how many in *n. */
 sb_err sb_meta_job_requeue_all(sb_meta_t *m, int *n, sb_error_t *e);
+/* Start-up recovery for a single server on its own store, whose previous process died, in ONE
+ * transaction: every job still processing was running when it died. One that has been claimed
+ * max_attempts times or more (attempts counts claims, each committed before the job runs) is failed
+ * with `crashed_error` JSON, as sb_meta_job_fail does (no charge, a pending webhook with a
+ * callback_url), so an input that kills the process cannot do it forever; the others are put back to
+ * queued. How many of each in *requeued and *crashed (either may be NULL). Errors: SB_ERR_USAGE for
+ * max_attempts < 1 or no error, SB_ERR_STORE. */
+sb_err sb_meta_job_recover(sb_meta_t *m, int max_attempts, const char *crashed_error, int *requeued, int *crashed,
+                           sb_error_t *e);
 /* Call fn for every queued job, oldest first (to refill the in-memory queue after a restart). */
 sb_err sb_meta_job_list_queued(sb_meta_t *m, bool (*fn)(const sb_job_t *j, void *ctx), void *ctx, sb_error_t *e);
 

@@ -40,6 +40,7 @@ static const struct {
     [SB_ERR_UNSAFE_CONTENT]     = {"unsafe_content", 422, 3},
     [SB_ERR_NO_SUBJECT]         = {"no_subject", 422, 5},
     [SB_ERR_EXISTS]             = {"already_exists", 409, 2},
+    [SB_ERR_JOB_CRASHED]        = {"job_crashed", 500, 1},
 };
 
 sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *fmt, ...)

@@ -40,6 +40,7 @@ typedef enum {
     SB_ERR_UNSAFE_CONTENT,     /* the content-safety classifier flagged an input or an output */
     SB_ERR_NO_SUBJECT,         /* no product or other salient subject found (an empty subject mask) */
     SB_ERR_EXISTS,             /* the name is taken (a portrait template named like a built-in) */
+    SB_ERR_JOB_CRASHED,        /* the server died while running the job as many times as a job may be tried */
     SB_ERR__COUNT
 } sb_err;
 

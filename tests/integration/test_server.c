@@ -2525,6 +2525,40 @@ Test(server, custom_style_learned_and_applied)
     free(face);
 }
 
+/* Learning a style costs 0 credits, so a key with none may learn one (it used to get 402 because the
+ * credit check asked every request for at least 1 credit), and is still at 0 afterwards. An avatar, which
+ * costs 1, is still refused with 402 for that key. */
+Test(server, custom_style_needs_no_credits)
+{
+    begin();
+    char key[64];
+    make_key("broke", 0, key, NULL);
+    server_start(NULL, NULL);
+    uint8_t *pngs[STYLE_EXAMPLES];
+    size_t lens[STYLE_EXAMPLES];
+    for (int i = 0; i < STYLE_EXAMPLES; i++)
+        pngs[i] = warm_example(i, &lens[i]);
+
+    resp_t r = post_style(key, pngs, lens, STYLE_EXAMPLES, NULL);
+    EXPECT_STATUS(r, 200, "a style learned by a key with 0 credits");
+    expect_style(r.json, STYLE_EXAMPLES, "POST /v1/styles with 0 credits");
+    cr_assert_eq(header_long(&r, "X-Credits-Remaining"), 0, "%s", r.head);
+    resp_free(&r);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits"), 0, "%s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits_used"), 0, "%s", json_dumps(acct, 0));
+    json_decref(acct);
+
+    size_t flen;
+    uint8_t *face = load_shared(FACE, &flen);
+    r = avatar_image(key, face, flen, NULL, NULL);
+    EXPECT_ERROR(r, 402, "insufficient_credits", NULL, "an avatar with 0 credits");
+    resp_free(&r);
+    free(face);
+    for (int i = 0; i < STYLE_EXAMPLES; i++)
+        free(pngs[i]);
+}
+
 /* ---- 21. content safety through the server ---- */
 
 /* No unsafe test image exists (and none may be fetched), so the refusal path is driven by the

@@ -584,6 +584,52 @@ Test(meta, requeue_all_puts_processing_jobs_back)
     cr_assert_eq(n, 0);
 }
 
+/* Start-up recovery with an attempt cap: a processing job claimed max_attempts times is failed with the
+ * given error (no charge, its webhook pending), one claimed fewer times is queued again, and queued and
+ * finished jobs are left alone. */
+Test(meta, recover_fails_jobs_at_the_attempt_cap_and_requeues_the_rest)
+{
+    make_key("key_a", 10);
+    make_job("job_once", "key_a", NULL);
+    make_job("job_twice", "key_a", "http://127.0.0.1:9/hook");
+    make_job("job_queued", "key_a", NULL);
+    make_job("job_done", "key_a", NULL);
+    OK(sb_meta_job_claim(meta, "job_twice", "dead", 600, &e));
+    OK(sb_meta_job_requeue_all(meta, NULL, &e));
+    OK(sb_meta_job_claim(meta, "job_twice", "dead", 600, &e)); /* its second attempt */
+    OK(sb_meta_job_claim(meta, "job_once", "dead", 600, &e));
+    OK(sb_meta_job_claim(meta, "job_done", "w", 600, &e));
+    OK(complete_simple("job_done", "w", "f_done", 1));
+    int requeued = -1, crashed = -1;
+    OK(sb_meta_job_recover(meta, 2, "{\"code\":\"job_crashed\"}", &requeued, &crashed, &e));
+    cr_assert_eq(requeued, 1);
+    cr_assert_eq(crashed, 1);
+
+    sb_job_t j = get_job("job_twice");
+    cr_assert_eq(j.state, SB_JOB_FAILED);
+    cr_assert_eq(j.attempts, 2);
+    cr_assert_str_eq(j.error, "{\"code\":\"job_crashed\"}");
+    cr_assert_str_eq(j.lease_owner, "");
+    cr_assert_gt(j.finished_at, 0);
+    cr_assert_eq(j.hook_state, SB_HOOK_PENDING, "its webhook is told");
+    sb_job_clear(&j);
+    j = get_job("job_once");
+    cr_assert_eq(j.state, SB_JOB_QUEUED);
+    cr_assert_eq(j.attempts, 1);
+    cr_assert_null(j.error);
+    sb_job_clear(&j);
+    cr_assert_eq(job_state("job_queued"), SB_JOB_QUEUED);
+    cr_assert_eq(job_state("job_done"), SB_JOB_COMPLETED);
+    sb_key_t k = get_key("key_a");
+    cr_assert_eq(k.credits, 9, "only the completed job was charged");
+
+    OK(sb_meta_job_recover(meta, 2, "{}", &requeued, &crashed, &e));
+    cr_assert_eq(requeued, 0);
+    cr_assert_eq(crashed, 0);
+    FAILS(sb_meta_job_recover(meta, 0, "{}", NULL, NULL, &e), SB_ERR_USAGE);
+    FAILS(sb_meta_job_recover(meta, 2, NULL, NULL, NULL, &e), SB_ERR_USAGE);
+}
+
 struct queued_ctx {
     char ids[256];
     int calls, stop_after;

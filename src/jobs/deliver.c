@@ -1,0 +1,97 @@
+/* deliver.c - a job's results into the store: outputs as blobs, then the result and the charge in one
+ * transaction; also the input probe and the latency averages every path shares (internal.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs/internal.h"
+#include "util/clock.h"
+#include "util/random.h"
+
+char *sb_jobs_error_json(const sb_error_t *e)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "code", sb_err_name(e->code), "message", e->message, "field", e->field);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+static double ewma(double avg, double ms)
+{
+    return avg > 0 ? 0.8 * avg + 0.2 * ms : ms;
+}
+
+/* A completed job's latency, into the recent latency of all jobs and of its pipeline. */
+void sb_jobs_record_latency(sb_jobs_t *j, const sb_pipeline_def_t *def, double ms)
+{
+    int k = sb_pipeline_index(def);
+    pthread_mutex_lock(&j->mu);
+    j->ewma_ms = ewma(j->ewma_ms, ms);
+    j->pipeline_ms[k] = ewma(j->pipeline_ms[k], ms);
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* Store the outputs as blobs, then record the result and charge in one transaction: of the job, or with
+ * item >= 0 of that item of a batch job. */
+sb_err sb_jobs_deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_ms, sb_error_t *e)
+{
+    sb_jobs_t *j = w->j;
+    sb_output_t outs[SB_JOB_OUTPUTS_MAX];
+    char ids[SB_JOB_OUTPUTS_MAX][SB_ID_MAX];
+    char names[SB_JOB_OUTPUTS_MAX][SB_ID_MAX * 2];
+    int64_t expires = sb_clock_unix() + j->cfg.file_ttl_s;
+    json_t *files = json_array();
+    sb_err err = SB_OK;
+    int stored = 0;
+    for (int i = 0; i < po->n_outputs; i++) {
+        const sb_job_output_t *o = &po->outputs[i];
+        sb_random_hex(ids[i], 16);
+        snprintf(names[i], sizeof names[i], "%.39s.%.7s", ids[i], sb_format_ext(o->format));
+        err = sb_blob_put(j->blob, names[i], o->data, o->len, e);
+        if (err)
+            goto fail;
+        stored++;
+        outs[i] = (sb_output_t){.file_id = ids[i], .ext = sb_format_ext(o->format), .size = (int64_t)o->len, .expires_at = expires};
+        json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I}", "file", names[i], "role",
+                                               o->role ? o->role : "output", "ext", sb_format_ext(o->format),
+                                               "format", sb_format_name(o->format), "width", o->width, "height",
+                                               o->height, "expires_at", (json_int_t)expires));
+    }
+    json_t *result = po->fields ? json_deep_copy(po->fields) : json_object();
+    json_object_set_new(result, "files", files);
+    files = NULL;
+    json_object_set_new(result, "latency_ms", json_integer((json_int_t)(total_ms + 0.5)));
+    char *rs = json_dumps(result, JSON_COMPACT);
+    json_decref(result);
+    int64_t credits = sb_pipeline_credits(w->def, po);
+    err = item < 0 ? sb_meta_job_complete(j->meta, w->id, j->owner, outs, po->n_outputs, credits, rs ? rs : "{}", e)
+                   : sb_meta_batch_item_complete(j->meta, w->id, item, j->owner, outs, po->n_outputs, credits,
+                                                 rs ? rs : "{}", e);
+    free(rs);
+    if (err)
+        goto fail;
+    return SB_OK;
+fail:
+    json_decref(files);
+    for (int i = 0; i < stored; i++) {
+        sb_error_t ignore;
+        sb_blob_delete(j->blob, names[i], &ignore);
+    }
+    return err;
+}
+
+sb_err sb_jobs_probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,
+                            sb_error_t *e)
+{
+    sb_image_info_t info;
+    sb_err err = sb_io_probe(buf, len, &info, e);
+    if (err) {
+        snprintf(e->field, sizeof e->field, "%s", field);
+        return err;
+    }
+    *pixels = (int64_t)info.width * info.height;
+    if (*pixels > j->cfg.max_pixels)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, field, "the image is %dx%d (%lld pixels); the limit is %lld",
+                            info.width, info.height, (long long)*pixels, (long long)j->cfg.max_pixels);
+    return SB_OK;
+}

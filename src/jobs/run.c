@@ -1,0 +1,199 @@
+/* run.c - the tasks of the fetch and work pools: claim a job (its lease), fetch its input URL, run its
+ * pipeline on a worker's studio, then complete or fail it and answer whoever waits (internal.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs/internal.h"
+#include "util/clock.h"
+#include "util/metrics.h"
+
+void sb_jobs_release_pixels(sb_jobs_t *j, int64_t pixels)
+{
+    pthread_mutex_lock(&j->mu);
+    j->pixels -= pixels;
+    pthread_mutex_unlock(&j->mu);
+}
+
+void sb_jobs_work_free(work_t *w)
+{
+    if (!w)
+        return;
+    if (w->pixels)
+        sb_jobs_release_pixels(w->j, w->pixels);
+    json_decref(w->spec);
+    free(w->input);
+    free(w);
+}
+
+/* The end of every job path: give back the budget, then tell the waiting caller (if any) the job's
+ * state (final, unless another worker took it over), then free. The budget goes first so that a client
+ * that sends its next request the moment it is answered finds it free. */
+static void finish(work_t *w)
+{
+    if (w->pixels) {
+        sb_jobs_release_pixels(w->j, w->pixels);
+        w->pixels = 0;
+    }
+    free(w->input);
+    w->input = NULL;
+    if (w->done) {
+        sb_job_t job;
+        sb_error_t e = {0};
+        if (sb_meta_job_get(w->j->meta, w->id, NULL, &job, &e) == SB_OK) {
+            w->done(&job, w->done_ctx);
+            sb_job_clear(&job);
+        } else {
+            /* The store failed under us: answer from what we know so the connection is not left hanging. */
+            sb_job_t lost = {.state = SB_JOB_FAILED};
+            snprintf(lost.id, sizeof lost.id, "%s", w->id);
+            snprintf(lost.key_id, sizeof lost.key_id, "%s", w->key_id);
+            snprintf(lost.pipeline, sizeof lost.pipeline, "%s", w->def->name);
+            lost.error = sb_jobs_error_json(&e);
+            w->done(&lost, w->done_ctx);
+            free(lost.error);
+        }
+    }
+    sb_jobs_work_free(w);
+}
+
+static void fail(work_t *w, const sb_error_t *err)
+{
+    char *ej = sb_jobs_error_json(err);
+    sb_error_t e;
+    if (sb_meta_job_fail(w->j->meta, w->id, w->claimed ? w->j->owner : NULL, ej ? ej : "{}", &e))
+        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"cannot mark job failed\",\"job\":\"%s\",\"error\":\"%s\"}\n",
+                w->id, e.message);
+    free(ej);
+    finish(w);
+}
+
+static bool claim(work_t *w)
+{
+    if (w->claimed)
+        return true;
+    sb_error_t e;
+    if (sb_meta_job_claim(w->j->meta, w->id, w->j->owner, w->j->cfg.lease_s, &e) != SB_OK)
+        return false;
+    w->claimed = true;
+    return true;
+}
+
+void sb_jobs_work_task(void *arg, void *tctx)
+{
+    work_t *w = arg;
+    worker_t *wk = tctx;
+    sb_jobs_t *j = w->j;
+    sb_error_t e = {0};
+    if (!claim(w)) {
+        finish(w); /* finished or taken by another worker: report the state as it stands */
+        return;
+    }
+    if (w->deadline_us && sb_clock_us() > w->deadline_us) {
+        sb_error_set(&e, SB_ERR_TIMEOUT, "", "the request waited longer than its %d ms deadline for a worker",
+                     j->cfg.deadline_ms);
+        fail(w, &e);
+        return;
+    }
+    if (!wk || !wk->studio) {
+        sb_error_set(&e, SB_ERR_INTERNAL, "", "this worker has no studio");
+        fail(w, &e);
+        return;
+    }
+    if (w->def->run_items) {
+        sb_err err = sb_jobs_batch_run(w, wk->studio, &e);
+        if (err && err != SB_ERR_CONFLICT)
+            fail(w, &e);
+        else
+            finish(w); /* done, or the lease was lost to another worker: report the state as it stands */
+        return;
+    }
+    int64_t t0 = sb_clock_us();
+    sb_pipeline_out_t po = {0};
+    sb_err err = w->def->run(wk->studio, w->input, w->len, w->spec, &po, &e);
+    /* The input is not needed any more: drop it before storing outputs. */
+    free(w->input);
+    w->input = NULL;
+    double ms = (double)(sb_clock_us() - t0) / 1000.0;
+    if (!err)
+        err = sb_jobs_deliver(w, -1, &po, ms, &e);
+    if (j->metrics)
+        sb_metrics_pipeline(j->metrics, w->def->name, &po.stages, ms, err ? "failed" : "completed");
+    sb_pipeline_out_clear(&po);
+    if (err == SB_ERR_CONFLICT) {
+        finish(w); /* the lease was lost to another worker: report the state as it stands */
+        return;
+    }
+    if (err) {
+        fail(w, &e);
+        return;
+    }
+    sb_jobs_record_latency(j, w->def, ms);
+    finish(w);
+}
+
+void sb_jobs_fetch_task(void *arg, void *tctx)
+{
+    work_t *w = arg;
+    sb_jobs_t *j = w->j;
+    sb_error_t e = {0};
+    if (!claim(w)) {
+        finish(w);
+        return;
+    }
+    const char *url = json_string_value(json_object_get(w->spec, "image_url"));
+    sb_err err = sb_fetch_get(url, &j->cfg.fetch, "image_url", &w->input, &w->len, &e);
+    int64_t pixels = 0;
+    if (!err)
+        err = sb_jobs_probe_pixels(j, w->input, w->len, "image_url", &pixels, &e);
+    if (err) {
+        fail(w, &e);
+        return;
+    }
+    /* Replace the nominal reservation with the real size. */
+    pthread_mutex_lock(&j->mu);
+    j->pixels += pixels - w->pixels;
+    pthread_mutex_unlock(&j->mu);
+    w->pixels = pixels;
+    err = sb_pool_submit(j->work, sb_jobs_work_task, w, &e);
+    if (err)
+        fail(w, &e);
+}
+
+void *sb_jobs_worker_init(int index, void *ctx)
+{
+    sb_jobs_t *j = ctx;
+    worker_t *wk = calloc(1, sizeof *wk);
+    sb_error_t e = {0};
+    sb_err err = wk ? sb_studio_open(&wk->studio, &e) : sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
+    if (!err)
+        err = sb_studio_preload(wk->studio, &e);
+    pthread_mutex_lock(&j->mu);
+    if (err && !j->ready_err.code)
+        j->ready_err = e;
+    j->workers_started++;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return wk;
+}
+
+void sb_jobs_worker_fini(void *tctx, void *ctx)
+{
+    worker_t *wk = tctx;
+    if (wk)
+        sb_studio_close(wk->studio);
+    free(wk);
+}
+
+work_t *sb_jobs_work_new(sb_jobs_t *j, const char *id, const char *key_id, const sb_pipeline_def_t *def, json_t *spec)
+{
+    work_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->j = j;
+    snprintf(w->id, sizeof w->id, "%s", id);
+    snprintf(w->key_id, sizeof w->key_id, "%s", key_id);
+    w->def = def;
+    w->spec = json_incref(spec);
+    return w;
+}

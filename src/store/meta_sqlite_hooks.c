@@ -1,0 +1,36 @@
+/* meta_sqlite_hooks.c - pending webhook deliveries (columns of the jobs table). */
+#include "store/meta_sqlite.h"
+
+sb_err sb_meta_hook_due(sb_meta_t *m, int64_t now, bool (*fn)(const sb_job_t *j, void *ctx), void *ctx,
+                        sb_error_t *e)
+{
+    void *items;
+    size_t n;
+    sb_sqlite_lock(m);
+    sb_err err = sb_sqlite_unlock(m, sb_sqlite_all_rows(m, sizeof(sb_job_t), sb_sqlite_read_job, &items, &n, e,
+                                                        "SELECT " JOB_COLS
+                                                        " FROM jobs WHERE hook_state = 1 AND hook_next_at <= ?1 "
+                                                        "ORDER BY hook_next_at, rowid",
+                                                        "I", now));
+    return sb_sqlite_each_job(fn, ctx, err, items, n);
+}
+
+sb_err sb_meta_hook_record(sb_meta_t *m, const char *job_id, bool delivered, bool give_up, int64_t next_at,
+                           sb_error_t *e)
+{
+    sb_sqlite_lock(m);
+    sb_err err = sb_sqlite_exec(m, e,
+                                "UPDATE jobs SET hook_attempts = hook_attempts + 1, "
+                                "hook_state = CASE WHEN ?2 THEN 2 WHEN ?3 THEN 3 ELSE 1 END, "
+                                "hook_next_at = CASE WHEN ?2 OR ?3 THEN hook_next_at ELSE ?4 END "
+                                "WHERE id = ?1 AND hook_state = 1",
+                                "tiiI", job_id, (int)delivered, (int)give_up, next_at);
+    if (!err && sqlite3_changes(m->db) == 0) {
+        sb_job_t j = {0};
+        err = sb_sqlite_load_job(m, job_id, &j, e);
+        if (!err)
+            err = sb_error_set(e, SB_ERR_CONFLICT, "", "job '%s' has no pending webhook", job_id);
+        sb_job_clear(&j);
+    }
+    return sb_sqlite_unlock(m, err);
+}
