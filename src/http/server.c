@@ -38,6 +38,7 @@ struct sb_http_conn_priv {
     size_t body_cap_alloc;       /* bytes allocated for body */
     bool dispatched;
     bool early;                  /* answered by the head hook; the body is drained, then the answer sent */
+    bool at_once;                /* refused for its framing: answered before any body byte, then closed */
     bool deferred;
     bool suspended;
     bool queued;
@@ -250,6 +251,32 @@ static void append_body(sb_http_req_t *req, const char *data, size_t size)
     req->body[need] = 0;
 }
 
+/* An HTTP token (RFC 9110 5.6.2), as a method must be. */
+static bool is_token(const char *s)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              (*s && strchr(extra, *s))))
+            return false;
+    return true;
+}
+
+/* Refuse what the transport can tell is broken from the head alone. The head hook answers the error
+ * (req->body_err); the answer goes at once and the connection closes, since the body's framing cannot
+ * be trusted. */
+static void check_head(struct MHD_Connection *c, sb_http_req_t *req, const char *method)
+{
+    (void)c;
+    if (strlen(method) >= sizeof req->method || !is_token(method))
+        body_fail(req, SB_ERR_USAGE, "the request method is not an HTTP method (a token of at most %zu characters)",
+                  sizeof req->method - 1);
+    if (req->body_err)
+        req->priv->at_once = true;
+}
+
 static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, const char *url, const char *method)
 {
     sb_http_req_t *req = calloc(1, sizeof *req);
@@ -269,6 +296,7 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     sb_random_hex(req->request_id, 8);
     req->body_limit = s->cfg.body_cap;
     set_phase(s, p->track, PHASE_BODY);
+    check_head(c, req, method);
     if (s->cfg.head) {
         s->cfg.head(req, s->cfg.ctx);
         if (p->responded)
@@ -303,10 +331,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* Answered from the head alone (refused route, key, or admission). The body is read and
          * discarded (nothing is kept) before the answer goes out: a server that answers and closes
          * while the client is still sending makes the client's socket see a reset instead of the
-         * answer. Only a body declared over the cap is not worth reading: that answer goes at once. */
+         * answer. Only a body declared over the request's limit is not worth reading, and a head
+         * refused for its framing has no body to trust: that answer goes at once. */
         if (p->responded) {
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-            if (!cl || strtoull(cl, NULL, 10) <= s->cfg.body_cap) {
+            if (!p->at_once && (!cl || strtoull(cl, NULL, 10) <= req->body_limit)) {
                 p->early = true;
                 return MHD_YES;
             }

@@ -33,7 +33,7 @@ typedef struct {
 
 struct sb_http_req {
     /* request head */
-    char method[8];
+    char method[16];             /* a token; longer or other bytes are refused (400) */
     char path[512];              /* percent-decoded path, without the query */
     char request_id[24];         /* random hex, also sent back as X-Request-Id */
     int64_t t_start_us;          /* monotonic, when the head was complete */

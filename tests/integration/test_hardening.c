@@ -7,6 +7,7 @@
  * A second client address is 127.0.0.2 (all of 127/8 is loopback on Linux): the socket is bound to it
  * before connecting to the server on 127.0.0.1. Runs from the repository root; needs ../shared. */
 #include "server_harness.h"
+#include "util/utf8.h"
 
 TestSuite(hardening, .fini = cleanup, .timeout = 120);
 
@@ -154,4 +155,83 @@ Test(hardening, second_server_on_the_same_address_exits)
     json_decref(j);
     free(text);
     expect_healthy("a refused second server");
+}
+
+/* ================================================================================================
+ * 7. bytes that are not UTF-8
+ * ================================================================================================ */
+
+/* A raw request whose answer must be `status` with error `code`, and whose head names no other. */
+static void expect_raw(const char *what, const void *req, size_t len, int status, const char *code)
+{
+    raw_t r = raw_request(req, len, 5000);
+    EXPECT_RAW_ERROR(r, status, code, what);
+    raw_free(&r);
+}
+
+Test(hardening, invalid_utf8_gets_json_errors_and_clean_metrics)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+    char req[4096];
+
+    /* In the path, raw and percent-encoded: 404, whatever the bytes. */
+    static const char raw_path[] = "GET /heal\xffthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("raw 0xff in the path", raw_path, sizeof raw_path - 1, 404, "not_found");
+    static const char pct_path[] = "GET /v1/%FF%C3%28 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("%FF in the path", pct_path, sizeof pct_path - 1, 404, "not_found");
+    /* A long path of two-byte characters: the message quoting it is cut mid-character. */
+    char path[600] = "/";
+    for (int i = 0; i < 140; i++)
+        strcat(path, "\xc3\xa9");
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    expect_raw("a path of 140 x U+00E9", req, strlen(req), 404, "not_found");
+
+    /* In the method: not a method at all. */
+    static const char raw_method[] = "G\xffT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("0xff in the method", raw_method, sizeof raw_method - 1, 400, "bad_request");
+    static const char long_method[] = "GETGETGETGETGETGETGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("a 21-character method", long_method, sizeof long_method - 1, 400, "bad_request");
+
+    /* In a JSON string: a stray byte, and a character cut by the end of the body. */
+    static const char *const bodies[] = {"{\"image_url\":\"http://x/\xff\"}", "{\"image_url\":\"http://x/\xe2\x82\"}",
+                                         "{\"image_url\":\"\xc3"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(req, sizeof req,
+                 "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                 key, strlen(bodies[i]), bodies[i]);
+        expect_raw(bodies[i], req, strlen(req), 400, "bad_request");
+    }
+
+    /* In a multipart text field, and in a multipart field name. */
+    static const char *const parts[] = {"Content-Disposition: form-data; name=\"image_url\"\r\n\r\nhttp://x/\xff\xfe",
+                                        "Content-Disposition: form-data; name=\"\xff\xfe\"\r\n\r\nx"};
+    for (int i = 0; i < 2; i++) {
+        char body[512];
+        snprintf(body, sizeof body, "--BB\r\n%s\r\n--BB--\r\n", parts[i]);
+        snprintf(req, sizeof req,
+                 "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: multipart/form-data; boundary=BB\r\nContent-Length: %zu\r\n\r\n%s",
+                 key, strlen(body), body);
+        expect_raw(parts[i], req, strlen(req), 400, "bad_request");
+    }
+
+    /* /metrics is UTF-8, and made-up methods are one "other" label. */
+    resp_t m = get("/metrics", NULL);
+    EXPECT_STATUS(m, 200, "/metrics");
+    cr_assert(sb_utf8_valid(m.body, m.len), "/metrics is not UTF-8");
+    for (const char *l = strstr(m.body, "method=\""); l; l = strstr(l + 1, "method=\"")) {
+        const char *v = l + 8;
+        bool ok = false;
+        static const char *const labels[] = {"GET\"", "POST\"", "other\""};
+        for (int i = 0; i < 3; i++)
+            ok = ok || !strncmp(v, labels[i], strlen(labels[i]));
+        cr_assert(ok, "a method label that is not a method: %.40s", l);
+    }
+    cr_assert(strstr(m.body, "method=\"other\""), "the bad methods are not counted as \"other\": %.2000s", m.body);
+    resp_free(&m);
+    expect_healthy("bytes that are not UTF-8");
 }
