@@ -264,20 +264,69 @@ static bool is_token(const char *s)
     return true;
 }
 
+/* The mark the URI hook leaves in the request's context: its query was cut (too many arguments). */
+static char query_cut;
+
+/* MHD_OPTION_URI_LOG_CALLBACK: sees the raw request target before MHD parses its query. MHD 0.9.75
+ * keeps every query argument in the connection's memory pool and hangs the connection (no answer, no
+ * close) when the pool runs out. Over SB_HTTP_MAX_QUERY_ARGS the query is ended right after its '?'
+ * (the target is MHD's own writable read buffer, NUL-terminated here), so MHD parses none, and the
+ * request is marked for check_head to refuse. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    char *q = uri ? strchr(uri, '?') : NULL;
+    if (!q)
+        return NULL;
+    int args = 1;
+    for (const char *p = q + 1; *p; p++)
+        args += *p == '&';
+    if (args <= SB_HTTP_MAX_QUERY_ARGS)
+        return NULL;
+    q[1] = '\0';
+    return &query_cut;
+}
+
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (key && !strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
 /* Refuse what the transport can tell is broken from the head alone. The head hook answers the error
  * (req->body_err); the answer goes at once and the connection closes, since the body's framing cannot
- * be trusted. */
-static void check_head(struct MHD_Connection *c, sb_http_req_t *req, const char *method)
+ * be trusted. MHD reads only the first of several Content-Length headers and keeps reading a chunked
+ * body whatever chunk size it announces (up to 2^64-1) without telling the application: a chunked
+ * body could hold a connection until the body deadline with nothing to answer, so bodies must come
+ * with one Content-Length (411 otherwise). */
+static void check_head(struct MHD_Connection *c, sb_http_req_t *req, const char *method, bool query_was_cut)
 {
-    (void)c;
+    int lengths = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, &lengths);
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     if (strlen(method) >= sizeof req->method || !is_token(method))
         body_fail(req, SB_ERR_USAGE, "the request method is not an HTTP method (a token of at most %zu characters)",
                   sizeof req->method - 1);
+    else if (query_was_cut)
+        body_fail(req, SB_ERR_URI_TOO_LONG, "the request target has more than %d query arguments",
+                  SB_HTTP_MAX_QUERY_ARGS);
+    else if (lengths > 1)
+        body_fail(req, SB_ERR_USAGE, "the request has %d Content-Length headers; send exactly one", lengths);
+    else if (te && lengths)
+        body_fail(req, SB_ERR_USAGE, "the request has both Transfer-Encoding and Content-Length; send Content-Length only");
+    else if (te)
+        body_fail(req, SB_ERR_LENGTH_REQUIRED,
+                  "a request body needs a Content-Length header; Transfer-Encoding (chunked uploads) is not accepted");
     if (req->body_err)
         req->priv->at_once = true;
 }
 
-static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, const char *url, const char *method)
+static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, const char *url, const char *method,
+                                bool query_was_cut)
 {
     sb_http_req_t *req = calloc(1, sizeof *req);
     struct sb_http_conn_priv *p = calloc(1, sizeof *p);
@@ -296,7 +345,7 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     sb_random_hex(req->request_id, 8);
     req->body_limit = s->cfg.body_cap;
     set_phase(s, p->track, PHASE_BODY);
-    check_head(c, req, method);
+    check_head(c, req, method, query_was_cut);
     if (s->cfg.head) {
         s->cfg.head(req, s->cfg.ctx);
         if (p->responded)
@@ -322,8 +371,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     sb_http_server_t *s = cls;
     sb_http_req_t *req = *con_cls;
-    if (!req) {
-        req = req_begin(s, c, url, method);
+    if (!req || *con_cls == &query_cut) {
+        req = req_begin(s, c, url, method, req != NULL);
         if (!req)
             return MHD_NO;
         *con_cls = req;
@@ -408,8 +457,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 {
     sb_http_server_t *s = cls;
     sb_http_req_t *req = *con_cls;
-    if (!req)
+    if (!req || *con_cls == &query_cut) { /* the head never completed */
+        *con_cls = NULL;
         return;
+    }
     struct sb_http_conn_priv *p = req->priv;
     if (s->cfg.done) {
         int status = (p->queued && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) ? p->status : 0;
@@ -484,6 +535,7 @@ sb_err sb_http_start(const sb_http_config_t *cfg, sb_http_server_t **out, sb_err
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);

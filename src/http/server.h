@@ -31,6 +31,11 @@ typedef struct {
  * 224 parts add at most ~0.9 MB to a body's own bytes. */
 #define SB_HTTP_MAX_PARTS 224
 
+/* Query arguments a request target may carry (the API reads two, on signed file URLs). More is 414
+ * uri_too_long: MHD 0.9.75 keeps each argument in the connection's 64 KB pool and, once that runs out
+ * (~900 arguments), neither answers nor closes the connection. */
+#define SB_HTTP_MAX_QUERY_ARGS 64
+
 struct sb_http_req {
     /* request head */
     char method[16];             /* a token; longer or other bytes are refused (400) */

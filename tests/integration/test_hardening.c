@@ -235,3 +235,71 @@ Test(hardening, invalid_utf8_gets_json_errors_and_clean_metrics)
     resp_free(&m);
     expect_healthy("bytes that are not UTF-8");
 }
+
+/* ================================================================================================
+ * 11. framing: chunk sizes, query arguments, Content-Length
+ * ================================================================================================ */
+
+Test(hardening, broken_framing_is_refused_at_once)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+    char req[16384];
+
+    /* A chunk announced at 2^64-1 bytes, with a few of them sent: refused from the head, at once (no
+     * waiting for the body deadline), and the connection is closed. */
+    snprintf(req, sizeof req,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{\"image\":",
+             key);
+    raw_t r = raw_text(req, 5000);
+    EXPECT_RAW_ERROR(r, 411, "length_required", "a chunk of 2^64-1 bytes");
+    cr_assert_lt(r.ms, 1000, "answered after %lld ms", r.ms);
+    raw_free(&r);
+    /* Both Transfer-Encoding and Content-Length (request smuggling). */
+    static const char both[] = "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                               "Content-Length: 5\r\n\r\n0\r\n\r\n";
+    r = raw_text(both, 5000);
+    EXPECT_RAW_ERROR(r, 400, "bad_request", "Transfer-Encoding and Content-Length");
+    raw_free(&r);
+
+    /* Two Content-Length headers, different or not. */
+    snprintf(req, sizeof req,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
+             key);
+    r = raw_text(req, 5000);
+    EXPECT_RAW_ERROR(r, 400, "bad_request", "Content-Length 2 and 40");
+    cr_assert(strstr(nz(jstr(json_object_get(r.json, "error"), "message")), "Content-Length"), "%s", r.body);
+    cr_assert_lt(r.ms, 1000, "answered after %lld ms", r.ms);
+    raw_free(&r);
+    static const char same[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n";
+    r = raw_text(same, 5000);
+    EXPECT_RAW_ERROR(r, 400, "bad_request", "Content-Length 0 twice");
+    raw_free(&r);
+
+    /* ~1000 query arguments: 414 with a JSON error, at once; 64 are still fine. */
+    static const int too_many[] = {1000, 200, 65};
+    for (int k = 0; k < 3; k++) {
+        char *p = req + snprintf(req, sizeof req, "GET /healthz?");
+        for (int i = 0; i < too_many[k]; i++)
+            p += snprintf(p, 16, "%sa%d=%d", i ? "&" : "", i % 100, i % 10);
+        snprintf(p, 64, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        r = raw_text(req, 5000);
+        char what[64];
+        snprintf(what, sizeof what, "%d query arguments", too_many[k]);
+        EXPECT_RAW_ERROR(r, 414, "uri_too_long", what);
+        cr_assert_lt(r.ms, 1000, "%s: answered after %lld ms", what, r.ms);
+        raw_free(&r);
+    }
+    char *p = req + snprintf(req, sizeof req, "GET /healthz?");
+    for (int i = 0; i < 64; i++)
+        p += snprintf(p, 16, "%sa%d=1", i ? "&" : "", i);
+    snprintf(p, 64, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    r = raw_text(req, 5000);
+    cr_assert_eq(r.status, 200, "64 query arguments: %.300s", r.data);
+    raw_free(&r);
+    expect_healthy("broken framing");
+}
