@@ -14,7 +14,7 @@
 /* Every route once: method, pattern, handler, whether it needs a key (SB_API_AUTH_*). The table the router
  * walks and the "METHOD PATTERN" list the OpenAPI test checks are both made from it. /v1/files needs no
  * key: the signature is the credential. /api/generate-portrait takes its key from the Bearer header or
- * from the body's apiKey (the seed's contract). */
+ * from the body's apiKey (the seed's contract), the latter only in bodies up to SB_API_KEYLESS_BODY_MAX. */
 #define ROUTES(X)                                                                                              \
     X("GET", "/healthz", sb_api_healthz, false)                                                               \
     X("GET", "/readyz", sb_api_readyz, false)                                                                 \
@@ -126,7 +126,8 @@ static void allowed_methods(const char *path, char *out, size_t size)
 
 /* The head of a request is in, its body is not: route it, and refuse what can be refused before
  * reading (and holding) up to body_cap bytes: unknown routes, missing or bad keys, rate limits, a
- * full queue. Routes that take no body get a body limit of 0. */
+ * full queue. Routes that take no body get a body limit of 0; a body-key route without a key header
+ * gets SB_API_KEYLESS_BODY_MAX, and a Content-Length over it is 401 at once. */
 void sb_api_head(sb_http_req_t *req, void *svc)
 {
     sb_api_ctx_t *c = calloc(1, sizeof *c);
@@ -187,6 +188,17 @@ void sb_api_head(sb_http_req_t *req, void *svc)
                   (c->route->auth == SB_API_AUTH_BODY && sb_http_header(req, "Authorization"));
     if (header && !authenticate(c))
         return;
+    if (c->route->auth == SB_API_AUTH_BODY && !header) {
+        req->body_limit = SB_API_KEYLESS_BODY_MAX;
+        const char *cl = sb_http_header(req, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > SB_API_KEYLESS_BODY_MAX) {
+            sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization",
+                        "send your API key as 'Authorization: Bearer <key>': apiKey in the body is read only from "
+                        "bodies up to %d bytes, and this one is larger",
+                        SB_API_KEYLESS_BODY_MAX);
+            return;
+        }
+    }
     if (!strcmp(c->route->method, "POST")) {
         sb_error_t e = {0};
         if (!sb_jobs_can_admit(c->svc->jobs, &e))

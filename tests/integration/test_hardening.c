@@ -303,3 +303,101 @@ Test(hardening, broken_framing_is_refused_at_once)
     raw_free(&r);
     expect_healthy("broken framing");
 }
+
+/* ================================================================================================
+ * 3. no body is read before the key is known
+ * ================================================================================================ */
+
+/* The server's peak resident memory so far (VmHWM), in bytes. */
+static long long server_peak_rss(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)S.pid);
+    char *text = read_text_file(path);
+    const char *l = strstr(text, "VmHWM:");
+    long long kb = l ? atoll(l + 6) : -1;
+    free(text);
+    cr_assert_gt(kb, 0, "no VmHWM in %s", path);
+    return kb * 1024;
+}
+
+#define KEYLESS_CONNS 16
+#define KEYLESS_BODY (20LL << 20)
+
+Test(hardening, keyless_big_bodies_are_refused_before_reading)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+    expect_healthy("start");
+    long long peak0 = server_peak_rss();
+
+    /* 16 clients each announce a 20 MB portrait request without a key header and start sending it (the
+     * body would be read into memory before its apiKey could be checked). Each must get a 401 at once;
+     * the bodies are not read, so the server's peak memory hardly moves. */
+    static char block[65536];
+    memset(block, ' ', sizeof block);
+    int fd[KEYLESS_CONNS];
+    long long sent[KEYLESS_CONNS] = {0};
+    raw_t ans[KEYLESS_CONNS];
+    bool done[KEYLESS_CONNS] = {0};
+    char head[256];
+    snprintf(head, sizeof head,
+             "POST /api/generate-portrait HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: %lld\r\n\r\n{\"prompt\":\"",
+             KEYLESS_BODY);
+    long long t0 = now_ms();
+    for (int i = 0; i < KEYLESS_CONNS; i++) {
+        fd[i] = raw_connect(NULL);
+        cr_assert_geq(fd[i], 0);
+        send(fd[i], head, strlen(head), MSG_NOSIGNAL);
+    }
+    sleep_ms(200); /* answers decided from the head are in by now: read them before sending more */
+    int left = KEYLESS_CONNS;
+    while (left > 0 && now_ms() - t0 < 20000) {
+        for (int i = 0; i < KEYLESS_CONNS; i++) {
+            if (done[i])
+                continue;
+            struct pollfd p = {.fd = fd[i], .events = POLLIN | (sent[i] < KEYLESS_BODY ? POLLOUT : 0)};
+            if (poll(&p, 1, 0) <= 0)
+                continue;
+            if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+                ans[i] = raw_read(fd[i], now_ms(), 5000);
+                ans[i].ms = now_ms() - t0;
+                done[i] = true;
+                left--;
+                close(fd[i]);
+            } else if (p.revents & POLLOUT) {
+                ssize_t k = send(fd[i], block, sizeof block, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (k > 0)
+                    sent[i] += k;
+            }
+        }
+    }
+    cr_assert_eq(left, 0, "%d of %d clients got no answer in 20 s", left, KEYLESS_CONNS);
+    long long peak = server_peak_rss();
+    for (int i = 0; i < KEYLESS_CONNS; i++) {
+        EXPECT_RAW_ERROR(ans[i], 401, "unauthorized", "a keyless 20 MB portrait request");
+        cr_assert_lt(ans[i].ms, 2000, "client %d answered after %lld ms", i, ans[i].ms);
+        cr_assert_lt(sent[i], KEYLESS_BODY / 4, "client %d could send %lld bytes before its answer", i, sent[i]);
+        raw_free(&ans[i]);
+    }
+    cr_assert_lt(peak - peak0, 64LL << 20, "the server's peak memory grew by %lld MB (from %lld MB)",
+                 (peak - peak0) >> 20, peak0 >> 20);
+
+    /* A small keyless body still authenticates with apiKey (here: then refused for its missing image);
+     * a small body with an unknown apiKey is 401 on apiKey. */
+    char body[256];
+    snprintf(body, sizeof body, "{\"apiKey\":\"%s\",\"prompt\":\"warm\"}", key);
+    resp_t r = http(&(req_t){.path = "/api/generate-portrait", .content_type = "application/json", .body = body,
+                             .len = strlen(body)});
+    EXPECT_ERROR(r, 400, "bad_request", "inputImages", "a small keyless body with apiKey");
+    resp_free(&r);
+    snprintf(body, sizeof body, "{\"apiKey\":\"sb_0000000000000000000000000000000000000000\",\"prompt\":\"warm\"}");
+    r = http(&(req_t){.path = "/api/generate-portrait", .content_type = "application/json", .body = body,
+                      .len = strlen(body)});
+    EXPECT_ERROR(r, 401, "unauthorized", "apiKey", "a small body with an unknown apiKey");
+    resp_free(&r);
+    expect_healthy("keyless big bodies");
+}
