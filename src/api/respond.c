@@ -57,7 +57,7 @@ void sb_api_send_error_with(sb_api_ctx_t *c, const sb_error_t *e, const char *co
     int n = 0;
     /* Every 429 and 503 says when to come back. */
     if (status == 429 || status == 503) {
-        int after = e->code == SB_ERR_RATE_LIMITED ? c->rate.retry_after_s
+        int after = e->code == SB_ERR_RATE_LIMITED ? (c->has_rate ? c->rate.retry_after_s : 1)
                     : atomic_load(&c->svc->started) ? sb_jobs_retry_after(c->svc->jobs)
                                                     : 1;
         snprintf(retry, sizeof retry, "Retry-After: %d", after);

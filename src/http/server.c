@@ -30,9 +30,18 @@ typedef struct track {
     struct track *prev, *next;
 } track_t;
 
+/* Requests in flight from one client address (cfg.max_requests_per_ip). At most max_connections
+ * addresses are connected at once, so a list is enough. Guarded by srv->mu. */
+typedef struct client {
+    char addr[INET6_ADDRSTRLEN];
+    int inflight;
+    struct client *next;
+} client_t;
+
 struct sb_http_conn_priv {
     sb_http_server_t *srv;
     track_t *track;
+    client_t *client;            /* the address this request is counted against; NULL when not counted */
     sb_multipart_t *mp;
     size_t received;
     size_t body_cap_alloc;       /* bytes allocated for body */
@@ -57,6 +66,7 @@ struct sb_http_server {
     int port;
     pthread_mutex_t mu;
     track_t *tracks;
+    client_t *clients;
     int deferred;
     bool quiesced;
     bool stopping;
@@ -264,6 +274,58 @@ static bool is_token(const char *s)
     return true;
 }
 
+/* The client's address as text ("127.0.0.1", "::1"), "" when MHD does not know it. */
+static void client_addr(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, INET6_ADDRSTRLEN);
+}
+
+/* Count the request against its client address: false (and nothing counted) when that address
+ * already has max_requests_per_ip requests in flight. */
+static bool client_enter(sb_http_server_t *s, struct sb_http_conn_priv *p, const char *addr)
+{
+    if (s->cfg.max_requests_per_ip <= 0 || !addr[0])
+        return true;
+    pthread_mutex_lock(&s->mu);
+    client_t *cl = s->clients;
+    while (cl && strcmp(cl->addr, addr))
+        cl = cl->next;
+    if (!cl && (cl = calloc(1, sizeof *cl))) {
+        snprintf(cl->addr, sizeof cl->addr, "%s", addr);
+        cl->next = s->clients;
+        s->clients = cl;
+    }
+    bool ok = !cl || cl->inflight < s->cfg.max_requests_per_ip; /* no memory for the entry: not counted */
+    if (cl && ok) {
+        cl->inflight++;
+        p->client = cl;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+static void client_leave(sb_http_server_t *s, struct sb_http_conn_priv *p)
+{
+    if (!p->client)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (--p->client->inflight == 0) {
+        client_t **pp = &s->clients;
+        while (*pp != p->client)
+            pp = &(*pp)->next;
+        *pp = p->client->next;
+        free(p->client);
+    }
+    p->client = NULL;
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* The mark the URI hook leaves in the request's context: its query was cut (too many arguments). */
 static char query_cut;
 
@@ -302,9 +364,14 @@ static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, 
  * be trusted. MHD reads only the first of several Content-Length headers and keeps reading a chunked
  * body whatever chunk size it announces (up to 2^64-1) without telling the application: a chunked
  * body could hold a connection until the body deadline with nothing to answer, so bodies must come
- * with one Content-Length (411 otherwise). */
-static void check_head(struct MHD_Connection *c, sb_http_req_t *req, const char *method, bool query_was_cut)
+ * with one Content-Length (411 otherwise). Last, the request is counted against its client address:
+ * over max_requests_per_ip in flight it is refused (429; the connection cap per address is MHD's
+ * MHD_OPTION_PER_IP_CONNECTION_LIMIT, which closes extra connections when they are accepted). */
+static void check_head(sb_http_server_t *s, struct MHD_Connection *c, sb_http_req_t *req, const char *method,
+                       bool query_was_cut)
 {
+    char addr[INET6_ADDRSTRLEN];
+    client_addr(c, addr);
     int lengths = 0;
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, &lengths);
     const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
@@ -321,6 +388,11 @@ static void check_head(struct MHD_Connection *c, sb_http_req_t *req, const char 
     else if (te)
         body_fail(req, SB_ERR_LENGTH_REQUIRED,
                   "a request body needs a Content-Length header; Transfer-Encoding (chunked uploads) is not accepted");
+    else if (!client_enter(s, req->priv, addr))
+        body_fail(req, SB_ERR_RATE_LIMITED,
+                  "%s has %d requests in flight already, the most one client address may have; retry when one is "
+                  "answered",
+                  addr, s->cfg.max_requests_per_ip);
     if (req->body_err)
         req->priv->at_once = true;
 }
@@ -345,7 +417,7 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     sb_random_hex(req->request_id, 8);
     req->body_limit = s->cfg.body_cap;
     set_phase(s, p->track, PHASE_BODY);
-    check_head(c, req, method, query_was_cut);
+    check_head(s, c, req, method, query_was_cut);
     if (s->cfg.head) {
         s->cfg.head(req, s->cfg.ctx);
         if (p->responded)
@@ -469,6 +541,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         set_phase(s, p->track, PHASE_HEAD); /* keep-alive: the next head has its own deadline */
+    client_leave(s, p);
     req_free(req);
     *con_cls = NULL;
 }
@@ -537,6 +610,7 @@ sb_err sb_http_start(const sb_http_config_t *cfg, sb_http_server_t **out, sb_err
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(cfg->max_connections_per_ip > 0 ? cfg->max_connections_per_ip : 0),
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
     if (!s->daemon) {
@@ -592,6 +666,11 @@ void sb_http_stop(sb_http_server_t *s)
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->watchdog, NULL);
     MHD_stop_daemon(s->daemon);
+    while (s->clients) { /* every request completed with the daemon: none is left, but be sure */
+        client_t *next = s->clients->next;
+        free(s->clients);
+        s->clients = next;
+    }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);
     free(s);

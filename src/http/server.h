@@ -82,6 +82,9 @@ typedef struct {
     int header_deadline_ms;      /* a client must send a whole request head within this */
     int body_deadline_ms;        /* and its body within this after the head */
     int max_connections;
+    int max_connections_per_ip;  /* from one client address; more are closed when accepted; 0 = no cap */
+    int max_requests_per_ip;     /* in flight (head in, answer not yet sent) from one client address; more
+                                  * are refused before routing with SB_ERR_RATE_LIMITED (429); 0 = no cap */
     int threads;                 /* HTTP threads (they only parse and copy) */
     sb_http_head_fn head;        /* may be NULL */
     sb_http_handler_fn handler;

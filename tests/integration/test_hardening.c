@@ -401,3 +401,110 @@ Test(hardening, keyless_big_bodies_are_refused_before_reading)
     resp_free(&r);
     expect_healthy("keyless big bodies");
 }
+
+/* ================================================================================================
+ * 4. one client address cannot take every connection or request
+ * ================================================================================================ */
+
+/* GET /healthz on a new connection from `src`: the raw answer (5 s at most). */
+static raw_t healthz_from(const char *src)
+{
+    int fd = raw_connect(src);
+    cr_assert_geq(fd, 0, "connect from %s: %s", src, strerror(errno));
+    long long t0 = now_ms();
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+    raw_t r = raw_read(fd, t0, 5000);
+    close(fd);
+    return r;
+}
+
+/* /healthz from `src` answers 200 within `ms` (retried while the server notices closed sockets). */
+static void expect_healthz_from(const char *src, long long ms, const char *what)
+{
+    long long t0 = now_ms();
+    raw_t r = healthz_from(src);
+    while (r.status != 200 && now_ms() - t0 < 3000) {
+        raw_free(&r);
+        sleep_ms(50);
+        r = healthz_from(src);
+    }
+    cr_assert_eq(r.status, 200, "%s: /healthz from %s: status %d after %lld ms: %.300s", what, src, r.status,
+                 now_ms() - t0, r.data);
+    cr_assert_lt(r.ms, ms, "%s: /healthz from %s took %lld ms", what, src, r.ms);
+    raw_free(&r);
+}
+
+Test(hardening, idle_connections_from_one_address_leave_room_for_others)
+{
+    begin();
+    /* Small caps (all test clients are loopback): 8 connections in all, 4 per address. */
+    const char *const env[] = {"STROBE_MAX_CONNECTIONS=8", "STROBE_MAX_CONNECTIONS_PER_IP=4", NULL};
+    server_start(env, NULL);
+
+    /* 20 idle connections from 127.0.0.1 (never a byte sent). Before the per-address cap they took all
+     * 8 slots and every other client waited for the 10 s head deadline to free one. */
+    enum { IDLE = 20 };
+    int idle[IDLE];
+    for (int i = 0; i < IDLE; i++) {
+        idle[i] = raw_connect("127.0.0.1");
+        cr_assert_geq(idle[i], 0);
+    }
+    sleep_ms(300);
+    /* Another address is served at once. */
+    expect_healthz_from("127.0.0.2", 1000, "20 idle connections from 127.0.0.1");
+    /* The connections over the cap were closed by the server, promptly. */
+    int closed = 0;
+    for (int i = 0; i < IDLE; i++) {
+        struct pollfd p = {.fd = idle[i], .events = POLLIN};
+        if (poll(&p, 1, 0) > 0) {
+            char b;
+            ssize_t k = recv(idle[i], &b, 1, MSG_DONTWAIT);
+            closed += k == 0 || (k < 0 && errno == ECONNRESET);
+        }
+    }
+    cr_assert_geq(closed, IDLE - 4, "only %d of %d idle connections over the cap of 4 were closed", closed, IDLE);
+    /* A new connection from the capped address is refused (closed without an answer)... */
+    raw_t r = healthz_from("127.0.0.1");
+    cr_assert(r.closed && r.status == 0, "a 5th connection from 127.0.0.1 was served: %.300s", r.data);
+    raw_free(&r);
+    /* ...until its idle connections go. */
+    for (int i = 0; i < IDLE; i++)
+        close(idle[i]);
+    expect_healthz_from("127.0.0.1", 1000, "the idle connections closed");
+}
+
+Test(hardening, requests_in_flight_are_capped_per_address)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env[] = {"STROBE_MAX_REQUESTS_PER_IP=2", NULL};
+    server_start(env, NULL);
+
+    /* Two requests from 127.0.0.1 whose bodies never come: both are in flight. */
+    int slow[2];
+    char head[512];
+    snprintf(head, sizeof head,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+             key);
+    for (int i = 0; i < 2; i++) {
+        slow[i] = raw_connect("127.0.0.1");
+        cr_assert_geq(slow[i], 0);
+        send(slow[i], head, strlen(head), MSG_NOSIGNAL);
+    }
+    sleep_ms(300);
+    /* A third from the same address: 429 with Retry-After, at once. Another address is served. */
+    raw_t r = healthz_from("127.0.0.1");
+    EXPECT_RAW_ERROR(r, 429, "rate_limited", "a 3rd request in flight from 127.0.0.1");
+    cr_assert_lt(r.ms, 1000, "answered after %lld ms", r.ms);
+    const char *ra = strcasestr(r.data, "\r\nRetry-After: ");
+    cr_assert(ra && atoi(ra + 15) >= 1, "429 without Retry-After: %.400s", r.data);
+    raw_free(&r);
+    expect_healthz_from("127.0.0.2", 1000, "2 requests in flight from 127.0.0.1");
+    /* When they end, the address may send again. */
+    for (int i = 0; i < 2; i++)
+        close(slow[i]);
+    expect_healthz_from("127.0.0.1", 1000, "the requests in flight ended");
+}
