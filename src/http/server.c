@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/limits.h"
 #include "http/multipart.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -30,18 +31,10 @@ typedef struct track {
     struct track *prev, *next;
 } track_t;
 
-/* Requests in flight from one client address (cfg.max_requests_per_ip). At most max_connections
- * addresses are connected at once, so a list is enough. Guarded by srv->mu. */
-typedef struct client {
-    char addr[INET6_ADDRSTRLEN];
-    int inflight;
-    struct client *next;
-} client_t;
-
 struct sb_http_conn_priv {
     sb_http_server_t *srv;
     track_t *track;
-    client_t *client;            /* the address this request is counted against; NULL when not counted */
+    sb_http_client_t *client;    /* the address this request is counted against; NULL when not counted */
     sb_multipart_t *mp;
     size_t received;
     size_t body_cap_alloc;       /* bytes allocated for body */
@@ -66,7 +59,7 @@ struct sb_http_server {
     int port;
     pthread_mutex_t mu;
     track_t *tracks;
-    client_t *clients;
+    sb_http_clients_t *clients;  /* requests in flight per client address */
     int deferred;
     bool quiesced;
     bool stopping;
@@ -261,140 +254,32 @@ static void append_body(sb_http_req_t *req, const char *data, size_t size)
     req->body[need] = 0;
 }
 
-/* An HTTP token (RFC 9110 5.6.2), as a method must be. */
-static bool is_token(const char *s)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              (*s && strchr(extra, *s))))
-            return false;
-    return true;
-}
-
-/* The client's address as text ("127.0.0.1", "::1"), "" when MHD does not know it. */
-static void client_addr(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
-{
-    out[0] = '\0';
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, INET6_ADDRSTRLEN);
-}
-
-/* Count the request against its client address: false (and nothing counted) when that address
- * already has max_requests_per_ip requests in flight. */
-static bool client_enter(sb_http_server_t *s, struct sb_http_conn_priv *p, const char *addr)
-{
-    if (s->cfg.max_requests_per_ip <= 0 || !addr[0])
-        return true;
-    pthread_mutex_lock(&s->mu);
-    client_t *cl = s->clients;
-    while (cl && strcmp(cl->addr, addr))
-        cl = cl->next;
-    if (!cl && (cl = calloc(1, sizeof *cl))) {
-        snprintf(cl->addr, sizeof cl->addr, "%s", addr);
-        cl->next = s->clients;
-        s->clients = cl;
-    }
-    bool ok = !cl || cl->inflight < s->cfg.max_requests_per_ip; /* no memory for the entry: not counted */
-    if (cl && ok) {
-        cl->inflight++;
-        p->client = cl;
-    }
-    pthread_mutex_unlock(&s->mu);
-    return ok;
-}
-
-static void client_leave(sb_http_server_t *s, struct sb_http_conn_priv *p)
-{
-    if (!p->client)
-        return;
-    pthread_mutex_lock(&s->mu);
-    if (--p->client->inflight == 0) {
-        client_t **pp = &s->clients;
-        while (*pp != p->client)
-            pp = &(*pp)->next;
-        *pp = p->client->next;
-        free(p->client);
-    }
-    p->client = NULL;
-    pthread_mutex_unlock(&s->mu);
-}
-
-/* The mark the URI hook leaves in the request's context: its query was cut (too many arguments). */
-static char query_cut;
-
-/* MHD_OPTION_URI_LOG_CALLBACK: sees the raw request target before MHD parses its query. MHD 0.9.75
- * keeps every query argument in the connection's memory pool and hangs the connection (no answer, no
- * close) when the pool runs out. Over SB_HTTP_MAX_QUERY_ARGS the query is ended right after its '?'
- * (the target is MHD's own writable read buffer, NUL-terminated here), so MHD parses none, and the
- * request is marked for check_head to refuse. */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
-{
-    (void)cls;
-    (void)c;
-    char *q = uri ? strchr(uri, '?') : NULL;
-    if (!q)
-        return NULL;
-    int args = 1;
-    for (const char *p = q + 1; *p; p++)
-        args += *p == '&';
-    if (args <= SB_HTTP_MAX_QUERY_ARGS)
-        return NULL;
-    q[1] = '\0';
-    return &query_cut;
-}
-
-static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    (void)kind;
-    (void)value;
-    if (key && !strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
-        (*(int *)cls)++;
-    return MHD_YES;
-}
-
-/* Refuse what the transport can tell is broken from the head alone. The head hook answers the error
- * (req->body_err); the answer goes at once and the connection closes, since the body's framing cannot
- * be trusted. MHD reads only the first of several Content-Length headers and keeps reading a chunked
- * body whatever chunk size it announces (up to 2^64-1) without telling the application: a chunked
- * body could hold a connection until the body deadline with nothing to answer, so bodies must come
- * with one Content-Length (411 otherwise). Last, the request is counted against its client address:
- * over max_requests_per_ip in flight it is refused (429; the connection cap per address is MHD's
- * MHD_OPTION_PER_IP_CONNECTION_LIMIT, which closes extra connections when they are accepted). */
+/* Refuse what the transport can tell is broken from the head alone (limits.h), then count the request
+ * against its client address (over max_requests_per_ip: 429; the connection cap per address is
+ * MHD_OPTION_PER_IP_CONNECTION_LIMIT, which closes extra connections when they are accepted). The
+ * head hook answers the error (req->body_err); the answer goes at once and the connection closes,
+ * since the body's framing cannot be trusted (or the client is over its share). */
 static void check_head(sb_http_server_t *s, struct MHD_Connection *c, sb_http_req_t *req, const char *method,
                        bool query_was_cut)
 {
-    char addr[INET6_ADDRSTRLEN];
-    client_addr(c, addr);
-    int lengths = 0;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, &lengths);
-    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    if (strlen(method) >= sizeof req->method || !is_token(method))
-        body_fail(req, SB_ERR_USAGE, "the request method is not an HTTP method (a token of at most %zu characters)",
-                  sizeof req->method - 1);
-    else if (query_was_cut)
-        body_fail(req, SB_ERR_URI_TOO_LONG, "the request target has more than %d query arguments",
-                  SB_HTTP_MAX_QUERY_ARGS);
-    else if (lengths > 1)
-        body_fail(req, SB_ERR_USAGE, "the request has %d Content-Length headers; send exactly one", lengths);
-    else if (te && lengths)
-        body_fail(req, SB_ERR_USAGE, "the request has both Transfer-Encoding and Content-Length; send Content-Length only");
-    else if (te)
-        body_fail(req, SB_ERR_LENGTH_REQUIRED,
-                  "a request body needs a Content-Length header; Transfer-Encoding (chunked uploads) is not accepted");
-    else if (!client_enter(s, req->priv, addr))
-        body_fail(req, SB_ERR_RATE_LIMITED,
-                  "%s has %d requests in flight already, the most one client address may have; retry when one is "
-                  "answered",
-                  addr, s->cfg.max_requests_per_ip);
-    if (req->body_err)
+    sb_error_t e = {0};
+    sb_err err = sb_http_check_head(c, method, sizeof req->method, query_was_cut, &e);
+    if (!err) {
+        char addr[INET6_ADDRSTRLEN];
+        sb_http_client_addr(c, addr);
+        if (!sb_http_clients_enter(s->clients, addr, &req->priv->client))
+            err = sb_error_set(&e, SB_ERR_RATE_LIMITED, "",
+                               "%s has %d requests in flight already, the most one client address may have; retry "
+                               "when one is answered",
+                               addr, s->cfg.max_requests_per_ip);
+    }
+    if (err) {
+        free(req->body);
+        req->body = NULL;
+        req->body_err = err;
+        req->body_error = e;
         req->priv->at_once = true;
+    }
 }
 
 static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, const char *url, const char *method,
@@ -443,7 +328,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     sb_http_server_t *s = cls;
     sb_http_req_t *req = *con_cls;
-    if (!req || *con_cls == &query_cut) {
+    if (!req || sb_http_query_was_cut(req)) {
         req = req_begin(s, c, url, method, req != NULL);
         if (!req)
             return MHD_NO;
@@ -529,7 +414,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 {
     sb_http_server_t *s = cls;
     sb_http_req_t *req = *con_cls;
-    if (!req || *con_cls == &query_cut) { /* the head never completed */
+    if (!req || sb_http_query_was_cut(req)) { /* the head never completed */
         *con_cls = NULL;
         return;
     }
@@ -541,7 +426,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         set_phase(s, p->track, PHASE_HEAD); /* keep-alive: the next head has its own deadline */
-    client_leave(s, p);
+    sb_http_clients_leave(s->clients, p->client);
     req_free(req);
     *con_cls = NULL;
 }
@@ -599,23 +484,30 @@ sb_err sb_http_start(const sb_http_config_t *cfg, sb_http_server_t **out, sb_err
     if (!s)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     s->cfg = *cfg;
+    if (!(s->clients = sb_http_clients_new(cfg->max_requests_per_ip))) {
+        free(s);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wake, NULL);
     /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which lets a second server bind the
      * same address and silently take half the connections. MHD's default (SO_REUSEADDR) still allows a
      * restart while old connections sit in TIME_WAIT, but never two listeners. */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
+    unsigned per_ip = cfg->max_connections_per_ip > 0 ? (unsigned)cfg->max_connections_per_ip : 0; /* 0: none */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_URI_LOG_CALLBACK, sb_http_uri_hook, s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(cfg->max_connections_per_ip > 0 ? cfg->max_connections_per_ip : 0),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
     if (!s->daemon) {
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->wake);
+        sb_http_clients_free(s->clients);
         free(s);
         return sb_error_set(e, SB_ERR_IO, "listen",
                             "cannot listen on %s: the address is in use (another server?) or not an address of this "
@@ -666,11 +558,7 @@ void sb_http_stop(sb_http_server_t *s)
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->watchdog, NULL);
     MHD_stop_daemon(s->daemon);
-    while (s->clients) { /* every request completed with the daemon: none is left, but be sure */
-        client_t *next = s->clients->next;
-        free(s->clients);
-        s->clients = next;
-    }
+    sb_http_clients_free(s->clients);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);
     free(s);
