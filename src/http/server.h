@@ -67,8 +67,12 @@ struct sb_http_req {
 typedef void (*sb_http_handler_fn)(sb_http_req_t *req, void *ctx);
 
 /* Called on an HTTP thread as soon as the request head is complete, before any of the body is read:
- * it may answer at once with sb_http_respond() (the body is then never read, and the connection is
- * closed after the answer), lower req->body_limit, and keep state in req->app. */
+ * it may answer with sb_http_respond(), lower req->body_limit, and keep state in req->app. Its answer
+ * goes at once (the body is never read, the connection closes after it) when the declared
+ * Content-Length is over req->body_limit or the transport refused the head; otherwise once the body
+ * has been read and discarded. When req->body_err is already set on entry, the transport refused the
+ * head (a method that is no token, broken framing, too many query arguments, too many requests in
+ * flight from the client's address: see limits.h) and the hook must answer that error. */
 typedef void (*sb_http_head_fn)(sb_http_req_t *req, void *ctx);
 
 /* Called after each response was sent (or the connection died): for the access log and metrics.
