@@ -33,6 +33,11 @@ typedef struct sb_api_ctx sb_api_ctx_t;
  * handler checks with sb_api_authenticate once it has parsed the body. */
 enum { SB_API_AUTH_NONE = 0, SB_API_AUTH_HEADER = 1, SB_API_AUTH_BODY = 2 };
 
+/* The body an SB_API_AUTH_BODY request may send without an Authorization header: its key can only be
+ * checked once the body is read, so an unauthenticated client may not make the server read (and hold)
+ * more than this. A bigger Content-Length is 401 from the head, before any of the body is read. */
+#define SB_API_KEYLESS_BODY_MAX (64 * 1024)
+
 typedef struct {
     const char *method;
     const char *pattern;       /* "/v1/image/{id}": at most one {param}, one whole segment */

@@ -7,6 +7,7 @@
 
 #include "util/parse.h"
 #include "util/random.h"
+#include "util/utf8.h"
 
 /* Whether text[0..n) is base64 of the RFC 4648 alphabet: padding only at the end, line breaks, spaces and
  * tabs anywhere. OpenSSL's decoder cannot be left to judge: it takes '-' as the end of the data (PEM's
@@ -123,6 +124,13 @@ static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_
     return sb_api_input_decode_image(json_string_value(img), "image", &in->image, &in->image_len, e);
 }
 
+/* A multipart field that is text: no NUL inside, well-formed UTF-8 (it may end up in JSON, which
+ * takes nothing else). */
+static bool part_is_text(const sb_http_part_t *p)
+{
+    return strlen(p->value) == p->len && sb_utf8_valid(p->value, p->len);
+}
+
 static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
 {
     const sb_http_part_t *img = sb_http_part(c->req, "image");
@@ -133,14 +141,14 @@ static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in
     if (cache && (img || url))
         return sb_error_set(e, SB_ERR_USAGE, "cache_id", BOTH_CACHE_AND_IMAGE);
     if (cache) {
-        if (!cache->len || strlen(cache->value) != cache->len)
-            return sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id is empty or not text");
+        if (!cache->len || !part_is_text(cache))
+            return sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id is empty or not UTF-8 text");
         in->cache_id = cache->value;
         return SB_OK;
     }
     if (url) {
-        if (!url->len || strlen(url->value) != url->len)
-            return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty or not text");
+        if (!url->len || !part_is_text(url))
+            return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty or not UTF-8 text");
         in->image_url = url->value;
         return SB_OK;
     }
@@ -231,8 +239,8 @@ static sb_err part_image(const sb_http_part_t *p, const char *field, sb_api_imag
     if (!p->len)
         return sb_error_set(e, SB_ERR_USAGE, field, "%s (a multipart '%s' part) is empty", field, p->name);
     if (!strcmp(p->name, "image_url")) {
-        if (strlen(p->value) != p->len)
-            return sb_error_set(e, SB_ERR_USAGE, field, "%s (an image_url field) is not text", field);
+        if (!part_is_text(p))
+            return sb_error_set(e, SB_ERR_USAGE, field, "%s (an image_url field) is not UTF-8 text", field);
         img->url = p->value;
         return SB_OK;
     }
@@ -318,8 +326,8 @@ sb_err sb_api_input_string(sb_api_ctx_t *c, const sb_api_input_t *in, const char
         return SB_OK;
     }
     const sb_http_part_t *p = sb_http_part(c->req, name);
-    if (p && strlen(p->value) != p->len)
-        return sb_error_set(e, SB_ERR_USAGE, name, "%s must be text", name);
+    if (p && !part_is_text(p))
+        return sb_error_set(e, SB_ERR_USAGE, name, "%s must be UTF-8 text", name);
     *out = p ? p->value : NULL;
     return SB_OK;
 }

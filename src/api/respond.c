@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "util/utf8.h"
 
 #define MAX_HEADERS 12
 
@@ -44,14 +45,19 @@ void sb_api_send_error_with(sb_api_ctx_t *c, const sb_error_t *e, const char *co
 {
     int status = sb_err_http_status(e->code);
     snprintf(c->req->err_code, sizeof c->req->err_code, "%s", sb_err_name(e->code));
-    json_t *body = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", sb_err_name(e->code), "message", e->message,
-                             "field", e->field);
+    /* Messages quote what the client sent (a path, a field name, a value) and may be cut mid-character
+     * by the message buffer: jansson refuses strings that are not UTF-8, so repair them first. */
+    char message[sizeof e->message * 3], field[sizeof e->field * 3];
+    sb_utf8_repair(message, sizeof message, e->message);
+    sb_utf8_repair(field, sizeof field, e->field);
+    json_t *body = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", sb_err_name(e->code), "message", message,
+                             "field", field);
     char retry[48];
     const char *h[MAX_HEADERS + 1] = {NULL};
     int n = 0;
     /* Every 429 and 503 says when to come back. */
     if (status == 429 || status == 503) {
-        int after = e->code == SB_ERR_RATE_LIMITED ? c->rate.retry_after_s
+        int after = e->code == SB_ERR_RATE_LIMITED ? (c->has_rate ? c->rate.retry_after_s : 1)
                     : atomic_load(&c->svc->started) ? sb_jobs_retry_after(c->svc->jobs)
                                                     : 1;
         snprintf(retry, sizeof retry, "Retry-After: %d", after);

@@ -9,11 +9,12 @@
 #include "api/product.h"
 #include "util/clock.h"
 #include "util/hmac.h"
+#include "util/utf8.h"
 
 /* Every route once: method, pattern, handler, whether it needs a key (SB_API_AUTH_*). The table the router
  * walks and the "METHOD PATTERN" list the OpenAPI test checks are both made from it. /v1/files needs no
  * key: the signature is the credential. /api/generate-portrait takes its key from the Bearer header or
- * from the body's apiKey (the seed's contract). */
+ * from the body's apiKey (the seed's contract), the latter only in bodies up to SB_API_KEYLESS_BODY_MAX. */
 #define ROUTES(X)                                                                                              \
     X("GET", "/healthz", sb_api_healthz, false)                                                               \
     X("GET", "/readyz", sb_api_readyz, false)                                                                 \
@@ -125,7 +126,8 @@ static void allowed_methods(const char *path, char *out, size_t size)
 
 /* The head of a request is in, its body is not: route it, and refuse what can be refused before
  * reading (and holding) up to body_cap bytes: unknown routes, missing or bad keys, rate limits, a
- * full queue. Routes that take no body get a body limit of 0. */
+ * full queue. Routes that take no body get a body limit of 0; a body-key route without a key header
+ * gets SB_API_KEYLESS_BODY_MAX, and a Content-Length over it is 401 at once. */
 void sb_api_head(sb_http_req_t *req, void *svc)
 {
     sb_api_ctx_t *c = calloc(1, sizeof *c);
@@ -136,6 +138,12 @@ void sb_api_head(sb_http_req_t *req, void *svc)
     c->svc = svc;
     c->req = req;
     req->app = c;
+    /* The transport refused the head (a method that is no token, broken framing, too many requests
+     * from one address): answer that before anything else. */
+    if (req->body_err) {
+        sb_api_send_error(c, &req->body_error);
+        return;
+    }
     bool path_known = false;
     for (size_t i = 0; i < N_ROUTES; i++) {
         char param[sizeof c->param];
@@ -180,6 +188,17 @@ void sb_api_head(sb_http_req_t *req, void *svc)
                   (c->route->auth == SB_API_AUTH_BODY && sb_http_header(req, "Authorization"));
     if (header && !authenticate(c))
         return;
+    if (c->route->auth == SB_API_AUTH_BODY && !header) {
+        req->body_limit = SB_API_KEYLESS_BODY_MAX;
+        const char *cl = sb_http_header(req, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > SB_API_KEYLESS_BODY_MAX) {
+            sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization",
+                        "send your API key as 'Authorization: Bearer <key>': apiKey in the body is read only from "
+                        "bodies up to %d bytes, and this one is larger",
+                        SB_API_KEYLESS_BODY_MAX);
+            return;
+        }
+    }
     if (!strcmp(c->route->method, "POST")) {
         sb_error_t e = {0};
         if (!sb_jobs_can_admit(c->svc->jobs, &e))
@@ -205,12 +224,25 @@ void sb_api_app_free(void *c)
     sb_api_ctx_free(c);
 }
 
+/* The method as a metrics label: the methods of HTTP itself, "other" for anything a client made up,
+ * so that clients cannot add series (or bytes) to /metrics. */
+static const char *method_label(const char *method)
+{
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (!strcmp(method, known[i]))
+            return known[i];
+    return "other";
+}
+
 void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double ms, void *svc)
 {
     sb_service_t *s = svc;
     const char *route = req->route[0] ? req->route : "unmatched";
     if (s->metrics)
-        sb_metrics_request(s->metrics, route, req->method, status, ms);
+        sb_metrics_request(s->metrics, route, method_label(req->method), status, ms);
+    char method[sizeof req->method * 3];
+    sb_utf8_repair(method, sizeof method, req->method);
     /* One line per request: no bodies, no keys (the public key id only), no query strings (signatures). */
     char ts[32];
     time_t now = time(NULL);
@@ -218,7 +250,7 @@ void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double 
     gmtime_r(&now, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:I}", "ts", ts, "level", "info", "msg",
-                             "request", "request_id", req->request_id, "method", req->method, "route", route,
+                             "request", "request_id", req->request_id, "method", method, "route", route,
                              "status", status, "latency_ms", (double)(long)(ms * 10 + 0.5) / 10.0, "bytes_out",
                              (json_int_t)bytes_out);
     if (req->key_id[0])

@@ -34,6 +34,8 @@ void sb_service_config_default(sb_service_config_t *c)
     c->body_deadline_ms = 60000;
     c->request_deadline_ms = 30000;
     c->max_connections = 256;
+    c->max_connections_per_ip = 64;
+    c->max_requests_per_ip = 32;
     c->rate_per_s = 10;
     c->rate_burst = 20;
     c->file_ttl_s = 86400;
@@ -90,6 +92,8 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     ENV_INT("STROBE_BODY_DEADLINE_MS", 100, 3600000, c->body_deadline_ms);
     ENV_INT("STROBE_REQUEST_DEADLINE_MS", 100, 3600000, c->request_deadline_ms);
     ENV_INT("STROBE_MAX_CONNECTIONS", 1, 100000, c->max_connections);
+    ENV_INT("STROBE_MAX_CONNECTIONS_PER_IP", 0, 100000, c->max_connections_per_ip);
+    ENV_INT("STROBE_MAX_REQUESTS_PER_IP", 0, 100000, c->max_requests_per_ip);
     long rate = (long)c->rate_per_s;
     ENV_INT("STROBE_RATE_LIMIT", 0, 1000000, rate);
     c->rate_per_s = (double)rate;
@@ -236,7 +240,9 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
     jc.fetch.allow_private = cfg->allow_private_urls;
     sb_http_config_t hc = {.listen = cfg->listen, .body_cap = cfg->body_cap,
                            .header_deadline_ms = cfg->header_deadline_ms, .body_deadline_ms = cfg->body_deadline_ms,
-                           .max_connections = cfg->max_connections, .threads = cfg->http_threads,
+                           .max_connections = cfg->max_connections,
+                           .max_connections_per_ip = cfg->max_connections_per_ip,
+                           .max_requests_per_ip = cfg->max_requests_per_ip, .threads = cfg->http_threads,
                            .head = sb_api_head, .handler = sb_api_handle, .done = sb_api_done,
                            .app_free = sb_api_app_free, .ctx = s};
     /* HTTP first, so the real port is known for the default public URL before any job renders a signed

@@ -32,6 +32,10 @@ typedef struct {
     int body_deadline_ms;      /* STROBE_BODY_DEADLINE_MS; default 60000 */
     int request_deadline_ms;   /* STROBE_REQUEST_DEADLINE_MS; a sync job must start within it; 30000 */
     int max_connections;       /* STROBE_MAX_CONNECTIONS; default 256 */
+    int max_connections_per_ip;/* STROBE_MAX_CONNECTIONS_PER_IP; open connections from one client address
+                                * (more are closed on accept); default 64; 0 = no cap */
+    int max_requests_per_ip;   /* STROBE_MAX_REQUESTS_PER_IP; requests in flight from one client address
+                                * (more get 429); default 32; 0 = no cap */
     double rate_per_s;         /* STROBE_RATE_LIMIT; requests per second per key; default 10 */
     int rate_burst;            /* STROBE_RATE_BURST; default 20 */
     int file_ttl_s;            /* STROBE_FILE_TTL; output lifetime; default 86400 */

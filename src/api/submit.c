@@ -321,8 +321,12 @@ static bool answered_replay(sb_api_ctx_t *c, const char *hash, const char **idem
 {
     sb_error_t e = {0};
     *idem = sb_http_header(c->req, "Idempotency-Key");
-    if (*idem && (!**idem || strlen(*idem) > 255)) {
-        sb_api_fail(c, SB_ERR_USAGE, "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters");
+    bool printable = *idem != NULL;
+    for (const char *p = *idem; p && *p; p++)
+        printable = printable && *p >= 0x20 && *p < 0x7f;
+    if (*idem && (!**idem || strlen(*idem) > 255 || !printable)) {
+        sb_api_fail(c, SB_ERR_USAGE, "Idempotency-Key",
+                    "Idempotency-Key must be 1 to 255 printable ASCII characters");
         return true;
     }
     if (!*idem)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/limits.h"
 #include "http/multipart.h"
 #include "util/clock.h"
 #include "util/parse.h"
@@ -35,11 +36,13 @@ typedef struct track {
 struct sb_http_conn_priv {
     sb_http_server_t *srv;
     track_t *track;
+    sb_http_client_t *client;    /* the address this request is counted against; NULL when not counted */
     sb_multipart_t *mp;
     size_t received;
     size_t body_cap_alloc;       /* bytes allocated for body */
     bool dispatched;
     bool early;                  /* answered by the head hook; the body is drained, then the answer sent */
+    bool at_once;                /* refused for its framing: answered before any body byte, then closed */
     bool deferred;
     bool suspended;
     bool queued;
@@ -58,6 +61,7 @@ struct sb_http_server {
     int port;
     pthread_mutex_t mu;
     track_t *tracks;
+    sb_http_clients_t *clients;  /* requests in flight per client address */
     int deferred;
     bool quiesced;
     bool stopping;
@@ -262,7 +266,36 @@ static void append_body(sb_http_req_t *req, const char *data, size_t size)
     req->body[need] = 0;
 }
 
-static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, const char *url, const char *method)
+/* Refuse what the transport can tell is broken from the head alone (limits.h), then count the request
+ * against its client address (over max_requests_per_ip: 429; the connection cap per address is
+ * MHD_OPTION_PER_IP_CONNECTION_LIMIT, which closes extra connections when they are accepted). The
+ * head hook answers the error (req->body_err); the answer goes at once and the connection closes,
+ * since the body's framing cannot be trusted (or the client is over its share). */
+static void check_head(sb_http_server_t *s, struct MHD_Connection *c, sb_http_req_t *req, const char *method,
+                       bool query_was_cut)
+{
+    sb_error_t e = {0};
+    sb_err err = sb_http_check_head(c, method, sizeof req->method, query_was_cut, &e);
+    if (!err) {
+        char addr[INET6_ADDRSTRLEN];
+        sb_http_client_addr(c, addr);
+        if (!sb_http_clients_enter(s->clients, addr, &req->priv->client))
+            err = sb_error_set(&e, SB_ERR_RATE_LIMITED, "",
+                               "%s has %d requests in flight already, the most one client address may have; retry "
+                               "when one is answered",
+                               addr, s->cfg.max_requests_per_ip);
+    }
+    if (err) {
+        free(req->body);
+        req->body = NULL;
+        req->body_err = err;
+        req->body_error = e;
+        req->priv->at_once = true;
+    }
+}
+
+static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, const char *url, const char *method,
+                                bool query_was_cut)
 {
     sb_http_req_t *req = calloc(1, sizeof *req);
     struct sb_http_conn_priv *p = calloc(1, sizeof *p);
@@ -281,6 +314,7 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     sb_random_hex(req->request_id, 8);
     req->body_limit = s->cfg.body_cap;
     set_phase(s, p->track, PHASE_BODY);
+    check_head(s, c, req, method, query_was_cut);
     if (s->cfg.head) {
         s->cfg.head(req, s->cfg.ctx);
         if (p->responded)
@@ -305,8 +339,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     sb_http_server_t *s = cls;
     sb_http_req_t *req = *con_cls;
-    if (!req) {
-        req = req_begin(s, c, url, method);
+    if (!req || sb_http_query_was_cut(req)) {
+        req = req_begin(s, c, url, method, req != NULL);
         if (!req)
             return MHD_NO;
         *con_cls = req;
@@ -314,9 +348,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* Answered from the head alone (refused route, key, or admission). The body is read and
          * discarded (nothing is kept) before the answer goes out: a server that answers and closes
          * while the client is still sending makes the client's socket see a reset instead of the
-         * answer. Only a body declared over the cap is not worth reading: that answer goes at once. */
+         * answer. Only a body declared over the request's limit is not worth reading, and a head
+         * refused for its framing has no body to trust: that answer goes at once. */
         if (p->responded) {
-            if (!declared_over(c, s->cfg.body_cap)) {
+            if (!p->at_once && !declared_over(c, req->body_limit)) {
                 p->early = true;
                 return MHD_YES;
             }
@@ -389,8 +424,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 {
     sb_http_server_t *s = cls;
     sb_http_req_t *req = *con_cls;
-    if (!req)
+    if (!req || sb_http_query_was_cut(req)) { /* the head never completed */
+        *con_cls = NULL;
         return;
+    }
     struct sb_http_conn_priv *p = req->priv;
     if (s->cfg.done) {
         int status = (p->queued && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) ? p->status : 0;
@@ -399,6 +436,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         set_phase(s, p->track, PHASE_HEAD); /* keep-alive: the next head has its own deadline */
+    sb_http_clients_leave(s->clients, p->client);
     req_free(req);
     *con_cls = NULL;
 }
@@ -456,20 +494,34 @@ sb_err sb_http_start(const sb_http_config_t *cfg, sb_http_server_t **out, sb_err
     if (!s)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     s->cfg = *cfg;
+    if (!(s->clients = sb_http_clients_new(cfg->max_requests_per_ip))) {
+        free(s);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->wake, NULL);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
+    /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which lets a second server bind the
+     * same address and silently take half the connections. MHD's default (SO_REUSEADDR) still allows a
+     * restart while old connections sit in TIME_WAIT, but never two listeners. */
+    unsigned per_ip = cfg->max_connections_per_ip > 0 ? (unsigned)cfg->max_connections_per_ip : 0; /* 0: none */
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_URI_LOG_CALLBACK, sb_http_uri_hook, s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
     if (!s->daemon) {
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->wake);
+        sb_http_clients_free(s->clients);
         free(s);
-        return sb_error_set(e, SB_ERR_IO, "listen", "cannot listen on %s (in use, or not an address of this host)",
+        return sb_error_set(e, SB_ERR_IO, "listen",
+                            "cannot listen on %s: the address is in use (another server?) or not an address of this "
+                            "host",
                             cfg->listen);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -516,6 +568,7 @@ void sb_http_stop(sb_http_server_t *s)
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->watchdog, NULL);
     MHD_stop_daemon(s->daemon);
+    sb_http_clients_free(s->clients);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);
     free(s);

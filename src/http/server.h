@@ -31,9 +31,14 @@ typedef struct {
  * 224 parts add at most ~0.9 MB to a body's own bytes. */
 #define SB_HTTP_MAX_PARTS 224
 
+/* Query arguments a request target may carry (the API reads two, on signed file URLs). More is 414
+ * uri_too_long: MHD 0.9.75 keeps each argument in the connection's 64 KB pool and, once that runs out
+ * (~900 arguments), neither answers nor closes the connection. */
+#define SB_HTTP_MAX_QUERY_ARGS 64
+
 struct sb_http_req {
     /* request head */
-    char method[8];
+    char method[16];             /* a token; longer or other bytes are refused (400) */
     char path[512];              /* percent-decoded path, without the query */
     char request_id[24];         /* random hex, also sent back as X-Request-Id */
     int64_t t_start_us;          /* monotonic, when the head was complete */
@@ -62,8 +67,12 @@ struct sb_http_req {
 typedef void (*sb_http_handler_fn)(sb_http_req_t *req, void *ctx);
 
 /* Called on an HTTP thread as soon as the request head is complete, before any of the body is read:
- * it may answer at once with sb_http_respond() (the body is then never read, and the connection is
- * closed after the answer), lower req->body_limit, and keep state in req->app. */
+ * it may answer with sb_http_respond(), lower req->body_limit, and keep state in req->app. Its answer
+ * goes at once (the body is never read, the connection closes after it) when the declared
+ * Content-Length is over req->body_limit or the transport refused the head; otherwise once the body
+ * has been read and discarded. When req->body_err is already set on entry, the transport refused the
+ * head (a method that is no token, broken framing, too many query arguments, too many requests in
+ * flight from the client's address: see limits.h) and the hook must answer that error. */
 typedef void (*sb_http_head_fn)(sb_http_req_t *req, void *ctx);
 
 /* Called after each response was sent (or the connection died): for the access log and metrics.
@@ -77,6 +86,9 @@ typedef struct {
     int header_deadline_ms;      /* a client must send a whole request head within this */
     int body_deadline_ms;        /* and its body within this after the head */
     int max_connections;
+    int max_connections_per_ip;  /* from one client address; more are closed when accepted; 0 = no cap */
+    int max_requests_per_ip;     /* in flight (head in, answer not yet sent) from one client address; more
+                                  * are refused before routing with SB_ERR_RATE_LIMITED (429); 0 = no cap */
     int threads;                 /* HTTP threads (they only parse and copy) */
     sb_http_head_fn head;        /* may be NULL */
     sb_http_handler_fn handler;

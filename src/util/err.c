@@ -41,6 +41,8 @@ static const struct {
     [SB_ERR_NO_SUBJECT]         = {"no_subject", 422, 5},
     [SB_ERR_EXISTS]             = {"already_exists", 409, 2},
     [SB_ERR_JOB_CRASHED]        = {"job_crashed", 500, 1},
+    [SB_ERR_URI_TOO_LONG]       = {"uri_too_long", 414, 2},
+    [SB_ERR_LENGTH_REQUIRED]    = {"length_required", 411, 2},
 };
 
 sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *fmt, ...)

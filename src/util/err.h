@@ -41,6 +41,8 @@ typedef enum {
     SB_ERR_NO_SUBJECT,         /* no product or other salient subject found (an empty subject mask) */
     SB_ERR_EXISTS,             /* the name is taken (a portrait template named like a built-in) */
     SB_ERR_JOB_CRASHED,        /* the server died while running the job as many times as a job may be tried */
+    SB_ERR_URI_TOO_LONG,       /* a request target with too many query arguments */
+    SB_ERR_LENGTH_REQUIRED,    /* a request body without Content-Length (Transfer-Encoding) */
     SB_ERR__COUNT
 } sb_err;
 

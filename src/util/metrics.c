@@ -1,5 +1,6 @@
 /* metrics.c - a registry of counters and histograms under one mutex, rendered as Prometheus text 0.0.4. */
 #include "util/metrics.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -190,17 +191,25 @@ static void header(FILE *o, const char *name, const char *help, const char *type
     fprintf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A label value: the text format's three escapes, and U+FFFD for each byte that is not part of a
+ * well-formed UTF-8 character (the format is UTF-8; a scraper may reject the whole page otherwise). */
 static void escaped(FILE *o, const char *s)
 {
-    for (; *s; s++)
-        if (*s == '\\')
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = sb_utf8_char_len(s + i, n - i);
+        if (!k)
+            fputs("\xef\xbf\xbd", o);
+        else if (s[i] == '\\')
             fputs("\\\\", o);
-        else if (*s == '"')
+        else if (s[i] == '"')
             fputs("\\\"", o);
-        else if (*s == '\n')
+        else if (s[i] == '\n')
             fputs("\\n", o);
         else
-            fputc(*s, o);
+            fwrite(s + i, 1, k, o);
+        i += k ? k : 1;
+    }
 }
 
 static void labels(FILE *o, const family_t *f, const series_t *s, const char *le)

@@ -1,4 +1,4 @@
-/* test_hardening.c - no job can take the server down (issue 12), end to end with the real `./strobe
+/* test_jobs_hardening.c - no job can take the server down (issue 12), end to end with the real `./strobe
  * serve` (tests/server_harness.h): a job the process dies running is tried at most SB_JOBS_MAX_ATTEMPTS
  * times, then fails with job_crashed at start-up, uncharged, its webhook told, and the server comes up;
  * webhook receivers that never answer delay only their own deliveries.
@@ -136,7 +136,7 @@ static void expect_uncharged(const char *key, long long credits)
 /* A poison job, simulated in the store: a row left processing with SB_JOBS_MAX_ATTEMPTS attempts, as a
  * process that died on each of its runs leaves it. The server must come up, not run it a third time,
  * and fail it with job_crashed, uncharged, telling its webhook. */
-Test(hardening, job_at_the_attempt_cap_fails_with_job_crashed_at_startup)
+Test(jobs_hardening, job_at_the_attempt_cap_fails_with_job_crashed_at_startup)
 {
     begin();
     size_t jlen;
@@ -180,7 +180,7 @@ Test(hardening, job_at_the_attempt_cap_fails_with_job_crashed_at_startup)
 /* For real: an image_url job whose input fetch is in flight when the server is killed with SIGKILL,
  * twice. The first restart runs it again (attempt 2); the second fails it with job_crashed instead of
  * fetching a third time. Nothing is charged and the callback_url is told. */
-Test(hardening, job_killed_twice_fails_with_job_crashed)
+Test(jobs_hardening, job_killed_twice_fails_with_job_crashed)
 {
     begin();
     size_t jlen;
@@ -240,7 +240,7 @@ static void submit_failing_job(const char *key, const char *callback)
  * out concurrently, off the purge thread. Deliveries were once made one at a time, so three silent
  * receivers held a fourth key's webhook for 45 s. One receiver is also held to STROBE_WEBHOOK_PER_TARGET
  * (2) deliveries at once: a slow receiver delays only its own. */
-Test(hardening, a_silent_webhook_receiver_delays_only_its_own_deliveries)
+Test(jobs_hardening, a_silent_webhook_receiver_delays_only_its_own_deliveries)
 {
     begin();
     size_t jlen;

@@ -1,0 +1,510 @@
+/* test_http_hardening.c - no client can take the server down (issue 12): each test starts the real
+ * `./strobe serve` (tests/server_harness.h) and attacks it over raw loopback sockets the way a broken
+ * or hostile client would: an exclusive listen address, bytes that are not UTF-8, broken framing,
+ * many connections from one address, big keyless bodies. Every answer must be prompt, valid JSON with
+ * the right status, and the server must stay healthy and small.
+ *
+ * A second client address is 127.0.0.2 (all of 127/8 is loopback on Linux): the socket is bound to it
+ * before connecting to the server on 127.0.0.1. Runs from the repository root; needs ../shared. */
+#include "server_harness.h"
+#include "util/utf8.h"
+
+TestSuite(hardening, .fini = cleanup, .timeout = 120);
+
+/* ================================================================================================
+ * raw sockets
+ * ================================================================================================ */
+
+/* A TCP connection to the server from `src` ("127.0.0.1", "127.0.0.2"; NULL: any), or -1. */
+static int raw_connect(const char *src)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0);
+    if (src) {
+        struct sockaddr_in b = {.sin_family = AF_INET};
+        cr_assert_eq(inet_pton(AF_INET, src, &b.sin_addr), 1);
+        cr_assert_eq(bind(fd, (struct sockaddr *)&b, sizeof b), 0, "bind %s: %s", src, strerror(errno));
+    }
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)S.port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+typedef struct {
+    char *data;      /* everything the server sent, NUL-terminated */
+    size_t len;
+    int status;      /* of the first answer, 0 when none */
+    char *body;      /* into data: the first answer's body, "" when none */
+    json_t *json;    /* the body parsed, or NULL */
+    bool closed;     /* the server closed (or reset) the connection */
+    long long ms;    /* from the first byte sent until the answer was complete or the connection closed */
+} raw_t;
+
+static void raw_free(raw_t *r)
+{
+    free(r->data);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+/* The first answer is complete once its head and Content-Length bytes are in. */
+static bool answer_complete(raw_t *r)
+{
+    char *end = strstr(r->data, "\r\n\r\n");
+    if (!end)
+        return false;
+    const char *cl = strcasestr(r->data, "\r\nContent-Length:");
+    if (!cl || cl > end)
+        return r->closed;
+    size_t want = strtoul(cl + 17, NULL, 10);
+    return r->len - (size_t)(end + 4 - r->data) >= want;
+}
+
+/* Read an answer on `fd` for up to timeout_ms (the socket stays open). */
+static raw_t raw_read(int fd, long long t0, int timeout_ms)
+{
+    raw_t r = {0};
+    r.data = calloc(1, 1);
+    long long deadline = t0 + timeout_ms;
+    while (now_ms() < deadline && !answer_complete(&r)) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        char buf[65536];
+        ssize_t k = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (k == 0 || (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            r.closed = true;
+            break;
+        }
+        if (k < 0)
+            continue;
+        r.data = realloc(r.data, r.len + (size_t)k + 1);
+        memcpy(r.data + r.len, buf, (size_t)k);
+        r.len += (size_t)k;
+        r.data[r.len] = '\0';
+    }
+    r.ms = now_ms() - t0;
+    if (r.len >= 12 && !strncmp(r.data, "HTTP/1.", 7))
+        r.status = atoi(r.data + 9);
+    char *end = strstr(r.data, "\r\n\r\n");
+    r.body = end ? end + 4 : r.data + r.len;
+    r.json = json_loads(r.body, 0, NULL);
+    return r;
+}
+
+/* Send `len` bytes of `req` on a new connection from 127.0.0.1 and read the answer (timeout_ms). */
+static raw_t raw_request(const void *req, size_t len, int timeout_ms)
+{
+    int fd = raw_connect(NULL);
+    cr_assert_geq(fd, 0, "connect: %s", strerror(errno));
+    long long t0 = now_ms();
+    send(fd, req, len, MSG_NOSIGNAL);
+    raw_t r = raw_read(fd, t0, timeout_ms);
+    close(fd);
+    return r;
+}
+
+static raw_t raw_text(const char *req, int timeout_ms)
+{
+    return raw_request(req, strlen(req), timeout_ms);
+}
+
+/* The answer is `status` with a JSON error {"error":{"code":`code`,...}}, valid UTF-8 throughout. */
+#define EXPECT_RAW_ERROR(r, st, code, what)                                                                       \
+    do {                                                                                                          \
+        const raw_t *r_ = &(r);                                                                                   \
+        cr_assert_eq(r_->status, (st), "%s: status %d after %lld ms: %.600s", (what), r_->status, r_->ms,        \
+                     r_->data);                                                                                   \
+        json_t *e_ = json_object_get(r_->json, "error");                                                          \
+        cr_assert(json_is_object(e_), "%s: no JSON error in %.600s", (what), r_->data);                           \
+        cr_assert_str_eq(nz(jstr(e_, "code")), (code), "%s: %.600s", (what), r_->body);                          \
+        cr_assert(jstr(e_, "message") && *jstr(e_, "message"), "%s: no message in %.600s", (what), r_->body);     \
+    } while (0)
+
+/* ================================================================================================
+ * 6. the listen address is exclusive
+ * ================================================================================================ */
+
+Test(http_hardening, second_server_on_the_same_address_exits)
+{
+    begin();
+    server_start(NULL, NULL);
+    char cmd[2048], errlog[400], data2[400];
+    snprintf(errlog, sizeof errlog, "%s/second.log", S.tmp);
+    snprintf(data2, sizeof data2, "%s/data2", S.tmp);
+    snprintf(cmd, sizeof cmd,
+             "STROBE_MODELS='%s/models' timeout 30 ./strobe serve --listen 127.0.0.1:%d --data '%s' --workers 1 "
+             "2>'%s' >/dev/null",
+             tu_shared_dir(), S.port, data2, errlog);
+    long long t0 = now_ms();
+    int st = system(cmd);
+    char *text = read_text_file(errlog);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 124,
+              "a second server on 127.0.0.1:%d: status %d after %lld ms (it served), stderr %s", S.port, st,
+              now_ms() - t0, text);
+    /* One JSON error line that names the address. */
+    json_t *j = json_loads(text, JSON_DISABLE_EOF_CHECK, NULL);
+    cr_assert(json_is_object(j), "stderr is not a JSON error: %s", text);
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", S.port);
+    cr_assert(strstr(text, addr) && strstr(text, "in use"), "the error does not name %s: %s", addr, text);
+    json_decref(j);
+    free(text);
+    expect_healthy("a refused second server");
+}
+
+/* ================================================================================================
+ * 7. bytes that are not UTF-8
+ * ================================================================================================ */
+
+/* A raw request whose answer must be `status` with error `code`, and whose head names no other. */
+static void expect_raw(const char *what, const void *req, size_t len, int status, const char *code)
+{
+    raw_t r = raw_request(req, len, 5000);
+    EXPECT_RAW_ERROR(r, status, code, what);
+    raw_free(&r);
+}
+
+Test(http_hardening, invalid_utf8_gets_json_errors_and_clean_metrics)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+    char req[4096];
+
+    /* In the path, raw and percent-encoded: 404, whatever the bytes. */
+    static const char raw_path[] = "GET /heal\xffthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("raw 0xff in the path", raw_path, sizeof raw_path - 1, 404, "not_found");
+    static const char pct_path[] = "GET /v1/%FF%C3%28 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("%FF in the path", pct_path, sizeof pct_path - 1, 404, "not_found");
+    /* A long path of two-byte characters: the message quoting it is cut mid-character. */
+    char path[600] = "/";
+    for (int i = 0; i < 140; i++)
+        strcat(path, "\xc3\xa9");
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    expect_raw("a path of 140 x U+00E9", req, strlen(req), 404, "not_found");
+
+    /* In the method: not a method at all. */
+    static const char raw_method[] = "G\xffT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("0xff in the method", raw_method, sizeof raw_method - 1, 400, "bad_request");
+    static const char long_method[] = "GETGETGETGETGETGETGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    expect_raw("a 21-character method", long_method, sizeof long_method - 1, 400, "bad_request");
+
+    /* In a JSON string: a stray byte, and a character cut by the end of the body. */
+    static const char *const bodies[] = {"{\"image_url\":\"http://x/\xff\"}", "{\"image_url\":\"http://x/\xe2\x82\"}",
+                                         "{\"image_url\":\"\xc3"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(req, sizeof req,
+                 "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                 key, strlen(bodies[i]), bodies[i]);
+        expect_raw(bodies[i], req, strlen(req), 400, "bad_request");
+    }
+
+    /* In a multipart text field, and in a multipart field name. */
+    static const char *const parts[] = {"Content-Disposition: form-data; name=\"image_url\"\r\n\r\nhttp://x/\xff\xfe",
+                                        "Content-Disposition: form-data; name=\"\xff\xfe\"\r\n\r\nx"};
+    for (int i = 0; i < 2; i++) {
+        char body[512];
+        snprintf(body, sizeof body, "--BB\r\n%s\r\n--BB--\r\n", parts[i]);
+        snprintf(req, sizeof req,
+                 "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: multipart/form-data; boundary=BB\r\nContent-Length: %zu\r\n\r\n%s",
+                 key, strlen(body), body);
+        expect_raw(parts[i], req, strlen(req), 400, "bad_request");
+    }
+
+    /* /metrics is UTF-8, and made-up methods are one "other" label. */
+    resp_t m = get("/metrics", NULL);
+    EXPECT_STATUS(m, 200, "/metrics");
+    cr_assert(sb_utf8_valid(m.body, m.len), "/metrics is not UTF-8");
+    for (const char *l = strstr(m.body, "method=\""); l; l = strstr(l + 1, "method=\"")) {
+        const char *v = l + 8;
+        bool ok = false;
+        static const char *const labels[] = {"GET\"", "POST\"", "other\""};
+        for (int i = 0; i < 3; i++)
+            ok = ok || !strncmp(v, labels[i], strlen(labels[i]));
+        cr_assert(ok, "a method label that is not a method: %.40s", l);
+    }
+    cr_assert(strstr(m.body, "method=\"other\""), "the bad methods are not counted as \"other\": %.2000s", m.body);
+    resp_free(&m);
+    expect_healthy("bytes that are not UTF-8");
+}
+
+/* ================================================================================================
+ * 11. framing: chunk sizes, query arguments, Content-Length
+ * ================================================================================================ */
+
+Test(http_hardening, broken_framing_is_refused_at_once)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+    char req[16384];
+
+    /* A chunk announced at 2^64-1 bytes, with a few of them sent: refused from the head, at once (no
+     * waiting for the body deadline), and the connection is closed. */
+    snprintf(req, sizeof req,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n{\"image\":",
+             key);
+    raw_t r = raw_text(req, 5000);
+    EXPECT_RAW_ERROR(r, 411, "length_required", "a chunk of 2^64-1 bytes");
+    cr_assert_lt(r.ms, 1000, "answered after %lld ms", r.ms);
+    raw_free(&r);
+    /* Both Transfer-Encoding and Content-Length (request smuggling). */
+    static const char both[] = "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                               "Content-Length: 5\r\n\r\n0\r\n\r\n";
+    r = raw_text(both, 5000);
+    EXPECT_RAW_ERROR(r, 400, "bad_request", "Transfer-Encoding and Content-Length");
+    raw_free(&r);
+
+    /* Two Content-Length headers, different or not. */
+    snprintf(req, sizeof req,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
+             key);
+    r = raw_text(req, 5000);
+    EXPECT_RAW_ERROR(r, 400, "bad_request", "Content-Length 2 and 40");
+    cr_assert(strstr(nz(jstr(json_object_get(r.json, "error"), "message")), "Content-Length"), "%s", r.body);
+    cr_assert_lt(r.ms, 1000, "answered after %lld ms", r.ms);
+    raw_free(&r);
+    static const char same[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n";
+    r = raw_text(same, 5000);
+    EXPECT_RAW_ERROR(r, 400, "bad_request", "Content-Length 0 twice");
+    raw_free(&r);
+
+    /* ~1000 query arguments: 414 with a JSON error, at once; 64 are still fine. */
+    static const int too_many[] = {1000, 200, 65};
+    for (int k = 0; k < 3; k++) {
+        char *p = req + snprintf(req, sizeof req, "GET /healthz?");
+        for (int i = 0; i < too_many[k]; i++)
+            p += snprintf(p, 16, "%sa%d=%d", i ? "&" : "", i % 100, i % 10);
+        snprintf(p, 64, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        r = raw_text(req, 5000);
+        char what[64];
+        snprintf(what, sizeof what, "%d query arguments", too_many[k]);
+        EXPECT_RAW_ERROR(r, 414, "uri_too_long", what);
+        cr_assert_lt(r.ms, 1000, "%s: answered after %lld ms", what, r.ms);
+        raw_free(&r);
+    }
+    char *p = req + snprintf(req, sizeof req, "GET /healthz?");
+    for (int i = 0; i < 64; i++)
+        p += snprintf(p, 16, "%sa%d=1", i ? "&" : "", i);
+    snprintf(p, 64, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    r = raw_text(req, 5000);
+    cr_assert_eq(r.status, 200, "64 query arguments: %.300s", r.data);
+    raw_free(&r);
+    expect_healthy("broken framing");
+}
+
+/* ================================================================================================
+ * 3. no body is read before the key is known
+ * ================================================================================================ */
+
+/* The server's peak resident memory so far (VmHWM), in bytes. */
+static long long server_peak_rss(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)S.pid);
+    char *text = read_text_file(path);
+    const char *l = strstr(text, "VmHWM:");
+    long long kb = l ? atoll(l + 6) : -1;
+    free(text);
+    cr_assert_gt(kb, 0, "no VmHWM in %s", path);
+    return kb * 1024;
+}
+
+#define KEYLESS_CONNS 16
+#define KEYLESS_BODY (20LL << 20)
+
+Test(http_hardening, keyless_big_bodies_are_refused_before_reading)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    server_start(NULL, NULL);
+    expect_healthy("start");
+    long long peak0 = server_peak_rss();
+
+    /* 16 clients each announce a 20 MB portrait request without a key header and start sending it (the
+     * body would be read into memory before its apiKey could be checked). Each must get a 401 at once;
+     * the bodies are not read, so the server's peak memory hardly moves. */
+    static char block[65536];
+    memset(block, ' ', sizeof block);
+    int fd[KEYLESS_CONNS];
+    long long sent[KEYLESS_CONNS] = {0};
+    raw_t ans[KEYLESS_CONNS];
+    bool done[KEYLESS_CONNS] = {0};
+    char head[256];
+    snprintf(head, sizeof head,
+             "POST /api/generate-portrait HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: %lld\r\n\r\n{\"prompt\":\"",
+             KEYLESS_BODY);
+    long long t0 = now_ms();
+    for (int i = 0; i < KEYLESS_CONNS; i++) {
+        fd[i] = raw_connect(NULL);
+        cr_assert_geq(fd[i], 0);
+        send(fd[i], head, strlen(head), MSG_NOSIGNAL);
+    }
+    sleep_ms(200); /* answers decided from the head are in by now: read them before sending more */
+    int left = KEYLESS_CONNS;
+    while (left > 0 && now_ms() - t0 < 20000) {
+        for (int i = 0; i < KEYLESS_CONNS; i++) {
+            if (done[i])
+                continue;
+            struct pollfd p = {.fd = fd[i], .events = POLLIN | (sent[i] < KEYLESS_BODY ? POLLOUT : 0)};
+            if (poll(&p, 1, 0) <= 0)
+                continue;
+            if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+                ans[i] = raw_read(fd[i], now_ms(), 5000);
+                ans[i].ms = now_ms() - t0;
+                done[i] = true;
+                left--;
+                close(fd[i]);
+            } else if (p.revents & POLLOUT) {
+                ssize_t k = send(fd[i], block, sizeof block, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (k > 0)
+                    sent[i] += k;
+            }
+        }
+    }
+    cr_assert_eq(left, 0, "%d of %d clients got no answer in 20 s", left, KEYLESS_CONNS);
+    long long peak = server_peak_rss();
+    for (int i = 0; i < KEYLESS_CONNS; i++) {
+        EXPECT_RAW_ERROR(ans[i], 401, "unauthorized", "a keyless 20 MB portrait request");
+        cr_assert_lt(ans[i].ms, 2000, "client %d answered after %lld ms", i, ans[i].ms);
+        cr_assert_lt(sent[i], KEYLESS_BODY / 4, "client %d could send %lld bytes before its answer", i, sent[i]);
+        raw_free(&ans[i]);
+    }
+    cr_assert_lt(peak - peak0, 64LL << 20, "the server's peak memory grew by %lld MB (from %lld MB)",
+                 (peak - peak0) >> 20, peak0 >> 20);
+
+    /* A small keyless body still authenticates with apiKey (here: then refused for its missing image);
+     * a small body with an unknown apiKey is 401 on apiKey. */
+    char body[256];
+    snprintf(body, sizeof body, "{\"apiKey\":\"%s\",\"prompt\":\"warm\"}", key);
+    resp_t r = http(&(req_t){.path = "/api/generate-portrait", .content_type = "application/json", .body = body,
+                             .len = strlen(body)});
+    EXPECT_ERROR(r, 400, "bad_request", "inputImages", "a small keyless body with apiKey");
+    resp_free(&r);
+    snprintf(body, sizeof body, "{\"apiKey\":\"sb_0000000000000000000000000000000000000000\",\"prompt\":\"warm\"}");
+    r = http(&(req_t){.path = "/api/generate-portrait", .content_type = "application/json", .body = body,
+                      .len = strlen(body)});
+    EXPECT_ERROR(r, 401, "unauthorized", "apiKey", "a small body with an unknown apiKey");
+    resp_free(&r);
+    expect_healthy("keyless big bodies");
+}
+
+/* ================================================================================================
+ * 4. one client address cannot take every connection or request
+ * ================================================================================================ */
+
+/* GET /healthz on a new connection from `src`: the raw answer (5 s at most). */
+static raw_t healthz_from(const char *src)
+{
+    int fd = raw_connect(src);
+    cr_assert_geq(fd, 0, "connect from %s: %s", src, strerror(errno));
+    long long t0 = now_ms();
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
+    raw_t r = raw_read(fd, t0, 5000);
+    close(fd);
+    return r;
+}
+
+/* /healthz from `src` answers 200 within `ms` (retried while the server notices closed sockets). */
+static void expect_healthz_from(const char *src, long long ms, const char *what)
+{
+    long long t0 = now_ms();
+    raw_t r = healthz_from(src);
+    while (r.status != 200 && now_ms() - t0 < 3000) {
+        raw_free(&r);
+        sleep_ms(50);
+        r = healthz_from(src);
+    }
+    cr_assert_eq(r.status, 200, "%s: /healthz from %s: status %d after %lld ms: %.300s", what, src, r.status,
+                 now_ms() - t0, r.data);
+    cr_assert_lt(r.ms, ms, "%s: /healthz from %s took %lld ms", what, src, r.ms);
+    raw_free(&r);
+}
+
+Test(http_hardening, idle_connections_from_one_address_leave_room_for_others)
+{
+    begin();
+    /* Small caps (all test clients are loopback): 8 connections in all, 4 per address. */
+    const char *const env[] = {"STROBE_MAX_CONNECTIONS=8", "STROBE_MAX_CONNECTIONS_PER_IP=4", NULL};
+    server_start(env, NULL);
+
+    /* 20 idle connections from 127.0.0.1 (never a byte sent). Before the per-address cap they took all
+     * 8 slots and every other client waited for the 10 s head deadline to free one. */
+    enum { IDLE = 20 };
+    int idle[IDLE];
+    for (int i = 0; i < IDLE; i++) {
+        idle[i] = raw_connect("127.0.0.1");
+        cr_assert_geq(idle[i], 0);
+    }
+    sleep_ms(300);
+    /* Another address is served at once. */
+    expect_healthz_from("127.0.0.2", 1000, "20 idle connections from 127.0.0.1");
+    /* The connections over the cap were closed by the server, promptly. */
+    int closed = 0;
+    for (int i = 0; i < IDLE; i++) {
+        struct pollfd p = {.fd = idle[i], .events = POLLIN};
+        if (poll(&p, 1, 0) > 0) {
+            char b;
+            ssize_t k = recv(idle[i], &b, 1, MSG_DONTWAIT);
+            closed += k == 0 || (k < 0 && errno == ECONNRESET);
+        }
+    }
+    cr_assert_geq(closed, IDLE - 4, "only %d of %d idle connections over the cap of 4 were closed", closed, IDLE);
+    /* A new connection from the capped address is refused (closed without an answer)... */
+    raw_t r = healthz_from("127.0.0.1");
+    cr_assert(r.closed && r.status == 0, "a 5th connection from 127.0.0.1 was served: %.300s", r.data);
+    raw_free(&r);
+    /* ...until its idle connections go. */
+    for (int i = 0; i < IDLE; i++)
+        close(idle[i]);
+    expect_healthz_from("127.0.0.1", 1000, "the idle connections closed");
+}
+
+Test(http_hardening, requests_in_flight_are_capped_per_address)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env[] = {"STROBE_MAX_REQUESTS_PER_IP=2", NULL};
+    server_start(env, NULL);
+
+    /* Two requests from 127.0.0.1 whose bodies never come: both are in flight. */
+    int slow[2];
+    char head[512];
+    snprintf(head, sizeof head,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+             key);
+    for (int i = 0; i < 2; i++) {
+        slow[i] = raw_connect("127.0.0.1");
+        cr_assert_geq(slow[i], 0);
+        send(slow[i], head, strlen(head), MSG_NOSIGNAL);
+    }
+    sleep_ms(300);
+    /* A third from the same address: 429 with Retry-After, at once. Another address is served. */
+    raw_t r = healthz_from("127.0.0.1");
+    EXPECT_RAW_ERROR(r, 429, "rate_limited", "a 3rd request in flight from 127.0.0.1");
+    cr_assert_lt(r.ms, 1000, "answered after %lld ms", r.ms);
+    const char *ra = strcasestr(r.data, "\r\nRetry-After: ");
+    cr_assert(ra && atoi(ra + 15) >= 1, "429 without Retry-After: %.400s", r.data);
+    raw_free(&r);
+    expect_healthz_from("127.0.0.2", 1000, "2 requests in flight from 127.0.0.1");
+    /* When they end, the address may send again. */
+    for (int i = 0; i < 2; i++)
+        close(slow[i]);
+    expect_healthz_from("127.0.0.1", 1000, "the requests in flight ended");
+}
