@@ -24,6 +24,7 @@ struct sb_service {
     uint8_t secret[32];        /* signs file URLs; derives webhook secrets */
     int lock_fd;
     _Atomic bool started;      /* jobs are up: before that (and while stopping) requests get 503 */
+    atomic_int keyless_uploads; /* SB_API_AUTH_BODY bodies being read without an Authorization header */
 };
 
 typedef struct sb_api_ctx sb_api_ctx_t;
@@ -33,10 +34,12 @@ typedef struct sb_api_ctx sb_api_ctx_t;
  * handler checks with sb_api_authenticate once it has parsed the body. */
 enum { SB_API_AUTH_NONE = 0, SB_API_AUTH_HEADER = 1, SB_API_AUTH_BODY = 2 };
 
-/* The body an SB_API_AUTH_BODY request may send without an Authorization header: its key can only be
- * checked once the body is read, so an unauthenticated client may not make the server read (and hold)
- * more than this. A bigger Content-Length is 401 from the head, before any of the body is read. */
-#define SB_API_KEYLESS_BODY_MAX (64 * 1024)
+/* An SB_API_AUTH_BODY request without an Authorization header can only be authenticated once its body is read
+ * (the S2 contract's `apiKey`), so the server reads at most this many such bodies at once (each up to the body
+ * cap): memory held for clients not yet identified stays under this times STROBE_BODY_CAP_MB. Another one is
+ * 503 overloaded with Retry-After from its head, before any of its body is read; a request that sends the key
+ * as the Authorization header never waits for these. */
+#define SB_API_KEYLESS_UPLOADS_MAX 2
 
 typedef struct {
     const char *method;
@@ -61,6 +64,7 @@ struct sb_api_ctx {
     /* The 200 body of a completed synchronous job (new reference; NULL on failure, with e filled); NULL =
      * the job's JSON (sb_api_job_json). Set by an endpoint before sb_api_submit. */
     json_t *(*render)(sb_api_ctx_t *c, const sb_job_t *job, sb_error_t *e);
+    bool keyless_slot;         /* holds one of svc->keyless_uploads until its body is read */
 };
 
 void sb_api_ctx_free(sb_api_ctx_t *c);

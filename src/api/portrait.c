@@ -4,8 +4,8 @@
  * The request's fields are the seed's, spelled as it spells them: apiKey, prompt, seed, sampleNumber,
  * identityScale, inputImages, outputImageWidth, outputImageHeight; plus template (a saved or built-in
  * prompt + seed pair, templates.c) whose values an explicit prompt or seed overrides. The key comes from
- * the Bearer header or from apiKey (both: they must be the same key); without the header the body may
- * not pass SB_API_KEYLESS_BODY_MAX (64 KiB; the head hook answers 401 to a bigger Content-Length). A
+ * the Bearer header or from apiKey (both: they must be the same key); without the header the head hook
+ * lets at most SB_API_KEYLESS_UPLOADS_MAX such bodies be read at once (503 for another one). A
  * seed of -1 (or none) is drawn here, before the job is queued, so the job's spec names the seed it
  * makes and a rerun makes the same images.
  * The job ("portrait", jobs/pipelines.c) stores its images as files like every job and is charged one

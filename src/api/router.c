@@ -14,7 +14,7 @@
 /* Every route once: method, pattern, handler, whether it needs a key (SB_API_AUTH_*). The table the router
  * walks and the "METHOD PATTERN" list the OpenAPI test checks are both made from it. /v1/files needs no
  * key: the signature is the credential. /api/generate-portrait takes its key from the Bearer header or
- * from the body's apiKey (the seed's contract), the latter only in bodies up to SB_API_KEYLESS_BODY_MAX. */
+ * from the body's apiKey (the seed's contract), at most SB_API_KEYLESS_UPLOADS_MAX such bodies read at once. */
 #define ROUTES(X)                                                                                              \
     X("GET", "/healthz", sb_api_healthz, false)                                                               \
     X("GET", "/readyz", sb_api_readyz, false)                                                                 \
@@ -66,8 +66,19 @@ static bool match(const char *pattern, const char *path, char *param, size_t par
     return !*pattern && !*path;
 }
 
+/* Give back the keyless upload slot the request holds, if any. */
+static void release_keyless(sb_api_ctx_t *c)
+{
+    if (c->keyless_slot) {
+        atomic_fetch_sub(&c->svc->keyless_uploads, 1);
+        c->keyless_slot = false;
+    }
+}
+
 void sb_api_ctx_free(sb_api_ctx_t *c)
 {
+    if (c)
+        release_keyless(c);
     free(c);
 }
 
@@ -126,8 +137,8 @@ static void allowed_methods(const char *path, char *out, size_t size)
 
 /* The head of a request is in, its body is not: route it, and refuse what can be refused before
  * reading (and holding) up to body_cap bytes: unknown routes, missing or bad keys, rate limits, a
- * full queue. Routes that take no body get a body limit of 0; a body-key route without a key header
- * gets SB_API_KEYLESS_BODY_MAX, and a Content-Length over it is 401 at once. */
+ * full queue. Routes that take no body get a body limit of 0; a body-key route without a key header takes
+ * one of SB_API_KEYLESS_UPLOADS_MAX slots until its body is read, or is 503 at once when none is free. */
 void sb_api_head(sb_http_req_t *req, void *svc)
 {
     sb_api_ctx_t *c = calloc(1, sizeof *c);
@@ -189,15 +200,16 @@ void sb_api_head(sb_http_req_t *req, void *svc)
     if (header && !authenticate(c))
         return;
     if (c->route->auth == SB_API_AUTH_BODY && !header) {
-        req->body_limit = SB_API_KEYLESS_BODY_MAX;
-        const char *cl = sb_http_header(req, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > SB_API_KEYLESS_BODY_MAX) {
-            sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization",
-                        "send your API key as 'Authorization: Bearer <key>': apiKey in the body is read only from "
-                        "bodies up to %d bytes, and this one is larger",
-                        SB_API_KEYLESS_BODY_MAX);
+        if (atomic_fetch_add(&c->svc->keyless_uploads, 1) >= SB_API_KEYLESS_UPLOADS_MAX) {
+            atomic_fetch_sub(&c->svc->keyless_uploads, 1);
+            req->body_limit = 0; /* answered at once: a body the server will not read is not drained either */
+            sb_api_fail(c, SB_ERR_OVERLOADED, "Authorization",
+                        "the server is already reading %d requests whose apiKey is in the body: retry, or send the "
+                        "key as 'Authorization: Bearer <key>' (never kept waiting by these)",
+                        SB_API_KEYLESS_UPLOADS_MAX);
             return;
         }
+        c->keyless_slot = true;
     }
     if (!strcmp(c->route->method, "POST")) {
         sb_error_t e = {0};
@@ -210,6 +222,7 @@ void sb_api_handle(sb_http_req_t *req, void *svc)
 {
     sb_api_ctx_t *c = req->app;
     req->app = NULL; /* ours now */
+    release_keyless(c); /* the body is read: what it holds is checked next, on this thread */
     if (req->body_err) {
         sb_api_send_error(c, &req->body_error);
         sb_api_ctx_free(c);
