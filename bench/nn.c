@@ -85,7 +85,7 @@ int main(int argc, char **argv)
             double t0 = now_ms();
             sb_err err = sb_model_resolve(s->id, path, sizeof path, &e);
             if (!err)
-                err = sb_net_open(path, &net, &e);
+                err = sb_net_open(path, m->net_flags, &net, &e);
             double open_ms = now_ms() - t0;
             if (err) {
                 fprintf(stderr, "nn bench: %s\n", e.message);

@@ -26,10 +26,18 @@ long sb_tensor_count(const sb_tensor_t *t);
 /* Release the data and zero the struct. NULL-safe. */
 void sb_tensor_free(sb_tensor_t *t);
 
+/* sb_net_open flags. SB_NET_LEAN: basic graph optimisations only, and no memory kept between forward passes
+ * (no arena, no memory pattern). For the large, rarely run CartoonGAN nets: ONNX Runtime's layout
+ * optimisations keep a second, reordered copy of every convolution's weights (+101 and +127 MB for the two
+ * 44 MB nets, against +45 MB lean) for about 5% of their speed, and an arena keeps a pass's activations
+ * (hundreds of MB at 256x256) for the life of the process. Measured in docs/BENCHMARKS.md. */
+#define SB_NET_LEAN 1u
+
 /* Load an ONNX file into a new net (an ONNX Runtime session with the thread count of sb_nn_set_threads at
- * this moment). The path should come from sb_model_resolve, which has checked it. SB_ERR_MODEL_INVALID when
- * ONNX Runtime cannot load it, SB_ERR_INTERNAL when ONNX Runtime itself cannot start. Thread-safe. */
-sb_err sb_net_open(const char *path, sb_net_t **out, sb_error_t *e);
+ * this moment; `flags` as above, 0 for the default). The path should come from sb_model_resolve, which has
+ * checked it. SB_ERR_MODEL_INVALID when ONNX Runtime cannot load it, SB_ERR_INTERNAL when ONNX Runtime itself
+ * cannot start. Thread-safe. */
+sb_err sb_net_open(const char *path, unsigned flags, sb_net_t **out, sb_error_t *e);
 
 /* Run the net on `input` (float32, batch 1; ONNX Runtime only reads it) and fill outputs[i] with a copy of the
  * output named output_names[i] (1..SB_NET_OUTPUTS_MAX of them; allocated by the call, free each with

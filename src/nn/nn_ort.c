@@ -98,9 +98,10 @@ void sb_tensor_free(sb_tensor_t *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Session options: `intra_threads` threads inside one Run, none spinning while idle (spinning threads take
- * the CPU the other stages and workers need), every graph optimisation. */
-static OrtStatus *make_options(OrtSessionOptions **out)
+/* Session options: sb_nn_threads() threads inside one Run, none spinning while idle (spinning threads take
+ * the CPU the other stages and workers need), and every graph optimisation, or for SB_NET_LEAN the basic ones
+ * and no memory kept between runs (see nn.h). */
+static OrtStatus *make_options(unsigned flags, OrtSessionOptions **out)
 {
     OrtSessionOptions *o = NULL;
     OrtStatus *st = ort->CreateSessionOptions(&o);
@@ -111,7 +112,11 @@ static OrtStatus *make_options(OrtSessionOptions **out)
     if (!st)
         st = ort->SetSessionExecutionMode(o, ORT_SEQUENTIAL);
     if (!st)
-        st = ort->SetSessionGraphOptimizationLevel(o, ORT_ENABLE_ALL);
+        st = ort->SetSessionGraphOptimizationLevel(o, flags & SB_NET_LEAN ? ORT_ENABLE_BASIC : ORT_ENABLE_ALL);
+    if (!st && (flags & SB_NET_LEAN))
+        st = ort->DisableCpuMemArena(o);
+    if (!st && (flags & SB_NET_LEAN))
+        st = ort->DisableMemPattern(o);
     if (!st)
         st = ort->AddSessionConfigEntry(o, "session.intra_op.allow_spinning", "0");
     if (!st)
@@ -125,7 +130,7 @@ static OrtStatus *make_options(OrtSessionOptions **out)
     return NULL;
 }
 
-sb_err sb_net_open(const char *path, sb_net_t **out, sb_error_t *e)
+sb_err sb_net_open(const char *path, unsigned flags, sb_net_t **out, sb_error_t *e)
 {
     *out = NULL;
     if (!path)
@@ -139,7 +144,7 @@ sb_err sb_net_open(const char *path, sb_net_t **out, sb_error_t *e)
     OrtSessionOptions *opts = NULL;
     OrtAllocator *alloc = NULL;
     char *name = NULL;
-    OrtStatus *st = make_options(&opts);
+    OrtStatus *st = make_options(flags, &opts);
     if (!st)
         st = ort->CreateSession(env, path, opts, &n->session);
     if (st) {

@@ -238,7 +238,7 @@ Test(nn, garbage_files_are_invalid_and_the_process_goes_on)
         write_file(file, junk, strcmp(names[i], "empty.onnx") ? sizeof junk : 0);
         sb_net_t *net = NULL;
         sb_error_t e = {0};
-        cr_assert_eq(sb_net_open(file, &net, &e), SB_ERR_MODEL_INVALID, "%s: %s", names[i], e.message);
+        cr_assert_eq(sb_net_open(file, 0, &net, &e), SB_ERR_MODEL_INVALID, "%s: %s", names[i], e.message);
         cr_assert_null(net);
         cr_assert_not_null(strstr(e.message, names[i]), "%s", e.message);
         unlink(file);
@@ -247,7 +247,7 @@ Test(nn, garbage_files_are_invalid_and_the_process_goes_on)
 
     sb_net_t *net = NULL;
     sb_error_t e = {0};
-    cr_assert_eq(sb_net_open("/nonexistent/model.onnx", &net, &e), SB_ERR_MODEL_INVALID);
+    cr_assert_eq(sb_net_open("/nonexistent/model.onnx", 0, &net, &e), SB_ERR_MODEL_INVALID);
 
     /* after all that, a real net still loads and runs when the shared models are there */
     char path[PATH_MAX], shared[PATH_MAX];
@@ -255,7 +255,7 @@ Test(nn, garbage_files_are_invalid_and_the_process_goes_on)
     if (access(shared, R_OK) != 0)
         return;
     resolve_shared_or_skip(SB_MODEL_YUNET, path, sizeof path);
-    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_net_open(path, 0, &net, &e), SB_OK, "%s", e.message);
     sb_tensor_t in = zeros(3, 640, 640), out[12];
     cr_assert_eq(sb_net_forward(net, &in, yunet_outputs, 12, out, &e), SB_OK, "%s", e.message);
     for (int i = 0; i < 12; i++)
@@ -270,7 +270,7 @@ Test(nn, yunet_forward_shapes)
     resolve_shared_or_skip(SB_MODEL_YUNET, path, sizeof path);
     sb_net_t *net = NULL;
     sb_error_t e = {0};
-    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_net_open(path, 0, &net, &e), SB_OK, "%s", e.message);
 
     int h = 640, w = 640;
     sb_tensor_t in = zeros(3, h, w), out[12];
@@ -305,7 +305,7 @@ Test(nn, symbolic_sizes_follow_the_input)
     resolve_shared_or_skip(SB_MODEL_CARTOON_HOSODA, path, sizeof path);
     sb_net_t *net = NULL;
     sb_error_t e = {0};
-    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_net_open(path, 0, &net, &e), SB_OK, "%s", e.message);
     /* the same session must follow a change of input size between calls (CartoonGAN Hosoda's H and W are
      * symbolic) */
     static const int sizes[][2] = {{64, 64}, {96, 128}, {64, 64}};
@@ -329,7 +329,7 @@ Test(nn, selfie_seg_forward_shape)
     resolve_shared_or_skip(SB_MODEL_SELFIE_SEG, path, sizeof path);
     sb_net_t *net = NULL;
     sb_error_t e = {0};
-    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_net_open(path, 0, &net, &e), SB_OK, "%s", e.message);
     sb_tensor_t in = zeros(3, 256, 256), out;
     const char *const name[] = {"mask"};
     cr_assert_eq(sb_net_forward(net, &in, name, 1, &out, &e), SB_OK, "%s", e.message);
@@ -352,7 +352,7 @@ Test(nn, bad_output_name_and_bad_input_are_errors)
     resolve_shared_or_skip(SB_MODEL_SELFIE_SEG, path, sizeof path);
     sb_net_t *net = NULL;
     sb_error_t e = {0};
-    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_net_open(path, 0, &net, &e), SB_OK, "%s", e.message);
     sb_tensor_t in = zeros(3, 256, 256), out[2] = {{0}};
     const char *const names[] = {"mask", "no_such_output"};
     cr_assert_eq(sb_net_forward(net, &in, names, 2, out, &e), SB_ERR_INTERNAL);
@@ -420,7 +420,7 @@ Test(nn, one_net_on_two_threads_at_once_matches_a_single_thread)
     sb_nn_set_threads(1); /* the server's setting: one intra-op thread per worker */
     sb_net_t *net = NULL;
     sb_error_t e = {0};
-    cr_assert_eq(sb_net_open(path, &net, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_net_open(path, 0, &net, &e), SB_OK, "%s", e.message);
     sb_tensor_t in = pattern(640, 640);
 
     job_t *ref = calloc(1, sizeof *ref), *jobs = calloc(2, sizeof *jobs);
