@@ -128,14 +128,7 @@ static void *watchdog_main(void *arg)
     sb_http_server_t *s = arg;
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&s->wake, &s->mu, &ts);
+        sb_clock_cond_wait_ms(&s->wake, &s->mu, 200);
         int64_t now = sb_clock_us();
         for (track_t *t = s->tracks; t; t = t->next) {
             int64_t limit_ms = t->phase == PHASE_HEAD   ? s->cfg.header_deadline_ms

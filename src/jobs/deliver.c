@@ -84,14 +84,14 @@ sb_err sb_jobs_probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, 
                             sb_error_t *e)
 {
     sb_image_info_t info;
+    sb_decode_opts_t limits = {.max_pixels = j->cfg.max_pixels};
     sb_err err = sb_io_probe(buf, len, &info, e);
+    if (!err)
+        err = sb_io_check(&info, &limits, e); /* every rule the header answers: pixels, thin, absurd ratios */
     if (err) {
         snprintf(e->field, sizeof e->field, "%s", field);
         return err;
     }
     *pixels = (int64_t)info.width * info.height;
-    if (*pixels > j->cfg.max_pixels)
-        return sb_error_set(e, SB_ERR_IMAGE_TOO_LARGE, field, "the image is %dx%d (%lld pixels); the limit is %lld",
-                            info.width, info.height, (long long)*pixels, (long long)j->cfg.max_pixels);
     return SB_OK;
 }

@@ -93,14 +93,7 @@ static void *maintenance_main(void *arg)
         pthread_mutex_lock(&j->mu);
         if (j->stopping)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += TICK_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+        sb_clock_cond_wait_ms(&j->cv, &j->mu, TICK_MS);
     }
     pthread_mutex_unlock(&j->mu);
     return NULL;

@@ -189,14 +189,7 @@ static void *dispatcher_main(void *arg)
         pthread_mutex_lock(&w->mu);
         if (w->stopping)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += TICK_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        sb_clock_cond_wait_ms(&w->cv, &w->mu, TICK_MS);
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
