@@ -191,12 +191,20 @@ static int load_upright(const void *buf, size_t len, const sb_image_info_t *info
                                      "option_string", "fail_on=truncated", "export_profile", profile, NULL);
     int swap = info->orientation >= 5; /* orientations 5..8 transpose the image */
     int want_w = swap ? th : tw, want_h = swap ? tw : th, shrink = 1;
-    while (shrink < 8 && info->width >= want_w * shrink * 2 && info->height >= want_h * shrink * 2)
+    /* libjpeg's shrink by k gives ceil(side / k) pixels: compare that, or an odd side rounded to the target
+     * (3331 px for a target of 1666) would lose the shrink and decode the whole photo. */
+    while (shrink < 8 && (info->width + shrink * 2 - 1) / (shrink * 2) >= want_w &&
+           (info->height + shrink * 2 - 1) / (shrink * 2) >= want_h)
         shrink *= 2;
     VipsImage *jpeg;
     if (vips_jpegload_buffer((void *)buf, len, &jpeg, "shrink", shrink, "fail_on", VIPS_FAIL_ON_TRUNCATED, "access",
                              VIPS_ACCESS_SEQUENTIAL, NULL))
         return -1;
+    /* The DCT shrink may land a pixel off the target (libvips rounds the scaled size its own way): keep its size
+     * then, as forcing the last pixel would resample the whole photo (1802x1665 -> 1802x1666: 36 -> 178 ms). */
+    int jw = vips_image_get_width(jpeg), jh = vips_image_get_height(jpeg);
+    if (abs(jw - want_w) <= 1 && abs(jh - want_h) <= 1)
+        tw = swap ? jh : jw, th = swap ? jw : jh;
     int rc = vips_thumbnail_image(jpeg, out, tw, "height", th, "size", VIPS_SIZE_FORCE, "export_profile", profile,
                                   NULL);
     g_object_unref(jpeg);

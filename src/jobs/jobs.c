@@ -225,7 +225,8 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
     /* Before any net opens: a session's thread count is fixed when it is created. */
     sb_nn_set_threads(cfg->nn_threads);
     sb_pool_config_t wc = {.name = "work", .threads = cfg->workers, .queue_max = cfg->queue_max,
-                           .thread_init = sb_jobs_worker_init, .thread_fini = sb_jobs_worker_fini, .ctx = j};
+                           .thread_init = sb_jobs_worker_init, .thread_fini = sb_jobs_worker_fini, .ctx = j,
+                           .trim_when_idle = true};
     sb_pool_config_t fc = {.name = "fetch", .threads = cfg->fetchers, .queue_max = cfg->queue_max};
     sb_err err = sb_pool_start(&wc, &j->work, e);
     if (!err)

@@ -1,6 +1,7 @@
 /* pool.c - threads, a bounded FIFO of tasks, a condition variable. */
 #include "jobs/pool.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,14 @@ static void *thread_main(void *arg)
         free(t);
         pthread_mutex_lock(&p->mu);
         p->running--;
+        if (p->cfg.trim_when_idle && !p->head && p->running == 0) {
+            /* The last task of a burst is done: give the C heap's free pages back to the system, so the
+             * memory a burst needed does not stay with the process (glibc keeps freed memory in its
+             * per-thread arenas). A few milliseconds, only when the pool goes idle. */
+            pthread_mutex_unlock(&p->mu);
+            malloc_trim(0);
+            pthread_mutex_lock(&p->mu);
+        }
     }
     pthread_mutex_unlock(&p->mu);
     if (p->cfg.thread_fini)

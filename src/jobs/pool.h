@@ -1,6 +1,6 @@
 /* pool.h - a fixed pool of threads with a bounded task queue. Each thread owns a context made by
- * thread_init (a worker's studio with its own nets: OpenCV nets are not thread-safe). A full queue
- * refuses new tasks instead of growing: that is the service's admission control. */
+ * thread_init (a worker's studio: its handles on the process's shared nets). A full queue refuses new tasks
+ * instead of growing: that is the service's admission control. */
 #ifndef SB_JOBS_POOL_H
 #define SB_JOBS_POOL_H
 
@@ -20,6 +20,7 @@ typedef struct {
     void *(*thread_init)(int index, void *ctx); /* may be NULL; its result is tctx */
     void (*thread_fini)(void *tctx, void *ctx); /* may be NULL */
     void *ctx;
+    bool trim_when_idle;       /* malloc_trim(0) when the last running task ends with none waiting */
 } sb_pool_config_t;
 
 /* Start the threads. Errors: SB_ERR_USAGE (threads < 1), SB_ERR_NOMEM, SB_ERR_INTERNAL. */

@@ -28,7 +28,8 @@ static const sb_model_info_t registry[SB_MODEL__COUNT] = {
                                 "36ee3f5dc1894a3beea931cf02b2690379a3cfe92ecf53e22598486d2edff93b",
                                 "Apache-2.0"},
     [SB_MODEL_U2NETP] = {"u2netp", "salient_object/u2netp_320.onnx",
-                         "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8", "Apache-2.0"},
+                         "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8", "Apache-2.0",
+                         SB_NET_NO_MEM_PATTERN},
     /* The CartoonGAN weights carry no license of their own; these are the licenses of the code. Hayao's
      * graph fixes its input at 512x512 (no symbolic-size form is shipped); Hosoda's takes any multiple of 4. */
     [SB_MODEL_CARTOON_HAYAO] = {"cartoongan_hayao", "anime_style/cartoongan_hayao.onnx",

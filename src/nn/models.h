@@ -28,7 +28,7 @@ typedef struct {
     const char *relpath; /* path below a models root, e.g. "face_detect/yunet_2023mar_s_640x640.onnx" */
     const char *sha256;  /* lowercase hex */
     const char *license; /* SPDX-style license of the weights */
-    unsigned net_flags;  /* sb_net_open flags its session is made with (SB_NET_LEAN for CartoonGAN) */
+    unsigned net_flags;  /* sb_net_open flags its session is made with (nn.h: CartoonGAN lean, u2netp no arena) */
 } sb_model_info_t;
 
 /* Static description of a model. Never NULL for a valid id. */

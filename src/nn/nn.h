@@ -26,12 +26,19 @@ long sb_tensor_count(const sb_tensor_t *t);
 /* Release the data and zero the struct. NULL-safe. */
 void sb_tensor_free(sb_tensor_t *t);
 
-/* sb_net_open flags. SB_NET_LEAN: basic graph optimisations only, and no memory kept between forward passes
- * (no arena, no memory pattern). For the large, rarely run CartoonGAN nets: ONNX Runtime's layout
- * optimisations keep a second, reordered copy of every convolution's weights (+101 and +127 MB for the two
- * 44 MB nets, against +45 MB lean) for about 5% of their speed, and an arena keeps a pass's activations
- * (hundreds of MB at 256x256) for the life of the process. Measured in docs/BENCHMARKS.md. */
-#define SB_NET_LEAN 1u
+/* sb_net_open flags, for the large nets (measured in docs/BENCHMARKS.md, "Inference on ONNX Runtime").
+ * SB_NET_BASIC_OPT: basic graph optimisations only. ONNX Runtime's layout optimisations keep a second,
+ * reordered copy of every convolution's weights: +101 and +127 MB for the two 44 MB CartoonGAN nets, against
+ * +45 MB with basic ones, for about 5% of their speed (u2netp, by contrast, loses 30%).
+ * SB_NET_NO_MEM_PATTERN: no memory pattern (one block planned for all of a pass's activations): u2netp's is
+ * about 200 MB at 320x320, and the arena alone runs it as fast.
+ * SB_NET_NO_ARENA: no arena either, so nothing is kept between forward passes: for the rarely run CartoonGAN
+ * (an arena keeps a pass's activations for the life of the process). Not for u2netp: without an arena each
+ * of its passes maps and faults in its activations anew, twice as slow. */
+#define SB_NET_BASIC_OPT 1u
+#define SB_NET_NO_MEM_PATTERN 2u
+#define SB_NET_NO_ARENA 4u
+#define SB_NET_LEAN (SB_NET_BASIC_OPT | SB_NET_NO_MEM_PATTERN | SB_NET_NO_ARENA)
 
 /* Load an ONNX file into a new net (an ONNX Runtime session with the thread count of sb_nn_set_threads at
  * this moment; `flags` as above, 0 for the default). The path should come from sb_model_resolve, which has

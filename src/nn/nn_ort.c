@@ -100,7 +100,7 @@ void sb_tensor_free(sb_tensor_t *t)
 
 /* Session options: sb_nn_threads() threads inside one Run, none spinning while idle (spinning threads take
  * the CPU the other stages and workers need), and every graph optimisation, or for SB_NET_LEAN the basic ones
- * and no memory kept between runs (see nn.h). */
+ * or no memory kept between runs (see nn.h). */
 static OrtStatus *make_options(unsigned flags, OrtSessionOptions **out)
 {
     OrtSessionOptions *o = NULL;
@@ -112,10 +112,10 @@ static OrtStatus *make_options(unsigned flags, OrtSessionOptions **out)
     if (!st)
         st = ort->SetSessionExecutionMode(o, ORT_SEQUENTIAL);
     if (!st)
-        st = ort->SetSessionGraphOptimizationLevel(o, flags & SB_NET_LEAN ? ORT_ENABLE_BASIC : ORT_ENABLE_ALL);
-    if (!st && (flags & SB_NET_LEAN))
+        st = ort->SetSessionGraphOptimizationLevel(o, flags & SB_NET_BASIC_OPT ? ORT_ENABLE_BASIC : ORT_ENABLE_ALL);
+    if (!st && (flags & SB_NET_NO_ARENA))
         st = ort->DisableCpuMemArena(o);
-    if (!st && (flags & SB_NET_LEAN))
+    if (!st && (flags & SB_NET_NO_MEM_PATTERN))
         st = ort->DisableMemPattern(o);
     if (!st)
         st = ort->AddSessionConfigEntry(o, "session.intra_op.allow_spinning", "0");
