@@ -39,6 +39,7 @@ static double now_ms(void)
 
 int main(int argc, char **argv)
 {
+    sb_heap_keep_freed(); /* as the CLI and the server do (util/heap.h) */
     if (argc < 2) {
         fprintf(stderr, "usage: anime_qa DIR [SIDE...]\n");
         return 2;

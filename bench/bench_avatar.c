@@ -49,6 +49,7 @@ static json_t *run_style(sb_studio_t *studio, const uint8_t *buf, size_t len, co
 
 int main(int argc, char **argv)
 {
+    sb_heap_keep_freed(); /* as the CLI and the server do (util/heap.h) */
     if (argc < 2) {
         fprintf(stderr, "usage: bench_avatar IMAGE [ITERATIONS]\n");
         return 2;

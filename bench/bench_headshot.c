@@ -23,6 +23,7 @@ static void die(const char *what, const sb_error_t *e)
 
 int main(int argc, char **argv)
 {
+    sb_heap_keep_freed(); /* as the CLI and the server do (util/heap.h) */
     if (argc < 2) {
         fprintf(stderr, "usage: bench_headshot IMAGE [ITERATIONS] [SIZE]\n");
         return 2;

@@ -36,6 +36,7 @@ static void run(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_ge
 
 int main(int argc, char **argv)
 {
+    sb_heap_keep_freed(); /* as the CLI and the server do (util/heap.h) */
     if (argc < 2) {
         fprintf(stderr, "usage: bench_portrait IMAGE [ITERATIONS] [TEMPLATE]\n");
         return 2;

@@ -21,6 +21,7 @@ static void die(const char *what, const sb_error_t *e)
 
 int main(int argc, char **argv)
 {
+    sb_heap_keep_freed(); /* as the CLI and the server do (util/heap.h) */
     if (argc < 2) {
         fprintf(stderr, "usage: bench_product IMAGE [ITERATIONS] [SIZE] [PRESET] [SHADOW]\n");
         return 2;

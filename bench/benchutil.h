@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "pipeline/stage.h"
+#include "util/heap.h"
 
 #define BU_MAX_ITER 1000
 

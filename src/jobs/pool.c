@@ -1,10 +1,11 @@
 /* pool.c - threads, a bounded FIFO of tasks, a condition variable. */
 #include "jobs/pool.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "util/heap.h"
 
 typedef struct task {
     sb_task_fn fn;
@@ -56,10 +57,10 @@ static void *thread_main(void *arg)
         p->running--;
         if (p->cfg.trim_when_idle && !p->head && p->running == 0) {
             /* The last task of a burst is done: give the C heap's free pages back to the system, so the
-             * memory a burst needed does not stay with the process (glibc keeps freed memory in its
-             * per-thread arenas). A few milliseconds, only when the pool goes idle. */
+             * memory a burst needed does not stay with the process (sb_heap_keep_freed keeps it while
+             * work goes on). A few milliseconds, only when the pool goes idle. */
             pthread_mutex_unlock(&p->mu);
-            malloc_trim(0);
+            sb_heap_release();
             pthread_mutex_lock(&p->mu);
         }
     }
