@@ -65,6 +65,7 @@ struct sb_api_ctx {
      * the job's JSON (sb_api_job_json). Set by an endpoint before sb_api_submit. */
     json_t *(*render)(sb_api_ctx_t *c, const sb_job_t *job, sb_error_t *e);
     bool keyless_slot;         /* holds one of svc->keyless_uploads until its body is read */
+    bool body_slot;            /* holds a place in the job queue (sb_jobs_admit_body) until its body is read */
 };
 
 void sb_api_ctx_free(sb_api_ctx_t *c);

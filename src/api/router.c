@@ -66,19 +66,23 @@ static bool match(const char *pattern, const char *path, char *param, size_t par
     return !*pattern && !*path;
 }
 
-/* Give back the keyless upload slot the request holds, if any. */
-static void release_keyless(sb_api_ctx_t *c)
+/* Give back what the request holds while its body is read: a keyless upload slot, a place in the queue. */
+static void release_body_holds(sb_api_ctx_t *c)
 {
     if (c->keyless_slot) {
         atomic_fetch_sub(&c->svc->keyless_uploads, 1);
         c->keyless_slot = false;
+    }
+    if (c->body_slot) {
+        sb_jobs_body_done(c->svc->jobs);
+        c->body_slot = false;
     }
 }
 
 void sb_api_ctx_free(sb_api_ctx_t *c)
 {
     if (c)
-        release_keyless(c);
+        release_body_holds(c);
     free(c);
 }
 
@@ -213,7 +217,9 @@ void sb_api_head(sb_http_req_t *req, void *svc)
     }
     if (!strcmp(c->route->method, "POST")) {
         sb_error_t e = {0};
-        if (!sb_jobs_can_admit(c->svc->jobs, &e))
+        if (sb_jobs_admit_body(c->svc->jobs, &e))
+            c->body_slot = true;
+        else
             sb_api_send_error(c, &e);
     }
 }
@@ -222,7 +228,7 @@ void sb_api_handle(sb_http_req_t *req, void *svc)
 {
     sb_api_ctx_t *c = req->app;
     req->app = NULL; /* ours now */
-    release_keyless(c); /* the body is read: what it holds is checked next, on this thread */
+    release_body_holds(c); /* the body is read: what it holds is checked next, on this thread */
     if (req->body_err) {
         sb_api_send_error(c, &req->body_error);
         sb_api_ctx_free(c);

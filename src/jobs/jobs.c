@@ -20,14 +20,19 @@
 #define URL_NOMINAL_PIXELS 12000000LL
 
 /* Reserve `pixels` of the budget and a queue place; with commit false only check. */
-static sb_err reserve(sb_jobs_t *j, int64_t pixels, bool commit, sb_error_t *e)
+/* Reserve `pixels` of the budget (commit), or (body) one place for a body still being read, or only check. */
+static sb_err reserve(sb_jobs_t *j, int64_t pixels, bool commit, bool body, sb_error_t *e)
 {
     int waiting = sb_pool_waiting(j->work) + sb_pool_waiting(j->fetch);
     pthread_mutex_lock(&j->mu);
     bool over_budget = j->pixels > 0 && j->pixels + pixels > j->cfg.pixel_budget;
+    /* Bodies being read count as waiting jobs: each will be one, and each is held in memory meanwhile. */
+    waiting += j->bodies;
     bool over_queue = waiting >= j->cfg.queue_max;
     if (!over_budget && !over_queue && commit)
         j->pixels += pixels;
+    if (!over_budget && !over_queue && body)
+        j->bodies++;
     int64_t in_flight = j->pixels;
     pthread_mutex_unlock(&j->mu);
     if (over_queue)
@@ -106,7 +111,7 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
         err = sb_jobs_probe_pixels(j, req->input, req->input_len, "image", &pixels, e);
     if (err)
         return err;
-    if ((err = reserve(j, pixels, true, e)))
+    if ((err = reserve(j, pixels, true, false, e)))
         return err;
 
     char id[SB_ID_MAX] = "job_";
@@ -154,9 +159,16 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     return SB_OK;
 }
 
-bool sb_jobs_can_admit(sb_jobs_t *j, sb_error_t *e)
+bool sb_jobs_admit_body(sb_jobs_t *j, sb_error_t *e)
 {
-    return reserve(j, 1, false, e) == SB_OK;
+    return reserve(j, 1, false, true, e) == SB_OK;
+}
+
+void sb_jobs_body_done(sb_jobs_t *j)
+{
+    pthread_mutex_lock(&j->mu);
+    j->bodies--;
+    pthread_mutex_unlock(&j->mu);
 }
 
 int sb_jobs_retry_after(sb_jobs_t *j)

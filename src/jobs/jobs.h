@@ -97,9 +97,13 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
  * (nothing enqueued, `done` never called). `out` is cleared with sb_job_clear by the caller. */
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e);
 
-/* Whether a job could be admitted now (queue and pixel budget), without reserving anything: lets
- * the server refuse with 503 before reading a request's body. Fills e with SB_ERR_OVERLOADED. */
-bool sb_jobs_can_admit(sb_jobs_t *j, sb_error_t *e);
+/* Admit a request's body from its head: whether a job could be admitted now (queue and pixel budget), and if
+ * so one place in the queue is held for the body while it is read, so that no more bodies are read at once
+ * than the queue has places (each is held in memory). Lets the server refuse with 503 before reading a body.
+ * True: the caller must call sb_jobs_body_done once the body is read (or the request dies). False: e is
+ * SB_ERR_OVERLOADED and nothing is held. Any thread. */
+bool sb_jobs_admit_body(sb_jobs_t *j, sb_error_t *e);
+void sb_jobs_body_done(sb_jobs_t *j);
 
 /* Seconds a client should wait before retrying after SB_ERR_OVERLOADED, from the queue and recent
  * latencies. */
