@@ -24,7 +24,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 INTEG_SRC= $(wildcard tests/integration/test_*.c)
 TEST_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all bootstrap run test bench bench-http clean
+.PHONY: all bootstrap run test bench bench-http clean fuzz fuzz-build asan
 all: strobe
 
 bootstrap:
@@ -60,10 +60,11 @@ run: bootstrap
 	@$(MAKE) --no-print-directory strobe
 	@sh scripts/run.sh
 
-# The test command of the README: install what is missing, build, run every test binary.
+# The test command of the README: install what is missing, build, run every test binary, then the unit
+# suite again under ASan + UBSan and every fuzz target for a short smoke run (FUZZ_SMOKE_SECONDS each).
 test: bootstrap
-	@$(MAKE) --no-print-directory strobe $(TEST_BIN)
-	@sh scripts/run-tests.sh $(TEST_BIN)
+	@$(MAKE) --no-print-directory strobe $(TEST_BIN) $(ASAN_TEST_BIN) $(FUZZ_BIN)
+	@sh scripts/run-tests.sh $(TEST_BIN) $(ASAN_TEST_BIN) $(FUZZ_BIN)
 
 bench: bootstrap
 	@$(MAKE) --no-print-directory strobe
@@ -75,7 +76,63 @@ bench-http: bootstrap
 	@sh bench/http.sh
 
 clean:
-	rm -rf $(BUILD) strobe
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) strobe
+
+# ---- Sanitizer builds (docs/internals/testing.md, "Sanitizers and fuzzing") ----
+# The library built again with clang under AddressSanitizer + UndefinedBehaviorSanitizer, in its own folder:
+# build-asan/ for the unit suite, build-fuzz/ (plus libFuzzer's coverage) for the fuzz targets in fuzz/.
+# Third-party libraries (libvips, ONNX Runtime, ...) are the system's, not instrumented.
+SAN_CC    = clang
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_BUILD= build-asan
+FUZZ_BUILD= build-fuzz
+ASAN_TEST_BIN = $(UNIT_SRC:tests/%.c=$(ASAN_BUILD)/tests/%)
+FUZZ_SRC  = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN  = $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_SECONDS ?= 60
+
+# $(1): build folder, $(2): extra compiler flags. One instrumented libstrobe.a per folder.
+define SAN_LIB
+$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$(SAN_CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(SAN_FLAGS) $(2) -c $$< -o $$@
+
+$(1)/src/api/openapi_blob.o: src/api/openapi_blob.S src/api/openapi.json
+	@mkdir -p $$(dir $$@)
+	$(SAN_CC) -c $$< -o $$@
+
+$(1)/libstrobe.a: $(LIB_C:%.c=$(1)/%.o) $(LIB_ASM:%.S=$(1)/%.o)
+	@rm -f $$@
+	$(AR) rcs $$@ $$^
+
+-include $(LIB_C:%.c=$(1)/%.d)
+endef
+$(eval $(call SAN_LIB,$(ASAN_BUILD),))
+$(eval $(call SAN_LIB,$(FUZZ_BUILD),-fsanitize=fuzzer-no-link))
+
+# The unit suite (not integration) under the sanitizers; run by `make test` or alone with `make asan`.
+$(ASAN_BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(ASAN_BUILD)/libstrobe.a $(ORT_SO)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(SAN_FLAGS) -Itests -c $< -o $@.o
+	$(SAN_CC) $(SAN_FLAGS) -o $@ $@.o $(ASAN_BUILD)/libstrobe.a $(LDLIBS) -lcriterion
+
+asan: bootstrap
+	@$(MAKE) --no-print-directory strobe $(ASAN_TEST_BIN)
+	@sh scripts/run-tests.sh $(ASAN_TEST_BIN)
+
+# One libFuzzer binary per fuzz/fuzz_*.c (a target may #include the .c under test to reach its statics).
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(FUZZ_BUILD)/libstrobe.a $(ORT_SO)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(SAN_FLAGS) -fsanitize=fuzzer -Ifuzz -c $< -o $@.o
+	$(SAN_CC) $(SAN_FLAGS) -fsanitize=fuzzer -o $@ $@.o $(FUZZ_BUILD)/libstrobe.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Every target for FUZZ_SECONDS (default 60) under nice, new inputs in build-fuzz/corpus/<target>/,
+# crashes in build-fuzz/artifacts/. FUZZ_TARGETS="parse url" runs only those.
+fuzz: bootstrap
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@sh scripts/run-fuzz.sh $(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%),$(FUZZ_BIN))
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 

@@ -22,7 +22,7 @@ Test(filter, box_mean_matches_brute_force)
     float *src = malloc(sizeof(float) * w * h * bands), *dst = malloc(sizeof(float) * w * h * bands);
     srand(7);
     for (int i = 0; i < w * h * bands; i++)
-        src[i] = (float)rand() / RAND_MAX;
+        src[i] = (float)rand() / (float)RAND_MAX;
     int radii[] = {0, 1, 4, 30};
     for (int k = 0; k < 4; k++) {
         cr_assert_eq(sb_box_mean(src, dst, w, h, bands, radii[k], NULL), SB_OK);

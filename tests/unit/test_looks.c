@@ -85,7 +85,7 @@ Test(background, names_parse_and_bad_ones_list_the_valid)
     for (int k = 0; k < SB_BACKGROUND__COUNT; k++) {
         sb_background_kind got;
         cr_assert_eq(sb_background_parse(sb_background_name(k), &got, NULL), SB_OK);
-        cr_assert_eq(got, k);
+        cr_assert_eq((int)got, k);
     }
     const char *all[] = {"studio_light", "studio_dark", "gradient", "neon_geometric", "bokeh", "original_blur",
                          "transparent"};
@@ -417,7 +417,7 @@ Test(grade, names_and_bad_arguments)
     for (int k = 0; k < SB_GRADE__COUNT; k++) {
         sb_grade_kind got;
         cr_assert_eq(sb_grade_parse(sb_grade_name(k), &got, NULL), SB_OK);
-        cr_assert_eq(got, k);
+        cr_assert_eq((int)got, k);
     }
     sb_grade_kind got;
     sb_error_t e = {0};

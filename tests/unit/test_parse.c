@@ -25,7 +25,7 @@ static sb_err pint(const char *s, size_t len, long long min, long long max, long
 #define INT_BAD(s, len, min, max)                                                                                      \
     do {                                                                                                               \
         long long v_ = -12345;                                                                                         \
-        cr_assert_eq(pint(s, len, min, max, &v_), SB_ERR_USAGE, "'%s' accepted", s);                                 \
+        cr_assert_eq(pint(s, len, min, max, &v_), SB_ERR_USAGE, "'%s' accepted", (const char *)(s));                   \
         cr_assert_eq(v_, -12345, "*out written on failure");                                                         \
     } while (0)
 

@@ -34,7 +34,7 @@ Test(scene, preset_names_round_trip)
     for (int p = 0; p < SB_SCENE__COUNT; p++) {
         sb_scene_preset got;
         cr_assert_eq(sb_scene_preset_parse(sb_scene_preset_name((sb_scene_preset)p), &got, NULL), SB_OK);
-        cr_assert_eq(got, p);
+        cr_assert_eq((int)got, p);
     }
     sb_scene_preset got;
     sb_error_t e = {0};

@@ -84,7 +84,7 @@ Test(shadow, names_round_trip_and_bad_names_are_usage)
     for (int k = 0; k < SB_SHADOW__COUNT; k++) {
         sb_shadow_kind got = SB_SHADOW__COUNT;
         cr_assert_eq(sb_shadow_parse(sb_shadow_name((sb_shadow_kind)k), &got, NULL), SB_OK);
-        cr_assert_eq(got, k);
+        cr_assert_eq((int)got, k);
     }
     cr_assert_str_eq(sb_shadow_name(SB_SHADOW_FLOATING), "floating");
     sb_error_t e = {0};

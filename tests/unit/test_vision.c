@@ -110,6 +110,7 @@ Test(foreground, edge_band_rgba)
     cr_assert_eq(memcmp(out.data + (32 * w + 250) * 4, img8.data + (32 * w + 250) * 3, 3), 0, "past the band");
     cr_assert_eq(out.data[(10 * w + 400) * 4], 7, "far outside: untouched");
     cr_assert_eq(out.data[(10 * w + 400) * 4 + 3], 0);
+    sb_image_free(&out); /* the refused call below clears out: freed first (it leaked; found under ASan) */
     sb_image_t bad = {w, h, 4, img8.data};
     cr_assert_eq(sb_foreground_edge_rgba(&bad, &a, 60, 4, &out, NULL), SB_ERR_INTERNAL);
     sb_image_free(&img8);
