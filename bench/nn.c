@@ -1,7 +1,7 @@
 /* nn.c - every net alone on ONNX Runtime: session creation time (sha256 check included) and forward-pass
  * p50 at 1 and 2 intra-op threads, and two threads running the same session at once (the server's case).
  * Inputs are a fixed pseudo-random pattern at each net's input size (the time does not depend on content).
- * usage: build/bench/nn [ITER]   prints one JSON object. */
+ * Run with the programs' heap policy (util/heap.h). usage: build/bench/nn [ITER]   prints one JSON object. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +64,7 @@ static void *run(void *arg)
 
 int main(int argc, char **argv)
 {
+    sb_heap_keep_freed(); /* as the CLI and the server do (util/heap.h): an arena-less net's tensors reuse heap */
     int iter = argc > 1 ? atoi(argv[1]) : 10;
     iter = iter < 1 ? 1 : iter > BU_MAX_ITER ? BU_MAX_ITER : iter;
     json_t *report = json_object();

@@ -32,9 +32,10 @@ void sb_tensor_free(sb_tensor_t *t);
  * +45 MB with basic ones, for about 5% of their speed (u2netp, by contrast, loses 30%).
  * SB_NET_NO_MEM_PATTERN: no memory pattern (one block planned for all of a pass's activations): u2netp's is
  * about 200 MB at 320x320, and the arena alone runs it as fast.
- * SB_NET_NO_ARENA: no arena either, so nothing is kept between forward passes: for the rarely run CartoonGAN
- * (an arena keeps a pass's activations for the life of the process). Not for u2netp: without an arena each
- * of its passes maps and faults in its activations anew, twice as slow. */
+ * SB_NET_NO_ARENA: no arena either, so nothing is kept between forward passes: for the rarely run Hayao
+ * (an arena keeps a pass's activations, at 512x512, for the life of the process). Not for u2netp or Hosoda:
+ * without an arena each pass maps and faults in its activations anew (u2netp twice as slow, the anime
+ * avatar 954 -> 749 ms with Hosoda's arena, which then holds about 100 MB once an anime avatar was made). */
 #define SB_NET_BASIC_OPT 1u
 #define SB_NET_NO_MEM_PATTERN 2u
 #define SB_NET_NO_ARENA 4u
