@@ -24,7 +24,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 INTEG_SRC= $(wildcard tests/integration/test_*.c)
 TEST_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all bootstrap run test bench bench-http clean fuzz fuzz-build asan
+.PHONY: all bootstrap run test bench bench-http sheets clean fuzz fuzz-build asan
 all: strobe
 
 bootstrap:
@@ -74,6 +74,11 @@ bench: bootstrap
 bench-http: bootstrap
 	@$(MAKE) --no-print-directory strobe
 	@sh bench/http.sh
+
+# Contact sheets of the people products on the real photos under build/sheets/ (scripts/sheets.sh), to look at.
+sheets: bootstrap
+	@$(MAKE) --no-print-directory strobe $(BUILD)/bench/sheet
+	@sh scripts/sheets.sh ./strobe
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) strobe
