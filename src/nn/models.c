@@ -29,7 +29,7 @@ static const sb_model_info_t registry[SB_MODEL__COUNT] = {
                                 "Apache-2.0"},
     [SB_MODEL_U2NETP] = {"u2netp", "salient_object/u2netp_320.onnx",
                          "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8", "Apache-2.0",
-                         SB_NET_NO_MEM_PATTERN},
+                         SB_NET_NO_MEM_PATTERN | SB_NET_HOLD_ARENA},
     /* The CartoonGAN weights carry no license of their own; these are the licenses of the code. Hayao's
      * graph fixes its input at 512x512 (no symbolic-size form is shipped); Hosoda's takes any multiple of 4.
      * Both with basic graph optimisation (nn.h); Hosoda, the default anime, keeps its arena. */
@@ -38,7 +38,7 @@ static const sb_model_info_t registry[SB_MODEL__COUNT] = {
                                 "MIT AND Apache-2.0", SB_NET_LEAN},
     [SB_MODEL_CARTOON_HOSODA] = {"cartoongan_hosoda", "anime_style/cartoongan_hosoda_ort.onnx",
                                  "622ca9dc8a26e546936ab99738c99c71d155fcd32aeb9c88f31f9c19ff0cb490",
-                                 "MIT AND Apache-2.0", SB_NET_BASIC_OPT | SB_NET_NO_MEM_PATTERN},
+                                 "MIT AND Apache-2.0", SB_NET_BASIC_OPT | SB_NET_NO_MEM_PATTERN | SB_NET_HOLD_ARENA},
     [SB_MODEL_NSFW] = {"nsfw_mobilenetv2", "safety/nsfwjs_mobilenetv2_224_ort.onnx",
                        "039a69859d8092471ed79c2a615cc56dba715cb83626083a2cd611b091e74b61", "MIT"},
     [SB_MODEL_FACEMESH] = {"facemesh", "landmarks/mediapipe_facemesh_192x192_cv46.onnx",

@@ -39,6 +39,13 @@ void sb_tensor_free(sb_tensor_t *t);
 #define SB_NET_BASIC_OPT 1u
 #define SB_NET_NO_MEM_PATTERN 2u
 #define SB_NET_NO_ARENA 4u
+/* SB_NET_HOLD_ARENA: the arena keeps what a pass grew it to. Without this flag, every pass gives its arena's
+ * free regions back to the C heap at its end (ONNX Runtime's arena shrinkage), which the server's pool trims
+ * when it goes idle: with two workers running the small nets of a headshot at once, held arenas grew the
+ * server by 50-80 MB that never came back (make bench-http: peak 411 -> 358 MB at 8 clients, 279 -> 224 MB
+ * a minute after the burst, the same throughput). For u2netp and Hosoda, whose passes need 100-200 MB and
+ * would fault those pages in again on every pass (see SB_NET_NO_ARENA). */
+#define SB_NET_HOLD_ARENA 8u
 #define SB_NET_LEAN (SB_NET_BASIC_OPT | SB_NET_NO_MEM_PATTERN | SB_NET_NO_ARENA)
 
 /* Load an ONNX file into a new net (an ONNX Runtime session with the thread count of sb_nn_set_threads at

@@ -3,6 +3,7 @@
 #include "nn/nn.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -14,11 +15,14 @@
 struct sb_net {
     OrtSession *session;
     char *input_name; /* the net's first (and, for every strobe net, only) input */
+    bool shrink_arena; /* run with shrink_options: neither SB_NET_HOLD_ARENA nor SB_NET_NO_ARENA (no arena to shrink) */
 };
 
 static const OrtApi *ort;
 static OrtEnv *env;
 static OrtMemoryInfo *cpu_info;
+/* Run options that give a net's arena back to the heap at the end of each pass (nn.h, SB_NET_HOLD_ARENA). */
+static OrtRunOptions *shrink_options;
 static char init_error[256];
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static atomic_int intra_threads = 0; /* 0: one per online core */
@@ -48,6 +52,10 @@ static void init(void)
     OrtStatus *st = ort->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "strobe", &env);
     if (!st)
         st = ort->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &cpu_info);
+    if (!st)
+        st = ort->CreateRunOptions(&shrink_options);
+    if (!st && shrink_options)
+        st = ort->AddRunConfigEntry(shrink_options, "memory.enable_memory_arena_shrinkage", "cpu:0");
     if (st) {
         snprintf(init_error, sizeof init_error, "ONNX Runtime start-up failed: %s", ort->GetErrorMessage(st));
         ort->ReleaseStatus(st);
@@ -144,6 +152,7 @@ sb_err sb_net_open(const char *path, unsigned flags, sb_net_t **out, sb_error_t 
     OrtSessionOptions *opts = NULL;
     OrtAllocator *alloc = NULL;
     char *name = NULL;
+    n->shrink_arena = !(flags & (SB_NET_HOLD_ARENA | SB_NET_NO_ARENA));
     OrtStatus *st = make_options(flags, &opts);
     if (!st)
         st = ort->CreateSession(env, path, opts, &n->session);
@@ -244,7 +253,7 @@ sb_err sb_net_forward(sb_net_t *net, const sb_tensor_t *input, const char *const
         goto done;
     }
     const char *in_names[1] = {net->input_name};
-    st = ort->Run(net->session, NULL, in_names, (const OrtValue *const *)&in, 1, output_names, (size_t)n_outputs,
+    st = ort->Run(net->session, net->shrink_arena ? shrink_options : NULL, in_names, (const OrtValue *const *)&in, 1, output_names, (size_t)n_outputs,
                   outs);
     if (st) {
         err = from_status(st, SB_ERR_INTERNAL, e, "forward pass failed");
