@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "nn/nn.h"
+#include "strobe.h"
 
 bool sb_api_healthz(sb_api_ctx_t *c)
 {
@@ -33,6 +35,8 @@ bool sb_api_metrics(sb_api_ctx_t *c)
     sb_meta_job_counts(c->svc->meta, g.jobs_by_state, &e);
     g.pixels_in_flight = sb_jobs_pixels_in_flight(c->svc->jobs);
     g.http_deferred = sb_http_deferred(c->svc->http);
+    g.version = SB_VERSION;
+    g.onnxruntime = sb_nn_version();
     size_t len = 0;
     char *text = sb_metrics_render(c->svc->metrics, &g, &len);
     if (!text) {

@@ -1,5 +1,6 @@
 /* metrics.c - a registry of counters and histograms under one mutex, rendered as Prometheus text 0.0.4. */
 #include "util/metrics.h"
+#include "util/procstat.h"
 #include "util/utf8.h"
 
 #include <inttypes.h>
@@ -212,6 +213,15 @@ static void escaped(FILE *o, const char *s)
     }
 }
 
+/* One unlabelled process_* family; left out when its value could not be read (negative). */
+static void process_gauge(FILE *o, const char *name, const char *help, const char *type, double v)
+{
+    if (v < 0)
+        return;
+    header(o, name, help, type);
+    fprintf(o, "%s %.15g\n", name, v);
+}
+
 static void labels(FILE *o, const family_t *f, const series_t *s, const char *le)
 {
     fputc('{', o);
@@ -257,18 +267,6 @@ static void family(FILE *o, const family_t *f)
     }
 }
 
-/* Resident set size in bytes, or -1 where /proc is not there. */
-static long long rss_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f)
-        return -1;
-    long long size, resident;
-    int n = fscanf(f, "%lld %lld", &size, &resident);
-    fclose(f);
-    return n == 2 ? resident * sysconf(_SC_PAGESIZE) : -1;
-}
-
 char *sb_metrics_render(sb_metrics_t *m, const sb_metrics_gauges_t *g, size_t *len)
 {
     static const sb_metrics_gauges_t none = {0};
@@ -302,11 +300,27 @@ char *sb_metrics_render(sb_metrics_t *m, const sb_metrics_gauges_t *g, size_t *l
     fprintf(o, "strobe_pixels_in_flight %" PRId64 "\n", g->pixels_in_flight);
     header(o, "strobe_http_deferred_requests", "HTTP requests deferred and not yet resumed.", "gauge");
     fprintf(o, "strobe_http_deferred_requests %d\n", g->http_deferred);
-    long long rss = rss_bytes();
-    if (rss >= 0) {
-        header(o, "strobe_process_resident_memory_bytes", "Resident memory of the process.", "gauge");
-        fprintf(o, "strobe_process_resident_memory_bytes %lld\n", rss);
+    if (g->version) {
+        header(o, "strobe_build_info", "The build: strobe's version and ONNX Runtime's; always 1.", "gauge");
+        fputs("strobe_build_info{version=\"", o);
+        escaped(o, g->version);
+        fputs("\",onnxruntime=\"", o);
+        escaped(o, g->onnxruntime ? g->onnxruntime : "");
+        fputs("\"} 1\n", o);
     }
+    sb_procstat_t ps;
+    sb_procstat_read(&ps);
+    process_gauge(o, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "counter",
+                  ps.cpu_seconds);
+    process_gauge(o, "process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
+                  (double)ps.resident_bytes);
+    process_gauge(o, "process_virtual_memory_bytes", "Virtual memory size in bytes.", "gauge",
+                  (double)ps.virtual_bytes);
+    process_gauge(o, "process_threads", "Number of OS threads in the process.", "gauge", (double)ps.threads);
+    process_gauge(o, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.", "gauge",
+                  ps.start_time);
+    process_gauge(o, "process_open_fds", "Number of open file descriptors.", "gauge", (double)ps.open_fds);
+    process_gauge(o, "process_max_fds", "Maximum number of open file descriptors.", "gauge", (double)ps.max_fds);
 
     bool failed = ferror(o);
     if (fclose(o) != 0 || failed) {

@@ -36,11 +36,13 @@ typedef struct {
     int64_t jobs_by_state[4];   /* queued, processing, completed, failed */
     int64_t pixels_in_flight;
     int http_deferred;
+    const char *version;        /* strobe_build_info's labels (not owned); no strobe_build_info when NULL */
+    const char *onnxruntime;
 } sb_metrics_gauges_t;
 
 /* The whole exposition as a malloc'd NUL-terminated string (*len without the NUL), or NULL. Adds
- * process RSS from /proc/self/statm (left out where that cannot be read). g NULL reads as all zeros;
- * len may be NULL. */
+ * strobe_build_info and the standard process_* families (util/procstat.h; each left out where it cannot
+ * be read). g NULL reads as all zeros; len may be NULL. */
 char *sb_metrics_render(sb_metrics_t *m, const sb_metrics_gauges_t *g, size_t *len);
 
 #endif

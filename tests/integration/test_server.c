@@ -5,7 +5,7 @@
  *
  * Runs from the repository root (./strobe); needs ../shared (models, test photos) or skips. */
 #include "server_harness.h"
-
+#include "strobe.h"
 
 TestSuite(server, .fini = cleanup, .timeout = 120);
 
@@ -1099,6 +1099,10 @@ Test(server, ops_routes_and_not_found)
         EXPECT_STATUS(r, 200, "/metrics");
         cr_assert(strstr(r.body, "strobe_http_requests_total"), "%.500s", r.body);
         cr_assert(strstr(r.body, "strobe_pipeline_duration_seconds"), "%.500s", r.body);
+        cr_assert(strstr(r.body, "\nstrobe_build_info{version=\"" SB_VERSION "\",onnxruntime=\""), "%.3000s", r.body);
+        cr_assert(strstr(r.body, "\nprocess_resident_memory_bytes "), "%.3000s", r.body);
+        cr_assert(strstr(r.body, "\nprocess_cpu_seconds_total "), "%.3000s", r.body);
+        cr_assert(strstr(r.body, "\nprocess_start_time_seconds "), "%.3000s", r.body);
         cr_assert(strstr(r.body, "strobe_pipeline_duration_seconds_count{pipeline=\"headshot\"} 1"),
                   "no headshot run in the metrics: %.3000s", r.body);
         seen = strstr(r.body, "strobe_http_requests_total{route=\"/api/v1/ai-headshot\",method=\"POST\",status=\"200\"} 1");

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "testutil.h"
 #include "util/metrics.h"
@@ -281,13 +282,13 @@ Test(metrics, exposition_parses_line_by_line)
                   "%s outside family %s", name, fam);
         samples++;
     }
-    cr_expect_eq(ntyped, 11);
+    cr_expect_eq(ntyped, 17, "10 strobe_ families and the 7 process_ ones");
     cr_expect_gt(samples, 50);
     free(t);
     sb_metrics_free(m);
 }
 
-Test(metrics, gauges_and_rss)
+Test(metrics, gauges_and_process)
 {
     sb_metrics_t *m = sb_metrics_new();
     sb_metrics_gauges_t g = {.queue_waiting = 3, .queue_running = 2, .jobs_by_state = {5, 2, 70, 1},
@@ -301,11 +302,31 @@ Test(metrics, gauges_and_rss)
     cr_expect_eq(value_of(t, "strobe_jobs{state=\"failed\"}"), 1);
     cr_expect_eq(value_of(t, "strobe_pixels_in_flight"), 12000000);
     cr_expect_eq(value_of(t, "strobe_http_deferred_requests"), 4);
-    cr_expect_gt(value_of(t, "strobe_process_resident_memory_bytes"), 0);
+    cr_expect_gt(value_of(t, "process_resident_memory_bytes"), 0);
+    cr_expect_gt(value_of(t, "process_virtual_memory_bytes"), value_of(t, "process_resident_memory_bytes"));
+    cr_expect_gt(value_of(t, "process_open_fds"), 2, "stdin, stdout and stderr at least");
+    cr_expect_geq(value_of(t, "process_max_fds"), value_of(t, "process_open_fds"));
+    cr_expect_geq(value_of(t, "process_threads"), 1);
+    cr_expect_geq(value_of(t, "process_cpu_seconds_total"), 0);
+    /* Started within the last day, and not in the future. */
+    double now = (double)time(NULL), start = value_of(t, "process_start_time_seconds");
+    cr_expect(start > now - 86400 && start <= now + 1, "process_start_time_seconds %.0f, now %.0f", start, now);
+    cr_expect_null(strstr(t, "strobe_build_info"), "no build info without a version");
     free(t);
     t = render(m, NULL);
     cr_expect_eq(value_of(t, "strobe_pixels_in_flight"), 0, "no gauges read as zeros");
     free(t);
     sb_metrics_free(m);
     sb_metrics_free(NULL);
+}
+
+Test(metrics, build_info)
+{
+    sb_metrics_t *m = sb_metrics_new();
+    sb_metrics_gauges_t g = {.version = "0.1.0", .onnxruntime = "1.30\"x"};
+    char *t = render(m, &g);
+    cr_expect_eq(value_of(t, "strobe_build_info{version=\"0.1.0\",onnxruntime=\"1.30\\\"x\"}"), 1);
+    cr_expect_eq(lines_starting(t, "# TYPE strobe_build_info gauge"), 1);
+    free(t);
+    sb_metrics_free(m);
 }
