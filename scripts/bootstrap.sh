@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libvips-dev libjansson-dev libsqlite3-dev
 libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libssl-dev libexif-dev libimage-exiftool-perl
-libvips-tools time clang libclang-rt-14-dev"
+libvips-tools time clang libclang-rt-14-dev libpq-dev postgresql-15"
 
 missing=""
 for p in $PKGS; do

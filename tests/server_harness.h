@@ -3,7 +3,11 @@
  * with libcurl (get, post_json, post_image, ...), and a small HTTP server in a thread (the "origin", on
  * 127.0.0.1 and ::1) that serves canned images, slow answers and redirects for image_url inputs and
  * records webhook POSTs. Only loopback is ever connected to. Include it once per test file, then declare
- * the file's suite with `.fini = cleanup`. Everything is static: a test file uses what it needs. */
+ * the file's suite with `.fini = cleanup`. Everything is static: a test file uses what it needs.
+ *
+ * With STROBE_TEST_PG set to a PostgreSQL URL (an admin database), every test gets a fresh database
+ * there, the server and `strobe keys` use it (STROBE_META), and it is dropped after: the same tests then
+ * run on PostgreSQL (tests/integration/test_store_pg.c starts a cluster and runs the API suites so). */
 #ifndef STROBE_TESTS_SERVER_HARNESS_H
 #define STROBE_TESTS_SERVER_HARNESS_H
 
@@ -15,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -177,6 +182,10 @@ static void hmac_hex(const char *key, const char *msg, size_t len, char out[65])
 static struct {
     char tmp[256];  /* the test's temp root */
     char data[300]; /* the data directory: tmp/data */
+    char meta[400]; /* the metadata store: sqlite:DATA/strobe.db, or the test's PostgreSQL database */
+    char meta_env[420]; /* "STROBE_META=<meta>" for the server, when PostgreSQL */
+    char pg_admin[256]; /* STROBE_TEST_PG, or "" */
+    char pg_db[64];
     char log[320];  /* stderr of the latest start */
     char base[64];  /* http://127.0.0.1:PORT */
     pid_t pid;
@@ -192,7 +201,18 @@ static void need_shared(void)
     cr_assert_eq(access("./strobe", X_OK), 0, "run from the repository root after make");
 }
 
-/* Every test starts here: the shared data (or skip), a temp dir, curl. */
+/* Run one statement on the PostgreSQL admin database (CREATE / DROP DATABASE). */
+static void pg_admin_sql(const char *sql)
+{
+    PGconn *c = PQconnectdb(S.pg_admin);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* Every test starts here: the shared data (or skip), a temp dir, curl, the metadata store's location. */
 static void begin(void)
 {
     need_shared();
@@ -201,6 +221,22 @@ static void begin(void)
     snprintf(S.tmp, sizeof S.tmp, "/tmp/strobe-srv-XXXXXX");
     cr_assert_not_null(mkdtemp(S.tmp));
     snprintf(S.data, sizeof S.data, "%s/data", S.tmp);
+    const char *admin = getenv("STROBE_TEST_PG");
+    snprintf(S.pg_admin, sizeof S.pg_admin, "%s", admin ? admin : "");
+    if (!S.pg_admin[0]) {
+        snprintf(S.meta, sizeof S.meta, "sqlite:%s/strobe.db", S.data);
+        return;
+    }
+    static int n;
+    snprintf(S.pg_db, sizeof S.pg_db, "s_%d_%d", (int)getpid(), n++);
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", S.pg_db);
+    pg_admin_sql(sql);
+    const char *slash = strrchr(S.pg_admin, '/');
+    cr_assert(slash && strstr(S.pg_admin, "://") && slash > strstr(S.pg_admin, "://") + 2,
+              "STROBE_TEST_PG needs a database: %s", S.pg_admin);
+    snprintf(S.meta, sizeof S.meta, "%.*s/%s", (int)(slash - S.pg_admin), S.pg_admin, S.pg_db);
+    snprintf(S.meta_env, sizeof S.meta_env, "STROBE_META=%s", S.meta);
 }
 
 static char *read_text_file(const char *path)
@@ -235,8 +271,8 @@ static const char *log_tail(void)
 static void make_key(const char *name, long credits, char key[64], char id[64])
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "./strobe keys create --name '%s' --credits %ld --json --data '%s' 2>&1", name, credits,
-             S.data);
+    snprintf(cmd, sizeof cmd, "./strobe keys create --name '%s' --credits %ld --json --data '%s' --meta '%s' 2>&1", name,
+             credits, S.data, S.meta_env[0] ? S.meta : "");
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     char line[1024] = "";
@@ -310,6 +346,8 @@ static void server_start(const char *const *env, const char *const *args)
     }
     if (!env_named("STROBE_RATE_LIMIT=", env))
         envp[n++] = "STROBE_RATE_LIMIT=0";
+    if (S.meta_env[0] && !env_named("STROBE_META=", env))
+        envp[n++] = S.meta_env;
     for (int i = 0; env && env[i] && n < 510; i++)
         envp[n++] = env[i];
     envp[n] = NULL;
@@ -1067,6 +1105,12 @@ static void cleanup(void)
         S.pid = 0;
     }
     origin_stop();
+    if (S.pg_db[0]) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", S.pg_db);
+        pg_admin_sql(sql);
+        S.pg_db[0] = '\0';
+    }
     if (S.tmp[0] && !strncmp(S.tmp, "/tmp/strobe-srv-", 16)) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", S.tmp);

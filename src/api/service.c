@@ -76,6 +76,8 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
         snprintf(c->listen, sizeof c->listen, "%s", s);
     if ((s = getenv("STROBE_DATA")) && *s)
         snprintf(c->data_dir, sizeof c->data_dir, "%s", s);
+    if ((s = getenv("STROBE_META")) && *s)
+        snprintf(c->meta, sizeof c->meta, "%s", s);
     if ((s = getenv("STROBE_PUBLIC_URL")) && *s)
         snprintf(c->public_url, sizeof c->public_url, "%s", s);
     ENV_INT("STROBE_WORKERS", 1, 256, c->workers);
@@ -137,11 +139,13 @@ static sb_err ensure_dir(const char *dir, sb_error_t *e)
     return SB_OK;
 }
 
-sb_err sb_service_open_meta(const char *data_dir, sb_meta_t **out, sb_error_t *e)
+sb_err sb_service_open_meta(const char *data_dir, const char *meta, sb_meta_t **out, sb_error_t *e)
 {
     sb_err err = ensure_dir(data_dir, e);
     if (err)
         return err;
+    if (meta && *meta)
+        return sb_meta_open(meta, out, e);
     char loc[600];
     snprintf(loc, sizeof loc, "sqlite:%s/strobe.db", data_dir);
     return sb_meta_open(loc, out, e);
@@ -216,7 +220,7 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
     char loc[600];
     snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
     if ((err = ensure_dir(cfg->data_dir, e)) || (err = take_lock(cfg->data_dir, &s->lock_fd, e)) ||
-        (err = load_secret(cfg->data_dir, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, &s->meta, e)) ||
+        (err = load_secret(cfg->data_dir, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, cfg->meta, &s->meta, e)) ||
         (err = sb_blob_open(loc, &s->blob, e)))
         goto fail;
     s->metrics = sb_metrics_new();

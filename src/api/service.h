@@ -18,6 +18,8 @@
 typedef struct {
     char listen[128];          /* STROBE_LISTEN, --listen; default 127.0.0.1:8080 */
     char data_dir[512];        /* STROBE_DATA, --data; default ./strobe-data */
+    char meta[512];            /* STROBE_META, --meta; the metadata store: "" = sqlite:DATA/strobe.db, or
+                                * postgres://USER:PASSWORD@HOST:PORT/DB (never logged) */
     char public_url[256];      /* STROBE_PUBLIC_URL; base of signed URLs; default http://<listen> */
     int workers;               /* STROBE_WORKERS, --workers; default = CPU cores */
     int nn_threads;            /* STROBE_NN_THREADS, --nn-threads; threads inside one forward pass; default 1
@@ -73,8 +75,11 @@ int sb_service_port(const sb_service_t *s);
  * waiting clients), stop the threads, close the stores. NULL-safe. */
 void sb_service_stop(sb_service_t *s);
 
-/* Open the metadata store of a data directory (for `strobe keys`), creating it when absent. */
-sb_err sb_service_open_meta(const char *data_dir, sb_meta_t **out, sb_error_t *e);
+/* Open the metadata store (for `strobe keys` and the service): `meta` when set ("postgres://..."),
+ * else the SQLite file of the data directory, created when absent. The data directory is created either
+ * way (the server keeps its lock and secret there). The caller closes *out with sb_meta_close.
+ * Errors: SB_ERR_IO for the directory, the store's own (SB_ERR_USAGE, SB_ERR_STORE) for the rest. */
+sb_err sb_service_open_meta(const char *data_dir, const char *meta, sb_meta_t **out, sb_error_t *e);
 
 /* Make a new API key: a secret "sb_<40 hex>" written to secret[48], stored as its SHA-256 only, with
  * a public id "key_<16 hex>" in id[SB_ID_MAX]. */

@@ -1,4 +1,5 @@
-/* cmd_keys.c - `strobe keys create|list|credit|revoke|dev`: API keys in a data directory's store.
+/* cmd_keys.c - `strobe keys create|list|credit|revoke|dev`: API keys in the metadata store (the data
+ * directory's SQLite file, or --meta / STROBE_META).
  * A key's secret is printed once, at creation; only its SHA-256 is stored. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,8 @@ static const char keys_usage[] =
     "       strobe keys list [--data DIR]\n"
     "       strobe keys credit KEY_ID N [--data DIR]      add N credits (negative to remove)\n"
     "       strobe keys revoke KEY_ID [--data DIR]\n"
-    "       strobe keys dev [--data DIR]                  the development key (made once, kept in DIR/dev-key)";
+    "       strobe keys dev [--data DIR]                  the development key (made once, kept in DIR/dev-key)\n"
+    "every form also takes --meta URL (or STROBE_META): a postgres://... metadata store instead of DIR's";
 
 static bool print_key(const sb_key_t *k, void *ctx)
 {
@@ -64,8 +66,9 @@ int sb_cmd_keys(int argc, char **argv)
                                              {"credits", required_argument, 0, 'c'},
                                              {"data", required_argument, 0, 'd'},
                                              {"json", no_argument, 0, 'j'},
+                                             {"meta", required_argument, 0, 'm'},
                                              {0, 0, 0, 0}};
-    const char *name = NULL, *data = getenv("STROBE_DATA");
+    const char *name = NULL, *data = getenv("STROBE_DATA"), *meta_url = getenv("STROBE_META");
     long long credits = 100;
     int json = 0, c;
     optind = 0;
@@ -79,6 +82,7 @@ int sb_cmd_keys(int argc, char **argv)
             break;
         case 'd': data = optarg; break;
         case 'j': json = 1; break;
+        case 'm': meta_url = optarg; break;
         default: return sb_cli_usage("%s", keys_usage);
         }
     }
@@ -90,7 +94,7 @@ int sb_cmd_keys(int argc, char **argv)
     int nargs = argc - optind - 1;
     sb_meta_t *meta = NULL;
     sb_error_t e = {0};
-    sb_err err = sb_service_open_meta(data, &meta, &e);
+    sb_err err = sb_service_open_meta(data, meta_url, &meta, &e);
     if (err)
         return sb_cli_fail(err, &e);
     int rc = 0;

@@ -2,7 +2,7 @@
  * idempotency keys, output files, webhook deliveries, portrait templates) and blobs (the encoded output images).
  *
  * Two small interfaces, each behind an opaque handle opened from a location string:
- *   metadata  "sqlite:DIR/strobe.db" (embedded default, WAL)    later "postgres://..."
+ *   metadata  "sqlite:DIR/strobe.db" (embedded default, WAL), "postgres://..." (PostgreSQL 15, libpq)
  *   blobs     "file:DIR/files"                                   later "s3://bucket/prefix"
  * Nothing SQLite- or filesystem-specific appears here: callers see ids, states, numbers and bytes.
  *
@@ -26,9 +26,11 @@ typedef struct sb_blob sb_blob_t;
 
 /* ---- opening ---- */
 
-/* Open (creating on first use) the metadata store at `location` ("sqlite:PATH"). Migrates the schema.
- * PATH's directory must exist; a new file is made 0600. A file with a newer schema is refused.
- * Errors: SB_ERR_USAGE for an unknown scheme, SB_ERR_STORE when it cannot be opened. */
+/* Open (creating on first use) the metadata store at `location`: "sqlite:PATH" (PATH's directory must
+ * exist; a new file is made 0600) or "postgres://..." / "postgresql://..." (a libpq URL; the database
+ * must exist, the tables are made in it). Migrates the schema; a newer schema is refused.
+ * Errors: SB_ERR_USAGE for an unknown scheme, SB_ERR_STORE when it cannot be opened or reached (the
+ * message never holds the URL's password). */
 sb_err sb_meta_open(const char *location, sb_meta_t **out, sb_error_t *e);
 void sb_meta_close(sb_meta_t *m); /* NULL-safe */
 

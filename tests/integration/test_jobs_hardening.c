@@ -149,7 +149,7 @@ Test(jobs_hardening, job_at_the_attempt_cap_fails_with_job_crashed_at_startup)
     origin_url(img, sizeof img, "127.0.0.1", "/img");
     origin_url(hook, sizeof hook, "127.0.0.1", "/hook");
     snprintf(spec, sizeof spec, "{\"image_url\":\"%s\"}", img);
-    snprintf(db, sizeof db, "sqlite:%s/strobe.db", S.data);
+    snprintf(db, sizeof db, "%s", S.meta);
     const char *id = "job_0123456789abcdef01234567";
     sb_meta_t *meta;
     sb_error_t e = {0};

@@ -1,9 +1,15 @@
 /* test_store.c - the metadata store on a real SQLite file and the blob store on a real directory, each in
- * a fresh temp directory per test. */
+ * a fresh temp directory per test.
+ *
+ * With STROBE_TEST_PG set to a PostgreSQL URL (an admin database of a running server), the same meta
+ * tests run against PostgreSQL instead, each in a fresh database made from that URL and dropped after;
+ * the tests of SQLite's own file, locking and migrations skip, and PostgreSQL's schema tests run.
+ * tests/integration/test_store_pg.c starts a throw-away PostgreSQL cluster and runs this binary so. */
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,17 +46,55 @@ static void make_temp_dir(void)
     cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
 }
 
+/* PostgreSQL mode: the admin URL from the environment (NULL for SQLite), and this test's database. */
+static const char *pg_admin;
+static char pg_db[64];
+static char pg_url[512];
+
+static void meta_location(char *loc, size_t size)
+{
+    if (pg_admin)
+        snprintf(loc, size, "%s", pg_url);
+    else
+        snprintf(loc, size, "sqlite:%s", db_path);
+}
+
 static void open_meta(void)
 {
     char loc[PATH_MAX + 32];
-    snprintf(loc, sizeof loc, "sqlite:%s", db_path);
+    meta_location(loc, sizeof loc);
     OK(sb_meta_open(loc, &meta, &e));
+}
+
+/* Run one statement on the admin database (CREATE / DROP DATABASE). */
+static void pg_admin_sql(const char *sql)
+{
+    PGconn *c = PQconnectdb(pg_admin);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
 }
 
 static void meta_setup(void)
 {
     make_temp_dir();
     snprintf(db_path, sizeof db_path, "%s/strobe.db", dir);
+    pg_admin = getenv("STROBE_TEST_PG");
+    if (pg_admin && !*pg_admin)
+        pg_admin = NULL;
+    if (pg_admin) {
+        /* A fresh database per test: the URL's path (the admin database) is replaced by it. */
+        static int n;
+        snprintf(pg_db, sizeof pg_db, "t_%d_%d", (int)getpid(), n++);
+        char sql[128];
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_db);
+        pg_admin_sql(sql);
+        const char *slash = strrchr(pg_admin, '/');
+        cr_assert(slash && slash > strstr(pg_admin, "://") + 2, "STROBE_TEST_PG needs a database: %s", pg_admin);
+        snprintf(pg_url, sizeof pg_url, "%.*s/%s", (int)(slash - pg_admin), pg_admin, pg_db);
+    }
     open_meta();
 }
 
@@ -59,7 +103,24 @@ static void teardown(void)
     sb_meta_close(meta);
     meta = NULL;
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (pg_admin) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_db);
+        pg_admin_sql(sql);
+    }
 }
+
+/* The tests of SQLite's own file, locking and migrations. */
+#define SQLITE_ONLY()                                                                                        \
+    do {                                                                                                     \
+        if (pg_admin)                                                                                        \
+            cr_skip_test("SQLite's own file and schema");                                                    \
+    } while (0)
+#define PG_ONLY()                                                                                            \
+    do {                                                                                                     \
+        if (!pg_admin)                                                                                       \
+            cr_skip_test("PostgreSQL's schema (set STROBE_TEST_PG, or see test_store_pg)");                  \
+    } while (0)
 
 TestSuite(meta, .init = meta_setup, .fini = teardown);
 
@@ -68,9 +129,18 @@ static int64_t now_s(void)
     return (int64_t)time(NULL);
 }
 
-/* Run SQL on the database file through a second connection, to see or age what the store wrote. */
+/* Run SQL on the store through a second connection, to see or age what the store wrote. */
 static void raw_sql(const char *sql)
 {
+    if (pg_admin) {
+        PGconn *c = PQconnectdb(pg_url);
+        cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+        PGresult *r = PQexec(c, sql);
+        cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
+        PQclear(r);
+        PQfinish(c);
+        return;
+    }
     sqlite3 *db;
     cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
     char *msg = NULL;
@@ -80,6 +150,17 @@ static void raw_sql(const char *sql)
 
 static int64_t raw_int(const char *sql)
 {
+    if (pg_admin) {
+        PGconn *c = PQconnectdb(pg_url);
+        cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+        PGresult *r = PQexec(c, sql);
+        cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
+        cr_assert_eq(PQntuples(r), 1, "%s", sql);
+        int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+        PQfinish(c);
+        return v;
+    }
     sqlite3 *db;
     sqlite3_stmt *st;
     cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
@@ -147,6 +228,7 @@ static sb_err complete_simple(const char *id, const char *owner, const char *fil
 
 Test(meta, open_makes_a_private_wal_database_at_schema_3)
 {
+    SQLITE_ONLY();
     struct stat st;
     cr_assert_eq(stat(db_path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
@@ -163,6 +245,7 @@ Test(meta, open_makes_a_private_wal_database_at_schema_3)
 
 Test(meta, a_write_lock_held_elsewhere_fails_after_the_busy_timeout)
 {
+    SQLITE_ONLY();
     sqlite3 *other;
     cr_assert_eq(sqlite3_open(db_path, &other), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
@@ -188,11 +271,55 @@ Test(meta, reopen_keeps_the_data)
     meta = NULL;
     open_meta();
     cr_assert_eq(get_key("key_a").credits, 5);
-    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+    cr_assert_eq(raw_int(pg_admin ? "SELECT max(version) FROM strobe_schema" : "PRAGMA user_version"), pg_admin ? 1 : 3);
+}
+
+Test(meta, postgres_schema_version_1_with_every_table)
+{
+    PG_ONLY();
+    cr_assert_eq(raw_int("SELECT max(version) FROM strobe_schema"), 1);
+    cr_assert_eq(raw_int("SELECT count(*) FROM strobe_schema"), 1);
+    cr_assert_eq(raw_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN "
+                         "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items', 'templates', 'health')"),
+                 8);
+    cr_assert_eq(raw_int("SELECT count(*) FROM pg_indexes WHERE indexname IN ('jobs_state', 'files_expires')"), 2);
+    OK(sb_meta_check_writable(meta, &e));
+    OK(sb_meta_check_writable(meta, &e));
+    cr_assert_eq(raw_int("SELECT count(*) FROM health"), 1);
+}
+
+Test(meta, postgres_newer_schema_is_refused)
+{
+    PG_ONLY();
+    sb_meta_close(meta);
+    meta = NULL;
+    raw_sql("UPDATE strobe_schema SET version = 99");
+    FAILS(sb_meta_open(pg_url, &meta, &e), SB_ERR_STORE);
+    cr_assert_null(meta);
+    cr_assert(strstr(e.message, "99"), "%s", e.message);
+}
+
+Test(meta, postgres_reconnects_after_its_connection_is_killed)
+{
+    PG_ONLY();
+    make_key("key_a", 5);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '%s' AND pid <> "
+             "pg_backend_pid()",
+             pg_db);
+    cr_assert_geq(raw_int(sql), 1);
+    /* The first call after the kill may fail with a clear store error; the next one reconnects. */
+    sb_key_t k;
+    sb_err first = sb_meta_key_get(meta, "key_a", &k, &e);
+    cr_assert(first == SB_OK || first == SB_ERR_STORE, "%s: %s", sb_err_name(first), e.message);
+    OK(sb_meta_key_get(meta, "key_a", &k, &e));
+    cr_assert_eq(k.credits, 5);
 }
 
 Test(meta, a_version_1_file_migrates_to_3_keeping_its_data)
 {
+    SQLITE_ONLY();
     make_key("key_a", 5);
     sb_meta_close(meta);
     meta = NULL;
@@ -206,6 +333,7 @@ Test(meta, a_version_1_file_migrates_to_3_keeping_its_data)
 
 Test(meta, a_version_2_file_migrates_to_3_keeping_its_data)
 {
+    SQLITE_ONLY();
     make_key("key_a", 5);
     make_job("job_1", "key_a", NULL);
     sb_meta_close(meta);
@@ -219,6 +347,7 @@ Test(meta, a_version_2_file_migrates_to_3_keeping_its_data)
 
 Test(meta, a_newer_schema_is_refused)
 {
+    SQLITE_ONLY();
     sb_meta_close(meta);
     meta = NULL;
     raw_sql("PRAGMA user_version = 99");
@@ -232,8 +361,13 @@ Test(meta, a_newer_schema_is_refused)
 Test(meta, bad_locations)
 {
     sb_meta_t *m = (sb_meta_t *)1;
-    FAILS(sb_meta_open("postgres://localhost/strobe", &m, &e), SB_ERR_USAGE);
+    FAILS(sb_meta_open("mysql://localhost/strobe", &m, &e), SB_ERR_USAGE);
     cr_assert_null(m);
+    /* Nothing listens on port 1: a clear store error, and the password is not in it. */
+    FAILS(sb_meta_open("postgres://strobe:s3cret-pw@127.0.0.1:1/strobe", &m, &e), SB_ERR_STORE);
+    cr_assert_null(m);
+    cr_assert(strstr(e.message, "cannot connect to PostgreSQL"), "%s", e.message);
+    cr_assert_null(strstr(e.message, "s3cret-pw"), "%s", e.message);
     FAILS(sb_meta_open("sqlite:", &m, &e), SB_ERR_USAGE);
     char loc[PATH_MAX + 32];
     snprintf(loc, sizeof loc, "sqlite:%s/no/such/dir/strobe.db", dir);
