@@ -281,8 +281,12 @@ void sb_service_stop(sb_service_t *s)
 {
     if (!s)
         return;
-    if (s->http)
+    if (s->http) {
         sb_http_quiesce(s->http);
+        /* A request whose upload finished just before the signal is still on its way to the queue (key
+         * lookup, input checks): let it get there, so the drain below answers it instead of refusing it. */
+        sb_http_wait_handlers(s->http, 10000);
+    }
     atomic_store(&s->started, false);
     /* Drains the queue: every waiting client gets its answer before the transport stops. */
     sb_jobs_stop(s->jobs);

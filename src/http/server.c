@@ -63,6 +63,7 @@ struct sb_http_server {
     track_t *tracks;
     sb_http_clients_t *clients;  /* requests in flight per client address */
     int deferred;
+    int handling;                /* requests inside cfg.handler now */
     bool quiesced;
     bool stopping;
     pthread_t watchdog;
@@ -389,11 +390,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 req->body_err = err;
         }
         set_phase(s, p->track, PHASE_BUSY);
+        pthread_mutex_lock(&s->mu);
+        s->handling++;
+        pthread_mutex_unlock(&s->mu);
         s->cfg.handler(req, s->cfg.ctx);
         /* A deferred answer may already be here (a fast worker): then send it without suspending.
          * Otherwise suspend under the lock, so that sb_http_resume() either sees the suspension or
          * leaves the answer for this thread. */
         pthread_mutex_lock(&s->mu);
+        s->handling--;
         bool ready = p->responded;
         if (!ready && p->deferred) {
             MHD_suspend_connection(c);
@@ -539,6 +544,22 @@ void sb_http_quiesce(sb_http_server_t *s)
         MHD_socket fd = MHD_quiesce_daemon(s->daemon);
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
+    }
+}
+
+bool sb_http_wait_handlers(sb_http_server_t *s, int timeout_ms)
+{
+    int64_t deadline = sb_clock_us() + (int64_t)timeout_ms * 1000;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        int n = s->handling;
+        pthread_mutex_unlock(&s->mu);
+        if (n == 0)
+            return true;
+        if (sb_clock_us() >= deadline)
+            return false;
+        struct timespec t = {.tv_sec = 0, .tv_nsec = 5 * 1000000L};
+        nanosleep(&t, NULL);
     }
 }
 
