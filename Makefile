@@ -60,9 +60,10 @@ run: bootstrap
 	@$(MAKE) --no-print-directory strobe
 	@sh scripts/run.sh
 
-# The test command of the README: install what is missing, build, run every test binary, then the unit
-# suite again under ASan + UBSan and every fuzz target for a short smoke run (FUZZ_SMOKE_SECONDS each).
+# The test command of the README: install what is missing (and s3rver, the tests' S3 server), build, run
+# every test binary, then the unit suite again under ASan + UBSan and every fuzz target for a short smoke run (FUZZ_SMOKE_SECONDS each).
 test: bootstrap
+	@sh scripts/s3rver.sh
 	@$(MAKE) --no-print-directory strobe $(TEST_BIN) $(ASAN_TEST_BIN) $(FUZZ_BIN)
 	@sh scripts/run-tests.sh $(TEST_BIN) $(ASAN_TEST_BIN) $(FUZZ_BIN)
 

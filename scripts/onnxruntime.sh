@@ -21,6 +21,7 @@ CACHE=${STROBE_CACHE:-${HOME:-/root}/.cache/strobe}
 TGZ="$CACHE/onnxruntime-node-$VERSION.tgz"
 
 die() { echo "onnxruntime: $*" >&2; exit 1; }
+. scripts/npm.sh
 
 lib_ok() { [ -f "$DEST/libonnxruntime.so.1" ] &&
     [ "$(sha256sum "$DEST/libonnxruntime.so.1" | cut -d' ' -f1)" = "$LIB_SHA256" ]; }
@@ -35,14 +36,7 @@ if [ -f "$TGZ" ] && ! tgz_ok; then
     rm -f "$TGZ"
 fi
 if ! tgz_ok; then
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "onnxruntime: installing Debian's npm" >&2
-        SUDO=""
-        [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null ||
-            { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-                $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
-    fi
+    need_npm onnxruntime
     mkdir -p "$CACHE"
     rm -f "$TGZ"
     echo "onnxruntime: npm pack onnxruntime-node@$VERSION into $CACHE" >&2

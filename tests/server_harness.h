@@ -7,7 +7,9 @@
  *
  * With STROBE_TEST_PG set to a PostgreSQL URL (an admin database), every test gets a fresh database
  * there, the server and `strobe keys` use it (STROBE_META), and it is dropped after: the same tests then
- * run on PostgreSQL (tests/integration/test_store_pg.c starts a cluster and runs the API suites so). */
+ * run on PostgreSQL. With STROBE_TEST_S3 set to an S3 endpoint (credentials in AWS_*), the output files
+ * go to its bucket "strobe-test" under a fresh prefix per test (STROBE_BLOBS); blob_read() reads them
+ * back either way. tests/integration/test_shared_stores.c starts both servers and runs the suites so. */
 #ifndef STROBE_TESTS_SERVER_HARNESS_H
 #define STROBE_TESTS_SERVER_HARNESS_H
 
@@ -38,6 +40,7 @@
 #include <vips/vips.h>
 
 #include "loopback.h"
+#include "store/store.h"
 #include "testutil.h"
 
 extern char **environ;
@@ -186,6 +189,10 @@ static struct {
     char meta_env[420]; /* "STROBE_META=<meta>" for the server, when PostgreSQL */
     char pg_admin[256]; /* STROBE_TEST_PG, or "" */
     char pg_db[64];
+    char blobs[300];    /* the blob store: file:DATA/files, or the test's S3 prefix */
+    char blobs_env[320]; /* "STROBE_BLOBS=<blobs>" for the server, when S3 */
+    char blob_dir[400];  /* where the blobs are on this disk: DATA/files, or s3rver's folder for the prefix
+                          * (STROBE_TEST_S3_DIR/strobe-test/PREFIX; "" when not given) */
     char log[320];  /* stderr of the latest start */
     char base[64];  /* http://127.0.0.1:PORT */
     pid_t pid;
@@ -212,7 +219,21 @@ static void pg_admin_sql(const char *sql)
     PQfinish(c);
 }
 
-/* Every test starts here: the shared data (or skip), a temp dir, curl, the metadata store's location. */
+/* A blob of the server's store (an output file, a kept input) by name, read through the library's own
+ * blob store; NULL when absent. Caller frees. */
+static uint8_t *blob_read(const char *name, size_t *len)
+{
+    sb_blob_t *b;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_blob_open(S.blobs, &b, &e), SB_OK, "%s", e.message);
+    uint8_t *data = NULL;
+    sb_err err = sb_blob_get(b, name, &data, len, &e);
+    sb_blob_close(b);
+    cr_assert(err == SB_OK || err == SB_ERR_NOT_FOUND, "blob %s: %s", name, e.message);
+    return err ? NULL : data;
+}
+
+/* Every test starts here: the shared data (or skip), a temp dir, curl, the stores' locations. */
 static void begin(void)
 {
     need_shared();
@@ -221,6 +242,19 @@ static void begin(void)
     snprintf(S.tmp, sizeof S.tmp, "/tmp/strobe-srv-XXXXXX");
     cr_assert_not_null(mkdtemp(S.tmp));
     snprintf(S.data, sizeof S.data, "%s/data", S.tmp);
+    snprintf(S.blobs, sizeof S.blobs, "file:%.280s/files", S.data);
+    snprintf(S.blob_dir, sizeof S.blob_dir, "%s/files", S.data);
+    const char *s3 = getenv("STROBE_TEST_S3"), *s3_dir = getenv("STROBE_TEST_S3_DIR");
+    if (s3 && *s3) {
+        static int k;
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "s_%d_%d", (int)getpid(), k++);
+        snprintf(S.blobs, sizeof S.blobs, "s3://strobe-test/%s?endpoint=%.200s", prefix, s3);
+        snprintf(S.blobs_env, sizeof S.blobs_env, "STROBE_BLOBS=%s", S.blobs);
+        snprintf(S.blob_dir, sizeof S.blob_dir, "%.300s/strobe-test/%s", s3_dir ? s3_dir : "", prefix);
+        if (!s3_dir || !*s3_dir)
+            S.blob_dir[0] = '\0';
+    }
     const char *admin = getenv("STROBE_TEST_PG");
     snprintf(S.pg_admin, sizeof S.pg_admin, "%s", admin ? admin : "");
     if (!S.pg_admin[0]) {
@@ -348,6 +382,8 @@ static void server_start(const char *const *env, const char *const *args)
         envp[n++] = "STROBE_RATE_LIMIT=0";
     if (S.meta_env[0] && !env_named("STROBE_META=", env))
         envp[n++] = S.meta_env;
+    if (S.blobs_env[0] && !env_named("STROBE_BLOBS=", env))
+        envp[n++] = S.blobs_env;
     for (int i = 0; env && env[i] && n < 510; i++)
         envp[n++] = env[i];
     envp[n] = NULL;

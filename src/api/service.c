@@ -78,6 +78,8 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
         snprintf(c->data_dir, sizeof c->data_dir, "%s", s);
     if ((s = getenv("STROBE_META")) && *s)
         snprintf(c->meta, sizeof c->meta, "%s", s);
+    if ((s = getenv("STROBE_BLOBS")) && *s)
+        snprintf(c->blobs, sizeof c->blobs, "%s", s);
     if ((s = getenv("STROBE_PUBLIC_URL")) && *s)
         snprintf(c->public_url, sizeof c->public_url, "%s", s);
     ENV_INT("STROBE_WORKERS", 1, 256, c->workers);
@@ -218,7 +220,10 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
     s->cfg = *cfg;
     s->lock_fd = -1;
     char loc[600];
-    snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
+    if (cfg->blobs[0])
+        snprintf(loc, sizeof loc, "%s", cfg->blobs);
+    else
+        snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
     if ((err = ensure_dir(cfg->data_dir, e)) || (err = take_lock(cfg->data_dir, &s->lock_fd, e)) ||
         (err = load_secret(cfg->data_dir, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, cfg->meta, &s->meta, e)) ||
         (err = sb_blob_open(loc, &s->blob, e)))

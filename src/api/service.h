@@ -20,6 +20,9 @@ typedef struct {
     char data_dir[512];        /* STROBE_DATA, --data; default ./strobe-data */
     char meta[512];            /* STROBE_META, --meta; the metadata store: "" = sqlite:DATA/strobe.db, or
                                 * postgres://USER:PASSWORD@HOST:PORT/DB (never logged) */
+    char blobs[512];           /* STROBE_BLOBS, --blobs; the output files: "" = file:DATA/files, or
+                                * s3://BUCKET/PREFIX?endpoint=URL&region=R&addressing=path|virtual
+                                * (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) */
     char public_url[256];      /* STROBE_PUBLIC_URL; base of signed URLs; default http://<listen> */
     int workers;               /* STROBE_WORKERS, --workers; default = CPU cores */
     int nn_threads;            /* STROBE_NN_THREADS, --nn-threads; threads inside one forward pass; default 1

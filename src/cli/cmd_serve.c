@@ -1,4 +1,4 @@
-/* cmd_serve.c - `strobe serve [--listen ADDR] [--data DIR] [--meta URL] [--workers N] [--allow-private-urls]`:
+/* cmd_serve.c - `strobe serve [--listen ADDR] [--data DIR] [--meta URL] [--blobs URL] [--workers N] ...`:
  * the HTTP API until SIGTERM or SIGINT, then a graceful stop (no new connections, queued and running
  * jobs finished and answered). Settings come from STROBE_* variables, then these flags. */
 #include <getopt.h>
@@ -13,7 +13,7 @@
 #include "util/parse.h"
 
 static const char serve_usage[] =
-    "usage: strobe serve [--listen HOST:PORT] [--data DIR] [--meta postgres://...] [--workers N] [--nn-threads N]\n"
+    "usage: strobe serve [--listen HOST:PORT] [--data DIR] [--meta postgres://...] [--blobs s3://...] [--workers N] [--nn-threads N]\n"
     "                    [--allow-private-urls]";
 
 int sb_cmd_serve(int argc, char **argv)
@@ -21,6 +21,7 @@ int sb_cmd_serve(int argc, char **argv)
     static const struct option longopts[] = {{"listen", required_argument, 0, 'l'},
                                              {"data", required_argument, 0, 'd'},
                                              {"meta", required_argument, 0, 'm'},
+                                             {"blobs", required_argument, 0, 'b'},
                                              {"workers", required_argument, 0, 'w'},
                                              {"nn-threads", required_argument, 0, 'n'},
                                              {"allow-private-urls", no_argument, 0, 'p'},
@@ -39,6 +40,7 @@ int sb_cmd_serve(int argc, char **argv)
         case 'l': snprintf(cfg.listen, sizeof cfg.listen, "%s", optarg); break;
         case 'd': snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", optarg); break;
         case 'm': snprintf(cfg.meta, sizeof cfg.meta, "%s", optarg); break;
+        case 'b': snprintf(cfg.blobs, sizeof cfg.blobs, "%s", optarg); break;
         case 'w':
             if (sb_parse_int(optarg, strlen(optarg), 1, 256, &n, "--workers", &e))
                 return sb_cli_usage("%s", e.message);

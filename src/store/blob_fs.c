@@ -1,5 +1,6 @@
-/* blob_fs.c - the blob store on a local directory: one file per blob, written by rename. */
-#include "store/store.h"
+/* blob_fs.c - the blob store's local-directory driver ("file:DIR"): one file per blob, written by rename.
+ * Names are checked by blob.c before they get here. */
+#include "store/blob_driver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NAME_MAX_LEN 64
-
-struct sb_blob {
+struct sb_blob_fs {
     char *dir;
     int dirfd; /* every file operation is relative to it, so a renamed DIR cannot redirect one */
 };
@@ -20,30 +19,7 @@ struct sb_blob {
 /* Temp names start with a dot, which no blob name may: a reader never sees a half-written file. */
 static atomic_ulong tmp_counter;
 
-static bool valid_name(const char *name)
-{
-    size_t len = name ? strlen(name) : 0;
-    if (len == 0 || len > NAME_MAX_LEN || name[0] == '.' || strstr(name, ".."))
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
-static sb_err check_name(const char *name, sb_error_t *e)
-{
-    if (valid_name(name))
-        return SB_OK;
-    return sb_error_set(e, SB_ERR_USAGE, "name",
-                        "bad blob name '%.64s' (want [A-Za-z0-9._-]{1,%d}, no leading dot)", name ? name : "",
-                        NAME_MAX_LEN);
-}
-
-static sb_err io_error(sb_blob_t *b, const char *what, const char *name, int err_no, sb_error_t *e)
+static sb_err io_error(sb_blob_fs_t *b, const char *what, const char *name, int err_no, sb_error_t *e)
 {
     return sb_error_set(e, SB_ERR_STORE, "", "blob store %s '%s/%s': %s", what, b->dir, name,
                         strerror(err_no));
@@ -73,16 +49,12 @@ static int make_dirs(const char *path)
     return rc;
 }
 
-sb_err sb_blob_open(const char *location, sb_blob_t **out, sb_error_t *e)
+sb_err sb_blob_fs_open(const char *dir, sb_blob_fs_t **out, sb_error_t *e)
 {
     *out = NULL;
-    if (!location || strncmp(location, "file:", 5) != 0 || !location[5])
-        return sb_error_set(e, SB_ERR_USAGE, "store", "unknown blob store '%s' (expected file:DIR)",
-                            location ? location : "");
-    const char *dir = location + 5;
     if (make_dirs(dir) != 0)
         return sb_error_set(e, SB_ERR_STORE, "store", "cannot create '%s': %s", dir, strerror(errno));
-    sb_blob_t *b = calloc(1, sizeof *b);
+    sb_blob_fs_t *b = calloc(1, sizeof *b);
     if (!b || !(b->dir = strdup(dir))) {
         free(b);
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory opening '%s'", dir);
@@ -98,7 +70,7 @@ sb_err sb_blob_open(const char *location, sb_blob_t **out, sb_error_t *e)
     return SB_OK;
 }
 
-void sb_blob_close(sb_blob_t *b)
+void sb_blob_fs_close(sb_blob_fs_t *b)
 {
     if (!b)
         return;
@@ -108,10 +80,10 @@ void sb_blob_close(sb_blob_t *b)
 }
 
 /* Create a fresh temp file in the store's directory; its name goes to `tmp`. */
-static int open_temp(sb_blob_t *b, char tmp[NAME_MAX_LEN + 32])
+static int open_temp(sb_blob_fs_t *b, char tmp[SB_BLOB_NAME_MAX + 32])
 {
     for (;;) {
-        snprintf(tmp, NAME_MAX_LEN + 32, ".tmp-%ld-%lu", (long)getpid(), atomic_fetch_add(&tmp_counter, 1));
+        snprintf(tmp, SB_BLOB_NAME_MAX + 32, ".tmp-%ld-%lu", (long)getpid(), atomic_fetch_add(&tmp_counter, 1));
         int fd = openat(b->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         /* EEXIST: left over by a crashed process that had the same pid; take the next number. */
         if (fd >= 0 || errno != EEXIST)
@@ -133,14 +105,10 @@ static int write_all(int fd, const uint8_t *data, size_t len)
     return 0;
 }
 
-sb_err sb_blob_put(sb_blob_t *b, const char *name, const uint8_t *data, size_t len, sb_error_t *e)
+sb_err sb_blob_fs_put(sb_blob_fs_t *b, const char *name, const uint8_t *data, size_t len, sb_error_t *e)
 {
-    sb_err err = check_name(name, e);
-    if (err)
-        return err;
-    if (!data && len > 0)
-        return sb_error_set(e, SB_ERR_USAGE, "data", "no data for %zu bytes", len);
-    char tmp[NAME_MAX_LEN + 32];
+    sb_err err;
+    char tmp[SB_BLOB_NAME_MAX + 32];
     int fd = open_temp(b, tmp);
     if (fd < 0)
         return io_error(b, "cannot create a temp file in", "", errno, e);
@@ -167,13 +135,9 @@ fail:
     return err;
 }
 
-sb_err sb_blob_get(sb_blob_t *b, const char *name, uint8_t **data, size_t *len, sb_error_t *e)
+sb_err sb_blob_fs_get(sb_blob_fs_t *b, const char *name, uint8_t **data, size_t *len, sb_error_t *e)
 {
-    *data = NULL;
-    *len = 0;
-    sb_err err = check_name(name, e);
-    if (err)
-        return err;
+    sb_err err = SB_OK;
     int fd = openat(b->dirfd, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT)
         return sb_error_set(e, SB_ERR_NOT_FOUND, "", "no blob '%s'", name);
@@ -211,19 +175,16 @@ done:
     return err;
 }
 
-sb_err sb_blob_delete(sb_blob_t *b, const char *name, sb_error_t *e)
+sb_err sb_blob_fs_delete(sb_blob_fs_t *b, const char *name, sb_error_t *e)
 {
-    sb_err err = check_name(name, e);
-    if (err)
-        return err;
     if (unlinkat(b->dirfd, name, 0) != 0 && errno != ENOENT)
         return io_error(b, "cannot delete", name, errno, e);
     return SB_OK;
 }
 
-sb_err sb_blob_check_writable(sb_blob_t *b, sb_error_t *e)
+sb_err sb_blob_fs_check_writable(sb_blob_fs_t *b, sb_error_t *e)
 {
-    char tmp[NAME_MAX_LEN + 32];
+    char tmp[SB_BLOB_NAME_MAX + 32];
     int fd = open_temp(b, tmp);
     if (fd < 0)
         return io_error(b, "cannot create a temp file in", "", errno, e);

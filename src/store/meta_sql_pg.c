@@ -100,8 +100,8 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
-/* A failed statement: a duplicate is a conflict, a reference to a missing row is not found, and the
- * rest (including a lost connection) is the store failing. */
+/* A failed statement: a duplicate is a conflict, a reference to a missing row is not found, a lost
+ * connection or a server shutting down is the store being down (retry later), the rest the store failing. */
 static sb_err result_error(sb_meta_t *m, PGresult *res, sb_error_t *e)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -111,6 +111,8 @@ static sb_err result_error(sb_meta_t *m, PGresult *res, sb_error_t *e)
         return sb_error_set(e, SB_ERR_CONFLICT, "", "%.*s", (int)len, msg);
     if (state && strcmp(state, "23503") == 0)
         return sb_error_set(e, SB_ERR_NOT_FOUND, "", "%.*s", (int)len, msg);
+    if (PQstatus(m->pg) != CONNECTION_OK || (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)))
+        return sb_error_set(e, SB_ERR_STORE_DOWN, "", "postgres unavailable: %.*s", (int)len, msg);
     return sb_error_set(e, SB_ERR_STORE, "", "postgres: %.*s", (int)len, msg);
 }
 

@@ -3,7 +3,7 @@
  *
  * Two small interfaces, each behind an opaque handle opened from a location string:
  *   metadata  "sqlite:DIR/strobe.db" (embedded default, WAL), "postgres://..." (PostgreSQL 15, libpq)
- *   blobs     "file:DIR/files"                                   later "s3://bucket/prefix"
+ *   blobs     "file:DIR/files", "s3://BUCKET/PREFIX?endpoint=URL&region=R&addressing=path|virtual"
  * Nothing SQLite- or filesystem-specific appears here: callers see ids, states, numbers and bytes.
  *
  * Threads: one sb_meta_t / sb_blob_t may be used from many threads at once (the implementation
@@ -34,7 +34,10 @@ typedef struct sb_blob sb_blob_t;
 sb_err sb_meta_open(const char *location, sb_meta_t **out, sb_error_t *e);
 void sb_meta_close(sb_meta_t *m); /* NULL-safe */
 
-/* Open the blob store at `location` ("file:DIR", the directory is created). */
+/* Open the blob store at `location`: "file:DIR" (the directory is created) or "s3://BUCKET/PREFIX?..."
+ * (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; nothing is sent until
+ * the first call). Errors: SB_ERR_USAGE for a bad location or missing credentials, SB_ERR_STORE. Calls
+ * on an S3 store that cannot be reached fail with SB_ERR_STORE_DOWN. */
 sb_err sb_blob_open(const char *location, sb_blob_t **out, sb_error_t *e);
 void sb_blob_close(sb_blob_t *b); /* NULL-safe */
 

@@ -403,10 +403,6 @@ Test(server, signed_urls_expire_and_are_purged)
     resp_t r = post_image(key, jpeg, jlen, NULL, NULL);
     expect_headshot_ok(&r, "headshot");
     const char *url = jstr(r.json, "output_url");
-    /* The genuine URL works (fetched at once: it lives about a second). */
-    resp_t f = fetch_output(url, "image/png");
-    expect_png_800(&f, "output");
-    resp_free(&f);
 
     char exp[32], sig[80], name[128];
     const char *pe = strstr(url, "exp="), *ps = strstr(url, "sig=");
@@ -418,10 +414,15 @@ Test(server, signed_urls_expire_and_are_purged)
     cr_assert_not_null(pn);
     snprintf(name, sizeof name, "%.*s", (int)strcspn(pn + 10, "?"), pn + 10);
     cr_assert_eq(jint(r.json, "expires_at"), atoll(exp));
-    char path[512];
-    snprintf(path, sizeof path, "%s/files/%s", S.data, name);
-    struct stat st;
-    cr_assert_eq(stat(path, &st), 0, "the output %s is in the blob store", path);
+    /* The output is in the configured blob store, and the genuine URL works (both at once: the file
+     * lives about a second). */
+    size_t blen;
+    uint8_t *stored = blob_read(name, &blen);
+    resp_t f = fetch_output(url, "image/png");
+    cr_assert_not_null(stored, "the output %s is in the blob store %s", name, S.blobs);
+    free(stored);
+    expect_png_800(&f, "output");
+    resp_free(&f);
 
     /* Tampered: one hex digit of sig, exp moved, sig missing, exp missing. Each 403 on the signature. */
     char bad[4096], s2[80], e2[32];
@@ -461,9 +462,12 @@ Test(server, signed_urls_expire_and_are_purged)
 
     /* And the purge (every second) removes the blob. */
     long long deadline = now_ms() + 6000;
-    while (stat(path, &st) == 0 && now_ms() < deadline)
+    uint8_t *left;
+    while ((left = blob_read(name, &blen)) && now_ms() < deadline) {
+        free(left);
         sleep_ms(100);
-    cr_assert_neq(stat(path, &st), 0, "%s still exists 6 s after expiry; log: %s", path, log_tail());
+    }
+    cr_assert_null(left, "%s still exists 6 s after expiry; log: %s", name, log_tail());
     resp_free(&r);
     free(jpeg);
 }
@@ -873,11 +877,15 @@ Test(server, uploaded_bytes_never_touch_the_disk)
     s.found[0] = '\0';
     s.files = 0;
     scan_dir(S.data, &s);
+    if (strncmp(S.blob_dir, S.data, strlen(S.data)) != 0)
+        scan_dir(S.blob_dir, &s); /* the S3 server's folder: uploaded bytes must not reach it either */
     cr_assert_geq(s.files, 3, "strobe.db, the secret and the output at least");
     cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s", s.found);
     cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
     s.files = 0;
     scan_dir(S.data, &s);
+    if (strncmp(S.blob_dir, S.data, strlen(S.data)) != 0)
+        scan_dir(S.blob_dir, &s); /* the S3 server's folder: uploaded bytes must not reach it either */
     cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s after stop", s.found);
     free(jpeg);
 }
@@ -1630,17 +1638,20 @@ Test(server, avatar_qa_retries_are_reported)
  * ================================================================================================ */
 
 /* Entries in the blob store (DATA/files). */
+/* Blobs in the server's store, counted where they lie on this disk (the files folder, or s3rver's
+ * folder for the test's prefix, where each object is NAME._S3rver_object beside its metadata). */
 static int count_blobs(void)
 {
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/files", S.data);
-    DIR *d = opendir(dir);
+    cr_assert(S.blob_dir[0], "the blobs' folder is unknown (STROBE_TEST_S3 without STROBE_TEST_S3_DIR)");
+    DIR *d = opendir(S.blob_dir);
     if (!d)
         return 0;
     int n = 0;
     struct dirent *de;
-    while ((de = readdir(d)))
-        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    while ((de = readdir(d))) {
+        const char *tag = strstr(de->d_name, "._S3rver_");
+        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && (!tag || !strcmp(tag, "._S3rver_object"));
+    }
     closedir(d);
     return n;
 }
@@ -1733,10 +1744,11 @@ Test(server, avatar_cache_input_restyles_without_upload)
     cr_assert_eq(json_array_size(json_object_get(r.json, "outputs")), 2, "%s", r.body);
     resp_free(&r);
 
-    /* On disk: a JPEG of the upright, decoded photo, re-encoded, so none of the upload's bytes. */
-    snprintf(path, sizeof path, "%s/files/%s.jpg", S.data, cache_id);
+    /* In the store: a JPEG of the upright, decoded photo, re-encoded, so none of the upload's bytes. */
+    snprintf(path, sizeof path, "%s.jpg", cache_id);
     size_t clen;
-    uint8_t *kept = tu_read(path, &clen);
+    uint8_t *kept = blob_read(path, &clen);
+    cr_assert_not_null(kept, "no kept input %s", path);
     sb_image_info_t info;
     sb_error_t e = {0};
     cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
@@ -1749,6 +1761,8 @@ Test(server, avatar_cache_input_restyles_without_upload)
     cr_assert(!shares_scan_bytes(kept, clen, jpeg, jlen), "the kept input holds bytes of the upload");
     scan_t s = {.chunks = {jpeg + jlen / 2 - 4096, jpeg + jlen / 2, jpeg + jlen / 2 + 4096}};
     scan_dir(S.data, &s);
+    if (strncmp(S.blob_dir, S.data, strlen(S.data)) != 0)
+        scan_dir(S.blob_dir, &s); /* the S3 server's folder: uploaded bytes must not reach it either */
     cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s", s.found);
     free(kept);
 
@@ -1812,6 +1826,8 @@ Test(server, avatar_without_cache_input_keeps_nothing)
     resp_free(&r);
     cr_assert_eq(count_blobs(), before + 4, "files: %d before, %d after", before, count_blobs());
     scan_dir(S.data, &s);
+    if (strncmp(S.blob_dir, S.data, strlen(S.data)) != 0)
+        scan_dir(S.blob_dir, &s); /* the S3 server's folder: uploaded bytes must not reach it either */
     cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s", s.found);
 
     /* The count sees a kept input: with cache_input (multipart "1") there is a third file. */
@@ -1824,6 +1840,8 @@ Test(server, avatar_without_cache_input_keeps_nothing)
     cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
     s.found[0] = '\0';
     scan_dir(S.data, &s);
+    if (strncmp(S.blob_dir, S.data, strlen(S.data)) != 0)
+        scan_dir(S.blob_dir, &s); /* the S3 server's folder: uploaded bytes must not reach it either */
     cr_assert_eq(s.found[0], '\0', "uploaded bytes found in %s after stop", s.found);
     free(b64);
     free(jpeg);
@@ -1951,9 +1969,11 @@ Test(server, avatar_cache_id_expires)
         sleep_ms(100);
     sleep_ms(200);
     char path[512], body[128];
-    snprintf(path, sizeof path, "%s/files/%s.jpg", S.data, cache_id);
-    struct stat st;
-    cr_assert_eq(stat(path, &st), 0, "the kept input %s is not purged yet", path);
+    snprintf(path, sizeof path, "%s.jpg", cache_id);
+    size_t klen;
+    uint8_t *kept = blob_read(path, &klen);
+    cr_assert_not_null(kept, "the kept input %s is not purged yet", path);
+    free(kept);
     snprintf(body, sizeof body, "{\"cache_id\":\"%s\",\"style\":\"editorial\"}", cache_id);
     r = avatar_json(key, body, NULL);
     EXPECT_ERROR(r, 404, "not_found", "cache_id", "expired cache_id");

@@ -4,7 +4,10 @@
  * With STROBE_TEST_PG set to a PostgreSQL URL (an admin database of a running server), the same meta
  * tests run against PostgreSQL instead, each in a fresh database made from that URL and dropped after;
  * the tests of SQLite's own file, locking and migrations skip, and PostgreSQL's schema tests run.
- * tests/integration/test_store_pg.c starts a throw-away PostgreSQL cluster and runs this binary so. */
+ * With STROBE_TEST_S3 set to an S3 endpoint URL (s3rver's, credentials in AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY), the blob tests run against its bucket "strobe-test", under a fresh prefix per
+ * test; the tests of the directory's own files skip. tests/integration/test_shared_stores.c starts both
+ * servers and runs this binary so. */
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -119,7 +122,7 @@ static void teardown(void)
 #define PG_ONLY()                                                                                            \
     do {                                                                                                     \
         if (!pg_admin)                                                                                       \
-            cr_skip_test("PostgreSQL's schema (set STROBE_TEST_PG, or see test_store_pg)");                  \
+            cr_skip_test("PostgreSQL's schema (set STROBE_TEST_PG, or see test_shared_stores)");                  \
     } while (0)
 
 TestSuite(meta, .init = meta_setup, .fini = teardown);
@@ -312,7 +315,7 @@ Test(meta, postgres_reconnects_after_its_connection_is_killed)
     /* The first call after the kill may fail with a clear store error; the next one reconnects. */
     sb_key_t k;
     sb_err first = sb_meta_key_get(meta, "key_a", &k, &e);
-    cr_assert(first == SB_OK || first == SB_ERR_STORE, "%s: %s", sb_err_name(first), e.message);
+    cr_assert(first == SB_OK || first == SB_ERR_STORE_DOWN, "%s: %s", sb_err_name(first), e.message);
     OK(sb_meta_key_get(meta, "key_a", &k, &e));
     cr_assert_eq(k.credits, 5);
 }
@@ -1333,15 +1336,31 @@ Test(meta, four_workers_never_overspend_a_balance)
 
 static sb_blob_t *blob;
 static char blob_dir[PATH_MAX + 16];
+static const char *s3_endpoint; /* STROBE_TEST_S3, or NULL for the directory */
 
 static void blob_setup(void)
 {
     make_temp_dir();
     snprintf(blob_dir, sizeof blob_dir, "%s/files/sub", dir);
+    s3_endpoint = getenv("STROBE_TEST_S3");
+    if (s3_endpoint && !*s3_endpoint)
+        s3_endpoint = NULL;
     char loc[PATH_MAX + 32];
-    snprintf(loc, sizeof loc, "file:%s", blob_dir);
+    if (s3_endpoint) {
+        static int n;
+        snprintf(loc, sizeof loc, "s3://strobe-test/t_%d_%d?endpoint=%s", (int)getpid(), n++, s3_endpoint);
+    } else {
+        snprintf(loc, sizeof loc, "file:%s", blob_dir);
+    }
     OK(sb_blob_open(loc, &blob, &e));
 }
+
+/* The tests of the directory driver's own files. */
+#define FS_ONLY()                                                                                            \
+    do {                                                                                                     \
+        if (s3_endpoint)                                                                                     \
+            cr_skip_test("the directory driver's own files");                                                \
+    } while (0)
 
 static void blob_teardown(void)
 {
@@ -1355,6 +1374,8 @@ TestSuite(blob, .init = blob_setup, .fini = blob_teardown);
 /* Names in the blob directory that start with a dot: temp files that were left behind. */
 static int hidden_files(void)
 {
+    if (s3_endpoint)
+        return 0;
     DIR *d = opendir(blob_dir);
     cr_assert_not_null(d);
     int n = 0;
@@ -1367,6 +1388,7 @@ static int hidden_files(void)
 
 Test(blob, open_makes_the_directory_private)
 {
+    FS_ONLY();
     struct stat st;
     cr_assert_eq(stat(blob_dir, &st), 0);
     cr_assert(S_ISDIR(st.st_mode));
@@ -1375,7 +1397,7 @@ Test(blob, open_makes_the_directory_private)
     cr_assert_eq(hidden_files(), 0, "the probe file is removed");
 
     sb_blob_t *b = (sb_blob_t *)1;
-    FAILS(sb_blob_open("s3://bucket/prefix", &b, &e), SB_ERR_USAGE);
+    FAILS(sb_blob_open("ftp://bucket/prefix", &b, &e), SB_ERR_USAGE);
     cr_assert_null(b);
     FAILS(sb_blob_open("file:", &b, &e), SB_ERR_USAGE);
     char loc[PATH_MAX + 64];
@@ -1399,11 +1421,13 @@ Test(blob, put_get_delete_round_trip)
     cr_assert_arr_eq(got, data, sizeof data);
     free(got);
 
-    struct stat st;
-    char path[PATH_MAX * 2];
-    snprintf(path, sizeof path, "%s/f_1.png", blob_dir);
-    cr_assert_eq(stat(path, &st), 0);
-    cr_assert_eq(st.st_mode & 0777, 0600);
+    if (!s3_endpoint) {
+        struct stat st;
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/f_1.png", blob_dir);
+        cr_assert_eq(stat(path, &st), 0);
+        cr_assert_eq(st.st_mode & 0777, 0600);
+    }
 
     OK(sb_blob_put(blob, "empty", NULL, 0, &e));
     OK(sb_blob_get(blob, "empty", &got, &len, &e));
@@ -1456,6 +1480,7 @@ Test(blob, bad_names_are_refused)
 
 Test(blob, a_vanished_directory_is_a_store_error)
 {
+    FS_ONLY();
     OK(sb_blob_put(blob, "f_1.png", (const uint8_t *)"x", 1, &e));
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/f_1.png", blob_dir);
@@ -1466,6 +1491,53 @@ Test(blob, a_vanished_directory_is_a_store_error)
     uint8_t *got;
     size_t len;
     FAILS(sb_blob_get(blob, "f_1.png", &got, &len, &e), SB_ERR_NOT_FOUND);
+}
+
+/* The S3 driver without a server: locations and credentials are checked at open, nothing is sent until
+ * a call, and an unreachable endpoint is "store down" (503 + Retry-After to clients), not a failure. */
+Test(blob, s3_locations_credentials_and_an_unreachable_endpoint)
+{
+    sb_blob_t *b = (sb_blob_t *)1;
+    cr_assert_eq(setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1), 0);
+    cr_assert_eq(setenv("AWS_SECRET_ACCESS_KEY", "s3cret-key-never-shown", 1), 0);
+    FAILS(sb_blob_open("s3://Bad_Bucket/x", &b, &e), SB_ERR_USAGE);
+    cr_assert(strstr(e.message, "bucket"), "%s", e.message);
+    FAILS(sb_blob_open("s3://bucket/../x", &b, &e), SB_ERR_USAGE);
+    FAILS(sb_blob_open("s3://bucket/x?endpoint=ftp://127.0.0.1:1", &b, &e), SB_ERR_USAGE);
+    FAILS(sb_blob_open("s3://bucket/x?endpoint=http://127.0.0.1:1&addressing=sideways", &b, &e), SB_ERR_USAGE);
+    OK(sb_blob_open("s3://bucket/x/?endpoint=http://127.0.0.1:1&region=eu-west-1", &b, &e));
+    FAILS(sb_blob_put(b, "f_1.png", (const uint8_t *)"x", 1, &e), SB_ERR_STORE_DOWN);
+    cr_assert(strstr(e.message, "s3://bucket/x/f_1.png"), "%s", e.message);
+    cr_assert_null(strstr(e.message, "s3cret"), "%s", e.message);
+    uint8_t *got;
+    size_t len;
+    FAILS(sb_blob_get(b, "f_1.png", &got, &len, &e), SB_ERR_STORE_DOWN);
+    FAILS(sb_blob_check_writable(b, &e), SB_ERR_STORE_DOWN);
+    FAILS(sb_blob_put(b, "../x", (const uint8_t *)"x", 1, &e), SB_ERR_USAGE);
+    sb_blob_close(b);
+    cr_assert_eq(unsetenv("AWS_SECRET_ACCESS_KEY"), 0);
+    b = (sb_blob_t *)1;
+    FAILS(sb_blob_open("s3://bucket/x?endpoint=http://127.0.0.1:1", &b, &e), SB_ERR_USAGE);
+    cr_assert(strstr(e.message, "AWS_SECRET_ACCESS_KEY"), "%s", e.message);
+    cr_assert_null(b);
+}
+
+/* Against the real S3 server: an access key it does not know is refused with S3's code in the message. */
+Test(blob, s3_an_unknown_access_key_is_refused)
+{
+    if (!s3_endpoint)
+        cr_skip_test("needs STROBE_TEST_S3 (see test_shared_stores)");
+    char saved[128];
+    snprintf(saved, sizeof saved, "%s", getenv("AWS_ACCESS_KEY_ID") ? getenv("AWS_ACCESS_KEY_ID") : "");
+    cr_assert_eq(setenv("AWS_ACCESS_KEY_ID", "NOT-A-KNOWN-KEY", 1), 0);
+    char loc[256];
+    snprintf(loc, sizeof loc, "s3://strobe-test/wrong?endpoint=%s", s3_endpoint);
+    sb_blob_t *b;
+    OK(sb_blob_open(loc, &b, &e));
+    FAILS(sb_blob_put(b, "f_1.png", (const uint8_t *)"x", 1, &e), SB_ERR_STORE);
+    cr_assert(strstr(e.message, "InvalidAccessKeyId"), "%s", e.message);
+    sb_blob_close(b);
+    cr_assert_eq(setenv("AWS_ACCESS_KEY_ID", saved, 1), 0);
 }
 
 #define BIG (256 * 1024)
@@ -1506,6 +1578,10 @@ static void *blob_reader(void *arg)
 
 Test(blob, readers_never_see_a_partial_put)
 {
+    /* S3 itself makes a PUT visible whole; s3rver writes the object in place, so a reader racing a
+     * writer can get a cut body there (seen: "Transferred a partial file"). The property is tested on the
+     * directory driver, whose rename provides it. */
+    FS_ONLY();
     uint8_t *buf = calloc(1, BIG);
     memset(buf, 'A', BIG);
     OK(sb_blob_put(blob, "shared.png", buf, BIG, &e));
