@@ -14,8 +14,8 @@
 /* The face oval on the ArcFace template: eyes at y 52, mouth at y 92; brow to chin, cheek to cheek. */
 #define OVAL_CX 56.0f
 #define OVAL_CY 66.0f
-#define OVAL_RX 36.0f
-#define OVAL_RY 44.0f
+#define OVAL_RX 30.0f
+#define OVAL_RY 42.0f
 /* Skin sampled for its hue: cheeks and nose, under the eyes and over the mouth. */
 #define SKIN_X0 28
 #define SKIN_X1 84
@@ -29,7 +29,7 @@
 /* A cell is dark when under DARK_LEVEL of the face's median and under DARK_RATIO of the reference's
  * normalised level at the same place (eyes, brows and beards are dark on both). */
 #define DARK_LEVEL 0.5f
-#define DARK_RATIO 0.6f
+#define DARK_RATIO 0.35f
 /* Below this chroma (0..1 units of Cb, Cr) a face counts as grey: its hue says nothing. */
 #define GREY_CHROMA 0.025f
 
@@ -37,8 +37,8 @@
  * shared/testdata's avatars (docs/internals/vision.md, "Face integrity"). */
 #define LAYOUT_GOOD 0.15f
 #define LAYOUT_BAD -0.15f
-#define DARK_GOOD 0.11f
-#define DARK_BAD 0.16f
+#define DARK_GOOD 0.08f
+#define DARK_BAD 0.12f
 #define HUE_GOOD 40.0f
 #define HUE_BAD 80.0f
 #define DETAIL_GOOD 0.35f
