@@ -4,7 +4,8 @@
  * - integrity: the output face's aligned crop against the reference's (vision/integrity.h): a face broken
  *   into dark patches, smeared, scrambled or recoloured scores low even where the embedder still
  *   recognises the person.
- * Shared by the avatar's QA loop and portrait generation. See docs/internals/pipeline.md, "Likeness". */
+ * Shared by the avatar's QA loop and portrait generation. See docs/internals/vision.md, "integrity.c: face
+ * integrity". */
 #ifndef SB_LIKENESS_H
 #define SB_LIKENESS_H
 

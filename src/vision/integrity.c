@@ -34,7 +34,7 @@
 #define GREY_CHROMA 0.025f
 
 /* Score bounds of each measure: 1 at `good` or better, 0 at `bad` or worse, linear between. Calibrated on
- * shared/testdata's avatars (docs/internals/vision.md, "Face integrity"). */
+ * shared/testdata's avatars (docs/internals/vision.md, "integrity.c: face integrity"). */
 #define LAYOUT_GOOD 0.15f
 #define LAYOUT_BAD -0.15f
 #define DARK_GOOD 0.08f

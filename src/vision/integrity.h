@@ -4,8 +4,8 @@
  * aligned face crop with the reference's, at low frequency, on four measures: layout (the face's
  * light-and-dark pattern), dark patches (regions much darker than the same place on the reference),
  * colour (the skin's hue) and detail (edges around the eyes and mouth). Each measure maps to 0..1 with
- * fixed bounds calibrated on the avatars of shared/testdata (see docs/internals/vision.md, "Face
- * integrity"); the integrity is the smallest of the four. Pure functions, any thread. */
+ * fixed bounds calibrated on the avatars of shared/testdata (see docs/internals/vision.md,
+ * "integrity.c: face integrity"); the integrity is the smallest of the four. Pure functions, any thread. */
 #ifndef SB_INTEGRITY_H
 #define SB_INTEGRITY_H
 
