@@ -6,7 +6,7 @@
  * Reads testdata/identity/IDENTITIES.csv. Each labelled photo is decoded at full size, its subject face
  * (sb_face_pick_subject) is embedded. Group photos are skipped: with two labelled people in one photo,
  * the labels do not say which face is whose. Prints, as one JSON object, the cosine distributions
- * (count, min, p5, p50, p95, max) of all same-person and different-person pairs, both over identity/
+ * (count, min, p5, p10, p50, p90, p95, max) of all same-person and different-person pairs, both over identity/
  * alone and over identity/ + faces/, the likeness those cosines map to, the extreme pairs and the
  * photos that were skipped.
  *
@@ -20,7 +20,11 @@
  * PNG is decoded, the subject face found on it is embedded and compared with every OTHER photo of the
  * same person and with every photo of other people (pairs: "a" is the avatar's source photo). Per
  * threshold: how many avatars are under it at the first attempt and after the QA loop, and the attempts
- * the loop made. Each style also gives the seconds it took and the photos the avatar refused (input
+ * the loop made. The first attempt is also scored again against its photo (sb_pipeline_likeness):
+ * "first_attempt_parts" gives the distributions of its identity (the embedding alone, the score before
+ * issue 13), integrity and likeness (their minimum), and each threshold's
+ * "under_first_attempt_identity_only" counts the avatars the embedding alone puts under it, beside
+ * "under_first_attempt" on the combined score. Each style also gives the seconds it took and the photos the avatar refused (input
  * gates, unsafe content). BENCH_LIKENESS_ANIME_MAX (default 20) caps the anime photos, evenly spread over
  * those that passed the gates: anime costs about 2 s a run on 2 cores, and up to 4 runs a photo. */
 #include <jansson.h>
@@ -31,6 +35,7 @@
 
 #include "benchutil.h"
 #include "nn/models.h"
+#include "pipeline/likeness.h"
 #include "pipeline/presets.h"
 #include "pipeline/studio.h"
 
@@ -42,7 +47,7 @@ static const float thresholds[N_THRESHOLDS] = {SB_LIKENESS_PROFESSIONAL, SB_LIKE
 typedef struct {
     char file[128];
     char identity[64];
-    float v[SB_EMBED_DIM];
+    sb_likeness_ref_t ref;           /* its subject face: embedding and aligned crop */
     uint8_t *buf; /* the file, for sb_avatar */
     size_t len;
 } photo_t;
@@ -55,6 +60,7 @@ typedef struct {
 /* One photo in one style. */
 typedef struct {
     float first;                     /* likeness of the first attempt (0: no face on it) */
+    sb_likeness_t first_parts;       /* the first attempt scored again against the photo's own face */
     float qa[N_THRESHOLDS];          /* likeness the QA loop delivers at each threshold */
     int attempts[N_THRESHOLDS];      /* attempts it made */
     int found;                       /* a face was found on the delivered avatar */
@@ -73,14 +79,14 @@ static int cmp_pair(const void *x, const void *y)
     return (p > q) - (p < q);
 }
 
-/* min, p5, p50, p95 and max of n values (sorted in place), mapped through the likeness curve when
- * `as_likeness` (monotonic, so the quantiles map to quantiles). */
+/* min, p5, p10, p50, p90, p95 and max of n values (sorted in place), mapped through the likeness curve
+ * when `as_likeness` (monotonic, so the quantiles map to quantiles). */
 static json_t *quantiles(double *v, int n, int as_likeness)
 {
-    static const double at[5] = {0, 5, 50, 95, 100};
-    static const char *const names[5] = {"min", "p5", "p50", "p95", "max"};
+    static const double at[7] = {0, 5, 10, 50, 90, 95, 100};
+    static const char *const names[7] = {"min", "p5", "p10", "p50", "p90", "p95", "max"};
     json_t *o = json_object();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 7; i++) {
         double q = bu_pct(v, (size_t)n, at[i]);
         json_object_set_new(o, names[i], json_real(as_likeness ? sb_likeness_from_cosine((float)q) : q));
     }
@@ -136,7 +142,7 @@ static json_t *pairs_json(const photo_t *ph, int n, const char *prefix)
         for (int j = i + 1; j < n; j++) {
             if (prefix && strncmp(ph[j].file, prefix, strlen(prefix)))
                 continue;
-            pair_t p = {sb_embed_cosine(ph[i].v, ph[j].v), i, j};
+            pair_t p = {sb_embed_cosine(ph[i].ref.emb, ph[j].ref.emb), i, j};
             if (strcmp(ph[i].identity, ph[j].identity) == 0)
                 same[ns++] = p;
             else
@@ -150,6 +156,18 @@ static json_t *pairs_json(const photo_t *ph, int n, const char *prefix)
     free(same);
     free(diff);
     return o;
+}
+
+/* An avatar's PNG scored against `ref` (sb_pipeline_likeness) into *parts. */
+static sb_err score_avatar(sb_studio_t *studio, const sb_avatar_result_t *r, const sb_likeness_ref_t *ref,
+                           sb_likeness_t *parts, sb_error_t *e)
+{
+    sb_image_t img = {0};
+    sb_err err = sb_io_decode(r->avatar, r->avatar_len, NULL, &img, NULL, e);
+    if (!err)
+        err = sb_pipeline_likeness(studio, &img, ref, parts, e);
+    sb_image_free(&img);
+    return err;
 }
 
 /* The subject face on an avatar's PNG, embedded into v; *found is 0 when no face is found. */
@@ -186,6 +204,7 @@ static sb_err measure(sb_studio_t *studio, const photo_t *p, const char *style, 
     if (err)
         return err;
     s->first = first.attempts == 1 ? first.likeness : 0;
+    err = score_avatar(studio, &first, &p->ref, &s->first_parts, e);
     for (int t = 0; t < N_THRESHOLDS && !err; t++) {
         int reuse = first.attempts == 1 && first.likeness >= thresholds[t];
         o.likeness_min = thresholds[t];
@@ -257,7 +276,7 @@ static json_t *style_json(sb_studio_t *studio, const photo_t *ph, int n, const i
         for (int j = 0; j < n; j++) {
             if (j == src[k])
                 continue;
-            pair_t p = {sb_embed_cosine(s[k].v, ph[j].v), src[k], j};
+            pair_t p = {sb_embed_cosine(s[k].v, ph[j].ref.emb), src[k], j};
             if (strcmp(ph[src[k]].identity, ph[j].identity) == 0)
                 same[ns++] = p;
             else
@@ -269,14 +288,25 @@ static json_t *style_json(sb_studio_t *studio, const photo_t *ph, int n, const i
 
     json_t *th = json_array();
     for (int t = 0; t < N_THRESHOLDS; t++) {
-        int first = 0, after = 0;
+        int first = 0, after = 0, identity = 0;
         for (int k = 0; k < m; k++) {
             first += s[k].first < thresholds[t];
             after += s[k].qa[t] < thresholds[t];
+            identity += s[k].first_parts.identity < thresholds[t];
         }
-        json_array_append_new(th, json_pack("{s:f, s:i, s:i, s:o}", "likeness_min", thresholds[t],
-                                            "under_first_attempt", first, "under_after_qa", after, "attempts",
-                                            attempts_json(s, m, t)));
+        json_array_append_new(th, json_pack("{s:f, s:i, s:i, s:i, s:o}", "likeness_min", thresholds[t],
+                                            "under_first_attempt", first, "under_first_attempt_identity_only",
+                                            identity, "under_after_qa", after, "attempts", attempts_json(s, m, t)));
+    }
+    /* The first attempt's two signals (scored against the photo itself, so close to what the loop saw). */
+    json_t *parts = json_object();
+    for (int part = 0; part < 3; part++) {
+        static const char *const names[3] = {"identity", "integrity", "likeness"};
+        for (int k = 0; k < m; k++)
+            v[k] = part == 0 ? s[k].first_parts.identity
+                 : part == 1 ? s[k].first_parts.integrity.score
+                             : s[k].first_parts.likeness;
+        json_object_set_new(parts, names[part], quantiles(v, m, 0));
     }
     for (int k = 0; k < m; k++)
         v[k] = s[k].first;
@@ -284,9 +314,9 @@ static json_t *style_json(sb_studio_t *studio, const photo_t *ph, int n, const i
     for (int k = 0; k < m; k++)
         v[k] = s[k].qa[delivered];
     json_t *o = json_pack(
-        "{s:i, s:i, s:f, s:o, s:{s:f, s:o, s:o}, s:o, s:{s:o, s:o}, s:o, s:o}", "photos", tried, "avatars", m,
+        "{s:i, s:i, s:f, s:o, s:o, s:{s:f, s:o, s:o}, s:o, s:{s:o, s:o}, s:o, s:o}", "photos", tried, "avatars", m,
         "seconds", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, "first_attempt_likeness",
-        first_q, "delivered", "likeness_min", thresholds[delivered], "likeness", quantiles(v, m, 0), "attempts",
+        first_q, "first_attempt_parts", parts, "delivered", "likeness_min", thresholds[delivered], "likeness", quantiles(v, m, 0), "attempts",
         attempts_json(s, m, delivered), "thresholds", th, "vs_photos", "same_person",
         distribution(ph, same, ns, 1, 3), "different_person", distribution(ph, diff, nd, 0, 3), "no_face_on_avatar",
         no_face, "refused", refused);
@@ -387,9 +417,10 @@ int main(int argc, char **argv)
             err = sb_face_detect(det, &img, &faces, &e);
         int subject = err ? -1 : sb_face_pick_subject(&faces, img.width, img.height);
         if (subject >= 0)
-            err = sb_face_embed(em, &img, &faces.faces[subject], ph[n].v, &e);
+            err = sb_likeness_ref_make(em, &img, &faces.faces[subject], &ph[n].ref, &e);
         if (err || subject < 0) {
             json_array_append_new(skipped, json_pack("{s:s, s:s}", "file", file, "why", err ? e.message : "no face"));
+            sb_likeness_ref_free(&ph[n].ref);
             free(buf);
         } else {
             snprintf(ph[n].file, sizeof ph[n].file, "%s", file);
@@ -416,8 +447,10 @@ int main(int argc, char **argv)
     printf("%s\n", s);
     free(s);
     json_decref(out);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         free(ph[i].buf);
+        sb_likeness_ref_free(&ph[i].ref);
+    }
     sb_studio_close(studio);
     return 0;
 }

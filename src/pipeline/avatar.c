@@ -242,7 +242,7 @@ typedef struct {
     bool keep_input;
     /* results */
     sb_quality_t quality;
-    float emb[SB_EMBED_DIM];
+    sb_likeness_ref_t ref;   /* the input face (free with sb_likeness_ref_free) */
     uint8_t *normalized;
     size_t normalized_len;
     double ms[4];            /* quality, safety, embed, keep_input */
@@ -261,7 +261,7 @@ static void *run_checks(void *arg)
         c->err = screen(c->safety, work, "input image", c->safety_max, &c->e);
     t2 = sb_now_ms();
     if (!c->err)
-        c->err = sb_face_embed(c->em, work, &c->p->faces.faces[c->subject], c->emb, &c->e);
+        c->err = sb_likeness_ref_make(c->em, work, &c->p->faces.faces[c->subject], &c->ref, &c->e);
     t3 = sb_now_ms();
     if (!c->err && c->keep_input)
         c->err = sb_io_encode(work, SB_FMT_JPEG, KEEP_INPUT_QUALITY, &c->normalized, &c->normalized_len, &c->e);
@@ -296,7 +296,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     sb_fimage_t bg = {0}, fg = {0};
     sb_image_t frame = {0}, best = {0};
     anime_cache_t anime = {0};
-    float emb_in[SB_EMBED_DIM];
+    checks_t ck = {0};
     sb_err err = make_plan(opts, &pl, e);
     if (!err)
         err = sb_portrait_align(studio, buf, len, pl.size, &p, d, e);
@@ -305,7 +305,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
         goto done;
 
     /* The nets the checks need are loaded here, on this thread: the studio is not thread-safe. */
-    checks_t ck = {.p = &p, .subject = d->subject, .safety_max = pl.safety_max, .keep_input = opts && opts->keep_input};
+    ck = (checks_t){.p = &p, .subject = d->subject, .safety_max = pl.safety_max, .keep_input = opts && opts->keep_input};
     if ((err = sb_studio_safety(studio, &ck.safety, e)) || (err = sb_studio_embedder(studio, &ck.em, e)))
         goto done;
     sb_detect_result_add_model(d, SB_MODEL_NSFW);
@@ -339,7 +339,6 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     res->warnings = ck.quality.warnings;
     res->normalized = ck.normalized;
     res->normalized_len = ck.normalized_len;
-    memcpy(emb_in, ck.emb, sizeof emb_in);
     sb_image_free(&p.work);
 
     /* StyleApply at falling intensity until the output passes QA; keep the best attempt. */
@@ -347,8 +346,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     bool best_found = false;
     for (int k = 0; k < SB_AVATAR_MAX_ATTEMPTS; k++) {
         float t = pl.intensity * attempt_scale[k];
-        float likeness;
-        bool found;
+        sb_likeness_t lk;
         res->attempts = k + 1;
         if ((err = style_person(studio, &pl, &p, t, &anime, &fg, d, e)))
             goto done;
@@ -358,19 +356,19 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
         if (err)
             goto done;
         sb_stages_mark(&d->stages, "composite");
-        if ((err = sb_pipeline_likeness(studio, &frame, emb_in, &likeness, &found, e)))
+        if ((err = sb_pipeline_likeness(studio, &frame, &ck.ref, &lk, e)))
             goto done;
         sb_stages_mark(&d->stages, "qa");
-        if (likeness > best_likeness) {
+        if (lk.likeness > best_likeness) {
             sb_image_free(&best);
             best = frame;
             frame = (sb_image_t){0};
-            best_likeness = likeness;
-            best_found = found;
+            best_likeness = lk.likeness;
+            best_found = lk.found;
             res->intensity = t;
         }
         sb_image_free(&frame);
-        if (found && likeness >= pl.likeness_min)
+        if (lk.found && lk.likeness >= pl.likeness_min)
             break;
     }
     res->likeness = best_likeness;
@@ -400,6 +398,7 @@ done:
     sb_image_free(&frame);
     sb_image_free(&best);
     anime_cache_free(&anime);
+    sb_likeness_ref_free(&ck.ref);
     if (err)
         sb_avatar_result_free(res);
     return err;

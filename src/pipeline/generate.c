@@ -116,7 +116,7 @@ typedef struct {
     sb_fimage_t region;     /* the face's region (feathered ellipse) x the matte, 0..1 */
     sb_fimage_t cartoon[2]; /* the person through CartoonGAN, linear, by sb_cartoon_variant; made on first use */
     float box[4];           /* the face box in the frame */
-    float emb[SB_EMBED_DIM];
+    sb_likeness_ref_t ref;  /* the reference face */
 } call_t;
 
 static float smooth(float e0, float e1, float v)
@@ -156,7 +156,7 @@ static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_st
         return err;
     sb_face_embedder_t *em;
     if ((err = sb_studio_embedder(studio, &em, e)) ||
-        (err = sb_face_embed(em, &c->p.work, &c->p.faces.faces[d->subject], c->emb, e)))
+        (err = sb_likeness_ref_make(em, &c->p.work, &c->p.faces.faces[d->subject], &c->ref, e)))
         return err;
     sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
     sb_image_free(&c->p.work);
@@ -245,7 +245,7 @@ static sb_err make_sample(sb_studio_t *studio, call_t *c, const sb_style_t *s, s
 {
     sb_fimage_t frame = {0}, person = {0};
     sb_image_t frame8 = {0};
-    bool found;
+    sb_likeness_t lk;
     sb_err err = sb_portrait_bg_render(s, c->pl.width, c->pl.height, &frame, e);
     if (err)
         goto done;
@@ -261,8 +261,9 @@ static sb_err make_sample(sb_studio_t *studio, call_t *c, const sb_style_t *s, s
         (err = sb_io_encode(&frame8, c->pl.format, c->pl.quality, &out->data, &out->len, e)))
         goto done;
     sb_stages_mark(&d->stages, "encode");
-    if ((err = sb_pipeline_likeness(studio, &frame8, c->emb, &out->likeness, &found, e)))
+    if ((err = sb_pipeline_likeness(studio, &frame8, &c->ref, &lk, e)))
         goto done;
+    out->likeness = lk.likeness;
     sb_stages_mark(&d->stages, "likeness");
 done:
     sb_fimage_free(&frame);
@@ -273,6 +274,7 @@ done:
 
 static void call_free(call_t *c)
 {
+    sb_likeness_ref_free(&c->ref);
     sb_portrait_free(&c->p);
     sb_fimage_free(&c->lit);
     sb_fimage_free(&c->region);

@@ -1,11 +1,32 @@
 /* likeness.c - the face on an output found again and compared with the reference (see likeness.h). */
 #include "pipeline/likeness.h"
 
-sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const float *emb_ref, float *likeness,
-                            bool *found, sb_error_t *e)
+#include <math.h>
+
+sb_err sb_likeness_ref_make(sb_face_embedder_t *em, const sb_image_t *rgb, const sb_face_t *face,
+                            sb_likeness_ref_t *ref, sb_error_t *e)
 {
-    sb_image_t rgb = {0};
+    sb_image_t outside = {0};
+    ref->crop = (sb_image_t){0};
+    sb_err err = sb_face_embed(em, rgb, face, ref->emb, e);
+    if (!err)
+        err = sb_face_align(rgb, face, &ref->crop, &outside, e);
+    sb_image_free(&outside);
+    return err;
+}
+
+void sb_likeness_ref_free(sb_likeness_ref_t *ref)
+{
+    if (ref)
+        sb_image_free(&ref->crop);
+}
+
+sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const sb_likeness_ref_t *ref,
+                            sb_likeness_t *out, sb_error_t *e)
+{
+    sb_image_t rgb = {0}, crop = {0}, outside = {0};
     const sb_image_t *look = frame;
+    *out = (sb_likeness_t){0};
     if (frame->bands == 4) {
         sb_err err = sb_image_alloc(&rgb, frame->width, frame->height, 3, e);
         if (err)
@@ -22,8 +43,6 @@ sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const 
     sb_face_embedder_t *em;
     sb_face_list_t faces = {0};
     float emb[SB_EMBED_DIM];
-    *likeness = 0;
-    *found = false;
     sb_err err = sb_studio_detector(studio, &det, e);
     if (!err)
         err = sb_face_detect(det, look, &faces, e);
@@ -36,12 +55,19 @@ sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const 
         err = sb_studio_embedder(studio, &em, e);
         if (!err)
             err = sb_face_embed(em, look, &faces.faces[best], emb, e);
+        if (!err)
+            err = sb_face_align(look, &faces.faces[best], &crop, &outside, e);
+        if (!err)
+            err = sb_face_integrity(&ref->crop, &crop, &out->integrity, e);
         if (!err) {
-            *found = true;
-            *likeness = sb_likeness_from_cosine(sb_embed_cosine(emb_ref, emb));
+            out->found = true;
+            out->identity = sb_likeness_from_cosine(sb_embed_cosine(ref->emb, emb));
+            out->likeness = fminf(out->identity, out->integrity.score);
         }
     }
     sb_face_list_free(&faces);
+    sb_image_free(&crop);
+    sb_image_free(&outside);
     sb_image_free(&rgb);
     return err;
 }

@@ -8,7 +8,7 @@
 #include "nn/models.h"
 #include "nn/nn.h"
 
-#define SIZE 112
+#define SIZE SB_FACE_CROP
 
 /* ArcFace 112x112 template, in YuNet's landmark order (see shared/models/MANIFEST.md). */
 static const float TEMPLATE[5][2] = {
@@ -77,25 +77,32 @@ static int landmarks_finite(const sb_face_t *f)
     return 1;
 }
 
-sb_err sb_face_embed(sb_face_embedder_t *em, const sb_image_t *rgb, const sb_face_t *face,
-                     float out[SB_EMBED_DIM], sb_error_t *e)
+sb_err sb_face_align(const sb_image_t *rgb, const sb_face_t *face, sb_image_t *crop, sb_image_t *outside,
+                    sb_error_t *e)
 {
-    if (!em || !rgb || !rgb->data || !face || !out)
-        return sb_error_set(e, SB_ERR_USAGE, "", "face embedding needs an embedder, an image, a face and an output");
+    if (!rgb || !rgb->data || !face || !crop || !outside)
+        return sb_error_set(e, SB_ERR_USAGE, "", "face alignment needs an image, a face and two outputs");
     if (rgb->bands != 3)
-        return sb_error_set(e, SB_ERR_USAGE, "", "face embedding needs an RGB image, not %d bands", rgb->bands);
+        return sb_error_set(e, SB_ERR_USAGE, "", "face alignment needs an RGB image, not %d bands", rgb->bands);
     if (!(face->x < rgb->width && face->y < rgb->height && face->x + face->w > 0 && face->y + face->h > 0))
         return sb_error_set(e, SB_ERR_USAGE, "face", "face box (%.0f, %.0f, %.0f x %.0f) lies outside the %dx%d image",
                             face->x, face->y, face->w, face->h, rgb->width, rgb->height);
     double m[6];
     if (!landmarks_finite(face) || !fit_similarity(face->lmk, TEMPLATE, m))
         return sb_error_set(e, SB_ERR_USAGE, "face", "face landmarks are not finite or collapse to a point");
+    return sb_image_warp_affine(rgb, m, SB_FACE_CROP, SB_FACE_CROP, crop, outside, e);
+}
 
+sb_err sb_face_embed(sb_face_embedder_t *em, const sb_image_t *rgb, const sb_face_t *face,
+                     float out[SB_EMBED_DIM], sb_error_t *e)
+{
+    if (!em || !out)
+        return sb_error_set(e, SB_ERR_USAGE, "", "face embedding needs an embedder, an image, a face and an output");
     const size_t plane = SIZE * SIZE;
     const char *name = "output";
     sb_image_t crop = {0}, outside = {0};
     sb_tensor_t in = {.ndims = 4, .dims = {1, 3, SIZE, SIZE}}, res = {0};
-    sb_err err = sb_image_warp_affine(rgb, m, SIZE, SIZE, &crop, &outside, e);
+    sb_err err = sb_face_align(rgb, face, &crop, &outside, e);
     if (err)
         goto done;
     in.data = malloc(plane * 3 * sizeof(float));

@@ -11,6 +11,8 @@
 #include "vision/face.h"
 
 #define SB_EMBED_DIM 128
+/* Side of the aligned face crop (the ArcFace template's 112x112). */
+#define SB_FACE_CROP 112
 
 typedef struct sb_face_embedder sb_face_embedder_t;
 
@@ -20,6 +22,15 @@ sb_err sb_face_embedder_open(sb_face_embedder_t **out, sb_error_t *e);
 
 /* Free an embedder. NULL-safe. */
 void sb_face_embedder_close(sb_face_embedder_t *em);
+
+/* The ArcFace-aligned SB_FACE_CROP x SB_FACE_CROP crop of `face` (box and landmarks in `rgb`'s pixel
+ * coordinates) of the 3-band image `rgb`: *crop gets 3 bands, *outside 1 band, 255 where the crop pixel
+ * came from outside the photo (the crop repeats the photo's edge there). Both are allocated by the call
+ * (free with sb_image_free). Pure, any thread. Errors: SB_ERR_USAGE when an argument is NULL, `rgb` is
+ * not 3-band, the face box lies outside the image or its landmarks are non-finite or collapsed to a
+ * point; SB_ERR_NOMEM. */
+sb_err sb_face_align(const sb_image_t *rgb, const sb_face_t *face, sb_image_t *crop, sb_image_t *outside,
+                     sb_error_t *e);
 
 /* Embed `face` (box and landmarks in `rgb`'s pixel coordinates, as sb_face_detect gives them) of the
  * 3-band image `rgb` into `out` (caller's array, unit length). Only reads `rgb` and `face`; any thread. Errors: SB_ERR_USAGE when an argument is NULL, `rgb` is
