@@ -40,7 +40,7 @@
     if (!err || typeof err !== 'object') return new ApiError('The request failed', `The server answered HTTP ${status}.`);
     const title = TITLES[err.code] || 'The request failed';
     let detail = sentence(err.message || err.code || '');
-    if (err.field) detail += ` (${err.field})`;
+    if (err.field) detail += ` (field: ${err.field})`;
     if (err.code === 'unauthorized') detail += ' Check the key in step 1.';
     return new ApiError(title, detail);
   }
@@ -169,7 +169,7 @@
     const s = document.createElement('strong');
     s.textContent = f.name || 'photo';
     const small = document.createElement('small');
-    small.textContent = `${(f.size / 1024).toFixed(0)} KB - click or drop to change`;
+    small.textContent = `${f.size < 1024 ? `${f.size} bytes` : `${(f.size / 1024).toFixed(0)} KB`} - click or drop to change`;
     $('drop-text').append(s, document.createElement('br'), small);
     updateGo();
   }
@@ -303,7 +303,11 @@
     $('download').hidden = true;
     $('compare').hidden = true;
     $('result-img').hidden = true;
-    $('input-img').src = state.inputURL;
+    $('pair').hidden = false;
+    const input = $('input-img');
+    input.hidden = false;
+    input.onerror = () => { input.hidden = true; }; /* HEIC, or no image at all: no preview */
+    input.src = state.inputURL;
     if (window.matchMedia('(max-width: 899px)').matches) card.scrollIntoView({ behavior: 'smooth', block: 'start' });
     const t0 = performance.now();
     try {
@@ -317,6 +321,7 @@
       setCredits(posted);
       checkKey(true); /* the balance after the job (a product is charged when it completes) */
     } catch (e) {
+      $('pair').hidden = true;
       showError(e instanceof ApiError ? e : new ApiError('Something went wrong', String(e && e.message || e)));
     } finally {
       $('progress').hidden = true;
@@ -410,7 +415,7 @@
     fact('Server time', j.latency_ms !== undefined ? secs(j.latency_ms) : '-');
     fact('Total wait', `${total.toFixed(1)} s`);
     fact('Size', `${img.naturalWidth} x ${img.naturalHeight} ${ext.toUpperCase()}`);
-    fact('Job', j.id || j.generation_id || '-');
+    fact('Job', j.id || j.generation_id || '-', 'wide');
   }
 
   /* ---------- wiring ---------- */
