@@ -386,6 +386,10 @@
       img.src = src;
     });
     img.hidden = false;
+    /* A checkerboard behind a result with transparency, so that it shows. */
+    const clear = (k === 'avatar' && val('background') === 'transparent') || (k === 'product' && val('preset') === 'transparent');
+    $('result-frame').classList.toggle('checker', clear);
+    $('compare-after-box').classList.toggle('checker', clear);
 
     $('compare-before').src = state.inputURL;
     $('compare-after').src = src;
@@ -410,7 +414,7 @@
     }
     if (k === 'avatar') fact('Warnings', chips(j.validation_warnings, 'none'), 'wide');
     if (k === 'portrait') fact('Words not understood', chips(j.ignoredTerms, 'none'), 'wide');
-    if (k === 'product') fact('Words not understood', chips(j.ignored_terms, 'none'), 'wide');
+    if (k === 'product' && j.ignored_terms && j.ignored_terms.length) fact('Words not understood', chips(j.ignored_terms, 'none'), 'wide');
     if (k === 'headshot' || k === 'avatar') fact('Faces found', String(j.face_count));
     fact('Server time', j.latency_ms !== undefined ? secs(j.latency_ms) : '-');
     fact('Total wait', `${total.toFixed(1)} s`);

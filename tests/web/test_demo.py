@@ -165,6 +165,17 @@ def main():
         print(f"avatar shown {w}x{h}")
         shot(d, os.path.join(a.out, "desktop-avatar.png"))
 
+        # A portrait from a built-in template (the page lists them from GET /v1/templates).
+        choose(d, "portrait")
+        wait("the templates list", lambda: len(d.find_elements("css selector", "[name=template] option")) > 1, 30)
+        from selenium.webdriver.support.ui import Select
+        Select(d.find_element("css selector", "[name=template]")).select_by_value("warm-portfolio")
+        run_and_wait(d)
+        w, h, facts = expect_result(d, "portrait")
+        check("LIKENESS" in facts.upper(), f"portrait: no likeness score in {facts!r}")
+        print(f"portrait shown {w}x{h}")
+        shot(d, os.path.join(a.out, "desktop-portrait.png"))
+
         # A product photo: asynchronous, polled by the page until it is done.
         pick(d, a.product)
         choose(d, "product")
