@@ -405,7 +405,10 @@
       const ok = j.likeness_score >= j.likeness_threshold;
       const s = document.createElement('span');
       s.className = ok ? 'good' : 'low';
-      s.textContent = `${pct(j.likeness_score)} (needs ${pct(j.likeness_threshold)})`;
+      s.textContent = pct(j.likeness_score);
+      const min = document.createElement('small');
+      min.textContent = `the platform asks for ${Math.round(j.likeness_threshold * 100)} %`;
+      s.append(min);
       fact('Likeness', s);
       fact('Input quality', pct(j.input_quality_score));
     } else if (k === 'portrait' && j.likenessScores && j.likenessScores.length) {
