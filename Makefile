@@ -45,10 +45,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-# The OpenAPI document is assembled into the library (.incbin), so it is rebuilt when the JSON changes.
-$(BUILD)/src/api/openapi_blob.o: src/api/openapi_blob.S src/api/openapi.json
+# The OpenAPI document and the demo page (web/) are assembled into the library (.incbin): each blob
+# object is rebuilt when a file it includes changes.
+WEB_FILES = $(wildcard web/*)
+$(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
+$(BUILD)/src/api/openapi_blob.o: src/api/openapi.json
+$(BUILD)/src/api/web_blob.o: $(WEB_FILES)
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(ORT_SO)
 	@mkdir -p $(dir $@)
@@ -103,9 +107,11 @@ $(1)/%.o: %.c
 	@mkdir -p $$(dir $$@)
 	$(SAN_CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(SAN_FLAGS) $(2) -c $$< -o $$@
 
-$(1)/src/api/openapi_blob.o: src/api/openapi_blob.S src/api/openapi.json
+$(1)/%.o: %.S
 	@mkdir -p $$(dir $$@)
 	$(SAN_CC) -c $$< -o $$@
+$(1)/src/api/openapi_blob.o: src/api/openapi.json
+$(1)/src/api/web_blob.o: $(WEB_FILES)
 
 $(1)/libstrobe.a: $(LIB_C:%.c=$(1)/%.o) $(LIB_ASM:%.S=$(1)/%.o)
 	@rm -f $$@

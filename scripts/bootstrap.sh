@@ -1,12 +1,14 @@
 #!/bin/sh
-# Install the Debian 12 packages strobe needs to build, test and benchmark, then the ONNX Runtime library
+# Install the Debian 12 packages strobe needs to build, test and benchmark (the last line: the demo page's
+# browser test and the client examples in examples/), then the ONNX Runtime library
 # (scripts/onnxruntime.sh, from the npm registry). Idempotent and non-interactive: installs only what is
 # missing; exits 0 when all is present.
 set -eu
 
 PKGS="build-essential pkg-config libvips-dev libjansson-dev libsqlite3-dev
 libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev libssl-dev libexif-dev libimage-exiftool-perl
-libvips-tools time clang libclang-rt-14-dev libpq-dev postgresql-15"
+libvips-tools time clang libclang-rt-14-dev libpq-dev postgresql-15
+chromium chromium-driver python3-selenium python3-requests nodejs curl jq"
 
 missing=""
 for p in $PKGS; do

@@ -11,6 +11,8 @@ cat <<MSG
 strobe on http://$LISTEN  (data in $DATA/)
 development key: $KEY
 
+demo page (the key fills itself in): http://$LISTEN/#key=$KEY
+
 try:
   curl -s -H 'Authorization: Bearer $KEY' -F image=@$SHARED/testdata/faces/u2net_young_man.jpg http://$LISTEN/api/v1/ai-headshot
 

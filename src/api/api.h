@@ -152,6 +152,9 @@ bool sb_api_template_create(sb_api_ctx_t *c);
 bool sb_api_template_list(sb_api_ctx_t *c);
 bool sb_api_template_get(sb_api_ctx_t *c);
 bool sb_api_template_delete(sb_api_ctx_t *c);
+/* The demo page (web.c): GET / and GET /demo/{file}, from the files web_blob.S built in. */
+bool sb_api_web_page(sb_api_ctx_t *c);
+bool sb_api_web_file(sb_api_ctx_t *c);
 
 /* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the
  * context free for requests that never reached the handler, and completion (log line, metrics). */

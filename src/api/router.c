@@ -36,10 +36,16 @@
     X("GET", "/v1/templates/{name}", sb_api_template_get, true)                                               \
     X("DELETE", "/v1/templates/{name}", sb_api_template_delete, true)
 
+/* The demo page (web.c): routed like the API (HEAD, 405, metrics, the access log) but no part of the API
+ * document, so not in sb_api_route_list. */
+#define PAGES(X)                                                                                               \
+    X("GET", "/", sb_api_web_page, false)                                                                     \
+    X("GET", "/demo/{file}", sb_api_web_file, false)
+
 #define ROUTE_ROW(method, pattern, fn, auth) {method, pattern, fn, auth},
 #define ROUTE_NAME(method, pattern, fn, auth) method " " pattern,
 
-static const sb_api_route_t routes[] = {ROUTES(ROUTE_ROW)};
+static const sb_api_route_t routes[] = {ROUTES(ROUTE_ROW) PAGES(ROUTE_ROW)};
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 const char *const sb_api_route_list[] = {ROUTES(ROUTE_NAME) NULL};

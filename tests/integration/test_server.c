@@ -1142,8 +1142,14 @@ Test(server, ops_routes_and_not_found)
     r = get("/v1/nothing-here", key);
     EXPECT_ERROR(r, 404, "not_found", NULL, "unknown route");
     resp_free(&r);
-    r = get("/", NULL);
-    EXPECT_ERROR(r, 404, "not_found", NULL, "/");
+    r = get("/", NULL); /* the demo page (tests/integration/test_web.c checks it further) */
+    EXPECT_STATUS(r, 200, "/");
+    char page_ct[128];
+    cr_assert(resp_header(&r, "Content-Type", page_ct, sizeof page_ct) && !strncmp(page_ct, "text/html", 9),
+              "/ is not text/html: %s", r.head);
+    resp_free(&r);
+    r = get("/demo/nothing-here.js", NULL);
+    EXPECT_ERROR(r, 404, "not_found", NULL, "unknown demo file");
     resp_free(&r);
     r = http(&(req_t){.method = "DELETE", .path = "/v1/account", .key = key});
     EXPECT_ERROR(r, 405, "method_not_allowed", NULL, "DELETE /v1/account");
