@@ -80,6 +80,8 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
         snprintf(c->meta, sizeof c->meta, "%s", s);
     if ((s = getenv("STROBE_BLOBS")) && *s)
         snprintf(c->blobs, sizeof c->blobs, "%s", s);
+    if ((s = getenv("STROBE_SECRET")) && *s)
+        snprintf(c->secret_hex, sizeof c->secret_hex, "%.64s%s", s, strlen(s) > 64 ? "x" : "");
     if ((s = getenv("STROBE_PUBLIC_URL")) && *s)
         snprintf(c->public_url, sizeof c->public_url, "%s", s);
     ENV_INT("STROBE_WORKERS", 1, 256, c->workers);
@@ -153,9 +155,27 @@ sb_err sb_service_open_meta(const char *data_dir, const char *meta, sb_meta_t **
     return sb_meta_open(loc, out, e);
 }
 
-/* The server secret: 32 random bytes kept as hex in DATA/secret (0600), made on first start. */
-static sb_err load_secret(const char *dir, uint8_t secret[32], sb_error_t *e)
+/* 64 hex digits into the 32-byte secret; `what` names the source in the error. */
+static sb_err parse_secret(const char *hex, const char *what, uint8_t secret[32], sb_error_t *e)
 {
+    if (strlen(hex) != 64 || strspn(hex, "0123456789abcdefABCDEF") != 64)
+        return sb_error_set(e, SB_ERR_USAGE, "secret", "the server secret (%s) must be 64 hex digits", what);
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return sb_error_set(e, SB_ERR_USAGE, "secret", "the server secret (%s) must be 64 hex digits", what);
+        secret[i] = (uint8_t)v;
+    }
+    return SB_OK;
+}
+
+/* The server secret (it signs file URLs): STROBE_SECRET when set (64 hex digits; every node of a fleet
+ * sets the same one, so any node verifies any URL), else 32 random bytes kept as hex in DATA/secret
+ * (0600), made on first start. */
+static sb_err load_secret(const char *dir, const char *from_env, uint8_t secret[32], sb_error_t *e)
+{
+    if (from_env[0])
+        return parse_secret(from_env, "STROBE_SECRET", secret, e);
     char path[600], hex[65] = {0};
     snprintf(path, sizeof path, "%s/secret", dir);
     int fd = open(path, O_RDONLY);
@@ -177,12 +197,8 @@ static sb_err load_secret(const char *dir, uint8_t secret[32], sb_error_t *e)
         return sb_error_set(e, SB_ERR_IO, "data", "cannot read the server secret %s", path);
     }
     close(fd);
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-            return sb_error_set(e, SB_ERR_IO, "data", "the server secret %s is damaged", path);
-        secret[i] = (uint8_t)v;
-    }
+    if (parse_secret(hex, path, secret, e))
+        return sb_error_set(e, SB_ERR_IO, "data", "the server secret %s is damaged", path);
     return SB_OK;
 }
 
@@ -225,7 +241,7 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
     else
         snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
     if ((err = ensure_dir(cfg->data_dir, e)) || (err = take_lock(cfg->data_dir, &s->lock_fd, e)) ||
-        (err = load_secret(cfg->data_dir, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, cfg->meta, &s->meta, e)) ||
+        (err = load_secret(cfg->data_dir, cfg->secret_hex, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, cfg->meta, &s->meta, e)) ||
         (err = sb_blob_open(loc, &s->blob, e)))
         goto fail;
     s->metrics = sb_metrics_new();

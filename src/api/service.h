@@ -20,6 +20,8 @@ typedef struct {
     char data_dir[512];        /* STROBE_DATA, --data; default ./strobe-data */
     char meta[512];            /* STROBE_META, --meta; the metadata store: "" = sqlite:DATA/strobe.db, or
                                 * postgres://USER:PASSWORD@HOST:PORT/DB (never logged) */
+    char secret_hex[66];       /* STROBE_SECRET: the URL-signing secret as 64 hex digits, the same on every
+                                * node; "" = DATA/secret, made on first start (never logged) */
     char blobs[512];           /* STROBE_BLOBS, --blobs; the output files: "" = file:DATA/files, or
                                 * s3://BUCKET/PREFIX?endpoint=URL&region=R&addressing=path|virtual
                                 * (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) */

@@ -390,6 +390,60 @@ static void replace_query(const char *url, const char *exp, const char *sig, cha
         snprintf(out + k, n - (size_t)k, "%ssig=%s", exp ? "&" : "", sig);
 }
 
+/* STROBE_SECRET signs the file URLs (so every node of a fleet verifies any node's URL): no secret file
+ * is made, a URL signed under one secret fails under another and works again under the first, and a
+ * malformed secret stops the server at start with an error naming it. */
+Test(server, the_signing_secret_can_come_from_the_environment)
+{
+    begin();
+    size_t jlen;
+    uint8_t *jpeg = load_shared(FACE, &jlen);
+    char key[64];
+    make_key("t", 10, key, NULL);
+    const char *const env_a[] = {"STROBE_SECRET=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", NULL};
+    const char *const env_b[] = {"STROBE_SECRET=ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100", NULL};
+    server_start(env_a, NULL);
+    resp_t r = post_image(key, jpeg, jlen, NULL, NULL);
+    expect_headshot_ok(&r, "headshot");
+    const char *path = strstr(nz(jstr(r.json, "output_url")), "/v1/files/");
+    cr_assert_not_null(path, "%s", r.body);
+    char url[2048], secret_file[400];
+    snprintf(url, sizeof url, "%s%s", S.base, path);
+    resp_t f = fetch_output(url, "image/png");
+    resp_free(&f);
+    snprintf(secret_file, sizeof secret_file, "%s/secret", S.data);
+    cr_assert_neq(access(secret_file, F_OK), 0, "%s was written although STROBE_SECRET is set", secret_file);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+
+    server_start(env_b, NULL); /* another port: the same path under the new base */
+    snprintf(url, sizeof url, "%s%s", S.base, path);
+    resp_t t = get(url, NULL);
+    EXPECT_ERROR(t, 403, "forbidden", "sig", "a URL signed under another secret");
+    resp_free(&t);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+
+    server_start(env_a, NULL);
+    snprintf(url, sizeof url, "%s%s", S.base, path);
+    f = fetch_output(url, "image/png");
+    resp_free(&f);
+    cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
+    resp_free(&r);
+
+    char cmd[2048], errlog[400];
+    snprintf(errlog, sizeof errlog, "%s/bad-secret.log", S.tmp);
+    snprintf(cmd, sizeof cmd,
+             "STROBE_SECRET=not-hex STROBE_MODELS='%s/models' timeout 30 ./strobe serve --listen 127.0.0.1:0 "
+             "--data '%s' --workers 1 2>'%s' >/dev/null",
+             tu_shared_dir(), S.data, errlog);
+    int st = system(cmd);
+    char *text = read_text_file(errlog);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 124, "status %d, stderr %s", st, text);
+    cr_assert(strstr(text, "STROBE_SECRET") && strstr(text, "64 hex digits"), "stderr %s", text);
+    cr_assert_null(strstr(text, "not-hex"), "the secret is echoed: %s", text);
+    free(text);
+    free(jpeg);
+}
+
 Test(server, signed_urls_expire_and_are_purged)
 {
     begin();

@@ -60,7 +60,18 @@ static void run_on_shared_stores(const char *binary, int min_ran, int max_skippe
         }
     }
     fclose(f);
-    cr_assert_eq(failed, 0, "%d tests of %s failed on PostgreSQL + S3:\n%s", failed, binary, failures);
+    /* The suite's own report (which assertion, with its message) goes with a failure. */
+    char err_path[160], err_tail[3000] = "";
+    snprintf(err_path, sizeof err_path, "%s/suite.err", pg.dir);
+    FILE *ef = fopen(err_path, "r");
+    if (ef) {
+        char all[65536];
+        size_t n = fread(all, 1, sizeof all - 1, ef);
+        all[n] = '\0';
+        fclose(ef);
+        snprintf(err_tail, sizeof err_tail, "%s", all + (n > sizeof err_tail - 1 ? n - (sizeof err_tail - 1) : 0));
+    }
+    cr_assert_eq(failed, 0, "%d tests of %s failed on PostgreSQL + S3:\n%s\n%s", failed, binary, failures, err_tail);
     cr_assert_eq(rc, 0, "%s exited %d", binary, rc);
     cr_assert_geq(ok - skipped, min_ran, "only %d tests of %s ran on PostgreSQL + S3 (%d skipped)", ok - skipped, binary,
                   skipped);
