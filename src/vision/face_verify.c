@@ -151,24 +151,48 @@ sb_face_t sb_turn_face(const sb_face_t *f, int width, int height, int turns)
     return r;
 }
 
-/* Detect on `img` and keep the faces that pass the check; *best gets the best kept score (0: none). */
-static sb_err find_verified(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_image_t *img,
-                            sb_face_list_t *out, float *best, sb_error_t *e)
+/* One orientation: YuNet's faces (sorted by score), the first `checked` of them settled (the verified ones
+ * moved to the front, `kept` of them), and the best verified score. */
+typedef struct {
+    sb_face_list_t faces;
+    int checked, kept;
+    float best;
+} probe_t;
+
+/* Check faces from probe->checked on, best score first, until `all` are checked or, when !all, the first
+ * one passes (which is then the best: the list is sorted by score). */
+static sb_err settle(sb_face_mesh_t *mesh, const sb_image_t *img, probe_t *p, bool all, sb_error_t *e)
 {
-    *best = 0;
-    sb_err err = sb_face_detect(det, img, out, e);
-    int kept = 0;
-    for (int i = 0; i < out->count && !err; i++) {
+    for (; p->checked < p->faces.count; p->checked++) {
         sb_face_check_t c;
-        err = sb_face_verify(mesh, img, &out->faces[i], &c, e);
-        if (!err && c.verified) {
-            out->faces[kept++] = out->faces[i];
-            *best = fmaxf(*best, out->faces[i].score);
+        sb_err err = sb_face_verify(mesh, img, &p->faces.faces[p->checked], &c, e);
+        if (err)
+            return err;
+        if (!c.verified)
+            continue;
+        if (p->kept == 0)
+            p->best = p->faces.faces[p->checked].score;
+        p->faces.faces[p->kept++] = p->faces.faces[p->checked];
+        if (!all) {
+            p->checked++;
+            break;
         }
     }
-    out->count = kept;
+    if (all)
+        p->faces.count = p->kept;
+    return SB_OK;
+}
+
+/* Detect on `img` and settle its faces far enough to know the best verified score (or all of them). */
+static sb_err probe(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_image_t *img, probe_t *p, bool all,
+                    sb_error_t *e)
+{
+    memset(p, 0, sizeof *p);
+    sb_err err = sb_face_detect(det, img, &p->faces, e);
+    if (!err)
+        err = settle(mesh, img, p, all, e);
     if (err)
-        sb_face_list_free(out);
+        sb_face_list_free(&p->faces);
     return err;
 }
 
@@ -177,32 +201,39 @@ sb_err sb_face_find(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_imag
 {
     *turns = 0;
     memset(turned, 0, sizeof *turned);
-    float best;
-    sb_err err = find_verified(det, mesh, rgb, out, &best, e);
-    if (err || best >= WEAK_SCORE)
+    memset(out, 0, sizeof *out);
+    /* Each orientation's faces are checked only as far as its best verified face; the winner's, all. */
+    probe_t win;
+    sb_err err = probe(det, mesh, rgb, &win, false, e);
+    if (err)
         return err;
-    /* Weak or none: the photo may be on its side or upside down. */
-    float need = best > 0 ? best + TURN_MARGIN : 0;
-    for (int t = 1; t <= 3 && !err; t++) {
-        sb_image_t img = {0};
-        sb_face_list_t faces = {0};
-        float b = 0;
-        err = sb_image_rotate(rgb, t, &img, e);
-        if (!err)
-            err = find_verified(det, mesh, &img, &faces, &b, e);
-        if (!err && b > need) {
-            sb_face_list_free(out);
-            sb_image_free(turned);
-            *out = faces, *turned = img, *turns = t, need = b;
-            continue;
+    if (win.best < WEAK_SCORE) {
+        /* Weak or none: the photo may be on its side or upside down. */
+        float need = win.best > 0 ? win.best + TURN_MARGIN : 0;
+        for (int t = 1; t <= 3 && !err; t++) {
+            sb_image_t img = {0};
+            probe_t p = {0};
+            err = sb_image_rotate(rgb, t, &img, e);
+            if (!err)
+                err = probe(det, mesh, &img, &p, false, e);
+            if (!err && p.best > need) {
+                sb_face_list_free(&win.faces);
+                sb_image_free(turned);
+                win = p, *turned = img, *turns = t, need = p.best;
+                continue;
+            }
+            sb_face_list_free(&p.faces);
+            sb_image_free(&img);
         }
-        sb_face_list_free(&faces);
-        sb_image_free(&img);
     }
+    if (!err)
+        err = settle(mesh, *turns ? turned : rgb, &win, true, e);
     if (err) {
-        sb_face_list_free(out);
+        sb_face_list_free(&win.faces);
         sb_image_free(turned);
         *turns = 0;
+        return err;
     }
-    return err;
+    *out = win.faces;
+    return SB_OK;
 }
