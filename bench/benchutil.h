@@ -1,15 +1,26 @@
-/* benchutil.h - what the bench programs share: nearest-rank percentiles, and a series of pipeline runs
- * (per-stage and total times) reported as JSON. */
+/* benchutil.h - what the bench programs share: nearest-rank percentiles, a series of pipeline runs
+ * (per-stage and total times) reported as JSON, and the photo filter for scandir. */
 #ifndef SB_BENCHUTIL_H
 #define SB_BENCHUTIL_H
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "pipeline/stage.h"
 #include "util/heap.h"
 
 #define BU_MAX_ITER 1000
+
+/* scandir filter: the photo files (jpg, jpeg, png, webp) of a folder. */
+static inline int bu_is_photo(const struct dirent *de)
+{
+    const char *dot = strrchr(de->d_name, '.');
+    return dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png") ||
+                   !strcasecmp(dot, ".webp"));
+}
 
 static inline int bu_cmp_double(const void *a, const void *b)
 {

@@ -10,15 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "benchutil.h"
 #include "pipeline/studio.h"
 #include "vision/quality.h"
-
-static int is_image(const struct dirent *de)
-{
-    const char *dot = strrchr(de->d_name, '.');
-    return dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png") ||
-                   !strcasecmp(dot, ".webp"));
-}
 
 static void warnings_text(uint32_t bits, char *out, size_t cap)
 {
@@ -78,7 +72,7 @@ int main(int argc, char **argv)
     for (int a = argc > 1 ? 1 : 0; a < (argc > 1 ? argc : 1); a++) {
         const char *dir = argc > 1 ? argv[a] : fallback;
         struct dirent **names;
-        int n = scandir(dir, &names, is_image, alphasort);
+        int n = scandir(dir, &names, bu_is_photo, alphasort);
         if (n < 0)
             fprintf(stderr, "quality: cannot list %s\n", dir);
         for (int i = 0; i < n; i++) {

@@ -49,15 +49,19 @@ typedef struct {
     sb_image_info_t input;        /* the file as stored: format, size, orientation, ICC */
     int upright_width;            /* input size after EXIF orientation */
     int upright_height;
-    int work_width, work_height;  /* size the pipeline decoded to (shrink-on-load) */
-    sb_face_list_t faces;         /* every face, in upright input pixel coordinates */
+    int work_width, work_height;  /* size the pipeline works at (shrink-on-load; after turn_deg) */
+    int turn_deg;                 /* 0, 90, 180 or 270: the photo was on its side or upside down and the
+                                   * pipeline turned it clockwise by this to find its faces (vision/face_verify.h) */
+    sb_face_list_t faces;         /* every verified face, in upright input pixel coordinates (a turned
+                                   * photo's faces are read sideways or upside down there) */
     int subject;                  /* index of the chosen face in `faces`, -1 when none */
     sb_stages_t stages;
     sb_model_id models[SB_MODELS_USED_MAX];
     int n_models;
 } sb_detect_result_t;
 
-/* Decode `buf` and find every face. Zero faces is not an error here. */
+/* Decode `buf` and find every face that passes the second check, turning the photo when it is on its side
+ * or upside down (res->turn_deg). Zero faces is not an error here. */
 sb_err sb_detect(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_detect_result_t *res, sb_error_t *e);
 
 /* Release a detection result. NULL-safe. */

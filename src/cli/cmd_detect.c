@@ -42,7 +42,10 @@ int sb_cmd_detect(int argc, char **argv)
                               "models", sb_report_models(&res));
         sb_cli_print_json(r);
     } else {
-        printf("%d face%s\n", res.faces.count, res.faces.count == 1 ? "" : "s");
+        printf("%d face%s", res.faces.count, res.faces.count == 1 ? "" : "s");
+        if (res.turn_deg)
+            printf(" (found with the photo turned %d degrees clockwise)", res.turn_deg);
+        printf("\n");
         for (int i = 0; i < res.faces.count; i++) {
             const sb_face_t *f = &res.faces.faces[i];
             printf("%s%d: box %.0f,%.0f %.0fx%.0f score %.2f roll %.1f deg\n", i == res.subject ? "*" : " ", i,

@@ -193,3 +193,19 @@ sb_err sb_image_warp_affine(const sb_image_t *src, const double m[6], int width,
         sb_image_free(dst);
     return err;
 }
+
+sb_err sb_image_rotate(const sb_image_t *src, int quarter_turns, sb_image_t *dst, sb_error_t *e)
+{
+    static const VipsAngle angles[4] = {VIPS_ANGLE_D0, VIPS_ANGLE_D90, VIPS_ANGLE_D180, VIPS_ANGLE_D270};
+    memset(dst, 0, sizeof *dst);
+    if (!valid(src) || quarter_turns < 0 || quarter_turns > 3)
+        return sb_error_set(e, SB_ERR_USAGE, "", "cannot turn a %dx%d image by %d quarter turns", src ? src->width : 0,
+                            src ? src->height : 0, quarter_turns);
+    VipsImage *in = wrap(src), *out = NULL;
+    int rc = !in || vips_rot(in, &out, angles[quarter_turns], NULL);
+    if (in)
+        g_object_unref(in);
+    if (rc)
+        return vips_failure(e, "rotate");
+    return render(out, dst, "rotate", e);
+}

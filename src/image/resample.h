@@ -17,4 +17,9 @@ sb_err sb_image_resize(const sb_image_t *src, int width, int height, sb_image_t 
 sb_err sb_image_warp_affine(const sb_image_t *src, const double m[6], int width, int height,
                             sb_image_t *dst, sb_image_t *outside, sb_error_t *e);
 
+/* `src` turned clockwise by `quarter_turns` x 90 degrees (0..3; 0 copies it) into `dst`. A pixel (x, y) of
+ * src lands at (h-1-y, x) after one turn, (w-1-x, h-1-y) after two, (y, w-1-x) after three (w x h = src's
+ * size). SB_ERR_USAGE (bad turn or image), SB_ERR_NOMEM, SB_ERR_INTERNAL. */
+sb_err sb_image_rotate(const sb_image_t *src, int quarter_turns, sb_image_t *dst, sb_error_t *e);
+
 #endif

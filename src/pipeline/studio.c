@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vision/face_verify.h"
+
 sb_err sb_studio_open(sb_studio_t **out, sb_error_t *e)
 {
     *out = calloc(1, sizeof **out);
@@ -149,25 +151,38 @@ sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, int min
     return SB_OK;
 }
 
-sb_err sb_pipeline_find_faces(sb_studio_t *studio, const sb_image_t *work, sb_face_list_t *work_faces,
+sb_err sb_pipeline_find_faces(sb_studio_t *studio, sb_image_t *work, sb_face_list_t *work_faces,
                               sb_detect_result_t *res, sb_error_t *e)
 {
     sb_face_detector_t *det;
+    sb_face_mesh_t *mesh;
     sb_err err = sb_studio_detector(studio, &det, e);
+    if (!err)
+        err = sb_studio_mesh(studio, &mesh, e);
     if (err)
         return err;
     sb_detect_result_add_model(res, SB_MODEL_YUNET);
-    err = sb_face_detect(det, work, work_faces, e);
+    sb_detect_result_add_model(res, SB_MODEL_FACEMESH);
+    int turns;
+    sb_image_t turned;
+    err = sb_face_find(det, mesh, work, work_faces, &turns, &turned, e);
     if (err)
         return err;
+    int upright_w = work->width, upright_h = work->height; /* the working image before any turn */
+    if (turns) {
+        sb_image_free(work);
+        *work = turned;
+        res->turn_deg = 90 * turns;
+        res->work_width = work->width, res->work_height = work->height;
+    }
     res->subject = sb_face_pick_subject(work_faces, work->width, work->height);
     res->faces.count = work_faces->count;
     res->faces.faces = malloc((size_t)(work_faces->count ? work_faces->count : 1) * sizeof(sb_face_t));
     if (!res->faces.faces)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for faces");
-    float kx = (float)res->upright_width / work->width, ky = (float)res->upright_height / work->height;
+    float kx = (float)res->upright_width / upright_w, ky = (float)res->upright_height / upright_h;
     for (int i = 0; i < work_faces->count; i++) {
-        sb_face_t f = work_faces->faces[i];
+        sb_face_t f = sb_turn_face(&work_faces->faces[i], work->width, work->height, (4 - turns) & 3);
         f.x *= kx, f.y *= ky, f.w *= kx, f.h *= ky;
         for (int k = 0; k < 5; k++)
             f.lmk[k].x *= kx, f.lmk[k].y *= ky;

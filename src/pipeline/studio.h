@@ -42,9 +42,12 @@ void sb_detect_result_add_model(sb_detect_result_t *res, sb_model_id id);
 sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, int min_side, sb_image_t *work,
                           sb_detect_result_t *res, sb_error_t *e);
 
-/* Detect faces on the working image: `work_faces` (malloc'd, working coordinates) and res->faces
- * (the same faces in upright input coordinates), res->subject. Marks stage "detect". */
-sb_err sb_pipeline_find_faces(sb_studio_t *studio, const sb_image_t *work, sb_face_list_t *work_faces,
+/* Find the faces of the working image that pass the second check (vision/face_verify.h sb_face_find):
+ * `work_faces` (malloc'd, working coordinates) and res->faces (the same faces in upright input
+ * coordinates), res->subject. When the photo had to be turned to find its faces, `work` is replaced by
+ * the turned image (the old one freed), res->turn_deg and res->work_width/height say so, and
+ * `work_faces` are the turned image's. Marks stage "detect". */
+sb_err sb_pipeline_find_faces(sb_studio_t *studio, sb_image_t *work, sb_face_list_t *work_faces,
                               sb_detect_result_t *res, sb_error_t *e);
 
 #endif

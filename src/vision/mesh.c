@@ -2,13 +2,12 @@
 #include "vision/mesh.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "image/resample.h"
 #include "nn/models.h"
 #include "nn/nn.h"
 
-#define MESH_SIZE 192
-#define MESH_POINTS 468
 #define FACE_FLAG_MIN 0.5f
 
 struct sb_face_mesh {
@@ -43,21 +42,19 @@ static sb_point_t mean2(const float *mesh, int a, int b)
     return p;
 }
 
-sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_t *f, int *found,
-                                sb_error_t *e)
+sb_err sb_face_mesh_run(sb_face_mesh_t *mesh, const sb_image_t *rgb, const double m[6], float *flag, float *pts,
+                        sb_image_t *crop_out, sb_error_t *e)
 {
-    if (found)
-        *found = 0;
-    float side = 1.5f * (f->w > f->h ? f->w : f->h);
-    float x0 = f->x + f->w / 2 - side / 2, y0 = f->y + f->h / 2 - side / 2, k = MESH_SIZE / side;
-    const double m[6] = {k, 0, -k * x0, 0, k, -k * y0};
     sb_image_t crop = {0};
-    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, MESH_SIZE, MESH_SIZE}}, out[2] = {{0}};
+    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, SB_MESH_SIZE, SB_MESH_SIZE}}, out[2] = {{0}};
     const char *names[2] = {"mesh", "faceflag"};
-    sb_err err = sb_image_warp_affine(rgb, m, MESH_SIZE, MESH_SIZE, &crop, NULL, e);
+    *flag = 0;
+    if (crop_out)
+        memset(crop_out, 0, sizeof *crop_out);
+    sb_err err = sb_image_warp_affine(rgb, m, SB_MESH_SIZE, SB_MESH_SIZE, &crop, NULL, e);
     if (err)
         return err;
-    size_t plane = MESH_SIZE * MESH_SIZE;
+    size_t plane = SB_MESH_SIZE * SB_MESH_SIZE;
     in.data = malloc(plane * 3 * sizeof(float));
     if (!in.data) {
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh input");
@@ -69,23 +66,45 @@ sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_
     err = sb_net_forward(mesh->net, &in, names, 2, out, e);
     if (err)
         goto done;
-    if (sb_tensor_count(&out[0]) != MESH_POINTS * 3 || sb_tensor_count(&out[1]) < 1) {
+    if (sb_tensor_count(&out[0]) != SB_MESH_POINTS * 3 || sb_tensor_count(&out[1]) < 1) {
         err = sb_error_set(e, SB_ERR_INTERNAL, "", "face mesh returned %ld values", sb_tensor_count(&out[0]));
         goto done;
     }
-    if (out[1].data[0] < FACE_FLAG_MIN)
-        goto done;
-    sb_point_t eyes[2] = {mean2(out[0].data, 33, 133), mean2(out[0].data, 362, 263)};
-    for (int i = 0; i < 2; i++) {
-        f->lmk[i].x = x0 + eyes[i].x / k;
-        f->lmk[i].y = y0 + eyes[i].y / k;
-    }
-    if (found)
-        *found = 1;
+    *flag = out[1].data[0];
+    if (pts)
+        memcpy(pts, out[0].data, sizeof(float) * SB_MESH_POINTS * 3);
 done:
     sb_tensor_free(&out[0]);
     sb_tensor_free(&out[1]);
     free(in.data);
-    sb_image_free(&crop);
+    if (crop_out && !err)
+        *crop_out = crop;
+    else
+        sb_image_free(&crop);
+    return err;
+}
+
+sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_t *f, int *found,
+                                sb_error_t *e)
+{
+    if (found)
+        *found = 0;
+    float side = 1.5f * (f->w > f->h ? f->w : f->h);
+    float x0 = f->x + f->w / 2 - side / 2, y0 = f->y + f->h / 2 - side / 2, k = SB_MESH_SIZE / side;
+    const double m[6] = {k, 0, -k * x0, 0, k, -k * y0};
+    float flag, *pts = malloc(sizeof(float) * SB_MESH_POINTS * 3);
+    if (!pts)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh points");
+    sb_err err = sb_face_mesh_run(mesh, rgb, m, &flag, pts, NULL, e);
+    if (!err && flag >= FACE_FLAG_MIN) {
+        sb_point_t eyes[2] = {mean2(pts, 33, 133), mean2(pts, 362, 263)};
+        for (int i = 0; i < 2; i++) {
+            f->lmk[i].x = x0 + eyes[i].x / k;
+            f->lmk[i].y = y0 + eyes[i].y / k;
+        }
+        if (found)
+            *found = 1;
+    }
+    free(pts);
     return err;
 }

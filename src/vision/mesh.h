@@ -8,11 +8,23 @@
 
 typedef struct sb_face_mesh sb_face_mesh_t;
 
+/* The net's input side and point count. */
+#define SB_MESH_SIZE 192
+#define SB_MESH_POINTS 468
+
 /* Resolve, verify and load the face mesh model. SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_face_mesh_open(sb_face_mesh_t **out, sb_error_t *e);
 
 /* Free a mesh. NULL-safe. */
 void sb_face_mesh_close(sb_face_mesh_t *mesh);
+
+/* Run the mesh on the SB_MESH_SIZE square crop of `rgb` (3 bands) that the affine map `m` (source ->
+ * crop pixels, as sb_image_warp_affine takes it) gives. *flag receives the net's face-presence
+ * probability (0..1); `pts` (may be NULL) receives SB_MESH_POINTS x (x, y, z) in crop pixels; `crop`
+ * (may be NULL) receives the crop itself (allocated; free with sb_image_free). SB_ERR_NOMEM,
+ * SB_ERR_INTERNAL (unexpected net output). */
+sb_err sb_face_mesh_run(sb_face_mesh_t *mesh, const sb_image_t *rgb, const double m[6], float *flag, float *pts,
+                        sb_image_t *crop, sb_error_t *e);
 
 /* Replace f's two eye landmarks by the mean of each eye's corners from the mesh, run on the face's box
  * in `rgb` (3 bands) squared and enlarged 1.5x. Works best on a face that is roughly upright. When the

@@ -1,10 +1,13 @@
-/* Face detection and the headshot pipeline on the real photos of ../shared/testdata, in process. */
+/* Face detection (with the second check and the turn search) and the headshot pipeline on the real photos
+ * of ../shared/testdata, in process; and the headshot route refusing a photo without a face, against the
+ * real `./strobe serve` (tests/server_harness.h). */
 #include <math.h>
 #include <stdlib.h>
 
+#include "image/resample.h"
 #include "pipeline/studio.h"
+#include "server_harness.h"
 #include "strobe.h"
-#include "testutil.h"
 
 static sb_studio_t *studio;
 
@@ -41,27 +44,43 @@ static int count_faces(const char *path)
 TestSuite(faces, .init = setup, .fini = teardown, .timeout = 300);
 
 /* faces/ holds single-person photos including hard cases (drawn faces, full profile, tiny faces,
- * masks, a 90-degree rotated photo). The floor below is what the detector reaches minus a margin. */
+ * masks, a 90-degree rotated photo). Issue 13: >= 97% are found; drawn faces may be refused by the second
+ * check, so the rate is over the photos that are photographs (the drawings are named in the manifest:
+ * these three). */
+static const char *const drawn[] = {"dlib_scream_painting.jpg", "rembg_anime-girl-2.jpg", "prnet_5_cartoon.jpg"};
+
+static int is_drawn(const char *name)
+{
+    for (size_t i = 0; i < sizeof drawn / sizeof *drawn; i++)
+        if (!strcmp(name, drawn[i]))
+            return 1;
+    return 0;
+}
+
 Test(faces, single_face_photos_are_found)
 {
     char dir[4096];
     TU_SHARED_PATH_OR_SKIP(dir, "testdata/faces");
     char **names;
-    int n = tu_list_images(dir, &names), found = 0;
+    int n = tu_list_images(dir, &names), found = 0, photos = 0;
     cr_assert_gt(n, 20);
     for (int i = 0; i < n; i++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         int c = count_faces(path);
+        if (is_drawn(names[i])) {
+            cr_log_info("drawn %s: %d face(s)", names[i], c);
+            continue;
+        }
+        photos++;
         if (c >= 1)
             found++;
         else
-            cr_log_info("no face in %s", names[i]);
+            cr_log_warn("no face in %s", names[i]);
     }
-    double rate = (double)found / n;
-    cr_log_info("faces/: found a face in %d of %d photos (%.1f%%)", found, n, 100 * rate);
-    fprintf(stderr, "faces/: detection rate %d/%d = %.1f%%\n", found, n, 100 * rate);
-    cr_assert_geq(rate, 0.85, "detection rate %.3f under the floor", rate);
+    double rate = (double)found / photos;
+    fprintf(stderr, "faces/: a face in %d of %d photographs = %.1f%%\n", found, photos, 100 * rate);
+    cr_assert_geq(rate, 0.97, "detection rate %.3f under 0.97", rate);
     tu_free_list(names, n);
 }
 
@@ -70,13 +89,16 @@ Test(faces, no_face_in_noface_photos)
     char dir[4096];
     TU_SHARED_PATH_OR_SKIP(dir, "testdata/noface");
     char **names;
-    int n = tu_list_images(dir, &names);
+    int n = tu_list_images(dir, &names), total = 0;
     cr_assert_gt(n, 5);
     for (int i = 0; i < n; i++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        cr_expect_eq(count_faces(path), 0, "false face in %s", names[i]);
+        int c = count_faces(path);
+        cr_expect_eq(c, 0, "false face in %s", names[i]);
+        total += c > 0 ? c : 0;
     }
+    fprintf(stderr, "noface/: %d face(s) in %d photos\n", total, n);
     tu_free_list(names, n);
 }
 
@@ -98,6 +120,84 @@ Test(faces, group_photos_report_several_faces)
     fprintf(stderr, "groups/: several faces in %d/%d\n", multi, n);
     cr_assert_geq((double)multi / n, 0.85, "%d of %d group photos report several faces", multi, n);
     tu_free_list(names, n);
+}
+
+/* sb_detect on `img` encoded as PNG; the result is the caller's to free. */
+static void detect_pixels(const sb_image_t *img, sb_detect_result_t *r)
+{
+    uint8_t *png;
+    size_t len;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_encode(img, SB_FMT_PNG, 0, &png, &len, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_detect(studio, png, len, r, &e), SB_OK, "%s", e.message);
+    free(png);
+}
+
+/* A photo on its side or upside down: the face is found on the photo turned back, and the turn is
+ * reported. faces/inspireface_rot90.png is a photo stored turned (no EXIF): YuNet finds nothing on it
+ * as it is. An upright photo turned each way in memory must come back with the turn that undoes it. */
+Test(faces, rotated_photos_are_found_and_turned_back)
+{
+    char path[4096];
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/faces/inspireface_rot90.png");
+    size_t len;
+    uint8_t *buf = tu_read(path, &len);
+    sb_detect_result_t r;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_detect(studio, buf, len, &r, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(r.faces.count, 1, "rot90: %d faces", r.faces.count);
+    cr_assert_eq(r.turn_deg, 270, "rot90: turned %d", r.turn_deg);
+    /* The face is reported in the stored photo's coordinates, lying on its side there. */
+    cr_assert_gt(fabsf(sb_face_roll_deg(&r.faces.faces[0])), 60.0f, "rot90: roll %.1f in the stored photo",
+                 sb_face_roll_deg(&r.faces.faces[0]));
+    sb_detect_result_free(&r);
+    free(buf);
+
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/faces/u2net_img_1588.png");
+    buf = tu_read(path, &len);
+    sb_image_t img;
+    cr_assert_eq(sb_io_decode(buf, len, NULL, &img, NULL, &e), SB_OK, "%s", e.message);
+    for (int t = 1; t < 4; t++) {
+        sb_image_t turned;
+        cr_assert_eq(sb_image_rotate(&img, t, &turned, &e), SB_OK, "%s", e.message);
+        detect_pixels(&turned, &r);
+        cr_expect_eq(r.faces.count, 1, "turned %d: %d faces", 90 * t, r.faces.count);
+        cr_expect_eq(r.turn_deg, (360 - 90 * t) % 360, "turned %d: found at turn %d", 90 * t, r.turn_deg);
+        sb_detect_result_free(&r);
+        sb_image_free(&turned);
+    }
+    sb_image_free(&img);
+    free(buf);
+}
+
+/* The headshot of a photo stored upside down is the same person upright: made from the photo turned back,
+ * its output has one level face. */
+Test(faces, upside_down_photo_makes_an_upright_headshot)
+{
+    char path[4096];
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/faces/u2net_young_man.jpg");
+    size_t len;
+    uint8_t *buf = tu_read(path, &len), *png;
+    sb_image_t img, turned;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_decode(buf, len, NULL, &img, NULL, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_image_rotate(&img, 2, &turned, &e), SB_OK, "%s", e.message);
+    size_t png_len;
+    cr_assert_eq(sb_io_encode(&turned, SB_FMT_PNG, 0, &png, &png_len, &e), SB_OK, "%s", e.message);
+    sb_headshot_result_t h;
+    cr_assert_eq(sb_headshot(studio, png, png_len, NULL, &h, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(h.detect.turn_deg, 180);
+    sb_detect_result_t d;
+    cr_assert_eq(sb_detect(studio, h.output, h.output_len, &d, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(d.faces.count, 1, "one face on the headshot, not %d", d.faces.count);
+    cr_assert_eq(d.turn_deg, 0, "the headshot is upright");
+    cr_assert_lt(fabsf(sb_face_roll_deg(&d.faces.faces[0])), 10.0f);
+    sb_detect_result_free(&d);
+    sb_headshot_result_free(&h);
+    free(png);
+    sb_image_free(&turned);
+    sb_image_free(&img);
+    free(buf);
 }
 
 /* Photos that must make good headshots: frontal, rolled, small, large. */
@@ -203,4 +303,28 @@ Test(faces, headshot_options_size_and_format)
     cr_assert_eq(sb_headshot(studio, buf, len, &o, &r, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "size");
     free(buf);
+}
+
+/* The headshot route refuses a photo without a face (an animal) with 422 no_face, at no charge. */
+TestSuite(faces_api, .fini = cleanup, .timeout = 120);
+
+Test(faces_api, headshot_of_an_animal_is_422_no_face)
+{
+    begin();
+    char key[64];
+    make_key("faces", 5, key, NULL);
+    server_start(NULL, NULL);
+    static const char *const animals[] = {NOFACE, "testdata/noface/u2net_meerkat.png"};
+    for (size_t i = 0; i < sizeof animals / sizeof *animals; i++) {
+        size_t len;
+        uint8_t *img = load_shared(animals[i], &len);
+        resp_t r = post_image(key, img, len, NULL, NULL);
+        EXPECT_ERROR(r, 422, "no_face", "image", animals[i]);
+        resp_free(&r);
+        free(img);
+    }
+    resp_t r = get("/v1/account", key);
+    EXPECT_STATUS(r, 200, "account");
+    cr_assert_eq(jint(r.json, "credits"), 5, "a refused headshot costs nothing: %s", r.body);
+    resp_free(&r);
 }

@@ -1,10 +1,12 @@
-/* Vision building blocks on synthetic data: guided filter, foreground estimation, alignment. */
+/* Vision building blocks on synthetic data: guided filter, foreground estimation, alignment, quarter turns. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "image/filter.h"
+#include "image/resample.h"
 #include "testutil.h"
 #include "vision/align.h"
+#include "vision/face_verify.h"
 #include "vision/foreground.h"
 #include "vision/guided.h"
 
@@ -158,4 +160,52 @@ Test(align, face_size_is_stable_under_roll)
     sb_face_t f0 = tilted_face(0, 60), f1 = tilted_face(35, 60);
     base = sb_face_size(&f0);
     cr_assert_float_eq(sb_face_size(&f1), base, 0.01);
+}
+
+/* sb_turn_point says where sb_image_rotate puts a pixel, for every quarter turn; four turns are none; a face's
+ * box stays on its landmarks and turning back restores it. */
+Test(turn, points_follow_the_pixels_and_faces_turn_back)
+{
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
+    sb_image_t img, turned;
+    const int w = 7, h = 4;
+    cr_assert_eq(sb_image_alloc(&img, w, h, 3, &e), SB_OK);
+    for (int i = 0; i < w * h * 3; i++)
+        img.data[i] = (uint8_t)(i / 3);
+    for (int t = 0; t < 4; t++) {
+        cr_assert_eq(sb_image_rotate(&img, t, &turned, &e), SB_OK, "%s", e.message);
+        cr_assert_eq(turned.width, t & 1 ? h : w);
+        cr_assert_eq(turned.height, t & 1 ? w : h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                sb_point_t p = sb_turn_point((sb_point_t){(float)x, (float)y}, w, h, t);
+                int tx = (int)p.x, ty = (int)p.y;
+                cr_assert_eq(turned.data[(ty * turned.width + tx) * 3], img.data[(y * w + x) * 3],
+                             "turn %d: pixel %d,%d", t, x, y);
+            }
+        sb_image_free(&turned);
+    }
+    cr_assert_eq(sb_image_rotate(&img, 4, &turned, &e), SB_ERR_USAGE);
+    sb_image_free(&img);
+
+    sb_face_t f = {.x = 10, .y = 20, .w = 30, .h = 40, .score = 0.9f,
+                   .lmk = {{18, 30}, {32, 30}, {25, 40}, {19, 50}, {31, 50}}};
+    for (int t = 1; t < 4; t++) {
+        sb_face_t g = sb_turn_face(&f, 100, 80, t), back = sb_turn_face(&g, t & 1 ? 80 : 100, t & 1 ? 100 : 80, 4 - t);
+        for (int k = 0; k < 5; k++) {
+            cr_assert(g.lmk[k].x >= g.x && g.lmk[k].x <= g.x + g.w && g.lmk[k].y >= g.y && g.lmk[k].y <= g.y + g.h,
+                      "turn %d: landmark %d inside the box", t, k);
+            cr_assert_float_eq(back.lmk[k].x, f.lmk[k].x, 1e-4);
+            cr_assert_float_eq(back.lmk[k].y, f.lmk[k].y, 1e-4);
+        }
+        cr_assert_float_eq(back.x, f.x, 1e-4);
+        cr_assert_float_eq(back.y, f.y, 1e-4);
+        cr_assert_float_eq(back.w, f.w, 1e-4);
+        cr_assert_float_eq(back.h, f.h, 1e-4);
+        /* The roll turns with the photo: +90 per clockwise quarter turn. */
+        float roll = sb_face_roll_deg(&g), want = (float)(90 * t);
+        float diff = fmodf(roll - want + 540.0f, 360.0f) - 180.0f;
+        cr_assert_float_eq(diff, 0.0f, 1e-3, "turn %d: roll %.2f", t, roll);
+    }
 }
