@@ -304,9 +304,9 @@ void sb_service_stop(sb_service_t *s)
         return;
     if (s->http) {
         sb_http_quiesce(s->http);
-        /* A request whose upload finished just before the signal is still on its way to the queue (key
+        /* A request begun before the signal may still be uploading or on its way to the queue (key
          * lookup, input checks): let it get there, so the drain below answers it instead of refusing it. */
-        sb_http_wait_handlers(s->http, 10000);
+        sb_http_wait_requests(s->http, 10000);
     }
     atomic_store(&s->started, false);
     /* Drains the queue: every waiting client gets its answer before the transport stops. */

@@ -547,12 +547,14 @@ void sb_http_quiesce(sb_http_server_t *s)
     }
 }
 
-bool sb_http_wait_handlers(sb_http_server_t *s, int timeout_ms)
+bool sb_http_wait_requests(sb_http_server_t *s, int timeout_ms)
 {
     int64_t deadline = sb_clock_us() + (int64_t)timeout_ms * 1000;
     for (;;) {
         pthread_mutex_lock(&s->mu);
         int n = s->handling;
+        for (const track_t *t = s->tracks; t; t = t->next)
+            n += t->phase == PHASE_BODY;
         pthread_mutex_unlock(&s->mu);
         if (n == 0)
             return true;

@@ -107,10 +107,11 @@ int sb_http_port(const sb_http_server_t *s);
 /* Stop accepting new connections; requests already accepted go on. Idempotent. */
 void sb_http_quiesce(sb_http_server_t *s);
 
-/* Wait up to timeout_ms until no request is inside the handler, so that every request whose body had
- * arrived has been answered, refused or deferred (queued) before the jobs stop. Polls every 5 ms; true
- * when none is left. Any thread but a handler's. */
-bool sb_http_wait_handlers(sb_http_server_t *s, int timeout_ms);
+/* Wait up to timeout_ms until no request is between its head and the handler's return (its body still
+ * arriving, or the handler running), so that every request begun before the stop has been answered,
+ * refused or deferred (queued) before the jobs stop. Polls every 5 ms; true when none is left. Any
+ * thread but a handler's. */
+bool sb_http_wait_requests(sb_http_server_t *s, int timeout_ms);
 
 /* Number of requests deferred and not yet resumed. */
 int sb_http_deferred(const sb_http_server_t *s);
