@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image/filter.h"
+#include "vision/guided.h"
 
 /* The grid's longer side is at most this many cells. */
 #define GRID_MAX 256
@@ -21,6 +22,13 @@
 static int clampi(int v, int lo, int hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The guided filter's window for a w x h matte: ~1% of the short side, as the matte's own. */
+static int radius(int w, int h)
+{
+    int short_side = w < h ? w : h;
+    return short_side / 100 < 2 ? 2 : short_side / 100;
 }
 
 typedef struct {
@@ -182,7 +190,8 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
     g.gw = (w + g.s - 1) / g.s, g.gh = (h + g.s - 1) / g.s;
     size_t n = (size_t)g.gw * g.gh;
     heap_t heap = {0};
-    float *keep = NULL, *row = NULL;
+    float *keep = NULL;
+    sb_fimage_t full = {0};
     sb_pooled_sampler_t ps = {0};
     sb_err err = SB_OK;
     g.cell = malloc(n * 4 * sizeof *g.cell);
@@ -190,8 +199,7 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
     g.dist = malloc(n * sizeof *g.dist);
     heap.v = malloc(n * 8 * sizeof *heap.v + sizeof *heap.v);
     keep = malloc(n * sizeof *keep);
-    row = malloc((size_t)w * sizeof *row);
-    if (!g.cell || !g.owner || !g.dist || !heap.v || !keep || !row) {
+    if (!g.cell || !g.owner || !g.dist || !heap.v || !keep) {
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the subject's matte");
         goto done;
     }
@@ -203,13 +211,17 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
     grow(&g, &heap);
     err = keep_map(&g, subject, keep, e);
     if (!err)
+        err = sb_fimage_alloc(&full, w, h, 1, e);
+    if (!err)
         err = sb_pooled_sampler_init(&ps, keep, g.gw, g.gh, 1, g.s, w, e);
-    for (int y = 0; !err && y < h; y++) {
-        sb_pooled_sampler_row(&ps, y, row);
-        float *a = alpha->data + (size_t)y * w;
-        for (int x = 0; x < w; x++)
-            a[x] *= row[x];
-    }
+    for (int y = 0; !err && y < h; y++)
+        sb_pooled_sampler_row(&ps, y, full.data + (size_t)y * w);
+    /* The keep map is a staircase of grid cells; the guided filter (the matte's own window) moves its
+     * edges onto the photo's, so a cut between two people follows the line between them. */
+    if (!err)
+        err = sb_guided_filter(rgb, &full, radius(w, h), 1e-3f, 4, e);
+    for (size_t i = 0; !err && i < (size_t)w * h; i++)
+        alpha->data[i] *= full.data[i];
 done:
     sb_pooled_sampler_free(&ps);
     free(g.cell);
@@ -217,6 +229,6 @@ done:
     free(g.dist);
     free(heap.v);
     free(keep);
-    free(row);
+    sb_fimage_free(&full);
     return err;
 }

@@ -13,7 +13,8 @@
  * nearest edge cells) whose centre box it is nearest to
  * along a path inside the matte, a step costing its length times (1 + 10 x the colour
  * difference crossed); every other cell follows its nearest matte cell. Cells that go to another face or
- * to none are cleared, with a transition of about one cell. When the subject's centre box has no matte
+ * to none are cleared: the keep map is sampled back to full size and refined with the guided filter
+ * (guided by `rgb`), so the cut follows the photo's edges rather than the grid. When the subject's centre box has no matte
  * under it, alpha is left as it is. Deterministic. `rgb` is the photo as floats (3 bands, 0..1).
  * SB_ERR_USAGE on mismatched sizes or a subject out of range; SB_ERR_NOMEM. */
 sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
