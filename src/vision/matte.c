@@ -1,7 +1,6 @@
 /* matte.c - selfie segmentation and the salient-object mask, each refined with the guided filter, merged. */
 #include "vision/matte.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "image/filter.h"
@@ -14,10 +13,12 @@
 
 #define NET_SIZE 256
 /* The salient mask's 0.5 contour lies inside the person's edge: on the person set (matting/hseg_*, 12
- * photos) its mean IoU is 0.958 at 0.5 and 0.966 at 0.33, so it is raised to this power (log 0.5 / log
- * 0.33) before the merge, which moves 0.33 to 0.5 and keeps the edge soft (a gain would make the band
- * around the contour opaque, and the foreground estimate would then keep the old background's colour there). */
-#define SALIENT_GAMMA 0.63f
+ * photos) its mean IoU is 0.958 at 0.5 and 0.966 at 0.33, so before the merge it is remapped linearly
+ * from [SALIENT_LO, SALIENT_HI] to [0, 1], which moves 0.33 to 0.5. SALIENT_LO clears the faint haze the
+ * net leaves beside the subject (a power such as v^0.63, which also moves 0.33 to 0.5, lifted it into a
+ * visible veil of the old wall above hair, out to the photo's edge). */
+#define SALIENT_LO 0.05f
+#define SALIENT_HI 0.61f
 /* A part the selfie net alone calls person (selfie >= 0.5, salient < 0.5) is kept when it is under this
  * fraction of the salient mask's area (hair, a hand, a strap the salient net left out), and is another
  * figure the salient net saw as background when larger (a blurred person behind the subject). */
@@ -165,7 +166,8 @@ sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t 
     if (!err) {
         size_t n = (size_t)rgb->width * rgb->height;
         for (size_t i = 0; i < n; i++) {
-            salient.data[i] = powf(salient.data[i], SALIENT_GAMMA);
+            float v = (salient.data[i] - SALIENT_LO) * (1.0f / (SALIENT_HI - SALIENT_LO));
+            salient.data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
         }
         int short_side = rgb->width < rgb->height ? rgb->width : rgb->height;
         err = merge(alpha, &salient, short_side / 50 < 2 ? 2 : short_side / 50, e);
