@@ -139,7 +139,7 @@ int main(int argc, char **argv)
         if (sb_image_to_float(&img, &guide, &e))
             die(line, &e);
         int64_t t0 = sb_clock_us();
-        if (sb_matte_person(m, &img, &guide, &alpha, &e))
+        if (sb_matte_person(m, &img, &guide, 1, &alpha, &e))
             die(line, &e);
         double t = (sb_clock_us() - t0) / 1e3, v = iou(&alpha, &gt);
         ms += t;

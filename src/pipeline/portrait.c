@@ -145,7 +145,7 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_resul
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_SELFIE_SEG);
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
-        err = sb_matte_person(matter, &p->aligned, &guide, &p->alpha, e);
+        err = sb_matte_person(matter, &p->aligned, &guide, 0, &p->alpha, e);
     }
     if (!err)
         err = keep_subject(p, &guide, d->subject, e);

@@ -125,10 +125,10 @@ static int selfie_only(size_t i, const void *user)
     return p->selfie[i] >= 0.5f && p->salient[i] < 0.5f;
 }
 
-/* alpha = max(selfie, salient), but the salient value on and within `r` pixels of a selfie-only part of
- * SELFIE_ONLY_FRAC of the salient area or more (the other figure and its soft fringe go together); the
- * selfie alone when the salient mask is empty. `salient` has had its gain applied. */
-static sb_err merge(sb_fimage_t *alpha, const sb_fimage_t *salient, int r, sb_error_t *e)
+/* alpha = max(selfie, salient), but, when `drop_figures`, the salient value on and within `r` pixels of
+ * a selfie-only part of SELFIE_ONLY_FRAC of the salient area or more (the other figure and its soft fringe
+ * go together); the selfie alone when the salient mask is empty. `salient` has had its gain applied. */
+static sb_err merge(sb_fimage_t *alpha, const sb_fimage_t *salient, int r, int drop_figures, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     size_t n = (size_t)w * h, salient_area = 0;
@@ -136,6 +136,11 @@ static sb_err merge(sb_fimage_t *alpha, const sb_fimage_t *salient, int r, sb_er
         salient_area += salient->data[i] >= 0.5f;
     if (!salient_area)
         return SB_OK;
+    if (!drop_figures) {
+        for (size_t i = 0; i < n; i++)
+            alpha->data[i] = salient->data[i] > alpha->data[i] ? salient->data[i] : alpha->data[i];
+        return SB_OK;
+    }
     pair_t pair = {alpha->data, salient->data};
     sb_parts_t parts;
     float *other = NULL;
@@ -156,8 +161,8 @@ static sb_err merge(sb_fimage_t *alpha, const sb_fimage_t *salient, int r, sb_er
     return err;
 }
 
-sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
-                       sb_error_t *e)
+sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int drop_figures,
+                       sb_fimage_t *alpha, sb_error_t *e)
 {
     sb_fimage_t salient = {0};
     sb_err err = selfie_mask(m, rgb, guide, alpha, e);
@@ -170,7 +175,7 @@ sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t 
             salient.data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
         }
         int short_side = rgb->width < rgb->height ? rgb->width : rgb->height;
-        err = merge(alpha, &salient, short_side / 50 < 2 ? 2 : short_side / 50, e);
+        err = merge(alpha, &salient, short_side / 50 < 2 ? 2 : short_side / 50, drop_figures, e);
     }
     sb_fimage_free(&salient);
     if (err)

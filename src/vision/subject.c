@@ -16,6 +16,9 @@
 /* A face's seed: the middle of its box, this fraction of its width and height (skin, not hair or background). */
 #define SEED_FRAC 0.5f
 
+/* Faces under this fraction of the subject's height do not compete for the matte: in a crowd, a small
+ * face in the background beside the subject's hair (or out of the crop next to it) took the hair. */
+#define MIN_OTHER 0.5f
 /* How far outside the crop (in face heights) a face may be and still seed the crop's edge. */
 #define NEAR_EDGE 1.0f
 
@@ -91,6 +94,8 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
     int found = 0;
     for (int k = 0; k < n_faces; k++) {
         const sb_face_t *f = &faces[k];
+        if (k != subject && f->h < MIN_OTHER * faces[subject].h)
+            continue;
         float cx = f->x + f->w * 0.5f, cy = f->y + f->h * 0.5f, hw = f->w * SEED_FRAC * 0.5f, hh = f->h * SEED_FRAC * 0.5f;
         int x0 = (int)floorf((cx - hw) / g->s), x1 = (int)floorf((cx + hw) / g->s);
         int y0 = (int)floorf((cy - hh) / g->s), y1 = (int)floorf((cy + hh) / g->s);

@@ -9,7 +9,7 @@
 
 /* Keep in `alpha` (1 band, 0..1, `rgb`'s size; changed in place) only the subject `faces[subject]`.
  * On a grid of at most 256 cells a side, every cell of alpha >= 0.5 goes to the face (of `faces`, n_faces
- * boxes in alpha's coordinates; a box outside the photo but within a face height of it seeds the
+ * boxes; faces under half the subject's height are left out in alpha's coordinates; a box outside the photo but within a face height of it seeds the
  * nearest edge cells) whose centre box it is nearest to
  * along a path inside the matte, a step costing its length times (1 + 10 x the colour
  * difference crossed); every other cell follows its nearest matte cell. Cells that go to another face or

@@ -46,7 +46,7 @@ static void matte(sb_matter_t *m, const sb_image_t *img, sb_fimage_t *guide, sb_
 {
     sb_error_t e = {0};
     cr_assert_eq(sb_image_to_float(img, guide, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_matte_person(m, img, guide, alpha, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_matte_person(m, img, guide, 1, alpha, &e), SB_OK, "%s", e.message);
     cr_assert_eq(alpha->width, img->width);
     cr_assert_eq(alpha->height, img->height);
     cr_assert_eq(alpha->bands, 1);
