@@ -149,3 +149,26 @@ void sb_pooled_sampler_free(sb_pooled_sampler_t *ps)
     free(ps->rows[0]);
     *ps = (sb_pooled_sampler_t){0};
 }
+
+void sb_pool_rgb_mask(const float *guide, const float *p, int w, int h, int s, float *coarse)
+{
+    int dw = (w + s - 1) / s, dh = (h + s - 1) / s;
+    for (int gy = 0; gy < dh; gy++) {
+        int y1 = gy * s + s < h ? gy * s + s : h;
+        for (int gx = 0; gx < dw; gx++) {
+            int x1 = gx * s + s < w ? gx * s + s : w;
+            float acc[4] = {0};
+            for (int y = gy * s; y < y1; y++)
+                for (int x = gx * s; x < x1; x++) {
+                    size_t i = (size_t)y * w + x;
+                    for (int c = 0; c < 3; c++)
+                        acc[c] += guide[i * 3 + c];
+                    acc[3] += p[i];
+                }
+            int n = (y1 - gy * s) * (x1 - gx * s);
+            float *o = coarse + ((size_t)gy * dw + gx) * 4;
+            for (int k = 0; k < 4; k++)
+                o[k] = acc[k] / n;
+        }
+    }
+}

@@ -41,4 +41,9 @@ void sb_pooled_sampler_row(sb_pooled_sampler_t *ps, int y, float *out);
 /* Free the sampler's tables. Safe on a zeroed or freed sampler. */
 void sb_pooled_sampler_free(sb_pooled_sampler_t *ps);
 
+/* Mean of `rgb`'s 3 bands and of `p`'s 1 band (both w x h, interleaved floats) over each s x s cell
+ * (clipped at the edges) into `coarse` ((w + s - 1) / s x (h + s - 1) / s cells, 4 bands: rgb then p),
+ * read straight from both rather than from a 4-band copy. The guided filter's and the subject split's grid. */
+void sb_pool_rgb_mask(const float *rgb, const float *p, int w, int h, int s, float *coarse);
+
 #endif

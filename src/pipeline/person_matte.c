@@ -21,7 +21,7 @@ sb_err sb_matte(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_matte_re
     if (!err)
         err = sb_studio_matter(studio, &matter, e);
     if (!err)
-        err = sb_matte_person(matter, &work, &guide, &alpha, e);
+        err = sb_matte_person(matter, &work, &guide, 1, &alpha, e);
     if (!err)
         err = sb_fimage_to_u8(&alpha, &mask8, e);
     if (err)

@@ -3,6 +3,7 @@
 #include "pipeline/portrait.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "image/colour.h"
@@ -12,6 +13,7 @@
 #include "vision/align.h"
 #include "vision/foreground.h"
 #include "vision/quality.h"
+#include "vision/subject.h"
 
 static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, int work_w, int work_h,
                          sb_error_t *e)
@@ -89,6 +91,7 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
     if (err)
         return err;
     p->face = sb_align_face_map(m, subject);
+    memcpy(p->m, m, sizeof p->m);
     sb_stages_mark(&d->stages, "align");
     return SB_OK;
 }
@@ -116,6 +119,20 @@ sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, f
     return err;
 }
 
+/* Clear the parts of p->alpha that belong to another face found, or to none (every face mapped to the crop). */
+static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subject, sb_error_t *e)
+{
+    int n = p->faces.count;
+    sb_face_t *faces = malloc((size_t)(n ? n : 1) * sizeof *faces);
+    if (!faces)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the faces in the crop");
+    for (int k = 0; k < n; k++)
+        faces[k] = k == subject ? p->face : sb_align_face_map(p->m, &p->faces.faces[k]);
+    sb_err err = sb_matte_keep_subject(&p->alpha, guide, faces, n, subject, e);
+    free(faces);
+    return err;
+}
+
 sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
 {
     int n = p->size;
@@ -127,8 +144,11 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_resul
         err = sb_studio_matter(studio, &matter, e);
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_SELFIE_SEG);
-        err = sb_matte_person(matter, &p->aligned, &guide, &p->alpha, e);
+        sb_detect_result_add_model(d, SB_MODEL_U2NETP);
+        err = sb_matte_person(matter, &p->aligned, &guide, 0, &p->alpha, e);
     }
+    if (!err)
+        err = keep_subject(p, &guide, d->subject, e);
     if (!err)
         /* Over about 1% of the frame: a photo that ends inside the frame ends gently, not on a hard line. */
         err = sb_portrait_fade_outside(&p->alpha, &p->outside, p->alpha.width * 0.01f, e);

@@ -16,6 +16,7 @@ typedef struct {
     sb_image_t aligned;       /* size x size crop, subject levelled and framed */
     sb_image_t outside;       /* 1 band, 255 where the crop lies outside the photo */
     sb_face_t face;           /* the subject in crop coordinates */
+    double m[6];              /* working -> crop coordinates (sb_align_face_map) */
     float roll_deg;           /* the subject's roll in the input */
     int size;                 /* the crop's shorter side */
     int width, height;        /* the crop's size (size x size from sb_portrait_align) */
@@ -35,7 +36,9 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
 sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
                                 const sb_framing_t *framing, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
 
-/* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). */
+/* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). The matte
+ * keeps only the subject (vision/subject.h): the parts of it that belong to the other faces found, or to
+ * no face, are cleared. */
 sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
 
 /* Nothing outside the source photo is the person: multiply `alpha` (1 band) by max(0, 1 - 2 o), o being

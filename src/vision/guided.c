@@ -7,31 +7,6 @@
 
 enum { G_I = 0, G_P = 3, G_IP = 4, G_II = 7, G_BANDS = 13 };
 
-/* Mean of the guide's 3 bands and of p over each s x s cell (clipped at the edges) into `coarse` (4 bands),
- * taken straight from both rather than from a 4-band copy of them. */
-static void pool_guide_and_mask(const float *guide, const float *p, int w, int h, int s, float *coarse)
-{
-    int dw = (w + s - 1) / s, dh = (h + s - 1) / s;
-    for (int gy = 0; gy < dh; gy++) {
-        int y1 = gy * s + s < h ? gy * s + s : h;
-        for (int gx = 0; gx < dw; gx++) {
-            int x1 = gx * s + s < w ? gx * s + s : w;
-            float acc[4] = {0};
-            for (int y = gy * s; y < y1; y++)
-                for (int x = gx * s; x < x1; x++) {
-                    size_t i = (size_t)y * w + x;
-                    for (int c = 0; c < 3; c++)
-                        acc[c] += guide[i * 3 + c];
-                    acc[3] += p[i];
-                }
-            int n = (y1 - gy * s) * (x1 - gx * s);
-            float *o = coarse + ((size_t)gy * dw + gx) * 4;
-            for (int k = 0; k < 4; k++)
-                o[k] = acc[k] / n;
-        }
-    }
-}
-
 sb_err sb_guided_filter(const sb_fimage_t *guide, sb_fimage_t *p, int r, float eps, int subsample,
                         sb_error_t *e)
 {
@@ -51,7 +26,7 @@ sb_err sb_guided_filter(const sb_fimage_t *guide, sb_fimage_t *p, int r, float e
     }
     /* Coarse I and p, then the products on the coarse grid. */
     float *coarse = ab; /* reuse as scratch: 4 bands of dn */
-    pool_guide_and_mask(guide->data, p->data, w, h, s, coarse);
+    sb_pool_rgb_mask(guide->data, p->data, w, h, s, coarse);
     for (size_t i = 0; i < dn; i++) {
         const float *c = coarse + i * 4;
         float *o = g + i * G_BANDS;

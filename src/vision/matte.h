@@ -1,6 +1,8 @@
-/* matte.h - person matte: MediaPipe selfie segmentation at 256x256, upsampled to the photo and refined
- * with the colour guided filter so edges follow hair and ears rather than a 256 px blob.
- * A matter uses the process's shared net (models.h sb_model_session), so it may be used from several threads at once. */
+/* matte.h - person matte: MediaPipe selfie segmentation at 256x256 and the U^2-Net-p salient-object mask
+ * at 320x320 (vision/salient.h), each enlarged to the photo and refined with the colour guided filter so
+ * edges follow hair and ears, then merged: the union of the two, less (on request) a large part only the
+ * selfie net sees (another, out-of-focus figure). docs/internals/vision.md, "Person matte", has the measurements.
+ * A matter uses the process's shared nets (models.h sb_model_session), so it may be used from several threads at once. */
 #ifndef SB_MATTE_H
 #define SB_MATTE_H
 
@@ -8,15 +10,19 @@
 
 typedef struct sb_matter sb_matter_t;
 
-/* Resolve, verify and load the selfie segmentation model. SB_ERR_MODEL_MISSING/INVALID. */
+/* Resolve, verify and load the selfie segmentation and u2netp models. SB_ERR_MODEL_MISSING/INVALID, SB_ERR_NOMEM. */
 sb_err sb_matter_open(sb_matter_t **out, sb_error_t *e);
 
 /* Free a matter. NULL-safe. */
 void sb_matter_close(sb_matter_t *m);
 
 /* Person alpha (1 band, 0..1, allocated by the call) for `rgb` (3 bands, any size); `guide` is the same
- * photo as floats (3 bands, 0..1), which drives the edge refinement. */
-sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
-                       sb_error_t *e);
+ * photo as floats (3 bands, 0..1), which drives the edge refinement. `drop_figures` non-zero clears a
+ * large part only the selfie net sees (another, out-of-focus figure) for a caller with no faces to split
+ * the matte by; 0 keeps the plain union, for a caller that splits it by faces (vision/subject.h), as
+ * such a part is as often the subject's own hair or clothes. Deterministic. SB_ERR_NOMEM,
+ * SB_ERR_INTERNAL when a net fails; on failure `alpha` is empty. */
+sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int drop_figures,
+                       sb_fimage_t *alpha, sb_error_t *e);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image/filter.h"
+#include "image/label.h"
 #include "image/resample.h"
 #include "nn/models.h"
 #include "nn/nn.h"
@@ -117,63 +118,24 @@ sb_err sb_salient_net_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *
     return err;
 }
 
+static int at_least_half(size_t i, const void *user)
+{
+    return ((const float *)user)[i] >= 0.5f;
+}
+
 /* Clear the 8-connected parts of alpha >= 0.5 whose area is under ISLAND_FRAC of the largest. Only whole
  * parts go, so thin limbs, straps and handles attached to the subject are kept (no erosion). */
 static sb_err remove_islands(sb_fimage_t *alpha, sb_error_t *e)
 {
-    int w = alpha->width, h = alpha->height;
-    size_t n = (size_t)w * h;
-    int *label = calloc(n, sizeof *label), *stack = malloc(n * sizeof *stack);
-    size_t *area = NULL;
-    int n_labels = 0, cap = 0;
-    sb_err err = SB_OK;
-    if (!label || !stack) {
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the salient mask's components");
-        goto done;
-    }
-    for (size_t seed = 0; seed < n; seed++) {
-        if (label[seed] || alpha->data[seed] < 0.5f)
-            continue;
-        if (n_labels == cap) {
-            cap = cap ? cap * 2 : 64;
-            size_t *grown = realloc(area, (size_t)cap * sizeof *area);
-            if (!grown) {
-                err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the salient mask's components");
-                goto done;
-            }
-            area = grown;
-        }
-        int id = ++n_labels;
-        size_t top = 0, count = 0;
-        label[seed] = id;
-        stack[top++] = (int)seed;
-        while (top) {
-            int p = stack[--top], x = p % w, y = p / w;
-            count++;
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    int qx = x + dx, qy = y + dy;
-                    if (qx < 0 || qy < 0 || qx >= w || qy >= h)
-                        continue;
-                    int q = qy * w + qx;
-                    if (!label[q] && alpha->data[q] >= 0.5f) {
-                        label[q] = id;
-                        stack[top++] = q;
-                    }
-                }
-        }
-        area[id - 1] = count;
-    }
-    size_t largest = 0;
-    for (int i = 0; i < n_labels; i++)
-        largest = area[i] > largest ? area[i] : largest;
-    for (size_t i = 0; i < n; i++)
-        if (label[i] && (double)area[label[i] - 1] < ISLAND_FRAC * (double)largest)
+    sb_parts_t parts;
+    size_t n = (size_t)alpha->width * alpha->height, largest = 0;
+    sb_err err = sb_parts_label(alpha->width, alpha->height, at_least_half, alpha->data, &parts, e);
+    for (int i = 0; !err && i < parts.count; i++)
+        largest = parts.area[i] > largest ? parts.area[i] : largest;
+    for (size_t i = 0; !err && i < n; i++)
+        if (parts.label[i] && (double)parts.area[parts.label[i] - 1] < ISLAND_FRAC * (double)largest)
             alpha->data[i] = 0.0f;
-done:
-    free(label);
-    free(stack);
-    free(area);
+    sb_parts_free(&parts);
     return err;
 }
 

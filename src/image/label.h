@@ -1,0 +1,26 @@
+/* label.h - connected parts (8-connected) of a thresholded float mask: the island removal of the salient
+ * mask and the person matte's merge of its two nets. Any thread; allocates its own scratch. */
+#ifndef SB_LABEL_H
+#define SB_LABEL_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+typedef struct {
+    int *label;   /* width*height; 0 where the pixel is not in a part, else the part's id (1..count) */
+    size_t *area; /* count entries: area[id - 1] is the part's pixel count */
+    int count;
+} sb_parts_t;
+
+/* Label the 8-connected parts of the pixels i of a width x height image where in(i, user) is non-zero
+ * (`in` is called once or more per pixel and must be pure). Ids are given in scan order (row-major
+ * position of a part's first pixel), so the result is deterministic. `parts` is filled by the call
+ * (free with sb_parts_free, also on failure). SB_ERR_NOMEM. */
+sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
+                      sb_parts_t *parts, sb_error_t *e);
+
+/* Free what sb_parts_label allocated. NULL-safe; safe twice. */
+void sb_parts_free(sb_parts_t *parts);
+
+#endif

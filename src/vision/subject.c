@@ -1,0 +1,239 @@
+/* subject.c - splitting a person matte between the faces found: multi-source Dijkstra on a coarse grid. */
+#include "vision/subject.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/filter.h"
+#include "vision/guided.h"
+
+/* The grid's longer side is at most this many cells. */
+#define GRID_MAX 256
+/* Weight of the colour difference (RGB distance, 0..1 channels) in a step's cost: a step across a clear
+ * edge (difference 0.3) costs as much as ~4 steps inside a flat region. */
+#define EDGE_COST 10.0f
+/* A face's seed: the middle of its box, this fraction of its width and height (skin, not hair or background). */
+#define SEED_FRAC 0.5f
+
+/* Faces under this fraction of the subject's height do not compete for the matte: in a crowd, a small
+ * face in the background beside the subject's hair (or out of the crop next to it) took the hair. */
+#define MIN_OTHER 0.5f
+/* How far outside the crop (in face heights) a face may be and still seed the crop's edge. */
+#define NEAR_EDGE 1.0f
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The guided filter's window for a w x h matte: ~1% of the short side, as the matte's own. */
+static int radius(int w, int h)
+{
+    int short_side = w < h ? w : h;
+    return short_side / 100 < 2 ? 2 : short_side / 100;
+}
+
+typedef struct {
+    float d;
+    int i;
+} node_t;
+
+typedef struct {
+    node_t *v;
+    size_t n;
+} heap_t;
+
+/* Ties broken by cell index, so the order (and the result) never depends on anything but the input. */
+static int before(node_t a, node_t b)
+{
+    return a.d < b.d || (a.d == b.d && a.i < b.i);
+}
+
+static void heap_push(heap_t *h, node_t x)
+{
+    size_t k = h->n++;
+    while (k && before(x, h->v[(k - 1) / 2])) {
+        h->v[k] = h->v[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    h->v[k] = x;
+}
+
+static node_t heap_pop(heap_t *h)
+{
+    node_t top = h->v[0], x = h->v[--h->n];
+    size_t k = 0;
+    for (;;) {
+        size_t c = 2 * k + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && before(h->v[c + 1], h->v[c]))
+            c++;
+        if (!before(h->v[c], x))
+            break;
+        h->v[k] = h->v[c];
+        k = c;
+    }
+    h->v[k] = x;
+    return top;
+}
+
+typedef struct {
+    int gw, gh, s;
+    float *cell;  /* gw*gh*4: mean rgb and alpha per cell */
+    int *owner;   /* gw*gh: face index + 1 owning a matte cell, 0 for none */
+    float *dist;  /* gw*gh */
+    node_t *heap; /* 8 pushes a cell at most */
+} grid_t;
+
+/* Seed every matte cell under the centre box of each face with that face (the first face listed wins a
+ * cell two boxes share). Returns whether the subject got a cell. */
+static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int subject)
+{
+    int found = 0;
+    for (int k = 0; k < n_faces; k++) {
+        const sb_face_t *f = &faces[k];
+        if (k != subject && f->h < MIN_OTHER * faces[subject].h)
+            continue;
+        float cx = f->x + f->w * 0.5f, cy = f->y + f->h * 0.5f, hw = f->w * SEED_FRAC * 0.5f, hh = f->h * SEED_FRAC * 0.5f;
+        int x0 = (int)floorf((cx - hw) / g->s), x1 = (int)floorf((cx + hw) / g->s);
+        int y0 = (int)floorf((cy - hh) / g->s), y1 = (int)floorf((cy + hh) / g->s);
+        /* A face just outside the crop seeds the crop's edge next to it (its body comes in there); one
+         * further away than NEAR_EDGE face heights seeds nothing. */
+        float reach = NEAR_EDGE * f->h / g->s;
+        if (x1 < -reach || y1 < -reach || x0 >= g->gw + reach || y0 >= g->gh + reach)
+            continue;
+        x0 = clampi(x0, 0, g->gw - 1), x1 = clampi(x1, 0, g->gw - 1);
+        y0 = clampi(y0, 0, g->gh - 1), y1 = clampi(y1, 0, g->gh - 1);
+        for (int y = y0; y <= y1; y++)
+            for (int x = x0; x <= x1; x++) {
+                int i = y * g->gw + x;
+                if (g->cell[i * 4 + 3] < 0.5f || g->owner[i])
+                    continue;
+                g->owner[i] = k + 1;
+                g->dist[i] = 0;
+                heap_push(h, (node_t){0, i});
+                found |= k == subject;
+            }
+    }
+    return found;
+}
+
+/* Grow the seeds through the matte cells (alpha >= 0.5), each cell going to the cheapest path's face. */
+static void grow(grid_t *g, heap_t *h)
+{
+    while (h->n) {
+        node_t c = heap_pop(h);
+        if (c.d > g->dist[c.i])
+            continue;
+        int x = c.i % g->gw, y = c.i / g->gw;
+        const float *a = g->cell + (size_t)c.i * 4;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int qx = x + dx, qy = y + dy;
+                if ((!dx && !dy) || qx < 0 || qy < 0 || qx >= g->gw || qy >= g->gh)
+                    continue;
+                int q = qy * g->gw + qx;
+                const float *b = g->cell + (size_t)q * 4;
+                if (b[3] < 0.5f)
+                    continue;
+                float dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
+                float step = (dx && dy ? 1.41421356f : 1.0f) * (1.0f + EDGE_COST * sqrtf(dr * dr + dg * dg + db * db));
+                if (c.d + step < g->dist[q]) {
+                    g->dist[q] = c.d + step;
+                    g->owner[q] = g->owner[c.i];
+                    heap_push(h, (node_t){g->dist[q], q});
+                }
+            }
+    }
+}
+
+/* keep[i] = 1 for the cells the subject owns and the non-matte cells whose nearest matte cell (breadth
+ * first, 8-connected, ties to the earlier cell) it owns; 0 elsewhere. Every cell is a matte cell or
+ * reached, as the subject owns at least one. */
+static sb_err keep_map(const grid_t *g, int subject, float *keep, sb_error_t *e)
+{
+    size_t n = (size_t)g->gw * g->gh, head = 0, tail = 0;
+    int *queue = malloc(n * sizeof *queue), *from = malloc(n * sizeof *from);
+    if (!queue || !from) {
+        free(queue);
+        free(from);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the subject's matte");
+    }
+    for (size_t i = 0; i < n; i++) {
+        from[i] = g->cell[i * 4 + 3] >= 0.5f ? g->owner[i] : -1;
+        if (from[i] >= 0)
+            queue[tail++] = (int)i;
+    }
+    while (head < tail) {
+        int i = queue[head++], x = i % g->gw, y = i / g->gw;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int qx = x + dx, qy = y + dy;
+                if (qx < 0 || qy < 0 || qx >= g->gw || qy >= g->gh || from[qy * g->gw + qx] >= 0)
+                    continue;
+                from[qy * g->gw + qx] = from[i];
+                queue[tail++] = qy * g->gw + qx;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        keep[i] = from[i] == subject + 1;
+    free(queue);
+    free(from);
+    return SB_OK;
+}
+
+sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
+                             int subject, sb_error_t *e)
+{
+    int w = alpha->width, h = alpha->height;
+    if (alpha->bands != 1 || rgb->bands != 3 || rgb->width != w || rgb->height != h || subject < 0 ||
+        subject >= n_faces)
+        return sb_error_set(e, SB_ERR_USAGE, "", "the subject's matte needs a matte and a photo of one size");
+    grid_t g = {.s = ((w > h ? w : h) + GRID_MAX - 1) / GRID_MAX};
+    g.gw = (w + g.s - 1) / g.s, g.gh = (h + g.s - 1) / g.s;
+    size_t n = (size_t)g.gw * g.gh;
+    heap_t heap = {0};
+    float *keep = NULL;
+    sb_fimage_t full = {0};
+    sb_pooled_sampler_t ps = {0};
+    sb_err err = SB_OK;
+    g.cell = malloc(n * 4 * sizeof *g.cell);
+    g.owner = calloc(n, sizeof *g.owner);
+    g.dist = malloc(n * sizeof *g.dist);
+    heap.v = malloc(n * 8 * sizeof *heap.v + sizeof *heap.v);
+    keep = malloc(n * sizeof *keep);
+    if (!g.cell || !g.owner || !g.dist || !heap.v || !keep) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the subject's matte");
+        goto done;
+    }
+    sb_pool_rgb_mask(rgb->data, alpha->data, w, h, g.s, g.cell);
+    for (size_t i = 0; i < n; i++)
+        g.dist[i] = INFINITY;
+    if (!seed(&g, &heap, faces, n_faces, subject))
+        goto done;
+    grow(&g, &heap);
+    err = keep_map(&g, subject, keep, e);
+    if (!err)
+        err = sb_fimage_alloc(&full, w, h, 1, e);
+    if (!err)
+        err = sb_pooled_sampler_init(&ps, keep, g.gw, g.gh, 1, g.s, w, e);
+    for (int y = 0; !err && y < h; y++)
+        sb_pooled_sampler_row(&ps, y, full.data + (size_t)y * w);
+    /* The keep map is a staircase of grid cells; the guided filter (the matte's own window) moves its
+     * edges onto the photo's, so a cut between two people follows the line between them. */
+    if (!err)
+        err = sb_guided_filter(rgb, &full, radius(w, h), 1e-3f, 4, e);
+    for (size_t i = 0; !err && i < (size_t)w * h; i++)
+        alpha->data[i] *= full.data[i];
+done:
+    sb_pooled_sampler_free(&ps);
+    free(g.cell);
+    free(g.owner);
+    free(g.dist);
+    free(heap.v);
+    free(keep);
+    sb_fimage_free(&full);
+    return err;
+}
