@@ -35,8 +35,10 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
     o->height = res.height;
     res.output = NULL;
     out->stages = res.detect.stages;
-    out->fields = json_pack("{s:b, s:i}", "face_detected", res.detect.subject >= 0, "face_count",
-                            res.detect.faces.count);
+    out->fields = json_pack("{s:b, s:i, s:f, s:o, s:o}", "face_detected", res.detect.subject >= 0, "face_count",
+                            res.detect.faces.count, "input_quality_score", (double)res.quality.score,
+                            "validation_warnings", sb_report_warnings(res.warnings), "cutout",
+                            sb_report_cutout(&res.cutout));
     sb_headshot_result_free(&res);
     return SB_OK;
 }
