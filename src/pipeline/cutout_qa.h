@@ -11,7 +11,7 @@
 #include "pipeline/studio.h"
 
 /* The check fails on: a matte less sure than this (share of its pixels at alpha < 0.05 or > 0.95)... */
-#define SB_CUTOUT_CONFIDENCE_MIN 0.80f
+#define SB_CUTOUT_CONFIDENCE_MIN 0.60f
 /* ... more kept apart from the subject than this (share of the frame), a visible photo edge, or any
  * face count on the output but one. */
 #define SB_CUTOUT_BACKGROUND_MAX 0.02f

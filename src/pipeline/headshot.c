@@ -41,7 +41,7 @@ typedef struct {
 } strategy_t;
 
 static const sb_fit_limits_t FIT_TIGHT = {.face_frac_max = 0.90f, .shift_x = 0.15f, .shift_up = 0.15f,
-                                          .shift_down = 0.15f, .head = 0};
+                                          .shift_down = 0.15f, .head = 1};
 static const strategy_t strategies[SB_HEADSHOT_STRATEGIES] = {
     {&SB_FIT_HEADSHOT, 0, 0}, {&SB_FIT_CLOSEUP, 1, 0.03f}, {&FIT_TIGHT, 1, 0.05f}};
 

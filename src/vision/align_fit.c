@@ -7,7 +7,7 @@
 const sb_fit_limits_t SB_FIT_HEADSHOT = {.face_frac_max = 0.50f, .shift_x = 0.08f, .shift_up = 0.06f,
                                          .shift_down = 0.08f, .head = 1};
 const sb_fit_limits_t SB_FIT_CLOSEUP = {.face_frac_max = 0.70f, .shift_x = 0.12f, .shift_up = 0.12f,
-                                        .shift_down = 0.12f, .head = 0};
+                                        .shift_down = 0.12f, .head = 1};
 
 /* Head box around the eye midpoint, in face widths: hair above, ears and hair at the sides. */
 #define HEAD_ABOVE 0.95f
@@ -32,8 +32,8 @@ static int fits(const double m[6], const sb_framing_t *f, float ex, int head, in
     return inside(m, x0, y0, sw, sh) && inside(m, x1, y0, sw, sh);
 }
 
-int sb_align_face_fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_limits_t *limits,
-                      int src_width, int src_height, int width, int height, double m[6])
+static int fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_limits_t *limits, int src_width,
+               int src_height, int width, int height, double m[6])
 {
     sb_framing_t f = *framing;
     double best[6];
@@ -65,4 +65,18 @@ int sb_align_face_fit(const sb_face_t *face, const sb_framing_t *framing, const 
         }
         f.face_frac = fminf(f.face_frac * 1.03f, limits->face_frac_max);
     }
+}
+
+int sb_align_face_fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_limits_t *limits,
+                      int src_width, int src_height, int width, int height, double m[6])
+{
+    if (fit(face, framing, limits, src_width, src_height, width, height, m))
+        return 1;
+    if (limits->head) {
+        /* The head cannot be kept on the photo as well: keep the bust on it at least. */
+        sb_fit_limits_t bust = *limits;
+        bust.head = 0;
+        fit(face, framing, &bust, src_width, src_height, width, height, m);
+    }
+    return 0;
 }

@@ -18,14 +18,15 @@ typedef struct {
 
 /* The headshot's first framing: a little zoom and shift, the head kept whole. */
 extern const sb_fit_limits_t SB_FIT_HEADSHOT;
-/* The close-up tried when the first still shows the photo's edge: a larger face, the bust only. */
+/* The close-up tried when the first still shows the photo's edge: a larger face, moved further. */
 extern const sb_fit_limits_t SB_FIT_CLOSEUP;
 
 /* Fill m[6] (source -> output, as sb_align_face) framing `face` in a width x height output after
  * `framing`, changed as little as `limits` allow so that the frame's lower corners, its sides from
  * 60% of the height down and (with limits->head) the head's box lie inside the src_width x src_height
- * photo. Returns 1 when such a framing exists; else 0, with m the framing that zooms furthest (the
- * canvas is then extended beyond the photo). */
+ * photo. Returns 1 when such a framing exists; else 0, with m the framing that keeps the bust alone on the
+ * photo (with limits->head) or else the one that zooms furthest (the canvas is then extended beyond the
+ * photo). */
 int sb_align_face_fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_limits_t *limits,
                       int src_width, int src_height, int width, int height, double m[6]);
 
