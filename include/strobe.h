@@ -288,6 +288,7 @@ typedef struct {
     size_t len;
     int64_t seed;          /* the seed this sample was made with */
     float likeness;        /* likeness of the sample's face to the reference 0..1 (0 when none found) */
+    sb_cutout_check_t cutout; /* the sample's cut-out check (reported; a portrait is not refused on it) */
 } sb_generate_image_t;
 
 typedef struct {
@@ -301,6 +302,8 @@ typedef struct {
     int n_ignored;
     char *style_json;             /* the resolved style of the first sample as JSON (what the prompt chose and
                                    * what the seed filled in), malloc'd */
+    sb_quality_t quality;         /* of the input; quality.score is input_quality_score */
+    uint32_t warnings;            /* sb_warning bits of the input */
 } sb_generate_result_t;
 
 /* Portraits of the main face in `buf` in the style the prompt and seed describe: decoded, detected,
