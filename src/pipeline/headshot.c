@@ -67,14 +67,12 @@ static void drop_other_heads(sb_portrait_t *p, int subject)
     }
 }
 
-/* One strategy, from placing the subject to the composited frame, checked. */
+/* One strategy, from the placed subject to the composited frame, checked. */
 static sb_err attempt(sb_studio_t *studio, const sb_headshot_opts_t *o, const strategy_t *st, sb_portrait_t *p,
                       sb_detect_result_t *d, sb_image_t *final8, sb_cutout_check_t *check, sb_error_t *e)
 {
     sb_fimage_t final = {0};
-    sb_err err = sb_portrait_place(studio, p, &SB_FRAMING_HEADSHOT, st->fit, d, e);
-    if (!err)
-        err = sb_portrait_cutout(studio, p, d, e);
+    sb_err err = sb_portrait_cutout(studio, p, d, e);
     if (!err && st->drop_others)
         drop_other_heads(p, d->subject);
     if (!err && st->fade > 0)
@@ -122,9 +120,16 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
     sb_stages_mark(&d->stages, "quality");
 
     for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++) {
+        res->cutout.attempts = k + 1;
+        if ((err = sb_portrait_place(studio, &p, &SB_FRAMING_HEADSHOT, strategies[k].fit, d, e)))
+            break;
+        res->roll_deg = p.roll_deg;
+        /* A framing that cannot keep the photo's border off the bust would fail its check: the next one,
+         * unless it is the last, is tried without cutting this one out. */
+        if (!p.fitted && k + 1 < SB_HEADSHOT_STRATEGIES)
+            continue;
         sb_image_free(&final8);
         err = attempt(studio, &o, &strategies[k], &p, d, &final8, &res->cutout, e);
-        res->roll_deg = p.roll_deg;
         res->cutout.attempts = k + 1;
         if (err || res->cutout.pass)
             break;
