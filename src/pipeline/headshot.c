@@ -31,41 +31,18 @@ static sb_err check_opts(const sb_headshot_opts_t *in, sb_headshot_opts_t *o, sb
 }
 
 /* The cut-out strategies, tried in order until the delivered image passes the cut-out check: the
- * headshot framing fitted to the photo, then a close-up with other people's heads taken out of the
- * matte, then a closer one still (for photos cropped tight around the face). The retries also fade the
- * person out over a wider band where the photo still ends inside the frame, so no hard line is left. */
+ * headshot framing fitted to the photo, then a close-up, then a closer one still (for photos cropped
+ * tight around the face). The retries also fade the person out over a wider band where the photo still
+ * ends inside the frame, so no hard line is left. */
 typedef struct {
     const sb_fit_limits_t *fit;
-    int drop_others;
     float fade;      /* where the photo ends inside the frame, fade the person out over this share of it */
 } strategy_t;
 
 static const sb_fit_limits_t FIT_TIGHT = {.face_frac_max = 0.90f, .shift_x = 0.15f, .shift_up = 0.15f,
                                           .shift_down = 0.15f, .head = 1};
 static const strategy_t strategies[SB_HEADSHOT_STRATEGIES] = {
-    {&SB_FIT_HEADSHOT, 0, 0}, {&SB_FIT_CLOSEUP, 1, 0.03f}, {&FIT_TIGHT, 1, 0.05f}};
-
-/* Take the other faces' heads (their boxes, widened and raised to cover hair) out of the matte, keeping
- * the subject's own head box. */
-static void drop_other_heads(sb_portrait_t *p, int subject)
-{
-    sb_fimage_t *a = &p->alpha;
-    const sb_face_t *me = &p->face;
-    for (int k = 0; k < p->faces.count; k++) {
-        if (k == subject)
-            continue;
-        sb_face_t f = sb_align_face_map(p->m, &p->faces.faces[k]);
-        int x0 = (int)(f.x - 0.35f * f.w), x1 = (int)(f.x + 1.35f * f.w);
-        int y0 = (int)(f.y - 0.6f * f.h), y1 = (int)(f.y + 1.15f * f.h);
-        for (int y = y0 < 0 ? 0 : y0; y < y1 && y < a->height; y++)
-            for (int x = x0 < 0 ? 0 : x0; x < x1 && x < a->width; x++) {
-                int mine = x >= me->x - 0.2f * me->w && x <= me->x + 1.2f * me->w && y >= me->y - 0.4f * me->h &&
-                           y <= me->y + 1.2f * me->h;
-                if (!mine)
-                    a->data[(size_t)y * a->width + x] = 0;
-            }
-    }
-}
+    {&SB_FIT_HEADSHOT, 0}, {&SB_FIT_CLOSEUP, 0.03f}, {&FIT_TIGHT, 0.05f}};
 
 /* One strategy, from the placed subject to the composited frame, checked. */
 static sb_err attempt(sb_studio_t *studio, const sb_headshot_opts_t *o, const strategy_t *st, sb_portrait_t *p,
@@ -73,8 +50,6 @@ static sb_err attempt(sb_studio_t *studio, const sb_headshot_opts_t *o, const st
 {
     sb_fimage_t final = {0};
     sb_err err = sb_portrait_cutout(studio, p, d, e);
-    if (!err && st->drop_others)
-        drop_other_heads(p, d->subject);
     if (!err && st->fade > 0)
         err = sb_portrait_fade_outside(&p->alpha, &p->outside, st->fade * p->size, e);
     if (!err)
