@@ -96,12 +96,16 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
 
     for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++) {
         res->cutout.attempts = k + 1;
+        /* A framing that cannot keep the photo's border off the bust would fail its check: the next one,
+         * unless it is the last, is tried without placing or cutting this one out (checked again once the
+         * eyes are refined by the placing). */
+        bool last = k + 1 == SB_HEADSHOT_STRATEGIES;
+        if (!last && !sb_portrait_fits(&p, d->subject, &SB_FRAMING_HEADSHOT, strategies[k].fit))
+            continue;
         if ((err = sb_portrait_place(studio, &p, &SB_FRAMING_HEADSHOT, strategies[k].fit, d, e)))
             break;
         res->roll_deg = p.roll_deg;
-        /* A framing that cannot keep the photo's border off the bust would fail its check: the next one,
-         * unless it is the last, is tried without cutting this one out. */
-        if (!p.fitted && k + 1 < SB_HEADSHOT_STRATEGIES)
+        if (!p.fitted && !last)
             continue;
         sb_image_free(&final8);
         err = attempt(studio, &o, &strategies[k], &p, d, &final8, &res->cutout, e);

@@ -118,6 +118,13 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
     return err ? err : sb_portrait_place(studio, p, framing, NULL, d, e);
 }
 
+int sb_portrait_fits(const sb_portrait_t *p, int subject, const sb_framing_t *framing, const sb_fit_limits_t *fit)
+{
+    double m[6];
+    return sb_align_face_fit(&p->faces.faces[subject], framing, fit, p->src_width, p->src_height, p->width, p->height,
+                             m);
+}
+
 void sb_portrait_photo_quad(const sb_portrait_t *p, int out_width, int out_height, sb_point_t quad[4])
 {
     float sx = (float)out_width / p->width, sy = (float)out_height / p->height;

@@ -48,6 +48,10 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
 sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing,
                          const sb_fit_limits_t *fit, sb_detect_result_t *d, sb_error_t *e);
 
+/* Whether sb_portrait_place with `fit` would keep the photo's border off the subject (face `subject` of
+ * p->faces, with the landmarks it has now): the arithmetic of sb_align_face_fit alone, no pixels. */
+int sb_portrait_fits(const sb_portrait_t *p, int subject, const sb_framing_t *framing, const sb_fit_limits_t *fit);
+
 /* The working image's corners in a out_width x out_height output made from the placed crop (scaled
  * from the crop's size), in order around the photo: where the photo's border lands. */
 void sb_portrait_photo_quad(const sb_portrait_t *p, int out_width, int out_height, sb_point_t quad[4]);
