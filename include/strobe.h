@@ -17,6 +17,7 @@
 #include "render/look.h"
 #include "render/shadow.h"
 #include "util/err.h"
+#include "vision/edge_check.h"
 #include "vision/face.h"
 #include "vision/quality.h"
 
@@ -73,6 +74,21 @@ typedef struct {
     int quality;         /* JPEG/WebP quality 1..100; 0 = 90 */
 } sb_headshot_opts_t;
 
+/* Cut-out strategies the headshot tries before refusing with SB_ERR_CUTOUT_FAILED. */
+#define SB_HEADSHOT_STRATEGIES 3
+
+/* The cut-out check of a delivered people output (pipeline/cutout_qa.h): the API's `cutout` object. */
+typedef struct {
+    bool pass;
+    float matte_confidence;  /* share of the matte at alpha < 0.05 or > 0.95 */
+    float background_left;   /* share of the frame kept (alpha > 0.5) apart from the subject's own region */
+    bool other_person_left;  /* the delivered image holds more than one face */
+    bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
+    int output_face_count;   /* faces found again on the delivered image */
+    int attempts;            /* strategies tried (set by the pipeline) */
+    sb_edge_report_t edge;   /* the edge check's measures */
+} sb_cutout_check_t;
+
 typedef struct {
     sb_detect_result_t detect;  /* input, faces, subject, stage timings, models */
     float roll_deg;             /* the subject's roll in the input (refined by re-detection when large) */
@@ -80,12 +96,18 @@ typedef struct {
     size_t output_len;
     int width, height;
     sb_format_t format;
+    sb_quality_t quality;       /* of the input; quality.score is input_quality_score */
+    uint32_t warnings;          /* sb_warning bits of the input */
+    sb_cutout_check_t cutout;   /* the delivered attempt's check */
 } sb_headshot_result_t;
 
-/* The corporate headshot: decode, detect, align, matte, light, foreground colours, detail, studio
- * backdrop, composite, encode. Deterministic: the same input and options give the same bytes.
+/* The corporate headshot: decode, detect, input quality, then up to SB_HEADSHOT_STRATEGIES times: align
+ * (framed so the photo's border stays off the person), matte, light, foreground colours, detail, studio
+ * backdrop, composite, cut-out check (res->cutout); the first strategy that passes is encoded.
+ * Deterministic: the same input and options give the same bytes.
  * Errors: SB_ERR_USAGE (bad option, field named), the decode errors of sb_io_decode,
- * SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_MODEL_MISSING/INVALID. */
+ * SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_CUTOUT_FAILED (no strategy passed the
+ * check), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_headshot_opts_t *opts,
                    sb_headshot_result_t *res, sb_error_t *e);
 
@@ -270,6 +292,7 @@ typedef struct {
     size_t len;
     int64_t seed;          /* the seed this sample was made with */
     float likeness;        /* likeness of the sample's face to the reference 0..1 (0 when none found) */
+    sb_cutout_check_t cutout; /* the sample's cut-out check (reported; a portrait is not refused on it) */
 } sb_generate_image_t;
 
 typedef struct {
@@ -283,6 +306,8 @@ typedef struct {
     int n_ignored;
     char *style_json;             /* the resolved style of the first sample as JSON (what the prompt chose and
                                    * what the seed filled in), malloc'd */
+    sb_quality_t quality;         /* of the input; quality.score is input_quality_score */
+    uint32_t warnings;            /* sb_warning bits of the input */
 } sb_generate_result_t;
 
 /* Portraits of the main face in `buf` in the style the prompt and seed describe: decoded, detected,

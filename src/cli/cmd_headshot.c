@@ -74,6 +74,9 @@ int sb_cmd_headshot(int argc, char **argv)
                               sb_cli_json_timings(&d->stages), "models", sb_report_models(d));
         /* The roll that alignment corrected: the face mesh's eye line, not YuNet's coarser one. */
         json_object_set_new(json_object_get(r, "subject"), "roll_deg", json_real(res.roll_deg));
+        json_object_set_new(r, "input_quality_score", json_real(res.quality.score));
+        json_object_set_new(r, "validation_warnings", sb_report_warnings(res.warnings));
+        json_object_set_new(r, "cutout", sb_report_cutout(&res.cutout));
         sb_cli_print_json(r);
     }
 done:

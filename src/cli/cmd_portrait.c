@@ -49,9 +49,10 @@ static void print_report(const char *in, char paths[][4096], const sb_generate_o
         json_array_append_new(ignored, json_string(r->ignored_terms[i]));
     for (int i = 0; i < r->n_images; i++) {
         json_array_append_new(seeds, json_integer(r->images[i].seed));
-        json_array_append_new(images, json_pack("{s:s, s:I, s:I, s:f}", "path", paths[i], "seed",
+        json_array_append_new(images, json_pack("{s:s, s:I, s:I, s:f, s:o}", "path", paths[i], "seed",
                                                 (json_int_t)r->images[i].seed, "bytes", (json_int_t)r->images[i].len,
-                                                "likeness", (double)r->images[i].likeness));
+                                                "likeness", (double)r->images[i].likeness, "cutout",
+                                                sb_report_cutout(&r->images[i].cutout)));
     }
     json_error_t err;
     json_t *style = json_loads(r->style_json, 0, &err);
@@ -62,6 +63,9 @@ static void print_report(const char *in, char paths[][4096], const sb_generate_o
         sb_format_name(r->format), "style", style ? style : json_null(), "face",
         sb_cli_json_face(&d->faces.faces[d->subject]), "latency_ms", sb_stages_total_ms(&d->stages), "timings_ms",
         sb_cli_json_timings(&d->stages), "provenance", "models", sb_report_models(d));
+    json_object_set_new(report, "face_count", json_integer(d->faces.count));
+    json_object_set_new(report, "input_quality_score", json_real(r->quality.score));
+    json_object_set_new(report, "validation_warnings", sb_report_warnings(r->warnings));
     sb_cli_print_json(report);
 }
 

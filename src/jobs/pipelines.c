@@ -35,8 +35,10 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
     o->height = res.height;
     res.output = NULL;
     out->stages = res.detect.stages;
-    out->fields = json_pack("{s:b, s:i}", "face_detected", res.detect.subject >= 0, "face_count",
-                            res.detect.faces.count);
+    out->fields = json_pack("{s:b, s:i, s:f, s:o, s:o}", "face_detected", res.detect.subject >= 0, "face_count",
+                            res.detect.faces.count, "input_quality_score", (double)res.quality.score,
+                            "validation_warnings", sb_report_warnings(res.warnings), "cutout",
+                            sb_report_cutout(&res.cutout));
     sb_headshot_result_free(&res);
     return SB_OK;
 }
@@ -275,13 +277,14 @@ static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, c
         portrait_field_names(e);
         return err;
     }
-    json_t *seeds = json_array(), *likeness = json_array(), *ignored = json_array();
+    json_t *seeds = json_array(), *likeness = json_array(), *ignored = json_array(), *cutouts = json_array();
     for (int i = 0; i < r.n_images && i < SB_JOB_OUTPUTS_MAX; i++) {
         out->outputs[out->n_outputs++] = (sb_job_output_t){r.images[i].data, r.images[i].len, r.format, r.width,
                                                            r.height, "output"};
         r.images[i].data = NULL;
         json_array_append_new(seeds, json_integer(r.images[i].seed));
         json_array_append_new(likeness, json_real(r.images[i].likeness));
+        json_array_append_new(cutouts, sb_report_cutout(&r.images[i].cutout));
     }
     for (int i = 0; i < r.n_ignored; i++)
         json_array_append_new(ignored, json_string(r.ignored_terms[i]));
@@ -294,6 +297,13 @@ static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, c
                             "face_count", r.detect.faces.count, "provenance", "models", sb_report_models(&r.detect),
                             "parameters", "prompt", o.prompt ? o.prompt : "", "seed", (json_int_t)r.seed,
                             "sampleNumber", r.n_images, "identityScale", o.identity < 0 ? 0.8 : (double)o.identity);
+    if (out->fields) {
+        json_object_set_new(out->fields, "input_quality_score", json_real(r.quality.score));
+        json_object_set_new(out->fields, "validation_warnings", sb_report_warnings(r.warnings));
+        json_object_set_new(out->fields, "cutouts", cutouts);
+    } else {
+        json_decref(cutouts);
+    }
     sb_generate_result_free(&r);
     return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "image/colour.h"
+#include "pipeline/cutout_qa.h"
 #include "pipeline/likeness.h"
 #include "pipeline/portrait.h"
 #include "render/composite.h"
@@ -117,6 +118,7 @@ typedef struct {
     sb_fimage_t cartoon[2]; /* the person through CartoonGAN, linear, by sb_cartoon_variant; made on first use */
     float box[4];           /* the face box in the frame */
     sb_likeness_ref_t ref;  /* the reference face */
+    sb_quality_t quality;   /* of the input */
 } call_t;
 
 static float smooth(float e0, float e1, float v)
@@ -156,7 +158,8 @@ static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_st
         return err;
     sb_face_embedder_t *em;
     if ((err = sb_studio_embedder(studio, &em, e)) ||
-        (err = sb_likeness_ref_make(em, &c->p.work, &c->p.faces.faces[d->subject], &c->ref, e)))
+        (err = sb_likeness_ref_make(em, &c->p.work, &c->p.faces.faces[d->subject], &c->ref, e)) ||
+        (err = sb_quality_assess(&c->p.work, &c->p.faces, d->subject, &c->quality, e)))
         return err;
     sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
     sb_image_free(&c->p.work);
@@ -265,6 +268,12 @@ static sb_err make_sample(sb_studio_t *studio, call_t *c, const sb_style_t *s, s
         goto done;
     out->likeness = lk.likeness;
     sb_stages_mark(&d->stages, "likeness");
+    sb_point_t quad[4];
+    sb_portrait_photo_quad(&c->p, frame8.width, frame8.height, quad);
+    if ((err = sb_cutout_check(studio, &frame8, &c->p.alpha, &c->p.face, quad, &out->cutout, e)))
+        goto done;
+    out->cutout.attempts = 1;
+    sb_stages_mark(&d->stages, "qa");
 done:
     sb_fimage_free(&frame);
     sb_fimage_free(&person);
@@ -324,6 +333,8 @@ sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len,
             goto done;
         res->n_images = i + 1;
     }
+    res->quality = c.quality;
+    res->warnings = c.quality.warnings;
     res->seed = c.pl.seed;
     res->width = c.pl.width;
     res->height = c.pl.height;

@@ -57,8 +57,8 @@ static sb_err refine_eyes(sb_studio_t *studio, const sb_image_t *aligned, const 
     return SB_OK;
 }
 
-sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
-                                const sb_framing_t *framing, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
+sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
+                           sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
 {
     memset(p, 0, sizeof *p);
     p->width = width;
@@ -66,17 +66,35 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
     p->size = width < height ? width : height;
     sb_err err = sb_pipeline_decode(buf, len, (width > height ? width : height) * 2, SB_MIN_IMAGE_SIDE, &p->work, d,
                                     e);
+    p->src_width = p->work.width;
+    p->src_height = p->work.height;
     if (!err)
         err = sb_pipeline_find_faces(studio, &p->work, &p->faces, d, e);
     if (!err)
         err = gate_input(d, &p->faces, p->work.width, p->work.height, e);
-    if (err)
-        return err;
+    return err;
+}
 
+static void frame_subject(const sb_portrait_t *p, const sb_face_t *subject, const sb_framing_t *framing,
+                          const sb_fit_limits_t *fit, double m[6], int *fitted)
+{
+    if (fit)
+        *fitted = sb_align_face_fit(subject, framing, fit, p->work.width, p->work.height, p->width, p->height, m);
+    else
+        sb_align_face_in(subject, framing, p->work.width, p->work.height, p->width, p->height, m);
+}
+
+sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing,
+                         const sb_fit_limits_t *fit, sb_detect_result_t *d, sb_error_t *e)
+{
+    sb_image_free(&p->aligned);
+    sb_image_free(&p->outside);
+    sb_fimage_free(&p->alpha);
+    sb_fimage_free(&p->fg);
     sb_face_t *subject = &p->faces.faces[d->subject];
-    double m[6];
-    sb_align_face_in(subject, framing, p->work.width, p->work.height, width, height, m);
-    err = sb_image_warp_affine(&p->work, m, width, height, &p->aligned, &p->outside, e);
+    double *m = p->m;
+    frame_subject(p, subject, framing, fit, m, &p->fitted);
+    sb_err err = sb_image_warp_affine(&p->work, m, p->width, p->height, &p->aligned, &p->outside, e);
     for (int pass = 0; !err && pass < REALIGN_PASSES; pass++) {
         float residual;
         err = refine_eyes(studio, &p->aligned, m, subject, &residual, d, e);
@@ -84,8 +102,8 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
             break;
         sb_image_free(&p->aligned);
         sb_image_free(&p->outside);
-        sb_align_face_in(subject, framing, p->work.width, p->work.height, width, height, m);
-        err = sb_image_warp_affine(&p->work, m, width, height, &p->aligned, &p->outside, e);
+        frame_subject(p, subject, framing, fit, m, &p->fitted);
+        err = sb_image_warp_affine(&p->work, m, p->width, p->height, &p->aligned, &p->outside, e);
     }
     p->roll_deg = sb_face_roll_deg(subject);
     if (err)
@@ -94,6 +112,31 @@ sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t 
     memcpy(p->m, m, sizeof p->m);
     sb_stages_mark(&d->stages, "align");
     return SB_OK;
+}
+
+sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
+                                const sb_framing_t *framing, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
+{
+    sb_err err = sb_portrait_prepare(studio, buf, len, width, height, p, d, e);
+    return err ? err : sb_portrait_place(studio, p, framing, NULL, d, e);
+}
+
+int sb_portrait_fits(const sb_portrait_t *p, int subject, const sb_framing_t *framing, const sb_fit_limits_t *fit)
+{
+    double m[6];
+    return sb_align_face_fit(&p->faces.faces[subject], framing, fit, p->src_width, p->src_height, p->width, p->height,
+                             m);
+}
+
+void sb_portrait_photo_quad(const sb_portrait_t *p, int out_width, int out_height, sb_point_t quad[4])
+{
+    float sx = (float)out_width / p->width, sy = (float)out_height / p->height;
+    const float w = (float)p->src_width, h = (float)p->src_height;
+    const sb_point_t corners[4] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
+    for (int i = 0; i < 4; i++) {
+        sb_point_t q = sb_align_point(p->m, corners[i]);
+        quad[i] = (sb_point_t){q.x * sx, q.y * sy};
+    }
 }
 
 sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,

@@ -8,6 +8,7 @@
 
 #include "pipeline/studio.h"
 #include "vision/align.h"
+#include "vision/align_fit.h"
 
 typedef struct {
     sb_image_t work;          /* the decoded working image, kept for measurements on the input; a
@@ -16,10 +17,12 @@ typedef struct {
     sb_image_t aligned;       /* size x size crop, subject levelled and framed */
     sb_image_t outside;       /* 1 band, 255 where the crop lies outside the photo */
     sb_face_t face;           /* the subject in crop coordinates */
-    double m[6];              /* working -> crop coordinates (sb_align_face_map) */
     float roll_deg;           /* the subject's roll in the input */
     int size;                 /* the crop's shorter side */
     int width, height;        /* the crop's size (size x size from sb_portrait_align) */
+    double m[6];              /* working image -> crop map (see sb_image_warp_affine) */
+    int src_width, src_height; /* the working image's size (kept when `work` is freed) */
+    int fitted;               /* sb_portrait_place: 1 when the fit kept the photo's border off the person */
     /* after sb_portrait_cutout */
     sb_fimage_t alpha;        /* person matte, 0 outside the photo */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
@@ -35,6 +38,23 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
  * size and SB_FRAMING_HEADSHOT. Same stages and errors. */
 sb_err sb_portrait_align_framed(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
                                 const sb_framing_t *framing, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
+
+/* sb_portrait_align_framed in two steps, so a pipeline can frame the same photo again: prepare decodes,
+ * finds faces and applies the gates (stages decode, detect; same errors) for a width x height crop;
+ * place aligns the subject (stage align), with `fit` (NULL: sb_align_face_in, the avatar's framing) by
+ * sb_align_face_fit, and may be called again: it drops what an earlier place or cutout made. */
+sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
+                           sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
+sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing,
+                         const sb_fit_limits_t *fit, sb_detect_result_t *d, sb_error_t *e);
+
+/* Whether sb_portrait_place with `fit` would keep the photo's border off the subject (face `subject` of
+ * p->faces, with the landmarks it has now): the arithmetic of sb_align_face_fit alone, no pixels. */
+int sb_portrait_fits(const sb_portrait_t *p, int subject, const sb_framing_t *framing, const sb_fit_limits_t *fit);
+
+/* The working image's corners in a out_width x out_height output made from the placed crop (scaled
+ * from the crop's size), in order around the photo: where the photo's border lands. */
+void sb_portrait_photo_quad(const sb_portrait_t *p, int out_width, int out_height, sb_point_t quad[4]);
 
 /* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). The matte
  * keeps only the subject (vision/subject.h): the parts of it that belong to the other faces found, or to

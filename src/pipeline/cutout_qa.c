@@ -1,0 +1,76 @@
+/* cutout_qa.c - the check on a delivered cut-out: matte, leftovers, photo edge, faces found again. */
+#include "pipeline/cutout_qa.h"
+
+#include <stdlib.h>
+
+/* The matte's pixels (alpha > 0.5) connected to the subject's face box; the share of the frame kept
+ * (alpha > 0.5) outside that region is background or other things left in. */
+static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, float *apart, sb_error_t *e)
+{
+    int w = a->width, h = a->height;
+    size_t n = (size_t)w * h, kept = 0, reached = 0, top = 0;
+    uint8_t *seen = calloc(n, 1);
+    size_t *stack = malloc(n * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen), free(stack);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
+    }
+    for (size_t i = 0; i < n; i++)
+        kept += a->data[i] > 0.5f;
+    int x0 = (int)face->x, y0 = (int)face->y, x1 = (int)(face->x + face->w), y1 = (int)(face->y + face->h);
+    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            size_t i = (size_t)y * w + x;
+            if (a->data[i] > 0.5f && !seen[i])
+                seen[i] = 1, stack[top++] = i;
+        }
+    while (top) {
+        size_t i = stack[--top];
+        reached++;
+        int x = (int)(i % w), y = (int)(i / w);
+        const int nb[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+        for (int k = 0; k < 4; k++) {
+            int nx = x + nb[k][0], ny = y + nb[k][1];
+            if (nx < 0 || ny < 0 || nx >= w || ny >= h)
+                continue;
+            size_t j = (size_t)ny * w + nx;
+            if (!seen[j] && a->data[j] > 0.5f)
+                seen[j] = 1, stack[top++] = j;
+        }
+    }
+    *apart = (float)(kept - reached) / (float)n;
+    free(seen), free(stack);
+    return SB_OK;
+}
+
+sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
+                       const sb_point_t quad[4], sb_cutout_check_t *c, sb_error_t *e)
+{
+    *c = (sb_cutout_check_t){0};
+    if (!out || out->bands != 3 || !alpha || !alpha->data || alpha->bands != 1 || !face || !quad)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the cut-out check needs a 3-band output and a 1-band matte");
+    size_t n = (size_t)alpha->width * alpha->height, sure = 0;
+    for (size_t i = 0; i < n; i++)
+        sure += alpha->data[i] < 0.05f || alpha->data[i] > 0.95f;
+    c->matte_confidence = (float)sure / (float)n;
+    sb_err err = apart_from_subject(alpha, face, &c->background_left, e);
+    if (!err)
+        err = sb_edge_check(out, quad, &c->edge, e);
+    if (err)
+        return err;
+    c->photo_edge_visible = c->edge.visible;
+    sb_face_detector_t *det;
+    sb_face_list_t faces = {0};
+    err = sb_studio_detector(studio, &det, e);
+    if (!err)
+        err = sb_face_detect(det, out, &faces, e);
+    if (err)
+        return err;
+    c->output_face_count = faces.count;
+    sb_face_list_free(&faces);
+    c->other_person_left = c->output_face_count > 1;
+    c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
+              !c->photo_edge_visible && c->output_face_count == 1;
+    return SB_OK;
+}
