@@ -202,6 +202,36 @@ typedef struct {
  * from this (a zeroed struct means padding 0 and shadow opacity 0). */
 #define SB_PRODUCT_OPTS_DEFAULT ((sb_product_opts_t){.shadow = {-1, -1, -1, -1}, .padding = -1})
 
+/* The white-studio check of the delivered canvas (vision/white_check.h): pure #FFFFFF away from the product
+ * and its shadow, no product pixels (specks, strips of the old background) outside a band of 0.6% of the
+ * canvas's long side around the product's main parts. */
+typedef struct {
+    bool done;       /* the check ran (white-studio only) */
+    bool pass;       /* off_white and stray are both 0 */
+    long off_white;  /* background pixels with no product and no shadow that are not 255, 255, 255 */
+    long stray;      /* pixels of product outside the band around its main parts */
+} sb_product_white_t;
+
+/* Amazon's main-image rules (docs/QUALITY.md, "Issue 14: products", cites them): a pure white 255, 255, 255
+ * background, the product filling 85% or more of the frame, a longest side of 1000 px or more. */
+#define SB_AMAZON_MIN_FILL 0.85f
+#define SB_AMAZON_MIN_SIDE 1000
+
+typedef enum {
+    SB_AMAZON_NOT_WHITE = 1u << 0, /* the white check failed */
+    SB_AMAZON_FILL = 1u << 1,      /* fill under SB_AMAZON_MIN_FILL */
+    SB_AMAZON_SIDE = 1u << 2       /* longest side under SB_AMAZON_MIN_SIDE */
+} sb_amazon_reason;
+
+typedef struct {
+    bool done;        /* checked (white-studio only) */
+    bool pass;        /* no reason */
+    unsigned reasons; /* sb_amazon_reason bits */
+    float fill;       /* the product's box (alpha >= 0.5) over the canvas, on the axis it fills more: max(box
+                       * width / canvas width, box height / canvas height) */
+    int long_side;    /* the canvas's longest side, pixels */
+} sb_product_amazon_t;
+
 typedef struct {
     sb_detect_result_t detect;  /* input, upright and working sizes, stage timings, models (no faces) */
     uint8_t *output;            /* encoded image (RGBA PNG for transparent), or the mask PNG; malloc'd */
@@ -215,6 +245,8 @@ typedef struct {
     uint64_t seed;
     char **ignored_terms;       /* custom: prompt words not in the vocabulary, lower case, malloc'd; else NULL */
     int n_ignored;
+    sb_product_white_t white;   /* white-studio: the check of the delivered canvas (stage "check") */
+    sb_product_amazon_t amazon; /* white-studio: Amazon's main-image rules on the delivered canvas */
 } sb_product_result_t;
 
 /* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined around

@@ -51,6 +51,7 @@ static void print_report(const char *in, const char *out, const sb_product_opts_
         sb_report_models(d));
     if (o->mask_only)
         json_object_set_new(report, "mask", json_true());
+    sb_report_product_checks(r, report);
     sb_cli_print_json(report);
 }
 

@@ -235,6 +235,8 @@ static sb_err run_product(sb_studio_t *studio, const uint8_t *in, size_t len, co
                             (double)r.coverage, "subject", "x", r.subject_x, "y", r.subject_y, "width", r.subject_w,
                             "height", r.subject_h, "seed", (json_int_t)r.seed, "provenance", "models",
                             sb_report_models(&r.detect));
+    if (out->fields)
+        sb_report_product_checks(&r, out->fields);
     sb_product_result_free(&r);
     return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
 }

@@ -9,6 +9,7 @@
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/foreground.h"
+#include "vision/white_check.h"
 
 #define SIDE_DEFAULT 2000
 #define PADDING_DEFAULT 0.10f
@@ -341,6 +342,52 @@ done:
     return err;
 }
 
+/* Amazon's main-image rules on the canvas (w x h) whose product alpha is `alpha`, given the white check. */
+static sb_product_amazon_t amazon_main(const sb_image_t *alpha, bool white)
+{
+    int w = alpha->width, h = alpha->height, box[4] = {w, h, 0, 0};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (alpha->data[(size_t)y * w + x] >= 128) {
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
+            }
+    sb_product_amazon_t a = {.done = true, .long_side = w > h ? w : h};
+    float fx = box[2] > box[0] ? (float)(box[2] - box[0]) / w : 0, fy = box[3] > box[1] ? (float)(box[3] - box[1]) / h : 0;
+    a.fill = fx > fy ? fx : fy;
+    a.reasons = (white ? 0 : SB_AMAZON_NOT_WHITE) | (a.fill < SB_AMAZON_MIN_FILL ? SB_AMAZON_FILL : 0) |
+                (a.long_side < SB_AMAZON_MIN_SIDE ? SB_AMAZON_SIDE : 0);
+    a.pass = !a.reasons;
+    return a;
+}
+
+/* The white-studio check of the composited canvas `out` (stage "check"): the layer's alpha is laid on a
+ * canvas-sized plane for it. The verdicts go to res->white and res->amazon. */
+static sb_err white_check(const layer_t *l, const sb_image_t *out, const sb_fimage_t *shadow,
+                          sb_product_result_t *res, sb_error_t *e)
+{
+    sb_image_t alpha = {0};
+    sb_white_check_t c;
+    sb_err err = sb_image_alloc(&alpha, out->width, out->height, 1, e);
+    if (err)
+        return err;
+    memset(alpha.data, 0, (size_t)out->width * out->height);
+    for (int y = l->y < 0 ? -l->y : 0; y < l->rgba.height && y + l->y < out->height; y++)
+        for (int x = l->x < 0 ? -l->x : 0; x < l->rgba.width && x + l->x < out->width; x++)
+            alpha.data[(size_t)(y + l->y) * out->width + x + l->x] =
+                l->rgba.data[((size_t)y * l->rgba.width + x) * 4 + 3];
+    err = sb_white_check(out, &alpha, shadow, &c, e);
+    if (!err) {
+        res->white = (sb_product_white_t){true, c.pass, c.off_white, c.stray};
+        res->amazon = amazon_main(&alpha, c.pass);
+    }
+    sb_image_free(&alpha);
+    if (err)
+        return err;
+    sb_stages_mark(&res->detect.stages, "check");
+    return SB_OK;
+}
+
 /* Shadow, background, composite and encode of the placed product into res->output. */
 static sb_err render(const plan_t *p, const layer_t *l, sb_product_result_t *res, sb_error_t *e)
 {
@@ -361,7 +408,10 @@ static sb_err render(const plan_t *p, const layer_t *l, sb_product_result_t *res
     if (err)
         goto done;
     sb_stages_mark(st, "composite");
-    err = sb_io_encode(&out, p->format, p->quality, &res->output, &res->output_len, e);
+    if (p->preset == SB_SCENE_WHITE_STUDIO)
+        err = white_check(l, &out, &shadow, res, e);
+    if (!err)
+        err = sb_io_encode(&out, p->format, p->quality, &res->output, &res->output_len, e);
     if (err)
         goto done;
     res->width = p->width, res->height = p->height;

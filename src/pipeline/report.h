@@ -13,4 +13,9 @@ json_t *sb_report_warnings(uint32_t warnings);
 /* [{"name", "file", "sha256", "license"}, ...]: the models that took part in a result (provenance). */
 json_t *sb_report_models(const sb_detect_result_t *d);
 
+/* A product result's checks into `obj` (white-studio only; nothing otherwise): "check": {"white": {"pass",
+ * "off_white", "stray"}} and "marketplace": {"amazon_main": {"pass", "reasons": ["background_not_white",
+ * "fill_ratio_0.62", "long_side_800"], "fill", "long_side"}}. */
+void sb_report_product_checks(const sb_product_result_t *r, json_t *obj);
+
 #endif
