@@ -9,6 +9,7 @@
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/foreground.h"
+#include "vision/matte_trim.h"
 #include "vision/white_check.h"
 
 #define SIDE_DEFAULT 2000
@@ -169,15 +170,19 @@ static void layer_free(layer_t *l)
 }
 
 /* Resize the product's colours and alpha (`rgba`, 8-bit) to w x h into the layer: one 4-band resize costs
- * little more than one 1-band one (libvips' cost is mostly per call). The layer keeps the resized RGBA (the
+ * little more than one 1-band one (libvips' cost is mostly per call). The resampling's faint tails (alpha
+ * under ALPHA_FLOOR) are cleared, as the mask's haze was. The layer keeps the resized RGBA (the
  * compositor reads it) and its alpha as floats (the shadow is cast from them). */
 static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, sb_error_t *e)
 {
     sb_err err = sb_image_resize(rgba, w, h, &out->rgba, e);
     if (!err)
         err = sb_fimage_alloc(&out->alpha, w, h, 1, e);
-    for (size_t i = 0; !err && i < (size_t)w * h; i++)
-        out->alpha.data[i] = out->rgba.data[i * 4 + 3] * (1.0f / 255.0f);
+    for (size_t i = 0; !err && i < (size_t)w * h; i++) {
+        uint8_t *a = &out->rgba.data[i * 4 + 3];
+        *a = *a < ALPHA_FLOOR * 255 ? 0 : *a;
+        out->alpha.data[i] = *a * (1.0f / 255.0f);
+    }
     return err;
 }
 
@@ -473,6 +478,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
         err = sb_salient_mask(salient, &work, &mask, e);
     }
+    if (!err)
+        err = sb_matte_trim(&mask, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)

@@ -84,6 +84,6 @@ sb_err sb_white_check(const sb_image_t *rgb, const sb_image_t *alpha, const sb_f
                 out->off_white++;
         }
     free(keep);
-    out->pass = !out->off_white && !out->stray;
+    out->pass = !out->off_white && (double)out->stray <= SB_WHITE_STRAY_FRAC * w * h;
     return SB_OK;
 }
