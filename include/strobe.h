@@ -196,6 +196,9 @@ typedef struct {
     bool mask_only;                /* return the subject mask alone: a 1-band PNG (255 = subject) at the upright
                                     * input size; format, quality and the canvas options are then not used */
     uint64_t seed;                 /* background texture and dither seed; 0 = the house default */
+    const char *frame_for;         /* "amazon_main": frame for Amazon's main image (the product's box spans
+                                    * 90% of the canvas on the axis it fills; white-studio only, not with
+                                    * padding, a canvas of 1000 px or more); NULL = the padding's framing */
 } sb_product_opts_t;
 
 /* The defaults: white studio, soft shadow with its own settings, 2000x2000, 10% padding, PNG. Start
@@ -255,8 +258,10 @@ typedef struct {
  * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
  * background (not for transparent), composite, encode. White studio stays exactly #FFFFFF wherever there
  * is neither product nor shadow. Deterministic: the same input and options give the same bytes.
+ * A side of the subject that the photo's edge cut is put at the canvas's edge. White studio also
+ * checks the canvas (res->white, res->amazon; stage "check").
  * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
- * height, aspect, padding, format, quality), the decode errors of sb_io_decode, SB_ERR_NO_SUBJECT (an
+ * height, aspect, padding, frame_for, format, quality), the decode errors of sb_io_decode, SB_ERR_NO_SUBJECT (an
  * empty mask), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e);
