@@ -1,4 +1,4 @@
-/* regions.c - connected parts (flood fill with an explicit stack) and separable square dilation. */
+/* regions.c - connected parts (runs joined by union-find) and separable square dilation. */
 #include "vision/regions.h"
 
 #include <stdlib.h>
@@ -13,61 +13,106 @@ void sb_regions_free(sb_regions_t *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Flood the part of `seed` with label id, filling in its area, box and centroid. */
-static void flood(const uint8_t *bin, int w, int h, int seed, int id, int *label, int *stack, sb_region_t *part)
+/* A run of set pixels x0..x1-1 on row y, and its union-find parent (an index into the runs). */
+typedef struct {
+    int y, x0, x1, parent;
+} run_t;
+
+static int find(run_t *runs, int i)
 {
-    size_t top = 0;
-    double sx = 0, sy = 0;
-    *part = (sb_region_t){0, {w, h, 0, 0}, 0, 0};
-    label[seed] = id;
-    stack[top++] = seed;
-    while (top) {
-        int p = stack[--top], x = p % w, y = p / w;
-        part->area++;
-        sx += x, sy += y;
-        part->box[0] = x < part->box[0] ? x : part->box[0], part->box[1] = y < part->box[1] ? y : part->box[1];
-        part->box[2] = x + 1 > part->box[2] ? x + 1 : part->box[2];
-        part->box[3] = y + 1 > part->box[3] ? y + 1 : part->box[3];
-        for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++) {
-                int qx = x + dx, qy = y + dy;
-                if (qx < 0 || qy < 0 || qx >= w || qy >= h)
-                    continue;
-                int q = qy * w + qx;
-                if (!label[q] && bin[q]) {
-                    label[q] = id;
-                    stack[top++] = q;
+    while (runs[i].parent != i)
+        i = runs[i].parent = runs[runs[i].parent].parent;
+    return i;
+}
+
+static void unite(run_t *runs, int a, int b)
+{
+    a = find(runs, a), b = find(runs, b);
+    if (a != b)
+        runs[a > b ? a : b].parent = a < b ? a : b;
+}
+
+/* The runs of `bin`, row by row, joined (8-connected) to the overlapping runs of the row above: *out and
+ * *n_out, malloc'd. Returns 0, or -1 out of memory. */
+static int find_runs(const uint8_t *bin, int w, int h, run_t **out, int *n_out)
+{
+    int n = 0, cap = 0, prev = 0, prev_end = 0;
+    run_t *runs = NULL;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = bin + (size_t)y * w;
+        int row_start = n;
+        for (int x = 0; x < w;) {
+            while (x < w && !row[x])
+                x++;
+            if (x == w)
+                break;
+            int x0 = x;
+            while (x < w && row[x])
+                x++;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                run_t *grown = realloc(runs, (size_t)cap * sizeof *grown);
+                if (!grown) {
+                    free(runs);
+                    return -1;
                 }
+                runs = grown;
             }
+            runs[n] = (run_t){y, x0, x, n};
+            /* the row above's runs touching x0 - 1 .. x (8-connected), in order */
+            while (prev < prev_end && runs[prev].x1 < x0)
+                prev++;
+            for (int j = prev; j < prev_end && runs[j].x0 <= x; j++)
+                unite(runs, n, j);
+            n++;
+        }
+        prev = row_start, prev_end = n;
     }
-    part->cx = sx / (double)part->area, part->cy = sy / (double)part->area;
+    *out = runs, *n_out = n;
+    return 0;
 }
 
 sb_err sb_regions_find(const uint8_t *bin, int w, int h, sb_regions_t *out, sb_error_t *e)
 {
     memset(out, 0, sizeof *out);
-    size_t n = (size_t)w * h;
-    int cap = 0, *stack = malloc(n * sizeof *stack);
-    out->label = calloc(n, sizeof *out->label);
-    if (!stack || !out->label)
+    run_t *runs = NULL;
+    int n_runs = 0, *part_of = NULL;
+    out->label = calloc((size_t)w * h, sizeof *out->label);
+    if (!out->label || find_runs(bin, w, h, &runs, &n_runs))
         goto nomem;
-    for (size_t seed = 0; seed < n; seed++) {
-        if (out->label[seed] || !bin[seed])
-            continue;
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            sb_region_t *grown = realloc(out->part, (size_t)cap * sizeof *grown);
-            if (!grown)
-                goto nomem;
-            out->part = grown;
+    part_of = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *part_of);
+    out->part = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *out->part);
+    if (!part_of || !out->part)
+        goto nomem;
+    /* Roots come before the runs they hold (the smaller index wins), so one pass numbers the parts in
+     * raster order of their first pixel. */
+    for (int i = 0; i < n_runs; i++) {
+        int root = find(runs, i);
+        if (root == i) {
+            part_of[i] = out->n;
+            out->part[out->n++] = (sb_region_t){0, {w, h, 0, 0}, 0, 0};
+        } else {
+            part_of[i] = part_of[root];
         }
-        flood(bin, w, h, (int)seed, out->n + 1, out->label, stack, &out->part[out->n]);
-        out->n++;
+        sb_region_t *p = &out->part[part_of[i]];
+        const run_t *r = &runs[i];
+        size_t len = (size_t)(r->x1 - r->x0);
+        p->area += len;
+        p->cx += (double)len * (r->x0 + r->x1 - 1) / 2, p->cy += (double)len * r->y;
+        p->box[0] = r->x0 < p->box[0] ? r->x0 : p->box[0], p->box[1] = r->y < p->box[1] ? r->y : p->box[1];
+        p->box[2] = r->x1 > p->box[2] ? r->x1 : p->box[2], p->box[3] = r->y + 1 > p->box[3] ? r->y + 1 : p->box[3];
+        int *l = out->label + (size_t)r->y * w;
+        for (int x = r->x0; x < r->x1; x++)
+            l[x] = part_of[i] + 1;
     }
-    free(stack);
+    for (int i = 0; i < out->n; i++)
+        out->part[i].cx /= (double)out->part[i].area, out->part[i].cy /= (double)out->part[i].area;
+    free(runs);
+    free(part_of);
     return SB_OK;
 nomem:
-    free(stack);
+    free(runs);
+    free(part_of);
     sb_regions_free(out);
     return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's connected parts");
 }
