@@ -43,8 +43,7 @@ sb_err sb_matte_trim(sb_fimage_t *alpha, sb_error_t *e)
         box[0] = p->box[0] < box[0] ? p->box[0] : box[0], box[1] = p->box[1] < box[1] ? p->box[1] : box[1];
         box[2] = p->box[2] > box[2] ? p->box[2] : box[2], box[3] = p->box[3] > box[3] ? p->box[3] : box[3];
     }
-    for (size_t i = 0; i < n; i++)
-        keep[i] = r.label[i] && (double)r.part[r.label[i] - 1].area >= min_area;
+    sb_regions_paint(&r, min_area, keep, w, h);
     int side = box[2] - box[0] > box[3] - box[1] ? box[2] - box[0] : box[3] - box[1];
     int band = (int)lround(SB_TRIM_BAND_FRAC * side);
     err = sb_regions_dilate(keep, w, h, band < 1 ? 1 : band, e);

@@ -8,7 +8,7 @@ void sb_regions_free(sb_regions_t *r)
 {
     if (!r)
         return;
-    free(r->label);
+    free(r->run);
     free(r->part);
     memset(r, 0, sizeof *r);
 }
@@ -76,45 +76,48 @@ sb_err sb_regions_find(const uint8_t *bin, int w, int h, sb_regions_t *out, sb_e
 {
     memset(out, 0, sizeof *out);
     run_t *runs = NULL;
-    int n_runs = 0, *part_of = NULL;
-    out->label = calloc((size_t)w * h, sizeof *out->label);
-    if (!out->label || find_runs(bin, w, h, &runs, &n_runs))
+    int n_runs = 0;
+    if (find_runs(bin, w, h, &runs, &n_runs))
         goto nomem;
-    part_of = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *part_of);
+    out->run = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *out->run);
     out->part = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *out->part);
-    if (!part_of || !out->part)
+    if (!out->run || !out->part)
         goto nomem;
+    out->n_runs = n_runs;
     /* Roots come before the runs they hold (the smaller index wins), so one pass numbers the parts in
      * raster order of their first pixel. */
     for (int i = 0; i < n_runs; i++) {
         int root = find(runs, i);
-        if (root == i) {
-            part_of[i] = out->n;
-            out->part[out->n++] = (sb_region_t){0, {w, h, 0, 0}, 0, 0};
-        } else {
-            part_of[i] = part_of[root];
-        }
-        sb_region_t *p = &out->part[part_of[i]];
         const run_t *r = &runs[i];
+        sb_region_run_t *o = &out->run[i];
+        *o = (sb_region_run_t){r->y, r->x0, r->x1, root == i ? out->n : out->run[root].part};
+        if (root == i)
+            out->part[out->n++] = (sb_region_t){0, {w, h, 0, 0}, 0, 0};
+        sb_region_t *p = &out->part[o->part];
         size_t len = (size_t)(r->x1 - r->x0);
         p->area += len;
         p->cx += (double)len * (r->x0 + r->x1 - 1) / 2, p->cy += (double)len * r->y;
         p->box[0] = r->x0 < p->box[0] ? r->x0 : p->box[0], p->box[1] = r->y < p->box[1] ? r->y : p->box[1];
         p->box[2] = r->x1 > p->box[2] ? r->x1 : p->box[2], p->box[3] = r->y + 1 > p->box[3] ? r->y + 1 : p->box[3];
-        int *l = out->label + (size_t)r->y * w;
-        for (int x = r->x0; x < r->x1; x++)
-            l[x] = part_of[i] + 1;
     }
     for (int i = 0; i < out->n; i++)
         out->part[i].cx /= (double)out->part[i].area, out->part[i].cy /= (double)out->part[i].area;
     free(runs);
-    free(part_of);
     return SB_OK;
 nomem:
     free(runs);
-    free(part_of);
     sb_regions_free(out);
     return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's connected parts");
+}
+
+void sb_regions_paint(const sb_regions_t *r, double min_area, uint8_t *bin, int w, int h)
+{
+    memset(bin, 0, (size_t)w * h);
+    for (int i = 0; i < r->n_runs; i++) {
+        const sb_region_run_t *run = &r->run[i];
+        if ((double)r->part[run->part].area >= min_area)
+            memset(bin + (size_t)run->y * w + run->x0, 1, (size_t)(run->x1 - run->x0));
+    }
 }
 
 /* One line of n values, `stride` apart: set every value within r of a set one, using d (n ints) for the

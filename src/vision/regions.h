@@ -15,16 +15,27 @@ typedef struct {
 } sb_region_t;
 
 typedef struct {
-    int *label;        /* per pixel: 0 = not set, else 1..n (the part's index + 1) */
-    sb_region_t *part; /* n parts, in raster order of their first pixel */
+    int y, x0, x1; /* set pixels x0..x1-1 of row y */
+    int part;      /* the part's index */
+} sb_region_run_t;
+
+typedef struct {
+    sb_region_run_t *run; /* n_runs runs of set pixels, in raster order: the parts' pixels */
+    int n_runs;
+    sb_region_t *part;    /* n parts, in raster order of their first pixel */
     int n;
 } sb_regions_t;
 
-/* Label the 8-connected parts of the set pixels of `bin` (w x h). `out` is filled by the call (free with
- * sb_regions_free, also after a failure). SB_ERR_NOMEM. */
+/* Find the 8-connected parts of the set pixels of `bin` (w x h), as runs of each row (no pixel-sized
+ * buffer: a product mask is a few runs a row). `out` is filled by the call (free with sb_regions_free, also
+ * after a failure). SB_ERR_NOMEM. */
 sb_err sb_regions_find(const uint8_t *bin, int w, int h, sb_regions_t *out, sb_error_t *e);
 
-/* Release the labels and parts. NULL-safe. */
+/* Release the runs and parts. NULL-safe. */
+
+/* Set `bin` (w x h, the size the parts were found in) to 1 on the pixels of the parts of at least
+ * `min_area` pixels and 0 elsewhere. */
+void sb_regions_paint(const sb_regions_t *r, double min_area, uint8_t *bin, int w, int h);
 void sb_regions_free(sb_regions_t *r);
 
 /* Dilate `bin` (w x h) in place by r pixels (square: Chebyshev distance <= r), set pixels becoming 1, in

@@ -46,8 +46,8 @@ static sb_err main_band(const sb_image_t *alpha, const int r[4], int band, uint8
     sb_err err = sb_regions_find(k, w, h, &parts, e);
     for (int i = 0; !err && i < parts.n; i++)
         largest = parts.part[i].area > largest ? parts.part[i].area : largest;
-    for (size_t i = 0; !err && i < n; i++)
-        k[i] = parts.label[i] && (double)parts.part[parts.label[i] - 1].area >= SB_WHITE_MAIN_FRAC * (double)largest;
+    if (!err)
+        sb_regions_paint(&parts, SB_WHITE_MAIN_FRAC * (double)largest, k, w, h);
     if (!err)
         err = sb_regions_dilate(k, w, h, band, e);
     sb_regions_free(&parts);
