@@ -256,7 +256,7 @@ typedef struct {
  * the subject, 0 elsewhere), foreground colours at the edges, trimmed to the subject and placed centred on
  * the canvas resting on a floor line `padding` above the bottom, shadow cast from the placed mask,
  * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
- * background (not for transparent), composite, encode. White studio stays exactly #FFFFFF wherever there
+ * background (not for transparent), composite, check (white studio), encode. White studio stays exactly #FFFFFF wherever there
  * is neither product nor shadow. Deterministic: the same input and options give the same bytes.
  * A side of the subject that the photo's edge cut is put at the canvas's edge. White studio also
  * checks the canvas (res->white, res->amazon; stage "check").
