@@ -1,7 +1,8 @@
 #!/bin/sh
-# make sheets: contact sheets to LOOK at the people products on real photos (docs/QUALITY.md).
+# make sheets: contact sheets to LOOK at the people products and product shots on real photos (docs/QUALITY.md).
 # For every photo of testdata faces/ and groups/: the headshot; for faces/ and identity/ photos: the anime
-# and the editorial avatar; for products/ photos: the white-studio product shot (KINDS=product). Each tile is the input (left) beside the output (right) with the photo's name
+# and the editorial avatar; for products/ photos: the white-studio product shot at 1000x1000 (kind product).
+# Each tile is the input (left) beside the output (right) with the photo's name
 # and what strobe answered under them (the error code for a refusal, else the QA fields of --json).
 # Writes build/sheets/<kind>/<name>.{png,json} and build/sheets/<kind>-<n>.png (24 tiles a sheet), drawn by
 # build/bench/sheet. Not committed: the photos are not ours.
