@@ -80,7 +80,8 @@ bench-http: bootstrap
 	@$(MAKE) --no-print-directory strobe
 	@sh bench/http.sh
 
-# Contact sheets of the people products on the real photos under build/sheets/ (scripts/sheets.sh), to look at.
+# Contact sheets of the people products and the product shots on the real photos under build/sheets/
+# (scripts/sheets.sh), to look at.
 sheets: bootstrap
 	@$(MAKE) --no-print-directory strobe $(BUILD)/bench/sheet
 	@sh scripts/sheets.sh ./strobe

@@ -218,11 +218,44 @@ typedef struct {
     bool mask_only;                /* return the subject mask alone: a 1-band PNG (255 = subject) at the upright
                                     * input size; format, quality and the canvas options are then not used */
     uint64_t seed;                 /* background texture and dither seed; 0 = the house default */
+    const char *frame_for;         /* "amazon_main": frame for Amazon's main image (the product's box spans
+                                    * 90% of the canvas on the axis it fills; white-studio only, not with
+                                    * padding, a canvas of 1000 px or more); NULL = the padding's framing */
 } sb_product_opts_t;
 
 /* The defaults: white studio, soft shadow with its own settings, 2000x2000, 10% padding, PNG. Start
  * from this (a zeroed struct means padding 0 and shadow opacity 0). */
 #define SB_PRODUCT_OPTS_DEFAULT ((sb_product_opts_t){.shadow = {-1, -1, -1, -1}, .padding = -1})
+
+/* The white-studio check of the delivered canvas (vision/white_check.h): pure #FFFFFF away from the product
+ * and its shadow, no product pixels (specks, strips of the old background) outside a band of 0.6% of the
+ * canvas's long side around the product's main parts. */
+typedef struct {
+    bool done;       /* the check ran (white-studio only) */
+    bool pass;       /* off_white is 0 and stray at most 1e-5 of the canvas (40 pixels on 2000x2000) */
+    long off_white;  /* background pixels with no product and no shadow that are not 255, 255, 255 */
+    long stray;      /* pixels of product outside the band around its main parts */
+} sb_product_white_t;
+
+/* Amazon's main-image rules (docs/QUALITY.md, "Issue 14: products", cites them): a pure white 255, 255, 255
+ * background, the product filling 85% or more of the frame, a longest side of 1000 px or more. */
+#define SB_AMAZON_MIN_FILL 0.85f
+#define SB_AMAZON_MIN_SIDE 1000
+
+typedef enum {
+    SB_AMAZON_NOT_WHITE = 1u << 0, /* the white check failed */
+    SB_AMAZON_FILL = 1u << 1,      /* fill under SB_AMAZON_MIN_FILL */
+    SB_AMAZON_SIDE = 1u << 2       /* longest side under SB_AMAZON_MIN_SIDE */
+} sb_amazon_reason;
+
+typedef struct {
+    bool done;        /* checked (white-studio only) */
+    bool pass;        /* no reason */
+    unsigned reasons; /* sb_amazon_reason bits */
+    float fill;       /* the product's box (alpha >= 0.5) over the canvas, on the axis it fills more: max(box
+                       * width / canvas width, box height / canvas height) */
+    int long_side;    /* the canvas's longest side, pixels */
+} sb_product_amazon_t;
 
 typedef struct {
     sb_detect_result_t detect;  /* input, upright and working sizes, stage timings, models (no faces) */
@@ -237,17 +270,21 @@ typedef struct {
     uint64_t seed;
     char **ignored_terms;       /* custom: prompt words not in the vocabulary, lower case, malloc'd; else NULL */
     int n_ignored;
+    sb_product_white_t white;   /* white-studio: the check of the delivered canvas (stage "check") */
+    sb_product_amazon_t amazon; /* white-studio: Amazon's main-image rules on the delivered canvas */
 } sb_product_result_t;
 
 /* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined around
  * the subject, 0 elsewhere), foreground colours at the edges, trimmed to the subject and placed centred on
  * the canvas resting on a floor line `padding` above the bottom, shadow cast from the placed mask,
  * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
- * background (not for transparent), composite, encode. White studio stays exactly #FFFFFF wherever there
- * is neither product nor shadow. Deterministic: the same input and options give the same bytes.
+ * background (not for transparent), composite, check (white studio), encode. White studio stays exactly
+ * #FFFFFF wherever there is neither product nor shadow. Deterministic: the same input and options give the
+ * same bytes. A side of the subject that the photo's edge cut is put at the canvas's edge. White studio also
+ * checks the canvas (res->white, res->amazon; stage "check").
  * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
- * height, aspect, padding, format, quality), the decode errors of sb_io_decode, SB_ERR_NO_SUBJECT (an
- * empty mask), SB_ERR_MODEL_MISSING/INVALID. */
+ * height, aspect, padding, frame_for, format, quality), the decode errors of sb_io_decode,
+ * SB_ERR_NO_SUBJECT (an empty mask), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e);
 

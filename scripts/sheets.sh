@@ -1,11 +1,12 @@
 #!/bin/sh
-# make sheets: contact sheets to LOOK at the people products on real photos (docs/QUALITY.md).
+# make sheets: contact sheets to LOOK at the people products and product shots on real photos (docs/QUALITY.md).
 # For every photo of testdata faces/ and groups/: the headshot; for faces/ and identity/ photos: the anime
-# and the editorial avatar. Each tile is the input (left) beside the output (right) with the photo's name
+# and the editorial avatar; for products/ photos: the white-studio product shot at 1000x1000 (kind product).
+# Each tile is the input (left) beside the output (right) with the photo's name
 # and what strobe answered under them (the error code for a refusal, else the QA fields of --json).
 # Writes build/sheets/<kind>/<name>.{png,json} and build/sheets/<kind>-<n>.png (24 tiles a sheet), drawn by
 # build/bench/sheet. Not committed: the photos are not ours.
-# usage: [KINDS="headshot anime editorial"] [REUSE=1] sh scripts/sheets.sh [STROBE]   (default ./strobe)
+# usage: [KINDS="headshot anime editorial product"] [REUSE=1] sh scripts/sheets.sh [STROBE]   (default ./strobe)
 # REUSE=1 keeps the outputs already in build/sheets and only redraws the sheets.
 set -eu
 STROBE=${1:-./strobe}
@@ -22,7 +23,7 @@ caption() {
     if grep -q '"error"' "$1" 2>/dev/null; then
         sed -n 's/.*"code": *"\([^"]*\)".*/refused: \1/p' "$1" | head -1
     else
-        tr -d '\n' <"$1" | grep -o '"\(face_count\|input_quality_score\|likeness_score\|validation_warnings\|pass\|photo_edge_visible\|other_person_left\)": *\(\[[^]]*\]\|[^,}]*\)' |
+        tr -d '\n' <"$1" | grep -o '"\(face_count\|input_quality_score\|likeness_score\|validation_warnings\|pass\|stray\|reasons\|photo_edge_visible\|other_person_left\)": *\(\[[^]]*\]\|[^,}]*\)' |
             sed 's/"//g; s/ //g' | tr '\n' ' ' | cut -c1-200
     fi
 }
@@ -44,6 +45,7 @@ run_kind() {
                 rm -f "$res"
                 case $kind in
                 headshot) "$STROBE" headshot "$f" -o "$res" --size 560 --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
+                product) "$STROBE" product "$f" -o "$res" --size 1000x1000 --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
                 *) "$STROBE" avatar "$f" --style "$kind" -o "$res" --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
                 esac
             fi
@@ -60,10 +62,11 @@ run_kind() {
     done
 }
 
-for kind in ${KINDS:-headshot anime editorial}; do
+for kind in ${KINDS:-headshot anime editorial product}; do
     case $kind in
     headshot) run_kind headshot faces groups ;;
     anime | editorial) run_kind "$kind" faces identity ;;
-    *) echo "sheets: unknown kind $kind (headshot, anime, editorial)" >&2 && exit 2 ;;
+    product) run_kind product products ;;
+    *) echo "sheets: unknown kind $kind (headshot, anime, editorial, product)" >&2 && exit 2 ;;
     esac
 done

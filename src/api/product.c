@@ -145,6 +145,10 @@ static sb_err build_spec(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec
     if (!err)
         err = read_numbers(c, in, &o, spec, e);
     if (!err)
+        err = sb_api_input_string(c, in, "frame_for", &o.frame_for, e);
+    if (!err && o.frame_for)
+        json_object_set_new(spec, "frame_for", json_string(o.frame_for));
+    if (!err)
         err = sb_api_read_callback(c, in, callback, e);
     if (!err)
         err = check(&o, e);

@@ -1,6 +1,6 @@
 /* cmd_product.c - `strobe product IN [--preset P] [--shadow S] [--prompt TEXT] [--size WxH] [--aspect A]
  * [--padding F] [--format F] [--quality Q] [--seed N] [--shadow-opacity F] [--shadow-blur F]
- * [--shadow-angle DEG] [--shadow-distance F] [--mask] [-o OUT] [--json]`. */
+ * [--shadow-angle DEG] [--shadow-distance F] [--frame-for amazon_main] [--mask] [-o OUT] [--json]`. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,8 @@ static const char product_usage[] =
     "                         [--shadow soft|hard|natural|floating|none] [--prompt TEXT] [--size WxH]\n"
     "                         [--aspect 1:1|4:5|3:4|16:9] [--padding 0..0.4] [--format png|jpeg|webp]\n"
     "                         [--quality Q] [--seed N] [--shadow-opacity 0..1] [--shadow-blur 0..1]\n"
-    "                         [--shadow-angle 0..360] [--shadow-distance 0..1] [--mask] [-o OUT] [--json]";
+    "                         [--shadow-angle 0..360] [--shadow-distance 0..1] [--frame-for amazon_main]\n"
+    "                         [--mask] [-o OUT] [--json]";
 
 /* "dir/photo.jpg" -> "dir/photo.product.png" (".mask.png" with --mask) */
 static void default_output(const char *in, const char *kind, sb_format_t fmt, char *out, size_t size)
@@ -51,13 +52,15 @@ static void print_report(const char *in, const char *out, const sb_product_opts_
         sb_report_models(d));
     if (o->mask_only)
         json_object_set_new(report, "mask", json_true());
+    sb_report_product_checks(r, report);
     sb_cli_print_json(report);
 }
 
 int sb_cmd_product(int argc, char **argv)
 {
     enum { OPT_PRESET = 256, OPT_SHADOW, OPT_PROMPT, OPT_SIZE, OPT_ASPECT, OPT_PADDING, OPT_FORMAT, OPT_QUALITY,
-           OPT_SEED, OPT_OPACITY, OPT_BLUR, OPT_ANGLE, OPT_DISTANCE, OPT_MASK, OPT_JSON };
+           OPT_SEED, OPT_OPACITY, OPT_BLUR, OPT_ANGLE, OPT_DISTANCE, OPT_MASK, OPT_JSON,
+           OPT_FRAME_FOR };
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
                                              {"preset", required_argument, 0, OPT_PRESET},
                                              {"shadow", required_argument, 0, OPT_SHADOW},
@@ -73,6 +76,7 @@ int sb_cmd_product(int argc, char **argv)
                                              {"shadow-angle", required_argument, 0, OPT_ANGLE},
                                              {"shadow-distance", required_argument, 0, OPT_DISTANCE},
                                              {"mask", no_argument, 0, OPT_MASK},
+                                             {"frame-for", required_argument, 0, OPT_FRAME_FOR},
                                              {"json", no_argument, 0, OPT_JSON},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
@@ -108,6 +112,7 @@ int sb_cmd_product(int argc, char **argv)
                 return sb_cli_usage("--format must be png, jpeg or webp, got '%s'", optarg);
             break;
         case OPT_MASK: opts.mask_only = true; break;
+        case OPT_FRAME_FOR: opts.frame_for = optarg; break;
         case OPT_JSON: json = 1; break;
         default:
             return sb_cli_usage("unknown option or missing value '%s'; 'strobe product --help' lists them",

@@ -190,7 +190,7 @@ static sb_err run_style(sb_studio_t *studio, const uint8_t *in, size_t len, cons
     return err;
 }
 
-/* Product options: {"preset", "shadow_type", "background_prompt", "aspect", "format": strings, "width",
+/* Product options: {"preset", "shadow_type", "background_prompt", "aspect", "format", "frame_for": strings, "width",
  * "height", "quality", "seed": integers, "padding", "shadow_opacity", "shadow_blur", "shadow_angle",
  * "shadow_distance": numbers, "mask": bool}, all optional; the API checked them, the pipeline checks them
  * again. The output's role is "mask" with mask (a 1-band PNG of the subject), else "output". */
@@ -202,6 +202,7 @@ static sb_err run_product(sb_studio_t *studio, const uint8_t *in, size_t len, co
     o.shadow_type = json_string_value(json_object_get(spec, "shadow_type"));
     o.background_prompt = json_string_value(json_object_get(spec, "background_prompt"));
     o.aspect = json_string_value(json_object_get(spec, "aspect"));
+    o.frame_for = json_string_value(json_object_get(spec, "frame_for"));
     const char *fmt = json_string_value(json_object_get(spec, "format"));
     o.format = fmt ? sb_format_parse(fmt) : SB_FMT_PNG;
     o.width = (int)json_integer_value(json_object_get(spec, "width"));
@@ -237,6 +238,8 @@ static sb_err run_product(sb_studio_t *studio, const uint8_t *in, size_t len, co
                             (double)r.coverage, "subject", "x", r.subject_x, "y", r.subject_y, "width", r.subject_w,
                             "height", r.subject_h, "seed", (json_int_t)r.seed, "provenance", "models",
                             sb_report_models(&r.detect));
+    if (out->fields)
+        sb_report_product_checks(&r, out->fields);
     sb_product_result_free(&r);
     return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
 }

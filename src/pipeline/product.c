@@ -9,10 +9,16 @@
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/foreground.h"
+#include "vision/matte_trim.h"
+#include "vision/white_check.h"
 
 #define SIDE_DEFAULT 2000
 #define PADDING_DEFAULT 0.10f
 #define PADDING_MAX 0.4f
+/* frame_for amazon_main: the product's box spans 90% of the canvas on the axis it fills (the rule is 85%). */
+#define PADDING_AMAZON 0.05f
+/* A subject box within this many working pixels of the photo's edge was cut by it. */
+#define EDGE_TOUCH 1
 /* The working image: decoded so its long side is at least this (and under twice it, by shrink-on-load). */
 #define WORK_SIDE 1024
 /* Mask values under this are cleared: the refined mask's faint haze would grey a pure white studio. */
@@ -94,6 +100,19 @@ static sb_err plan(const sb_product_opts_t *in, plan_t *p, sb_product_result_t *
     p->padding = o.padding < 0 ? PADDING_DEFAULT : o.padding;
     if (!(p->padding <= PADDING_MAX))
         return sb_error_set(e, SB_ERR_USAGE, "padding", "padding must be 0 to %.1f", PADDING_MAX);
+    if (o.frame_for && strcmp(o.frame_for, "amazon_main"))
+        return sb_error_set(e, SB_ERR_USAGE, "frame_for", "frame_for must be amazon_main, got '%.40s'", o.frame_for);
+    if (o.frame_for && o.padding >= 0)
+        return sb_error_set(e, SB_ERR_USAGE, "frame_for", "give padding or frame_for, not both");
+    if (o.frame_for && p->preset != SB_SCENE_WHITE_STUDIO)
+        return sb_error_set(e, SB_ERR_USAGE, "frame_for", "frame_for amazon_main needs preset white-studio, not %s",
+                            sb_scene_preset_name(p->preset));
+    if (o.frame_for && (p->width > p->height ? p->width : p->height) < SB_AMAZON_MIN_SIDE)
+        return sb_error_set(e, SB_ERR_USAGE, "width",
+                            "frame_for amazon_main needs a canvas of %d pixels or more on its long side, got %dx%d",
+                            SB_AMAZON_MIN_SIDE, p->width, p->height);
+    if (o.frame_for)
+        p->padding = PADDING_AMAZON;
     p->format = o.format == SB_FMT_UNKNOWN ? SB_FMT_PNG : o.format;
     if (p->format != SB_FMT_PNG && p->format != SB_FMT_JPEG && p->format != SB_FMT_WEBP)
         return sb_error_set(e, SB_ERR_USAGE, "format", "output format must be png, jpeg or webp");
@@ -168,7 +187,9 @@ static void layer_free(layer_t *l)
 }
 
 /* Resize the product's colours and alpha (`rgba`, 8-bit) to w x h into the layer: one 4-band resize costs
- * little more than one 1-band one (libvips' cost is mostly per call). The layer keeps the resized RGBA (the
+ * little more than one 1-band one (libvips' cost is mostly per call). The resampled alpha is trimmed again
+ * (sb_matte_trim at the canvas's scale: a bump joined to the product by a neck a working pixel wide comes
+ * apart when enlarged) and its faint tails (under ALPHA_FLOOR) cleared, as the mask's haze was. The layer keeps the resized RGBA (the
  * compositor reads it) and its alpha as floats (the shadow is cast from them). */
 static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, sb_error_t *e)
 {
@@ -177,12 +198,21 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
         err = sb_fimage_alloc(&out->alpha, w, h, 1, e);
     for (size_t i = 0; !err && i < (size_t)w * h; i++)
         out->alpha.data[i] = out->rgba.data[i * 4 + 3] * (1.0f / 255.0f);
+    if (!err)
+        err = sb_matte_trim(&out->alpha, e);
+    for (size_t i = 0; !err && i < (size_t)w * h; i++) {
+        float *a = &out->alpha.data[i];
+        *a = *a < ALPHA_FLOOR ? 0 : *a;
+        out->rgba.data[i * 4 + 3] = (uint8_t)lrintf(*a * 255);
+    }
     return err;
 }
 
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
- * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). */
+ * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
+ * box that the photo's edge cut (a product, or the hand holding it, leaving the photo) is put at the
+ * canvas's edge instead, with no padding, so no straight cut floats on the canvas. */
 static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
                     sb_stages_t *st, sb_error_t *e)
 {
@@ -203,13 +233,18 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
         goto done;
     sb_stages_mark(st, "foreground");
 
+    /* A side of the box the photo's edge cut goes to the canvas's edge: no padding there. */
+    int cut[4] = {box[0] <= EDGE_TOUCH, box[1] <= EDGE_TOUCH, box[2] >= work->width - EDGE_TOUCH,
+                  box[3] >= work->height - EDGE_TOUCH};
     int pad_x = (int)lroundf(p->padding * p->width), pad_y = (int)lroundf(p->padding * p->height);
-    int fit_w = p->width - 2 * pad_x, fit_h = p->height - 2 * pad_y;
+    int fit_w = p->width - (!cut[0] + !cut[2]) * pad_x, fit_h = p->height - (!cut[1] + !cut[3]) * pad_y;
     double s = fmin((double)(fit_w > 1 ? fit_w : 1) / bw, (double)(fit_h > 1 ? fit_h : 1) / bh);
     int cw = (int)lround((r[2] - r[0]) * s), ch = (int)lround((r[3] - r[1]) * s);
     cw = cw < 1 ? 1 : cw, ch = ch < 1 ? 1 : ch;
-    /* The box's placed left edge and bottom, then the crop's corner from its margin. */
-    double box_x = (p->width - bw * s) / 2, box_bottom = p->height - pad_y;
+    /* The box's placed left edge and bottom (centred, on the floor line, or at the cut edges), then the
+     * crop's corner from its margin. */
+    double box_x = cut[0] ? 0 : cut[2] ? p->width - bw * s : (p->width - bw * s) / 2;
+    double box_bottom = cut[3] ? p->height : cut[1] ? bh * s : p->height - pad_y;
     out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
     err = resize_layer(&f, cw, ch, out, e);
     if (!err)
@@ -341,6 +376,52 @@ done:
     return err;
 }
 
+/* Amazon's main-image rules on the canvas (w x h) whose product alpha is `alpha`, given the white check. */
+static sb_product_amazon_t amazon_main(const sb_image_t *alpha, bool white)
+{
+    int w = alpha->width, h = alpha->height, box[4] = {w, h, 0, 0};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (alpha->data[(size_t)y * w + x] >= 128) {
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
+            }
+    sb_product_amazon_t a = {.done = true, .long_side = w > h ? w : h};
+    float fx = box[2] > box[0] ? (float)(box[2] - box[0]) / w : 0, fy = box[3] > box[1] ? (float)(box[3] - box[1]) / h : 0;
+    a.fill = fx > fy ? fx : fy;
+    a.reasons = (white ? 0 : SB_AMAZON_NOT_WHITE) | (a.fill < SB_AMAZON_MIN_FILL ? SB_AMAZON_FILL : 0) |
+                (a.long_side < SB_AMAZON_MIN_SIDE ? SB_AMAZON_SIDE : 0);
+    a.pass = !a.reasons;
+    return a;
+}
+
+/* The white-studio check of the composited canvas `out` (stage "check"): the layer's alpha is laid on a
+ * canvas-sized plane for it. The verdicts go to res->white and res->amazon. */
+static sb_err white_check(const layer_t *l, const sb_image_t *out, const sb_fimage_t *shadow,
+                          sb_product_result_t *res, sb_error_t *e)
+{
+    sb_image_t alpha = {0};
+    sb_white_check_t c;
+    sb_err err = sb_image_alloc(&alpha, out->width, out->height, 1, e);
+    if (err)
+        return err;
+    memset(alpha.data, 0, (size_t)out->width * out->height);
+    for (int y = l->y < 0 ? -l->y : 0; y < l->rgba.height && y + l->y < out->height; y++)
+        for (int x = l->x < 0 ? -l->x : 0; x < l->rgba.width && x + l->x < out->width; x++)
+            alpha.data[(size_t)(y + l->y) * out->width + x + l->x] =
+                l->rgba.data[((size_t)y * l->rgba.width + x) * 4 + 3];
+    err = sb_white_check(out, &alpha, shadow, &c, e);
+    if (!err) {
+        res->white = (sb_product_white_t){true, c.pass, c.off_white, c.stray};
+        res->amazon = amazon_main(&alpha, c.pass);
+    }
+    sb_image_free(&alpha);
+    if (err)
+        return err;
+    sb_stages_mark(&res->detect.stages, "check");
+    return SB_OK;
+}
+
 /* Shadow, background, composite and encode of the placed product into res->output. */
 static sb_err render(const plan_t *p, const layer_t *l, sb_product_result_t *res, sb_error_t *e)
 {
@@ -361,7 +442,10 @@ static sb_err render(const plan_t *p, const layer_t *l, sb_product_result_t *res
     if (err)
         goto done;
     sb_stages_mark(st, "composite");
-    err = sb_io_encode(&out, p->format, p->quality, &res->output, &res->output_len, e);
+    if (p->preset == SB_SCENE_WHITE_STUDIO)
+        err = white_check(l, &out, &shadow, res, e);
+    if (!err)
+        err = sb_io_encode(&out, p->format, p->quality, &res->output, &res->output_len, e);
     if (err)
         goto done;
     res->width = p->width, res->height = p->height;
@@ -423,6 +507,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
         err = sb_salient_mask(salient, &work, &mask, e);
     }
+    if (!err)
+        err = sb_matte_trim(&mask, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)

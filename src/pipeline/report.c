@@ -1,5 +1,8 @@
-/* report.c - warnings and model provenance as JSON. */
+/* report.c - results as JSON: warnings, model provenance, the cut-out check, the product checks. */
 #include "pipeline/report.h"
+
+#include <math.h>
+#include <stdio.h>
 
 json_t *sb_report_warnings(uint32_t warnings)
 {
@@ -27,4 +30,36 @@ json_t *sb_report_cutout(const sb_cutout_check_t *c)
                      (double)c->matte_confidence, "background_left", (double)c->background_left, "other_person_left",
                      c->other_person_left, "photo_edge_visible", c->photo_edge_visible, "output_face_count",
                      c->output_face_count, "attempts", c->attempts);
+}
+
+/* ["background_not_white", "fill_ratio_0.62", "long_side_800"]: the fill floored to two decimals, so a
+ * failing fill never reads as 0.85. */
+static json_t *amazon_reasons(const sb_product_amazon_t *a)
+{
+    json_t *r = json_array();
+    char s[48];
+    if (a->reasons & SB_AMAZON_NOT_WHITE)
+        json_array_append_new(r, json_string("background_not_white"));
+    if (a->reasons & SB_AMAZON_FILL) {
+        snprintf(s, sizeof s, "fill_ratio_%.2f", floor(a->fill * 100) / 100);
+        json_array_append_new(r, json_string(s));
+    }
+    if (a->reasons & SB_AMAZON_SIDE) {
+        snprintf(s, sizeof s, "long_side_%d", a->long_side);
+        json_array_append_new(r, json_string(s));
+    }
+    return r;
+}
+
+void sb_report_product_checks(const sb_product_result_t *r, json_t *obj)
+{
+    if (r->white.done)
+        json_object_set_new(obj, "check",
+                            json_pack("{s:{s:b, s:I, s:I}}", "white", "pass", r->white.pass, "off_white",
+                                      (json_int_t)r->white.off_white, "stray", (json_int_t)r->white.stray));
+    if (r->amazon.done)
+        json_object_set_new(obj, "marketplace",
+                            json_pack("{s:{s:b, s:o, s:f, s:i}}", "amazon_main", "pass", r->amazon.pass, "reasons",
+                                      amazon_reasons(&r->amazon), "fill", round(r->amazon.fill * 1000) / 1000,
+                                      "long_side", r->amazon.long_side));
 }

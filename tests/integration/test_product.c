@@ -11,6 +11,9 @@
 #include "testutil.h"
 
 #define PRODUCT "testdata/products/imagenet_coffee_mugs.jpg"
+/* The perfume bottle whose cut-out kept a grey strip of the old background (issue 14): 122184 pixels of
+ * product outside the band around the bottle before the matte trim. */
+#define PERFUME "testdata/products/imagenet_perfume.jpg"
 
 static sb_studio_t *studio;
 static uint8_t *photo;
@@ -32,12 +35,17 @@ static void teardown(void)
 
 TestSuite(product, .init = setup, .fini = teardown, .timeout = 120);
 
-/* Read the product photo into `photo`, skipping the test when ../shared is missing. */
-static void load_photo(void)
+/* Read a product photo into `photo`, skipping the test when ../shared is missing. */
+static void load(const char *rel)
 {
     char path[4096];
-    TU_SHARED_PATH_OR_SKIP(path, PRODUCT);
+    TU_SHARED_PATH_OR_SKIP(path, rel);
     photo = tu_read(path, &photo_len);
+}
+
+static void load_photo(void)
+{
+    load(PRODUCT);
 }
 
 static void make(const sb_product_opts_t *o, sb_product_result_t *r)
@@ -321,4 +329,37 @@ Test(product, preload_checks_the_product_model)
     cr_expect_eq(sb_studio_preload(studio, &e), SB_OK, "%s", e.message);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_expect_eq(system(cmd), 0);
+}
+
+/* The perfume bottle on white: the white check ran and passes (no strip of old background, pure white
+ * away from the shadow); the bottle, cut by the photo's bottom edge, stands on the canvas's bottom edge; the
+ * Amazon report agrees with the check. Transparent runs no check. */
+Test(product, perfume_white_check_passes)
+{
+    load(PERFUME);
+    sb_product_result_t r;
+    make(NULL, &r);
+    cr_assert(r.white.done);
+    cr_expect(r.white.pass, "white check: %ld off-white, %ld stray", r.white.off_white, r.white.stray);
+    cr_expect_eq(r.white.off_white, 0);
+    cr_expect_leq(r.white.stray, 40);
+    cr_assert(r.amazon.done);
+    cr_expect_eq(r.amazon.long_side, 2000);
+    cr_expect_eq(!(r.amazon.reasons & SB_AMAZON_NOT_WHITE), r.white.pass);
+    int bands;
+    uint8_t *px = pixels(&r, &bands);
+    /* the bottom row under the bottle is the bottle, not white */
+    const uint8_t *p = at(px, &r, bands, 1000, 1999);
+    cr_expect(p[0] < 250 || p[1] < 250 || p[2] < 250, "the bottle reaches the bottom edge: %d,%d,%d", p[0], p[1],
+              p[2]);
+    free(px);
+    sb_product_result_free(&r);
+
+    sb_product_opts_t o = SB_PRODUCT_OPTS_DEFAULT;
+    o.preset = "transparent";
+    o.width = o.height = 512;
+    make(&o, &r);
+    cr_expect_not(r.white.done);
+    cr_expect_not(r.amazon.done);
+    sb_product_result_free(&r);
 }

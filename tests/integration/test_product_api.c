@@ -431,3 +431,59 @@ Test(product_api, mask_output)
     free(jpg);
     expect_healthy("mask");
 }
+
+/* marketplace.amazon_main through the real server: an 800 px canvas fails Amazon's main-image rules (with
+ * its reason), frame_for amazon_main on a 1000 px canvas passes them, and frame_for's misuses are 400s. */
+Test(product_api, marketplace_amazon_main)
+{
+    begin();
+    size_t len;
+    uint8_t *jpg = load_shared(CARTON, &len);
+    char key[64];
+    start(NULL, 4, key);
+    const char *const wait[] = {"Prefer: wait=30", NULL};
+
+    const char *const small[] = {"size", "800x800", NULL};
+    resp_t r = post_product(key, jpg, len, small, wait);
+    EXPECT_STATUS(r, 200, "an 800x800 white studio");
+    const json_t *white = json_object_get(json_object_get(r.json, "check"), "white");
+    cr_assert(json_is_boolean(json_object_get(white, "pass")), "check.white in %s", r.body);
+    const json_t *am = json_object_get(json_object_get(r.json, "marketplace"), "amazon_main");
+    cr_assert(json_is_false(json_object_get(am, "pass")), "an 800 px canvas fails: %s", r.body);
+    const json_t *reasons = json_object_get(am, "reasons");
+    int side = 0;
+    for (size_t i = 0; i < json_array_size(reasons); i++)
+        side |= !strcmp(nz(json_string_value(json_array_get(reasons, i))), "long_side_800");
+    cr_assert(side, "reason long_side_800 in %s", r.body);
+    cr_assert_eq(jint(am, "long_side"), 800, "%s", r.body);
+    resp_free(&r);
+
+    const char *const framed[] = {"size", "1000x1000", "frame_for", "amazon_main", NULL};
+    r = post_product(key, jpg, len, framed, wait);
+    EXPECT_STATUS(r, 200, "frame_for amazon_main");
+    white = json_object_get(json_object_get(r.json, "check"), "white");
+    cr_assert(json_is_true(json_object_get(white, "pass")), "the white check passes: %s", r.body);
+    am = json_object_get(json_object_get(r.json, "marketplace"), "amazon_main");
+    cr_assert(json_is_true(json_object_get(am, "pass")), "framed for Amazon, it passes: %s", r.body);
+    cr_assert_eq(json_array_size(json_object_get(am, "reasons")), 0, "%s", r.body);
+    cr_assert_geq(json_number_value(json_object_get(am, "fill")), 0.85, "%s", r.body);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 2);
+
+    /* Misuses, named before anything is queued. */
+    const char *const *bad[] = {(const char *const[]){"frame_for", "ebay_main", NULL},
+                                (const char *const[]){"frame_for", "amazon_main", "preset", "marble", NULL},
+                                (const char *const[]){"frame_for", "amazon_main", "padding", "0.1", NULL}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = post_product(key, jpg, len, bad[i], wait);
+        EXPECT_ERROR(r, 400, "bad_request", "frame_for", bad[i][1]);
+        resp_free(&r);
+    }
+    const char *const tiny[] = {"frame_for", "amazon_main", "size", "800x800", NULL};
+    r = post_product(key, jpg, len, tiny, wait);
+    EXPECT_ERROR(r, 400, "bad_request", "size", "frame_for on an 800 px canvas");
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 2);
+    free(jpg);
+    expect_healthy("marketplace");
+}

@@ -1,0 +1,155 @@
+/* regions.c - connected parts (runs joined by union-find) and separable square dilation. */
+#include "vision/regions.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sb_regions_free(sb_regions_t *r)
+{
+    if (!r)
+        return;
+    free(r->run);
+    free(r->part);
+    memset(r, 0, sizeof *r);
+}
+
+/* A run of set pixels x0..x1-1 on row y, and its union-find parent (an index into the runs). */
+typedef struct {
+    int y, x0, x1, parent;
+} run_t;
+
+static int find(run_t *runs, int i)
+{
+    while (runs[i].parent != i)
+        i = runs[i].parent = runs[runs[i].parent].parent;
+    return i;
+}
+
+static void unite(run_t *runs, int a, int b)
+{
+    a = find(runs, a), b = find(runs, b);
+    if (a != b)
+        runs[a > b ? a : b].parent = a < b ? a : b;
+}
+
+/* The runs of `bin`, row by row, joined (8-connected) to the overlapping runs of the row above: *out and
+ * *n_out, malloc'd. Returns 0, or -1 out of memory. */
+static int find_runs(const uint8_t *bin, int w, int h, run_t **out, int *n_out)
+{
+    int n = 0, cap = 0, prev = 0, prev_end = 0;
+    run_t *runs = NULL;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = bin + (size_t)y * w;
+        int row_start = n;
+        for (int x = 0; x < w;) {
+            while (x < w && !row[x])
+                x++;
+            if (x == w)
+                break;
+            int x0 = x;
+            while (x < w && row[x])
+                x++;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                run_t *grown = realloc(runs, (size_t)cap * sizeof *grown);
+                if (!grown) {
+                    free(runs);
+                    return -1;
+                }
+                runs = grown;
+            }
+            runs[n] = (run_t){y, x0, x, n};
+            /* the row above's runs touching x0 - 1 .. x (8-connected), in order */
+            while (prev < prev_end && runs[prev].x1 < x0)
+                prev++;
+            for (int j = prev; j < prev_end && runs[j].x0 <= x; j++)
+                unite(runs, n, j);
+            n++;
+        }
+        prev = row_start, prev_end = n;
+    }
+    *out = runs, *n_out = n;
+    return 0;
+}
+
+sb_err sb_regions_find(const uint8_t *bin, int w, int h, sb_regions_t *out, sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    run_t *runs = NULL;
+    int n_runs = 0;
+    if (find_runs(bin, w, h, &runs, &n_runs))
+        goto nomem;
+    out->run = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *out->run);
+    out->part = malloc((size_t)(n_runs ? n_runs : 1) * sizeof *out->part);
+    if (!out->run || !out->part)
+        goto nomem;
+    out->n_runs = n_runs;
+    /* Roots come before the runs they hold (the smaller index wins), so one pass numbers the parts in
+     * raster order of their first pixel. */
+    for (int i = 0; i < n_runs; i++) {
+        int root = find(runs, i);
+        const run_t *r = &runs[i];
+        sb_region_run_t *o = &out->run[i];
+        *o = (sb_region_run_t){r->y, r->x0, r->x1, root == i ? out->n : out->run[root].part};
+        if (root == i)
+            out->part[out->n++] = (sb_region_t){0, {w, h, 0, 0}, 0, 0};
+        sb_region_t *p = &out->part[o->part];
+        size_t len = (size_t)(r->x1 - r->x0);
+        p->area += len;
+        p->cx += (double)len * (r->x0 + r->x1 - 1) / 2, p->cy += (double)len * r->y;
+        p->box[0] = r->x0 < p->box[0] ? r->x0 : p->box[0], p->box[1] = r->y < p->box[1] ? r->y : p->box[1];
+        p->box[2] = r->x1 > p->box[2] ? r->x1 : p->box[2], p->box[3] = r->y + 1 > p->box[3] ? r->y + 1 : p->box[3];
+    }
+    for (int i = 0; i < out->n; i++)
+        out->part[i].cx /= (double)out->part[i].area, out->part[i].cy /= (double)out->part[i].area;
+    free(runs);
+    return SB_OK;
+nomem:
+    free(runs);
+    sb_regions_free(out);
+    return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's connected parts");
+}
+
+void sb_regions_paint(const sb_regions_t *r, double min_area, uint8_t *bin, int w, int h)
+{
+    memset(bin, 0, (size_t)w * h);
+    for (int i = 0; i < r->n_runs; i++) {
+        const sb_region_run_t *run = &r->run[i];
+        if ((double)r->part[run->part].area >= min_area)
+            memset(bin + (size_t)run->y * w + run->x0, 1, (size_t)(run->x1 - run->x0));
+    }
+}
+
+/* One line of n values, `stride` apart: set every value within r of a set one, using d (n ints) for the
+ * distance to the nearest set value on the left, then on the right. */
+static void dilate_line(uint8_t *v, int n, size_t stride, int r, int *d)
+{
+    int far = n + r + 1, last = -far;
+    for (int i = 0; i < n; i++) {
+        if (v[(size_t)i * stride])
+            last = i;
+        d[i] = i - last;
+    }
+    last = n + far;
+    for (int i = n - 1; i >= 0; i--) {
+        if (v[(size_t)i * stride])
+            last = i;
+        int right = last - i;
+        v[(size_t)i * stride] = (d[i] < right ? d[i] : right) <= r;
+    }
+}
+
+sb_err sb_regions_dilate(uint8_t *bin, int w, int h, int r, sb_error_t *e)
+{
+    if (r <= 0)
+        return SB_OK;
+    int *d = malloc((size_t)(w > h ? w : h) * sizeof *d);
+    if (!d)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to dilate a mask");
+    for (int y = 0; y < h; y++)
+        dilate_line(bin + (size_t)y * w, w, 1, r, d);
+    for (int x = 0; x < w; x++)
+        dilate_line(bin + x, h, (size_t)w, r, d);
+    free(d);
+    return SB_OK;
+}
