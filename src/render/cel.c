@@ -1,0 +1,452 @@
+/* cel.c - cel shading after CartoonGAN: edge-preserving smoothing, a palette clustered on the person,
+ * shade bands per region, ink outlines (render/cel_ink.c) and the photo's eyes. */
+#include "render/cel.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/filter.h"
+#include "render/cel_ink.h"
+
+#define MIN_SIDE 16
+#define K 6              /* palette clusters on the person */
+#define KMEANS_ITERS 8
+#define KMEANS_SAMPLES 24000
+#define W_LUMA 1.0f      /* k-means feature weights: luma, and chroma (small numbers, so weighted up) */
+#define W_CHROMA 3.0f
+#define NET_COLOUR 0.25f /* share of the net's colours in a region's flat colour (the rest is the photo's) */
+#define NET_SHADE 0.35f  /* share of the net's luma in the band decision outside the skin */
+/* Skin: one lit tone and one shadow tone; the shadow where the smoothed luma falls under SKIN_CUT of the
+ * lit tone's. The shadow keeps the lit tone's hue, a touch rosier, never oranger. */
+#define SKIN_CUT 0.80f
+#define SKIN_LIFT 0.06f  /* the lit tone moved this far towards white */
+#define SKIN_SAT_MAX 0.42f
+static const float skin_shadow[3] = {0.80f, 0.70f, 0.72f};
+/* Other regions: shadow under SHADE_LO, highlight over SHADE_HI of the region's mean luma. */
+#define SHADE_LO 0.70f
+#define SHADE_HI 1.35f
+#define SHADOW_MUL 0.62f
+#define HIGHLIGHT_TO_WHITE 0.22f
+#define REGION_SAT 1.12f
+#define SMOOTH_DIV 160   /* guided smoothing radius: the image's side / this */
+#define SMOOTH_EPS 0.004f
+#define VOTE_DIV 200     /* majority vote radius: side / this */
+#define SKIN_MERGE 0.10f /* centres this close (feature units) to the skin centre are skin too */
+#define BAND_BLUR (1.0f / 220) /* the band luma's blur, a fraction of the side */
+#define AA_SIGMA 0.7f    /* px at 800 */
+/* Ink: a mix of a dark brown and the region's own colour darkened. */
+#define INK_OWN 0.4f
+#define INK_DARK 0.3f
+static const float ink_colour[3] = {0.12f, 0.08f, 0.08f};
+/* Eyes: the ellipse's half axes along and across the eye line, as fractions of the eye distance; the core
+ * (fully the photo) as a fraction of the ellipse; the contrast raise. */
+#define EYE_RX 0.27f
+#define EYE_RY 0.15f
+#define EYE_CORE 0.55f
+#define EYE_CONTRAST 1.12f
+
+static float luma(const float *c)
+{
+    return 0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2];
+}
+
+static float clamp01(float v)
+{
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+static void feature(const float *c, float f[3])
+{
+    float y = luma(c);
+    f[0] = W_LUMA * y;
+    f[1] = W_CHROMA * 0.564f * (c[2] - y);
+    f[2] = W_CHROMA * 0.713f * (c[0] - y);
+}
+
+static float dist2(const float a[3], const float b[3])
+{
+    float d0 = a[0] - b[0], d1 = a[1] - b[1], d2 = a[2] - b[2];
+    return d0 * d0 + d1 * d1 + d2 * d2;
+}
+
+/* Edge-preserving smoothing: the guided filter (He et al.) of `rgb` guided by its own luma, window radius
+ * r, regulariser eps, into `out` (3 bands). */
+static sb_err smooth(const float *rgb, int w, int h, int r, float eps, float *out, sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    float *m = malloc(n * 8 * sizeof *m);
+    if (!m)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for cel smoothing");
+    for (size_t i = 0; i < n; i++) {
+        const float *c = rgb + 3 * i;
+        float y = luma(c), *o = m + 8 * i;
+        o[0] = y;
+        o[1] = c[0], o[2] = c[1], o[3] = c[2];
+        o[4] = y * c[0], o[5] = y * c[1], o[6] = y * c[2];
+        o[7] = y * y;
+    }
+    sb_err err = sb_box_mean(m, m, w, h, 8, r, e);
+    /* a (3) and b (3) per pixel, then their window means */
+    float *ab = err ? NULL : malloc(n * 6 * sizeof *ab);
+    if (!err && !ab)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for cel smoothing");
+    for (size_t i = 0; !err && i < n; i++) {
+        const float *o = m + 8 * i;
+        float var = o[7] - o[0] * o[0];
+        for (int c = 0; c < 3; c++) {
+            float a = (o[4 + c] - o[0] * o[1 + c]) / (var + eps);
+            ab[6 * i + c] = a;
+            ab[6 * i + 3 + c] = o[1 + c] - a * o[0];
+        }
+    }
+    if (!err)
+        err = sb_box_mean(ab, ab, w, h, 6, r, e);
+    for (size_t i = 0; !err && i < n; i++) {
+        float y = luma(rgb + 3 * i);
+        for (int c = 0; c < 3; c++)
+            out[3 * i + c] = clamp01(ab[6 * i + c] * y + ab[6 * i + 3 + c]);
+    }
+    free(ab);
+    free(m);
+    return err;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The skin colour: the median (per channel) of the smoothed photo on both cheeks and between the eyes and
+ * the nose; the person's mean colour when there is no face or too few samples. */
+static sb_err skin_reference(const float *sm, const float *alpha, int w, int h, const sb_cel_face_t *f, float ref[3],
+                             sb_error_t *e)
+{
+    int ns = 0, cap = 0;
+    float *vals = NULL;
+    if (f && f->have_face) {
+        const float(*l)[2] = f->lmk;
+        float d = hypotf(l[1][0] - l[0][0], l[1][1] - l[0][1]);
+        float rad = fmaxf(2.0f, 0.12f * d);
+        /* under each eye, halfway to the mouth corner and a quarter towards the nose; the bridge above the nose */
+        float ctr[3][2];
+        for (int c = 0; c < 2; c++) {
+            ctr[0][c] = 0.45f * l[0][c] + 0.30f * l[3][c] + 0.25f * l[2][c];
+            ctr[1][c] = 0.45f * l[1][c] + 0.30f * l[4][c] + 0.25f * l[2][c];
+            ctr[2][c] = 0.30f * (l[0][c] + l[1][c]) + 0.40f * l[2][c];
+        }
+        cap = 3 * (int)((2 * rad + 2) * (2 * rad + 2));
+        vals = malloc((size_t)cap * 3 * sizeof *vals);
+        if (!vals)
+            return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the skin colour");
+        for (int k = 0; k < 3; k++)
+            for (int y = (int)floorf(ctr[k][1] - rad); y <= (int)ceilf(ctr[k][1] + rad); y++)
+                for (int x = (int)floorf(ctr[k][0] - rad); x <= (int)ceilf(ctr[k][0] + rad); x++) {
+                    if (x < 0 || y < 0 || x >= w || y >= h || ns >= cap ||
+                        hypotf(x - ctr[k][0], y - ctr[k][1]) > rad)
+                        continue;
+                    for (int c = 0; c < 3; c++)
+                        vals[(size_t)c * cap + ns] = sm[3 * ((size_t)y * w + x) + c];
+                    ns++;
+                }
+    }
+    if (ns >= 8) {
+        for (int c = 0; c < 3; c++) {
+            qsort(vals + (size_t)c * cap, (size_t)ns, sizeof *vals, by_value);
+            ref[c] = vals[(size_t)c * cap + ns / 2];
+        }
+    } else {
+        double s[3] = {0}, wsum = 1e-9;
+        for (size_t i = 0; i < (size_t)w * h; i++) {
+            float a = alpha ? alpha[i] : 1.0f;
+            for (int c = 0; c < 3; c++)
+                s[c] += a * sm[3 * i + c];
+            wsum += a;
+        }
+        for (int c = 0; c < 3; c++)
+            ref[c] = (float)(s[c] / wsum);
+    }
+    free(vals);
+    return SB_OK;
+}
+
+/* The person's colours as K centres in feature space: centre 0 starts at the skin colour, the others at
+ * luma quantiles of the samples; Lloyd iterations on at most KMEANS_SAMPLES person pixels. Deterministic. */
+static sb_err kmeans(const float *sm, const float *alpha, size_t n, const float skin[3], float cent[K][3],
+                     sb_error_t *e)
+{
+    size_t n_person = 0;
+    for (size_t i = 0; i < n; i++)
+        n_person += !alpha || alpha[i] >= 0.5f;
+    bool all = n_person < 4 * K;
+    size_t pool = all ? n : n_person, step = pool / KMEANS_SAMPLES + 1, ns = 0, seen = 0;
+    float(*f)[3] = malloc((pool / step + 1) * sizeof *f);
+    if (!f)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cel palette");
+    for (size_t i = 0; i < n; i++)
+        if (all || !alpha || alpha[i] >= 0.5f)
+            if (seen++ % step == 0)
+                feature(sm + 3 * i, f[ns++]);
+    float *lum = malloc(ns * sizeof *lum);
+    if (!lum) {
+        free(f);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cel palette");
+    }
+    for (size_t i = 0; i < ns; i++)
+        lum[i] = f[i][0];
+    qsort(lum, ns, sizeof *lum, by_value);
+    feature(skin, cent[0]);
+    for (int k = 1; k < K; k++) {
+        /* a grey at the quantile: the chroma is found by the iterations */
+        cent[k][0] = lum[(size_t)((k - 0.5f) / (K - 1) * (ns - 1))];
+        cent[k][1] = cent[k][2] = 0;
+    }
+    free(lum);
+    for (int it = 0; it < KMEANS_ITERS; it++) {
+        double s[K][3] = {{0}};
+        size_t cnt[K] = {0};
+        for (size_t i = 0; i < ns; i++) {
+            int best = 0;
+            float bd = dist2(f[i], cent[0]);
+            for (int k = 1; k < K; k++) {
+                float d = dist2(f[i], cent[k]);
+                if (d < bd)
+                    bd = d, best = k;
+            }
+            cnt[best]++;
+            for (int c = 0; c < 3; c++)
+                s[best][c] += f[i][c];
+        }
+        for (int k = 0; k < K; k++)
+            for (int c = 0; cnt[k] && c < 3; c++)
+                cent[k][c] = (float)(s[k][c] / cnt[k]);
+    }
+    free(f);
+    return SB_OK;
+}
+
+/* Each pixel's nearest centre, then a majority vote over a (2r+1)^2 window so regions have clean borders and
+ * no islands of a few pixels. */
+static sb_err label(const float *sm, int w, int h, const float cent[K][3], int r, uint8_t *lab, sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    float *votes = calloc(n * K, sizeof *votes);
+    if (!votes)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cel regions");
+    for (size_t i = 0; i < n; i++) {
+        float fi[3];
+        feature(sm + 3 * i, fi);
+        int best = 0;
+        float bd = dist2(fi, cent[0]);
+        for (int k = 1; k < K; k++) {
+            float d = dist2(fi, cent[k]);
+            if (d < bd)
+                bd = d, best = k;
+        }
+        votes[i * K + best] = 1;
+    }
+    sb_err err = sb_box_mean(votes, votes, w, h, K, r, e);
+    for (size_t i = 0; !err && i < n; i++) {
+        int best = 0;
+        for (int k = 1; k < K; k++)
+            if (votes[i * K + k] > votes[i * K + best])
+                best = k;
+        lab[i] = (uint8_t)best;
+    }
+    free(votes);
+    return err;
+}
+
+/* Saturation of `c` scaled by `s` around its luma. */
+static void saturate(float c[3], float s)
+{
+    float y = luma(c);
+    for (int k = 0; k < 3; k++)
+        c[k] = clamp01(y + s * (c[k] - y));
+}
+
+typedef struct {
+    bool skin;
+    float base[3], shadow[3], light[3]; /* flat tones */
+    float mean_l;                       /* the band luma the cuts are relative to */
+} region_t;
+
+/* The tones of each region from the colour source `cs` and the band luma `bl` over the person. */
+static void tones(const float *cs, const float *bl, const float *alpha, const uint8_t *lab, size_t n,
+                  region_t reg[K])
+{
+    double s[K][3] = {{0}}, sl[K] = {0}, cnt[K] = {0};
+    for (size_t i = 0; i < n; i++) {
+        double a = alpha ? alpha[i] : 1.0;
+        int k = lab[i];
+        for (int c = 0; c < 3; c++)
+            s[k][c] += a * cs[3 * i + c];
+        sl[k] += a * bl[i];
+        cnt[k] += a;
+    }
+    /* the skin's lit tone: the mean of its brighter half */
+    double lit[K][3] = {{0}}, litl[K] = {0}, lcnt[K] = {0};
+    for (size_t i = 0; i < n; i++) {
+        int k = lab[i];
+        if (!reg[k].skin || bl[i] * cnt[k] < sl[k])
+            continue;
+        double a = alpha ? alpha[i] : 1.0;
+        for (int c = 0; c < 3; c++)
+            lit[k][c] += a * cs[3 * i + c];
+        litl[k] += a * bl[i];
+        lcnt[k] += a;
+    }
+    for (int k = 0; k < K; k++) {
+        region_t *r = &reg[k];
+        double m = cnt[k] > 0 ? cnt[k] : 1;
+        for (int c = 0; c < 3; c++)
+            r->base[c] = (float)(s[k][c] / m);
+        r->mean_l = (float)(sl[k] / m);
+        if (r->skin) {
+            if (lcnt[k] > 0) {
+                for (int c = 0; c < 3; c++)
+                    r->base[c] = (float)(lit[k][c] / lcnt[k]);
+                r->mean_l = (float)(litl[k] / lcnt[k]);
+            }
+            float mx = fmaxf(r->base[0], fmaxf(r->base[1], r->base[2]));
+            float mn = fminf(r->base[0], fminf(r->base[1], r->base[2]));
+            if (mx > 0 && (mx - mn) / mx > SKIN_SAT_MAX)
+                saturate(r->base, SKIN_SAT_MAX / ((mx - mn) / mx));
+            for (int c = 0; c < 3; c++) {
+                r->base[c] += (1 - r->base[c]) * SKIN_LIFT;
+                r->shadow[c] = r->base[c] * skin_shadow[c];
+                r->light[c] = r->base[c];
+            }
+        } else {
+            saturate(r->base, REGION_SAT);
+            for (int c = 0; c < 3; c++) {
+                r->shadow[c] = r->base[c] * SHADOW_MUL;
+                r->light[c] = r->base[c] + (1 - r->base[c]) * HIGHLIGHT_TO_WHITE;
+            }
+        }
+    }
+}
+
+/* The photo's own eyes over the cel image: an ellipse around each eye landmark, feathered, the photo's
+ * contrast raised a little so the iris and lashes read as drawn. */
+static void paste_eyes(const float *photo, int w, int h, const sb_cel_face_t *f, float *img)
+{
+    const float(*l)[2] = f->lmk;
+    float dx = l[1][0] - l[0][0], dy = l[1][1] - l[0][1], d = hypotf(dx, dy);
+    if (d < 4)
+        return;
+    float ux = dx / d, uy = dy / d, rx = EYE_RX * d, ry = EYE_RY * d;
+    for (int k = 0; k < 2; k++) {
+        float cx = l[k][0], cy = l[k][1];
+        int x0 = (int)floorf(cx - rx), x1 = (int)ceilf(cx + rx), y0 = (int)floorf(cy - rx), y1 = (int)ceilf(cy + rx);
+        for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < h; y++)
+            for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < w; x++) {
+                /* along and across the eye line */
+                float px = x - cx, py = y - cy, a = (px * ux + py * uy) / rx, b = (-px * uy + py * ux) / ry;
+                float r = sqrtf(a * a + b * b);
+                if (r >= 1)
+                    continue;
+                float t = r <= EYE_CORE ? 1 : (1 - r) / (1 - EYE_CORE);
+                t = t * t * (3 - 2 * t);
+                size_t i = 3 * ((size_t)y * w + x);
+                for (int c = 0; c < 3; c++) {
+                    float v = clamp01((photo[i + c] - 0.5f) * EYE_CONTRAST + 0.5f);
+                    img[i + c] += t * (v - img[i + c]);
+                }
+            }
+    }
+}
+
+sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_fimage_t *alpha,
+                    const sb_cel_face_t *face, sb_image_t *out, sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!photo->data || !styled->data || photo->bands != 3 || styled->bands != 3 || photo->width != styled->width ||
+        photo->height != styled->height || photo->width < MIN_SIDE || photo->height < MIN_SIDE)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "cel shading needs a photo and its styled copy, RGB of one size, "
+                                                      "at least %d px a side", MIN_SIDE);
+    if (alpha && (!alpha->data || alpha->bands != 1 || alpha->width != photo->width || alpha->height != photo->height))
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the matte must be 1 band of the photo's size");
+    int w = photo->width, h = photo->height, side = w < h ? w : h;
+    size_t n = (size_t)w * h;
+    const float *al = alpha ? alpha->data : NULL;
+    float *buf = malloc(n * 14 * sizeof *buf);
+    uint8_t *lab = malloc(n);
+    if (!buf || !lab) {
+        free(buf);
+        free(lab);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for cel shading");
+    }
+    /* photo, net, their smoothed copies (3 bands each), band luma, ink */
+    float *ph = buf, *net = buf + 3 * n, *phs = buf + 6 * n, *nets = buf + 9 * n, *bl = buf + 12 * n,
+          *ink = buf + 13 * n;
+    for (size_t i = 0; i < 3 * n; i++) {
+        ph[i] = photo->data[i] * (1.0f / 255.0f);
+        net[i] = styled->data[i] * (1.0f / 255.0f);
+    }
+    int r = side / SMOOTH_DIV > 1 ? side / SMOOTH_DIV : 1;
+    float skin[3], cent[K][3];
+    region_t reg[K];
+    sb_err err = smooth(ph, w, h, r, SMOOTH_EPS, phs, e);
+    if (!err)
+        err = smooth(net, w, h, r, SMOOTH_EPS, nets, e);
+    if (!err)
+        err = skin_reference(phs, al, w, h, face, skin, e);
+    if (!err)
+        err = kmeans(phs, al, n, skin, cent, e);
+    if (!err)
+        err = label(phs, w, h, (const float(*)[3])cent, side / VOTE_DIV > 1 ? side / VOTE_DIV : 1, lab, e);
+    if (!err) {
+        /* the skin regions: the centre nearest the skin colour, and any as close in colour */
+        float fs[3];
+        feature(skin, fs);
+        int nearest = 0;
+        for (int k = 1; k < K; k++)
+            if (dist2(cent[k], fs) < dist2(cent[nearest], fs))
+                nearest = k;
+        for (int k = 0; k < K; k++)
+            reg[k].skin = k == nearest || dist2(cent[k], cent[nearest]) < SKIN_MERGE * SKIN_MERGE;
+        for (size_t i = 0; i < n; i++) {
+            float ly = luma(phs + 3 * i);
+            bl[i] = reg[lab[i]].skin ? ly : ly + NET_SHADE * (luma(nets + 3 * i) - ly);
+        }
+        err = sb_blur(bl, bl, w, h, 1, side * BAND_BLUR, e);
+    }
+    if (!err) {
+        /* the colour source, in place of the smoothed photo */
+        for (size_t i = 0; i < 3 * n; i++)
+            phs[i] += NET_COLOUR * (nets[i] - phs[i]);
+        tones(phs, bl, al, lab, n, reg);
+        for (size_t i = 0; i < n; i++) {
+            const region_t *rg = &reg[lab[i]];
+            float q = bl[i] / (rg->mean_l > 1e-3f ? rg->mean_l : 1e-3f);
+            const float *t = rg->skin ? (q < SKIN_CUT ? rg->shadow : rg->base)
+                                      : (q < SHADE_LO ? rg->shadow : q > SHADE_HI ? rg->light : rg->base);
+            memcpy(nets + 3 * i, t, 3 * sizeof *t);
+        }
+        /* a touch of blur so region borders are not stair-stepped */
+        err = sb_blur(nets, nets, w, h, 3, AA_SIGMA * side / 800.0f, e);
+    }
+    if (!err) {
+        for (size_t i = 0; i < n; i++)
+            bl[i] = luma(ph + 3 * i);
+        err = sb_cel_ink(bl, al, w, h, ink, e);
+    }
+    if (!err) {
+        for (size_t i = 0; i < n; i++)
+            for (int c = 0; c < 3; c++) {
+                float v = nets[3 * i + c], inkc = INK_OWN * v * INK_DARK + (1 - INK_OWN) * ink_colour[c];
+                nets[3 * i + c] = v + ink[i] * (inkc - v);
+            }
+        if (face && face->have_face)
+            paste_eyes(ph, w, h, face, nets);
+        err = sb_image_alloc(out, w, h, 3, e);
+    }
+    for (size_t i = 0; !err && i < 3 * n; i++)
+        out->data[i] = (uint8_t)(clamp01(nets[i]) * 255.0f + 0.5f);
+    free(buf);
+    free(lab);
+    return err;
+}
