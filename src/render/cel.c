@@ -12,29 +12,44 @@
 
 #define MIN_SIDE 16
 #define K 6              /* palette clusters on the person */
+#define SKIN K           /* the region label of skin, after the clusters */
+#define NREG (K + 1)
 #define KMEANS_ITERS 8
 #define KMEANS_SAMPLES 24000
 #define W_LUMA 1.0f      /* k-means feature weights: luma, and chroma (small numbers, so weighted up) */
 #define W_CHROMA 3.0f
-#define NET_COLOUR 0.25f /* share of the net's colours in a region's flat colour (the rest is the photo's) */
+#define NET_COLOUR 0.15f /* share of the net's colours in a region's flat colour (the rest is the photo's) */
 #define NET_SHADE 0.35f  /* share of the net's luma in the band decision outside the skin */
 /* Skin: one lit tone and one shadow tone; the shadow where the smoothed luma falls under SKIN_CUT of the
  * lit tone's. The shadow keeps the lit tone's hue, a touch rosier, never oranger. */
-#define SKIN_CUT 0.80f
+#define SKIN_CUT 0.82f
+#define SKIN_DEEP 0.62f /* and a deeper shadow (nostrils, eye sockets, under the chin) under this */
 #define SKIN_LIFT 0.06f  /* the lit tone moved this far towards white */
 #define SKIN_SAT_MAX 0.42f
 static const float skin_shadow[3] = {0.80f, 0.70f, 0.72f};
 /* Other regions: shadow under SHADE_LO, highlight over SHADE_HI of the region's mean luma. */
-#define SHADE_LO 0.70f
-#define SHADE_HI 1.35f
+#define SHADE_LO 0.66f
+#define SHADE_HI 1.45f
 #define SHADOW_MUL 0.62f
 #define HIGHLIGHT_TO_WHITE 0.22f
 #define REGION_SAT 1.12f
 #define SMOOTH_DIV 160   /* guided smoothing radius: the image's side / this */
 #define SMOOTH_EPS 0.004f
 #define VOTE_DIV 200     /* majority vote radius: side / this */
-#define SKIN_MERGE 0.10f /* centres this close (feature units) to the skin centre are skin too */
-#define BAND_BLUR (1.0f / 220) /* the band luma's blur, a fraction of the side */
+/* Skin pixels: chroma within SKIN_HUE degrees of the reference's and at least SKIN_CHROMA_MIN of its
+ * magnitude; luma SKIN_LUMA_LO..HI of the reference's (SKIN_LUMA_LO_HAIR above the brows, SKIN_BROW eye
+ * distances over the eye line). */
+#define SKIN_HUE 28.0f
+#define SKIN_CHROMA_MIN 0.35f
+#define SKIN_CHROMA_MAX 1.45f /* redder than this is lips or blush: a region of its own */
+#define SKIN_LUMA_LO 0.40f
+#define SKIN_LUMA_LO_HAIR 0.70f
+#define SKIN_LUMA_HI 1.60f
+#define SKIN_BROW 0.45f
+/* The band luma's blur, a fraction of the side: fine on skin (a nostril, a lip's shadow), coarse
+ * elsewhere so hair and cloth get a few large shapes, not a mottle. */
+#define BAND_BLUR_SKIN (1.0f / 320)
+#define BAND_BLUR (1.0f / 130)
 #define AA_SIGMA 0.7f    /* px at 800 */
 /* Ink: a mix of a dark brown and the region's own colour darkened. */
 #define INK_OWN 0.4f
@@ -42,8 +57,8 @@ static const float skin_shadow[3] = {0.80f, 0.70f, 0.72f};
 static const float ink_colour[3] = {0.12f, 0.08f, 0.08f};
 /* Eyes: the ellipse's half axes along and across the eye line, as fractions of the eye distance; the core
  * (fully the photo) as a fraction of the ellipse; the contrast raise. */
-#define EYE_RX 0.27f
-#define EYE_RY 0.15f
+#define EYE_RX 0.24f
+#define EYE_RY 0.12f
 #define EYE_CORE 0.55f
 #define EYE_CONTRAST 1.12f
 
@@ -275,9 +290,9 @@ typedef struct {
 
 /* The tones of each region from the colour source `cs` and the band luma `bl` over the person. */
 static void tones(const float *cs, const float *bl, const float *alpha, const uint8_t *lab, size_t n,
-                  region_t reg[K])
+                  region_t reg[NREG])
 {
-    double s[K][3] = {{0}}, sl[K] = {0}, cnt[K] = {0};
+    double s[NREG][3] = {{0}}, sl[NREG] = {0}, cnt[NREG] = {0};
     for (size_t i = 0; i < n; i++) {
         double a = alpha ? alpha[i] : 1.0;
         int k = lab[i];
@@ -287,7 +302,7 @@ static void tones(const float *cs, const float *bl, const float *alpha, const ui
         cnt[k] += a;
     }
     /* the skin's lit tone: the mean of its brighter half */
-    double lit[K][3] = {{0}}, litl[K] = {0}, lcnt[K] = {0};
+    double lit[NREG][3] = {{0}}, litl[NREG] = {0}, lcnt[NREG] = {0};
     for (size_t i = 0; i < n; i++) {
         int k = lab[i];
         if (!reg[k].skin || bl[i] * cnt[k] < sl[k])
@@ -298,7 +313,7 @@ static void tones(const float *cs, const float *bl, const float *alpha, const ui
         litl[k] += a * bl[i];
         lcnt[k] += a;
     }
-    for (int k = 0; k < K; k++) {
+    for (int k = 0; k < NREG; k++) {
         region_t *r = &reg[k];
         double m = cnt[k] > 0 ? cnt[k] : 1;
         for (int c = 0; c < 3; c++)
@@ -327,6 +342,41 @@ static void tones(const float *cs, const float *bl, const float *alpha, const ui
             }
         }
     }
+}
+
+/* Relabel as SKIN every pixel of the skin's hue (the angle of its chroma within SKIN_HUE of the reference's)
+ * at a luma from a shadow to a highlight on skin (relative to the reference; highlights lose chroma, so a
+ * pale pixel needs less of it); then a majority vote so the skin is one clean shape. Hair of the skin's hue
+ * (brown, blond) is told apart by luma, and above the eyebrows only a luma near the skin's counts. */
+static sb_err skin_regions(const float *sm, int w, int h, const float skin[3], const sb_cel_face_t *f, int r,
+                           uint8_t *lab, sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    float ys = luma(skin), cb = skin[2] - ys, cr = skin[0] - ys, mag = hypotf(cb, cr);
+    float brow = -1; /* rows above this are hair country */
+    if (f && f->have_face) {
+        float d = hypotf(f->lmk[1][0] - f->lmk[0][0], f->lmk[1][1] - f->lmk[0][1]);
+        brow = 0.5f * (f->lmk[0][1] + f->lmk[1][1]) - SKIN_BROW * d;
+    }
+    float *m = malloc(n * sizeof *m);
+    if (!m)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the skin regions");
+    float cos_max = cosf(SKIN_HUE * (float)M_PI / 180.0f);
+    for (size_t i = 0; i < n; i++) {
+        const float *c = sm + 3 * i;
+        float y = luma(c), pb = c[2] - y, pr = c[0] - y, pm = hypotf(pb, pr), q = y / (ys > 1e-3f ? ys : 1e-3f);
+        float cosang = pm > 1e-4f && mag > 1e-4f ? (pb * cb + pr * cr) / (pm * mag) : (mag <= 1e-4f ? 1.0f : 0.0f);
+        float lo = (int)(i / w) < brow ? SKIN_LUMA_LO_HAIR : SKIN_LUMA_LO;
+        bool hue_ok = cosang > cos_max && pm > SKIN_CHROMA_MIN * mag * (q > 1 ? 1 / q : 1) &&
+                      pm < SKIN_CHROMA_MAX * mag + 0.01f;
+        m[i] = hue_ok && q > lo && q < SKIN_LUMA_HI ? 1.0f : 0.0f;
+    }
+    sb_err err = sb_box_mean(m, m, w, h, 1, r, e);
+    for (size_t i = 0; !err && i < n; i++)
+        if (m[i] > 0.5f)
+            lab[i] = SKIN;
+    free(m);
+    return err;
 }
 
 /* The photo's own eyes over the cel image: an ellipse around each eye landmark, feathered, the photo's
@@ -388,7 +438,7 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
     }
     int r = side / SMOOTH_DIV > 1 ? side / SMOOTH_DIV : 1;
     float skin[3], cent[K][3];
-    region_t reg[K];
+    region_t reg[NREG];
     sb_err err = smooth(ph, w, h, r, SMOOTH_EPS, phs, e);
     if (!err)
         err = smooth(net, w, h, r, SMOOTH_EPS, nets, e);
@@ -399,20 +449,23 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
     if (!err)
         err = label(phs, w, h, (const float(*)[3])cent, side / VOTE_DIV > 1 ? side / VOTE_DIV : 1, lab, e);
     if (!err) {
-        /* the skin regions: the centre nearest the skin colour, and any as close in colour */
-        float fs[3];
-        feature(skin, fs);
-        int nearest = 0;
-        for (int k = 1; k < K; k++)
-            if (dist2(cent[k], fs) < dist2(cent[nearest], fs))
-                nearest = k;
-        for (int k = 0; k < K; k++)
-            reg[k].skin = k == nearest || dist2(cent[k], cent[nearest]) < SKIN_MERGE * SKIN_MERGE;
+        for (int k = 0; k < NREG; k++)
+            reg[k].skin = k == SKIN;
+        err = skin_regions(phs, w, h, skin, face, side / VOTE_DIV > 1 ? side / VOTE_DIV : 1, lab, e);
+    }
+    if (!err) {
         for (size_t i = 0; i < n; i++) {
             float ly = luma(phs + 3 * i);
             bl[i] = reg[lab[i]].skin ? ly : ly + NET_SHADE * (luma(nets + 3 * i) - ly);
         }
-        err = sb_blur(bl, bl, w, h, 1, side * BAND_BLUR, e);
+        /* ink (scratch until the outlines) takes the coarse blur */
+        memcpy(ink, bl, n * sizeof *bl);
+        err = sb_blur(bl, bl, w, h, 1, side * BAND_BLUR_SKIN, e);
+        if (!err)
+            err = sb_blur(ink, ink, w, h, 1, side * BAND_BLUR, e);
+        for (size_t i = 0; !err && i < n; i++)
+            if (!reg[lab[i]].skin)
+                bl[i] = ink[i];
     }
     if (!err) {
         /* the colour source, in place of the smoothed photo */
@@ -422,7 +475,10 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
         for (size_t i = 0; i < n; i++) {
             const region_t *rg = &reg[lab[i]];
             float q = bl[i] / (rg->mean_l > 1e-3f ? rg->mean_l : 1e-3f);
-            const float *t = rg->skin ? (q < SKIN_CUT ? rg->shadow : rg->base)
+            float deep[3];
+            for (int c = 0; c < 3; c++)
+                deep[c] = rg->shadow[c] * skin_shadow[c];
+            const float *t = rg->skin ? (q < SKIN_DEEP ? deep : q < SKIN_CUT ? rg->shadow : rg->base)
                                       : (q < SHADE_LO ? rg->shadow : q > SHADE_HI ? rg->light : rg->base);
             memcpy(nets + 3 * i, t, 3 * sizeof *t);
         }

@@ -10,8 +10,13 @@
 
 #define SIGMA_800 1.1f  /* inner Gaussian at 800 px */
 #define SIGMA_K 1.6f    /* outer / inner */
-#define TAU 0.010f      /* a dark-side DoG response under -TAU starts a line ... */
-#define TAU_FULL 0.030f /* ... and under -TAU_FULL it is full strength */
+/* A dark-side DoG response over tau starts a line and over TAU_FULL x tau it is full strength; tau is the
+ * TAU_RANK quantile of the response over the person, within TAU_MIN..TAU_MAX: a soft (small or
+ * upscaled) photo gets its lines too, a crisp one no more than its strongest edges. */
+#define TAU_RANK 0.90f
+#define TAU_MIN 0.003f
+#define TAU_MAX 0.007f
+#define TAU_FULL 3.5f
 #define KEEP 0.25f      /* strength counted as line for the speck test */
 #define MIN_PIECE 0.035f /* pieces with fewer pixels than this fraction of the side... */
 #define MIN_PIECE_FIXED 12 /* ... or than this are specks */
@@ -128,9 +133,28 @@ sb_err sb_cel_ink(const float *lum, const float *alpha, int w, int h, float *ink
     sb_err err = gauss(lum, ink, g2 + n, w, h, s1, e);
     if (!err)
         err = gauss(lum, g2, g2 + n, w, h, s1 * SIGMA_K, e);
+    float tau = 0;
+    if (!err) {
+        /* the quantile by a histogram of the response (0..TAU_MAX in 256 bins) over the person */
+        size_t hist[257] = {0}, tot = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (alpha && alpha[i] < 0.5f)
+                continue;
+            float d = g2[i] - ink[i];
+            int b = d <= 0 ? 0 : d >= TAU_MAX ? 256 : (int)(d / TAU_MAX * 256);
+            hist[b]++;
+            tot++;
+        }
+        size_t acc = 0, want = (size_t)(TAU_RANK * tot);
+        int b = 0;
+        while (b < 256 && (acc += hist[b]) < want)
+            b++;
+        tau = fmaxf(TAU_MIN, (b + 1) * TAU_MAX / 256.0f);
+        tau = fminf(tau, TAU_MAX);
+    }
     for (size_t i = 0; !err && i < n; i++) {
-        float d = g2[i] - ink[i] - TAU; /* > 0 on the dark side of an edge */
-        float v = d <= 0 ? 0 : d >= TAU_FULL - TAU ? 1 : d / (TAU_FULL - TAU);
+        float d = g2[i] - ink[i] - tau; /* > 0 on the dark side of an edge */
+        float v = d <= 0 ? 0 : d >= (TAU_FULL - 1) * tau ? 1 : d / ((TAU_FULL - 1) * tau);
         /* no lines where the person is not */
         ink[i] = alpha ? v * fminf(1.0f, alpha[i] * 2.0f) : v;
     }
