@@ -32,7 +32,6 @@ static const float skin_shadow[3] = {0.80f, 0.70f, 0.72f};
 #define SHADE_HI 1.45f
 #define SHADOW_MUL 0.62f
 #define HIGHLIGHT_TO_WHITE 0.22f
-#define REGION_SAT 1.12f
 #define SMOOTH_DIV 160   /* guided smoothing radius: the image's side / this */
 #define SMOOTH_EPS 0.004f
 #define VOTE_DIV 200     /* majority vote radius: side / this */
@@ -335,7 +334,6 @@ static void tones(const float *cs, const float *bl, const float *alpha, const ui
                 r->light[c] = r->base[c];
             }
         } else {
-            saturate(r->base, REGION_SAT);
             for (int c = 0; c < 3; c++) {
                 r->shadow[c] = r->base[c] * SHADOW_MUL;
                 r->light[c] = r->base[c] + (1 - r->base[c]) * HIGHLIGHT_TO_WHITE;
