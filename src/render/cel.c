@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "image/filter.h"
+#include "image/resample.h"
 #include "render/cel_ink.h"
 
 #define MIN_SIDE 16
+#define WORK_SIDE 360 /* the regions are worked out at most this many pixels a side */
 #define K 6              /* palette clusters on the person */
 #define SKIN K           /* the region label of skin, after the clusters */
 #define NREG (K + 1)
@@ -379,8 +381,9 @@ static sb_err skin_regions(const float *sm, int w, int h, const float skin[3], c
 
 /* The photo's own eyes over the cel image: an ellipse around each eye landmark, feathered, the photo's
  * contrast raised a little so the iris and lashes read as drawn. */
-static void paste_eyes(const float *photo, int w, int h, const sb_cel_face_t *f, float *img)
+static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *img)
 {
+    int w = photo->width, h = photo->height;
     const float(*l)[2] = f->lmk;
     float dx = l[1][0] - l[0][0], dy = l[1][1] - l[0][1], d = hypotf(dx, dy);
     if (d < 4)
@@ -400,70 +403,60 @@ static void paste_eyes(const float *photo, int w, int h, const sb_cel_face_t *f,
                 t = t * t * (3 - 2 * t);
                 size_t i = 3 * ((size_t)y * w + x);
                 for (int c = 0; c < 3; c++) {
-                    float v = clamp01((photo[i + c] - 0.5f) * EYE_CONTRAST + 0.5f);
+                    float v = clamp01((photo->data[i + c] * (1.0f / 255.0f) - 0.5f) * EYE_CONTRAST + 0.5f);
                     img[i + c] += t * (v - img[i + c]);
                 }
             }
     }
 }
 
-sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_fimage_t *alpha,
-                    const sb_cel_face_t *face, sb_image_t *out, sb_error_t *e)
+/* The flat, banded colours of `photo` and `styled` (3 bands, one size) into `flat` (allocated, same size,
+ * 3 bands): smoothing, palette, skin, bands. `alpha` is NULL or w*h floats; `face` may be NULL. */
+static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, const float *al, const sb_cel_face_t *face,
+                         bool antialias, sb_image_t *flat, sb_error_t *e)
 {
-    memset(out, 0, sizeof *out);
-    if (!photo->data || !styled->data || photo->bands != 3 || styled->bands != 3 || photo->width != styled->width ||
-        photo->height != styled->height || photo->width < MIN_SIDE || photo->height < MIN_SIDE)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "cel shading needs a photo and its styled copy, RGB of one size, "
-                                                      "at least %d px a side", MIN_SIDE);
-    if (alpha && (!alpha->data || alpha->bands != 1 || alpha->width != photo->width || alpha->height != photo->height))
-        return sb_error_set(e, SB_ERR_USAGE, "image", "the matte must be 1 band of the photo's size");
     int w = photo->width, h = photo->height, side = w < h ? w : h;
     size_t n = (size_t)w * h;
-    const float *al = alpha ? alpha->data : NULL;
-    float *buf = malloc(n * 14 * sizeof *buf);
+    float *buf = malloc(n * 11 * sizeof *buf);
     uint8_t *lab = malloc(n);
     if (!buf || !lab) {
         free(buf);
         free(lab);
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for cel shading");
     }
-    /* photo, net, their smoothed copies (3 bands each), band luma, ink */
-    float *ph = buf, *net = buf + 3 * n, *phs = buf + 6 * n, *nets = buf + 9 * n, *bl = buf + 12 * n,
-          *ink = buf + 13 * n;
+    /* photo, its smoothed copy, the net (3 bands each; the net's colours and luma are only averaged per
+     * region or blurred into bands, so it needs no smoothing), band luma, scratch */
+    float *ph = buf, *phs = buf + 3 * n, *nets = buf + 6 * n, *bl = buf + 9 * n, *tmp = buf + 10 * n;
     for (size_t i = 0; i < 3 * n; i++) {
         ph[i] = photo->data[i] * (1.0f / 255.0f);
-        net[i] = styled->data[i] * (1.0f / 255.0f);
+        nets[i] = styled->data[i] * (1.0f / 255.0f);
     }
-    int r = side / SMOOTH_DIV > 1 ? side / SMOOTH_DIV : 1;
+    int r = side / SMOOTH_DIV > 1 ? side / SMOOTH_DIV : 1, vote = side / VOTE_DIV > 1 ? side / VOTE_DIV : 1;
     float skin[3], cent[K][3];
     region_t reg[NREG];
+    for (int k = 0; k < NREG; k++)
+        reg[k].skin = k == SKIN;
     sb_err err = smooth(ph, w, h, r, SMOOTH_EPS, phs, e);
-    if (!err)
-        err = smooth(net, w, h, r, SMOOTH_EPS, nets, e);
     if (!err)
         err = skin_reference(phs, al, w, h, face, skin, e);
     if (!err)
         err = kmeans(phs, al, n, skin, cent, e);
     if (!err)
-        err = label(phs, w, h, (const float(*)[3])cent, side / VOTE_DIV > 1 ? side / VOTE_DIV : 1, lab, e);
-    if (!err) {
-        for (int k = 0; k < NREG; k++)
-            reg[k].skin = k == SKIN;
-        err = skin_regions(phs, w, h, skin, face, side / VOTE_DIV > 1 ? side / VOTE_DIV : 1, lab, e);
-    }
+        err = label(phs, w, h, (const float(*)[3])cent, vote, lab, e);
+    if (!err)
+        err = skin_regions(phs, w, h, skin, face, vote, lab, e);
     if (!err) {
         for (size_t i = 0; i < n; i++) {
             float ly = luma(phs + 3 * i);
             bl[i] = reg[lab[i]].skin ? ly : ly + NET_SHADE * (luma(nets + 3 * i) - ly);
         }
-        /* ink (scratch until the outlines) takes the coarse blur */
-        memcpy(ink, bl, n * sizeof *bl);
+        memcpy(tmp, bl, n * sizeof *bl);
         err = sb_blur(bl, bl, w, h, 1, side * BAND_BLUR_SKIN, e);
         if (!err)
-            err = sb_blur(ink, ink, w, h, 1, side * BAND_BLUR, e);
+            err = sb_blur(tmp, tmp, w, h, 1, side * BAND_BLUR, e);
         for (size_t i = 0; !err && i < n; i++)
             if (!reg[lab[i]].skin)
-                bl[i] = ink[i];
+                bl[i] = tmp[i];
     }
     if (!err) {
         /* the colour source, in place of the smoothed photo */
@@ -480,27 +473,102 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
                                       : (q < SHADE_LO ? rg->shadow : q > SHADE_HI ? rg->light : rg->base);
             memcpy(nets + 3 * i, t, 3 * sizeof *t);
         }
-        /* a touch of blur so region borders are not stair-stepped */
-        err = sb_blur(nets, nets, w, h, 3, AA_SIGMA * side / 800.0f, e);
+        /* a touch of blur so region borders are not stair-stepped (an upscaled result has it from the resize) */
+        if (antialias)
+            err = sb_blur(nets, nets, w, h, 3, AA_SIGMA * side / 800.0f, e);
     }
-    if (!err) {
-        for (size_t i = 0; i < n; i++)
-            bl[i] = luma(ph + 3 * i);
-        err = sb_cel_ink(bl, al, w, h, ink, e);
+    if (!err)
+        err = sb_image_alloc(flat, w, h, 3, e);
+    for (size_t i = 0; !err && i < 3 * n; i++)
+        flat->data[i] = (uint8_t)(clamp01(nets[i]) * 255.0f + 0.5f);
+    free(buf);
+    free(lab);
+    return err;
+}
+
+/* The inputs of flat_tones at `k` times the size (k < 1): photo, net and matte resized, landmarks scaled. */
+static sb_err shrink(const sb_image_t *photo, const sb_image_t *styled, const sb_fimage_t *alpha,
+                     const sb_cel_face_t *face, float k, sb_image_t *ph, sb_image_t *net, sb_fimage_t *al,
+                     sb_cel_face_t *f, sb_error_t *e)
+{
+    int w = (int)lroundf(photo->width * k), h = (int)lroundf(photo->height * k);
+    sb_image_t a8 = {0}, a8s = {0};
+    sb_err err = sb_image_resize(photo, w, h, ph, e);
+    if (!err)
+        err = sb_image_resize(styled, w, h, net, e);
+    if (!err && alpha) {
+        size_t n = (size_t)alpha->width * alpha->height;
+        err = sb_image_alloc(&a8, alpha->width, alpha->height, 1, e);
+        for (size_t i = 0; !err && i < n; i++)
+            a8.data[i] = (uint8_t)(clamp01(alpha->data[i]) * 255.0f + 0.5f);
+        if (!err)
+            err = sb_image_resize(&a8, w, h, &a8s, e);
+        if (!err)
+            err = sb_image_to_float(&a8s, al, e);
     }
+    *f = face ? *face : (sb_cel_face_t){0};
+    for (int i = 0; i < 5; i++)
+        for (int c = 0; c < 2; c++)
+            f->lmk[i][c] = (f->lmk[i][c] + 0.5f) * ((c ? (float)h / photo->height : (float)w / photo->width)) - 0.5f;
+    sb_image_free(&a8);
+    sb_image_free(&a8s);
+    return err;
+}
+
+sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_fimage_t *alpha,
+                    const sb_cel_face_t *face, sb_image_t *out, sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!photo->data || !styled->data || photo->bands != 3 || styled->bands != 3 || photo->width != styled->width ||
+        photo->height != styled->height || photo->width < MIN_SIDE || photo->height < MIN_SIDE)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "cel shading needs a photo and its styled copy, RGB of one size, "
+                                                      "at least %d px a side", MIN_SIDE);
+    if (alpha && (!alpha->data || alpha->bands != 1 || alpha->width != photo->width || alpha->height != photo->height))
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the matte must be 1 band of the photo's size");
+    int w = photo->width, h = photo->height, side = w < h ? w : h;
+    size_t n = (size_t)w * h;
+    /* The regions are large and soft-edged: they are worked out at most WORK_SIDE a side and scaled back;
+     * the ink and the eyes, which must be crisp, at full size. */
+    sb_image_t flat = {0}, ph = {0}, net = {0}, up = {0};
+    sb_fimage_t al = {0};
+    sb_cel_face_t f;
+    sb_err err;
+    if (side > WORK_SIDE) {
+        err = shrink(photo, styled, alpha, face, (float)WORK_SIDE / side, &ph, &net, &al, &f, e);
+        if (!err)
+            err = flat_tones(&ph, &net, alpha ? al.data : NULL, &f, false, &up, e);
+        if (!err)
+            err = sb_image_resize(&up, w, h, &flat, e);
+    } else {
+        err = flat_tones(photo, styled, alpha ? alpha->data : NULL, face, true, &flat, e);
+    }
+    sb_image_free(&ph);
+    sb_image_free(&net);
+    sb_image_free(&up);
+    sb_fimage_free(&al);
+    float *buf = err ? NULL : malloc(n * 5 * sizeof *buf);
+    if (!err && !buf)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for cel shading");
+    float *lum = buf, *ink = buf ? buf + n : NULL, *img = buf ? buf + 2 * n : NULL;
+    for (size_t i = 0; !err && i < n; i++)
+        lum[i] = luma((const float[3]){photo->data[3 * i] / 255.0f, photo->data[3 * i + 1] / 255.0f,
+                                       photo->data[3 * i + 2] / 255.0f});
+    if (!err)
+        err = sb_cel_ink(lum, alpha ? alpha->data : NULL, w, h, ink, e);
     if (!err) {
         for (size_t i = 0; i < n; i++)
             for (int c = 0; c < 3; c++) {
-                float v = nets[3 * i + c], inkc = INK_OWN * v * INK_DARK + (1 - INK_OWN) * ink_colour[c];
-                nets[3 * i + c] = v + ink[i] * (inkc - v);
+                float v = flat.data[3 * i + c] * (1.0f / 255.0f);
+                float inkc = INK_OWN * v * INK_DARK + (1 - INK_OWN) * ink_colour[c];
+                img[3 * i + c] = v + ink[i] * (inkc - v);
             }
         if (face && face->have_face)
-            paste_eyes(ph, w, h, face, nets);
+            paste_eyes(photo, face, img);
         err = sb_image_alloc(out, w, h, 3, e);
     }
     for (size_t i = 0; !err && i < 3 * n; i++)
-        out->data[i] = (uint8_t)(clamp01(nets[i]) * 255.0f + 0.5f);
+        out->data[i] = (uint8_t)(clamp01(img[i]) * 255.0f + 0.5f);
     free(buf);
-    free(lab);
+    sb_image_free(&flat);
     return err;
 }
