@@ -69,52 +69,67 @@ static int colours_to_cover(const sb_image_t *img, int x0, int y0, int x1, int y
 }
 
 /* A skin-coloured face-shaped area (lit from the left, with pore noise) on a blue shirt below, and the
- * net's version of it with green and yellow blotches on the forehead. */
-static void portrait(sb_image_t *photo, sb_image_t *net)
+ * net's version of it with green and yellow blotches on the forehead; `k` times S a side (the picture's
+ * coordinates below are for k = 1). */
+static void portrait(int k, sb_image_t *photo, sb_image_t *net)
 {
-    sb_image_alloc(photo, S, S, 3, NULL);
-    sb_image_alloc(net, S, S, 3, NULL);
-    for (int y = 0; y < S; y++)
-        for (int x = 0; x < S; x++) {
-            unsigned i = (unsigned)(y * S + x);
-            float nz = 0.02f * noise(i), light = 1.0f - 0.15f * x / S;
-            bool shirt = y >= 150;
+    sb_image_alloc(photo, k * S, k * S, 3, NULL);
+    sb_image_alloc(net, k * S, k * S, 3, NULL);
+    for (int y = 0; y < k * S; y++)
+        for (int x = 0; x < k * S; x++) {
+            unsigned i = (unsigned)(y * k * S + x);
+            float nz = 0.02f * noise(i), light = 1.0f - 0.15f * x / (k * S);
+            bool shirt = y >= 150 * k;
             float r = shirt ? 0.20f : 0.90f * light, g = shirt ? 0.30f : 0.70f * light, b = shirt ? 0.65f : 0.58f * light;
             put(photo, x, y, r + nz, g + nz, b + nz);
-            bool blotch = !shirt && hypotf(x - 90.0f, y - 40.0f) < 12;
+            bool blotch = !shirt && hypotf(x - 90.0f * k, y - 40.0f * k) < 12 * k;
             put(net, x, y, blotch ? 0.55f : r, blotch ? 0.85f : g, blotch ? 0.35f : b);
         }
 }
 
-Test(cel, flat_regions_have_few_colours_and_no_blotches)
+/* The portrait at k times S, cel-shaded: few colours per flat region, no blotch, deterministic. */
+static void check_flat(int k)
 {
     sb_image_t photo, net, out;
     sb_error_t e = {0};
-    portrait(&photo, &net);
-    cr_assert_eq(sb_cel_shade(&photo, &net, NULL, &face, &out, &e), SB_OK, "%s", e.message);
-    cr_assert(out.width == S && out.height == S && out.bands == 3);
+    portrait(k, &photo, &net);
+    sb_cel_face_t f = face;
+    for (int i = 0; i < 5; i++)
+        f.lmk[i][0] *= k, f.lmk[i][1] *= k;
+    cr_assert_eq(sb_cel_shade(&photo, &net, NULL, &f, &out, &e), SB_OK, "%s", e.message);
+    cr_assert(out.width == k * S && out.height == k * S && out.bands == 3);
     /* Skin below the eyes, and the shirt, away from borders: a flat tone or two, where the photo had
      * hundreds of colours. */
-    int skin = colours_to_cover(&out, 20, 140 - 30, 180, 140, 0.95);
-    int shirt = colours_to_cover(&out, 20, 160, 180, 190, 0.95);
-    int photo_skin = colours_to_cover(&photo, 20, 140 - 30, 180, 140, 0.95);
+    int skin = colours_to_cover(&out, 20 * k, 110 * k, 180 * k, 140 * k, 0.95);
+    int shirt = colours_to_cover(&out, 20 * k, 160 * k, 180 * k, 190 * k, 0.95);
+    int photo_skin = colours_to_cover(&photo, 20 * k, 110 * k, 180 * k, 140 * k, 0.95);
     cr_assert_leq(skin, 3, "skin takes %d colours for 95%% (photo %d)", skin, photo_skin);
     cr_assert_leq(shirt, 3, "shirt takes %d colours for 95%%", shirt);
     cr_assert_gt(photo_skin, 20, "the test photo should be noisy (%d colours)", photo_skin);
     /* The net's green-yellow blotch on the forehead is gone: no pixel there is greener than red. */
-    for (int y = 30; y < 50; y++)
-        for (int x = 80; x < 100; x++) {
-            const uint8_t *p = out.data + 3 * ((size_t)y * S + x);
+    for (int y = 30 * k; y < 50 * k; y++)
+        for (int x = 80 * k; x < 100 * k; x++) {
+            const uint8_t *p = out.data + 3 * ((size_t)y * out.width + x);
             cr_assert_gt(p[0], p[1], "greenish pixel (%d,%d,%d) at %d,%d", p[0], p[1], p[2], x, y);
         }
-    /* Deterministic. */
     sb_image_t again;
-    cr_assert_eq(sb_cel_shade(&photo, &net, NULL, &face, &again, &e), SB_OK);
-    cr_assert(memcmp(out.data, again.data, (size_t)S * S * 3) == 0);
+    cr_assert_eq(sb_cel_shade(&photo, &net, NULL, &f, &again, &e), SB_OK);
+    cr_assert(memcmp(out.data, again.data, (size_t)out.width * out.height * 3) == 0, "not deterministic");
     sb_image_free(&again);
     sb_image_free(&out);
     sb_image_free(&photo);
     sb_image_free(&net);
+}
+
+Test(cel, flat_regions_have_few_colours_and_no_blotches)
+{
+    check_flat(1);
+}
+
+/* Above 360 px a side the regions are worked out on a reduced copy and scaled back. */
+Test(cel, flat_regions_when_worked_out_smaller)
+{
+    check_flat(3);
 }
 
 /* A dark disc on a light ground, and sparse single dark dots on the ground. */
