@@ -47,11 +47,18 @@ static const float skin_shadow[3] = {0.80f, 0.70f, 0.72f};
 #define SKIN_LUMA_LO_HAIR 0.70f
 #define SKIN_LUMA_HI 1.60f
 #define SKIN_BROW 0.45f
+/* Inside the face's ellipse (FACE_RX x FACE_RY eye distances around the eyes' and mouth's centre) a pixel
+ * over SKIN_SHEEN of the skin's luma with no more chroma than the skin is a sheen on skin, whatever its hue
+ * (on dark skin highlights turn grey or bluish). */
+#define FACE_RX 1.05f
+#define FACE_RY 1.45f
+#define SKIN_SHEEN 1.10f
 /* The band luma's blur, a fraction of the side: fine on skin (a nostril, a lip's shadow), coarse
  * elsewhere so hair and cloth get a few large shapes, not a mottle. */
 #define BAND_BLUR_SKIN (1.0f / 320)
 #define BAND_BLUR (1.0f / 130)
 #define AA_SIGMA 0.7f    /* px at 800 */
+#define UPSCALE_SIGMA 1.0f /* px at 800: the blur after scaling the regions back */
 /* Ink: a mix of a dark brown and the region's own colour darkened. */
 #define INK_OWN 0.4f
 #define INK_DARK 0.3f
@@ -354,9 +361,14 @@ static sb_err skin_regions(const float *sm, int w, int h, const float skin[3], c
     size_t n = (size_t)w * h;
     float ys = luma(skin), cb = skin[2] - ys, cr = skin[0] - ys, mag = hypotf(cb, cr);
     float brow = -1; /* rows above this are hair country */
+    float fc[2] = {0, 0}, frx = 0, fry = 0; /* the face's ellipse, where a pale, greyish pixel is a highlight */
     if (f && f->have_face) {
-        float d = hypotf(f->lmk[1][0] - f->lmk[0][0], f->lmk[1][1] - f->lmk[0][1]);
-        brow = 0.5f * (f->lmk[0][1] + f->lmk[1][1]) - SKIN_BROW * d;
+        const float(*l)[2] = f->lmk;
+        float d = hypotf(l[1][0] - l[0][0], l[1][1] - l[0][1]);
+        brow = 0.5f * (l[0][1] + l[1][1]) - SKIN_BROW * d;
+        fc[0] = 0.25f * (l[0][0] + l[1][0] + l[3][0] + l[4][0]);
+        fc[1] = 0.25f * (l[0][1] + l[1][1] + l[3][1] + l[4][1]);
+        frx = FACE_RX * d, fry = FACE_RY * d;
     }
     float *m = malloc(n * sizeof *m);
     if (!m)
@@ -369,7 +381,9 @@ static sb_err skin_regions(const float *sm, int w, int h, const float skin[3], c
         float lo = (int)(i / w) < brow ? SKIN_LUMA_LO_HAIR : SKIN_LUMA_LO;
         bool hue_ok = cosang > cos_max && pm > SKIN_CHROMA_MIN * mag * (q > 1 ? 1 / q : 1) &&
                       pm < SKIN_CHROMA_MAX * mag + 0.01f;
-        m[i] = hue_ok && q > lo && q < SKIN_LUMA_HI ? 1.0f : 0.0f;
+        float ex = frx > 0 ? ((float)(i % w) - fc[0]) / frx : 9, ey = fry > 0 ? ((float)(i / w) - fc[1]) / fry : 9;
+        bool highlight = q > SKIN_SHEEN && q < SKIN_LUMA_HI && pm < mag + 0.01f && ex * ex + ey * ey < 1;
+        m[i] = (hue_ok && q > lo && q < SKIN_LUMA_HI) || highlight ? 1.0f : 0.0f;
     }
     sb_err err = sb_box_mean(m, m, w, h, 1, r, e);
     for (size_t i = 0; !err && i < n; i++)
@@ -486,6 +500,25 @@ static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, cons
     return err;
 }
 
+/* `img` (3 bands, 8 bits) blurred by `sigma` px in place: the stair steps of region borders scaled up from
+ * the working size smoothed away. */
+static sb_err soften(sb_image_t *img, float sigma, sb_error_t *e)
+{
+    sb_fimage_t f = {0};
+    sb_image_t u = {0};
+    sb_err err = sb_image_to_float(img, &f, e);
+    if (!err)
+        err = sb_blur(f.data, f.data, f.width, f.height, 3, sigma, e);
+    if (!err)
+        err = sb_fimage_to_u8(&f, &u, e);
+    if (!err) {
+        sb_image_free(img);
+        *img = u;
+    }
+    sb_fimage_free(&f);
+    return err;
+}
+
 /* The inputs of flat_tones at `k` times the size (k < 1): photo, net and matte resized, landmarks scaled. */
 static sb_err shrink(const sb_image_t *photo, const sb_image_t *styled, const sb_fimage_t *alpha,
                      const sb_cel_face_t *face, float k, sb_image_t *ph, sb_image_t *net, sb_fimage_t *al,
@@ -539,6 +572,8 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
             err = flat_tones(&ph, &net, alpha ? al.data : NULL, &f, false, &up, e);
         if (!err)
             err = sb_image_resize(&up, w, h, &flat, e);
+        if (!err)
+            err = soften(&flat, UPSCALE_SIGMA * side / 800.0f, e);
     } else {
         err = flat_tones(photo, styled, alpha ? alpha->data : NULL, face, true, &flat, e);
     }

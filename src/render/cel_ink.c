@@ -18,7 +18,7 @@
 #define TAU_MAX 0.007f
 #define TAU_FULL 3.5f
 #define KEEP 0.25f      /* strength counted as line for the speck test */
-#define MIN_PIECE 0.035f /* pieces with fewer pixels than this fraction of the side... */
+#define MIN_PIECE 0.05f /* pieces with fewer pixels than this fraction of the side... */
 #define MIN_PIECE_FIXED 12 /* ... or than this are specks */
 #define SIL_CENTRE 0.6f /* the silhouette line runs where the matte crosses this */
 #define SIL_HALF 0.22f  /* and fades out this far from it */
