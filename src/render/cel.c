@@ -28,7 +28,8 @@
 #define SKIN_DEEP 0.62f /* and a deeper shadow (nostrils, eye sockets, under the chin) under this */
 #define SKIN_LIFT 0.06f  /* the lit tone moved this far towards white */
 #define SKIN_SAT_MAX 0.42f
-static const float skin_shadow[3] = {0.80f, 0.70f, 0.72f};
+static const float skin_shadow[3] = {0.80f, 0.73f, 0.76f};
+static const float skin_deep[3] = {0.78f, 0.74f, 0.78f}; /* the deep shadow, from the shadow */
 /* Other regions: shadow under SHADE_LO, highlight over SHADE_HI of the region's mean luma. */
 #define SHADE_LO 0.66f
 #define SHADE_HI 1.45f
@@ -482,7 +483,7 @@ static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, cons
             float q = bl[i] / (rg->mean_l > 1e-3f ? rg->mean_l : 1e-3f);
             float deep[3];
             for (int c = 0; c < 3; c++)
-                deep[c] = rg->shadow[c] * skin_shadow[c];
+                deep[c] = rg->shadow[c] * skin_deep[c];
             const float *t = rg->skin ? (q < SKIN_DEEP ? deep : q < SKIN_CUT ? rg->shadow : rg->base)
                                       : (q < SHADE_LO ? rg->shadow : q > SHADE_HI ? rg->light : rg->base);
             memcpy(nets + 3 * i, t, 3 * sizeof *t);
