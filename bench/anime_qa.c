@@ -4,7 +4,9 @@
  * Every photo of DIR (sb_cli-style listing: jpg, jpeg, png, webp) is made into an anime avatar on the generic
  * platform (QA threshold 0.75) with each net side. Photos the input gates refuse (no face, face too small, ...)
  * are counted apart. Prints one JSON object: per side, the photos made, first-attempt passes, the likeness of
- * the delivered avatar (min, p50) and the time per avatar (p50), and per photo the attempts and likeness. */
+ * the delivered avatar (min, p50) and the time per avatar (p50), and per photo the attempts and likeness.
+ * With ANIME_QA_OUT=DIR set, each delivered avatar is also written to DIR/<photo name>.png (the last side's),
+ * for contact sheets of the very avatars measured. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -89,6 +91,16 @@ int main(int argc, char **argv)
                 refused++;
                 json_object_set_new(photos, names[i], json_pack("{s:s}", "refused", sb_err_name(err)));
                 continue;
+            }
+            const char *out_dir = getenv("ANIME_QA_OUT");
+            if (out_dir) {
+                char out[4096];
+                snprintf(out, sizeof out, "%s/%.*s.png", out_dir, (int)(strrchr(names[i], '.') - names[i]), names[i]);
+                FILE *f = fopen(out, "wb");
+                if (!f || fwrite(r.avatar, 1, r.avatar_len, f) != r.avatar_len)
+                    fprintf(stderr, "anime_qa: cannot write %s\n", out);
+                if (f)
+                    fclose(f);
             }
             like[made] = r.likeness;
             ms[made] = t;

@@ -12,6 +12,7 @@
 #include "pipeline/presets.h"
 #include "render/background.h"
 #include "render/bokeh.h"
+#include "render/cel.h"
 #include "render/composite.h"
 #include "render/detail.h"
 #include "render/grade.h"
@@ -101,8 +102,9 @@ static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
         dst->data[i] = src->data[i] + t * (dst->data[i] - src->data[i]);
 }
 
-/* The anime attempts of one call share the net's work: the person in 8 bits and its intensity-1 cartoon, made
- * on the first attempt; a retry at a lower intensity is only a mix of the two (sb_cartoon_mix). */
+/* The anime attempts of one call share the net's work: the person in 8 bits and its intensity-1 cartoon
+ * (CartoonGAN, then cel shading), made on the first attempt; a retry at a lower intensity is only a mix of
+ * the two (sb_cartoon_mix). */
 typedef struct {
     sb_image_t photo, styled;
 } anime_cache_t;
@@ -111,6 +113,18 @@ static void anime_cache_free(anime_cache_t *a)
 {
     sb_image_free(&a->photo);
     sb_image_free(&a->styled);
+}
+
+/* The net's output `net` cel-shaded into `out`, the face's landmarks and the matte from the portrait. */
+static sb_err cel_shade(const sb_portrait_t *p, const sb_image_t *photo, const sb_image_t *net, sb_image_t *out,
+                        sb_error_t *e)
+{
+    sb_cel_face_t f = {.have_face = 1};
+    for (int k = 0; k < 5; k++) {
+        f.lmk[k][0] = p->face.lmk[k].x;
+        f.lmk[k][1] = p->face.lmk[k].y;
+    }
+    return sb_cel_shade(photo, net, &p->alpha, &f, out, e);
 }
 
 /* StyleApply + DetailEnhance on the person's colours at intensity t. */
@@ -130,8 +144,12 @@ static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portr
                                                                                : SB_MODEL_CARTOON_HOSODA);
                 err = sb_fimage_to_u8(fg, &ac->photo, e);
             }
+            sb_image_t net = {0};
             if (!err)
-                err = sb_cartoon_apply(c, &ac->photo, pl->cartoon_side, 1.0f, &ac->styled, e);
+                err = sb_cartoon_apply(c, &ac->photo, pl->cartoon_side, 1.0f, &net, e);
+            if (!err)
+                err = cel_shade(p, &ac->photo, &net, &ac->styled, e);
+            sb_image_free(&net);
         }
         if (!err)
             err = sb_cartoon_mix(&ac->photo, &ac->styled, t, &out8, e);

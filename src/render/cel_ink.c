@@ -1,0 +1,171 @@
+/* cel_ink.c - ink outlines: difference of Gaussians on the luma, thresholded softly, specks removed by
+ * connected-component size, and the silhouette from the matte. */
+#include "render/cel_ink.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define SIGMA_800 1.1f  /* inner Gaussian at 800 px */
+#define SIGMA_K 1.6f    /* outer / inner */
+/* A dark-side DoG response over tau starts a line and over TAU_FULL x tau it is full strength; tau is the
+ * TAU_RANK quantile of the response over the person, within TAU_MIN..TAU_MAX: a soft (small or
+ * upscaled) photo gets its lines too, a crisp one no more than its strongest edges. */
+#define TAU_RANK 0.90f
+#define TAU_MIN 0.003f
+#define TAU_MAX 0.007f
+#define TAU_FULL 3.5f
+#define KEEP 0.25f      /* strength counted as line for the speck test */
+#define MIN_PIECE 0.05f /* pieces with fewer pixels than this fraction of the side... */
+#define MIN_PIECE_FIXED 12 /* ... or than this are specks */
+#define SIL_CENTRE 0.6f /* the silhouette line runs where the matte crosses this */
+#define SIL_HALF 0.22f  /* and fades out this far from it */
+#define SIL_MAX 0.85f
+
+/* dst = src convolved with a sampled Gaussian of `sigma` (separable, taps to 3 sigma, borders clamped):
+ * exact at the 1-3 px sigmas the lines need, where sb_blur's box widths are too coarse to tell two sigmas
+ * apart. `tmp` is w*h floats of scratch. */
+static sb_err gauss(const float *src, float *dst, float *tmp, int w, int h, float sigma, sb_error_t *e)
+{
+    int r = (int)ceilf(3 * sigma);
+    float *k = malloc((size_t)(2 * r + 1) * sizeof *k), sum = 0;
+    if (!k)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the ink outlines");
+    for (int i = -r; i <= r; i++)
+        sum += k[i + r] = expf(-0.5f * i * i / (sigma * sigma));
+    for (int i = 0; i <= 2 * r; i++)
+        k[i] /= sum;
+    for (int y = 0; y < h; y++) {
+        const float *row = src + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            float v = 0;
+            for (int i = -r; i <= r; i++) {
+                int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
+                v += k[i + r] * row[xx];
+            }
+            tmp[(size_t)y * w + x] = v;
+        }
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float v = 0;
+            for (int i = -r; i <= r; i++) {
+                int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
+                v += k[i + r] * tmp[(size_t)yy * w + x];
+            }
+            dst[(size_t)y * w + x] = v;
+        }
+    free(k);
+    return SB_OK;
+}
+
+/* Zero the pieces of `ink` (8-connected pixels over KEEP) smaller than `min_px`. */
+static sb_err drop_specks(float *ink, int w, int h, int min_px, sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    uint8_t *seen = calloc(n, 1);
+    int32_t *stack = malloc(n * sizeof *stack), *piece = malloc(n * sizeof *piece);
+    if (!seen || !stack || !piece) {
+        free(seen);
+        free(stack);
+        free(piece);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the ink outlines");
+    }
+    for (size_t s = 0; s < n; s++) {
+        if (seen[s] || ink[s] < KEEP)
+            continue;
+        int top = 0, np = 0;
+        stack[top++] = (int32_t)s;
+        seen[s] = 1;
+        while (top) {
+            int32_t p = stack[--top];
+            piece[np++] = p;
+            int px = p % w, py = p / w;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int x = px + dx, y = py + dy;
+                    if (x < 0 || y < 0 || x >= w || y >= h)
+                        continue;
+                    size_t q = (size_t)y * w + x;
+                    if (!seen[q] && ink[q] >= KEEP) {
+                        seen[q] = 1;
+                        stack[top++] = (int32_t)q;
+                    }
+                }
+        }
+        if (np < min_px)
+            for (int i = 0; i < np; i++)
+                ink[piece[i]] = 0;
+    }
+    /* the faint fringe is kept only beside a kept line (its anti-aliasing), not as a grey haze */
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            if (ink[i] <= 0 || ink[i] >= KEEP)
+                continue;
+            int near = 0;
+            for (int dy = -1; dy <= 1 && !near; dy++)
+                for (int dx = -1; dx <= 1 && !near; dx++) {
+                    int xx = x + dx, yy = y + dy;
+                    near = xx >= 0 && yy >= 0 && xx < w && yy < h && ink[(size_t)yy * w + xx] >= KEEP;
+                }
+            if (!near)
+                ink[i] = 0;
+        }
+    free(seen);
+    free(stack);
+    free(piece);
+    return SB_OK;
+}
+
+sb_err sb_cel_ink(const float *lum, const float *alpha, int w, int h, float *ink, sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    int side = w < h ? w : h;
+    float s1 = SIGMA_800 * side / 800.0f;
+    if (s1 < 0.6f)
+        s1 = 0.6f;
+    float *g2 = malloc(2 * n * sizeof *g2);
+    if (!g2)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the ink outlines");
+    sb_err err = gauss(lum, ink, g2 + n, w, h, s1, e);
+    if (!err)
+        err = gauss(lum, g2, g2 + n, w, h, s1 * SIGMA_K, e);
+    float tau = 0;
+    if (!err) {
+        /* the quantile by a histogram of the response (0..TAU_MAX in 256 bins) over the person */
+        size_t hist[257] = {0}, tot = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (alpha && alpha[i] < 0.5f)
+                continue;
+            float d = g2[i] - ink[i];
+            int b = d <= 0 ? 0 : d >= TAU_MAX ? 256 : (int)(d / TAU_MAX * 256);
+            hist[b]++;
+            tot++;
+        }
+        size_t acc = 0, want = (size_t)(TAU_RANK * tot);
+        int b = 0;
+        while (b < 256 && (acc += hist[b]) < want)
+            b++;
+        tau = fmaxf(TAU_MIN, (b + 1) * TAU_MAX / 256.0f);
+        tau = fminf(tau, TAU_MAX);
+    }
+    for (size_t i = 0; !err && i < n; i++) {
+        float d = g2[i] - ink[i] - tau; /* > 0 on the dark side of an edge */
+        float v = d <= 0 ? 0 : d >= (TAU_FULL - 1) * tau ? 1 : d / ((TAU_FULL - 1) * tau);
+        /* no lines where the person is not */
+        ink[i] = alpha ? v * fminf(1.0f, alpha[i] * 2.0f) : v;
+    }
+    int min_px = (int)(MIN_PIECE * side);
+    if (!err)
+        err = drop_specks(ink, w, h, min_px > MIN_PIECE_FIXED ? min_px : MIN_PIECE_FIXED, e);
+    for (size_t i = 0; !err && alpha && i < n; i++) {
+        float s = 1.0f - fabsf(alpha[i] - SIL_CENTRE) / SIL_HALF;
+        if (s > 0)
+            ink[i] = fmaxf(ink[i], SIL_MAX * s);
+    }
+    free(g2);
+    return err;
+}
