@@ -34,7 +34,8 @@
     X("POST", "/v1/templates", sb_api_template_create, true)                                                  \
     X("GET", "/v1/templates", sb_api_template_list, true)                                                     \
     X("GET", "/v1/templates/{name}", sb_api_template_get, true)                                               \
-    X("DELETE", "/v1/templates/{name}", sb_api_template_delete, true)
+    X("DELETE", "/v1/templates/{name}", sb_api_template_delete, true)                                        \
+    X("POST", "/v1.0/removebg", sb_api_removebg, SB_API_AUTH_REMOVEBG)
 
 /* The demo page (web.c): routed like the API (HEAD, 405, metrics, the access log) but no part of the API
  * document, so not in sb_api_route_list. */
@@ -94,7 +95,19 @@ void sb_api_ctx_free(sb_api_ctx_t *c)
 
 static bool authenticate(sb_api_ctx_t *c)
 {
+    const char *api_key = c->route->auth == SB_API_AUTH_REMOVEBG ? sb_http_header(c->req, "X-Api-Key") : NULL;
+    if (api_key) {
+        if (!*api_key) {
+            sb_api_fail(c, SB_ERR_UNAUTHORIZED, "X-Api-Key", "the X-Api-Key header is empty");
+            return false;
+        }
+        return sb_api_authenticate(c, api_key, "X-Api-Key");
+    }
     const char *h = sb_http_header(c->req, "Authorization");
+    if (c->route->auth == SB_API_AUTH_REMOVEBG && !h) {
+        sb_api_fail(c, SB_ERR_UNAUTHORIZED, "X-Api-Key", "send your API key as the X-Api-Key header");
+        return false;
+    }
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
         sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization", "send your API key as 'Authorization: Bearer <key>'");
         return false;
@@ -205,7 +218,8 @@ void sb_api_head(sb_http_req_t *req, void *svc)
     if (strcmp(c->route->method, "POST") != 0)
         req->body_limit = 0;
     /* A body-key route is checked here too when it sends the header: a bad key costs no upload. */
-    bool header = c->route->auth == SB_API_AUTH_HEADER ||
+    req->form_urlencoded = c->route->auth == SB_API_AUTH_REMOVEBG;
+    bool header = c->route->auth == SB_API_AUTH_HEADER || c->route->auth == SB_API_AUTH_REMOVEBG ||
                   (c->route->auth == SB_API_AUTH_BODY && sb_http_header(req, "Authorization"));
     if (header && !authenticate(c))
         return;
