@@ -3,13 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/product.h"
 #include "util/clock.h"
 #include "util/hmac.h"
 #include "util/utf8.h"
+#include "util/log.h"
 
 /* Every route once: method, pattern, handler, whether it needs a key (SB_API_AUTH_*). The table the router
  * walks and the "METHOD PATTERN" list the OpenAPI test checks are both made from it. /v1/files needs no
@@ -283,23 +283,12 @@ void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double 
     char method[sizeof req->method * 3];
     sb_utf8_repair(method, sizeof method, req->method);
     /* One line per request: no bodies, no keys (the public key id only), no query strings (signatures). */
-    char ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:I}", "ts", ts, "level", "info", "msg",
-                             "request", "request_id", req->request_id, "method", method, "route", route,
-                             "status", status, "latency_ms", (double)(long)(ms * 10 + 0.5) / 10.0, "bytes_out",
-                             (json_int_t)bytes_out);
-    if (req->key_id[0])
+    json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f, s:I}", "request_id", req->request_id, "method", method,
+                             "route", route, "status", status, "latency_ms", (double)(long)(ms * 10 + 0.5) / 10.0,
+                             "bytes_out", (json_int_t)bytes_out);
+    if (line && req->key_id[0])
         json_object_set_new(line, "key_id", json_string(req->key_id));
-    if (req->err_code[0])
+    if (line && req->err_code[0])
         json_object_set_new(line, "error", json_string(req->err_code));
-    char *out = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6));
-    if (out) {
-        fprintf(stderr, "%s\n", out);
-        free(out);
-    }
-    json_decref(line);
+    sb_log(SB_LOG_INFO, "request", line);
 }

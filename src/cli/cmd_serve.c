@@ -12,6 +12,7 @@
 #include "api/service.h"
 #include "cli/cli.h"
 #include "util/parse.h"
+#include "util/log.h"
 
 static const char serve_usage[] =
     "usage: strobe serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--meta postgres://...]\n"
@@ -90,13 +91,13 @@ int sb_cmd_serve(int argc, char **argv)
     sb_service_t *svc = NULL;
     if ((err = sb_service_start(&cfg, &svc, &e)))
         return sb_cli_fail(err, &e);
-    fprintf(stderr,
-            "{\"level\":\"info\",\"msg\":\"listening\",\"port\":%d,\"listen\":\"%s\",\"data\":\"%s\",\"workers\":%d}\n",
-            sb_service_port(svc), cfg.listen, cfg.data_dir, cfg.workers);
+    sb_log(SB_LOG_INFO, "listening",
+           json_pack("{s:i, s:o, s:o, s:i}", "port", sb_service_port(svc), "listen", sb_log_str(cfg.listen), "data",
+                     sb_log_str(cfg.data_dir), "workers", cfg.workers));
     int sig = 0;
     sigwait(&sigs, &sig);
-    fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopping\",\"signal\":%d}\n", sig);
+    sb_log(SB_LOG_INFO, "stopping", json_pack("{s:i}", "signal", sig));
     sb_service_stop(svc);
-    fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopped\"}\n");
+    sb_log(SB_LOG_INFO, "stopped", NULL);
     return 0;
 }
