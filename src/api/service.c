@@ -126,7 +126,8 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
 /* Every variable sb_service_config_env reads, plus STROBE_MODELS (nn/models.c) and the S3 blob store's AWS_*
  * (store/blob_s3.c): the names a --config file may set. */
 static const char *const setting_names[] = {
-    "STROBE_LISTEN", "STROBE_DATA", "STROBE_META", "STROBE_BLOBS", "STROBE_PUBLIC_URL", "STROBE_WORKERS",
+    "STROBE_LISTEN", "STROBE_DATA", "STROBE_META", "STROBE_BLOBS", "STROBE_SECRET", "STROBE_PUBLIC_URL",
+    "STROBE_WORKERS",
     "STROBE_NN_THREADS", "STROBE_FETCHERS", "STROBE_HTTP_THREADS", "STROBE_BODY_CAP_MB", "STROBE_MAX_PIXELS",
     "STROBE_PIXEL_BUDGET", "STROBE_QUEUE_MAX", "STROBE_HEADER_DEADLINE_MS", "STROBE_BODY_DEADLINE_MS",
     "STROBE_REQUEST_DEADLINE_MS", "STROBE_MAX_CONNECTIONS", "STROBE_MAX_CONNECTIONS_PER_IP",

@@ -147,9 +147,16 @@ static sb_err pick_kind(sb_studio_t *studio, const sb_image_t *work, sb_cutout_k
     *out = want;
     if (want != SB_CUTOUT_AUTO)
         return SB_OK;
+    /* On a copy: the face finder may turn the image it is given, and the cut-out keeps the photo's own. */
     sb_face_list_t faces = {0};
-    sb_err err = sb_pipeline_find_faces(studio, work, &faces, d, e);
+    sb_image_t copy = {0};
+    const int whole[4] = {0, 0, work->width, work->height};
+    sb_err err = sb_image_crop(work, whole, &copy, e);
+    if (!err)
+        err = sb_pipeline_find_faces(studio, &copy, &faces, d, e);
+    d->work_width = work->width, d->work_height = work->height;
     sb_face_list_free(&faces);
+    sb_image_free(&copy);
     *out = !err && d->subject >= 0 ? SB_CUTOUT_PERSON : SB_CUTOUT_PRODUCT;
     return err;
 }
@@ -173,7 +180,7 @@ static sb_err mask(sb_studio_t *studio, const sb_image_t *work, sb_cutout_kind k
         err = sb_studio_matter(studio, &matter, e);
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_SELFIE_SEG);
-        err = sb_matte_person(matter, work, &guide, alpha, e);
+        err = sb_matte_person(matter, work, &guide, 1, alpha, e);
     }
     sb_fimage_free(&guide);
     return err;
