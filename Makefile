@@ -10,7 +10,8 @@ ORT_INC   = ../shared/vendor/onnxruntime/include
 ORT_LIB   = $(CURDIR)/deps/onnxruntime/lib
 ORT_SO    = $(ORT_LIB)/libonnxruntime.so.1
 CPPFLAGS += -Iinclude -Isrc -isystem $(ORT_INC) -MMD -MP $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(ORT_SO) -Wl,-rpath,$(ORT_LIB) $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+SYS_LIBS  = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+LDLIBS   += $(ORT_SO) -Wl,-rpath,$(ORT_LIB) $(SYS_LIBS)
 
 BUILD    = build
 LIB_C    = $(wildcard $(addsuffix /*.c,$(addprefix src/,util image nn vision render pipeline net store jobs http api)))
@@ -24,7 +25,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 INTEG_SRC= $(wildcard tests/integration/test_*.c)
 TEST_BIN = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all bootstrap run test bench bench-http sheets clean fuzz fuzz-build asan
+.PHONY: all bootstrap run test bench bench-http sheets clean fuzz fuzz-build asan install uninstall
 all: strobe
 
 bootstrap:
@@ -58,6 +59,44 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) $(ORT_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -Itests $< -o $@.o -c
 	$(CC) -o $@ $@.o $(LIB) $(LDLIBS) -lcriterion
+
+# ---- Install (docs/internals/cli.md, "Install and run as a service") ----
+# PREFIX/bin/strobe is linked again with an $ORIGIN-relative rpath so it finds the ONNX Runtime library
+# installed beside it in PREFIX/lib/strobe, wherever the tree is moved; models are looked up in
+# PREFIX/share/strobe/models (BINDIR/../share/strobe/models) after $STROBE_MODELS, ./models, ../shared/models.
+PREFIX    ?= /usr/local
+SYSCONFDIR?= /etc
+BINDIR     = $(PREFIX)/bin
+ORTDIR     = $(PREFIX)/lib/strobe
+DATADIR    = $(PREFIX)/share/strobe
+MANDIR     = $(PREFIX)/share/man/man1
+UNITDIR    = $(PREFIX)/lib/systemd/system
+
+$(BUILD)/strobe-installed: $(CLI_OBJ) $(LIB) $(ORT_SO)
+	$(CC) -o $@ $(CLI_OBJ) $(LIB) $(ORT_SO) -Wl,-rpath,'$$ORIGIN/../lib/strobe' $(SYS_LIBS)
+
+install: $(BUILD)/strobe-installed
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(ORTDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/strobe
+	install -m 0755 $(BUILD)/strobe-installed $(DESTDIR)$(BINDIR)/strobe
+	install -m 0644 $(ORT_SO) $(DESTDIR)$(ORTDIR)/
+	install -m 0644 docs/strobe.1 $(DESTDIR)$(MANDIR)/strobe.1
+	install -m 0644 dist/strobe.env $(DESTDIR)$(DATADIR)/strobe.env.example
+	sed 's|@BINDIR@|$(BINDIR)|g; s|@DATADIR@|$(DATADIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/strobe.service \
+		> $(DESTDIR)$(UNITDIR)/strobe.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/strobe.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/strobe/strobe.env || \
+		sed 's|@DATADIR@|$(DATADIR)|g' dist/strobe.env > $(DESTDIR)$(SYSCONFDIR)/strobe/strobe.env
+	if [ -d web ]; then install -d $(DESTDIR)$(DATADIR)/web && cp -R web/. $(DESTDIR)$(DATADIR)/web/; fi
+	@echo "installed under $(DESTDIR)$(PREFIX); copy the models into $(DATADIR)/models (see docs/internals/cli.md)"
+
+# Removes what install put there, but not the models copied in, nor $(SYSCONFDIR)/strobe/strobe.env (edited
+# by the owner) nor the state directory.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/strobe $(DESTDIR)$(ORTDIR)/libonnxruntime.so.1 $(DESTDIR)$(MANDIR)/strobe.1 \
+		$(DESTDIR)$(UNITDIR)/strobe.service $(DESTDIR)$(DATADIR)/strobe.env.example
+	rm -rf $(DESTDIR)$(DATADIR)/web
+	-rmdir $(DESTDIR)$(ORTDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # The first command of the README: install what is missing, build, serve with a development key.
 run: bootstrap

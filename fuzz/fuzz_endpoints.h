@@ -23,6 +23,9 @@
 #define build_spec portrait_build_spec
 #include "api/portrait.c"
 #undef build_spec
+#define fields removebg_fields
+#include "api/removebg.c"
+#undef fields
 
 static sb_service_t fuzz_svc;
 
@@ -43,11 +46,12 @@ static void fuzz_service_init(void)
 }
 
 /* Every parser of one request body, each on a fresh parse as the router would run it: the single-image
- * parse, the batch parse, then the options of headshot, product-photo, avatar and generate-portrait.
+ * parse, the batch parse, then the options of headshot, product-photo, avatar, generate-portrait and
+ * remove.bg's endpoint (its own image field names).
  * Checks: a failure names its error, and the JSON spec built is serialisable. */
 static void fuzz_endpoints_run(sb_api_ctx_t *c)
 {
-    for (int which = 0; which < 6; which++) {
+    for (int which = 0; which < 7; which++) {
         sb_api_input_t in;
         sb_error_t e = {0};
         sb_err err;
@@ -69,6 +73,14 @@ static void fuzz_endpoints_run(sb_api_ctx_t *c)
             if (!err)
                 err = portrait_build_spec(c, &in, spec, &samples, &e);
             FUZZ_CHECK(err || (samples >= 1 && samples <= SB_GENERATE_SAMPLES_MAX && in.image));
+        } else if (which == 6) {
+            err = sb_api_input_parse_fields(c, false, &removebg_fields, &in, &e);
+            if (!err)
+                FUZZ_CHECK(!!in.image + !!in.image_url == 1);
+            if (!err)
+                err = read_choices(c, &in, spec, &e);
+            if (!err)
+                err = read_options(c, &in, spec, &e);
         } else {
             err = sb_api_input_parse(c, which == 4, &in, &e);
             if (!err)

@@ -299,6 +299,67 @@ sb_err sb_product_check(const sb_product_opts_t *opts, sb_error_t *e);
 /* Release a product result (the output, the ignored terms). NULL-safe. */
 void sb_product_result_free(sb_product_result_t *res);
 
+/* ---- cut-out: the photo's subject on a transparent (or flat colour) background, at the photo's framing ---- */
+
+typedef enum { SB_CUTOUT_AUTO = 0, SB_CUTOUT_PERSON, SB_CUTOUT_PRODUCT } sb_cutout_kind;
+
+#define SB_CUTOUT_PIXELS_DEFAULT 250000LL   /* 0.25 megapixels: remove.bg's "preview" / "regular" */
+#define SB_CUTOUT_PIXELS_MAX 4000000LL      /* the largest output (remove.bg's "hd") */
+
+typedef struct {
+    sb_cutout_kind kind;      /* AUTO: PERSON when a face is found, else PRODUCT */
+    long long max_pixels;     /* the output has at most this many pixels (never enlarged): 0 = the default,
+                               * at most SB_CUTOUT_PIXELS_MAX */
+    double roi[4];            /* the region that may be foreground, x0 y0 x1 y1 as fractions of the upright
+                               * photo (roi_px[i] false) or pixels of it (true); all 0 = the whole photo */
+    bool roi_px[4];
+    bool crop;                /* trim the output to the foreground's box plus the margin */
+    double crop_margin;       /* with crop: pixels of the output (crop_margin_pct false) or a fraction of the
+                               * foreground box's sides (true) */
+    bool crop_margin_pct;
+    bool alpha_only;          /* a 1-band PNG of the alpha instead of the colours */
+    bool has_bg;              /* composite over bg (sRGB 0..255, alpha 0..255) */
+    uint8_t bg[4];
+    sb_format_t format;       /* PNG, JPEG or WebP; UNKNOWN = PNG unless the output is opaque (a bg colour of
+                               * alpha 255), then JPEG */
+    int quality;              /* JPEG/WebP 1..100; 0 = 90 */
+} sb_cutout_opts_t;
+
+typedef struct {
+    sb_detect_result_t detect;  /* input, upright and working sizes, faces (AUTO only), stages, models */
+    uint8_t *output;            /* the encoded image, malloc'd */
+    size_t output_len;
+    int width, height;
+    sb_format_t format;
+    sb_cutout_kind kind;        /* PERSON or PRODUCT: what ran */
+    int fg_left, fg_top, fg_width, fg_height; /* the foreground's box (alpha >= 0.5) in output pixels */
+} sb_cutout_result_t;
+
+/* Parse remove.bg's option syntaxes into `o` (each NULL-safe: NULL leaves `o` as it is; errors are
+ * SB_ERR_USAGE naming the field): roi "x0 y0 x1 y1", each "N%" or "Npx"; crop_margin "Npx" (0..500) or
+ * "N%" (0..50); bg_color "RGB", "RGBA", "RRGGBB" or "RRGGBBAA" hex, "#" optional, or a CSS basic colour
+ * name (white, black, red, green, blue, yellow, cyan, magenta, grey/gray, silver, orange, purple, transparent). Any
+ * thread; no allocation. */
+sb_err sb_cutout_parse_roi(const char *s, sb_cutout_opts_t *o, sb_error_t *e);
+sb_err sb_cutout_parse_margin(const char *s, sb_cutout_opts_t *o, sb_error_t *e);
+sb_err sb_cutout_parse_color(const char *s, sb_cutout_opts_t *o, sb_error_t *e);
+
+/* Cut the subject out of `buf`: decode at most opts->max_pixels (shrink-on-load, then resized), the
+ * person matte (selfie segmentation, guided-filter edges) or the product's subject mask (u2netp, refined)
+ * by opts->kind (AUTO: YuNet looks for a face first), zero outside the ROI, foreground colours estimated at
+ * the soft edges (no old background bleeding through), then crop, background colour, channels and encode
+ * (no metadata). Stages decode, detect (AUTO), mask, foreground, encode. Deterministic.
+ * Errors: SB_ERR_USAGE (roi outside the photo or empty, bad quality/format/max_pixels), the decode errors
+ * of sb_io_decode, SB_ERR_NO_SUBJECT (nothing in the mask), SB_ERR_MODEL_MISSING/INVALID. */
+sb_err sb_cutout(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_cutout_opts_t *opts,
+                 sb_cutout_result_t *res, sb_error_t *e);
+
+/* The kind's name: "auto", "person" or "product" (static). */
+const char *sb_cutout_kind_name(sb_cutout_kind k);
+
+/* Release a cut-out result. NULL-safe. */
+void sb_cutout_result_free(sb_cutout_result_t *res);
+
 /* ---- portrait generation: a prompt + seed style applied to one reference photo (contract S2) ---- */
 
 #define SB_GENERATE_SAMPLES_MAX 8

@@ -32,7 +32,12 @@ typedef struct sb_api_ctx sb_api_ctx_t;
 /* How a route is authenticated (sb_api_route_t.auth): not at all; by the Bearer header, checked before
  * the body is read; or by the Bearer header when one is sent, else by a key in the body, which the
  * handler checks with sb_api_authenticate once it has parsed the body. */
-enum { SB_API_AUTH_NONE = 0, SB_API_AUTH_HEADER = 1, SB_API_AUTH_BODY = 2 };
+enum { SB_API_AUTH_NONE = 0, SB_API_AUTH_HEADER = 1, SB_API_AUTH_BODY = 2, SB_API_AUTH_REMOVEBG = 3 };
+/* SB_API_AUTH_REMOVEBG: a route that speaks remove.bg's API. Its key comes from the X-Api-Key header (or
+ * the Bearer header), checked before the body like HEADER; its errors are remove.bg's JSON
+ * {"errors":[{"title","code","detailed"}]} with remove.bg's statuses (a bad key is 403, a bad input 400:
+ * sb_api_removebg_status); its answers also carry X-RateLimit-*; and it takes
+ * application/x-www-form-urlencoded bodies (as parts, like multipart). */
 
 /* An SB_API_AUTH_BODY request without an Authorization header can only be authenticated once its body is read
  * (the S2 contract's `apiKey`), so the server reads at most this many such bodies at once (each up to the body
@@ -64,6 +69,9 @@ struct sb_api_ctx {
     /* The 200 body of a completed synchronous job (new reference; NULL on failure, with e filled); NULL =
      * the job's JSON (sb_api_job_json). Set by an endpoint before sb_api_submit. */
     json_t *(*render)(sb_api_ctx_t *c, const sb_job_t *job, sb_error_t *e);
+    /* Answers a completed synchronous job itself, in place of the 200 JSON (the cut-out's image bytes);
+     * NULL = the JSON above. Set by an endpoint before sb_api_submit; called on the thread that answers. */
+    void (*answer)(sb_api_ctx_t *c, const sb_job_t *job);
     bool keyless_slot;         /* holds one of svc->keyless_uploads until its body is read */
     bool body_slot;            /* holds a place in the job queue (sb_jobs_admit_body) until its body is read */
 };
@@ -79,6 +87,16 @@ bool sb_api_authenticate(sb_api_ctx_t *c, const char *secret, const char *field)
  * RateLimit-* for authenticated requests), plus `extra` ("Name: value", NULL-terminated, may be NULL).
  * Does not resume or free: see sb_api_finish for deferred requests. */
 void sb_api_send_json(sb_api_ctx_t *c, int status, json_t *body, const char *const *extra);
+
+/* Answer with raw bytes (`body` malloc'd, taken) of `content_type` and the headers of sb_api_send_json,
+ * plus `extra`. Does not resume or free. */
+void sb_api_send_bytes(sb_api_ctx_t *c, int status, const char *content_type, void *body, size_t len,
+                       const char *const *extra);
+
+/* The status remove.bg answers for what strobe answers with `status`: 401 is 403 (remove.bg's "auth
+ * failed"), other client errors about the request or its image (404, 409, 411, 413, 414, 415, 422) are
+ * 400; 402, 429 and 5xx are kept. */
+int sb_api_removebg_status(int status);
 
 /* Answer {"error":{"code","message","field"}} with the status of e->code (one table in util/err.c).
  * 429 and 503 carry Retry-After. */
@@ -155,6 +173,7 @@ bool sb_api_template_delete(sb_api_ctx_t *c);
 /* The demo page (web.c): GET / and GET /demo/{file}, from the files web_blob.S built in. */
 bool sb_api_web_page(sb_api_ctx_t *c);
 bool sb_api_web_file(sb_api_ctx_t *c);
+bool sb_api_removebg(sb_api_ctx_t *c);
 
 /* The transport's hooks (router.c): head (route, auth, admission before the body), handler, the
  * context free for requests that never reached the handler, and completion (log line, metrics). */

@@ -2,6 +2,7 @@
 #include "api/input.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,27 +86,35 @@ static sb_err load_json(sb_api_ctx_t *c, const char *wanted, sb_api_input_t *in,
     return SB_OK;
 }
 
-static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
+/* The names an endpoint's image fields go by: the house's, unless an endpoint passes its own. */
+static const sb_api_image_fields_t house_fields = {.file = "image", .url = "image_url", .inline_ = "image",
+                                                    .inline_alt = "image_base64"};
+
+static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, const sb_api_image_fields_t *f, sb_api_input_t *in,
+                         sb_error_t *e)
 {
-    sb_err err = load_json(c, "image_url or image", in, e);
+    char wanted[96];
+    snprintf(wanted, sizeof wanted, "%s or %s", f->url, f->inline_);
+    sb_err err = load_json(c, wanted, in, e);
     if (err)
         return err;
-    json_t *url = json_object_get(in->body, "image_url");
-    json_t *img = json_object_get(in->body, "image");
-    json_t *img64 = json_object_get(in->body, "image_base64");
+    json_t *url = json_object_get(in->body, f->url);
+    json_t *img = json_object_get(in->body, f->inline_);
+    json_t *img64 = f->inline_alt ? json_object_get(in->body, f->inline_alt) : NULL;
     json_t *cache = cache_ok ? json_object_get(in->body, "cache_id") : NULL;
     if (img && img64)
-        return sb_error_set(e, SB_ERR_USAGE, "image_base64", "send either image or image_base64, not both");
+        return sb_error_set(e, SB_ERR_USAGE, f->inline_alt, "send either %s or %s, not both", f->inline_,
+                            f->inline_alt);
     if (!img)
         img = img64;
     if (url && !json_is_string(url))
-        return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url must be a string");
+        return sb_error_set(e, SB_ERR_USAGE, f->url, "%s must be a string", f->url);
     if (img && !json_is_string(img))
-        return sb_error_set(e, SB_ERR_USAGE, "image", "image must be a string (a data URI or base64)");
+        return sb_error_set(e, SB_ERR_USAGE, f->inline_, "%s must be a string (a data URI or base64)", f->inline_);
     if (cache && !json_is_string(cache))
         return sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id must be a string");
     if (url && img)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "send either image_url or image, not both");
+        return sb_error_set(e, SB_ERR_USAGE, f->inline_, "send either %s or %s, not both", f->url, f->inline_);
     if (cache && (url || img))
         return sb_error_set(e, SB_ERR_USAGE, "cache_id", BOTH_CACHE_AND_IMAGE);
     if (cache) {
@@ -113,15 +122,15 @@ static sb_err parse_json(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_
         return *in->cache_id ? SB_OK : sb_error_set(e, SB_ERR_USAGE, "cache_id", "cache_id is empty");
     }
     if (!url && !img)
-        return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is required (or image as a data URI or base64%s)",
-                            cache_ok ? ", or cache_id" : "");
+        return sb_error_set(e, SB_ERR_USAGE, f->url, "%s is required (or %s as a data URI or base64%s)", f->url,
+                            f->inline_, cache_ok ? ", or cache_id" : "");
     if (url) {
         in->image_url = json_string_value(url);
         if (!*in->image_url)
-            return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty");
+            return sb_error_set(e, SB_ERR_USAGE, f->url, "%s is empty", f->url);
         return SB_OK;
     }
-    return sb_api_input_decode_image(json_string_value(img), "image", &in->image, &in->image_len, e);
+    return sb_api_input_decode_image(json_string_value(img), f->inline_, &in->image, &in->image_len, e);
 }
 
 /* A multipart field that is text: no NUL inside, well-formed UTF-8 (it may end up in JSON, which
@@ -131,14 +140,20 @@ static bool part_is_text(const sb_http_part_t *p)
     return strlen(p->value) == p->len && sb_utf8_valid(p->value, p->len);
 }
 
-static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
+static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, const sb_api_image_fields_t *f, sb_api_input_t *in,
+                              sb_error_t *e)
 {
-    const sb_http_part_t *img = sb_http_part(c->req, "image");
-    const sb_http_part_t *url = sb_http_part(c->req, "image_url");
+    const sb_http_part_t *img = sb_http_part(c->req, f->file);
+    const sb_http_part_t *url = sb_http_part(c->req, f->url);
+    /* A text field of base64, where the endpoint names one apart from its file part. */
+    const sb_http_part_t *b64 = strcmp(f->inline_, f->file) ? sb_http_part(c->req, f->inline_) : NULL;
     const sb_http_part_t *cache = cache_ok ? sb_http_part(c->req, "cache_id") : NULL;
-    if (img && url)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "send either an image file or image_url, not both");
-    if (cache && (img || url))
+    if ((img != NULL) + (url != NULL) + (b64 != NULL) > 1)
+        return strcmp(f->inline_, f->file)
+                   ? sb_error_set(e, SB_ERR_USAGE, f->file, "send one of %s (a file), %s or %s, not two", f->file,
+                                  f->inline_, f->url)
+                   : sb_error_set(e, SB_ERR_USAGE, f->file, "send either an image file or %s, not both", f->url);
+    if (cache && (img || url || b64))
         return sb_error_set(e, SB_ERR_USAGE, "cache_id", BOTH_CACHE_AND_IMAGE);
     if (cache) {
         if (!cache->len || !part_is_text(cache))
@@ -148,16 +163,21 @@ static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in
     }
     if (url) {
         if (!url->len || !part_is_text(url))
-            return sb_error_set(e, SB_ERR_USAGE, "image_url", "image_url is empty or not UTF-8 text");
+            return sb_error_set(e, SB_ERR_USAGE, f->url, "%s is empty or not UTF-8 text", f->url);
         in->image_url = url->value;
         return SB_OK;
     }
+    if (b64) {
+        if (!b64->len || !part_is_text(b64))
+            return sb_error_set(e, SB_ERR_USAGE, f->inline_, "%s is empty or not text", f->inline_);
+        return sb_api_input_decode_image(b64->value, f->inline_, &in->image, &in->image_len, e);
+    }
     if (!img || !img->len)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "the multipart body has no 'image' file%s",
+        return sb_error_set(e, SB_ERR_USAGE, f->file, "the multipart body has no '%s' file%s", f->file,
                             cache_ok ? " (or cache_id field)" : "");
     in->image = malloc(img->len);
     if (!in->image)
-        return sb_error_set(e, SB_ERR_NOMEM, "image", "out of memory");
+        return sb_error_set(e, SB_ERR_NOMEM, f->file, "out of memory");
     memcpy(in->image, img->value, img->len);
     in->image_len = img->len;
     return SB_OK;
@@ -197,16 +217,23 @@ static sb_err parse_start(sb_api_ctx_t *c, sb_api_input_t *in, sb_error_t *e)
     const char *ct = sb_http_header(c->req, "Content-Type");
     if (!c->req->multipart && ct && strncasecmp(ct, "application/json", 16) != 0)
         return sb_error_set(e, SB_ERR_UNSUPPORTED_FORMAT, "Content-Type",
-                            "Content-Type must be application/json or multipart/form-data, not '%.100s'", ct);
+                            "Content-Type must be application/json or multipart/form-data%s, not '%.100s'",
+                            c->req->form_urlencoded ? " (or application/x-www-form-urlencoded)" : "", ct);
     return SB_OK;
 }
 
 sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e)
 {
+    return sb_api_input_parse_fields(c, cache_ok, &house_fields, in, e);
+}
+
+sb_err sb_api_input_parse_fields(sb_api_ctx_t *c, bool cache_ok, const sb_api_image_fields_t *fields,
+                                 sb_api_input_t *in, sb_error_t *e)
+{
     sb_err err = parse_start(c, in, e);
     if (err)
         return err;
-    return c->req->multipart ? parse_multipart(c, cache_ok, in, e) : parse_json(c, cache_ok, in, e);
+    return c->req->multipart ? parse_multipart(c, cache_ok, fields, in, e) : parse_json(c, cache_ok, fields, in, e);
 }
 
 sb_err sb_api_input_parse_json(sb_api_ctx_t *c, const char *wanted, sb_api_input_t *in, sb_error_t *e)

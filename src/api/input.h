@@ -24,6 +24,18 @@ typedef struct {
  * SB_ERR_UNSUPPORTED_FORMAT (a Content-Type that is neither JSON nor multipart; field "Content-Type"). */
 sb_err sb_api_input_parse(sb_api_ctx_t *c, bool cache_ok, sb_api_input_t *in, sb_error_t *e);
 
+/* The names of an endpoint's image fields: the file part of a multipart (or form) body, the URL field,
+ * the inline image (a data URI or base64: a JSON member, or a text field of a multipart or form body when
+ * it is named apart from the file part) and an alias of it in JSON (may be NULL). The house's are
+ * image / image_url / image / image_base64; remove.bg's are image_file / image_url / image_file_b64. */
+typedef struct {
+    const char *file, *url, *inline_, *inline_alt;
+} sb_api_image_fields_t;
+
+/* sb_api_input_parse with the endpoint's own field names (errors name them). */
+sb_err sb_api_input_parse_fields(sb_api_ctx_t *c, bool cache_ok, const sb_api_image_fields_t *fields,
+                                 sb_api_input_t *in, sb_error_t *e);
+
 /* One image of a batch: a URL or an upload. */
 typedef struct {
     const char *url;       /* borrowed from the body or the request's parts; NULL for an upload */

@@ -3,13 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/product.h"
 #include "util/clock.h"
 #include "util/hmac.h"
 #include "util/utf8.h"
+#include "util/log.h"
 
 /* Every route once: method, pattern, handler, whether it needs a key (SB_API_AUTH_*). The table the router
  * walks and the "METHOD PATTERN" list the OpenAPI test checks are both made from it. /v1/files needs no
@@ -34,7 +34,8 @@
     X("POST", "/v1/templates", sb_api_template_create, true)                                                  \
     X("GET", "/v1/templates", sb_api_template_list, true)                                                     \
     X("GET", "/v1/templates/{name}", sb_api_template_get, true)                                               \
-    X("DELETE", "/v1/templates/{name}", sb_api_template_delete, true)
+    X("DELETE", "/v1/templates/{name}", sb_api_template_delete, true)                                        \
+    X("POST", "/v1.0/removebg", sb_api_removebg, SB_API_AUTH_REMOVEBG)
 
 /* The demo page (web.c): routed like the API (HEAD, 405, metrics, the access log) but no part of the API
  * document, so not in sb_api_route_list. */
@@ -94,7 +95,19 @@ void sb_api_ctx_free(sb_api_ctx_t *c)
 
 static bool authenticate(sb_api_ctx_t *c)
 {
+    const char *api_key = c->route->auth == SB_API_AUTH_REMOVEBG ? sb_http_header(c->req, "X-Api-Key") : NULL;
+    if (api_key) {
+        if (!*api_key) {
+            sb_api_fail(c, SB_ERR_UNAUTHORIZED, "X-Api-Key", "the X-Api-Key header is empty");
+            return false;
+        }
+        return sb_api_authenticate(c, api_key, "X-Api-Key");
+    }
     const char *h = sb_http_header(c->req, "Authorization");
+    if (c->route->auth == SB_API_AUTH_REMOVEBG && !h) {
+        sb_api_fail(c, SB_ERR_UNAUTHORIZED, "X-Api-Key", "send your API key as the X-Api-Key header");
+        return false;
+    }
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
         sb_api_fail(c, SB_ERR_UNAUTHORIZED, "Authorization", "send your API key as 'Authorization: Bearer <key>'");
         return false;
@@ -205,7 +218,8 @@ void sb_api_head(sb_http_req_t *req, void *svc)
     if (strcmp(c->route->method, "POST") != 0)
         req->body_limit = 0;
     /* A body-key route is checked here too when it sends the header: a bad key costs no upload. */
-    bool header = c->route->auth == SB_API_AUTH_HEADER ||
+    req->form_urlencoded = c->route->auth == SB_API_AUTH_REMOVEBG;
+    bool header = c->route->auth == SB_API_AUTH_HEADER || c->route->auth == SB_API_AUTH_REMOVEBG ||
                   (c->route->auth == SB_API_AUTH_BODY && sb_http_header(req, "Authorization"));
     if (header && !authenticate(c))
         return;
@@ -269,23 +283,12 @@ void sb_api_done(const sb_http_req_t *req, int status, size_t bytes_out, double 
     char method[sizeof req->method * 3];
     sb_utf8_repair(method, sizeof method, req->method);
     /* One line per request: no bodies, no keys (the public key id only), no query strings (signatures). */
-    char ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:I}", "ts", ts, "level", "info", "msg",
-                             "request", "request_id", req->request_id, "method", method, "route", route,
-                             "status", status, "latency_ms", (double)(long)(ms * 10 + 0.5) / 10.0, "bytes_out",
-                             (json_int_t)bytes_out);
-    if (req->key_id[0])
+    json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f, s:I}", "request_id", req->request_id, "method", method,
+                             "route", route, "status", status, "latency_ms", (double)(long)(ms * 10 + 0.5) / 10.0,
+                             "bytes_out", (json_int_t)bytes_out);
+    if (line && req->key_id[0])
         json_object_set_new(line, "key_id", json_string(req->key_id));
-    if (req->err_code[0])
+    if (line && req->err_code[0])
         json_object_set_new(line, "error", json_string(req->err_code));
-    char *out = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6));
-    if (out) {
-        fprintf(stderr, "%s\n", out);
-        free(out);
-    }
-    json_decref(line);
+    sb_log(SB_LOG_INFO, "request", line);
 }

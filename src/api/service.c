@@ -123,6 +123,74 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     return SB_OK;
 }
 
+/* Every variable sb_service_config_env reads, plus STROBE_MODELS (nn/models.c) and the S3 blob store's AWS_*
+ * (store/blob_s3.c): the names a --config file may set. */
+static const char *const setting_names[] = {
+    "STROBE_LISTEN", "STROBE_DATA", "STROBE_META", "STROBE_BLOBS", "STROBE_SECRET", "STROBE_PUBLIC_URL",
+    "STROBE_WORKERS",
+    "STROBE_NN_THREADS", "STROBE_FETCHERS", "STROBE_HTTP_THREADS", "STROBE_BODY_CAP_MB", "STROBE_MAX_PIXELS",
+    "STROBE_PIXEL_BUDGET", "STROBE_QUEUE_MAX", "STROBE_HEADER_DEADLINE_MS", "STROBE_BODY_DEADLINE_MS",
+    "STROBE_REQUEST_DEADLINE_MS", "STROBE_MAX_CONNECTIONS", "STROBE_MAX_CONNECTIONS_PER_IP",
+    "STROBE_MAX_REQUESTS_PER_IP", "STROBE_RATE_LIMIT", "STROBE_RATE_BURST", "STROBE_FILE_TTL",
+    "STROBE_PURGE_INTERVAL", "STROBE_WEBHOOK_ATTEMPTS", "STROBE_WEBHOOK_BACKOFF_MS", "STROBE_WEBHOOK_CONCURRENCY",
+    "STROBE_WEBHOOK_QUEUE", "STROBE_WEBHOOK_PER_TARGET", "STROBE_SAFETY_THRESHOLD", "STROBE_ALLOW_PRIVATE_URLS",
+    "STROBE_MODELS", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN", NULL};
+
+static bool setting_known(const char *name)
+{
+    for (int i = 0; setting_names[i]; i++)
+        if (!strcmp(setting_names[i], name))
+            return true;
+    return false;
+}
+
+/* `s` without the blanks around it (in place). */
+static char *trim(char *s)
+{
+    s += strspn(s, " \t");
+    size_t n = strlen(s);
+    while (n && strchr(" \t\r\n", s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+sb_err sb_service_config_file(const char *path, sb_error_t *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return sb_error_set(e, SB_ERR_IO, "--config", "cannot read the config file %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    sb_err err = SB_OK;
+    for (int no = 1; !err && getline(&line, &cap, f) >= 0; no++) {
+        char *l = trim(line);
+        if (!*l || *l == '#')
+            continue;
+        char *eq = strchr(l, '=');
+        if (!eq) {
+            err = sb_error_set(e, SB_ERR_USAGE, "--config", "%s:%d: expected NAME=value, got '%.60s'", path, no, l);
+            break;
+        }
+        *eq = '\0';
+        char *name = trim(l), *value = trim(eq + 1);
+        size_t n = strlen(value);
+        if (n >= 2 && (value[0] == '"' || value[0] == '\'') && value[n - 1] == value[0]) {
+            value[n - 1] = '\0';
+            value++;
+        }
+        if (!setting_known(name))
+            err = sb_error_set(e, SB_ERR_USAGE, "--config",
+                               "%s:%d: unknown setting '%.60s' (the names are the STROBE_* environment variables of "
+                               "docs/internals/cli.md)", path, no, name);
+        else if (setenv(name, value, 0) != 0)
+            err = sb_error_set(e, SB_ERR_NOMEM, "--config", "out of memory");
+    }
+    free(line);
+    fclose(f);
+    return err;
+}
+
 sb_err sb_service_config_check(const sb_service_config_t *c, sb_error_t *e)
 {
     if (c->workers < 1 || c->workers > 256)

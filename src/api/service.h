@@ -60,6 +60,13 @@ typedef struct {
 /* Fill `c` with the defaults above. */
 void sb_service_config_default(sb_service_config_t *c);
 
+/* Load a config file of NAME=value lines (the STROBE_* names of sb_service_config_env and STROBE_MODELS;
+ * blank lines and # comments skipped, one pair of surrounding quotes stripped) into the environment, under
+ * what is already set there: so the environment overrides the file, and flags override both. Call before
+ * sb_service_config_env. Errors: SB_ERR_IO (unreadable), SB_ERR_USAGE (a line without '=', an unknown
+ * name; with the line number). Not thread-safe (setenv): at start-up only. */
+sb_err sb_service_config_file(const char *path, sb_error_t *e);
+
 /* Override `c` from the STROBE_* environment variables. Errors: SB_ERR_USAGE naming the variable. */
 sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e);
 

@@ -44,7 +44,9 @@ static void answer_async(sb_api_ctx_t *c, const sb_job_t *job)
  * job's error with its status, or the job still on its way (202). */
 static void answer_sync(sb_api_ctx_t *c, const sb_job_t *job)
 {
-    if (job->state == SB_JOB_COMPLETED) {
+    if (job->state == SB_JOB_COMPLETED && c->answer) {
+        c->answer(c, job);
+    } else if (job->state == SB_JOB_COMPLETED) {
         sb_error_t re = {0};
         json_t *body = c->render ? c->render(c, job, &re) : sb_api_job_json(c->svc, job);
         if (!body) {

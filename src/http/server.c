@@ -318,7 +318,9 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
     if (declared_over(c, req->body_limit))
         body_too_large(req);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!req->body_err && req->body_limit > 0 && ct && !strncasecmp(ct, "multipart/form-data", 19)) {
+    bool form = ct && (!strncasecmp(ct, "multipart/form-data", 19) ||
+                       (req->form_urlencoded && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)));
+    if (!req->body_err && req->body_limit > 0 && form) {
         req->multipart = true;
         sb_err err = sb_multipart_open(c, req, req->body_limit, &p->mp, &req->body_error);
         if (err)

@@ -57,6 +57,8 @@ struct sb_http_req {
     char err_code[40];           /* the error code of an error response, "" otherwise */
     /* set by the head hook */
     size_t body_limit;           /* the cap for this request's body (starts at the server's body_cap) */
+    bool form_urlencoded;        /* parse an application/x-www-form-urlencoded body into parts too, as
+                                  * multipart (req->multipart is then true); other bodies stay raw */
     void *app;                   /* the application's per-request state; freed with app_free if still set */
     /* private to server.c */
     struct sb_http_conn_priv *priv;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "util/clock.h"
+#include "util/log.h"
 
 #define TICK_MS 250
 #define PURGE_BATCH 500
@@ -72,7 +73,7 @@ static void purge(sb_maintenance_t *j)
                 sb_meta_file_delete(j->cfg.meta, v.ids.ids[i], &e);
         }
         if (v.ids.n)
-            fprintf(stderr, "{\"level\":\"info\",\"msg\":\"purged expired files\",\"count\":%d}\n", v.ids.n);
+            sb_log(SB_LOG_INFO, "purged expired files", json_pack("{s:i}", "count", v.ids.n));
     }
     free(v.ids.ids);
     free(v.names);

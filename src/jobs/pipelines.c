@@ -311,6 +311,46 @@ static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, c
     return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
 }
 
+/* Cut-out options (the remove.bg-compatible endpoint): {"type": "auto"|"person"|"product", "max_pixels",
+ * "quality": integers, "roi", "crop_margin", "bg_color": remove.bg's syntaxes (sb_cutout_parse_*),
+ * "crop", "alpha": bools, "format": "png"|"jpeg"|"webp" (absent: PNG, or JPEG when opaque)}, all
+ * optional; the API checked them. The fields are what remove.bg's response headers report: "type" (what
+ * ran), "foreground" {left, top, width, height} in output pixels, "width", "height", "format". */
+static sb_err run_cutout(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
+                         sb_pipeline_out_t *out, sb_error_t *e)
+{
+    sb_cutout_opts_t o = {0};
+    const char *type = json_string_value(json_object_get(spec, "type"));
+    const char *fmt = json_string_value(json_object_get(spec, "format"));
+    o.kind = type && !strcmp(type, "person") ? SB_CUTOUT_PERSON : type && !strcmp(type, "product") ? SB_CUTOUT_PRODUCT
+                                                                                                  : SB_CUTOUT_AUTO;
+    o.max_pixels = json_integer_value(json_object_get(spec, "max_pixels"));
+    o.quality = (int)json_integer_value(json_object_get(spec, "quality"));
+    o.crop = json_is_true(json_object_get(spec, "crop"));
+    o.alpha_only = json_is_true(json_object_get(spec, "alpha"));
+    o.format = fmt ? sb_format_parse(fmt) : SB_FMT_UNKNOWN;
+    sb_cutout_result_t r;
+    sb_err err = sb_cutout_parse_roi(json_string_value(json_object_get(spec, "roi")), &o, e);
+    if (!err)
+        err = sb_cutout_parse_margin(json_string_value(json_object_get(spec, "crop_margin")), &o, e);
+    if (!err)
+        err = sb_cutout_parse_color(json_string_value(json_object_get(spec, "bg_color")), &o, e);
+    if (!err)
+        err = sb_cutout(studio, in, len, &o, &r, e);
+    if (err)
+        return err;
+    out->outputs[out->n_outputs++] = (sb_job_output_t){r.output, r.output_len, r.format, r.width, r.height, "output"};
+    r.output = NULL;
+    out->stages = r.detect.stages;
+    out->fields = json_pack("{s:s, s:i, s:i, s:s, s:{s:i, s:i, s:i, s:i}, s:b, s:{s:o}}", "type",
+                            sb_cutout_kind_name(r.kind), "width", r.width, "height", r.height, "format",
+                            sb_format_name(r.format), "foreground", "left", r.fg_left, "top", r.fg_top, "width",
+                            r.fg_width, "height", r.fg_height, "face_detected", r.detect.subject >= 0, "provenance",
+                            "models", sb_report_models(&r.detect));
+    sb_cutout_result_free(&r);
+    return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+}
+
 static const sb_pipeline_def_t pipelines[] = {
     /* Designated fields: a row names only what it sets, so a new field needs no change to the others. */
     {.name = "headshot", .run = run_headshot, .credits = 1},
@@ -320,6 +360,7 @@ static const sb_pipeline_def_t pipelines[] = {
     /* cold_ms: a 2000x2000 product photo on 2 cores took 1.2 to 2.1 s (docs/internals/jobs.md) */
     {.name = "product", .run = run_product, .credits = 1, .cold_ms = 1500},
     {.name = "portrait", .run = run_portrait, .credits = 1, .per_output = true},
+    {.name = "cutout", .run = run_cutout, .credits = 1},
 };
 
 _Static_assert(sizeof pipelines / sizeof pipelines[0] <= SB_PIPELINES_MAX, "raise SB_PIPELINES_MAX");

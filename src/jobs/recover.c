@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jobs/internal.h"
+#include "util/log.h"
 
 /* Jobs a previous process left behind. Collected first, acted on after: the store's callbacks must not
  * call back into the store. */
@@ -87,9 +88,8 @@ sb_err sb_jobs_recover(sb_jobs_t *j, sb_error_t *e)
         sb_job_clear(&v.jobs[i]);
     free(v.jobs);
     if (requeued || crashed || resumed || lost)
-        fprintf(stderr,
-                "{\"level\":\"info\",\"msg\":\"recovered jobs\",\"requeued\":%d,\"failed_job_crashed\":%d,"
-                "\"resumed\":%d,\"failed_input_lost\":%d}\n",
-                requeued, crashed, resumed, lost);
+        sb_log(SB_LOG_INFO, "recovered jobs",
+               json_pack("{s:i, s:i, s:i, s:i}", "requeued", requeued, "failed_job_crashed", crashed, "resumed",
+                         resumed, "failed_input_lost", lost));
     return err;
 }

@@ -8,6 +8,7 @@
 #include "util/heap.h"
 #include "util/clock.h"
 #include "util/metrics.h"
+#include "util/log.h"
 
 void sb_jobs_release_pixels(sb_jobs_t *j, int64_t pixels)
 {
@@ -63,8 +64,7 @@ static void fail(work_t *w, const sb_error_t *err)
     char *ej = sb_jobs_error_json(err);
     sb_error_t e;
     if (sb_meta_job_fail(w->j->meta, w->id, w->claimed ? w->j->owner : NULL, ej ? ej : "{}", &e))
-        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"cannot mark job failed\",\"job\":\"%s\",\"error\":\"%s\"}\n",
-                w->id, e.message);
+        sb_log(SB_LOG_ERROR, "cannot mark job failed", json_pack("{s:s, s:o}", "job", w->id, "error", sb_log_str(e.message)));
     free(ej);
     finish(w);
 }

@@ -14,6 +14,7 @@
 #include "util/clock.h"
 #include "util/hmac.h"
 #include "util/metrics.h"
+#include "util/log.h"
 
 /* POST the job's JSON to its callback_url with
  *   Strobe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(key's webhook secret, "<t>.<body>")>
@@ -55,11 +56,13 @@ static void deliver_hook(const sb_webhook_config_t *cfg, const char *job_id)
     int64_t delay_ms = (int64_t)cfg->backoff_ms << (attempts - 1 < 20 ? attempts - 1 : 20);
     int64_t next_at = sb_clock_unix() + (delay_ms + 999) / 1000;
     if (sb_meta_hook_record(cfg->meta, job.id, delivered, give_up, next_at, &e) != SB_OK)
-        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"cannot record webhook attempt\",\"job\":\"%s\",\"error\":\"%s\"}\n",
-                job.id, e.message);
-    fprintf(stderr,
-            "{\"level\":\"info\",\"msg\":\"webhook\",\"job\":\"%s\",\"attempt\":%d,\"status\":%ld,\"delivered\":%s%s}\n",
-            job.id, attempts, status, delivered ? "true" : "false", give_up ? ",\"gave_up\":true" : "");
+        sb_log(SB_LOG_ERROR, "cannot record webhook attempt",
+               json_pack("{s:s, s:o}", "job", job.id, "error", sb_log_str(e.message)));
+    json_t *fields = json_pack("{s:s, s:i, s:I, s:b}", "job", job.id, "attempt", attempts, "status", (json_int_t)status,
+                               "delivered", delivered);
+    if (fields && give_up)
+        json_object_set_new(fields, "gave_up", json_true());
+    sb_log(SB_LOG_INFO, "webhook", fields);
     if (cfg->metrics)
         sb_metrics_webhook(cfg->metrics, delivered);
     free(body);

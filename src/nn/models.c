@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -124,6 +125,23 @@ static sb_err verify(sb_model_id id, const char *path, sb_error_t *e)
     return SB_OK;
 }
 
+/* The models folder of an installed copy, beside the executable: BINDIR/../share/strobe/models (what
+ * `make install` lays out), from /proc/self/exe. False when the executable's path cannot be read. */
+static bool installed_models(char *out, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    int len = snprintf(out, size, "%s/../share/strobe/models", exe);
+    return len > 0 && (size_t)len < size;
+}
+
 sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t *e)
 {
     const sb_model_info_t *m = sb_model_info(id);
@@ -133,12 +151,15 @@ sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t
         return sb_error_set(e, SB_ERR_USAGE, m->name, "no buffer for the path of model '%s'", m->name);
 
     const char *env = getenv("STROBE_MODELS");
-    const char *roots[3];
+    char installed[PATH_MAX];
+    const char *roots[4];
     int n_roots = 0;
     if (env && *env)
         roots[n_roots++] = env;
     roots[n_roots++] = "./models";
     roots[n_roots++] = "../shared/models";
+    if (installed_models(installed, sizeof installed))
+        roots[n_roots++] = installed;
 
     for (int i = 0; i < n_roots; i++) {
         int len = snprintf(path, path_size, "%s/%s", roots[i], m->relpath);
@@ -152,14 +173,15 @@ sb_err sb_model_resolve(sb_model_id id, char *path, size_t path_size, sb_error_t
             return verify(id, path, e);
     }
     path[0] = '\0';
+    const char *last = n_roots == 4 ? roots[3] : "BINDIR/../share/strobe/models";
     if (env && *env)
         return sb_error_set(e, SB_ERR_MODEL_MISSING, m->name,
-                            "model '%s' (%s) not found under $STROBE_MODELS (%s), ./models, ../shared/models",
-                            m->name, m->relpath, env);
+                            "model '%s' (%s) not found under $STROBE_MODELS (%s), ./models, ../shared/models, %s",
+                            m->name, m->relpath, env, last);
     return sb_error_set(e, SB_ERR_MODEL_MISSING, m->name,
-                        "model '%s' (%s) not found under ./models, ../shared/models "
+                        "model '%s' (%s) not found under ./models, ../shared/models, %s "
                         "($STROBE_MODELS is unset)",
-                        m->name, m->relpath);
+                        m->name, m->relpath, last);
 }
 
 /* The process's one net per model: created on first use under its model's lock, kept until

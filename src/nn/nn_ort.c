@@ -12,6 +12,8 @@
 
 #include <onnxruntime_c_api.h>
 
+#include "util/log.h"
+
 struct sb_net {
     OrtSession *session;
     char *input_name; /* the net's first (and, for every strobe net, only) input */
@@ -40,6 +42,17 @@ static sb_err from_status(OrtStatus *st, sb_err code, sb_error_t *e, const char 
     return err;
 }
 
+/* ONNX Runtime's own log lines (errors and worse) as JSON lines of util/log.h. */
+static void ORT_API_CALL ort_log(void *param, OrtLoggingLevel severity, const char *category, const char *logid,
+                                 const char *code_location, const char *message)
+{
+    (void)param;
+    (void)logid;
+    sb_log(severity >= ORT_LOGGING_LEVEL_ERROR ? SB_LOG_ERROR : SB_LOG_WARN, message,
+           json_pack("{s:s, s:o, s:o}", "source", "onnxruntime", "category", sb_log_str(category), "where",
+                     sb_log_str(code_location)));
+}
+
 static void init(void)
 {
     const OrtApiBase *base = OrtGetApiBase();
@@ -49,7 +62,7 @@ static void init(void)
                  base ? base->GetVersionString() : "?", ORT_API_VERSION);
         return;
     }
-    OrtStatus *st = ort->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "strobe", &env);
+    OrtStatus *st = ort->CreateEnvWithCustomLogger(ort_log, NULL, ORT_LOGGING_LEVEL_ERROR, "strobe", &env);
     if (!st)
         st = ort->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &cpu_info);
     if (!st)

@@ -1,5 +1,6 @@
 /* random.c - kernel randomness and hex. */
 #include "util/random.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@ void sb_random_bytes(uint8_t *buf, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            fprintf(stderr, "strobe: getrandom failed; refusing to make weak ids\n");
+            sb_log(SB_LOG_ERROR, "getrandom failed; refusing to make weak ids", json_pack("{s:i}", "errno", errno));
             abort();
         }
         done += (size_t)n;

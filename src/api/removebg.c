@@ -1,0 +1,199 @@
+/* removebg.c - POST /v1.0/removebg: remove.bg's API on strobe's cut-out (the "cutout" pipeline), so a
+ * remove.bg client only changes its base URL and key. Fields, headers and differences: docs/removebg.md.
+ * The key (X-Api-Key), the error shape and the X-RateLimit-* names come with the route's
+ * SB_API_AUTH_REMOVEBG (router.c, respond.c); this file reads the options and answers the image bytes. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/submit.h"
+#include "jobs/pipelines.h"
+#include "strobe.h"
+
+static const sb_api_image_fields_t fields = {.file = "image_file", .url = "image_url", .inline_ = "image_file_b64"};
+
+/* `v` is one of the NULL-terminated `list` (or NULL). */
+static bool one_of(const char *v, const char *const *list)
+{
+    for (int i = 0; v && list[i]; i++)
+        if (!strcmp(v, list[i]))
+            return true;
+    return !v;
+}
+
+/* A string option that must be one of `list`, named in the message. */
+static sb_err read_choice(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, const char *const *list,
+                          const char **out, sb_error_t *e)
+{
+    sb_err err = sb_api_input_string(c, in, name, out, e);
+    if (err || one_of(*out, list))
+        return err;
+    char all[160] = "";
+    for (int i = 0; list[i]; i++)
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", list[i]);
+    return sb_error_set(e, SB_ERR_USAGE, name, "%s must be one of %s, got '%.40s'", name, all, *out);
+}
+
+/* size: remove.bg's names to a pixel budget. Larger than "hd" is capped at SB_CUTOUT_PIXELS_MAX. */
+static long long size_pixels(const char *size)
+{
+    if (!size || !strcmp(size, "preview") || !strcmp(size, "small") || !strcmp(size, "regular"))
+        return SB_CUTOUT_PIXELS_DEFAULT;
+    if (!strcmp(size, "medium"))
+        return 1500000;
+    return SB_CUTOUT_PIXELS_MAX; /* hd, full, 4k, 50MP, auto */
+}
+
+/* type, type_level, size, format, channels: strobe's names into spec. */
+static sb_err read_choices(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, sb_error_t *e)
+{
+    static const char *const sizes[] = {"auto", "preview", "small", "regular", "medium", "hd", "full", "4k", "50MP",
+                                        NULL};
+    static const char *const types[] = {"auto", "person", "product", "car", "animal", "graphic", "transportation",
+                                        "other", NULL};
+    static const char *const levels[] = {"none", "latest", "1", "2", NULL};
+    static const char *const formats[] = {"auto", "png", "jpg", "jpeg", "webp", "zip", NULL};
+    static const char *const channels[] = {"rgba", "alpha", NULL};
+    const char *size, *type, *level, *format, *chan;
+    sb_err err = read_choice(c, in, "size", sizes, &size, e);
+    if (!err)
+        err = read_choice(c, in, "type", types, &type, e);
+    if (!err)
+        err = read_choice(c, in, "type_level", levels, &level, e);
+    if (!err)
+        err = read_choice(c, in, "format", formats, &format, e);
+    if (!err)
+        err = read_choice(c, in, "channels", channels, &chan, e);
+    if (err)
+        return err;
+    if (format && !strcmp(format, "zip"))
+        return sb_error_set(e, SB_ERR_USAGE, "format",
+                            "format zip is not supported by this server: use png (colour and alpha in one file)");
+    json_object_set_new(spec, "max_pixels", json_integer(size_pixels(size)));
+    /* Every type but person is the salient-object cut-out (the product's subject mask). */
+    json_object_set_new(spec, "type", json_string(!type || !strcmp(type, "auto") ? "auto"
+                                                  : !strcmp(type, "person")     ? "person"
+                                                                                : "product"));
+    if (format && strcmp(format, "auto"))
+        json_object_set_new(spec, "format", json_string(!strcmp(format, "jpg") ? "jpeg" : format));
+    json_object_set_new(spec, "alpha", json_boolean(chan && !strcmp(chan, "alpha")));
+    return SB_OK;
+}
+
+/* roi, crop, crop_margin, bg_color (checked by the library's parsers), the ignored ones (checked for
+ * their type only), and those refused. */
+static sb_err read_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, sb_error_t *e)
+{
+    static const char *const strings[] = {"roi", "crop_margin", "bg_color"};
+    static const char *const refused[] = {"bg_image_url", "bg_image_file"};
+    sb_cutout_opts_t o = {0};
+    bool crop = false, ignored = false;
+    const char *v;
+    sb_err err = SB_OK;
+    for (size_t i = 0; !err && i < sizeof strings / sizeof strings[0]; i++) {
+        err = sb_api_input_string(c, in, strings[i], &v, e);
+        if (!err && v)
+            json_object_set_new(spec, strings[i], json_string(v));
+    }
+    if (!err)
+        err = sb_cutout_parse_roi(json_string_value(json_object_get(spec, "roi")), &o, e);
+    if (!err)
+        err = sb_cutout_parse_margin(json_string_value(json_object_get(spec, "crop_margin")), &o, e);
+    if (!err)
+        err = sb_cutout_parse_color(json_string_value(json_object_get(spec, "bg_color")), &o, e);
+    if (!err)
+        err = sb_api_input_bool(c, in, "crop", &crop, e);
+    /* Accepted and ignored: the output is always at the photo's own framing, without a shadow. */
+    if (!err)
+        err = sb_api_input_bool(c, in, "add_shadow", &ignored, e);
+    if (!err)
+        err = sb_api_input_bool(c, in, "semitransparency", &ignored, e);
+    if (!err)
+        err = sb_api_input_string(c, in, "scale", &v, e);
+    if (!err)
+        err = sb_api_input_string(c, in, "position", &v, e);
+    for (size_t i = 0; !err && i < sizeof refused / sizeof refused[0]; i++)
+        if (!c->req->multipart ? json_object_get(in->body, refused[i]) != NULL
+                               : sb_http_part(c->req, refused[i]) != NULL)
+            err = sb_error_set(e, SB_ERR_USAGE, refused[i],
+                               "%s is not supported by this server: use bg_color, or composite the PNG yourself",
+                               refused[i]);
+    if (err)
+        return err;
+    json_object_set_new(spec, "crop", json_boolean(crop));
+    return SB_OK;
+}
+
+/* The completed cut-out: its bytes with remove.bg's headers, or with "Accept: application/json" remove.bg's
+ * JSON {"data": {"result_b64", "foreground_top", ...}}. */
+static void answer(sb_api_ctx_t *c, const sb_job_t *job)
+{
+    json_t *r = job->result ? json_loads(job->result, 0, NULL) : NULL;
+    const char *file = json_string_value(json_object_get(json_array_get(json_object_get(r, "files"), 0), "file"));
+    json_t *fg = json_object_get(r, "foreground");
+    const char *format = json_string_value(json_object_get(r, "format"));
+    uint8_t *data = NULL;
+    size_t len = 0;
+    sb_error_t e = {0};
+    if (!file || !format || !json_is_object(fg))
+        sb_error_set(&e, SB_ERR_INTERNAL, "", "the cut-out's result is incomplete");
+    else
+        sb_blob_get(c->svc->blob, file, &data, &len, &e);
+    if (e.code) {
+        json_decref(r);
+        sb_api_send_error(c, &e);
+        return;
+    }
+    char h[9][64];
+    snprintf(h[0], sizeof h[0], "X-Type: %s", json_string_value(json_object_get(r, "type")));
+    snprintf(h[1], sizeof h[1], "X-Width: %lld", (long long)json_integer_value(json_object_get(r, "width")));
+    snprintf(h[2], sizeof h[2], "X-Height: %lld", (long long)json_integer_value(json_object_get(r, "height")));
+    snprintf(h[3], sizeof h[3], "X-Credits-Charged: %d", sb_pipeline_find(job->pipeline)->credits);
+    snprintf(h[4], sizeof h[4], "X-Foreground-Top: %lld", (long long)json_integer_value(json_object_get(fg, "top")));
+    snprintf(h[5], sizeof h[5], "X-Foreground-Left: %lld", (long long)json_integer_value(json_object_get(fg, "left")));
+    snprintf(h[6], sizeof h[6], "X-Foreground-Width: %lld",
+             (long long)json_integer_value(json_object_get(fg, "width")));
+    snprintf(h[7], sizeof h[7], "X-Foreground-Height: %lld",
+             (long long)json_integer_value(json_object_get(fg, "height")));
+    const char *extra[] = {h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], NULL};
+    const char *accept = sb_http_header(c->req, "Accept");
+    if (accept && strstr(accept, "application/json") && !strstr(accept, "image/")) {
+        char *text = len < (1u << 30) ? malloc(4 * ((len + 2) / 3) + 1) : NULL;
+        json_t *b64 = text ? json_stringn(text, (size_t)EVP_EncodeBlock((unsigned char *)text, data, (int)len)) : NULL;
+        free(text);
+        free(data);
+        json_t *body = json_pack("{s:{s:o, s:O, s:O, s:O, s:O}}", "data", "result_b64", b64 ? b64 : json_string(""),
+                                 "foreground_top", json_object_get(fg, "top"), "foreground_left",
+                                 json_object_get(fg, "left"), "foreground_width", json_object_get(fg, "width"),
+                                 "foreground_height", json_object_get(fg, "height"));
+        json_decref(r);
+        sb_api_send_json(c, 200, body, extra);
+        return;
+    }
+    const char *ctype = !strcmp(format, "jpeg") ? "image/jpeg" : !strcmp(format, "webp") ? "image/webp" : "image/png";
+    json_decref(r);
+    sb_api_send_bytes(c, 200, ctype, data, len, extra);
+}
+
+bool sb_api_removebg(sb_api_ctx_t *c)
+{
+    sb_api_input_t in;
+    sb_error_t e = {0};
+    json_t *spec = json_object();
+    bool deferred = false;
+    sb_err err = sb_api_input_parse_fields(c, false, &fields, &in, &e);
+    if (!err)
+        err = read_choices(c, &in, spec, &e);
+    if (!err)
+        err = read_options(c, &in, spec, &e);
+    if (err) {
+        sb_api_send_error(c, &e);
+    } else {
+        c->answer = answer;
+        deferred = sb_api_submit(c, &in, "cutout", spec, NULL);
+    }
+    json_decref(spec);
+    sb_api_input_free(&in);
+    return deferred;
+}
