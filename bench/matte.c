@@ -38,17 +38,6 @@ static int load(const char *path, sb_image_t *img)
     return 0;
 }
 
-static double iou(const sb_fimage_t *alpha, const sb_image_t *gt)
-{
-    size_t inter = 0, uni = 0, n = (size_t)alpha->width * alpha->height;
-    for (size_t i = 0; i < n; i++) {
-        int a = alpha->data[i] >= 0.5f, b = gt->data[i * gt->bands] >= 128;
-        inter += a && b;
-        uni += a || b;
-    }
-    return uni ? (double)inter / (double)uni : 1.0;
-}
-
 /* Gradient magnitude of band 0 of `v` (w x h floats) after a Gaussian of sigma 1.4, into `g`. */
 static void gradient(const float *v, float *g, int w, int h)
 {
@@ -141,7 +130,7 @@ int main(int argc, char **argv)
         int64_t t0 = sb_clock_us();
         if (sb_matte_person(m, &img, &guide, 1, &alpha, &e))
             die(line, &e);
-        double t = (sb_clock_us() - t0) / 1e3, v = iou(&alpha, &gt);
+        double t = (sb_clock_us() - t0) / 1e3, v = sb_mask_iou(&alpha, &gt, 0);
         ms += t;
         sum[cls] += v;
         count[cls]++;

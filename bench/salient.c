@@ -45,21 +45,6 @@ static int load(const char *path, sb_image_t *img)
     return 0;
 }
 
-/* IoU of alpha >= 0.5 against gt (band 0 of an RGB decode) >= 128; gt == 128 is skipped when `void128`. */
-static double iou(const sb_fimage_t *alpha, const sb_image_t *gt, int void128)
-{
-    size_t inter = 0, uni = 0, n = (size_t)alpha->width * alpha->height;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t g = gt->data[i * gt->bands];
-        if (void128 && g == 128)
-            continue;
-        int a = alpha->data[i] >= 0.5f, b = g >= 128;
-        inter += a && b;
-        uni += a || b;
-    }
-    return uni ? (double)inter / (double)uni : 1.0;
-}
-
 static void add(acc_t *a, double in, double ir, double im, double tn, double tr, double tm)
 {
     a->iou_net += in;
@@ -127,17 +112,17 @@ int main(int argc, char **argv)
         if (sb_salient_net_mask(s, &img, &alpha, &e))
             die(line, &e);
         int64_t t1 = sb_clock_us();
-        double in = iou(&alpha, &gt, void128);
+        double in = sb_mask_iou(&alpha, &gt, void128);
         int64_t t2 = sb_clock_us();
         if (sb_salient_refine(&img, &alpha, &e))
             die(line, &e);
         int64_t t3 = sb_clock_us();
-        double ir = iou(&alpha, &gt, void128), tn = (t1 - t0) / 1e3, tr = (t3 - t2) / 1e3;
+        double ir = sb_mask_iou(&alpha, &gt, void128), tn = (t1 - t0) / 1e3, tr = (t3 - t2) / 1e3;
         sb_fimage_free(&alpha);
         int64_t t4 = sb_clock_us();
         if (sb_salient_mask(s, &img, &alpha, &e))
             die(line, &e);
-        double tm = (sb_clock_us() - t4) / 1e3, im = iou(&alpha, &gt, void128);
+        double tm = (sb_clock_us() - t4) / 1e3, im = sb_mask_iou(&alpha, &gt, void128);
 
         char prefix[32];
         snprintf(prefix, sizeof prefix, "%.*s", (int)strcspn(line, "_"), line);

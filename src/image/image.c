@@ -90,3 +90,17 @@ sb_err sb_image_crop(const sb_image_t *src, const int r[4], sb_image_t *dst, sb_
         memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b, (size_t)w * b);
     return err;
 }
+
+double sb_mask_iou(const sb_fimage_t *alpha, const sb_image_t *truth, int skip_unknown)
+{
+    size_t inter = 0, uni = 0, n = (size_t)alpha->width * alpha->height;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t g = truth->data[i * truth->bands];
+        if (skip_unknown && g == 128)
+            continue;
+        int a = alpha->data[i * alpha->bands] >= 0.5f, b = g >= 128;
+        inter += a && b;
+        uni += a || b;
+    }
+    return uni ? (double)inter / (double)uni : 1.0;
+}

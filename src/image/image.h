@@ -34,6 +34,12 @@ void sb_fimage_free(sb_fimage_t *img);
 /* Convert between 8-bit and float (x/255, and round-to-nearest with clamping back). `dst` is
  * allocated by the call. */
 sb_err sb_image_to_float(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e);
+
+/* Intersection over union of `alpha` >= 0.5 (band 0) and `truth` >= 128 (band 0 of an 8-bit mask or an
+ * RGB decode of one), the same size (the caller checks); with `skip_unknown`, truth pixels of exactly 128
+ * (a trimap's unknown band) are left out. 1 when both are empty. Any thread; for measurements (tests,
+ * benches), not the pipelines. */
+double sb_mask_iou(const sb_fimage_t *alpha, const sb_image_t *truth, int skip_unknown);
 sb_err sb_fimage_to_u8(const sb_fimage_t *src, sb_image_t *dst, sb_error_t *e);
 
 /* A copy of `src` in `dst` (allocated by the call). SB_ERR_NOMEM. */

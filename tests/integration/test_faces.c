@@ -9,19 +9,7 @@
 #include "server_harness.h"
 #include "strobe.h"
 
-static sb_studio_t *studio;
-
-static void setup(void)
-{
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_studio_open(&studio, &e), SB_OK);
-}
-
-static void teardown(void)
-{
-    sb_studio_close(studio);
-}
+#include "studio_fixture.h"
 
 /* Faces found in one file; -1 when the file fails to decode. */
 static int count_faces(const char *path)

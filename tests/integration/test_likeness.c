@@ -32,19 +32,7 @@ enum { HEADSHOT, CORPORATE, EDITORIAL, ANIME, KINDS };
 static const char *const kind_names[KINDS] = {"headshot", "corporate_headshot", "editorial", "anime"};
 static const float thresholds[3] = {0.85f, 0.75f, 0.60f};
 
-static sb_studio_t *studio;
-
-static void setup(void)
-{
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_studio_open(&studio, &e), SB_OK);
-}
-
-static void teardown(void)
-{
-    sb_studio_close(studio);
-}
+#include "studio_fixture.h"
 
 TestSuite(likeness, .init = setup, .fini = teardown, .timeout = 900);
 

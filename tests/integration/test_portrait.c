@@ -19,19 +19,7 @@
 #define H 640
 #define SEED 4242
 
-static sb_studio_t *studio;
-
-static void setup(void)
-{
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_studio_open(&studio, &e), SB_OK);
-}
-
-static void teardown(void)
-{
-    sb_studio_close(studio);
-}
+#include "studio_fixture.h"
 
 TestSuite(portrait, .init = setup, .fini = teardown, .timeout = 240);
 

@@ -52,17 +52,6 @@ static void matte(sb_matter_t *m, const sb_image_t *img, sb_fimage_t *guide, sb_
     cr_assert_eq(alpha->bands, 1);
 }
 
-static double iou(const sb_fimage_t *alpha, const sb_image_t *gt)
-{
-    size_t inter = 0, uni = 0, n = (size_t)alpha->width * alpha->height;
-    for (size_t i = 0; i < n; i++) {
-        int a = alpha->data[i] >= 0.5f, b = gt->data[i * gt->bands] >= 128;
-        inter += a && b;
-        uni += a || b;
-    }
-    return uni ? (double)inter / (double)uni : 1.0;
-}
-
 /* Mean alpha over the middle half of a face box. */
 static double face_alpha(const sb_fimage_t *alpha, const sb_face_t *f)
 {
@@ -92,7 +81,7 @@ Test(matte, person_set_iou)
         cr_assert(load(rel, &gt), "needs %s", rel);
         sb_fimage_t guide = {0}, alpha = {0};
         matte(m, &img, &guide, &alpha);
-        double v = iou(&alpha, &gt);
+        double v = sb_mask_iou(&alpha, &gt, 0);
         cr_log_info("hseg_%s IoU %.4f", HSEG[k], v);
         sum += v;
         worst = v < worst ? v : worst;

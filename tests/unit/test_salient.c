@@ -44,20 +44,6 @@ static int load(const char *rel, sb_image_t *img)
     return 1;
 }
 
-static double iou(const sb_fimage_t *alpha, const sb_image_t *gt, int void128)
-{
-    size_t inter = 0, uni = 0, n = (size_t)alpha->width * alpha->height;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t g = gt->data[i * gt->bands];
-        if (void128 && g == 128)
-            continue;
-        int a = alpha->data[i] >= 0.5f, b = g >= 128;
-        inter += a && b;
-        uni += a || b;
-    }
-    return uni ? (double)inter / (double)uni : 1.0;
-}
-
 static void check_shape(const sb_fimage_t *a, const sb_image_t *img, const char *name)
 {
     cr_assert_eq(a->width, img->width, "%s", name);
@@ -93,8 +79,8 @@ Test(salient, matting_set_iou_and_refinement, .timeout = 300)
         cr_assert_eq(sb_salient_mask(s, &img, &refined, &e), SB_OK, "%s: %s", stem, e.message);
         check_shape(&refined, &img, stem);
         int void128 = !strncmp(stem, "voc_", 4);
-        double r = iou(&refined, &gt, void128);
-        sum_net += iou(&net, &gt, void128);
+        double r = sb_mask_iou(&refined, &gt, void128);
+        sum_net += sb_mask_iou(&net, &gt, void128);
         sum_ref += r;
         counted++;
         if (strncmp(stem, "dim_", 4)) {
