@@ -332,7 +332,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     bool threaded = pthread_create(&checker, NULL, run_checks, &ck) == 0;
     if (!threaded)
         run_checks(&ck); /* no thread to be had: the same work, one after the other */
-    sb_err cut = sb_portrait_cutout(studio, &p, d, e);
+    sb_err cut = sb_portrait_cutout(studio, &p, 0, d, e);
     if (!cut)
         cut = make_background(&pl, &p, &bg, e);
     if (threaded)

@@ -153,7 +153,7 @@ static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_st
     sb_framing_t f = framing_of(framing, c->pl.width, c->pl.height);
     sb_err err = sb_portrait_align_framed(studio, buf, len, c->pl.width, c->pl.height, &f, &c->p, d, e);
     if (!err)
-        err = sb_portrait_cutout(studio, &c->p, d, e);
+        err = sb_portrait_cutout(studio, &c->p, 0, d, e);
     if (err)
         return err;
     sb_face_embedder_t *em;

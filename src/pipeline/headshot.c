@@ -33,7 +33,8 @@ static sb_err check_opts(const sb_headshot_opts_t *in, sb_headshot_opts_t *o, sb
 /* The cut-out strategies, tried in order until the delivered image passes the cut-out check: the
  * headshot framing fitted to the photo, then a close-up, then a closer one still (for photos cropped
  * tight around the face). The retries also fade the person out over a wider band where the photo still
- * ends inside the frame, so no hard line is left. */
+ * ends inside the frame, so no hard line is left. The first strategy that is cut out uses the selfie
+ * net's matte (fast); a cut-out made again after a failed check uses the matte of both nets. */
 typedef struct {
     const sb_fit_limits_t *fit;
     float fade;      /* where the photo ends inside the frame, fade the person out over this share of it */
@@ -45,11 +46,12 @@ static const strategy_t strategies[SB_HEADSHOT_STRATEGIES] = {
     {&SB_FIT_HEADSHOT, 0}, {&SB_FIT_CLOSEUP, 0.03f}, {&FIT_TIGHT, 0.05f}};
 
 /* One strategy, from the placed subject to the composited frame, checked. */
-static sb_err attempt(sb_studio_t *studio, const sb_headshot_opts_t *o, const strategy_t *st, sb_portrait_t *p,
-                      sb_detect_result_t *d, sb_image_t *final8, sb_cutout_check_t *check, sb_error_t *e)
+static sb_err attempt(sb_studio_t *studio, const sb_headshot_opts_t *o, const strategy_t *st, int salient,
+                      sb_portrait_t *p, sb_detect_result_t *d, sb_image_t *final8, sb_cutout_check_t *check,
+                      sb_error_t *e)
 {
     sb_fimage_t final = {0};
-    sb_err err = sb_portrait_cutout(studio, p, d, e);
+    sb_err err = sb_portrait_cutout(studio, p, salient, d, e);
     if (!err && st->fade > 0)
         err = sb_portrait_fade_outside(&p->alpha, &p->outside, st->fade * p->size, e);
     if (!err)
@@ -94,6 +96,7 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
     res->warnings = res->quality.warnings;
     sb_stages_mark(&d->stages, "quality");
 
+    int cut = 0; /* strategies cut out so far */
     for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++) {
         res->cutout.attempts = k + 1;
         /* A framing that cannot keep the photo's border off the bust would fail its check: the next one,
@@ -108,7 +111,7 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
         if (!p.fitted && !last)
             continue;
         sb_image_free(&final8);
-        err = attempt(studio, &o, &strategies[k], &p, d, &final8, &res->cutout, e);
+        err = attempt(studio, &o, &strategies[k], cut++ > 0, &p, d, &final8, &res->cutout, e);
         res->cutout.attempts = k + 1;
         if (err || res->cutout.pass)
             break;

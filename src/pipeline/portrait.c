@@ -176,7 +176,8 @@ static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subje
     return err;
 }
 
-sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
+sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb_detect_result_t *d,
+                          sb_error_t *e)
 {
     int n = p->size;
     const sb_face_t *face = &p->face;
@@ -187,8 +188,10 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_resul
         err = sb_studio_matter(studio, &matter, e);
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_SELFIE_SEG);
-        sb_detect_result_add_model(d, SB_MODEL_U2NETP);
-        err = sb_matte_person(matter, &p->aligned, &guide, 0, &p->alpha, e);
+        if (salient)
+            sb_detect_result_add_model(d, SB_MODEL_U2NETP);
+        err = salient ? sb_matte_person(matter, &p->aligned, &guide, 0, &p->alpha, e)
+                      : sb_matte_selfie(matter, &p->aligned, &guide, &p->alpha, e);
     }
     if (!err)
         err = keep_subject(p, &guide, d->subject, e);

@@ -57,9 +57,11 @@ int sb_portrait_fits(const sb_portrait_t *p, int subject, const sb_framing_t *fr
 void sb_portrait_photo_quad(const sb_portrait_t *p, int out_width, int out_height, sb_point_t quad[4]);
 
 /* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). The matte
- * keeps only the subject (vision/subject.h): the parts of it that belong to the other faces found, or to
- * no face, are cleared. */
-sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e);
+ * is the selfie net's alone, or with `salient` the person matte of both nets (sb_matte_person: better
+ * edges and fewer misses, about 250 ms more on one thread); either way it keeps only the subject
+ * (vision/subject.h): the parts of it that belong to the other faces found, or to no face, are cleared. */
+sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb_detect_result_t *d,
+                          sb_error_t *e);
 
 /* Nothing outside the source photo is the person: multiply `alpha` (1 band) by max(0, 1 - 2 o), o being
  * `outside` (1 band, same size, 255 outside the photo) read as 0..1 and blurred by `sigma` pixels, so the

@@ -94,8 +94,8 @@ done:
 }
 
 /* The selfie net's map enlarged to the photo and refined with the guided filter. */
-static sb_err selfie_mask(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
-                          sb_error_t *e)
+sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
+                       sb_error_t *e)
 {
     sb_image_t coarse = {0}, up = {0};
     sb_err err = coarse_mask(m, rgb, &coarse, e);
@@ -165,7 +165,7 @@ sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t 
                        sb_fimage_t *alpha, sb_error_t *e)
 {
     sb_fimage_t salient = {0};
-    sb_err err = selfie_mask(m, rgb, guide, alpha, e);
+    sb_err err = sb_matte_selfie(m, rgb, guide, alpha, e);
     if (!err)
         err = sb_salient_mask(m->salient, rgb, &salient, e);
     if (!err) {
