@@ -38,6 +38,23 @@ static inline uint8_t *tu_read(const char *path, size_t *len)
     return buf;
 }
 
+/* Decode the shared test image `rel` (under tu_shared_dir()) at full size into `img` (the caller frees
+ * it); 0 when the file does not exist, 1 when decoded (a decode failure fails the test). */
+static inline int tu_load_shared(const char *rel, sb_image_t *img)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", tu_shared_dir(), rel);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    sb_error_t e = {0};
+    size_t len;
+    uint8_t *buf = tu_read(path, &len);
+    cr_assert_eq(sb_io_decode(buf, len, NULL, img, NULL, &e), SB_OK, "%s: %s", rel, e.message);
+    free(buf);
+    return 1;
+}
+
 /* Sorted list of image files (jpg, jpeg, png, webp) in dir; returns the count, names in `names` (malloc'd). */
 static inline int tu_list_images(const char *dir, char ***names)
 {

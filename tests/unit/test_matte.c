@@ -25,23 +25,6 @@ static sb_matter_t *open_or_skip(void)
     return m;
 }
 
-/* Decode a shared test image at full size, or return 0 when it does not exist. */
-static int load(const char *rel, sb_image_t *img)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tu_shared_dir(), rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    fclose(f);
-    sb_error_t e = {0};
-    size_t len;
-    uint8_t *buf = tu_read(path, &len);
-    cr_assert_eq(sb_io_decode(buf, len, NULL, img, NULL, &e), SB_OK, "%s: %s", rel, e.message);
-    free(buf);
-    return 1;
-}
-
 static void matte(sb_matter_t *m, const sb_image_t *img, sb_fimage_t *guide, sb_fimage_t *alpha)
 {
     sb_error_t e = {0};
@@ -75,10 +58,10 @@ Test(matte, person_set_iou)
         char rel[128];
         sb_image_t img = {0}, gt = {0};
         snprintf(rel, sizeof rel, "testdata/matting/hseg_%s.jpg", HSEG[k]);
-        if (!load(rel, &img))
+        if (!tu_load_shared(rel, &img))
             cr_skip_test("needs %s", rel);
         snprintf(rel, sizeof rel, "testdata/matting/gt/hseg_%s.png", HSEG[k]);
-        cr_assert(load(rel, &gt), "needs %s", rel);
+        cr_assert(tu_load_shared(rel, &gt), "needs %s", rel);
         sb_fimage_t guide = {0}, alpha = {0};
         matte(m, &img, &guide, &alpha);
         double v = sb_mask_iou(&alpha, &gt, 0);
@@ -100,7 +83,7 @@ Test(matte, deterministic)
 {
     sb_matter_t *m = open_or_skip();
     sb_image_t img = {0};
-    if (!load("testdata/matting/hseg_257.jpg", &img))
+    if (!tu_load_shared("testdata/matting/hseg_257.jpg", &img))
         cr_skip_test("needs testdata/matting/hseg_257.jpg");
     sb_fimage_t g1 = {0}, a1 = {0}, g2 = {0}, a2 = {0};
     matte(m, &img, &g1, &a1);
@@ -119,7 +102,7 @@ Test(matte, keep_subject_clears_the_other_face)
 {
     sb_matter_t *m = open_or_skip();
     sb_image_t img = {0};
-    if (!load("testdata/groups/fr_two_people.jpg", &img))
+    if (!tu_load_shared("testdata/groups/fr_two_people.jpg", &img))
         cr_skip_test("needs testdata/groups/fr_two_people.jpg");
     sb_error_t e = {0};
     sb_face_detector_t *det = NULL;

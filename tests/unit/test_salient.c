@@ -27,23 +27,6 @@ static sb_salient_t *open_or_skip(void)
     return s;
 }
 
-/* Decode a shared test image at full size, or return 0 when it does not exist. */
-static int load(const char *rel, sb_image_t *img)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", tu_shared_dir(), rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    fclose(f);
-    sb_error_t e = {0};
-    size_t len;
-    uint8_t *buf = tu_read(path, &len);
-    cr_assert_eq(sb_io_decode(buf, len, NULL, img, NULL, &e), SB_OK, "%s: %s", rel, e.message);
-    free(buf);
-    return 1;
-}
-
 static void check_shape(const sb_fimage_t *a, const sb_image_t *img, const char *name)
 {
     cr_assert_eq(a->width, img->width, "%s", name);
@@ -66,13 +49,13 @@ Test(salient, matting_set_iou_and_refinement, .timeout = 300)
         snprintf(stem, sizeof stem, "%.*s", (int)(strrchr(names[i], '.') - names[i]), names[i]);
         sb_image_t img = {0}, gt = {0};
         snprintf(rel, sizeof rel, "testdata/matting/%s.jpg", stem);
-        if (!load(rel, &img)) {
+        if (!tu_load_shared(rel, &img)) {
             snprintf(rel, sizeof rel, "testdata/matting/%s.png", stem);
-            if (!load(rel, &img))
+            if (!tu_load_shared(rel, &img))
                 continue;
         }
         snprintf(rel, sizeof rel, "testdata/matting/gt/%s", names[i]);
-        cr_assert(load(rel, &gt));
+        cr_assert(tu_load_shared(rel, &gt));
         sb_error_t e = {0};
         sb_fimage_t net = {0}, refined = {0};
         cr_assert_eq(sb_salient_net_mask(s, &img, &net, &e), SB_OK, "%s: %s", stem, e.message);
@@ -107,7 +90,7 @@ Test(salient, deterministic)
 {
     sb_salient_t *s = open_or_skip();
     sb_image_t img = {0};
-    if (!load("testdata/matting/hseg_91.jpg", &img))
+    if (!tu_load_shared("testdata/matting/hseg_91.jpg", &img))
         cr_skip_test("needs testdata/matting/hseg_91.jpg");
     sb_error_t e = {0};
     sb_fimage_t a = {0}, b = {0};
@@ -125,7 +108,7 @@ Test(salient, product_photo_has_a_central_subject)
 {
     sb_salient_t *s = open_or_skip();
     sb_image_t img = {0};
-    if (!load("testdata/products/grocery_bravo_orange_juice.jpg", &img))
+    if (!tu_load_shared("testdata/products/grocery_bravo_orange_juice.jpg", &img))
         cr_skip_test("needs testdata/products/grocery_bravo_orange_juice.jpg");
     sb_error_t e = {0};
     sb_fimage_t a = {0};
@@ -159,7 +142,7 @@ Test(salient, region_refinement_matches_the_whole_photo)
 {
     sb_salient_t *s = open_or_skip();
     sb_image_t img = {0};
-    if (!load("testdata/products/u2net_desk_lamp.jpg", &img))
+    if (!tu_load_shared("testdata/products/u2net_desk_lamp.jpg", &img))
         cr_skip_test("needs testdata/products/u2net_desk_lamp.jpg");
     sb_error_t e = {0};
     sb_fimage_t fast = {0}, whole = {0};
