@@ -1,11 +1,13 @@
-/* ratelimit.c - token buckets in a small chained hash table keyed by key id. Buckets are never
- * dropped: there is one per API key, and keys are few. */
+/* ratelimit.c - token buckets in a small chained hash table keyed by key id (buckets are never dropped:
+ * there is one per API key, and keys are few), or, for a fleet, each key's GCRA state in the shared store
+ * (sb_meta_rate_take). */
 #include "api/ratelimit.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BUCKETS 256
 
@@ -19,6 +21,7 @@ typedef struct bucket {
 struct sb_ratelimit {
     double rate;
     int burst;
+    sb_meta_t *shared;  /* the fleet's store, or NULL for this process's buckets */
     pthread_mutex_t mu;
     bucket_t *table[BUCKETS];
 };
@@ -47,6 +50,44 @@ void sb_ratelimit_free(sb_ratelimit_t *rl)
     free(rl);
 }
 
+sb_ratelimit_t *sb_ratelimit_new_shared(sb_meta_t *meta, double rate_per_s, int burst)
+{
+    sb_ratelimit_t *rl = sb_ratelimit_new(rate_per_s, burst);
+    if (rl)
+        rl->shared = meta;
+    return rl;
+}
+
+/* The shared limit: one atomic statement on the store, on the wall clock (the one every node shares).
+ * A store that cannot answer lets the request through: the limit protects the fleet, and a store that
+ * is down fails the request soon enough with its own 503. */
+static sb_ratelimit_result_t take_shared(sb_ratelimit_t *rl, const char *key_id)
+{
+    sb_ratelimit_result_t r = {.allowed = true, .limit = rl->burst, .remaining = rl->burst};
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    int64_t interval = (int64_t)(1e6 / rl->rate + 0.5), tat = now;
+    if (interval < 1)
+        interval = 1;
+    sb_error_t e;
+    if (sb_meta_rate_take(rl->shared, key_id, now, interval, rl->burst, &r.allowed, &tat, &e) != SB_OK) {
+        r.allowed = true;
+        return r;
+    }
+    double ahead = (double)(tat - now); /* microseconds of tokens in use */
+    r.remaining = (int)floor(((double)rl->burst * (double)interval - ahead) / (double)interval);
+    if (r.remaining < 0)
+        r.remaining = 0;
+    r.reset_s = (int)ceil(ahead / 1e6);
+    if (!r.allowed) {
+        r.retry_after_s = (int)ceil((ahead + (double)interval - (double)rl->burst * (double)interval) / 1e6);
+        if (r.retry_after_s < 1)
+            r.retry_after_s = 1;
+    }
+    return r;
+}
+
 static unsigned hash(const char *s)
 {
     unsigned h = 2166136261u;
@@ -60,6 +101,8 @@ sb_ratelimit_result_t sb_ratelimit_take(sb_ratelimit_t *rl, const char *key_id, 
     sb_ratelimit_result_t r = {.allowed = true, .limit = rl->burst, .remaining = rl->burst};
     if (rl->rate <= 0)
         return r;
+    if (rl->shared)
+        return take_shared(rl, key_id);
     pthread_mutex_lock(&rl->mu);
     unsigned h = hash(key_id);
     bucket_t *b = rl->table[h];

@@ -46,6 +46,9 @@ void sb_service_config_default(sb_service_config_t *c)
     c->hook_queue_max = 256;
     c->hook_per_target = 2;
     c->safety_threshold = SB_SAFETY_EXPLICIT_MIN;
+    c->lease_s = 30;
+    c->take_queue = true;
+    c->shared_queue_max = 10000;
 }
 
 static sb_err env_long(const char *name, long min, long max, long *out, sb_error_t *e)
@@ -120,6 +123,10 @@ sb_err sb_service_config_env(sb_service_config_t *c, sb_error_t *e)
     }
     if ((s = getenv("STROBE_ALLOW_PRIVATE_URLS")) && *s)
         c->allow_private_urls = !strcmp(s, "1") || !strcmp(s, "true");
+    ENV_INT("STROBE_LEASE_S", 2, 3600, c->lease_s);
+    ENV_INT("STROBE_SHARED_QUEUE_MAX", 1, 10000000, c->shared_queue_max);
+    if ((s = getenv("STROBE_QUEUE_JOBS")) && *s)
+        c->take_queue = !(!strcmp(s, "0") || !strcmp(s, "false"));
     return SB_OK;
 }
 
@@ -134,6 +141,7 @@ static const char *const setting_names[] = {
     "STROBE_MAX_REQUESTS_PER_IP", "STROBE_RATE_LIMIT", "STROBE_RATE_BURST", "STROBE_FILE_TTL",
     "STROBE_PURGE_INTERVAL", "STROBE_WEBHOOK_ATTEMPTS", "STROBE_WEBHOOK_BACKOFF_MS", "STROBE_WEBHOOK_CONCURRENCY",
     "STROBE_WEBHOOK_QUEUE", "STROBE_WEBHOOK_PER_TARGET", "STROBE_SAFETY_THRESHOLD", "STROBE_ALLOW_PRIVATE_URLS",
+    "STROBE_LEASE_S", "STROBE_QUEUE_JOBS", "STROBE_SHARED_QUEUE_MAX",
     "STROBE_MODELS", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN", NULL};
 
@@ -197,8 +205,10 @@ sb_err sb_service_config_check(const sb_service_config_t *c, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "workers", "workers must be 1 to 256, got %d", c->workers);
     if (c->nn_threads < 1 || c->nn_threads > 64)
         return sb_error_set(e, SB_ERR_USAGE, "nn_threads", "nn_threads must be 1 to 64, got %d", c->nn_threads);
-    if (!c->data_dir[0])
+    if (!c->data_dir[0] && !c->worker_only)
         return sb_error_set(e, SB_ERR_USAGE, "data", "the data directory is empty");
+    if (c->lease_s < 2)
+        return sb_error_set(e, SB_ERR_USAGE, "lease_s", "a lease must last at least 2 s, got %d", c->lease_s);
     if (c->body_cap < 1024)
         return sb_error_set(e, SB_ERR_USAGE, "body_cap", "the body cap is too small");
     return SB_OK;
@@ -293,6 +303,61 @@ static char *render_job(const sb_job_t *job, void *ctx)
     return s;
 }
 
+/* The fleet's secret on a shared store: STROBE_SECRET when set, else the store's "url_secret", which the
+ * first node writes (from its data directory's secret, so a single node moved onto PostgreSQL keeps
+ * its signed URLs valid; a worker, which has no data directory, offers a random one). */
+static sb_err share_secret(sb_service_t *s, sb_error_t *e)
+{
+    if (s->cfg.secret_hex[0] || !sb_meta_shared(s->meta))
+        return SB_OK;
+    char mine[65], fleet[66];
+    sb_hex_encode(s->secret, sizeof s->secret, mine);
+    sb_err err = sb_meta_setting_ensure(s->meta, "url_secret", mine, fleet, sizeof fleet, e);
+    return err ? err : parse_secret(fleet, "the shared store's url_secret", s->secret, e);
+}
+
+/* The stores, the secret, the metrics and the rate limiter. A worker has no data directory: its secret
+ * comes from STROBE_SECRET or the shared store, its blobs from STROBE_BLOBS. */
+static sb_err open_stores(sb_service_t *s, sb_error_t *e)
+{
+    const sb_service_config_t *cfg = &s->cfg;
+    char loc[600];
+    if (cfg->blobs[0])
+        snprintf(loc, sizeof loc, "%s", cfg->blobs);
+    else
+        snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
+    sb_err err;
+    if (cfg->worker_only) {
+        if (!cfg->meta[0] || !cfg->blobs[0])
+            return sb_error_set(e, SB_ERR_USAGE, "meta",
+                                "strobe worker needs the fleet's stores: --meta postgres://... and --blobs "
+                                "(or STROBE_META and STROBE_BLOBS)");
+        if ((err = sb_meta_open(cfg->meta, &s->meta, e)))
+            return err;
+        if (!sb_meta_shared(s->meta))
+            return sb_error_set(e, SB_ERR_USAGE, "meta",
+                                "strobe worker runs jobs from a shared queue: its metadata store must be "
+                                "postgres://..., not a SQLite file");
+        if (cfg->secret_hex[0])
+            err = parse_secret(cfg->secret_hex, "STROBE_SECRET", s->secret, e);
+        else
+            sb_random_bytes(s->secret, sizeof s->secret);
+    } else {
+        if ((err = ensure_dir(cfg->data_dir, e)) || (err = take_lock(cfg->data_dir, &s->lock_fd, e)) ||
+            (err = load_secret(cfg->data_dir, cfg->secret_hex, s->secret, e)) ||
+            (err = sb_service_open_meta(cfg->data_dir, cfg->meta, &s->meta, e)))
+            return err;
+    }
+    if (err || (err = share_secret(s, e)) || (err = sb_blob_open(loc, &s->blob, e)))
+        return err;
+    s->metrics = sb_metrics_new();
+    s->rl = sb_meta_shared(s->meta) ? sb_ratelimit_new_shared(s->meta, cfg->rate_per_s, cfg->rate_burst)
+                                    : sb_ratelimit_new(cfg->rate_per_s, cfg->rate_burst);
+    if (!s->metrics || !s->rl)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    return SB_OK;
+}
+
 sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_error_t *e)
 {
     sb_err err = sb_service_config_check(cfg, e);
@@ -303,25 +368,14 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     s->cfg = *cfg;
     s->lock_fd = -1;
-    char loc[600];
-    if (cfg->blobs[0])
-        snprintf(loc, sizeof loc, "%s", cfg->blobs);
-    else
-        snprintf(loc, sizeof loc, "file:%s/files", cfg->data_dir);
-    if ((err = ensure_dir(cfg->data_dir, e)) || (err = take_lock(cfg->data_dir, &s->lock_fd, e)) ||
-        (err = load_secret(cfg->data_dir, cfg->secret_hex, s->secret, e)) || (err = sb_service_open_meta(cfg->data_dir, cfg->meta, &s->meta, e)) ||
-        (err = sb_blob_open(loc, &s->blob, e)))
+    if ((err = open_stores(s, e)))
         goto fail;
-    s->metrics = sb_metrics_new();
-    s->rl = sb_ratelimit_new(cfg->rate_per_s, cfg->rate_burst);
-    if (!s->metrics || !s->rl) {
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
-        goto fail;
-    }
     sb_fetch_global_init();
     sb_jobs_config_t jc = {.workers = cfg->workers, .nn_threads = cfg->nn_threads, .fetchers = cfg->fetchers,
                            .queue_max = cfg->queue_max,
-                           .pixel_budget = cfg->pixel_budget, .max_pixels = cfg->max_pixels, .lease_s = 120,
+                           .pixel_budget = cfg->pixel_budget, .max_pixels = cfg->max_pixels, .lease_s = cfg->lease_s,
+                           .take_queue = cfg->take_queue || cfg->worker_only,
+                           .shared_queue_max = cfg->shared_queue_max,
                            .file_ttl_s = cfg->file_ttl_s, .deadline_ms = cfg->request_deadline_ms,
                            .purge_interval_s = cfg->purge_interval_s, .hook_max_attempts = cfg->hook_max_attempts,
                            .hook_backoff_ms = cfg->hook_backoff_ms, .hook_concurrency = cfg->hook_concurrency,
@@ -339,10 +393,13 @@ sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_e
                            .head = sb_api_head, .handler = sb_api_handle, .done = sb_api_done,
                            .app_free = sb_api_app_free, .ctx = s};
     /* HTTP first, so the real port is known for the default public URL before any job renders a signed
-     * URL; until the jobs are up, the handler answers 503. */
-    if ((err = sb_http_start(&hc, &s->http, e)))
+     * URL; until the jobs are up, the handler answers 503. A worker renders URLs (in webhooks) with
+     * STROBE_PUBLIC_URL, the API nodes' address. */
+    if (!cfg->worker_only && (err = sb_http_start(&hc, &s->http, e)))
         goto fail;
-    if (!s->cfg.public_url[0]) {
+    if (!s->cfg.public_url[0] && cfg->worker_only) {
+        snprintf(s->cfg.public_url, sizeof s->cfg.public_url, "http://%s", cfg->listen);
+    } else if (!s->cfg.public_url[0]) {
         char host[128];
         snprintf(host, sizeof host, "%s", cfg->listen);
         char *colon = strrchr(host, ':');
@@ -363,7 +420,7 @@ fail:
 
 int sb_service_port(const sb_service_t *s)
 {
-    return sb_http_port(s->http);
+    return s->http ? sb_http_port(s->http) : 0;
 }
 
 void sb_service_stop(sb_service_t *s)

@@ -53,6 +53,14 @@ typedef struct {
     int hook_queue_max;        /* STROBE_WEBHOOK_QUEUE; deliveries waiting for a thread at most; default 256 */
     int hook_per_target;       /* STROBE_WEBHOOK_PER_TARGET; deliveries at once to one receiver; default 2 */
     bool allow_private_urls;   /* STROBE_ALLOW_PRIVATE_URLS=1, --allow-private-urls: loopback URLs only */
+    int lease_s;               /* STROBE_LEASE_S; a running job's lease, renewed every third of it; a job
+                                * whose process died is taken over this long after its last renewal;
+                                * default 30 */
+    bool take_queue;           /* STROBE_QUEUE_JOBS=0, serve --no-queue-jobs: with a shared store, this
+                                * process's workers do not take shared-queue jobs (sync requests only);
+                                * default on */
+    int shared_queue_max;      /* STROBE_SHARED_QUEUE_MAX; shared jobs waiting in the fleet; default 10000 */
+    bool worker_only;          /* `strobe worker`: no HTTP, no data directory; runs shared-queue jobs */
     double safety_threshold;   /* STROBE_SAFETY_THRESHOLD; avatars refuse porn + hentai >= this (0..1];
                                 * default 0.95 (SB_SAFETY_EXPLICIT_MIN, see docs/internals/vision.md) */
 } sb_service_config_t;
@@ -75,7 +83,9 @@ sb_err sb_service_config_check(const sb_service_config_t *c, sb_error_t *e);
 
 typedef struct sb_service sb_service_t;
 
-/* Open the data directory's stores, the job service (loading every worker's nets), and listen.
+/* Open the data directory's stores, the job service (loading every worker's nets), and listen. With
+ * worker_only (`strobe worker`): the stores and the job service only, taking jobs from the shared queue;
+ * the metadata store must then be shared (SB_ERR_USAGE otherwise).
  * Errors: SB_ERR_USAGE (another server holds the data directory), SB_ERR_IO (cannot listen or
  * create files), SB_ERR_STORE, SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_service_start(const sb_service_config_t *cfg, sb_service_t **out, sb_error_t *e);

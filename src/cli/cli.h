@@ -15,6 +15,7 @@ int sb_cmd_headshot(int argc, char **argv);
 int sb_cmd_detect(int argc, char **argv);
 int sb_cmd_matte(int argc, char **argv);
 int sb_cmd_serve(int argc, char **argv);
+int sb_cmd_worker(int argc, char **argv);
 int sb_cmd_keys(int argc, char **argv);
 int sb_cmd_avatar(int argc, char **argv);
 int sb_cmd_look(int argc, char **argv);

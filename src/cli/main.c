@@ -28,8 +28,11 @@ static const char usage[] =
     "  detect IN [--json]     every face with its box, five landmarks, score and roll\n"
     "  matte IN [--kind person|object] -o MASK.png [--json]\n"
     "                         person (or main object) matte of IN as an 8-bit PNG (255 = subject)\n"
-    "  serve [--listen HOST:PORT] [--data DIR] [--workers N] [--nn-threads N] [--allow-private-urls]\n"
+    "  serve [--listen HOST:PORT] [--data DIR] [--meta URL] [--blobs URL] [--workers N] [--nn-threads N]\n"
+    "        [--allow-private-urls] [--no-queue-jobs] [--config FILE]\n"
     "                         the HTTP API (settings also from STROBE_* variables)\n"
+    "  worker --meta postgres://... --blobs URL [--workers N] [--nn-threads N] [--config FILE]\n"
+    "                         runs jobs from the fleet's shared queue (no HTTP; docs/deploy.md)\n"
     "  keys create|list|credit|revoke|dev ...\n"
     "                         API keys of a data directory (run 'strobe keys' for details)\n"
     "  version [--json] [--check]  the version, ONNX Runtime's, the models (--check verifies each file)\n"
@@ -66,6 +69,8 @@ int main(int argc, char **argv)
         return sb_cmd_matte(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve"))
         return sb_cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "worker"))
+        return sb_cmd_worker(argc - 1, argv + 1);
     if (!strcmp(cmd, "keys"))
         return sb_cmd_keys(argc - 1, argv + 1);
     return sb_cli_usage("unknown command '%s'; run 'strobe help'", cmd);

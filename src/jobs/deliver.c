@@ -6,7 +6,7 @@
 
 #include "jobs/internal.h"
 #include "util/clock.h"
-#include "util/random.h"
+#include "util/hmac.h"
 
 char *sb_jobs_error_json(const sb_error_t *e)
 {
@@ -31,6 +31,18 @@ void sb_jobs_record_latency(sb_jobs_t *j, const sb_pipeline_def_t *def, double m
     pthread_mutex_unlock(&j->mu);
 }
 
+/* The file id of output `i` of job `job_id` (of its item `item`, -1 for none): 32 hex digits of
+ * SHA-256 over the three, so that a job run twice (taken over after its holder stalled) writes
+ * the same blob names: one set of outputs, whichever run completes. Not guessable without the job id,
+ * which only its key sees; and file URLs are signed anyway. */
+static void output_id(const char *job_id, int item, int i, char out[SB_ID_MAX])
+{
+    char msg[SB_ID_MAX + 32], hex[65];
+    int n = snprintf(msg, sizeof msg, "%s/%d/%d", job_id, item, i);
+    sb_sha256_hex(msg, (size_t)n, hex);
+    snprintf(out, SB_ID_MAX, "%.32s", hex);
+}
+
 /* Store the outputs as blobs, then record the result and charge in one transaction: of the job, or with
  * item >= 0 of that item of a batch job. */
 sb_err sb_jobs_deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_ms, sb_error_t *e)
@@ -45,7 +57,7 @@ sb_err sb_jobs_deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_
     int stored = 0;
     for (int i = 0; i < po->n_outputs; i++) {
         const sb_job_output_t *o = &po->outputs[i];
-        sb_random_hex(ids[i], 16);
+        output_id(w->id, item, i, ids[i]);
         snprintf(names[i], sizeof names[i], "%.39s.%.7s", ids[i], sb_format_ext(o->format));
         err = sb_blob_put(j->blob, names[i], o->data, o->len, e);
         if (err)
@@ -73,6 +85,10 @@ sb_err sb_jobs_deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_
     return SB_OK;
 fail:
     json_decref(files);
+    /* Another run of the same job owns these names now (the lease was lost), or may (the store went down
+     * before the answer came): they stay, to be overwritten by the same bytes or completed by that run. */
+    if (err == SB_ERR_CONFLICT || err == SB_ERR_STORE_DOWN)
+        return err;
     for (int i = 0; i < stored; i++) {
         sb_error_t ignore;
         sb_blob_delete(j->blob, names[i], &ignore);

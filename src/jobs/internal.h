@@ -29,6 +29,14 @@ struct sb_jobs {
     sb_error_t ready_err;       /* the first worker start failure */
     sb_webhooks_t *hooks;       /* webhook delivery */
     sb_maintenance_t *maint;    /* the purge */
+    bool shared;                /* the store is shared (sb_meta_shared): async jobs go through the shared queue */
+    /* The leases this process holds (queue.c renews them): job ids, under mu. */
+    char (*held)[SB_ID_MAX];
+    int n_held, cap_held;
+    int queue_running;          /* shared-queue jobs this process claimed and has not finished, under mu */
+    bool claim_stopping, beat_stopping; /* under mu: the claimer / the heartbeat thread ends */
+    pthread_t claimer, heartbeat;
+    bool claimer_started, heartbeat_started;
 };
 
 /* One job on its way through the pools. */
@@ -43,6 +51,9 @@ typedef struct {
     int64_t pixels;       /* reserved from the budget */
     bool claimed;
     bool sync;
+    bool from_queue;      /* claimed from the shared queue (queue.c): counted in queue_running */
+    int retries;          /* times it was given back (sb_meta_job_retry_later) */
+    char input_key[65];   /* its staged input's key (staged.h); "" when it has none */
     int64_t deadline_us;  /* sync only; 0 = none */
     sb_job_done_fn done;
     void *done_ctx;
@@ -68,6 +79,28 @@ void sb_jobs_fetch_task(void *arg, void *tctx);
 /* The work pool's thread_init / thread_fini: a worker_t with its own studio (nets loaded). */
 void *sb_jobs_worker_init(int index, void *ctx);
 void sb_jobs_worker_fini(void *tctx, void *ctx);
+
+/* ---- queue.c: the shared queue's threads, and the leases this process holds ---- */
+
+/* A shared job given back after a dependency was down is tried again at most this many times. */
+#define SB_JOBS_MAX_RETRIES 8
+
+/* Start the heartbeat (renews every held lease each lease_s / 3) and, when the store is shared and
+ * cfg.take_queue, the claimer (claims shared jobs while this process has an idle worker, reaps the jobs
+ * of dead holders, deletes the staged inputs of ended jobs). Errors: SB_ERR_INTERNAL (no thread). */
+sb_err sb_jobs_queue_start(sb_jobs_t *j, sb_error_t *e);
+/* Stop and join the claimer (first, so nothing new is taken while the pools drain) / the heartbeat (after
+ * the drain, so running jobs keep their leases). Safe when never started. */
+void sb_jobs_claimer_stop(sb_jobs_t *j);
+void sb_jobs_heartbeat_stop(sb_jobs_t *j);
+/* Remember that this process holds job `id`'s lease (the heartbeat renews it) / forget it. Take j->mu. */
+void sb_jobs_hold(sb_jobs_t *j, const char *id);
+void sb_jobs_unhold(sb_jobs_t *j, const char *id);
+/* The end of a shared job's run: one fewer running, wake the claimer. Takes j->mu. */
+void sb_jobs_queue_slot_free(sb_jobs_t *j);
+/* The {"code","message","field"} JSON of a job whose runs crashed SB_JOBS_MAX_ATTEMPTS times (malloc'd,
+ * NULL when out of memory). */
+char *sb_jobs_crashed_json(void);
 
 /* ---- recover.c ---- */
 

@@ -12,6 +12,7 @@
 #include "jobs/packed.h"
 #include "jobs/pipelines.h"
 #include "jobs/pool.h"
+#include "jobs/staged.h"
 #include "nn/nn.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -95,6 +96,37 @@ static sb_err packed_pixels(const sb_jobs_t *j, const sb_job_request_t *req, int
     return err;
 }
 
+/* Create the job's row: in the shared queue for an async job on a shared store, its upload staged first
+ * (encrypted, staged.h) so that no worker ever claims a job whose input is not there yet. */
+static sb_err create_row(sb_jobs_t *j, const sb_job_request_t *req, const sb_pipeline_def_t *def, const char *id,
+                         bool shared, sb_job_t *out, bool *existed, sb_error_t *e)
+{
+    char key[65] = "";
+    sb_err err = shared && req->input ? sb_staged_put(j->blob, id, req->input, req->input_len, key, e) : SB_OK;
+    if (err)
+        return err;
+    char *spec = json_dumps(req->spec, JSON_COMPACT | JSON_SORT_KEYS);
+    sb_job_new_t n = {.id = id, .key_id = req->key_id, .pipeline = def->name, .sync = req->sync, .spec = spec,
+                      .callback_url = req->callback_url, .idem_key = req->idem_key, .request_hash = req->request_hash,
+                      .shared = shared, .input_key = key[0] ? key : NULL};
+    err = spec ? sb_meta_job_create(j->meta, &n, out, existed, e) : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    free(spec);
+    if (key[0] && (err || *existed))
+        sb_staged_delete(j->meta, j->blob, id);
+    return err;
+}
+
+/* Admit an async job to the shared queue: its depth is the fleet's, bounded by shared_queue_max. */
+static sb_err admit_shared(sb_jobs_t *j, sb_error_t *e)
+{
+    int64_t depth = 0;
+    sb_err err = sb_meta_job_queue_depth(j->meta, &depth, e);
+    if (!err && depth >= j->cfg.shared_queue_max)
+        err = sb_error_set(e, SB_ERR_OVERLOADED, "", "the service is busy: %lld jobs are waiting; retry later",
+                           (long long)depth);
+    return err;
+}
+
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e)
 {
     *existed = false;
@@ -111,18 +143,21 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
         err = sb_jobs_probe_pixels(j, req->input, req->input_len, "image", &pixels, e);
     if (err)
         return err;
-    if ((err = reserve(j, pixels, true, false, e)))
+    /* On a shared store an async job goes to the shared queue, where any node's worker takes it. */
+    bool shared = j->shared && !req->sync;
+    if ((err = shared ? admit_shared(j, e) : reserve(j, pixels, true, false, e)))
         return err;
 
     char id[SB_ID_MAX] = "job_";
     sb_random_hex(id + 4, 12);
-    char *spec = json_dumps(req->spec, JSON_COMPACT | JSON_SORT_KEYS);
-    sb_job_new_t n = {.id = id, .key_id = req->key_id, .pipeline = def->name, .sync = req->sync, .spec = spec,
-                      .callback_url = req->callback_url, .idem_key = req->idem_key, .request_hash = req->request_hash};
-    err = spec ? sb_meta_job_create(j->meta, &n, out, existed, e) : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
-    free(spec);
-    if (err || *existed) {
-        sb_jobs_release_pixels(j, pixels);
+    err = create_row(j, req, def, id, shared, out, existed, e);
+    if (shared || err || *existed) {
+        if (!shared)
+            sb_jobs_release_pixels(j, pixels);
+        if (!err && !*existed && def->run_items) {
+            sb_error_t ignore; /* a failure here leaves the rows to the worker, which makes them again */
+            sb_jobs_batch_create_items(j, id, json_object_get(req->spec, "items"), &ignore);
+        }
         return err;
     }
     /* A failure here leaves the rows to the worker, which makes them again. */
@@ -140,6 +175,15 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     w->deadline_us = req->sync && j->cfg.deadline_ms > 0 ? sb_clock_us() + (int64_t)j->cfg.deadline_ms * 1000 : 0;
     w->done = req->done;
     w->done_ctx = req->done_ctx;
+    /* On a shared store a sync job is claimed at once: its lease (renewed by the heartbeat) tells the
+     * fleet's reaper when this node died with it. */
+    if (j->shared) {
+        sb_error_t ce;
+        if (sb_meta_job_claim(j->meta, id, j->owner, j->cfg.lease_s, &ce) == SB_OK) {
+            w->claimed = true;
+            sb_jobs_hold(j, id);
+        }
+    }
     bool url = req->input == NULL && !def->run_items; /* a batch fetches its URL items on the worker */
     w->input = req->input;
     w->len = req->input_len;
@@ -227,6 +271,7 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
     if (!j)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     j->cfg = *cfg;
+    j->shared = sb_meta_shared(meta);
     j->meta = meta;
     j->blob = blob;
     j->metrics = metrics;
@@ -254,7 +299,9 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
         }
         pthread_mutex_unlock(&j->mu);
     }
-    if (!err)
+    /* On a shared store the other nodes' work is not ours to recover: the reaper and expired leases
+     * (queue.c) handle whatever a dead process left. */
+    if (!err && !j->shared)
         err = sb_jobs_recover(j, e);
     if (!err)
         err = sb_webhooks_start(&(sb_webhook_config_t){.meta = meta, .metrics = metrics, .fetch = cfg->fetch,
@@ -270,6 +317,8 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
         err = sb_maintenance_start(&(sb_maintenance_config_t){.meta = meta, .blob = blob,
                                                               .purge_interval_s = cfg->purge_interval_s},
                                    &j->maint, e);
+    if (!err)
+        err = sb_jobs_queue_start(j, e);
     if (err) {
         sb_jobs_stop(j);
         return err;
@@ -282,11 +331,14 @@ void sb_jobs_stop(sb_jobs_t *j)
 {
     if (!j)
         return;
-    sb_pool_stop(j->fetch); /* first: fetched jobs are handed to the work pool */
+    sb_jobs_claimer_stop(j); /* first: nothing new is claimed while the pools drain */
+    sb_pool_stop(j->fetch); /* then: fetched jobs are handed to the work pool */
     sb_pool_stop(j->work);
+    sb_jobs_heartbeat_stop(j); /* after the drain: running jobs keep their leases */
     sb_webhooks_stop(j->hooks); /* after the drain: in-flight deliveries finish, waiting ones stay pending */
     sb_maintenance_stop(j->maint);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
+    free(j->held);
     free(j);
 }

@@ -38,7 +38,9 @@ typedef struct {
     int queue_max;            /* jobs waiting for a worker, at most */
     int64_t pixel_budget;     /* input pixels admitted and not finished, at most */
     int64_t max_pixels;       /* one input's pixel cap */
-    int lease_s;              /* a claim's lease */
+    int lease_s;              /* a claim's lease; renewed every lease_s / 3 while the job runs */
+    bool take_queue;          /* with a shared store: this process's workers also run shared-queue jobs */
+    int shared_queue_max;     /* with a shared store: shared jobs waiting, at most (else SB_ERR_OVERLOADED) */
     int file_ttl_s;           /* outputs expire after this */
     int deadline_ms;          /* a synchronous job not started within this fails with deadline_exceeded */
     int purge_interval_s;     /* how often expired files are purged */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jobs/internal.h"
+#include "jobs/staged.h"
 #include "util/heap.h"
 #include "util/clock.h"
 #include "util/metrics.h"
@@ -33,6 +34,8 @@ void sb_jobs_work_free(work_t *w)
  * that sends its next request the moment it is answered finds it free. */
 static void finish(work_t *w)
 {
+    if (w->claimed)
+        sb_jobs_unhold(w->j, w->id);
     if (w->pixels) {
         sb_jobs_release_pixels(w->j, w->pixels);
         w->pixels = 0;
@@ -56,17 +59,62 @@ static void finish(work_t *w)
             free(lost.error);
         }
     }
+    sb_jobs_t *j = w->j;
+    bool from_queue = w->from_queue;
     sb_jobs_work_free(w);
+    if (from_queue)
+        sb_jobs_queue_slot_free(j);
+}
+
+/* A job that ended for good (completed or failed) deletes its staged input (staged.h). */
+static void unstage(work_t *w)
+{
+    if (w->input_key[0])
+        sb_staged_delete(w->j->meta, w->j->blob, w->id);
 }
 
 static void fail(work_t *w, const sb_error_t *err)
 {
     char *ej = sb_jobs_error_json(err);
     sb_error_t e;
-    if (sb_meta_job_fail(w->j->meta, w->id, w->claimed ? w->j->owner : NULL, ej ? ej : "{}", &e))
+    sb_err ferr = sb_meta_job_fail(w->j->meta, w->id, w->claimed ? w->j->owner : NULL, ej ? ej : "{}", &e);
+    if (ferr)
         sb_log(SB_LOG_ERROR, "cannot mark job failed", json_pack("{s:s, s:o}", "job", w->id, "error", sb_log_str(e.message)));
+    else
+        unstage(w);
     free(ej);
     finish(w);
+}
+
+/* A shared job whose run met a store that is down (SB_ERR_STORE_DOWN: PostgreSQL or S3) goes back to the
+ * queue, to be tried again after 1, 2, 4 ... 30 s by whichever node claims it, up to SB_JOBS_MAX_RETRIES
+ * times; true when it was handled so (finished here). When even that fails, the lease runs out and the
+ * job is taken over. Any other job, or error, is the caller's to fail. */
+static bool retry_later(work_t *w, const sb_error_t *err)
+{
+    if (!w->from_queue || err->code != SB_ERR_STORE_DOWN || w->retries >= SB_JOBS_MAX_RETRIES)
+        return false;
+    int delay = w->retries < 5 ? 1 << w->retries : 30;
+    sb_error_t e;
+    sb_err rerr = sb_meta_job_retry_later(w->j->meta, w->id, w->j->owner, sb_clock_unix() + delay, &e);
+    sb_log(SB_LOG_WARN, "job given back: a store is down",
+           json_pack("{s:s, s:i, s:i, s:o, s:b}", "job", w->id, "retry", w->retries + 1, "after_s", delay, "error",
+                     sb_log_str(err->message), "queued", rerr == SB_OK));
+    finish(w);
+    return true;
+}
+
+/* A shared job's staged input, decrypted into w->input; false when the job was finished here instead. */
+static bool load_staged(work_t *w)
+{
+    if (!w->input_key[0] || w->input)
+        return true;
+    sb_error_t e = {0};
+    if (sb_staged_get(w->j->blob, w->id, w->input_key, &w->input, &w->len, &e) == SB_OK)
+        return true;
+    if (!retry_later(w, &e))
+        fail(w, &e);
+    return false;
 }
 
 static bool claim(work_t *w)
@@ -77,6 +125,7 @@ static bool claim(work_t *w)
     if (sb_meta_job_claim(w->j->meta, w->id, w->j->owner, w->j->cfg.lease_s, &e) != SB_OK)
         return false;
     w->claimed = true;
+    sb_jobs_hold(w->j, w->id);
     return true;
 }
 
@@ -101,11 +150,15 @@ void sb_jobs_work_task(void *arg, void *tctx)
         fail(w, &e);
         return;
     }
+    if (!load_staged(w))
+        return;
     if (w->def->run_items) {
         sb_err err = sb_jobs_batch_run(w, wk->studio, &e);
-        if (err && err != SB_ERR_CONFLICT)
+        if (!err)
+            unstage(w);
+        if (err && err != SB_ERR_CONFLICT && !retry_later(w, &e))
             fail(w, &e);
-        else
+        else if (!err || err == SB_ERR_CONFLICT)
             finish(w); /* done, or the lease was lost to another worker: report the state as it stands */
         return;
     }
@@ -126,9 +179,11 @@ void sb_jobs_work_task(void *arg, void *tctx)
         return;
     }
     if (err) {
-        fail(w, &e);
+        if (!retry_later(w, &e))
+            fail(w, &e);
         return;
     }
+    unstage(w);
     sb_jobs_record_latency(j, w->def, ms);
     finish(w);
 }

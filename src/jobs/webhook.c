@@ -16,6 +16,9 @@
 #include "util/metrics.h"
 #include "util/log.h"
 
+/* How long one node holds a webhook's delivery (sb_meta_hook_claim): longer than a delivery can take. */
+#define HOOK_LEASE_S 120
+
 /* POST the job's JSON to its callback_url with
  *   Strobe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(key's webhook secret, "<t>.<body>")>
  * A 2xx answer is a delivery; anything else is retried after hook_backoff_ms * 2^attempts. */
@@ -23,6 +26,10 @@ static void deliver_hook(const sb_webhook_config_t *cfg, const char *job_id)
 {
     sb_job_t job;
     sb_error_t e;
+    /* Taken first: on a shared store every node's dispatcher sees the same due webhooks, and only the
+     * node whose claim lands delivers (the lease outlasts one delivery's timeouts). */
+    if (sb_meta_hook_claim(cfg->meta, job_id, sb_clock_unix(), HOOK_LEASE_S, &e) != SB_OK)
+        return;
     if (sb_meta_job_get(cfg->meta, job_id, NULL, &job, &e) != SB_OK)
         return;
     char *body = cfg->render(&job, cfg->render_ctx);

@@ -43,8 +43,10 @@ sb_err sb_meta_batch_items_create(sb_meta_t *m, const char *job_id, int n, const
     if (!err)
         err = sb_sql_one_row(m, sb_sql_read_int64, &have, e, "SELECT count(*) FROM batch_items WHERE job_id = ?1", "t",
                              job_id);
+    /* DO NOTHING: two nodes making the rows at once (the API node and the worker) both succeed. */
     for (int i = 0; !err && !have && i < n; i++) {
-        err = sb_sql_exec(m, e, "INSERT INTO batch_items (job_id, idx, input) VALUES (?1, ?2, ?3)", "tit", job_id, i,
+        err = sb_sql_exec(m, e, "INSERT INTO batch_items (job_id, idx, input) VALUES (?1, ?2, ?3) "
+                                "ON CONFLICT (job_id, idx) DO NOTHING", "tit", job_id, i,
                           inputs[i]);
         if (err == SB_ERR_NOT_FOUND)
             sb_error_set(e, err, "", "no job '%s'", job_id);

@@ -33,3 +33,18 @@ sb_err sb_meta_hook_record(sb_meta_t *m, const char *job_id, bool delivered, boo
     }
     return sb_sql_unlock(m, err);
 }
+
+sb_err sb_meta_hook_claim(sb_meta_t *m, const char *job_id, int64_t now, int lease_s, sb_error_t *e)
+{
+    if (lease_s < 1)
+        return sb_error_set(e, SB_ERR_USAGE, "lease_s", "a lease must last at least 1 s, not %d", lease_s);
+    sb_sql_lock(m);
+    /* Moving the due time past the lease is the lease: another node's dispatcher no longer sees it due. */
+    sb_err err = sb_sql_exec(m, e,
+                             "UPDATE jobs SET hook_next_at = ?2 + ?3 WHERE id = ?1 AND hook_state = 1 AND hook_next_at <= ?2",
+                             "tIi", job_id, now, lease_s);
+    if (!err && sb_sql_changes(m) == 0)
+        err = sb_error_set(e, SB_ERR_CONFLICT, "", "the webhook of job '%s' is not due (delivered, or taken by another node)",
+                           job_id);
+    return sb_sql_unlock(m, err);
+}

@@ -49,6 +49,10 @@ sb_err sb_sql_read_job(const sb_sql_row_t *st, void *dst, sb_error_t *e)
     j->hook_state = (sb_hook_state)sb_sql_int(st, 15);
     j->hook_attempts = sb_sql_int(st, 16);
     j->hook_next_at = sb_sql_int64(st, 17);
+    j->shared = sb_sql_int(st, 18) != 0;
+    j->not_before = sb_sql_int64(st, 19);
+    j->retries = sb_sql_int(st, 20);
+    sb_sql_copy_text(j->input_key, sizeof j->input_key, st, 21);
     if (err)
         sb_job_clear(j);
     return err;
@@ -64,7 +68,7 @@ sb_err sb_sql_load_job(sb_meta_t *m, const char *id, sb_job_t *out, sb_error_t *
 
 /* Read job `id` inside the open transaction, then commit: `out` (when not NULL) gets the job only when
  * the commit succeeded, and is left alone otherwise. */
-static sb_err finish_with_job(sb_meta_t *m, const char *id, sb_job_t *out, sb_error_t *e)
+sb_err sb_sql_finish_with_job(sb_meta_t *m, const char *id, sb_job_t *out, sb_error_t *e)
 {
     sb_job_t j = {0};
     sb_err err = sb_sql_load_job(m, id, &j, e);
@@ -120,7 +124,7 @@ static sb_err find_idem(sb_meta_t *m, const char *key_id, const char *idem_key, 
         err = sb_error_set(e, SB_ERR_CONFLICT, "Idempotency-Key",
                            "Idempotency-Key '%s' was already used with another request", idem_key);
     if (!err)
-        err = finish_with_job(m, prev.job_id, out, e);
+        err = sb_sql_finish_with_job(m, prev.job_id, out, e);
     return err;
 }
 
@@ -136,6 +140,8 @@ sb_err sb_meta_idem_find(sb_meta_t *m, const char *key_id, const char *idem_key,
 
 sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bool *existed, sb_error_t *e)
 {
+    if (n->input_key && strlen(n->input_key) != 64)
+        return sb_error_set(e, SB_ERR_USAGE, "input_key", "a staged input's key must be 64 hex digits");
     if (existed)
         *existed = false;
     if (!sb_sql_fits(n->id, SB_ID_MAX))
@@ -164,9 +170,9 @@ sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bo
     }
     err = sb_sql_exec(m, e,
                       "INSERT INTO jobs (id, key_id, pipeline, sync, spec, callback_url, created_at, idem_key, "
-                      "request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                      "tttittItt", n->id, n->key_id, n->pipeline, (int)n->sync, n->spec, n->callback_url, now,
-                      n->idem_key, n->request_hash);
+                      "request_hash, queue, input_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      "tttittIttit", n->id, n->key_id, n->pipeline, (int)n->sync, n->spec, n->callback_url, now,
+                      n->idem_key, n->request_hash, (int)n->shared, n->input_key);
     if (err == SB_ERR_CONFLICT)
         sb_error_set(e, err, "id", "a job with id '%s' already exists", n->id);
     else if (err == SB_ERR_NOT_FOUND)
@@ -179,8 +185,11 @@ sb_err sb_meta_job_create(sb_meta_t *m, const sb_job_new_t *n, sb_job_t *out, bo
                           "request_hash = excluded.request_hash, job_id = excluded.job_id, "
                           "created_at = excluded.created_at",
                           "ttttI", n->key_id, n->idem_key, n->request_hash, n->id, now);
+    /* Delivered to the listeners when the transaction commits (sb_meta_wait_jobs). */
+    if (!err && n->shared && m->pg)
+        err = sb_sql_exec(m, e, "NOTIFY strobe_jobs", "");
     if (!err)
-        err = finish_with_job(m, n->id, out, e);
+        err = sb_sql_finish_with_job(m, n->id, out, e);
 done:
     return sb_sql_unlock(m, err);
 }
@@ -196,7 +205,7 @@ sb_err sb_meta_job_get(sb_meta_t *m, const char *id, const char *key_id, sb_job_
     return sb_sql_unlock(m, err);
 }
 
-static sb_err check_lease(const char *owner, int lease_s, sb_error_t *e)
+sb_err sb_sql_check_lease(const char *owner, int lease_s, sb_error_t *e)
 {
     if (!sb_sql_fits(owner, SB_ID_MAX))
         return sb_error_set(e, SB_ERR_USAGE, "owner", "a lease owner must be 1 to %d bytes", SB_ID_MAX - 1);
@@ -205,8 +214,7 @@ static sb_err check_lease(const char *owner, int lease_s, sb_error_t *e)
     return SB_OK;
 }
 
-/* The one definition of claimable, shared by claim and claim_next. */
-static sb_err claim(sb_meta_t *m, const char *id, const char *owner, int lease_s, int64_t now, sb_error_t *e)
+sb_err sb_sql_claim(sb_meta_t *m, const char *id, const char *owner, int lease_s, int64_t now, sb_error_t *e)
 {
     sb_err err =
         sb_sql_exec(m, e,
@@ -221,49 +229,16 @@ static sb_err claim(sb_meta_t *m, const char *id, const char *owner, int lease_s
 
 sb_err sb_meta_job_claim(sb_meta_t *m, const char *id, const char *owner, int lease_s, sb_error_t *e)
 {
-    sb_err err = check_lease(owner, lease_s, e);
+    sb_err err = sb_sql_check_lease(owner, lease_s, e);
     if (err)
         return err;
     sb_sql_lock(m);
-    return sb_sql_unlock(m, claim(m, id, owner, lease_s, sb_sql_now(), e));
-}
-
-static sb_err read_id(const sb_sql_row_t *st, void *dst, sb_error_t *e)
-{
-    sb_sql_copy_text(dst, SB_ID_MAX, st, 0);
-    return SB_OK;
-}
-
-sb_err sb_meta_job_claim_next(sb_meta_t *m, const char *owner, int lease_s, sb_job_t *out, sb_error_t *e)
-{
-    sb_err err = check_lease(owner, lease_s, e);
-    if (err)
-        return err;
-    int64_t now = sb_sql_now();
-    char id[SB_ID_MAX];
-    sb_sql_lock(m);
-    err = sb_sql_begin(m, e);
-    if (!err)
-        /* SKIP LOCKED: on PostgreSQL another node's claim in flight is passed over, not waited for
-         * (SQLite's BEGIN IMMEDIATE already made this transaction the only writer). */
-        err = sb_sql_one_row(m, read_id, id, e,
-                             m->pg ? "SELECT id FROM jobs WHERE state = 0 OR (state = 1 AND lease_until < ?1) "
-                                     "ORDER BY created_at, rowid LIMIT 1 FOR UPDATE SKIP LOCKED"
-                                   : "SELECT id FROM jobs WHERE state = 0 OR (state = 1 AND lease_until < ?1) "
-                                     "ORDER BY created_at, rowid LIMIT 1",
-                             "I", now);
-    if (err == SB_ERR_NOT_FOUND)
-        sb_error_set(e, err, "", "no job to claim");
-    if (!err)
-        err = claim(m, id, owner, lease_s, now, e);
-    if (!err)
-        err = finish_with_job(m, id, out, e);
-    return sb_sql_unlock(m, err);
+    return sb_sql_unlock(m, sb_sql_claim(m, id, owner, lease_s, sb_sql_now(), e));
 }
 
 sb_err sb_meta_job_renew(sb_meta_t *m, const char *id, const char *owner, int lease_s, sb_error_t *e)
 {
-    sb_err err = check_lease(owner, lease_s, e);
+    sb_err err = sb_sql_check_lease(owner, lease_s, e);
     if (err)
         return err;
     sb_sql_lock(m);

@@ -205,6 +205,7 @@ sb_err sb_meta_open(const char *location, sb_meta_t **out, sb_error_t *e)
     if (!m)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory opening the metadata store");
     pthread_mutex_init(&m->lock, NULL);
+    pthread_mutex_init(&m->listen_lock, NULL);
     sb_err err = sqlite ? sb_sql_sqlite_open(m, location + 7, e) : sb_sql_pg_open(m, location, e);
     if (err) {
         sb_meta_close(m);
@@ -221,7 +222,11 @@ void sb_meta_close(sb_meta_t *m)
     sqlite3_close(m->db);
     if (m->pg)
         PQfinish(m->pg);
+    if (m->listen)
+        PQfinish(m->listen);
+    free(m->conninfo);
     pthread_mutex_destroy(&m->lock);
+    pthread_mutex_destroy(&m->listen_lock);
     free(m);
 }
 

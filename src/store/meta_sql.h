@@ -26,13 +26,17 @@
 #define KEY_COLS "id, name, credits, used, created_at, revoked"
 #define JOB_COLS                                                                                             \
     "id, key_id, pipeline, state, sync, spec, result, error, callback_url, attempts, lease_owner, "          \
-    "lease_until, created_at, started_at, finished_at, hook_state, hook_attempts, hook_next_at"
+    "lease_until, created_at, started_at, finished_at, hook_state, hook_attempts, hook_next_at, queue, "      \
+    "not_before, retries, input_key"
 #define FILE_COLS "id, key_id, job_id, ext, size, created_at, expires_at"
 #define TEMPLATE_COLS "key_id, name, prompt, seed, description, created_at, updated_at"
 
 struct sb_meta {
     sqlite3 *db;   /* the SQLite connection, or NULL */
     PGconn *pg;    /* the PostgreSQL connection, or NULL */
+    char *conninfo; /* PostgreSQL: the URL, for the listening connection (sb_meta_wait_jobs) */
+    PGconn *listen; /* PostgreSQL: the connection that LISTENs for new queue jobs, opened on first wait */
+    pthread_mutex_t listen_lock; /* guards `listen` */
     int64_t changes; /* rows the last statement changed */
     /* Held for the whole of each public call, so that the statements of one transaction are never
      * interleaved with another thread's on the shared connection. */
@@ -114,6 +118,10 @@ sb_err sb_sql_sqlite_open(sb_meta_t *m, const char *path, sb_error_t *e);
 sb_err sb_sql_pg_open(sb_meta_t *m, const char *conninfo, sb_error_t *e);
 /* Whether the connection is inside a transaction (so unlock rolls it back). */
 bool sb_sql_pg_in_transaction(sb_meta_t *m);
+/* Wait up to timeout_ms for a NOTIFY on strobe_jobs on the listening connection (opened and LISTENing on
+ * first use, reopened after a failure; without one it sleeps, i.e. polls). Whether one came. Takes
+ * listen_lock, not the handle's lock. */
+bool sb_sql_pg_wait(sb_meta_t *m, int timeout_ms);
 /* Reconnect when the server dropped the connection (a restart, a killed backend); no-op otherwise. */
 void sb_sql_pg_revive(sb_meta_t *m);
 
@@ -126,6 +134,15 @@ sb_err sb_sql_load_job(sb_meta_t *m, const char *id, sb_job_t *out, sb_error_t *
 /* Why job `id` cannot be claimed, renewed or finished: SB_ERR_NOT_FOUND, or SB_ERR_CONFLICT saying what
  * holds it. */
 sb_err sb_sql_job_conflict(sb_meta_t *m, const char *id, sb_error_t *e);
+/* Check a lease's owner (1 to SB_ID_MAX - 1 bytes) and length (>= 1 s). SB_ERR_USAGE. No lock needed. */
+sb_err sb_sql_check_lease(const char *owner, int lease_s, sb_error_t *e);
+/* Lease job `id` for `owner` until now + lease_s when it is claimable (queued, or processing with an
+ * expired lease): the one definition of claimable, shared by sb_meta_job_claim and claim_next.
+ * SB_ERR_CONFLICT / SB_ERR_NOT_FOUND as sb_sql_job_conflict says. */
+sb_err sb_sql_claim(sb_meta_t *m, const char *id, const char *owner, int lease_s, int64_t now, sb_error_t *e);
+/* Read job `id` inside the open transaction, then commit: `out` (when not NULL) gets the job only when
+ * the commit succeeded. */
+sb_err sb_sql_finish_with_job(sb_meta_t *m, const char *id, sb_job_t *out, sb_error_t *e);
 /* Call fn on each of the n jobs in `items` until it returns false, then clear and free them all; returns
  * err (the listing's). No lock needed: called after unlocking. */
 sb_err sb_sql_each_job(bool (*fn)(const sb_job_t *j, void *ctx), void *ctx, sb_err err, void *items, size_t n);

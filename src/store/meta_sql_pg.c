@@ -7,6 +7,7 @@
 #include "store/meta_sql.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,15 @@ static const char *const migrations[] = {
     "  created_at BIGINT NOT NULL,"
     "  updated_at BIGINT NOT NULL,"
     "  PRIMARY KEY (key_id, name));",
+    /* 2: the shared queue, settings and rate limits (as SQLite's version 4; see meta_sql_sqlite.c). */
+    "ALTER TABLE jobs ADD COLUMN queue INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE jobs ADD COLUMN not_before BIGINT NOT NULL DEFAULT 0;"
+    "ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE jobs ADD COLUMN input_key TEXT;"
+    "CREATE INDEX jobs_queue ON jobs(queue, state, created_at);"
+    "CREATE INDEX jobs_staged ON jobs(state) WHERE input_key IS NOT NULL;"
+    "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY, tat BIGINT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -227,12 +237,79 @@ static sb_err migrate(sb_meta_t *m, sb_error_t *e)
     return err;
 }
 
-sb_err sb_sql_pg_open(sb_meta_t *m, const char *conninfo, sb_error_t *e)
+/* A new connection to `conninfo` (NULL when out of memory; check PQstatus). The URL comes last so that its
+ * own connect_timeout or application_name win over these. */
+static PGconn *connect_to(const char *conninfo)
 {
-    /* The URL comes last so that its own connect_timeout or application_name win over these. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *values[] = {"5", "strobe", conninfo, NULL};
-    m->pg = PQconnectdbParams(keys, values, 1);
+    PGconn *c = PQconnectdbParams(keys, values, 1);
+    if (c)
+        PQsetNoticeProcessor(c, quiet, NULL);
+    return c;
+}
+
+/* The listening connection, connected and LISTENing, or false (then closed: the next wait tries again). */
+static bool listening(sb_meta_t *m)
+{
+    if (m->listen && PQstatus(m->listen) == CONNECTION_OK)
+        return true;
+    PQfinish(m->listen);
+    m->listen = connect_to(m->conninfo);
+    PGresult *res = m->listen && PQstatus(m->listen) == CONNECTION_OK ? PQexec(m->listen, "LISTEN strobe_jobs") : NULL;
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        PQfinish(m->listen);
+        m->listen = NULL;
+    }
+    return ok;
+}
+
+/* Take every notification that arrived; whether there was one. */
+static bool drain(PGconn *c)
+{
+    bool any = false;
+    PGnotify *n;
+    while ((n = PQnotifies(c))) {
+        any = true;
+        PQfreemem(n);
+    }
+    return any;
+}
+
+bool sb_sql_pg_wait(sb_meta_t *m, int timeout_ms)
+{
+    pthread_mutex_lock(&m->listen_lock);
+    bool ok = listening(m);
+    bool woken = false;
+    if (ok) {
+        PQconsumeInput(m->listen);
+        woken = drain(m->listen);
+    }
+    if (ok && !woken) {
+        struct pollfd pfd = {.fd = PQsocket(m->listen), .events = POLLIN};
+        if (poll(&pfd, 1, timeout_ms) > 0) {
+            if (!PQconsumeInput(m->listen)) { /* the server went away: reconnect on the next wait */
+                PQfinish(m->listen);
+                m->listen = NULL;
+            } else {
+                woken = drain(m->listen);
+            }
+        }
+    }
+    pthread_mutex_unlock(&m->listen_lock);
+    if (!ok) /* no listening connection: fall back to polling */
+        poll(NULL, 0, timeout_ms);
+    return woken;
+}
+
+sb_err sb_sql_pg_open(sb_meta_t *m, const char *conninfo, sb_error_t *e)
+{
+    m->conninfo = strdup(conninfo);
+    if (!m->conninfo)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory connecting to PostgreSQL");
+    m->pg = connect_to(conninfo);
     if (!m->pg)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory connecting to PostgreSQL");
     if (PQstatus(m->pg) != CONNECTION_OK) {
@@ -241,6 +318,5 @@ sb_err sb_sql_pg_open(sb_meta_t *m, const char *conninfo, sb_error_t *e)
         return sb_error_set(e, SB_ERR_STORE, "store", "cannot connect to PostgreSQL: %.*s", (int)strcspn(msg, "\n"),
                             msg);
     }
-    PQsetNoticeProcessor(m->pg, quiet, NULL);
     return migrate(m, e);
 }

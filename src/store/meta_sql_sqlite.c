@@ -92,6 +92,19 @@ static const char *const migrations[] = {
     "  updated_at INTEGER NOT NULL,"
     "  PRIMARY KEY (key_id, name)) WITHOUT ROWID;"
     "PRAGMA user_version = 3;",
+    /* 4: the shared queue (jobs.queue = 1: any node's worker may claim it; not_before: a retry's backoff;
+     * retries: runs given back because a dependency was down; input_key: the AES-256-GCM key of the job's
+     * staged input, hex, until the staged blob is gone), the shared settings (the URL-signing secret) and
+     * the shared rate-limit state (one GCRA theoretical arrival time per key, microseconds). */
+    "ALTER TABLE jobs ADD COLUMN queue INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE jobs ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE jobs ADD COLUMN input_key TEXT;"
+    "CREATE INDEX jobs_queue ON jobs(queue, state, created_at);"
+    "CREATE INDEX jobs_staged ON jobs(state) WHERE input_key IS NOT NULL;"
+    "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY, tat INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 4;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -121,6 +121,10 @@ typedef struct {
     sb_hook_state hook_state;
     int hook_attempts;
     int64_t hook_next_at;
+    bool shared;                 /* in the shared queue: any node's worker may claim it (sb_meta_job_claim_next) */
+    int64_t not_before;          /* a shared job given back (sb_meta_job_retry_later) waits until then */
+    int retries;                 /* times it was given back */
+    char input_key[65];          /* the hex AES-256-GCM key of its staged input; "" when none (or gone) */
 } sb_job_t;
 
 /* Free the strings a job owns (not the struct). NULL-safe; safe to call twice. */
@@ -135,6 +139,8 @@ typedef struct {
     const char *callback_url;    /* NULL for none */
     const char *idem_key;        /* Idempotency-Key header, NULL for none */
     const char *request_hash;    /* hex sha256 of the request (method, route, body); used with idem_key */
+    bool shared;                 /* put it in the shared queue (PostgreSQL: NOTIFY strobe_jobs on commit) */
+    const char *input_key;       /* hex key of its staged input (64 hex digits); NULL for none */
 } sb_job_new_t;
 
 /* Create a queued job. With an idem_key: when the same key id already used it with the same
@@ -158,9 +164,53 @@ sb_err sb_meta_job_get(sb_meta_t *m, const char *id, const char *key_id, sb_job_
  * SB_ERR_CONFLICT when it is not claimable (finished, or leased by a live owner, `owner` included).
  * lease_s must be >= 1 (SB_ERR_USAGE), as for claim_next and renew. */
 sb_err sb_meta_job_claim(sb_meta_t *m, const char *id, const char *owner, int lease_s, sb_error_t *e);
-/* Lease the oldest claimable job (by created_at) of any pipeline, and return it in `out` (may be NULL);
- * SB_ERR_NOT_FOUND when there is none. */
-sb_err sb_meta_job_claim_next(sb_meta_t *m, const char *owner, int lease_s, sb_job_t *out, sb_error_t *e);
+/* ---- the shared queue (meta_queue.c): jobs created with `shared`, which any node's worker may run ---- */
+
+/* Whether the store is shared by several processes or machines (PostgreSQL): then asynchronous jobs go
+ * through the shared queue, with staged inputs, instead of the process's memory. */
+bool sb_meta_shared(const sb_meta_t *m);
+/* Lease the oldest claimable shared job (by created_at) of any pipeline: queued with not_before <= now, or
+ * processing with an expired lease (its holder died: a takeover), and claimed fewer than max_attempts
+ * times; return it in `out` (may be NULL). SB_ERR_NOT_FOUND when there is none. On PostgreSQL, rows
+ * another node is claiming are skipped (FOR UPDATE SKIP LOCKED), never waited for. */
+sb_err sb_meta_job_claim_next(sb_meta_t *m, const char *owner, int lease_s, int max_attempts, sb_job_t *out,
+                              sb_error_t *e);
+/* Give a job `owner` holds back to the queue until `not_before` (a dependency was down): queued again,
+ * its attempt given back (attempts - 1: it did not crash), retries + 1. SB_ERR_CONFLICT when `owner` no
+ * longer holds it. */
+sb_err sb_meta_job_retry_later(sb_meta_t *m, const char *id, const char *owner, int64_t not_before, sb_error_t *e);
+/* In one transaction: fail with `crashed_error` every shared job whose lease expired (or that is
+ * queued) after max_attempts claims, and with `lost_error` every unshared job whose lease expired (a
+ * synchronous job of a node that died: its input and its caller died with it); as sb_meta_job_fail does
+ * (no charge, a pending webhook). How many of each into *crashed and *lost. */
+sb_err sb_meta_job_reap(sb_meta_t *m, int max_attempts, const char *crashed_error, const char *lost_error,
+                        int *crashed, int *lost, sb_error_t *e);
+/* Call fn for up to `limit` finished jobs that still have an input_key (their staged input may still be
+ * in the blob store: the purge deletes it, then calls sb_meta_job_unstage). */
+sb_err sb_meta_job_staged_ended(sb_meta_t *m, int limit, bool (*fn)(const sb_job_t *j, void *ctx), void *ctx,
+                                sb_error_t *e);
+/* Forget a job's input key (after its staged input was deleted): input_key = NULL. */
+sb_err sb_meta_job_unstage(sb_meta_t *m, const char *id, sb_error_t *e);
+/* Shared jobs waiting to be claimed (state queued). */
+sb_err sb_meta_job_queue_depth(sb_meta_t *m, int64_t *out, sb_error_t *e);
+/* Wait up to timeout_ms for a new shared job: on PostgreSQL a NOTIFY on channel strobe_jobs (sent when a
+ * shared job is created) on a connection of its own, on SQLite a plain sleep (the caller polls). Whether
+ * a notification came. Any thread; meant for one waiting thread per handle. */
+bool sb_meta_wait_jobs(sb_meta_t *m, int timeout_ms);
+
+/* ---- shared settings and rate limits (meta_settings.c) ---- */
+
+/* The value of setting `name`: `value` when none was set yet (it is stored: the first writer wins), else the
+ * stored one, into out (size bytes). Used for the fleet's URL-signing secret. */
+sb_err sb_meta_setting_ensure(sb_meta_t *m, const char *name, const char *value, char *out, size_t size,
+                              sb_error_t *e);
+/* Take one request from key_id's rate limit, GCRA (the generic cell rate algorithm, equal to a token bucket
+ * of `burst` tokens refilled one per interval_us): the key's theoretical arrival time tat becomes
+ * max(tat, now) + interval, allowed only while that stays within burst * interval of now. One atomic
+ * statement, so every node of a fleet shares each key's bucket. *allowed, and *tat_us after the call (for
+ * the RateLimit headers). Times in microseconds on one clock for the whole fleet (wall clock). */
+sb_err sb_meta_rate_take(sb_meta_t *m, const char *key_id, int64_t now_us, int64_t interval_us, int burst,
+                         bool *allowed, int64_t *tat_us, sb_error_t *e);
 /* Extend the lease of a job `owner` holds. SB_ERR_CONFLICT when it no longer holds it. A lease that has
  * expired but that no one else has claimed is still held (the same holds for complete and fail). */
 sb_err sb_meta_job_renew(sb_meta_t *m, const char *id, const char *owner, int lease_s, sb_error_t *e);
@@ -242,6 +292,10 @@ sb_err sb_meta_job_counts(sb_meta_t *m, int64_t counts[SB_JOB__STATES], sb_error
  * webhook becomes pending, due at once, when it completes or fails with a callback_url. */
 sb_err sb_meta_hook_due(sb_meta_t *m, int64_t now, bool (*fn)(const sb_job_t *j, void *ctx), void *ctx,
                         sb_error_t *e);
+/* Take the delivery of job_id's due webhook for lease_s seconds (its hook_next_at moves to now + lease_s),
+ * so that one node of a fleet delivers it. SB_ERR_CONFLICT when it is not pending and due (another node
+ * took it, or it was delivered). */
+sb_err sb_meta_hook_claim(sb_meta_t *m, const char *job_id, int64_t now, int lease_s, sb_error_t *e);
 /* Record one delivery attempt: delivered, or not (then next_at is the retry time, or give up when
  * `give_up`, state failed). hook_attempts += 1. SB_ERR_CONFLICT when the webhook is not pending. */
 sb_err sb_meta_hook_record(sb_meta_t *m, const char *job_id, bool delivered, bool give_up, int64_t next_at,

@@ -81,7 +81,7 @@ static void run_on_shared_stores(const char *binary, int min_ran, int max_skippe
 /* Only SQLite's own tests (its file, lock and migrations) and the directory driver's skip there. */
 Test(shared_stores, store_suite)
 {
-    run_on_shared_stores("build/tests/unit/test_store", 39, 8);
+    run_on_shared_stores("build/tests/unit/test_store", 46, 9);
 }
 
 Test(shared_stores, server_suite)

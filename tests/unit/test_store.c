@@ -191,7 +191,7 @@ static sb_key_t get_key(const char *id)
 
 static sb_job_new_t job_new(const char *id, const char *key_id)
 {
-    return (sb_job_new_t){.id = id, .key_id = key_id, .pipeline = "headshot", .spec = "{\"size\":800}"};
+    return (sb_job_new_t){.id = id, .key_id = key_id, .pipeline = "headshot", .spec = "{\"size\":800}", .shared = true};
 }
 
 static void make_job(const char *id, const char *key_id, const char *callback_url)
@@ -229,13 +229,13 @@ static sb_err complete_simple(const char *id, const char *owner, const char *fil
 
 /* ---- opening and schema ---- */
 
-Test(meta, open_makes_a_private_wal_database_at_schema_3)
+Test(meta, open_makes_a_private_wal_database_at_schema_4)
 {
     SQLITE_ONLY();
     struct stat st;
     cr_assert_eq(stat(db_path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
-    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 4);
     cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                          "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items', 'templates')"),
                  7);
@@ -274,18 +274,21 @@ Test(meta, reopen_keeps_the_data)
     meta = NULL;
     open_meta();
     cr_assert_eq(get_key("key_a").credits, 5);
-    cr_assert_eq(raw_int(pg_admin ? "SELECT max(version) FROM strobe_schema" : "PRAGMA user_version"), pg_admin ? 1 : 3);
+    cr_assert_eq(raw_int(pg_admin ? "SELECT max(version) FROM strobe_schema" : "PRAGMA user_version"), pg_admin ? 2 : 4);
 }
 
-Test(meta, postgres_schema_version_1_with_every_table)
+Test(meta, postgres_schema_version_2_with_every_table)
 {
     PG_ONLY();
-    cr_assert_eq(raw_int("SELECT max(version) FROM strobe_schema"), 1);
+    cr_assert_eq(raw_int("SELECT max(version) FROM strobe_schema"), 2);
     cr_assert_eq(raw_int("SELECT count(*) FROM strobe_schema"), 1);
     cr_assert_eq(raw_int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN "
-                         "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items', 'templates', 'health')"),
-                 8);
-    cr_assert_eq(raw_int("SELECT count(*) FROM pg_indexes WHERE indexname IN ('jobs_state', 'files_expires')"), 2);
+                         "('keys', 'usage', 'jobs', 'idempotency', 'files', 'batch_items', 'templates', 'health', "
+                         "'settings', 'rate_limits')"),
+                 10);
+    cr_assert_eq(raw_int("SELECT count(*) FROM pg_indexes WHERE indexname IN ('jobs_state', 'files_expires', "
+                         "'jobs_queue', 'jobs_staged')"),
+                 4);
     OK(sb_meta_check_writable(meta, &e));
     OK(sb_meta_check_writable(meta, &e));
     cr_assert_eq(raw_int("SELECT count(*) FROM health"), 1);
@@ -320,32 +323,56 @@ Test(meta, postgres_reconnects_after_its_connection_is_killed)
     cr_assert_eq(k.credits, 5);
 }
 
-Test(meta, a_version_1_file_migrates_to_3_keeping_its_data)
+/* What version 4 added (the shared queue's columns, settings, rate limits), taken away again. */
+#define UNDO_V4                                                                                              \
+    "DROP TABLE settings; DROP TABLE rate_limits; DROP INDEX jobs_queue; DROP INDEX jobs_staged; "          \
+    "ALTER TABLE jobs DROP COLUMN queue; ALTER TABLE jobs DROP COLUMN not_before; "                          \
+    "ALTER TABLE jobs DROP COLUMN retries; ALTER TABLE jobs DROP COLUMN input_key; "
+
+Test(meta, a_version_1_file_migrates_to_4_keeping_its_data)
 {
     SQLITE_ONLY();
     make_key("key_a", 5);
     sb_meta_close(meta);
     meta = NULL;
-    raw_sql("DROP TABLE templates; DROP TABLE batch_items; PRAGMA user_version = 1");
+    raw_sql(UNDO_V4 "DROP TABLE templates; DROP TABLE batch_items; PRAGMA user_version = 1");
     open_meta();
-    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 4);
     cr_assert_eq(get_key("key_a").credits, 5);
     cr_assert_eq(raw_int("SELECT count(*) FROM batch_items"), 0);
     cr_assert_eq(raw_int("SELECT count(*) FROM templates"), 0);
 }
 
-Test(meta, a_version_2_file_migrates_to_3_keeping_its_data)
+Test(meta, a_version_2_file_migrates_to_4_keeping_its_data)
 {
     SQLITE_ONLY();
     make_key("key_a", 5);
     make_job("job_1", "key_a", NULL);
     sb_meta_close(meta);
     meta = NULL;
-    raw_sql("DROP TABLE templates; PRAGMA user_version = 2");
+    raw_sql(UNDO_V4 "DROP TABLE templates; PRAGMA user_version = 2");
     open_meta();
-    cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+    cr_assert_eq(raw_int("PRAGMA user_version"), 4);
     cr_assert_eq(job_state("job_1"), SB_JOB_QUEUED);
     cr_assert_eq(raw_int("SELECT count(*) FROM templates"), 0);
+}
+
+Test(meta, a_version_3_file_migrates_to_4_and_its_jobs_stay_local)
+{
+    SQLITE_ONLY();
+    make_key("key_a", 5);
+    make_job("job_1", "key_a", NULL);
+    sb_meta_close(meta);
+    meta = NULL;
+    raw_sql(UNDO_V4 "PRAGMA user_version = 3");
+    open_meta();
+    cr_assert_eq(raw_int("PRAGMA user_version"), 4);
+    sb_job_t j = get_job("job_1");
+    cr_assert_eq(j.state, SB_JOB_QUEUED);
+    cr_assert_not(j.shared, "a job made before the shared queue is not in it");
+    cr_assert_str_eq(j.input_key, "");
+    sb_job_clear(&j);
+    cr_assert_eq(raw_int("SELECT count(*) FROM settings"), 0);
 }
 
 Test(meta, a_newer_schema_is_refused)
@@ -635,10 +662,10 @@ Test(meta, an_expired_lease_can_be_taken_over)
     OK(sb_meta_job_claim(meta, "job_1", "w1", 1, &e));
     int64_t started = job_fields("job_1").started_at;
     sb_job_t j = {0};
-    FAILS(sb_meta_job_claim_next(meta, "w2", 30, &j, &e), SB_ERR_NOT_FOUND); /* the lease is live */
+    FAILS(sb_meta_job_claim_next(meta, "w2", 30, 5, &j, &e), SB_ERR_NOT_FOUND); /* the lease is live */
     sleep(2);
 
-    OK(sb_meta_job_claim_next(meta, "w2", 30, &j, &e));
+    OK(sb_meta_job_claim_next(meta, "w2", 30, 5, &j, &e));
     cr_assert_str_eq(j.id, "job_1");
     cr_assert_eq(j.attempts, 2);
     cr_assert_str_eq(j.lease_owner, "w2");
@@ -657,7 +684,7 @@ Test(meta, claim_next_takes_the_oldest_first)
 {
     make_key("key_a", 10);
     sb_job_t j = {0};
-    FAILS(sb_meta_job_claim_next(meta, "w1", 30, &j, &e), SB_ERR_NOT_FOUND);
+    FAILS(sb_meta_job_claim_next(meta, "w1", 30, 5, &j, &e), SB_ERR_NOT_FOUND);
     make_job("job_c", "key_a", NULL);
     make_job("job_a", "key_a", NULL);
     make_job("job_b", "key_a", NULL);
@@ -666,15 +693,182 @@ Test(meta, claim_next_takes_the_oldest_first)
     raw_sql("UPDATE jobs SET created_at = created_at - 100 WHERE id = 'job_old'");
     const char *order[] = {"job_old", "job_c", "job_a", "job_b"};
     for (int i = 0; i < 4; i++) {
-        OK(sb_meta_job_claim_next(meta, "w1", 30, &j, &e));
+        OK(sb_meta_job_claim_next(meta, "w1", 30, 5, &j, &e));
         cr_assert_str_eq(j.id, order[i]);
         cr_assert_eq(j.state, SB_JOB_PROCESSING);
         cr_assert_str_eq(j.lease_owner, "w1");
         cr_assert_eq(j.attempts, 1);
         sb_job_clear(&j);
     }
-    FAILS(sb_meta_job_claim_next(meta, "w1", 30, &j, &e), SB_ERR_NOT_FOUND);
-    FAILS(sb_meta_job_claim_next(meta, "w1", -1, &j, &e), SB_ERR_USAGE);
+    FAILS(sb_meta_job_claim_next(meta, "w1", 30, 5, &j, &e), SB_ERR_NOT_FOUND);
+    FAILS(sb_meta_job_claim_next(meta, "w1", -1, 5, &j, &e), SB_ERR_USAGE);
+}
+
+static void assert_due(int64_t now, const char *want);
+
+Test(meta, claim_next_takes_only_shared_due_jobs_under_the_attempt_cap)
+{
+    make_key("key_a", 10);
+    sb_job_new_t n = job_new("job_local", "key_a");
+    n.shared = false;
+    OK(sb_meta_job_create(meta, &n, NULL, NULL, &e));
+    make_job("job_later", "key_a", NULL);
+    raw_sql("UPDATE jobs SET not_before = 4000000000 WHERE id = 'job_later'");
+    make_job("job_worn", "key_a", NULL);
+    raw_sql("UPDATE jobs SET attempts = 2 WHERE id = 'job_worn'");
+    sb_job_t j = {0};
+    FAILS(sb_meta_job_claim_next(meta, "w1", 30, 2, &j, &e), SB_ERR_NOT_FOUND);
+    OK(sb_meta_job_claim_next(meta, "w1", 30, 3, &j, &e));
+    cr_assert_str_eq(j.id, "job_worn");
+    cr_assert(j.shared);
+    sb_job_clear(&j);
+    FAILS(sb_meta_job_claim_next(meta, "w1", 30, 0, &j, &e), SB_ERR_USAGE);
+    int64_t depth = -1;
+    OK(sb_meta_job_queue_depth(meta, &depth, &e));
+    cr_assert_eq(depth, 1, "job_later waits in the queue; job_local is not in it; got %lld", (long long)depth);
+}
+
+Test(meta, retry_later_gives_the_attempt_back_and_waits)
+{
+    make_key("key_a", 10);
+    make_job("job_1", "key_a", NULL);
+    sb_job_t j = {0};
+    OK(sb_meta_job_claim_next(meta, "w1", 30, 2, &j, &e));
+    sb_job_clear(&j);
+    FAILS(sb_meta_job_retry_later(meta, "job_1", "w2", now_s() + 100, &e), SB_ERR_CONFLICT);
+    OK(sb_meta_job_retry_later(meta, "job_1", "w1", now_s() + 100, &e));
+    j = get_job("job_1");
+    cr_assert_eq(j.state, SB_JOB_QUEUED);
+    cr_assert_eq(j.attempts, 0);
+    cr_assert_eq(j.retries, 1);
+    cr_assert_str_eq(j.lease_owner, "");
+    sb_job_clear(&j);
+    FAILS(sb_meta_job_claim_next(meta, "w2", 30, 2, &j, &e), SB_ERR_NOT_FOUND); /* not before its time */
+    raw_sql("UPDATE jobs SET not_before = 0");
+    OK(sb_meta_job_claim_next(meta, "w2", 30, 2, &j, &e));
+    cr_assert_eq(j.attempts, 1);
+    sb_job_clear(&j);
+    OK(complete_simple("job_1", "w2", "f_1", 1));
+    cr_assert_eq(get_key("key_a").credits, 9);
+}
+
+Test(meta, reap_fails_crashed_shared_jobs_and_orphaned_sync_jobs)
+{
+    make_key("key_a", 10);
+    make_job("job_crashed", "key_a", "https://example.com/hook");
+    make_job("job_alive", "key_a", NULL);
+    make_job("job_fresh", "key_a", NULL);
+    sb_job_new_t n = job_new("job_sync", "key_a");
+    n.shared = false;
+    n.sync = true;
+    OK(sb_meta_job_create(meta, &n, NULL, NULL, &e));
+    OK(sb_meta_job_claim(meta, "job_crashed", "w1", 30, &e));
+    OK(sb_meta_job_claim(meta, "job_alive", "w1", 30, &e));
+    OK(sb_meta_job_claim(meta, "job_sync", "w1", 30, &e));
+    raw_sql("UPDATE jobs SET lease_until = 1, attempts = 2 WHERE id = 'job_crashed'");
+    raw_sql("UPDATE jobs SET lease_until = 1 WHERE id = 'job_sync'");
+    int crashed = -1, lost = -1;
+    FAILS(sb_meta_job_reap(meta, 0, "{}", "{}", &crashed, &lost, &e), SB_ERR_USAGE);
+    OK(sb_meta_job_reap(meta, 2, "{\"code\":\"job_crashed\"}", "{\"code\":\"lost\"}", &crashed, &lost, &e));
+    cr_assert_eq(crashed, 1);
+    cr_assert_eq(lost, 1);
+    sb_job_t j = get_job("job_crashed");
+    cr_assert_eq(j.state, SB_JOB_FAILED);
+    cr_assert_str_eq(j.error, "{\"code\":\"job_crashed\"}");
+    cr_assert_eq(j.hook_state, SB_HOOK_PENDING);
+    sb_job_clear(&j);
+    j = get_job("job_sync");
+    cr_assert_eq(j.state, SB_JOB_FAILED);
+    cr_assert_str_eq(j.error, "{\"code\":\"lost\"}");
+    sb_job_clear(&j);
+    cr_assert_eq(job_state("job_alive"), SB_JOB_PROCESSING);
+    cr_assert_eq(job_state("job_fresh"), SB_JOB_QUEUED);
+    cr_assert_eq(get_key("key_a").credits, 10);
+}
+
+static bool collect_staged(const sb_job_t *j, void *ctx)
+{
+    strcat(ctx, j->id);
+    strcat(ctx, ":");
+    strcat(ctx, j->input_key);
+    strcat(ctx, " ");
+    return true;
+}
+
+Test(meta, staged_keys_live_until_unstaged)
+{
+    make_key("key_a", 10);
+    char key[65];
+    memset(key, 'a', 64);
+    key[64] = '\0';
+    sb_job_new_t n = job_new("job_1", "key_a");
+    n.input_key = key;
+    OK(sb_meta_job_create(meta, &n, NULL, NULL, &e));
+    n = job_new("job_bad", "key_a");
+    n.input_key = "abc";
+    FAILS(sb_meta_job_create(meta, &n, NULL, NULL, &e), SB_ERR_USAGE);
+    sb_job_t j = get_job("job_1");
+    cr_assert_str_eq(j.input_key, key);
+    sb_job_clear(&j);
+    char seen[512] = "";
+    OK(sb_meta_job_staged_ended(meta, 10, collect_staged, seen, &e));
+    cr_assert_str_eq(seen, "", "a queued job's input is still needed");
+    OK(sb_meta_job_fail(meta, "job_1", NULL, "{}", &e));
+    OK(sb_meta_job_staged_ended(meta, 10, collect_staged, seen, &e));
+    cr_assert(strstr(seen, "job_1:aaaa"), "%s", seen);
+    OK(sb_meta_job_unstage(meta, "job_1", &e));
+    seen[0] = '\0';
+    OK(sb_meta_job_staged_ended(meta, 10, collect_staged, seen, &e));
+    cr_assert_str_eq(seen, "");
+    j = get_job("job_1");
+    cr_assert_str_eq(j.input_key, "");
+    sb_job_clear(&j);
+}
+
+Test(meta, a_setting_is_written_once_and_read_by_all)
+{
+    char v[80];
+    OK(sb_meta_setting_ensure(meta, "url_secret", "first", v, sizeof v, &e));
+    cr_assert_str_eq(v, "first");
+    OK(sb_meta_setting_ensure(meta, "url_secret", "second", v, sizeof v, &e));
+    cr_assert_str_eq(v, "first");
+    FAILS(sb_meta_setting_ensure(meta, "", "x", v, sizeof v, &e), SB_ERR_USAGE);
+}
+
+Test(meta, the_shared_rate_limit_is_a_token_bucket)
+{
+    make_key("key_a", 10);
+    bool allowed;
+    int64_t tat, now = 1000000000000LL, interval = 100000; /* 10 per second, burst 3 */
+    for (int i = 0; i < 3; i++) {
+        OK(sb_meta_rate_take(meta, "key_a", now, interval, 3, &allowed, &tat, &e));
+        cr_assert(allowed, "request %d of the burst", i);
+        cr_assert_eq(tat, now + (i + 1) * interval);
+    }
+    OK(sb_meta_rate_take(meta, "key_a", now, interval, 3, &allowed, &tat, &e));
+    cr_assert_not(allowed, "the fourth at once is over the burst");
+    cr_assert_eq(tat, now + 3 * interval, "a refusal leaves the state alone");
+    OK(sb_meta_rate_take(meta, "key_a", now + interval, interval, 3, &allowed, &tat, &e));
+    cr_assert(allowed, "one interval later one token is back");
+    OK(sb_meta_rate_take(meta, "key_b", now, interval, 3, &allowed, &tat, &e));
+    cr_assert(allowed, "each key has its own bucket");
+    OK(sb_meta_rate_take(meta, "key_a", now + 100 * interval, interval, 3, &allowed, &tat, &e));
+    cr_assert_eq(tat, now + 101 * interval, "an idle bucket is full again, not over-full");
+    FAILS(sb_meta_rate_take(meta, "key_a", now, 0, 3, &allowed, &tat, &e), SB_ERR_USAGE);
+}
+
+Test(meta, a_webhook_is_claimed_by_one_node)
+{
+    make_key("key_a", 10);
+    make_job("job_1", "key_a", "https://example.com/1");
+    OK(sb_meta_job_fail(meta, "job_1", NULL, "{}", &e));
+    int64_t now = now_s();
+    OK(sb_meta_hook_claim(meta, "job_1", now, 60, &e));
+    FAILS(sb_meta_hook_claim(meta, "job_1", now, 60, &e), SB_ERR_CONFLICT);
+    assert_due(now + 10, "");
+    OK(sb_meta_hook_claim(meta, "job_1", now + 61, 60, &e)); /* the holder died: after the lease, another may */
+    OK(sb_meta_hook_record(meta, "job_1", true, false, 0, &e));
+    FAILS(sb_meta_hook_claim(meta, "job_1", now + 200, 60, &e), SB_ERR_CONFLICT);
 }
 
 Test(meta, renew_extends_the_owners_lease)
@@ -1245,7 +1439,7 @@ static void *work(void *arg)
     sb_error_t we = {0};
     for (;;) {
         sb_job_t j = {0};
-        sb_err err = sb_meta_job_claim_next(meta, w->owner, 60, &j, &we);
+        sb_err err = sb_meta_job_claim_next(meta, w->owner, 60, 5, &j, &we);
         if (err == SB_ERR_NOT_FOUND)
             return NULL;
         if (err)

@@ -1,0 +1,269 @@
+/* queue.c - the shared queue's side of the job service (internal.h): the leases this process holds and
+ * the heartbeat that renews them; the claimer, which takes shared jobs (sb_meta_job_claim_next) while a
+ * worker is idle, woken by the store's notifications or polling; the reaper, which fails the jobs of dead
+ * holders after SB_JOBS_MAX_ATTEMPTS claims; and the sweep of ended jobs' staged inputs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs/internal.h"
+#include "jobs/staged.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* The claimer's longest sleep: a notification missed (or a job's backoff ending) is found this late. */
+#define POLL_MS 500
+/* Staged inputs of ended jobs deleted per sweep. */
+#define SWEEP_BATCH 64
+
+void sb_jobs_hold(sb_jobs_t *j, const char *id)
+{
+    pthread_mutex_lock(&j->mu);
+    if (j->n_held == j->cap_held) {
+        int cap = j->cap_held ? 2 * j->cap_held : 16;
+        void *grown = realloc(j->held, (size_t)cap * sizeof *j->held);
+        if (grown) {
+            j->held = grown;
+            j->cap_held = cap;
+        }
+    }
+    /* Out of memory: the lease is not renewed, and a job longer than it may be taken over (and charged
+     * once all the same). */
+    if (j->n_held < j->cap_held)
+        snprintf(j->held[j->n_held++], SB_ID_MAX, "%s", id);
+    pthread_mutex_unlock(&j->mu);
+}
+
+void sb_jobs_unhold(sb_jobs_t *j, const char *id)
+{
+    pthread_mutex_lock(&j->mu);
+    for (int i = 0; i < j->n_held; i++)
+        if (!strcmp(j->held[i], id)) {
+            memmove(j->held[i], j->held[j->n_held - 1], SB_ID_MAX);
+            j->n_held--;
+            break;
+        }
+    pthread_mutex_unlock(&j->mu);
+}
+
+void sb_jobs_queue_slot_free(sb_jobs_t *j)
+{
+    pthread_mutex_lock(&j->mu);
+    j->queue_running--;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+char *sb_jobs_crashed_json(void)
+{
+    sb_error_t ce = {0};
+    sb_error_set(&ce, SB_ERR_JOB_CRASHED, "",
+                 "the server stopped while running this job on each of its %d attempts (its input may crash "
+                 "the server); it was not tried again and nothing was charged",
+                 SB_JOBS_MAX_ATTEMPTS);
+    return sb_jobs_error_json(&ce);
+}
+
+/* ---- heartbeat ---- */
+
+static void renew_held(sb_jobs_t *j)
+{
+    pthread_mutex_lock(&j->mu);
+    int n = j->n_held;
+    char (*ids)[SB_ID_MAX] = n ? malloc((size_t)n * SB_ID_MAX) : NULL;
+    if (ids)
+        memcpy(ids, j->held, (size_t)n * SB_ID_MAX);
+    pthread_mutex_unlock(&j->mu);
+    for (int i = 0; ids && i < n; i++) {
+        sb_error_t e;
+        sb_err err = sb_meta_job_renew(j->meta, ids[i], j->owner, j->cfg.lease_s, &e);
+        /* Lost (taken over after a stall, or finished meanwhile): the run's completion will find out. */
+        if (err && err != SB_ERR_CONFLICT)
+            sb_log(SB_LOG_WARN, "cannot renew a lease",
+                   json_pack("{s:s, s:s, s:o}", "job", ids[i], "code", sb_err_name(err), "error", sb_log_str(e.message)));
+    }
+    free(ids);
+}
+
+static void *heartbeat_main(void *arg)
+{
+    sb_jobs_t *j = arg;
+    pthread_setname_np(pthread_self(), "lease-beat");
+    int every_ms = j->cfg.lease_s * 1000 / 3;
+    if (every_ms < 200)
+        every_ms = 200;
+    pthread_mutex_lock(&j->mu);
+    while (!j->beat_stopping) {
+        sb_clock_cond_wait_ms(&j->cv, &j->mu, every_ms);
+        if (j->beat_stopping)
+            break;
+        pthread_mutex_unlock(&j->mu);
+        renew_held(j);
+        pthread_mutex_lock(&j->mu);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+/* ---- reaper and sweep ---- */
+
+static void reap(sb_jobs_t *j)
+{
+    char *cj = sb_jobs_crashed_json();
+    sb_error_t le = {0};
+    sb_error_set(&le, SB_ERR_JOB_CRASHED, "",
+                 "the server that took this request stopped before it finished; nothing was charged, please "
+                 "submit it again");
+    char *lj = sb_jobs_error_json(&le);
+    int crashed = 0, lost = 0;
+    sb_error_t e;
+    if (cj && lj && sb_meta_job_reap(j->meta, SB_JOBS_MAX_ATTEMPTS, cj, lj, &crashed, &lost, &e) == SB_OK &&
+        (crashed || lost))
+        sb_log(SB_LOG_WARN, "reaped jobs of dead holders",
+               json_pack("{s:i, s:i}", "failed_job_crashed", crashed, "failed_holder_gone", lost));
+    free(cj);
+    free(lj);
+}
+
+typedef struct {
+    char (*ids)[SB_ID_MAX];
+    int n;
+} ended_t;
+
+static bool collect_ended(const sb_job_t *job, void *ctx)
+{
+    ended_t *v = ctx;
+    if (v->n < SWEEP_BATCH)
+        snprintf(v->ids[v->n++], SB_ID_MAX, "%s", job->id);
+    return true;
+}
+
+/* Staged inputs of jobs that ended without deleting theirs (their holder died, or the blob store was down). */
+static void sweep_staged(sb_jobs_t *j)
+{
+    char ids[SWEEP_BATCH][SB_ID_MAX];
+    ended_t v = {.ids = ids};
+    sb_error_t e;
+    if (sb_meta_job_staged_ended(j->meta, SWEEP_BATCH, collect_ended, &v, &e) == SB_OK)
+        for (int i = 0; i < v.n; i++)
+            sb_staged_delete(j->meta, j->blob, ids[i]);
+}
+
+/* ---- claimer ---- */
+
+/* Whether a worker is idle: no task waiting, fewer running than workers. */
+static bool idle_worker(sb_jobs_t *j)
+{
+    return sb_pool_waiting(j->work) == 0 && sb_pool_running(j->work) < j->cfg.workers &&
+           j->queue_running < j->cfg.workers;
+}
+
+/* Hand a claimed shared job to the pools (a URL to the fetchers, the rest to the workers); false when it
+ * could not be handed (then it is failed, or left to its lease). */
+static void start_claimed(sb_jobs_t *j, sb_job_t *job)
+{
+    const sb_pipeline_def_t *def = sb_pipeline_find(job->pipeline);
+    json_t *spec = job->spec ? json_loads(job->spec, 0, NULL) : NULL;
+    sb_error_t e = {0};
+    if (!def || !spec) {
+        sb_error_set(&e, SB_ERR_INTERNAL, "", !def ? "this server does not know the pipeline '%s'"
+                                                   : "the stored options of this '%s' job are damaged", job->pipeline);
+        char *ej = sb_jobs_error_json(&e);
+        sb_meta_job_fail(j->meta, job->id, j->owner, ej ? ej : "{}", &e);
+        free(ej);
+        json_decref(spec);
+        if (job->input_key[0])
+            sb_staged_delete(j->meta, j->blob, job->id);
+        return;
+    }
+    work_t *w = sb_jobs_work_new(j, job->id, job->key_id, def, spec);
+    json_decref(spec);
+    if (!w)
+        return; /* out of memory: the lease runs out and another claim takes it */
+    w->claimed = true;
+    w->from_queue = true;
+    w->retries = job->retries;
+    snprintf(w->input_key, sizeof w->input_key, "%s", job->input_key);
+    sb_jobs_hold(j, job->id);
+    pthread_mutex_lock(&j->mu);
+    j->queue_running++;
+    pthread_mutex_unlock(&j->mu);
+    bool url = !def->run_items && json_string_value(json_object_get(w->spec, "image_url"));
+    if (sb_pool_submit(url ? j->fetch : j->work, url ? sb_jobs_fetch_task : sb_jobs_work_task, w, &e) != SB_OK) {
+        /* The pools are stopping: give the job back at once for another node. */
+        sb_meta_job_retry_later(j->meta, job->id, j->owner, 0, &e);
+        sb_jobs_unhold(j, job->id);
+        sb_jobs_work_free(w);
+        sb_jobs_queue_slot_free(j);
+    }
+}
+
+static void *claimer_main(void *arg)
+{
+    sb_jobs_t *j = arg;
+    pthread_setname_np(pthread_self(), "queue-claim");
+    int64_t next_reap = 0;
+    int reap_every_us = j->cfg.lease_s * 1000000 / 2;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->claim_stopping && !idle_worker(j))
+            sb_clock_cond_wait_ms(&j->cv, &j->mu, POLL_MS);
+        bool stop = j->claim_stopping;
+        pthread_mutex_unlock(&j->mu);
+        if (stop)
+            break;
+        if (sb_clock_us() >= next_reap) {
+            reap(j);
+            sweep_staged(j);
+            next_reap = sb_clock_us() + reap_every_us;
+        }
+        sb_job_t job = {0};
+        sb_error_t e;
+        sb_err err = sb_meta_job_claim_next(j->meta, j->owner, j->cfg.lease_s, SB_JOBS_MAX_ATTEMPTS, &job, &e);
+        if (!err) {
+            start_claimed(j, &job);
+            sb_job_clear(&job);
+            continue;
+        }
+        if (err != SB_ERR_NOT_FOUND)
+            sb_log(SB_LOG_WARN, "cannot claim a job",
+                   json_pack("{s:s, s:o}", "code", sb_err_name(err), "error", sb_log_str(e.message)));
+        sb_meta_wait_jobs(j->meta, POLL_MS); /* woken by a new job, else polls */
+    }
+    return NULL;
+}
+
+sb_err sb_jobs_queue_start(sb_jobs_t *j, sb_error_t *e)
+{
+    if (pthread_create(&j->heartbeat, NULL, heartbeat_main, j) != 0)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the lease heartbeat");
+    j->heartbeat_started = true;
+    if (j->shared && j->cfg.take_queue) {
+        if (pthread_create(&j->claimer, NULL, claimer_main, j) != 0)
+            return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the queue claimer");
+        j->claimer_started = true;
+    }
+    return SB_OK;
+}
+
+void sb_jobs_claimer_stop(sb_jobs_t *j)
+{
+    pthread_mutex_lock(&j->mu);
+    j->claim_stopping = true;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (j->claimer_started)
+        pthread_join(j->claimer, NULL);
+    j->claimer_started = false;
+}
+
+void sb_jobs_heartbeat_stop(sb_jobs_t *j)
+{
+    pthread_mutex_lock(&j->mu);
+    j->beat_stopping = true;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (j->heartbeat_started)
+        pthread_join(j->heartbeat, NULL);
+    j->heartbeat_started = false;
+}
