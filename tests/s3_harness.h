@@ -41,6 +41,8 @@ static inline bool tu_s3_listening(int port)
     return ok;
 }
 
+static inline bool tu_s3_launch(tu_s3_t *s3, char *why, size_t why_size);
+
 /* Start s3rver. False with the reason in `why`: *missing when node or s3rver is not installed (the
  * caller skips), else it did not come up (the caller fails). */
 static inline bool tu_s3_start(tu_s3_t *s3, bool *missing, char *why, size_t why_size)
@@ -58,6 +60,23 @@ static inline bool tu_s3_start(tu_s3_t *s3, bool *missing, char *why, size_t why
     }
     s3->port = tu_pg_free_port();
     snprintf(s3->endpoint, sizeof s3->endpoint, "http://127.0.0.1:%d", s3->port);
+    return tu_s3_launch(s3, why, why_size);
+}
+
+/* Kill the server and keep its folder and port, for tu_s3_launch to start it again (an S3 outage). */
+static inline void tu_s3_kill(tu_s3_t *s3)
+{
+    if (s3->pid > 0) {
+        kill(s3->pid, SIGKILL);
+        waitpid(s3->pid, NULL, 0);
+        s3->pid = 0;
+    }
+}
+
+/* Run s3rver on s3->port over s3->dir (its objects survive a restart) and wait until it listens. False
+ * with the reason in `why`. */
+static inline bool tu_s3_launch(tu_s3_t *s3, char *why, size_t why_size)
+{
     char port[16], log[96];
     snprintf(port, sizeof port, "%d", s3->port);
     snprintf(log, sizeof log, "%s.log", s3->dir);
@@ -71,7 +90,7 @@ static inline bool tu_s3_start(tu_s3_t *s3, bool *missing, char *why, size_t why
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(127);
-        FILE *f = freopen(log, "w", stdout);
+        FILE *f = freopen(log, "a", stdout);
         if (f)
             dup2(fileno(stdout), 2);
         execlp("node", "node", TU_S3RVER, "-d", s3->dir, "-a", "127.0.0.1", "-p", port, "--silent",
@@ -97,11 +116,7 @@ static inline bool tu_s3_start(tu_s3_t *s3, bool *missing, char *why, size_t why
 /* Kill the server and remove its folder. Safe on one that did not start. */
 static inline void tu_s3_stop(tu_s3_t *s3)
 {
-    if (s3->pid > 0) {
-        kill(s3->pid, SIGKILL);
-        waitpid(s3->pid, NULL, 0);
-        s3->pid = 0;
-    }
+    tu_s3_kill(s3);
     if (s3->dir[0]) {
         char cmd[256];
         snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.log'", s3->dir, s3->dir);

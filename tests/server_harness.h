@@ -332,18 +332,14 @@ static bool env_named(const char *entry, const char *const *list)
     return false;
 }
 
-/* Start `./strobe serve --listen 127.0.0.1:0 --data DATA --workers 1 ARGS...` with the environment
- * `env` ("NAME=value", NULL-terminated) over a cleaned copy of ours (no inherited STROBE_* settings but
- * STROBE_MODELS; rate limiting off unless `env` sets it), and wait for its "listening" line. The child
- * dies with this process (PR_SET_PDEATHSIG), so a crashed test leaves no server behind. */
-static void server_start(const char *const *env, const char *const *args)
+/* Fork and exec `./strobe ARGS...` with the environment `env` ("NAME=value", NULL-terminated) over a
+ * cleaned copy of ours (no inherited STROBE_* settings but STROBE_MODELS; rate limiting off unless `env`
+ * sets it; the test's STROBE_META / STROBE_BLOBS when it has them), stdout and stderr into `log`. The
+ * child dies with this process (PR_SET_PDEATHSIG), so a crashed test leaves nothing behind. */
+static pid_t strobe_spawn(const char *const *args, const char *const *env, const char *log)
 {
-    cr_assert_eq(S.pid, 0, "a server is already running");
-    S.starts++;
-    snprintf(S.log, sizeof S.log, "%s/server-%d.log", S.tmp, S.starts);
-    int logfd = open(S.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     cr_assert_geq(logfd, 0);
-
     /* Everything the child needs is built before fork: after it, only async-signal-safe calls. */
     char cwd[2048], exe[2100], models[1200];
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
@@ -351,13 +347,6 @@ static void server_start(const char *const *env, const char *const *args)
     const char *argv[32];
     int argc = 0;
     argv[argc++] = exe;
-    argv[argc++] = "serve";
-    argv[argc++] = "--listen";
-    argv[argc++] = "127.0.0.1:0";
-    argv[argc++] = "--data";
-    argv[argc++] = S.data;
-    argv[argc++] = "--workers"; /* a later --workers in args wins */
-    argv[argc++] = "1";
     for (int i = 0; args && args[i] && argc < 31; i++)
         argv[argc++] = args[i];
     argv[argc] = NULL;
@@ -405,26 +394,60 @@ static void server_start(const char *const *env, const char *const *args)
         _exit(127);
     }
     close(logfd);
-    S.pid = pid;
-    S.port = 0;
-    long long deadline = now_ms() + 30000;
+    return pid;
+}
+
+/* Wait up to timeout_ms for the JSON log line "msg":"<msg>" of process *pid in `log`: its "port" field, or
+ * 0 when the line has none. Fails the test when the process exits first (*pid is then 0) or the line does
+ * not come. */
+static int strobe_wait_line(pid_t *pid, const char *log, const char *msg, int timeout_ms)
+{
+    char want[96];
+    snprintf(want, sizeof want, "\"msg\":\"%s\"", msg);
+    long long deadline = now_ms() + timeout_ms;
     while (now_ms() < deadline) {
-        char *text = read_text_file(S.log);
-        const char *line = strstr(text, "\"msg\":\"listening\"");
+        char *text = read_text_file(log);
+        const char *line = strstr(text, want);
         const char *port = line ? strstr(line, "\"port\":") : NULL;
-        if (port)
-            S.port = atoi(port + 7);
+        int found = line ? (port ? atoi(port + 7) : 0) : -1;
         free(text);
-        if (S.port > 0)
-            break;
+        if (found >= 0)
+            return found;
         int st;
-        if (waitpid(S.pid, &st, WNOHANG) == S.pid) {
-            S.pid = 0;
-            cr_assert_fail("the server exited during startup (status %d): %s", st, log_tail());
+        if (waitpid(*pid, &st, WNOHANG) == *pid) {
+            *pid = 0;
+            char *all = read_text_file(log);
+            size_t n = strlen(all);
+            cr_assert_fail("%s exited during startup (status %d): %s", log, st, all + (n > 1500 ? n - 1500 : 0));
         }
         sleep_ms(30);
     }
-    cr_assert_gt(S.port, 0, "no 'listening' line within 30 s: %s", log_tail());
+    cr_assert_fail("no '%s' line in %s within %d ms", msg, log, timeout_ms);
+    return -1;
+}
+
+/* Start `./strobe serve --listen 127.0.0.1:0 --data DATA --workers 1 ARGS...` (strobe_spawn, with `env`)
+ * and wait for its "listening" line. */
+static void server_start(const char *const *env, const char *const *args)
+{
+    cr_assert_eq(S.pid, 0, "a server is already running");
+    S.starts++;
+    snprintf(S.log, sizeof S.log, "%s/server-%d.log", S.tmp, S.starts);
+    const char *argv[32];
+    int argc = 0;
+    argv[argc++] = "serve";
+    argv[argc++] = "--listen";
+    argv[argc++] = "127.0.0.1:0";
+    argv[argc++] = "--data";
+    argv[argc++] = S.data;
+    argv[argc++] = "--workers"; /* a later --workers in args wins */
+    argv[argc++] = "1";
+    for (int i = 0; args && args[i] && argc < 31; i++)
+        argv[argc++] = args[i];
+    argv[argc] = NULL;
+    S.pid = strobe_spawn(argv, env, S.log);
+    S.port = strobe_wait_line(&S.pid, S.log, "listening", 30000);
+    cr_assert_gt(S.port, 0, "no port in the 'listening' line: %s", log_tail());
     snprintf(S.base, sizeof S.base, "http://127.0.0.1:%d", S.port);
 }
 

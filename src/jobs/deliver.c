@@ -16,6 +16,16 @@ char *sb_jobs_error_json(const sb_error_t *e)
     return s;
 }
 
+char *sb_jobs_crashed_json(void)
+{
+    sb_error_t ce = {0};
+    sb_error_set(&ce, SB_ERR_JOB_CRASHED, "",
+                 "the server stopped while running this job on each of its %d attempts (its input may crash "
+                 "the server); it was not tried again and nothing was charged",
+                 SB_JOBS_MAX_ATTEMPTS);
+    return sb_jobs_error_json(&ce);
+}
+
 static double ewma(double avg, double ms)
 {
     return avg > 0 ? 0.8 * avg + 0.2 * ms : ms;

@@ -37,6 +37,9 @@ struct sb_jobs {
     bool claim_stopping, beat_stopping; /* under mu: the claimer / the heartbeat thread ends */
     pthread_t claimer, heartbeat;
     bool claimer_started, heartbeat_started;
+    struct watch *watches;      /* shared jobs whose completion a caller waits for (watch.c), under mu */
+    pthread_t watcher;
+    bool watcher_started, watch_stopping;
 };
 
 /* One job on its way through the pools. */
@@ -80,27 +83,40 @@ void sb_jobs_fetch_task(void *arg, void *tctx);
 void *sb_jobs_worker_init(int index, void *ctx);
 void sb_jobs_worker_fini(void *tctx, void *ctx);
 
-/* ---- queue.c: the shared queue's threads, and the leases this process holds ---- */
+/* ---- queue.c: the shared queue's claimer ---- */
 
 /* A shared job given back after a dependency was down is tried again at most this many times. */
 #define SB_JOBS_MAX_RETRIES 8
 
-/* Start the heartbeat (renews every held lease each lease_s / 3) and, when the store is shared and
- * cfg.take_queue, the claimer (claims shared jobs while this process has an idle worker, reaps the jobs
- * of dead holders, deletes the staged inputs of ended jobs). Errors: SB_ERR_INTERNAL (no thread). */
-sb_err sb_jobs_queue_start(sb_jobs_t *j, sb_error_t *e);
-/* Stop and join the claimer (first, so nothing new is taken while the pools drain) / the heartbeat (after
- * the drain, so running jobs keep their leases). Safe when never started. */
+/* Start the claimer when the store is shared and cfg.take_queue: it claims shared jobs while this process
+ * has an idle worker, reaps the jobs of dead holders and deletes the staged inputs of ended jobs. No-op
+ * otherwise. Errors: SB_ERR_INTERNAL (no thread). */
+sb_err sb_jobs_claimer_start(sb_jobs_t *j, sb_error_t *e);
+/* Stop and join it: first at stop, so nothing new is claimed while the pools drain. Safe when never
+ * started. */
 void sb_jobs_claimer_stop(sb_jobs_t *j);
-void sb_jobs_heartbeat_stop(sb_jobs_t *j);
+
+/* ---- leases.c: the leases this process holds ---- */
+
 /* Remember that this process holds job `id`'s lease (the heartbeat renews it) / forget it. Take j->mu. */
 void sb_jobs_hold(sb_jobs_t *j, const char *id);
 void sb_jobs_unhold(sb_jobs_t *j, const char *id);
-/* The end of a shared job's run: one fewer running, wake the claimer. Takes j->mu. */
+/* The end of a shared job's run here: one fewer running, wake the claimer. Takes j->mu. */
 void sb_jobs_queue_slot_free(sb_jobs_t *j);
-/* The {"code","message","field"} JSON of a job whose runs crashed SB_JOBS_MAX_ATTEMPTS times (malloc'd,
- * NULL when out of memory). */
-char *sb_jobs_crashed_json(void);
+/* Start the heartbeat thread (renews every held lease each lease_s / 3). Errors: SB_ERR_INTERNAL. */
+sb_err sb_jobs_heartbeat_start(sb_jobs_t *j, sb_error_t *e);
+/* Stop and join it: after the pools drained, so running jobs keep their leases. Safe when never started. */
+void sb_jobs_heartbeat_stop(sb_jobs_t *j);
+
+/* ---- watch.c: completions of shared jobs that run on any node ---- */
+
+/* Call done(job) once shared job `id` is completed or failed, as the store says (read every 150 ms by
+ * the watcher thread), or at stop as it stands. Errors: SB_ERR_NOMEM. */
+sb_err sb_jobs_watch(sb_jobs_t *j, const char *id, sb_job_done_fn done, void *ctx, sb_error_t *e);
+/* Start the watcher thread. Errors: SB_ERR_INTERNAL. */
+sb_err sb_jobs_watch_start(sb_jobs_t *j, sb_error_t *e);
+/* Stop it, then call every open watch's completion with its job as it stands. Safe when never started. */
+void sb_jobs_watch_stop(sb_jobs_t *j);
 
 /* ---- recover.c ---- */
 
@@ -125,6 +141,9 @@ char *sb_jobs_error_json(const sb_error_t *e);
  * item >= 0 of that item of a batch job. On failure the blobs are deleted. Errors: SB_ERR_NO_CREDITS,
  * SB_ERR_CONFLICT (lease lost), SB_ERR_STORE. */
 sb_err sb_jobs_deliver(work_t *w, int item, sb_pipeline_out_t *po, double total_ms, sb_error_t *e);
+/* The {"code","message","field"} JSON of a job whose runs crashed SB_JOBS_MAX_ATTEMPTS times (malloc'd,
+ * NULL when out of memory). */
+char *sb_jobs_crashed_json(void);
 /* Probe an encoded image's size into *pixels: the probe's errors, or SB_ERR_IMAGE_TOO_LARGE over the
  * pixel cap, on `field`. */
 sb_err sb_jobs_probe_pixels(const sb_jobs_t *j, const uint8_t *buf, size_t len, const char *field, int64_t *pixels,

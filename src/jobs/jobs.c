@@ -158,6 +158,9 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
             sb_error_t ignore; /* a failure here leaves the rows to the worker, which makes them again */
             sb_jobs_batch_create_items(j, id, json_object_get(req->spec, "items"), &ignore);
         }
+        /* Whichever node runs it, the caller's completion comes from the store. */
+        if (!err && !*existed && req->done && (err = sb_jobs_watch(j, id, req->done, req->done_ctx, e)))
+            sb_job_clear(out);
         return err;
     }
     /* A failure here leaves the rows to the worker, which makes them again. */
@@ -318,7 +321,11 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
                                                               .purge_interval_s = cfg->purge_interval_s},
                                    &j->maint, e);
     if (!err)
-        err = sb_jobs_queue_start(j, e);
+        err = sb_jobs_heartbeat_start(j, e);
+    if (!err)
+        err = sb_jobs_claimer_start(j, e);
+    if (!err && j->shared)
+        err = sb_jobs_watch_start(j, e);
     if (err) {
         sb_jobs_stop(j);
         return err;
@@ -335,6 +342,7 @@ void sb_jobs_stop(sb_jobs_t *j)
     sb_pool_stop(j->fetch); /* then: fetched jobs are handed to the work pool */
     sb_pool_stop(j->work);
     sb_jobs_heartbeat_stop(j); /* after the drain: running jobs keep their leases */
+    sb_jobs_watch_stop(j);     /* every waiting caller gets its completion */
     sb_webhooks_stop(j->hooks); /* after the drain: in-flight deliveries finish, waiting ones stay pending */
     sb_maintenance_stop(j->maint);
     pthread_mutex_destroy(&j->mu);

@@ -1,7 +1,6 @@
-/* queue.c - the shared queue's side of the job service (internal.h): the leases this process holds and
- * the heartbeat that renews them; the claimer, which takes shared jobs (sb_meta_job_claim_next) while a
- * worker is idle, woken by the store's notifications or polling; the reaper, which fails the jobs of dead
- * holders after SB_JOBS_MAX_ATTEMPTS claims; and the sweep of ended jobs' staged inputs. */
+/* queue.c - the claimer of the shared queue (internal.h): takes shared jobs (sb_meta_job_claim_next) while
+ * a worker is idle, woken by the store's notifications or polling, and hands them to the pools; reaps the
+ * jobs of dead holders (after SB_JOBS_MAX_ATTEMPTS claims) and sweeps the staged inputs of ended jobs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,95 +14,6 @@
 #define POLL_MS 500
 /* Staged inputs of ended jobs deleted per sweep. */
 #define SWEEP_BATCH 64
-
-void sb_jobs_hold(sb_jobs_t *j, const char *id)
-{
-    pthread_mutex_lock(&j->mu);
-    if (j->n_held == j->cap_held) {
-        int cap = j->cap_held ? 2 * j->cap_held : 16;
-        void *grown = realloc(j->held, (size_t)cap * sizeof *j->held);
-        if (grown) {
-            j->held = grown;
-            j->cap_held = cap;
-        }
-    }
-    /* Out of memory: the lease is not renewed, and a job longer than it may be taken over (and charged
-     * once all the same). */
-    if (j->n_held < j->cap_held)
-        snprintf(j->held[j->n_held++], SB_ID_MAX, "%s", id);
-    pthread_mutex_unlock(&j->mu);
-}
-
-void sb_jobs_unhold(sb_jobs_t *j, const char *id)
-{
-    pthread_mutex_lock(&j->mu);
-    for (int i = 0; i < j->n_held; i++)
-        if (!strcmp(j->held[i], id)) {
-            memmove(j->held[i], j->held[j->n_held - 1], SB_ID_MAX);
-            j->n_held--;
-            break;
-        }
-    pthread_mutex_unlock(&j->mu);
-}
-
-void sb_jobs_queue_slot_free(sb_jobs_t *j)
-{
-    pthread_mutex_lock(&j->mu);
-    j->queue_running--;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-}
-
-char *sb_jobs_crashed_json(void)
-{
-    sb_error_t ce = {0};
-    sb_error_set(&ce, SB_ERR_JOB_CRASHED, "",
-                 "the server stopped while running this job on each of its %d attempts (its input may crash "
-                 "the server); it was not tried again and nothing was charged",
-                 SB_JOBS_MAX_ATTEMPTS);
-    return sb_jobs_error_json(&ce);
-}
-
-/* ---- heartbeat ---- */
-
-static void renew_held(sb_jobs_t *j)
-{
-    pthread_mutex_lock(&j->mu);
-    int n = j->n_held;
-    char (*ids)[SB_ID_MAX] = n ? malloc((size_t)n * SB_ID_MAX) : NULL;
-    if (ids)
-        memcpy(ids, j->held, (size_t)n * SB_ID_MAX);
-    pthread_mutex_unlock(&j->mu);
-    for (int i = 0; ids && i < n; i++) {
-        sb_error_t e;
-        sb_err err = sb_meta_job_renew(j->meta, ids[i], j->owner, j->cfg.lease_s, &e);
-        /* Lost (taken over after a stall, or finished meanwhile): the run's completion will find out. */
-        if (err && err != SB_ERR_CONFLICT)
-            sb_log(SB_LOG_WARN, "cannot renew a lease",
-                   json_pack("{s:s, s:s, s:o}", "job", ids[i], "code", sb_err_name(err), "error", sb_log_str(e.message)));
-    }
-    free(ids);
-}
-
-static void *heartbeat_main(void *arg)
-{
-    sb_jobs_t *j = arg;
-    pthread_setname_np(pthread_self(), "lease-beat");
-    int every_ms = j->cfg.lease_s * 1000 / 3;
-    if (every_ms < 200)
-        every_ms = 200;
-    pthread_mutex_lock(&j->mu);
-    while (!j->beat_stopping) {
-        sb_clock_cond_wait_ms(&j->cv, &j->mu, every_ms);
-        if (j->beat_stopping)
-            break;
-        pthread_mutex_unlock(&j->mu);
-        renew_held(j);
-        pthread_mutex_lock(&j->mu);
-    }
-    pthread_mutex_unlock(&j->mu);
-    return NULL;
-}
 
 /* ---- reaper and sweep ---- */
 
@@ -158,8 +68,8 @@ static bool idle_worker(sb_jobs_t *j)
            j->queue_running < j->cfg.workers;
 }
 
-/* Hand a claimed shared job to the pools (a URL to the fetchers, the rest to the workers); false when it
- * could not be handed (then it is failed, or left to its lease). */
+/* Hand a claimed shared job to the pools (a URL to the fetchers, the rest to the workers). One this build
+ * cannot run is failed; one the stopping pools refuse is given back to the queue at once. */
 static void start_claimed(sb_jobs_t *j, sb_job_t *job)
 {
     const sb_pipeline_def_t *def = sb_pipeline_find(job->pipeline);
@@ -233,16 +143,13 @@ static void *claimer_main(void *arg)
     return NULL;
 }
 
-sb_err sb_jobs_queue_start(sb_jobs_t *j, sb_error_t *e)
+sb_err sb_jobs_claimer_start(sb_jobs_t *j, sb_error_t *e)
 {
-    if (pthread_create(&j->heartbeat, NULL, heartbeat_main, j) != 0)
-        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the lease heartbeat");
-    j->heartbeat_started = true;
-    if (j->shared && j->cfg.take_queue) {
-        if (pthread_create(&j->claimer, NULL, claimer_main, j) != 0)
-            return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the queue claimer");
-        j->claimer_started = true;
-    }
+    if (!j->shared || !j->cfg.take_queue)
+        return SB_OK;
+    if (pthread_create(&j->claimer, NULL, claimer_main, j) != 0)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the queue claimer");
+    j->claimer_started = true;
     return SB_OK;
 }
 
@@ -255,15 +162,4 @@ void sb_jobs_claimer_stop(sb_jobs_t *j)
     if (j->claimer_started)
         pthread_join(j->claimer, NULL);
     j->claimer_started = false;
-}
-
-void sb_jobs_heartbeat_stop(sb_jobs_t *j)
-{
-    pthread_mutex_lock(&j->mu);
-    j->beat_stopping = true;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    if (j->heartbeat_started)
-        pthread_join(j->heartbeat, NULL);
-    j->heartbeat_started = false;
 }

@@ -34,21 +34,10 @@ static bool collect(const sb_job_t *job, void *ctx)
     return true;
 }
 
-/* The error of a job the process died running SB_JOBS_MAX_ATTEMPTS times. */
-static char *crashed_json(void)
-{
-    sb_error_t ce = {0};
-    sb_error_set(&ce, SB_ERR_JOB_CRASHED, "",
-                 "the server stopped while running this job on each of its %d attempts (its input may crash "
-                 "the server); it was not tried again and nothing was charged",
-                 SB_JOBS_MAX_ATTEMPTS);
-    return sb_jobs_error_json(&ce);
-}
-
 sb_err sb_jobs_recover(sb_jobs_t *j, sb_error_t *e)
 {
     int requeued = 0, crashed = 0;
-    char *cj = crashed_json();
+    char *cj = sb_jobs_crashed_json();
     sb_err err = cj ? sb_meta_job_recover(j->meta, SB_JOBS_MAX_ATTEMPTS, cj, &requeued, &crashed, e)
                     : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     free(cj);

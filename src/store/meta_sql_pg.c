@@ -170,7 +170,16 @@ sb_err sb_sql_pg_run(sb_meta_t *m, sb_error_t *e, const char *sql, const char *t
     char *text = dollar_placeholders(sql);
     if (!text)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory preparing a statement");
+    /* A connection the server dropped while it was idle (a restart, a killed backend) shows only when a
+     * statement fails on it. Outside a transaction nothing was lost: reconnect and run it once more. Inside
+     * one, the transaction died with the connection and the caller gets SB_ERR_STORE_DOWN. */
+    bool idle = PQtransactionStatus(m->pg) == PQTRANS_IDLE;
     PGresult *res = PQexecParams(m->pg, text, n, oids, values, NULL, NULL, 0);
+    if (idle && PQstatus(m->pg) == CONNECTION_BAD) {
+        PQclear(res);
+        PQreset(m->pg);
+        res = PQstatus(m->pg) == CONNECTION_OK ? PQexecParams(m->pg, text, n, oids, values, NULL, NULL, 0) : NULL;
+    }
     free(text);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     sb_err err = SB_OK;

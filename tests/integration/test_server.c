@@ -2392,7 +2392,8 @@ Test(server, avatar_batch_resumes_after_a_crash)
     char key[64];
     make_key("t", 10, key, NULL);
     const char *const args[] = {"--allow-private-urls", NULL};
-    server_start(NULL, args);
+    const char *const env[] = {"STROBE_LEASE_S=3", NULL}; /* a shared store takes the batch over after it */
+    server_start(env, args);
 
     char u1[160], u2[160];
     origin_url(u1, sizeof u1, "127.0.0.1", "/img");
@@ -2422,23 +2423,29 @@ Test(server, avatar_batch_resumes_after_a_crash)
     cr_assert_eq(origin_wait("/slow", 1, 10000), 1, "item 1's fetch is in flight");
     server_kill9();
 
-    server_start(NULL, args);
+    server_start(env, args);
     json_t *bt = poll_batch(key, id, 60000);
     char *dump = json_dumps(bt, JSON_COMPACT);
-    cr_assert_eq(jint(bt, "completed"), 2, "%s", dump);
-    cr_assert_eq(jint(bt, "failed"), 1, "%s", dump);
+    /* One node keeps uploads in memory only: item 2's is lost with the process. On a shared store
+     * (PostgreSQL) the batch's uploads are staged, encrypted, in the blob store: item 2 is made too. */
+    bool staged = S.pg_admin[0] != '\0';
+    cr_assert_eq(jint(bt, "completed"), staged ? 3 : 2, "%s", dump);
+    cr_assert_eq(jint(bt, "failed"), staged ? 0 : 1, "%s", dump);
     char a[64], b[64];
     url_file_id(first, a, sizeof a);
     url_file_id(jstr(batch_item(bt, 0), "avatar_url"), b, sizeof b);
     cr_assert_str_eq(a, b, "item 0 was made again: %s", dump);
     cr_assert_str_eq(nz(jstr(batch_item(bt, 1), "status")), "completed", "%s", dump);
-    cr_assert_str_eq(nz(jstr(json_object_get(batch_item(bt, 2), "error"), "code")), "input_lost", "%s", dump);
+    if (staged)
+        cr_assert_str_eq(nz(jstr(batch_item(bt, 2), "status")), "completed", "%s", dump);
+    else
+        cr_assert_str_eq(nz(jstr(json_object_get(batch_item(bt, 2), "error"), "code")), "input_lost", "%s", dump);
     cr_assert_eq(origin_count("/img"), 1, "item 0 fetched again");
     cr_assert_eq(origin_count("/slow"), 2, "item 1 fetched once per run");
     free(dump);
     json_decref(bt);
     json_t *acct = account(key);
-    cr_assert_eq(jint(acct, "credits_used"), 2, "charged once per avatar: %s", json_dumps(acct, 0));
+    cr_assert_eq(jint(acct, "credits_used"), staged ? 3 : 2, "charged once per avatar: %s", json_dumps(acct, 0));
     json_decref(acct);
     cr_assert_eq(WEXITSTATUS(server_stop(30000)), 0);
     free(json);
