@@ -139,6 +139,29 @@ sb_err sb_opts_fields_to_json(const sb_opts_table_t *t, const void *opts, json_t
     return SB_OK;
 }
 
+sb_err sb_opt_read_name(const sb_opt_field_t *f, const char *s, void *opts, sb_error_t *e)
+{
+    char *p = AT(opts, f);
+    if (f->kind == SB_OPT_FORMAT) {
+        sb_format_t x = sb_format_parse(s);
+        if (!format_ok(x))
+            return sb_error_set(e, SB_ERR_USAGE, f->name, "%s must be png, jpeg or webp, got '%.40s'", f->name,
+                                s ? s : "(not a string)");
+        memcpy(p, &x, sizeof x);
+        return SB_OK;
+    }
+    for (int i = 0; s && f->names[i]; i++)
+        if (!strcmp(s, f->names[i])) {
+            memcpy(p, &i, sizeof i);
+            return SB_OK;
+        }
+    char all[160] = "";
+    for (int i = 0; f->names[i]; i++)
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", f->names[i]);
+    return sb_error_set(e, SB_ERR_USAGE, f->name, "%s must be one of %s, got '%.40s'", f->name, all,
+                        s ? s : "(not a string)");
+}
+
 /* Read the JSON value `v` of field `f` into `opts`; errors name `f->name`. */
 static sb_err field_read(const sb_opt_field_t *f, const json_t *v, void *opts, sb_error_t *e)
 {
@@ -179,28 +202,8 @@ static sb_err field_read(const sb_opt_field_t *f, const json_t *v, void *opts, s
         memcpy(p, &x, sizeof x);
         return SB_OK;
     }
-    case SB_OPT_FORMAT: {
-        const char *s = json_string_value(v);
-        sb_format_t x = sb_format_parse(s);
-        if (!format_ok(x))
-            return sb_error_set(e, SB_ERR_USAGE, f->name, "%s must be png, jpeg or webp, got '%.40s'", f->name,
-                                s ? s : "(not a string)");
-        memcpy(p, &x, sizeof x);
-        return SB_OK;
-    }
-    case SB_OPT_ENUM: {
-        const char *s = json_string_value(v);
-        for (int i = 0; s && f->names[i]; i++)
-            if (!strcmp(s, f->names[i])) {
-                memcpy(p, &i, sizeof i);
-                return SB_OK;
-            }
-        char all[160] = "";
-        for (int i = 0; f->names[i]; i++)
-            snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? ", " : "", f->names[i]);
-        return sb_error_set(e, SB_ERR_USAGE, f->name, "%s must be one of %s, got '%.40s'", f->name, all,
-                            s ? s : "(not a string)");
-    }
+    case SB_OPT_FORMAT:
+    case SB_OPT_ENUM: return sb_opt_read_name(f, json_string_value(v), opts, e);
     }
     return sb_error_set(e, SB_ERR_INTERNAL, f->name, "unknown option kind");
 }

@@ -63,6 +63,10 @@ bool sb_opt_is_set(const sb_opts_table_t *t, const sb_opt_field_t *f, const void
 /* The field of `t` called `name` (its public name), or NULL. */
 const sb_opt_field_t *sb_opt_find(const sb_opts_table_t *t, const char *name);
 
+/* A FORMAT or ENUM field of `opts` from its name `s` (NULL: not a string). SB_ERR_USAGE naming the field
+ * ("<name> must be png, jpeg or webp, got '<s>'", or one of the enum's names). */
+sb_err sb_opt_read_name(const sb_opt_field_t *f, const char *s, void *opts, sb_error_t *e);
+
 /* Range-check every set field: numbers in [min, max] ("<name> must be between <min> and <max>, got <v>", as
  * the API says it), a format png, jpeg or webp, an enum in its names. SB_ERR_USAGE naming the field. */
 sb_err sb_opts_check_fields(const sb_opts_table_t *t, const void *opts, sb_error_t *e);
