@@ -192,6 +192,11 @@ int sb_cmd_avatar(int argc, char **argv)
         default: return sb_cli_usage("%s", avatar_usage);
         }
     }
+    sb_avatar_job_opts_t jo = sb_avatar_job_opts_defaults();
+    sb_error_t ce = {0};
+    jo.avatar = opts;
+    if ((rc = sb_cli_check(sb_avatar_job_opts_check(&jo, &ce), &ce)))
+        return rc;
     sb_look_t look;
     if (look_path) {
         if ((rc = load_look(look_path, &look)))

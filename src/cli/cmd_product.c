@@ -80,7 +80,8 @@ int sb_cmd_product(int argc, char **argv)
                                              {"json", no_argument, 0, OPT_JSON},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    sb_product_opts_t opts = SB_PRODUCT_OPTS_DEFAULT;
+    sb_product_opts_t opts = sb_product_opts_defaults();
+    sb_error_t ce = {0};
     const char *out_path = NULL;
     int json = 0, c, rc, seed;
     optind = 0;
@@ -106,11 +107,7 @@ int sb_cmd_product(int argc, char **argv)
         case OPT_BLUR: if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, 1, &opts.shadow.blur))) return rc; break;
         case OPT_ANGLE: if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, 360, &opts.shadow.angle_deg))) return rc; break;
         case OPT_DISTANCE: if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, 1, &opts.shadow.distance))) return rc; break;
-        case OPT_FORMAT:
-            opts.format = sb_format_parse(optarg);
-            if (opts.format != SB_FMT_PNG && opts.format != SB_FMT_JPEG && opts.format != SB_FMT_WEBP)
-                return sb_cli_usage("--format must be png, jpeg or webp, got '%s'", optarg);
-            break;
+        case OPT_FORMAT: if ((rc = sb_cli_read_format(&sb_product_opts_table, "output_format", optarg, &opts))) return rc; break;
         case OPT_MASK: opts.mask_only = true; break;
         case OPT_FRAME_FOR: opts.frame_for = optarg; break;
         case OPT_JSON: json = 1; break;
@@ -121,6 +118,8 @@ int sb_cmd_product(int argc, char **argv)
     }
     if (optind != argc - 1)
         return sb_cli_usage("give one input photo: strobe product IN [options] ('strobe product --help' lists them)");
+    if ((rc = sb_cli_check(sb_product_opts_check(&opts, &ce), &ce)))
+        return rc;
     const char *in_path = argv[optind];
     char def_out[4096];
     if (!out_path) {
