@@ -1,6 +1,7 @@
 /* removebg.c - POST /v1.0/removebg: remove.bg's API on strobe's cut-out (the "cutout" pipeline), so a
- * remove.bg client only changes its base URL and key. remove.bg's fields are read into the cut-out's options
- * type (sb_cutout_opts_t, pipeline/opts.h), whose JSON form is the job's spec. Fields, headers and differences: docs/removebg.md.
+ * remove.bg client only changes its base URL and key. remove.bg's fields are read into the cut-out's
+ * options type (sb_cutout_opts_t, pipeline/opts.h), whose JSON form is the job's spec. Fields, headers
+ * and differences: docs/removebg.md.
  * The key (X-Api-Key), the error shape and the X-RateLimit-* names come with the route's
  * SB_API_AUTH_REMOVEBG (router.c, respond.c); this file reads the options and answers the image bytes. */
 #include <openssl/evp.h>

@@ -33,7 +33,10 @@ int sb_cmd_headshot(int argc, char **argv)
         case 'o': out_path = optarg; break;
         case 's': if ((rc = sb_cli_parse_int(optarg, "size", &opts.size))) return rc; break;
         case 'q': if ((rc = sb_cli_parse_int(optarg, "quality", &opts.quality))) return rc; break;
-        case 'f': if ((rc = sb_cli_read_format(&sb_headshot_opts_table, "output_format", optarg, &opts))) return rc; break;
+        case 'f':
+            if ((rc = sb_cli_read_format(&sb_headshot_opts_table, "output_format", optarg, &opts)))
+                return rc;
+            break;
         case 'j': json = 1; break;
         default: return sb_cli_usage("usage: strobe headshot IN [-o OUT] [--size N] [--format F] [--json]");
         }

@@ -107,7 +107,10 @@ int sb_cmd_product(int argc, char **argv)
         case OPT_BLUR: if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, 1, &opts.shadow.blur))) return rc; break;
         case OPT_ANGLE: if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, 360, &opts.shadow.angle_deg))) return rc; break;
         case OPT_DISTANCE: if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, 1, &opts.shadow.distance))) return rc; break;
-        case OPT_FORMAT: if ((rc = sb_cli_read_format(&sb_product_opts_table, "output_format", optarg, &opts))) return rc; break;
+        case OPT_FORMAT:
+            if ((rc = sb_cli_read_format(&sb_product_opts_table, "output_format", optarg, &opts)))
+                return rc;
+            break;
         case OPT_MASK: opts.mask_only = true; break;
         case OPT_FRAME_FOR: opts.frame_for = optarg; break;
         case OPT_JSON: json = 1; break;

@@ -90,9 +90,12 @@ sb_err sb_avatar_job_opts_from_json(const json_t *j, sb_avatar_job_opts_t *o, sb
     const json_t *look = err ? NULL : json_object_get(j, "look");
     if (look) {
         char *text = json_is_object(look) ? json_dumps(look, JSON_COMPACT) : NULL;
-        err = text                  ? sb_look_from_json(text, &o->look, e)
-              : json_is_object(look) ? sb_error_set(e, SB_ERR_NOMEM, "look", "out of memory")
-                                     : sb_error_set(e, SB_ERR_USAGE, "look", "look must be an object (a learned style)");
+        if (text)
+            err = sb_look_from_json(text, &o->look, e);
+        else if (json_is_object(look))
+            err = sb_error_set(e, SB_ERR_NOMEM, "look", "out of memory");
+        else
+            err = sb_error_set(e, SB_ERR_USAGE, "look", "look must be an object (a learned style)");
         if (err)
             snprintf(e->field, sizeof e->field, "look");
         o->has_look = !err;
