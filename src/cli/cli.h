@@ -34,6 +34,9 @@ int sb_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * naming --`name` and return its exit code. */
 int sb_cli_parse_int(const char *s, const char *name, int *out);
 int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, float *out);
+/* The `hi` of a flag whose range the pipeline's options type checks (sb_cli_check): the flag is parsed as
+ * a non-negative number and the type names the limits, once. */
+#define SB_CLI_CHECKED_BY_OPTS 1e9f
 /* A format flag's value into the options type's format field `field` (pipeline/opts.h; png, jpeg, jpg or
  * webp): 0, or the usage error's exit status after printing it. */
 int sb_cli_read_format(const sb_opts_table_t *t, const char *field, const char *s, void *opts);

@@ -101,7 +101,10 @@ int sb_cmd_portrait(int argc, char **argv)
             seed_given = 1;
             break;
         case 'n': if ((rc = sb_cli_parse_int(optarg, "samples", &opts.samples))) return rc; break;
-        case OPT_IDENTITY: if ((rc = sb_cli_parse_float(optarg, "identity", 0, 1, &opts.identity))) return rc; break;
+        case OPT_IDENTITY:
+            if ((rc = sb_cli_parse_float(optarg, "identity", 0, SB_CLI_CHECKED_BY_OPTS, &opts.identity)))
+                return rc;
+            break;
         case OPT_SIZE:
             if (sb_parse_size(optarg, strlen(optarg), SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &opts.width,
                               &opts.height, "--size", &pe))

@@ -94,7 +94,10 @@ int sb_cmd_product(int argc, char **argv)
         case OPT_PROMPT: opts.background_prompt = optarg; break;
         case OPT_SIZE: if ((rc = parse_size(optarg, &opts))) return rc; break;
         case OPT_ASPECT: opts.aspect = optarg; break;
-        case OPT_PADDING: if ((rc = sb_cli_parse_float(optarg, "padding", 0, 0.4f, &opts.padding))) return rc; break;
+        case OPT_PADDING:
+            if ((rc = sb_cli_parse_float(optarg, "padding", 0, SB_CLI_CHECKED_BY_OPTS, &opts.padding)))
+                return rc;
+            break;
         case OPT_QUALITY: if ((rc = sb_cli_parse_int(optarg, "quality", &opts.quality))) return rc; break;
         case OPT_SEED:
             if ((rc = sb_cli_parse_int(optarg, "seed", &seed)))
@@ -103,10 +106,22 @@ int sb_cmd_product(int argc, char **argv)
                 return sb_cli_usage("--seed must be 0 or more, got '%s'", optarg);
             opts.seed = (uint64_t)seed;
             break;
-        case OPT_OPACITY: if ((rc = sb_cli_parse_float(optarg, "shadow-opacity", 0, 1, &opts.shadow.opacity))) return rc; break;
-        case OPT_BLUR: if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, 1, &opts.shadow.blur))) return rc; break;
-        case OPT_ANGLE: if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, 360, &opts.shadow.angle_deg))) return rc; break;
-        case OPT_DISTANCE: if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, 1, &opts.shadow.distance))) return rc; break;
+        case OPT_OPACITY:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-opacity", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.opacity)))
+                return rc;
+            break;
+        case OPT_BLUR:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.blur)))
+                return rc;
+            break;
+        case OPT_ANGLE:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.angle_deg)))
+                return rc;
+            break;
+        case OPT_DISTANCE:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.distance)))
+                return rc;
+            break;
         case OPT_FORMAT:
             if ((rc = sb_cli_read_format(&sb_product_opts_table, "output_format", optarg, &opts)))
                 return rc;
