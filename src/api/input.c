@@ -1,6 +1,8 @@
 /* input.c - request bodies to image bytes and options. */
 #include "api/input.h"
 
+#include <limits.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,6 +433,63 @@ sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *
     else
         return sb_error_set(e, SB_ERR_USAGE, name, "%s must be true or false", name);
     return SB_OK;
+}
+
+/* One field of an options table from the request into opts. */
+static sb_err input_field(sb_api_ctx_t *c, const sb_api_input_t *in, const sb_opt_field_t *f, void *opts,
+                          sb_error_t *e)
+{
+    char *p = (char *)opts + f->offset;
+    sb_err err = SB_OK;
+    switch (f->kind) {
+    case SB_OPT_INT:
+    case SB_OPT_INT64: {
+        long v = LONG_MIN;
+        if ((err = sb_api_input_int(c, in, f->name, (long)f->min, (long)f->max, &v, e)) || v == LONG_MIN)
+            return err;
+        if (f->kind == SB_OPT_INT64) {
+            int64_t x = v;
+            memcpy(p, &x, sizeof x);
+        } else {
+            int x = (int)v;
+            memcpy(p, &x, sizeof x);
+        }
+        return SB_OK;
+    }
+    case SB_OPT_FLOAT: {
+        double v = NAN;
+        if (!(err = sb_api_input_number(c, in, f->name, f->min, f->max, &v, e)) && !isnan(v)) {
+            float x = (float)v;
+            memcpy(p, &x, sizeof x);
+        }
+        return err;
+    }
+    case SB_OPT_BOOL: return sb_api_input_bool(c, in, f->name, (bool *)p, e);
+    case SB_OPT_STRING: {
+        const char *v;
+        if (!(err = sb_api_input_string(c, in, f->name, &v, e)) && v)
+            memcpy(p, &v, sizeof v);
+        return err;
+    }
+    case SB_OPT_FORMAT:
+    case SB_OPT_ENUM: {
+        const char *v;
+        if ((err = sb_api_input_string(c, in, f->name, &v, e)) || !v)
+            return err;
+        return sb_opt_read_name(f, v, opts, e);
+    }
+    }
+    return sb_error_set(e, SB_ERR_INTERNAL, f->name, "unknown option kind");
+}
+
+sb_err sb_api_input_opts(sb_api_ctx_t *c, const sb_api_input_t *in, const sb_opts_table_t *t, void *opts,
+                         sb_error_t *e)
+{
+    sb_err err = SB_OK;
+    for (size_t i = 0; !err && i < t->n; i++)
+        if (!(t->fields[i].flags & SB_OPT_ENDPOINT))
+            err = input_field(c, in, &t->fields[i], opts, e);
+    return err;
 }
 
 void sb_api_input_free(sb_api_input_t *in)

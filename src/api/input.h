@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "pipeline/opts.h"
 
 typedef struct {
     json_t *body;          /* the parsed JSON object, or NULL for multipart */
@@ -69,6 +70,13 @@ sb_err sb_api_input_number(sb_api_ctx_t *c, const sb_api_input_t *in, const char
 
 /* A boolean option; *out untouched when absent. JSON true/false or multipart "true"/"false"/"1"/"0". */
 sb_err sb_api_input_bool(sb_api_ctx_t *c, const sb_api_input_t *in, const char *name, bool *out, sb_error_t *e);
+
+/* Every request field of an options type's table (pipeline/opts.h; not those flagged SB_OPT_ENDPOINT) into
+ * `opts`, in the table's order, each with the reader of its kind above (a range for numbers; a format png,
+ * jpeg, jpg or webp; an enum one of its names). A field absent leaves `opts` as it is. Errors: SB_ERR_USAGE
+ * naming the field. */
+sb_err sb_api_input_opts(sb_api_ctx_t *c, const sb_api_input_t *in, const sb_opts_table_t *t, void *opts,
+                         sb_error_t *e);
 
 /* Parse a JSON body that carries no image the generic way (an endpoint reads its own fields from
  * in->body): the fingerprint, then the object. `wanted` names what the body should hold, for the message

@@ -78,51 +78,35 @@ static sb_err read_image(sb_api_input_t *in, sb_error_t *e)
     return sb_api_input_decode_image(s, "inputImages", &in->image, &in->image_len, e);
 }
 
-/* The job's spec from the request's fields (template applied, seed drawn), and the image. */
-static sb_err build_spec(sb_api_ctx_t *c, sb_api_input_t *in, json_t *spec, long *samples, sb_error_t *e)
+/* The options (sb_portrait_opts_t, pipeline/opts.h) from the request's fields, its template applied (*t,
+ * malloc'd for the caller to free, holds the template's strings that `o` points to) and its seed drawn;
+ * and the image. */
+static sb_err read_opts(sb_api_ctx_t *c, sb_api_input_t *in, sb_portrait_opts_t *o, sb_key_template_t **t,
+                        sb_error_t *e)
 {
-    const char *prompt = NULL, *template = NULL;
-    int64_t seed = -1;
-    long width = SB_GENERATE_WIDTH_DEFAULT, height = SB_GENERATE_HEIGHT_DEFAULT;
-    double identity = 0.8;
-    sb_key_template_t *t = NULL;
+    const char *template = NULL;
+    *o = sb_portrait_opts_defaults();
+    o->gen.width = SB_GENERATE_WIDTH_DEFAULT, o->gen.height = SB_GENERATE_HEIGHT_DEFAULT; /* for one side alone */
     sb_err err;
-    *samples = 1;
-    if ((err = sb_api_input_string(c, in, "prompt", &prompt, e)) || (err = read_seed(in, &seed, e)) ||
-        (err = sb_api_input_int(c, in, "sampleNumber", 1, SB_GENERATE_SAMPLES_MAX, samples, e)) ||
-        (err = sb_api_input_number(c, in, "identityScale", 0, 1, &identity, e)) ||
-        (err = sb_api_input_int(c, in, "outputImageWidth", SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &width,
-                                e)) ||
-        (err = sb_api_input_int(c, in, "outputImageHeight", SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &height,
-                                e)) ||
+    if ((err = sb_api_input_opts(c, in, &sb_portrait_opts_table, o, e)) || (err = read_seed(in, &o->gen.seed, e)) ||
         (err = sb_api_input_string(c, in, "template", &template, e)))
         return err;
     if (template) {
-        if (!(t = malloc(sizeof *t)))
+        if (!(*t = malloc(sizeof **t)))
             return sb_error_set(e, SB_ERR_NOMEM, "template", "out of memory");
-        if ((err = sb_api_template_find(c, template, "template", t, e))) {
-            free(t);
+        if ((err = sb_api_template_find(c, template, "template", *t, e)))
             return err;
-        }
-        json_object_set_new(spec, "template", json_string(t->name));
-        if (!prompt)
-            json_object_set_new(spec, "prompt", json_string(t->prompt));
+        o->template_name = (*t)->name;
+        if (!o->gen.prompt)
+            o->gen.prompt = (*t)->prompt;
         if (!json_object_get(in->body, "seed"))
-            seed = t->seed;
-        free(t);
+            o->gen.seed = (*t)->seed;
     }
     if ((err = read_image(in, e)))
         return err;
-    if (seed == -1)
-        seed = sb_generate_random_seed();
-    if (prompt)
-        json_object_set_new(spec, "prompt", json_string(prompt));
-    json_object_set_new(spec, "seed", json_integer(seed));
-    json_object_set_new(spec, "samples", json_integer(*samples));
-    json_object_set_new(spec, "identity", json_real(identity));
-    json_object_set_new(spec, "width", json_integer(width));
-    json_object_set_new(spec, "height", json_integer(height));
-    return SB_OK;
+    if (o->gen.seed == -1)
+        o->gen.seed = sb_generate_random_seed();
+    return sb_portrait_opts_check(o, e);
 }
 
 /* "data:image/jpeg;base64,..." of a stored output `name` (new reference), or NULL with e filled. */
@@ -181,22 +165,26 @@ bool sb_api_generate_portrait(sb_api_ctx_t *c)
 {
     sb_api_input_t in = {0};
     sb_error_t e = {0};
-    json_t *spec = json_object();
-    long samples = 1;
+    json_t *spec = NULL;
+    sb_portrait_opts_t o;
+    sb_key_template_t *t = NULL;
     bool deferred = false;
     sb_err err = sb_api_input_parse_json(c, "inputImages and a prompt", &in, &e);
     if (err) {
         sb_api_send_error(c, &e);
     } else if (authenticate(c, &in)) {
-        if ((err = build_spec(c, &in, spec, &samples, &e))) {
+        if (!(err = read_opts(c, &in, &o, &t, &e)) && !(spec = sb_portrait_opts_to_json(&o)))
+            err = sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
+        if (err) {
             sb_api_send_error(c, &e);
         } else {
-            c->cost = samples;
+            c->cost = o.gen.samples ? o.gen.samples : 1;
             c->render = render;
             deferred = sb_api_submit(c, &in, "portrait", spec, NULL);
         }
     }
     json_decref(spec);
+    free(t);
     sb_api_input_free(&in);
     return deferred;
 }

@@ -1,5 +1,7 @@
 /* removebg.c - POST /v1.0/removebg: remove.bg's API on strobe's cut-out (the "cutout" pipeline), so a
- * remove.bg client only changes its base URL and key. Fields, headers and differences: docs/removebg.md.
+ * remove.bg client only changes its base URL and key. remove.bg's fields are read into the cut-out's
+ * options type (sb_cutout_opts_t, pipeline/opts.h), whose JSON form is the job's spec. Fields, headers
+ * and differences: docs/removebg.md.
  * The key (X-Api-Key), the error shape and the X-RateLimit-* names come with the route's
  * SB_API_AUTH_REMOVEBG (router.c, respond.c); this file reads the options and answers the image bytes. */
 #include <openssl/evp.h>
@@ -45,8 +47,8 @@ static long long size_pixels(const char *size)
     return SB_CUTOUT_PIXELS_MAX; /* hd, full, 4k, 50MP, auto */
 }
 
-/* type, type_level, size, format, channels: strobe's names into spec. */
-static sb_err read_choices(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, sb_error_t *e)
+/* type, type_level, size, format, channels: remove.bg's choices into the cut-out's options. */
+static sb_err read_choices(sb_api_ctx_t *c, const sb_api_input_t *in, sb_cutout_opts_t *o, sb_error_t *e)
 {
     static const char *const sizes[] = {"auto", "preview", "small", "regular", "medium", "hd", "full", "4k", "50MP",
                                         NULL};
@@ -70,40 +72,36 @@ static sb_err read_choices(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *sp
     if (format && !strcmp(format, "zip"))
         return sb_error_set(e, SB_ERR_USAGE, "format",
                             "format zip is not supported by this server: use png (colour and alpha in one file)");
-    json_object_set_new(spec, "max_pixels", json_integer(size_pixels(size)));
+    o->max_pixels = size_pixels(size);
     /* Every type but person is the salient-object cut-out (the product's subject mask). */
-    json_object_set_new(spec, "type", json_string(!type || !strcmp(type, "auto") ? "auto"
-                                                  : !strcmp(type, "person")     ? "person"
-                                                                                : "product"));
+    o->kind = !type || !strcmp(type, "auto") ? SB_CUTOUT_AUTO : !strcmp(type, "person") ? SB_CUTOUT_PERSON
+                                                                                       : SB_CUTOUT_PRODUCT;
     if (format && strcmp(format, "auto"))
-        json_object_set_new(spec, "format", json_string(!strcmp(format, "jpg") ? "jpeg" : format));
-    json_object_set_new(spec, "alpha", json_boolean(chan && !strcmp(chan, "alpha")));
+        o->format = sb_format_parse(format);
+    o->alpha_only = chan && !strcmp(chan, "alpha");
     return SB_OK;
 }
 
-/* roi, crop, crop_margin, bg_color (checked by the library's parsers), the ignored ones (checked for
- * their type only), and those refused. */
-static sb_err read_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *spec, sb_error_t *e)
+/* roi, crop, crop_margin, bg_color (the library's parsers), the ignored ones (checked for their type only),
+ * and those refused. */
+static sb_err read_options(sb_api_ctx_t *c, const sb_api_input_t *in, sb_cutout_opts_t *o, sb_error_t *e)
 {
-    static const char *const strings[] = {"roi", "crop_margin", "bg_color"};
     static const char *const refused[] = {"bg_image_url", "bg_image_file"};
-    sb_cutout_opts_t o = {0};
-    bool crop = false, ignored = false;
-    const char *v;
-    sb_err err = SB_OK;
-    for (size_t i = 0; !err && i < sizeof strings / sizeof strings[0]; i++) {
-        err = sb_api_input_string(c, in, strings[i], &v, e);
-        if (!err && v)
-            json_object_set_new(spec, strings[i], json_string(v));
-    }
+    bool ignored = false;
+    const char *roi, *margin, *color, *v;
+    sb_err err = sb_api_input_string(c, in, "roi", &roi, e);
     if (!err)
-        err = sb_cutout_parse_roi(json_string_value(json_object_get(spec, "roi")), &o, e);
+        err = sb_api_input_string(c, in, "crop_margin", &margin, e);
     if (!err)
-        err = sb_cutout_parse_margin(json_string_value(json_object_get(spec, "crop_margin")), &o, e);
+        err = sb_api_input_string(c, in, "bg_color", &color, e);
     if (!err)
-        err = sb_cutout_parse_color(json_string_value(json_object_get(spec, "bg_color")), &o, e);
+        err = sb_cutout_parse_roi(roi, o, e);
     if (!err)
-        err = sb_api_input_bool(c, in, "crop", &crop, e);
+        err = sb_cutout_parse_margin(margin, o, e);
+    if (!err)
+        err = sb_cutout_parse_color(color, o, e);
+    if (!err)
+        err = sb_api_input_bool(c, in, "crop", &o->crop, e);
     /* Accepted and ignored: the output is always at the photo's own framing, without a shadow. */
     if (!err)
         err = sb_api_input_bool(c, in, "add_shadow", &ignored, e);
@@ -119,10 +117,7 @@ static sb_err read_options(sb_api_ctx_t *c, const sb_api_input_t *in, json_t *sp
             err = sb_error_set(e, SB_ERR_USAGE, refused[i],
                                "%s is not supported by this server: use bg_color, or composite the PNG yourself",
                                refused[i]);
-    if (err)
-        return err;
-    json_object_set_new(spec, "crop", json_boolean(crop));
-    return SB_OK;
+    return err ? err : sb_cutout_opts_check(o, e);
 }
 
 /* The completed cut-out: its bytes with remove.bg's headers, or with "Accept: application/json" remove.bg's
@@ -180,13 +175,16 @@ bool sb_api_removebg(sb_api_ctx_t *c)
 {
     sb_api_input_t in;
     sb_error_t e = {0};
-    json_t *spec = json_object();
+    sb_cutout_opts_t o = sb_cutout_opts_defaults();
+    json_t *spec = NULL;
     bool deferred = false;
     sb_err err = sb_api_input_parse_fields(c, false, &fields, &in, &e);
     if (!err)
-        err = read_choices(c, &in, spec, &e);
+        err = read_choices(c, &in, &o, &e);
     if (!err)
-        err = read_options(c, &in, spec, &e);
+        err = read_options(c, &in, &o, &e);
+    if (!err && !(spec = sb_cutout_opts_to_json(&o)))
+        err = sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
     if (err) {
         sb_api_send_error(c, &e);
     } else {

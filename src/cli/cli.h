@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "pipeline/opts.h"
 #include "strobe.h"
 
 /* Largest input file the CLI reads (the server has its own, smaller body cap). */
@@ -33,6 +34,15 @@ int sb_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * naming --`name` and return its exit code. */
 int sb_cli_parse_int(const char *s, const char *name, int *out);
 int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, float *out);
+/* The `hi` of a flag whose range the pipeline's options type checks (sb_cli_check): the flag is parsed as
+ * a non-negative number and the type names the limits, once. */
+#define SB_CLI_CHECKED_BY_OPTS 1e9f
+/* A format flag's value into the options type's format field `field` (pipeline/opts.h; png, jpeg, jpg or
+ * webp): 0, or the usage error's exit status after printing it. */
+int sb_cli_read_format(const sb_opts_table_t *t, const char *field, const char *s, void *opts);
+/* An options type's check result: 0 for SB_OK, else the error printed (its field named) and the usage exit
+ * status. */
+int sb_cli_check(sb_err err, const sb_error_t *e);
 
 /* The photos of `dir` (JPEG, PNG, WebP, HEIC by extension; no hidden files), sorted by name, as
  * malloc'd names in a malloc'd array (*names; the caller frees both). Returns the count, -1 when the

@@ -182,7 +182,10 @@ int sb_cmd_avatar(int argc, char **argv)
         case 'b': opts.background = optarg; break;
         case 'c': opts.palette = optarg; break;
         case 'v': opts.variant = optarg; break;
-        case 'i': if ((rc = sb_cli_parse_float(optarg, "intensity", 0, 1, &opts.intensity))) return rc; break;
+        case 'i':
+            if ((rc = sb_cli_parse_float(optarg, "intensity", 0, SB_CLI_CHECKED_BY_OPTS, &opts.intensity)))
+                return rc;
+            break;
         case 'l': if ((rc = sb_cli_parse_float(optarg, "likeness-min", 0, 1, &opts.likeness_min))) return rc; break;
         case 'h': opts.hires = true; break;
         case 'j': json = 1; break;
@@ -192,6 +195,11 @@ int sb_cmd_avatar(int argc, char **argv)
         default: return sb_cli_usage("%s", avatar_usage);
         }
     }
+    sb_avatar_job_opts_t jo = sb_avatar_job_opts_defaults();
+    sb_error_t ce = {0};
+    jo.avatar = opts;
+    if ((rc = sb_cli_check(sb_avatar_job_opts_check(&jo, &ce), &ce)))
+        return rc;
     sb_look_t look;
     if (look_path) {
         if ((rc = load_look(look_path, &look)))

@@ -23,7 +23,8 @@ int sb_cmd_headshot(int argc, char **argv)
                                              {"quality", required_argument, 0, 'q'},
                                              {"json", no_argument, 0, 'j'},
                                              {0, 0, 0, 0}};
-    sb_headshot_opts_t opts = {.format = SB_FMT_PNG};
+    sb_headshot_opts_t opts = sb_headshot_opts_defaults();
+    sb_error_t ce = {0};
     const char *out_path = NULL;
     int json = 0, c, rc;
     optind = 0;
@@ -33,9 +34,8 @@ int sb_cmd_headshot(int argc, char **argv)
         case 's': if ((rc = sb_cli_parse_int(optarg, "size", &opts.size))) return rc; break;
         case 'q': if ((rc = sb_cli_parse_int(optarg, "quality", &opts.quality))) return rc; break;
         case 'f':
-            opts.format = sb_format_parse(optarg);
-            if (opts.format != SB_FMT_PNG && opts.format != SB_FMT_JPEG && opts.format != SB_FMT_WEBP)
-                return sb_cli_usage("--format must be png, jpeg or webp, got '%s'", optarg);
+            if ((rc = sb_cli_read_format(&sb_headshot_opts_table, "output_format", optarg, &opts)))
+                return rc;
             break;
         case 'j': json = 1; break;
         default: return sb_cli_usage("usage: strobe headshot IN [-o OUT] [--size N] [--format F] [--json]");
@@ -43,10 +43,12 @@ int sb_cmd_headshot(int argc, char **argv)
     }
     if (optind != argc - 1)
         return sb_cli_usage("usage: strobe headshot IN [-o OUT] [--size N] [--format F] [--json]");
+    if ((rc = sb_cli_check(sb_headshot_opts_check(&opts, &ce), &ce)))
+        return rc;
     const char *in_path = argv[optind];
     char def_out[4096];
     if (!out_path) {
-        default_output(in_path, opts.format, def_out, sizeof def_out);
+        default_output(in_path, opts.format ? opts.format : SB_FMT_PNG, def_out, sizeof def_out);
         out_path = def_out;
     }
 

@@ -83,7 +83,8 @@ int sb_cmd_portrait(int argc, char **argv)
                                              {"quality", required_argument, 0, OPT_QUALITY},
                                              {"json", no_argument, 0, OPT_JSON},
                                              {0, 0, 0, 0}};
-    sb_generate_opts_t opts = SB_GENERATE_OPTS_DEFAULT;
+    sb_portrait_opts_t po = sb_portrait_opts_defaults();
+    sb_generate_opts_t opts = po.gen;
     const char *out_pattern = NULL, *prompt = NULL, *template_name = NULL;
     int json = 0, c, rc, seed_given = 0;
     sb_error_t pe = {0};
@@ -100,7 +101,10 @@ int sb_cmd_portrait(int argc, char **argv)
             seed_given = 1;
             break;
         case 'n': if ((rc = sb_cli_parse_int(optarg, "samples", &opts.samples))) return rc; break;
-        case OPT_IDENTITY: if ((rc = sb_cli_parse_float(optarg, "identity", 0, 1, &opts.identity))) return rc; break;
+        case OPT_IDENTITY:
+            if ((rc = sb_cli_parse_float(optarg, "identity", 0, SB_CLI_CHECKED_BY_OPTS, &opts.identity)))
+                return rc;
+            break;
         case OPT_SIZE:
             if (sb_parse_size(optarg, strlen(optarg), SB_GENERATE_SIDE_MIN, SB_GENERATE_SIDE_MAX, &opts.width,
                               &opts.height, "--size", &pe))
@@ -136,7 +140,9 @@ int sb_cmd_portrait(int argc, char **argv)
         opts.prompt = prompt;
     if (seed_given)
         opts.seed = seed;
-    if ((rc = check_pattern(out_pattern, opts.samples)))
+    po.gen = opts;
+    po.template_name = template_name;
+    if ((rc = sb_cli_check(sb_portrait_opts_check(&po, &pe), &pe)) || (rc = check_pattern(out_pattern, opts.samples)))
         return rc;
 
     const char *in_path = argv[optind];

@@ -80,7 +80,8 @@ int sb_cmd_product(int argc, char **argv)
                                              {"json", no_argument, 0, OPT_JSON},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    sb_product_opts_t opts = SB_PRODUCT_OPTS_DEFAULT;
+    sb_product_opts_t opts = sb_product_opts_defaults();
+    sb_error_t ce = {0};
     const char *out_path = NULL;
     int json = 0, c, rc, seed;
     optind = 0;
@@ -93,7 +94,10 @@ int sb_cmd_product(int argc, char **argv)
         case OPT_PROMPT: opts.background_prompt = optarg; break;
         case OPT_SIZE: if ((rc = parse_size(optarg, &opts))) return rc; break;
         case OPT_ASPECT: opts.aspect = optarg; break;
-        case OPT_PADDING: if ((rc = sb_cli_parse_float(optarg, "padding", 0, 0.4f, &opts.padding))) return rc; break;
+        case OPT_PADDING:
+            if ((rc = sb_cli_parse_float(optarg, "padding", 0, SB_CLI_CHECKED_BY_OPTS, &opts.padding)))
+                return rc;
+            break;
         case OPT_QUALITY: if ((rc = sb_cli_parse_int(optarg, "quality", &opts.quality))) return rc; break;
         case OPT_SEED:
             if ((rc = sb_cli_parse_int(optarg, "seed", &seed)))
@@ -102,14 +106,25 @@ int sb_cmd_product(int argc, char **argv)
                 return sb_cli_usage("--seed must be 0 or more, got '%s'", optarg);
             opts.seed = (uint64_t)seed;
             break;
-        case OPT_OPACITY: if ((rc = sb_cli_parse_float(optarg, "shadow-opacity", 0, 1, &opts.shadow.opacity))) return rc; break;
-        case OPT_BLUR: if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, 1, &opts.shadow.blur))) return rc; break;
-        case OPT_ANGLE: if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, 360, &opts.shadow.angle_deg))) return rc; break;
-        case OPT_DISTANCE: if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, 1, &opts.shadow.distance))) return rc; break;
+        case OPT_OPACITY:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-opacity", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.opacity)))
+                return rc;
+            break;
+        case OPT_BLUR:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-blur", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.blur)))
+                return rc;
+            break;
+        case OPT_ANGLE:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-angle", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.angle_deg)))
+                return rc;
+            break;
+        case OPT_DISTANCE:
+            if ((rc = sb_cli_parse_float(optarg, "shadow-distance", 0, SB_CLI_CHECKED_BY_OPTS, &opts.shadow.distance)))
+                return rc;
+            break;
         case OPT_FORMAT:
-            opts.format = sb_format_parse(optarg);
-            if (opts.format != SB_FMT_PNG && opts.format != SB_FMT_JPEG && opts.format != SB_FMT_WEBP)
-                return sb_cli_usage("--format must be png, jpeg or webp, got '%s'", optarg);
+            if ((rc = sb_cli_read_format(&sb_product_opts_table, "output_format", optarg, &opts)))
+                return rc;
             break;
         case OPT_MASK: opts.mask_only = true; break;
         case OPT_FRAME_FOR: opts.frame_for = optarg; break;
@@ -121,6 +136,8 @@ int sb_cmd_product(int argc, char **argv)
     }
     if (optind != argc - 1)
         return sb_cli_usage("give one input photo: strobe product IN [options] ('strobe product --help' lists them)");
+    if ((rc = sb_cli_check(sb_product_opts_check(&opts, &ce), &ce)))
+        return rc;
     const char *in_path = argv[optind];
     char def_out[4096];
     if (!out_path) {

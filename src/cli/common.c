@@ -63,6 +63,17 @@ int sb_cli_parse_float(const char *s, const char *name, float lo, float hi, floa
     return 0;
 }
 
+int sb_cli_read_format(const sb_opts_table_t *t, const char *field, const char *s, void *opts)
+{
+    sb_error_t e = {0};
+    return sb_opt_read_name(sb_opt_find(t, field), s, opts, &e) ? sb_cli_fail(SB_ERR_USAGE, &e) : 0;
+}
+
+int sb_cli_check(sb_err err, const sb_error_t *e)
+{
+    return err ? sb_cli_fail(err, e) : 0;
+}
+
 int sb_cli_start(const char *argv0, sb_studio_t **studio)
 {
     sb_error_t e = {0};

@@ -1,6 +1,7 @@
 /* pipelines.c - job spec -> library call, one row per pipeline. */
 #include "jobs/pipelines.h"
 #include "jobs/packed.h"
+#include "pipeline/opts.h"
 #include "pipeline/report.h"
 #include "pipeline/template_avatar.h"
 #include "vision/safety.h"
@@ -10,20 +11,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Headshot options: {"format": "png"|"jpeg"|"webp", "size": 128..4096, "quality": 1..100}, all optional.
- * The API validated them; this only maps them. */
+/* The members of a job's spec that are the job's, not its pipeline's options: the input's URL (jobs.h), a
+ * batch's items, the stages an endpoint names for the client (api/images.c). */
+static const char *const envelope[] = {"image_url", "items", "stages"};
+
+/* The pipeline's options of `spec` (a new object: a shallow copy without the envelope), or NULL when out of
+ * memory (e filled). */
+static json_t *options_of(const json_t *spec, sb_error_t *e)
+{
+    json_t *o = json_is_object(spec) ? json_copy((json_t *)spec) : json_object();
+    for (size_t i = 0; o && i < sizeof envelope / sizeof envelope[0]; i++)
+        json_object_del(o, envelope[i]);
+    if (!o)
+        sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
+    return o;
+}
+
+/* Headshot: the options of sb_headshot_opts_from_json (pipeline/opts.h). */
 static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
                            sb_pipeline_out_t *out, sb_error_t *e)
 {
-    sb_headshot_opts_t opts = {.format = SB_FMT_PNG};
-    const char *fmt = json_string_value(json_object_get(spec, "format"));
-    if (fmt)
-        opts.format = sb_format_parse(fmt);
-    opts.size = (int)json_integer_value(json_object_get(spec, "size"));
-    opts.quality = (int)json_integer_value(json_object_get(spec, "quality"));
+    sb_headshot_opts_t opts;
+    json_t *oj = options_of(spec, e);
+    sb_err err = oj ? sb_headshot_opts_from_json(oj, &opts, e) : SB_ERR_NOMEM;
+    json_decref(oj);
+    if (err)
+        return err;
 
     sb_headshot_result_t res;
-    sb_err err = sb_headshot(studio, in, len, &opts, &res, e);
+    err = sb_headshot(studio, in, len, &opts, &res, e);
     if (err)
         return err;
     sb_job_output_t *o = &out->outputs[out->n_outputs++];
@@ -43,43 +59,20 @@ static sb_err run_headshot(sb_studio_t *studio, const uint8_t *in, size_t len, c
     return SB_OK;
 }
 
-/* Avatar options: {"platform", "style", "background", "palette", "variant": strings, "style_intensity":
- * 0..1, "hires", "cache_input": bool}, all optional; the API checked the types, the pipeline checks the
- * values. With cache_input the normalized input is a third output, of role SB_JOB_ROLE_CACHE. A custom
- * style adds "look" (the learned look, applied over "style") and "custom_style" ("custom:<token>"), which
- * the result reports as its style. A template style adds "template_prompt" and "template_seed" (the avatar
- * is then sb_template_avatar's, on the platform's side; no input quality score) and "custom_style"
- * ("template:<name>"). */
-static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
-                         sb_error_t *e)
+/* Avatar: the options of sb_avatar_job_opts_from_json (pipeline/opts.h), read by the caller (a batch reads
+ * them once for all its items). With cache_input the normalized input is a third output, of role
+ * SB_JOB_ROLE_CACHE. A learned style applies its look over "style" and the result reports
+ * "custom_style" ("custom:<token>") as its style. A template style's avatar is sb_template_avatar's, on the
+ * platform's side (no input quality score), reported as "custom_style" ("template:<name>"). */
+static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, const sb_avatar_job_opts_t *spec,
+                         sb_pipeline_out_t *out, sb_error_t *e)
 {
-    sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
-    sb_look_t look;
-    const json_t *look_json = json_object_get(spec, "look");
-    if (look_json) {
-        char *text = json_dumps(look_json, JSON_COMPACT);
-        sb_err err = text ? sb_look_from_json(text, &look, e) : sb_error_set(e, SB_ERR_NOMEM, "style", "out of memory");
-        free(text);
-        if (err)
-            return err;
-        o.look = &look;
-    }
-    const char *custom = json_string_value(json_object_get(spec, "custom_style"));
-    o.platform = json_string_value(json_object_get(spec, "platform"));
-    o.style = json_string_value(json_object_get(spec, "style"));
-    o.background = json_string_value(json_object_get(spec, "background"));
-    o.palette = json_string_value(json_object_get(spec, "palette"));
-    o.variant = json_string_value(json_object_get(spec, "variant"));
-    json_t *t = json_object_get(spec, "style_intensity");
-    if (t)
-        o.intensity = (float)json_number_value(t);
-    o.hires = json_is_true(json_object_get(spec, "hires"));
-    o.keep_input = json_is_true(json_object_get(spec, "cache_input"));
-    o.safety_max = (float)json_number_value(json_object_get(spec, "safety_threshold"));
-
-    const char *template = json_string_value(json_object_get(spec, "template_prompt"));
+    sb_avatar_opts_t o = spec->avatar;
+    o.look = spec->has_look ? &spec->look : NULL;
+    const char *custom = spec->custom_style;
+    const char *template = spec->template_prompt;
     sb_template_avatar_opts_t to = {.prompt = template,
-                                    .seed = json_integer_value(json_object_get(spec, "template_seed")),
+                                    .seed = spec->template_seed,
                                     .platform = o.platform,
                                     .hires = o.hires,
                                     .safety_max = o.safety_max};
@@ -127,11 +120,32 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
     return SB_OK;
 }
 
+/* One avatar job: its options from the spec, then run_avatar. */
+static sb_err run_avatar_job(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
+                             sb_pipeline_out_t *out, sb_error_t *e)
+{
+    sb_avatar_job_opts_t o;
+    json_t *oj = options_of(spec, e);
+    sb_err err = oj ? sb_avatar_job_opts_from_json(oj, &o, e) : SB_ERR_NOMEM;
+    if (!err)
+        err = run_avatar(studio, in, len, &o, out, e);
+    json_decref(oj); /* after the run: o's strings are its */
+    return err;
+}
+
 /* Avatar batch: every item with the same avatar options (so the same platform, style, background,
  * palette, light and seed: a team page looks consistent). An item whose credit cannot be charged fails
- * with no_credits, and so does every item after it, without being made. */
+ * with no_credits, and so does every item after it, without being made. Options that do not load fail
+ * the batch (an error returned). */
 static sb_err run_avatar_batch(sb_studio_t *studio, const json_t *spec, sb_job_items_t *items, sb_error_t *e)
 {
+    sb_avatar_job_opts_t o;
+    json_t *oj = options_of(spec, e);
+    sb_err oerr = oj ? sb_avatar_job_opts_from_json(oj, &o, e) : SB_ERR_NOMEM;
+    if (oerr) {
+        json_decref(oj);
+        return oerr;
+    }
     sb_error_t broke = {0};
     for (int i = 0; i < sb_job_items_count(items); i++) {
         if (sb_job_items_finished(items, i))
@@ -145,20 +159,24 @@ static sb_err run_avatar_batch(sb_studio_t *studio, const json_t *spec, sb_job_i
         if (!err)
             err = sb_job_items_input(items, i, &buf, &len, &ie);
         if (!err)
-            err = run_avatar(studio, buf, len, spec, &po, &ie);
+            err = run_avatar(studio, buf, len, &o, &po, &ie);
         free(buf);
         if (!err)
             err = sb_job_items_done(items, i, &po, (double)(sb_clock_us() - t0) / 1000.0, &ie);
         sb_pipeline_out_clear(&po);
         if (err == SB_ERR_CONFLICT || err == SB_ERR_STORE) {
             *e = ie;
+            json_decref(oj);
             return err;
         }
         if (err == SB_ERR_NO_CREDITS)
             broke = ie;
-        if (err && (err = sb_job_items_failed(items, i, &ie, e)))
+        if (err && (err = sb_job_items_failed(items, i, &ie, e))) {
+            json_decref(oj);
             return err;
+        }
     }
+    json_decref(oj);
     return SB_OK;
 }
 
@@ -190,37 +208,12 @@ static sb_err run_style(sb_studio_t *studio, const uint8_t *in, size_t len, cons
     return err;
 }
 
-/* Product options: {"preset", "shadow_type", "background_prompt", "aspect", "format", "frame_for": strings, "width",
- * "height", "quality", "seed": integers, "padding", "shadow_opacity", "shadow_blur", "shadow_angle",
- * "shadow_distance": numbers, "mask": bool}, all optional; the API checked them, the pipeline checks them
- * again. The output's role is "mask" with mask (a 1-band PNG of the subject), else "output". */
-static sb_err run_product(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
-                          sb_pipeline_out_t *out, sb_error_t *e)
+/* A product photo of options `o`. The output's role is "mask" with mask (a 1-band PNG of the subject), else
+ * "output". */
+static sb_err run_product_opts(sb_studio_t *studio, const uint8_t *in, size_t len, const sb_product_opts_t *opts,
+                               sb_pipeline_out_t *out, sb_error_t *e)
 {
-    sb_product_opts_t o = SB_PRODUCT_OPTS_DEFAULT;
-    o.preset = json_string_value(json_object_get(spec, "preset"));
-    o.shadow_type = json_string_value(json_object_get(spec, "shadow_type"));
-    o.background_prompt = json_string_value(json_object_get(spec, "background_prompt"));
-    o.aspect = json_string_value(json_object_get(spec, "aspect"));
-    o.frame_for = json_string_value(json_object_get(spec, "frame_for"));
-    const char *fmt = json_string_value(json_object_get(spec, "format"));
-    o.format = fmt ? sb_format_parse(fmt) : SB_FMT_PNG;
-    o.width = (int)json_integer_value(json_object_get(spec, "width"));
-    o.height = (int)json_integer_value(json_object_get(spec, "height"));
-    o.quality = (int)json_integer_value(json_object_get(spec, "quality"));
-    o.seed = (uint64_t)json_integer_value(json_object_get(spec, "seed"));
-    o.mask_only = json_is_true(json_object_get(spec, "mask"));
-    const struct {
-        const char *name;
-        float *dst;
-    } numbers[] = {{"padding", &o.padding}, {"shadow_opacity", &o.shadow.opacity}, {"shadow_blur", &o.shadow.blur},
-                   {"shadow_angle", &o.shadow.angle_deg}, {"shadow_distance", &o.shadow.distance}};
-    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
-        const json_t *v = json_object_get(spec, numbers[i].name);
-        if (v)
-            *numbers[i].dst = (float)json_number_value(v);
-    }
-
+    const sb_product_opts_t o = *opts;
     sb_product_result_t r;
     sb_err err = sb_product(studio, in, len, &o, &r, e);
     if (err)
@@ -244,42 +237,31 @@ static sb_err run_product(sb_studio_t *studio, const uint8_t *in, size_t len, co
     return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
 }
 
-/* The request's names for the library's option fields (the seed's contract spells them this way). */
-static void portrait_field_names(sb_error_t *e)
+/* Product photo: the options of sb_product_opts_from_json (pipeline/opts.h). */
+static sb_err run_product(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
+                          sb_pipeline_out_t *out, sb_error_t *e)
 {
-    static const char *const names[][2] = {{"samples", "sampleNumber"},
-                                           {"identity", "identityScale"},
-                                           {"width", "outputImageWidth"},
-                                           {"height", "outputImageHeight"}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(e->field, names[i][0]))
-            snprintf(e->field, sizeof e->field, "%s", names[i][1]);
+    sb_product_opts_t o;
+    json_t *oj = options_of(spec, e);
+    sb_err err = oj ? sb_product_opts_from_json(oj, &o, e) : SB_ERR_NOMEM;
+    if (!err)
+        err = run_product_opts(studio, in, len, &o, out, e);
+    json_decref(oj); /* after the run: o's strings are its */
+    return err;
 }
 
-/* Portrait options: {"prompt": string, "seed": 1..SB_GENERATE_SEED_MAX (the API resolved -1 to a random
- * one, so a rerun of the job makes the same images), "samples": 1..8, "identity": 0..1, "width",
- * "height": 512..2024, "template": the name it came from (reported only)}. One JPEG output per sample,
- * charged one credit each (per_output). */
-static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
-                           sb_pipeline_out_t *out, sb_error_t *e)
+/* Portraits of options `po`: one JPEG output per sample, charged one credit each (per_output). The seed is
+ * the one the API drew for "seed -1", so a rerun of the job makes the same images. */
+static sb_err run_portrait_opts(sb_studio_t *studio, const uint8_t *in, size_t len, const sb_portrait_opts_t *po,
+                                sb_pipeline_out_t *out, sb_error_t *e)
 {
-    sb_generate_opts_t o = SB_GENERATE_OPTS_DEFAULT;
-    o.prompt = json_string_value(json_object_get(spec, "prompt"));
-    o.seed = json_integer_value(json_object_get(spec, "seed"));
-    o.samples = (int)json_integer_value(json_object_get(spec, "samples"));
-    const json_t *identity = json_object_get(spec, "identity");
-    if (identity)
-        o.identity = (float)json_number_value(identity);
-    o.width = (int)json_integer_value(json_object_get(spec, "width"));
-    o.height = (int)json_integer_value(json_object_get(spec, "height"));
+    sb_generate_opts_t o = po->gen;
     o.format = SB_FMT_JPEG;
 
     sb_generate_result_t r;
     sb_err err = sb_generate_portrait(studio, in, len, &o, &r, e);
-    if (err) {
-        portrait_field_names(e);
+    if (err)
         return err;
-    }
     json_t *seeds = json_array(), *likeness = json_array(), *ignored = json_array(), *cutouts = json_array();
     for (int i = 0; i < r.n_images && i < SB_JOB_OUTPUTS_MAX; i++) {
         out->outputs[out->n_outputs++] = (sb_job_output_t){r.images[i].data, r.images[i].len, r.format, r.width,
@@ -293,7 +275,7 @@ static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, c
         json_array_append_new(ignored, json_string(r.ignored_terms[i]));
     json_t *style = r.style_json ? json_loads(r.style_json, 0, NULL) : NULL;
     out->stages = r.detect.stages;
-    const char *template = json_string_value(json_object_get(spec, "template"));
+    const char *template = po->template_name;
     out->fields = json_pack("{s:I, s:o, s:o, s:o, s:o*, s:s?, s:b, s:i, s:{s:o, s:{s:s, s:I, s:i, s:f}}}", "seed",
                             (json_int_t)r.seed, "seeds", seeds, "likenessScores", likeness, "ignoredTerms", ignored,
                             "style", style, "template", template, "face_detected", r.detect.subject >= 0,
@@ -311,30 +293,30 @@ static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, c
     return out->fields ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
 }
 
-/* Cut-out options (the remove.bg-compatible endpoint): {"type": "auto"|"person"|"product", "max_pixels",
- * "quality": integers, "roi", "crop_margin", "bg_color": remove.bg's syntaxes (sb_cutout_parse_*),
- * "crop", "alpha": bools, "format": "png"|"jpeg"|"webp" (absent: PNG, or JPEG when opaque)}, all
- * optional; the API checked them. The fields are what remove.bg's response headers report: "type" (what
- * ran), "foreground" {left, top, width, height} in output pixels, "width", "height", "format". */
+/* Portrait: the options of sb_portrait_opts_from_json (pipeline/opts.h). */
+static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
+                           sb_pipeline_out_t *out, sb_error_t *e)
+{
+    sb_portrait_opts_t o;
+    json_t *oj = options_of(spec, e);
+    sb_err err = oj ? sb_portrait_opts_from_json(oj, &o, e) : SB_ERR_NOMEM;
+    if (!err)
+        err = run_portrait_opts(studio, in, len, &o, out, e);
+    json_decref(oj); /* after the run: o's strings are its */
+    return err;
+}
+
+/* Cut-out (the remove.bg-compatible endpoint): the options of sb_cutout_opts_from_json (pipeline/opts.h).
+ * The fields are what remove.bg's response headers report: "type" (what ran), "foreground" {left, top,
+ * width, height} in output pixels, "width", "height", "format". */
 static sb_err run_cutout(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
                          sb_pipeline_out_t *out, sb_error_t *e)
 {
-    sb_cutout_opts_t o = {0};
-    const char *type = json_string_value(json_object_get(spec, "type"));
-    const char *fmt = json_string_value(json_object_get(spec, "format"));
-    o.kind = type && !strcmp(type, "person") ? SB_CUTOUT_PERSON : type && !strcmp(type, "product") ? SB_CUTOUT_PRODUCT
-                                                                                                  : SB_CUTOUT_AUTO;
-    o.max_pixels = json_integer_value(json_object_get(spec, "max_pixels"));
-    o.quality = (int)json_integer_value(json_object_get(spec, "quality"));
-    o.crop = json_is_true(json_object_get(spec, "crop"));
-    o.alpha_only = json_is_true(json_object_get(spec, "alpha"));
-    o.format = fmt ? sb_format_parse(fmt) : SB_FMT_UNKNOWN;
+    sb_cutout_opts_t o;
     sb_cutout_result_t r;
-    sb_err err = sb_cutout_parse_roi(json_string_value(json_object_get(spec, "roi")), &o, e);
-    if (!err)
-        err = sb_cutout_parse_margin(json_string_value(json_object_get(spec, "crop_margin")), &o, e);
-    if (!err)
-        err = sb_cutout_parse_color(json_string_value(json_object_get(spec, "bg_color")), &o, e);
+    json_t *oj = options_of(spec, e);
+    sb_err err = oj ? sb_cutout_opts_from_json(oj, &o, e) : SB_ERR_NOMEM;
+    json_decref(oj); /* the cut-out's options hold no strings */
     if (!err)
         err = sb_cutout(studio, in, len, &o, &r, e);
     if (err)
@@ -354,7 +336,7 @@ static sb_err run_cutout(sb_studio_t *studio, const uint8_t *in, size_t len, con
 static const sb_pipeline_def_t pipelines[] = {
     /* Designated fields: a row names only what it sets, so a new field needs no change to the others. */
     {.name = "headshot", .run = run_headshot, .credits = 1},
-    {.name = "avatar", .run = run_avatar, .credits = 1},
+    {.name = "avatar", .run = run_avatar_job, .credits = 1},
     {.name = SB_JOB_PIPELINE_AVATAR_BATCH, .run_items = run_avatar_batch, .credits = 1},
     {.name = SB_JOB_PIPELINE_STYLE, .run = run_style, .credits = 0, .packed = true},
     /* cold_ms: a 2000x2000 product photo on 2 cores took 1.2 to 2.1 s (docs/internals/jobs.md) */

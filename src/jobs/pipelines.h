@@ -95,7 +95,9 @@ static inline sb_err sb_job_items_failed(sb_job_items_t *items, int i, const sb_
 
 typedef struct {
     const char *name;
-    /* Run on a worker thread with that worker's studio. `spec` is the job's options. */
+    /* Run on a worker thread with that worker's studio. `spec` is the job's spec: its pipeline's options in
+     * their JSON form (pipeline/opts.h, read with the type's from_json: a spec that does not load fails
+     * the job with SB_ERR_USAGE naming the member) beside the job's own "image_url", "items", "stages". */
     sb_err (*run)(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec, sb_pipeline_out_t *out,
                   sb_error_t *e);
     /* A batch pipeline has this instead of run: every item with the same options `spec`, each finished
