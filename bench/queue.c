@@ -149,7 +149,7 @@ static int enqueue(const char *url, const char *blobs, const char *photo, int n)
         sb_random_hex(id + 4, 12);
         if (sb_staged_put(b, id, data, (size_t)len, k, &e))
             die("stage", &e);
-        sb_job_new_t jn = {.id = id, .key_id = key, .pipeline = "headshot", .spec = "{\"format\":\"jpeg\",\"size\":800}",
+        sb_job_new_t jn = {.id = id, .key_id = key, .pipeline = "headshot", .spec = "{\"output_format\":\"jpeg\",\"size\":800}",
                            .shared = true, .input_key = k};
         if (sb_meta_job_create(m, &jn, NULL, NULL, &e))
             die("create", &e);
