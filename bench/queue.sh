@@ -9,7 +9,7 @@
 set -eu
 SHARED=${STROBE_SHARED:-../shared}
 PGBIN=/usr/lib/postgresql/15/bin
-N=${QUEUE_JOBS:-2000}
+N=${QUEUE_JOBS:-300}
 QN=${QUEUE_HEADSHOTS:-40}
 OUT=bench/out
 [ -x "$PGBIN/initdb" ] || { echo "queue bench: needs PostgreSQL 15's server ($PGBIN)" >&2; exit 1; }
@@ -43,13 +43,17 @@ build/bench/queue claims "$URL" "$N" 1 2 4 | tee "$OUT/queue_claims.json"
 run_headshots() {
     procs=$1 threads=$2 i=0 WPIDS=""
     BLOBS="file:$DIR/blobs-$procs-$threads"
+    LOGS=""
     while [ "$i" -lt "$procs" ]; do
+        log="$DIR/worker-$procs-$threads-$i.log"
+        : > "$log"
+        LOGS="$LOGS $log"
         STROBE_META="$URL" STROBE_BLOBS="$BLOBS" STROBE_MODELS="$SHARED/models" \
-            ./strobe worker --workers "$threads" >"$DIR/worker-$procs-$threads-$i.log" 2>&1 &
+            ./strobe worker --workers "$threads" >>"$log" 2>&1 &
         WPIDS="$WPIDS $!"
         i=$((i + 1))
     done
-    for f in "$DIR"/worker-"$procs"-"$threads"-*.log; do
+    for f in $LOGS; do
         t=0
         until grep -q '"msg":"working"' "$f"; do
             sleep 0.2; t=$((t + 1)); [ "$t" -lt 300 ] || { echo "worker did not start: $f" >&2; exit 1; }
@@ -68,8 +72,9 @@ run_headshots() {
 }
 
 echo "== headshots through the queue ($QN jobs of $(vipsheader "$PHOTO" | cut -d' ' -f2-3))"
-{
-    run_headshots 1 1
-    run_headshots 2 1
-    run_headshots 1 2
-} | tee "$OUT/queue_headshots.json"
+: > "$OUT/queue_headshots.json"
+for cfg in "1 1" "2 1" "1 2"; do
+    # shellcheck disable=SC2086
+    run_headshots $cfg >> "$OUT/queue_headshots.json"
+done
+cat "$OUT/queue_headshots.json"

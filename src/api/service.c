@@ -332,12 +332,12 @@ static sb_err open_stores(sb_service_t *s, sb_error_t *e)
             return sb_error_set(e, SB_ERR_USAGE, "meta",
                                 "strobe worker needs the fleet's stores: --meta postgres://... and --blobs "
                                 "(or STROBE_META and STROBE_BLOBS)");
-        if ((err = sb_meta_open(cfg->meta, &s->meta, e)))
-            return err;
-        if (!sb_meta_shared(s->meta))
+        if (strncmp(cfg->meta, "postgres://", 11) != 0 && strncmp(cfg->meta, "postgresql://", 13) != 0)
             return sb_error_set(e, SB_ERR_USAGE, "meta",
                                 "strobe worker runs jobs from a shared queue: its metadata store must be "
                                 "postgres://..., not a SQLite file");
+        if ((err = sb_meta_open(cfg->meta, &s->meta, e)))
+            return err;
         if (cfg->secret_hex[0])
             err = parse_secret(cfg->secret_hex, "STROBE_SECRET", s->secret, e);
         else
