@@ -37,6 +37,7 @@ URL="postgres://strobe@127.0.0.1:$PORT/postgres"
 
 echo "== queue claims/s ($N empty jobs per run; $(nproc) cores)"
 build/bench/queue claims "$URL" "$N" 1 2 4 | tee "$OUT/queue_claims.json"
+as_pg "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U strobe -d postgres -qAt -c "DELETE FROM jobs" >/dev/null
 
 # One headshot run: start $1 worker processes of $2 threads, wait until they are up, enqueue QN jobs, time
 # until all have finished.
@@ -71,7 +72,7 @@ run_headshots() {
         s = $4 - $3; printf "{\"worker_processes\": %d, \"threads_each\": %d, \"headshots\": %d, \"seconds\": %.2f, \"headshots_per_s\": %.2f, \"result\": %s %s %s %s}\n", $1, $2, qn, s, qn / s, $5, $6, $7, $8 }'
 }
 
-echo "== headshots through the queue ($QN jobs of $(vipsheader "$PHOTO" | cut -d' ' -f2-3))"
+echo "== headshots through the queue ($QN jobs of $(basename "$PHOTO"), $(vipsheader -f width "$PHOTO")x$(vipsheader -f height "$PHOTO"))"
 : > "$OUT/queue_headshots.json"
 for cfg in "1 1" "2 1" "1 2"; do
     # shellcheck disable=SC2086

@@ -50,3 +50,7 @@ sh bench/portrait.sh
 
 # Product photo (contract S4): a 12 MP JPEG -> 2000x2000 JPEG, white studio, soft shadow; mask IoU per class.
 sh bench/product.sh
+
+# The shared queue on a throw-away PostgreSQL cluster: claims/s, and headshots through 1 and 2 worker
+# processes (needs PostgreSQL 15's server, which `make test` installs).
+if [ -x /usr/lib/postgresql/15/bin/initdb ]; then sh bench/queue.sh; else echo "== queue: skipped (no PostgreSQL 15 server)"; fi

@@ -273,21 +273,29 @@ static void begin(void)
     snprintf(S.meta_env, sizeof S.meta_env, "STROBE_META=%s", S.meta);
 }
 
-static char *read_text_file(const char *path)
+/* A whole file into a malloc'd buffer (NUL-terminated too), its length into *len (may be NULL); "" when it
+ * cannot be read. Caller frees. */
+static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
     char *buf = NULL;
     size_t n = 0;
     FILE *m = open_memstream(&buf, &n);
+    FILE *f = fopen(path, "rb");
     char block[4096];
     size_t k;
-    while ((k = fread(block, 1, sizeof block, f)) > 0)
+    while (f && (k = fread(block, 1, sizeof block, f)) > 0)
         fwrite(block, 1, k, m);
-    fclose(f);
+    if (f)
+        fclose(f);
     fclose(m);
+    if (len)
+        *len = n;
     return buf;
+}
+
+static char *read_text_file(const char *path)
+{
+    return read_file(path, NULL);
 }
 
 /* The last ~1500 characters of the server's log, for failure messages (static buffer). */

@@ -12,6 +12,13 @@
 #include "jobs/pipelines.h"
 #include "jobs/pool.h"
 
+/* One of the service's own threads (the claimer, the heartbeat, the watcher): its loop waits on the
+ * service's cv under mu and ends once `stopping` is set (under mu). */
+typedef struct {
+    pthread_t t;
+    bool started, stopping;
+} sb_jobs_thread_t;
+
 struct sb_jobs {
     sb_jobs_config_t cfg;
     sb_meta_t *meta;
@@ -34,12 +41,8 @@ struct sb_jobs {
     char (*held)[SB_ID_MAX];
     int n_held, cap_held;
     int queue_running;          /* shared-queue jobs this process claimed and has not finished, under mu */
-    bool claim_stopping, beat_stopping; /* under mu: the claimer / the heartbeat thread ends */
-    pthread_t claimer, heartbeat;
-    bool claimer_started, heartbeat_started;
+    sb_jobs_thread_t claimer, heartbeat, watcher; /* queue.c, leases.c, watch.c */
     struct watch *watches;      /* shared jobs whose completion a caller waits for (watch.c), under mu */
-    pthread_t watcher;
-    bool watcher_started, watch_stopping;
 };
 
 /* One job on its way through the pools. */
@@ -103,6 +106,11 @@ void sb_jobs_hold(sb_jobs_t *j, const char *id);
 void sb_jobs_unhold(sb_jobs_t *j, const char *id);
 /* The end of a shared job's run here: one fewer running, wake the claimer. Takes j->mu. */
 void sb_jobs_queue_slot_free(sb_jobs_t *j);
+/* Start `th` running main(j); `what` names it in the error. Errors: SB_ERR_INTERNAL (no thread). */
+sb_err sb_jobs_thread_start(sb_jobs_t *j, sb_jobs_thread_t *th, void *(*main)(void *), const char *what,
+                            sb_error_t *e);
+/* Set th->stopping (under mu), wake the service's threads, join `th`. Safe when it never started. */
+void sb_jobs_thread_stop(sb_jobs_t *j, sb_jobs_thread_t *th);
 /* Start the heartbeat thread (renews every held lease each lease_s / 3). Errors: SB_ERR_INTERNAL. */
 sb_err sb_jobs_heartbeat_start(sb_jobs_t *j, sb_error_t *e);
 /* Stop and join it: after the pools drained, so running jobs keep their leases. Safe when never started. */

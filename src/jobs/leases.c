@@ -77,7 +77,7 @@ static void *heartbeat_main(void *arg)
         every_ms = 200;
     int64_t next = sb_clock_us() + (int64_t)every_ms * 1000;
     pthread_mutex_lock(&j->mu);
-    while (!j->beat_stopping) {
+    while (!j->heartbeat.stopping) {
         int64_t wait_us = next - sb_clock_us();
         if (wait_us > 0) { /* the condition is shared: a wake-up before the time is not a beat */
             sb_clock_cond_wait_ms(&j->cv, &j->mu, (int)(wait_us / 1000) + 1);
@@ -92,21 +92,32 @@ static void *heartbeat_main(void *arg)
     return NULL;
 }
 
+sb_err sb_jobs_thread_start(sb_jobs_t *j, sb_jobs_thread_t *th, void *(*main)(void *), const char *what,
+                            sb_error_t *e)
+{
+    if (pthread_create(&th->t, NULL, main, j) != 0)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the %s thread", what);
+    th->started = true;
+    return SB_OK;
+}
+
+void sb_jobs_thread_stop(sb_jobs_t *j, sb_jobs_thread_t *th)
+{
+    pthread_mutex_lock(&j->mu);
+    th->stopping = true;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (th->started)
+        pthread_join(th->t, NULL);
+    th->started = false;
+}
+
 sb_err sb_jobs_heartbeat_start(sb_jobs_t *j, sb_error_t *e)
 {
-    if (pthread_create(&j->heartbeat, NULL, heartbeat_main, j) != 0)
-        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the lease heartbeat");
-    j->heartbeat_started = true;
-    return SB_OK;
+    return sb_jobs_thread_start(j, &j->heartbeat, heartbeat_main, "lease heartbeat", e);
 }
 
 void sb_jobs_heartbeat_stop(sb_jobs_t *j)
 {
-    pthread_mutex_lock(&j->mu);
-    j->beat_stopping = true;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    if (j->heartbeat_started)
-        pthread_join(j->heartbeat, NULL);
-    j->heartbeat_started = false;
+    sb_jobs_thread_stop(j, &j->heartbeat);
 }

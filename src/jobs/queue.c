@@ -116,9 +116,9 @@ static void *claimer_main(void *arg)
     int reap_every_us = j->cfg.lease_s * 1000000 / 2;
     for (;;) {
         pthread_mutex_lock(&j->mu);
-        while (!j->claim_stopping && !idle_worker(j))
+        while (!j->claimer.stopping && !idle_worker(j))
             sb_clock_cond_wait_ms(&j->cv, &j->mu, POLL_MS);
-        bool stop = j->claim_stopping;
+        bool stop = j->claimer.stopping;
         pthread_mutex_unlock(&j->mu);
         if (stop)
             break;
@@ -145,21 +145,11 @@ static void *claimer_main(void *arg)
 
 sb_err sb_jobs_claimer_start(sb_jobs_t *j, sb_error_t *e)
 {
-    if (!j->shared || !j->cfg.take_queue)
-        return SB_OK;
-    if (pthread_create(&j->claimer, NULL, claimer_main, j) != 0)
-        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the queue claimer");
-    j->claimer_started = true;
-    return SB_OK;
+    return j->shared && j->cfg.take_queue ? sb_jobs_thread_start(j, &j->claimer, claimer_main, "queue claimer", e)
+                                          : SB_OK;
 }
 
 void sb_jobs_claimer_stop(sb_jobs_t *j)
 {
-    pthread_mutex_lock(&j->mu);
-    j->claim_stopping = true;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    if (j->claimer_started)
-        pthread_join(j->claimer, NULL);
-    j->claimer_started = false;
+    sb_jobs_thread_stop(j, &j->claimer);
 }

@@ -89,12 +89,12 @@ static void *watch_main(void *arg)
     sb_jobs_t *j = arg;
     pthread_setname_np(pthread_self(), "job-watch");
     pthread_mutex_lock(&j->mu);
-    while (!j->watch_stopping) {
+    while (!j->watcher.stopping) {
         if (!j->watches)
             pthread_cond_wait(&j->cv, &j->mu);
         else
             sb_clock_cond_wait_ms(&j->cv, &j->mu, WATCH_MS);
-        if (j->watch_stopping)
+        if (j->watcher.stopping)
             break;
         pthread_mutex_unlock(&j->mu);
         check_all(j);
@@ -106,21 +106,12 @@ static void *watch_main(void *arg)
 
 sb_err sb_jobs_watch_start(sb_jobs_t *j, sb_error_t *e)
 {
-    if (pthread_create(&j->watcher, NULL, watch_main, j) != 0)
-        return sb_error_set(e, SB_ERR_INTERNAL, "", "cannot start the job watcher");
-    j->watcher_started = true;
-    return SB_OK;
+    return sb_jobs_thread_start(j, &j->watcher, watch_main, "job watcher", e);
 }
 
 void sb_jobs_watch_stop(sb_jobs_t *j)
 {
-    pthread_mutex_lock(&j->mu);
-    j->watch_stopping = true;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    if (j->watcher_started)
-        pthread_join(j->watcher, NULL);
-    j->watcher_started = false;
+    sb_jobs_thread_stop(j, &j->watcher);
     check_all(j); /* the last finished ones, then the rest as they stand */
     watch_t *list = j->watches;
     j->watches = NULL;

@@ -278,8 +278,7 @@ sb_err sb_meta_job_recover(sb_meta_t *m, int max_attempts, const char *crashed_e
      * a job at the cap is never started again, whatever killed its runs. */
     if (!err)
         err = sb_sql_exec(m, e,
-                          "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, lease_owner = '', lease_until = 0, "
-                          "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?3 "
+                          FAIL_JOB("?2", "?3")
                           "WHERE state = 1 AND attempts >= ?1",
                           "itI", max_attempts, crashed_error, now);
     if (!err) {
@@ -434,8 +433,7 @@ sb_err sb_meta_job_fail(sb_meta_t *m, const char *id, const char *owner, const c
      * dead process queued. */
     sb_err err =
         sb_sql_exec(m, e,
-                    "UPDATE jobs SET state = 3, error = ?2, finished_at = ?4, lease_owner = '', lease_until = 0, "
-                    "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?4 "
+                    FAIL_JOB("?2", "?4")
                     "WHERE id = ?1 AND CASE WHEN ?3 IS NULL THEN state IN (0, 1) "
                     "ELSE state = 1 AND lease_owner = ?3 END",
                     "tttI", id, error, owner, sb_sql_now());

@@ -78,15 +78,13 @@ sb_err sb_meta_job_reap(sb_meta_t *m, int max_attempts, const char *crashed_erro
     /* As sb_meta_job_fail fails a job: no charge, a pending webhook with a callback_url. */
     if (!err)
         err = sb_sql_exec(m, e,
-                          "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, lease_owner = '', lease_until = 0, "
-                          "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?3 "
+                          FAIL_JOB("?2", "?3")
                           "WHERE queue = 1 AND attempts >= ?1 AND (state = 0 OR (state = 1 AND lease_until < ?3))",
                           "itI", max_attempts, crashed_error, now);
     if (!err) {
         *crashed = (int)sb_sql_changes(m);
         err = sb_sql_exec(m, e,
-                          "UPDATE jobs SET state = 3, error = ?1, finished_at = ?2, lease_owner = '', lease_until = 0, "
-                          "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = ?2 "
+                          FAIL_JOB("?1", "?2")
                           "WHERE queue = 0 AND state = 1 AND lease_until < ?2",
                           "tI", lost_error, now);
     }

@@ -28,6 +28,12 @@
     "id, key_id, pipeline, state, sync, spec, result, error, callback_url, attempts, lease_owner, "          \
     "lease_until, created_at, started_at, finished_at, hook_state, hook_attempts, hook_next_at, queue, "      \
     "not_before, retries, input_key"
+/* The start of the UPDATE that fails a job (no charge; its webhook pending when it has a callback_url),
+ * shared by fail, recover and reap: `err` and `now` are the placeholders of the error JSON and the time,
+ * e.g. FAIL_JOB("?2", "?3") "WHERE ...". */
+#define FAIL_JOB(err, now)                                                                                   \
+    "UPDATE jobs SET state = 3, error = " err ", finished_at = " now ", lease_owner = '', lease_until = 0, "   \
+    "hook_state = CASE WHEN callback_url IS NULL THEN 0 ELSE 1 END, hook_next_at = " now " "
 #define FILE_COLS "id, key_id, job_id, ext, size, created_at, expires_at"
 #define TEMPLATE_COLS "key_id, name, prompt, seed, description, created_at, updated_at"
 

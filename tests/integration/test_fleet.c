@@ -314,17 +314,8 @@ Test(fleet, a_staged_input_is_encrypted_at_rest_and_gone_after_its_job)
     submit(key, img, len, id);
     cr_assert_eq(staged_objects(path), 1, "one staged input in %s", S.blob_dir);
     cr_assert(strstr(path, id), "%s is the job's", path);
-    char *raw = NULL;
     size_t n = 0;
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    FILE *m = open_memstream(&raw, &n);
-    char buf[4096];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, k, m);
-    fclose(f);
-    fclose(m);
+    char *raw = read_file(path, &n);
     cr_assert_eq(n, len + 28, "nonce + ciphertext + tag");
     static const uint8_t jpeg[] = {0xFF, 0xD8, 0xFF}, png[] = {0x89, 'P', 'N', 'G'};
     cr_assert_null(memmem(raw, n, jpeg, sizeof jpeg), "JPEG magic in the staged object");
