@@ -86,6 +86,18 @@ static void start_claimed(sb_jobs_t *j, sb_job_t *job)
             sb_staged_delete(j->meta, j->blob, job->id);
         return;
     }
+    bool url = !def->run_items && json_string_value(json_object_get(spec, "image_url"));
+    if (!url && !def->run_items && !job->input_key[0]) {
+        /* Queued before the shared queue (schema migration): its upload was in a dead node's memory. */
+        sb_error_set(&e, SB_ERR_INPUT_LOST, "image",
+                     "the server restarted before this job ran; its upload was held in memory only, so please "
+                     "submit it again");
+        char *ej = sb_jobs_error_json(&e);
+        sb_meta_job_fail(j->meta, job->id, j->owner, ej ? ej : "{}", &e);
+        free(ej);
+        json_decref(spec);
+        return;
+    }
     work_t *w = sb_jobs_work_new(j, job->id, job->key_id, def, spec);
     json_decref(spec);
     if (!w)
@@ -98,7 +110,6 @@ static void start_claimed(sb_jobs_t *j, sb_job_t *job)
     pthread_mutex_lock(&j->mu);
     j->queue_running++;
     pthread_mutex_unlock(&j->mu);
-    bool url = !def->run_items && json_string_value(json_object_get(w->spec, "image_url"));
     if (sb_pool_submit(url ? j->fetch : j->work, url ? sb_jobs_fetch_task : sb_jobs_work_task, w, &e) != SB_OK) {
         /* The pools are stopping: give the job back at once for another node. */
         sb_meta_job_retry_later(j->meta, job->id, j->owner, 0, &e);

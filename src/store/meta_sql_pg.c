@@ -106,7 +106,10 @@ static const char *const migrations[] = {
     "CREATE INDEX jobs_queue ON jobs(queue, state, created_at);"
     "CREATE INDEX jobs_staged ON jobs(state) WHERE input_key IS NOT NULL;"
     "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY, tat BIGINT NOT NULL);",
+    "CREATE TABLE rate_limits (key_id TEXT PRIMARY KEY, tat BIGINT NOT NULL);"
+    /* The async jobs a version-1 node left unfinished join the shared queue (URL inputs and batches run;
+     * an upload, held in that node's memory, fails with input_lost when claimed). */
+    "UPDATE jobs SET queue = 1 WHERE sync = 0 AND state IN (0, 1);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

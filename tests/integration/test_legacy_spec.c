@@ -18,7 +18,9 @@ static void queue_row(sb_meta_t *meta, const char *id, const char *key_id, const
     cr_assert_not_null(j, "%s", spec);
     json_object_set_new(j, "image_url", json_string(url));
     char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    sb_job_new_t n = {.id = id, .key_id = key_id, .pipeline = pipeline, .spec = text};
+    /* On PostgreSQL the schema migration puts an older version's async jobs in the shared queue. */
+    sb_job_new_t n = {.id = id, .key_id = key_id, .pipeline = pipeline, .spec = text,
+                      .shared = S.pg_admin[0] != '\0'};
     sb_error_t e = {0};
     cr_assert_eq(sb_meta_job_create(meta, &n, NULL, NULL, &e), SB_OK, "%s", e.message);
     free(text);

@@ -1,5 +1,5 @@
 /* test_shared_stores.c - the store's suite and the HTTP API's suites (server, jobs and HTTP hardening,
- * inputs, portrait, product) run again on the scale-out stores: PostgreSQL 15 for the metadata instead
+ * inputs, portrait, product, remove.bg, legacy specs, the examples) run again on the scale-out stores: PostgreSQL 15 for the metadata instead
  * of SQLite, and an S3 server (s3rver) for the blobs instead of a directory. Each test here starts a
  * throw-away cluster (tests/pg_harness.h) and s3rver (tests/s3_harness.h), runs one test binary with
  * STROBE_TEST_PG and STROBE_TEST_S3 pointing at them (test_store then uses a fresh database and prefix per
@@ -81,7 +81,7 @@ static void run_on_shared_stores(const char *binary, int min_ran, int max_skippe
 /* Only SQLite's own tests (its file, lock and migrations) and the directory driver's skip there. */
 Test(shared_stores, store_suite)
 {
-    run_on_shared_stores("build/tests/unit/test_store", 46, 9);
+    run_on_shared_stores("build/tests/unit/test_store", 47, 9);
 }
 
 Test(shared_stores, server_suite)
@@ -124,4 +124,25 @@ Test(shared_stores, product_api_suite)
     char models[1024];
     TU_SHARED_PATH_OR_SKIP(models, "models");
     run_on_shared_stores("build/tests/integration/test_product_api", 7, 0);
+}
+
+Test(shared_stores, removebg_suite)
+{
+    char models[1024];
+    TU_SHARED_PATH_OR_SKIP(models, "models");
+    run_on_shared_stores("build/tests/integration/test_removebg", 4, 0);
+}
+
+Test(shared_stores, legacy_spec_suite)
+{
+    char models[1024];
+    TU_SHARED_PATH_OR_SKIP(models, "models");
+    run_on_shared_stores("build/tests/integration/test_legacy_spec", 1, 0);
+}
+
+Test(shared_stores, examples_suite)
+{
+    char models[1024];
+    TU_SHARED_PATH_OR_SKIP(models, "models");
+    run_on_shared_stores("build/tests/integration/test_examples", 1, 2);
 }

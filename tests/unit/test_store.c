@@ -294,6 +294,30 @@ Test(meta, postgres_schema_version_2_with_every_table)
     cr_assert_eq(raw_int("SELECT count(*) FROM health"), 1);
 }
 
+Test(meta, postgres_version_1_database_puts_its_async_jobs_in_the_shared_queue)
+{
+    PG_ONLY();
+    make_key("key_a", 5);
+    make_job("job_async", "key_a", NULL);
+    sb_job_new_t n = job_new("job_sync", "key_a");
+    n.sync = true;
+    n.shared = false;
+    OK(sb_meta_job_create(meta, &n, NULL, NULL, &e));
+    sb_meta_close(meta);
+    meta = NULL;
+    raw_sql("DROP TABLE settings; DROP TABLE rate_limits; DROP INDEX jobs_queue; DROP INDEX jobs_staged; "
+            "ALTER TABLE jobs DROP COLUMN queue, DROP COLUMN not_before, DROP COLUMN retries, "
+            "DROP COLUMN input_key; UPDATE strobe_schema SET version = 1");
+    open_meta();
+    cr_assert_eq(raw_int("SELECT max(version) FROM strobe_schema"), 2);
+    sb_job_t j = get_job("job_async");
+    cr_assert(j.shared, "an async job of version 1 joins the shared queue");
+    sb_job_clear(&j);
+    j = get_job("job_sync");
+    cr_assert_not(j.shared, "a sync job stays with its node");
+    sb_job_clear(&j);
+}
+
 Test(meta, postgres_newer_schema_is_refused)
 {
     PG_ONLY();
