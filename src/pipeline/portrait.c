@@ -145,19 +145,56 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
     return sb_portrait_align_framed(studio, buf, len, size, size, &SB_FRAMING_HEADSHOT, p, d, e);
 }
 
+/* The box {x0, y0, x1, y1} (x1, y1 exclusive) of the non-zero pixels of a 1-band image; 0 when there are none. */
+static int nonzero_box(const sb_image_t *m, int box[4])
+{
+    int w = m->width, h = m->height;
+    box[0] = w, box[1] = h, box[2] = box[3] = 0;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = m->data + (size_t)y * w;
+        int x = 0;
+        while (x < w && !row[x])
+            x++;
+        if (x == w)
+            continue;
+        int last = w - 1;
+        while (!row[last])
+            last--;
+        box[0] = x < box[0] ? x : box[0];
+        box[2] = last + 1 > box[2] ? last + 1 : box[2];
+        box[1] = y < box[1] ? y : box[1];
+        box[3] = y + 1;
+    }
+    return box[2] > 0;
+}
+
 sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, float sigma, sb_error_t *e)
 {
+    /* Only the pixels near the photo's surroundings change. sb_blur is three boxes of radius r <= sigma +
+     * 0.5, so a pixel more than 4 r from every non-zero one reads zeros in every pass, in the whole frame
+     * as in a crop: blurring the non-zero box grown by that margin gives exactly the whole frame's values. */
+    int box[4];
+    if (!nonzero_box(outside, box))
+        return SB_OK;
+    int margin = 4 * (int)ceilf(sigma + 0.5f) + 1, w = outside->width, h = outside->height;
+    box[0] = box[0] > margin ? box[0] - margin : 0, box[1] = box[1] > margin ? box[1] - margin : 0;
+    box[2] = box[2] + margin < w ? box[2] + margin : w, box[3] = box[3] + margin < h ? box[3] + margin : h;
+    sb_image_t crop = {0};
     sb_fimage_t o = {0};
-    sb_err err = sb_image_to_float(outside, &o, e);
+    sb_err err = sb_image_crop(outside, box, &crop, e);
+    if (!err)
+        err = sb_image_to_float(&crop, &o, e);
     if (!err)
         err = sb_blur(o.data, o.data, o.width, o.height, 1, sigma, e);
-    if (!err) {
-        size_t n = (size_t)alpha->width * alpha->height;
-        for (size_t i = 0; i < n; i++) {
-            float keep = 1.0f - 2.0f * o.data[i];
-            alpha->data[i] *= keep < 0 ? 0 : keep;
+    for (int y = 0; !err && y < o.height; y++) {
+        const float *src = o.data + (size_t)y * o.width;
+        float *a = alpha->data + (size_t)(box[1] + y) * alpha->width + box[0];
+        for (int x = 0; x < o.width; x++) {
+            float keep = 1.0f - 2.0f * src[x];
+            a[x] *= keep < 0 ? 0 : keep;
         }
     }
+    sb_image_free(&crop);
     sb_fimage_free(&o);
     return err;
 }
