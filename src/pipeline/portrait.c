@@ -35,12 +35,13 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
 #define REALIGN_DEG 0.5f
 #define REALIGN_PASSES 3
 
-/* Refine `subject`'s eyes (working coordinates) from the mesh on `aligned` (made by m). *residual gets
- * the roll left on the aligned crop (0 when the mesh found no face). The mesh's crop is the box YuNet
- * would draw round the face as it now lies in the crop (from its landmarks), not the input's box turned
- * with it: on a face turned 25-40 degrees that box is far larger than the face, and the mesh read the
- * eye line up to 10 degrees off from what it reads on the delivered headshot. */
-static sb_err refine_eyes(sb_studio_t *studio, const sb_image_t *aligned, const double m[6], sb_face_t *subject,
+/* Refine `subject`'s eyes (working coordinates) from the mesh on the crop that m makes of `work` (the
+ * mesh's own crop is sampled from `work` directly: the whole crop is warped once, when the eyes are
+ * settled). *residual gets the roll left on the crop (0 when the mesh found no face). The mesh's crop is
+ * the box YuNet would draw round the face as it now lies in the crop (from its landmarks), not the
+ * input's box turned with it: on a face turned 25-40 degrees that box is far larger than the face, and
+ * the mesh read the eye line up to 10 degrees off from what it reads on the delivered headshot. */
+static sb_err refine_eyes(sb_studio_t *studio, const sb_image_t *work, const double m[6], sb_face_t *subject,
                           float *residual, sb_detect_result_t *d, sb_error_t *e)
 {
     sb_face_mesh_t *mesh;
@@ -51,7 +52,7 @@ static sb_err refine_eyes(sb_studio_t *studio, const sb_image_t *aligned, const 
     sb_err err = sb_studio_mesh(studio, &mesh, e);
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_FACEMESH);
-        err = sb_face_mesh_refine_eyes(mesh, aligned, &face, &found, e);
+        err = sb_face_mesh_refine_eyes_in(mesh, work, m, &face, &found, e);
     }
     if (err || !found)
         return err;
@@ -98,17 +99,16 @@ sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing
     sb_face_t *subject = &p->faces.faces[d->subject];
     double *m = p->m;
     frame_subject(p, subject, framing, fit, m, &p->fitted);
-    sb_err err = sb_image_warp_affine(&p->work, m, p->width, p->height, &p->aligned, &p->outside, e);
-    for (int pass = 0; !err && pass < REALIGN_PASSES; pass++) {
+    sb_err err = SB_OK;
+    for (int pass = 0; pass < REALIGN_PASSES; pass++) {
         float residual;
-        err = refine_eyes(studio, &p->aligned, m, subject, &residual, d, e);
+        err = refine_eyes(studio, &p->work, m, subject, &residual, d, e);
         if (err || fabsf(residual) <= REALIGN_DEG)
             break;
-        sb_image_free(&p->aligned);
-        sb_image_free(&p->outside);
         frame_subject(p, subject, framing, fit, m, &p->fitted);
-        err = sb_image_warp_affine(&p->work, m, p->width, p->height, &p->aligned, &p->outside, e);
     }
+    if (!err)
+        err = sb_image_warp_affine(&p->work, m, p->width, p->height, &p->aligned, &p->outside, e);
     p->roll_deg = sb_face_roll_deg(subject);
     if (err)
         return err;
