@@ -149,19 +149,18 @@ sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, in
     return sb_portrait_align_framed(studio, buf, len, size, size, &SB_FRAMING_HEADSHOT, p, d, e);
 }
 
-/* The box {x0, y0, x1, y1} (x1, y1 exclusive) of the non-zero pixels of a 1-band image; 0 when there are none. */
-static int nonzero_box(const sb_image_t *m, int box[4])
+/* The box {x0, y0, x1, y1} (x1, y1 exclusive) of the non-zero pixels of a 1-band image inside the box
+ * `in`; 0 when there are none. */
+static int nonzero_box(const sb_image_t *m, const int in[4], int box[4])
 {
-    int w = m->width, h = m->height;
-    box[0] = w, box[1] = h, box[2] = box[3] = 0;
-    for (int y = 0; y < h; y++) {
-        const uint8_t *row = m->data + (size_t)y * w;
-        int x = 0;
-        while (x < w && !row[x])
+    box[0] = in[2], box[1] = in[3], box[2] = box[3] = 0;
+    for (int y = in[1]; y < in[3]; y++) {
+        const uint8_t *row = m->data + (size_t)y * m->width;
+        int x = in[0], last = in[2] - 1;
+        while (x <= last && !row[x])
             x++;
-        if (x == w)
+        if (x > last)
             continue;
-        int last = w - 1;
         while (!row[last])
             last--;
         box[0] = x < box[0] ? x : box[0];
@@ -174,31 +173,52 @@ static int nonzero_box(const sb_image_t *m, int box[4])
 
 sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, float sigma, sb_error_t *e)
 {
-    /* Only the pixels near the photo's surroundings change. sb_blur is three boxes of radius r <= sigma +
-     * 0.5, so a pixel more than 4 r from every non-zero one reads zeros in every pass, in the whole frame
-     * as in a crop: blurring the non-zero box grown by that margin gives exactly the whole frame's values. */
-    int box[4];
-    if (!nonzero_box(outside, box))
-        return SB_OK;
-    int margin = 4 * (int)ceilf(sigma + 0.5f) + 1, w = outside->width, h = outside->height;
-    box[0] = box[0] > margin ? box[0] - margin : 0, box[1] = box[1] > margin ? box[1] - margin : 0;
-    box[2] = box[2] + margin < w ? box[2] + margin : w, box[3] = box[3] + margin < h ? box[3] + margin : h;
-    sb_image_t crop = {0};
-    sb_fimage_t o = {0};
-    sb_err err = sb_image_crop(outside, box, &crop, e);
-    if (!err)
-        err = sb_image_to_float(&crop, &o, e);
-    if (!err)
-        err = sb_blur(o.data, o.data, o.width, o.height, 1, sigma, e);
-    for (int y = 0; !err && y < o.height; y++) {
-        const float *src = o.data + (size_t)y * o.width;
-        float *a = alpha->data + (size_t)(box[1] + y) * alpha->width + box[0];
-        for (int x = 0; x < o.width; x++) {
-            float keep = 1.0f - 2.0f * src[x];
-            a[x] *= keep < 0 ? 0 : keep;
+    /* Only the pixels near the photo's surroundings change, and those hug the frame's sides. The blur is
+     * linear, so each quarter of the frame's 'outside' pixels is blurred on its own and the results added:
+     * sb_blur is three boxes of radius r <= sigma + 0.5, so a pixel more than 4 r from every non-zero one
+     * reads zeros in every pass, and blurring a quarter's non-zero box grown by that margin gives its
+     * whole-frame values. A frame the photo covers costs one pass over the mask. */
+    int w = outside->width, h = outside->height, margin = 4 * (int)ceilf(sigma + 0.5f) + 1;
+    int all[4] = {w, h, 0, 0}; /* the union of the quarters' boxes */
+    sb_fimage_t o = {0};       /* the sum of the quarters' blurs, allocated at the first */
+    sb_err err = SB_OK;
+    for (int q = 0; q < 4 && !err; q++) {
+        const int part[4] = {q & 1 ? w / 2 : 0, q & 2 ? h / 2 : 0, q & 1 ? w : w / 2, q & 2 ? h : h / 2};
+        int b[4];
+        if (!nonzero_box(outside, part, b))
+            continue;
+        b[0] = b[0] > margin ? b[0] - margin : 0, b[1] = b[1] > margin ? b[1] - margin : 0;
+        b[2] = b[2] + margin < w ? b[2] + margin : w, b[3] = b[3] + margin < h ? b[3] + margin : h;
+        int bw = b[2] - b[0], bh = b[3] - b[1];
+        if (!o.data) {
+            if ((err = sb_fimage_alloc(&o, w, h, 1, e)) != SB_OK)
+                break;
+            memset(o.data, 0, (size_t)w * h * sizeof *o.data);
         }
+        float *t = malloc((size_t)bw * bh * sizeof *t);
+        if (!t) {
+            err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the fade");
+            break;
+        }
+        for (int y = b[1]; y < b[3]; y++)
+            for (int x = b[0]; x < b[2]; x++) {
+                int mine = x >= part[0] && x < part[2] && y >= part[1] && y < part[3];
+                t[(size_t)(y - b[1]) * bw + x - b[0]] = mine ? outside->data[(size_t)y * w + x] * (1.0f / 255.0f) : 0;
+            }
+        err = sb_blur(t, t, bw, bh, 1, sigma, e);
+        for (int y = 0; !err && y < bh; y++)
+            for (int x = 0; x < bw; x++)
+                o.data[(size_t)(b[1] + y) * w + b[0] + x] += t[(size_t)y * bw + x];
+        free(t);
+        all[0] = b[0] < all[0] ? b[0] : all[0], all[1] = b[1] < all[1] ? b[1] : all[1];
+        all[2] = b[2] > all[2] ? b[2] : all[2], all[3] = b[3] > all[3] ? b[3] : all[3];
     }
-    sb_image_free(&crop);
+    for (int y = all[1]; !err && y < all[3]; y++)
+        for (int x = all[0]; x < all[2]; x++) {
+            size_t i = (size_t)y * w + x;
+            float keep = 1.0f - 2.0f * o.data[i];
+            alpha->data[i] *= keep < 0 ? 0 : keep;
+        }
     sb_fimage_free(&o);
     return err;
 }
