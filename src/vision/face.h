@@ -53,4 +53,10 @@ float sb_face_roll_deg(const sb_face_t *f);
  * eye-to-mouth distance, each scaled to a box width (see face.c for the calibration). */
 float sb_face_size(const sb_face_t *f);
 
+/* Set f's box to the one YuNet draws round an upright face with f's landmarks (a square of the box's
+ * larger side, centred below the eye midpoint across the eye line; calibration in face.c): a box that
+ * does not depend on how the face was found, for a crop round a face that was turned (the map of a
+ * turned box is its bounding box, far larger than the face). */
+void sb_face_box_from_landmarks(sb_face_t *f);
+
 #endif

@@ -87,15 +87,23 @@ done:
 sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_t *f, int *found,
                                 sb_error_t *e)
 {
+    static const double identity[6] = {1, 0, 0, 0, 1, 0};
+    return sb_face_mesh_refine_eyes_in(mesh, rgb, identity, f, found, e);
+}
+
+sb_err sb_face_mesh_refine_eyes_in(sb_face_mesh_t *mesh, const sb_image_t *src, const double pre[6], sb_face_t *f,
+                                   int *found, sb_error_t *e)
+{
     if (found)
         *found = 0;
     float side = 1.5f * (f->w > f->h ? f->w : f->h);
     float x0 = f->x + f->w / 2 - side / 2, y0 = f->y + f->h / 2 - side / 2, k = SB_MESH_SIZE / side;
-    const double m[6] = {k, 0, -k * x0, 0, k, -k * y0};
+    /* frame -> crop is (k, 0, -k x0; 0, k, -k y0); after `pre`, source -> crop. */
+    const double m[6] = {k * pre[0], k * pre[1], k * pre[2] - k * x0, k * pre[3], k * pre[4], k * pre[5] - k * y0};
     float flag, *pts = malloc(sizeof(float) * SB_MESH_POINTS * 3);
     if (!pts)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh points");
-    sb_err err = sb_face_mesh_run(mesh, rgb, m, &flag, pts, NULL, e);
+    sb_err err = sb_face_mesh_run(mesh, src, m, &flag, pts, NULL, e);
     if (!err && flag >= FACE_FLAG_MIN) {
         sb_point_t eyes[2] = {mean2(pts, 33, 133), mean2(pts, 362, 263)};
         for (int i = 0; i < 2; i++) {

@@ -32,4 +32,10 @@ sb_err sb_face_mesh_run(sb_face_mesh_t *mesh, const sb_image_t *rgb, const doubl
 sb_err sb_face_mesh_refine_eyes(sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_t *f, int *found,
                                 sb_error_t *e);
 
+/* sb_face_mesh_refine_eyes on the frame that the affine map `pre` (source -> frame pixels, as
+ * sb_image_warp_affine takes it) makes of `src`, without making it: `f` is in the frame's pixels, and the
+ * mesh's crop is sampled from `src` in one step. sb_face_mesh_refine_eyes is this with the identity. */
+sb_err sb_face_mesh_refine_eyes_in(sb_face_mesh_t *mesh, const sb_image_t *src, const double pre[6], sb_face_t *f,
+                                   int *found, sb_error_t *e);
+
 #endif

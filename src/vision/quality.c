@@ -119,19 +119,18 @@ static sb_point_t to_image(const upright_t *u, float x, float y)
     return (sb_point_t){u->ex + x * u->c - y * u->s, u->ey + x * u->s + y * u->c};
 }
 
-/* Share of the face's gradient energy that survives a small blur, on the face box (clipped to the frame)
- * resampled to SHARP_SIDE square. */
+/* Share of the face's gradient energy that survives a small blur, on the face box (clipped to the frame,
+ * cut out on whole pixels) resampled to SHARP_SIDE square. */
 static sb_err blur_kept(const sb_image_t *rgb, const sb_face_t *f, float *kept, sb_error_t *e)
 {
     int x0 = (int)fmaxf(floorf(f->x), 0), y0 = (int)fmaxf(floorf(f->y), 0);
     int x1 = (int)fminf(ceilf(f->x + f->w), (float)rgb->width), y1 = (int)fminf(ceilf(f->y + f->h), (float)rgb->height);
-    const int n = SHARP_SIDE;
-    const double shift[6] = {1, 0, -x0, 0, 1, -y0};
+    const int n = SHARP_SIDE, box[4] = {x0, y0, x1, y1};
     sb_image_t crop = {0}, face = {0};
     float *l = malloc(2 * sizeof(float) * n * n), *b = l + n * n;
     sb_err err = l ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the sharpness measure");
     if (!err)
-        err = sb_image_warp_affine(rgb, shift, x1 - x0, y1 - y0, &crop, NULL, e);
+        err = sb_image_crop(rgb, box, &crop, e);
     if (!err)
         err = sb_image_resize(&crop, n, n, &face, e);
     if (!err) {

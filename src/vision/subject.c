@@ -215,8 +215,13 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
         goto done;
     grow(&g, &heap);
     err = keep_map(&g, subject, keep, e);
-    if (!err)
-        err = sb_fimage_alloc(&full, w, h, 1, e);
+    /* The subject keeps every cell (one person, nothing apart): the matte stays as it is. */
+    size_t kept = 0;
+    for (size_t i = 0; !err && i < n; i++)
+        kept += keep[i] == 1.0f;
+    if (err || kept == n)
+        goto done;
+    err = sb_fimage_alloc(&full, w, h, 1, e);
     if (!err)
         err = sb_pooled_sampler_init(&ps, keep, g.gw, g.gh, 1, g.s, w, e);
     for (int y = 0; !err && y < h; y++)
