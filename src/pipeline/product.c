@@ -26,6 +26,13 @@
 /* The crop around the subject's box keeps its soft edge: this fraction of the box's long side, each way. */
 #define CROP_MARGIN 0.02f
 #define DEFAULT_SEED 0x5eed0001u
+/* The cut-out's default margin: this fraction of the box's sides (its soft edge stays inside). */
+#define CUTOUT_MARGIN_DEFAULT 0.02
+#define CUTOUT_MARGIN_PX_MAX 500
+#define CUTOUT_MARGIN_FRAC_MAX 0.5
+/* A layer enlarged more than this is steepened (sb_matte_steepen by scale / STEEPEN_FROM): its outer
+ * edge stays about as wide as at the photo's scale instead of a blurred ramp. */
+#define STEEPEN_FROM 1.5f
 
 typedef struct {
     sb_scene_preset preset;
@@ -38,6 +45,8 @@ typedef struct {
     int quality;
     bool mask_only;
     uint64_t seed;
+    bool cutout, margin_pct, hand_remove;
+    double margin;
 } plan_t;
 
 static const struct {
@@ -70,6 +79,28 @@ static sb_err plan_size(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d pixels, got %d", SB_PRODUCT_SIDE_MIN,
                             SB_PRODUCT_SIDE_MAX, o->height);
     p->width = o->width, p->height = o->height;
+    return SB_OK;
+}
+
+/* The cut-out's and the hand's options into `p`: cutout (not with mask; png or webp), crop_margin (only
+ * with cutout), hand (keep or remove). */
+static sb_err plan_cutout(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
+{
+    if (o->cutout && o->mask_only)
+        return sb_error_set(e, SB_ERR_USAGE, "cutout", "give cutout (the cut-out and its mask) or mask, not both");
+    if (o->cutout && p->format == SB_FMT_JPEG)
+        return sb_error_set(e, SB_ERR_USAGE, "format", "a cut-out is transparent: png or webp, not jpeg");
+    if (o->crop_margin >= 0 && !o->cutout)
+        return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin is only used with cutout");
+    if (o->crop_margin_pct ? o->crop_margin > CUTOUT_MARGIN_FRAC_MAX : o->crop_margin > CUTOUT_MARGIN_PX_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin must be 0px to %dpx or 0%% to %d%%",
+                            CUTOUT_MARGIN_PX_MAX, (int)(CUTOUT_MARGIN_FRAC_MAX * 100));
+    if (o->hand && strcmp(o->hand, "keep") && strcmp(o->hand, "remove"))
+        return sb_error_set(e, SB_ERR_USAGE, "hand", "hand must be keep or remove, got '%.40s'", o->hand);
+    p->cutout = o->cutout;
+    p->margin = o->crop_margin < 0 ? CUTOUT_MARGIN_DEFAULT : o->crop_margin;
+    p->margin_pct = o->crop_margin < 0 || o->crop_margin_pct;
+    p->hand_remove = o->hand && !strcmp(o->hand, "remove");
     return SB_OK;
 }
 
@@ -123,6 +154,9 @@ static sb_err plan(const sb_product_opts_t *in, plan_t *p, sb_product_result_t *
         return sb_error_set(e, SB_ERR_USAGE, "quality", "quality must be 1..100, got %d", p->quality);
     p->mask_only = o.mask_only;
     p->seed = o.seed ? o.seed : DEFAULT_SEED;
+    err = plan_cutout(&o, p, e);
+    if (err)
+        return err;
     err = sb_shadow_check(p->shadow, &p->ov, e);
     return err;
 }
@@ -178,6 +212,7 @@ typedef struct {
     sb_image_t rgba;
     sb_fimage_t alpha;
     int x, y;
+    double scale; /* canvas pixels per working pixel */
 } layer_t;
 
 static void layer_free(layer_t *l)
@@ -189,8 +224,10 @@ static void layer_free(layer_t *l)
 /* Resize the product's colours and alpha (`rgba`, 8-bit) to w x h into the layer: one 4-band resize costs
  * little more than one 1-band one (libvips' cost is mostly per call). The resampled alpha is trimmed again
  * (sb_matte_trim at the canvas's scale: a bump joined to the product by a neck a working pixel wide comes
- * apart when enlarged) and its faint tails (under ALPHA_FLOOR) cleared, as the mask's haze was. The layer keeps the resized RGBA (the
- * compositor reads it) and its alpha as floats (the shadow is cast from them). */
+ * apart when enlarged) and its faint tails (under ALPHA_FLOOR) cleared, as the mask's haze was; a layer
+ * enlarged (out->scale) over STEEPEN_FROM times has its outer ramp steepened back to about its width at
+ * the photo's scale. The layer keeps the resized RGBA (the compositor reads it) and its alpha as floats
+ * (the shadow is cast from them). */
 static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, sb_error_t *e)
 {
     sb_err err = sb_image_resize(rgba, w, h, &out->rgba, e);
@@ -200,6 +237,8 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
         out->alpha.data[i] = out->rgba.data[i * 4 + 3] * (1.0f / 255.0f);
     if (!err)
         err = sb_matte_trim(&out->alpha, e);
+    if (!err && out->scale > STEEPEN_FROM)
+        sb_matte_steepen(&out->alpha, (float)out->scale / STEEPEN_FROM);
     for (size_t i = 0; !err && i < (size_t)w * h; i++) {
         float *a = &out->alpha.data[i];
         *a = *a < ALPHA_FLOOR ? 0 : *a;
@@ -213,25 +252,44 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
  * box that the photo's edge cut (a product, or the hand holding it, leaving the photo) is put at the
  * canvas's edge instead, with no padding, so no straight cut floats on the canvas. */
-static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
-                    sb_stages_t *st, sb_error_t *e)
+/* The rectangle r (x0, y0, x1, y1) of the working photo cut out: its colours with the old background
+ * taken out of the soft edge (sb_foreground_edge_rgba) and the mask as alpha, 8-bit RGBA into `f`
+ * (allocated by the call; stage "foreground"). */
+static sb_err cut(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], sb_image_t *f, sb_stages_t *st,
+                  sb_error_t *e)
 {
-    int bw = box[2] - box[0], bh = box[3] - box[1];
-    int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2;
-    int r[4] = {box[0] - m < 0 ? 0 : box[0] - m, box[1] - m < 0 ? 0 : box[1] - m,
-                box[2] + m > work->width ? work->width : box[2] + m,
-                box[3] + m > work->height ? work->height : box[3] + m};
-    sb_image_t rgb = {0}, f = {0};
+    sb_image_t rgb = {0};
     sb_fimage_t a = {0};
     sb_err err = sb_image_crop(work, r, &rgb, e);
     if (!err)
         err = crop_f(mask, r, &a, e);
     int n = r[2] - r[0] > r[3] - r[1] ? r[2] - r[0] : r[3] - r[1];
     if (!err)
-        err = sb_foreground_edge_rgba(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, &f, e);
+        err = sb_foreground_edge_rgba(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, f, e);
+    if (!err)
+        sb_stages_mark(st, "foreground");
+    sb_image_free(&rgb);
+    sb_fimage_free(&a);
+    return err;
+}
+
+/* The box grown by mx, my on each side, within the w x h photo, into r. */
+static void grow_box(const int box[4], int mx, int my, int w, int h, int r[4])
+{
+    r[0] = box[0] - mx < 0 ? 0 : box[0] - mx, r[1] = box[1] - my < 0 ? 0 : box[1] - my;
+    r[2] = box[2] + mx > w ? w : box[2] + mx, r[3] = box[3] + my > h ? h : box[3] + my;
+}
+
+static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
+                    sb_stages_t *st, sb_error_t *e)
+{
+    int bw = box[2] - box[0], bh = box[3] - box[1];
+    int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2, r[4];
+    grow_box(box, m, m, work->width, work->height, r);
+    sb_image_t f = {0};
+    sb_err err = cut(work, mask, r, &f, st, e);
     if (err)
         goto done;
-    sb_stages_mark(st, "foreground");
 
     /* A side of the box the photo's edge cut goes to the canvas's edge: no padding there. */
     int cut[4] = {box[0] <= EDGE_TOUCH, box[1] <= EDGE_TOUCH, box[2] >= work->width - EDGE_TOUCH,
@@ -246,12 +304,11 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     double box_x = cut[0] ? 0 : cut[2] ? p->width - bw * s : (p->width - bw * s) / 2;
     double box_bottom = cut[3] ? p->height : cut[1] ? bh * s : p->height - pad_y;
     out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
+    out->scale = s;
     err = resize_layer(&f, cw, ch, out, e);
     if (!err)
         sb_stages_mark(st, "place");
 done:
-    sb_image_free(&rgb);
-    sb_fimage_free(&a);
     sb_image_free(&f);
     return err;
 }
@@ -481,6 +538,63 @@ static sb_err encode_mask(const sb_fimage_t *mask, sb_product_result_t *res, sb_
     return err;
 }
 
+/* The product alone: the box grown by the margin, cut out (colours and alpha) at the working resolution and
+ * encoded as PNG or WebP into res->output, its alpha as a 1-band PNG into res->mask (stages "foreground",
+ * "encode"). */
+static sb_err cut_out(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4],
+                      sb_product_result_t *res, sb_error_t *e)
+{
+    int bw = box[2] - box[0], bh = box[3] - box[1], r[4];
+    int mx = (int)lround(p->margin_pct ? p->margin * bw : p->margin);
+    int my = (int)lround(p->margin_pct ? p->margin * bh : p->margin);
+    grow_box(box, mx, my, work->width, work->height, r);
+    sb_image_t f = {0}, a = {0};
+    sb_err err = cut(work, mask, r, &f, &res->detect.stages, e);
+    if (!err)
+        err = sb_image_alloc(&a, f.width, f.height, 1, e);
+    for (size_t i = 0; !err && i < (size_t)f.width * f.height; i++)
+        a.data[i] = f.data[i * 4 + 3];
+    if (!err)
+        err = sb_io_encode(&f, p->format, p->quality, &res->output, &res->output_len, e);
+    if (!err)
+        err = sb_io_encode(&a, SB_FMT_PNG, 0, &res->mask, &res->mask_len, e);
+    if (!err) {
+        res->width = res->mask_width = f.width, res->height = res->mask_height = f.height;
+        res->format = p->format;
+        res->has_alpha = true;
+        sb_stages_mark(&res->detect.stages, "encode");
+    }
+    sb_image_free(&f);
+    sb_image_free(&a);
+    return err;
+}
+
+/* A product held in a hand (vision/hand.h, with the selfie net's person map): what the hand holds added to
+ * `mask`, the hand itself taken out with hand remove, then the mask trimmed again to the product (stage
+ * "hand"). */
+static sb_err held(sb_studio_t *studio, const plan_t *p, const sb_image_t *work, sb_fimage_t *mask,
+                   sb_product_result_t *res, sb_error_t *e)
+{
+    sb_matter_t *matter;
+    sb_fimage_t guide = {0}, person = {0};
+    sb_err err = sb_studio_matter(studio, &matter, e);
+    if (!err)
+        err = sb_image_to_float(work, &guide, e);
+    if (!err) {
+        sb_detect_result_add_model(&res->detect, SB_MODEL_SELFIE_SEG);
+        err = sb_matte_selfie(matter, work, &guide, &person, e);
+    }
+    if (!err)
+        err = sb_hand_apply(work, &person, mask, p->hand_remove, &res->hand, e);
+    if (!err && res->hand.hand)
+        err = sb_matte_trim(mask, e);
+    if (!err)
+        sb_stages_mark(&res->detect.stages, "hand");
+    sb_fimage_free(&guide);
+    sb_fimage_free(&person);
+    return err;
+}
+
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e)
 {
@@ -493,6 +607,7 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     sb_fimage_t mask = {0};
     layer_t placed = {0};
     sb_salient_t *salient;
+    long recovered = 0;
     int box[4];
     sb_err err = plan(opts, &p, res, e);
     if (err)
@@ -505,10 +620,12 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         err = sb_studio_salient(studio, &salient, e);
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
-        err = sb_salient_mask(salient, &work, &mask, e);
+        err = sb_salient_product_mask(salient, &work, &mask, &recovered, e);
     }
     if (!err)
         err = sb_matte_trim(&mask, e);
+    if (!err)
+        err = held(studio, &p, &work, &mask, res, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)
@@ -518,11 +635,14 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     res->subject_w = (int)ceil(box[2] * kx) - res->subject_x, res->subject_h = (int)ceil(box[3] * ky) - res->subject_y;
     sb_stages_mark(&d->stages, "mask");
 
-    if (p.mask_only) {
-        err = encode_mask(&mask, res, e);
+    if (p.mask_only || p.cutout) {
+        err = p.mask_only ? encode_mask(&mask, res, e) : cut_out(&p, &work, &mask, box, res, e);
         goto done;
     }
     err = place(&p, &work, &mask, box, &placed, &d->stages, e);
+    /* The product's enlargement from the photo's pixels (the working image may be the photo shrunk). */
+    if (!err)
+        res->upscale = (float)(placed.scale * work.width / d->upright_width);
     if (!err)
         err = render(&p, &placed, res, e);
 done:
@@ -542,6 +662,9 @@ void sb_product_result_free(sb_product_result_t *res)
     free(res->output);
     res->output = NULL;
     res->output_len = 0;
+    free(res->mask);
+    res->mask = NULL;
+    res->mask_len = 0;
     sb_scene_ignored_free(res->ignored_terms, res->n_ignored);
     res->ignored_terms = NULL;
     res->n_ignored = 0;
