@@ -229,7 +229,7 @@ typedef struct {
                                     * shadow, size, aspect, padding, frame_for) are then not used */
     double crop_margin;            /* with cutout: the margin around the product's box, pixels of the cut-out
                                     * (0..500, crop_margin_pct false) or a fraction of the box's sides (0..0.5,
-                                    * true); negative = 2% */
+                                    * true); negative = 2%; over 0 without cutout is refused */
     bool crop_margin_pct;
     const char *hand;              /* "keep" | "remove": a hand or arm holding the product (skin where the
                                     * person net sees a person, entering from the photo's edge); NULL = keep,

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "image/resample.h"
+#include "pipeline/product_cut.h"
 #include "pipeline/studio.h"
 #include "render/composite.h"
 #include "render/scene.h"
 #include "render/shadow.h"
-#include "vision/foreground.h"
 #include "vision/matte_trim.h"
 #include "vision/white_check.h"
 
@@ -90,7 +90,7 @@ static sb_err plan_cutout(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "cutout", "give cutout (the cut-out and its mask) or mask, not both");
     if (o->cutout && p->format == SB_FMT_JPEG)
         return sb_error_set(e, SB_ERR_USAGE, "format", "a cut-out is transparent: png or webp, not jpeg");
-    if (o->crop_margin >= 0 && !o->cutout)
+    if (o->crop_margin > 0 && !o->cutout)
         return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin is only used with cutout");
     if (o->crop_margin_pct ? o->crop_margin > CUTOUT_MARGIN_FRAC_MAX : o->crop_margin > CUTOUT_MARGIN_PX_MAX)
         return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin must be 0px to %dpx or 0%% to %d%%",
@@ -193,18 +193,6 @@ static sb_err subject_box(sb_fimage_t *alpha, int box[4], float *coverage, sb_er
     return SB_OK;
 }
 
-/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call): sb_image_crop's float
- * twin. */
-static sb_err crop_f(const sb_fimage_t *src, const int r[4], sb_fimage_t *dst, sb_error_t *e)
-{
-    int w = r[2] - r[0], h = r[3] - r[1], b = src->bands;
-    sb_err err = sb_fimage_alloc(dst, w, h, b, e);
-    for (int y = 0; !err && y < h; y++)
-        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b,
-               sizeof(float) * w * b);
-    return err;
-}
-
 /* The placed product: foreground colours and alpha, 8-bit RGBA, top-left pixel at (x, y) of the canvas, and
  * its alpha again as floats (what the shadow is cast from). It may stick out of the canvas (a crop margin
  * with no padding): the shadow and the compositor cut it. */
@@ -252,42 +240,14 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
  * box that the photo's edge cut (a product, or the hand holding it, leaving the photo) is put at the
  * canvas's edge instead, with no padding, so no straight cut floats on the canvas. */
-/* The rectangle r (x0, y0, x1, y1) of the working photo cut out: its colours with the old background
- * taken out of the soft edge (sb_foreground_edge_rgba) and the mask as alpha, 8-bit RGBA into `f`
- * (allocated by the call; stage "foreground"). */
-static sb_err cut(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], sb_image_t *f, sb_stages_t *st,
-                  sb_error_t *e)
-{
-    sb_image_t rgb = {0};
-    sb_fimage_t a = {0};
-    sb_err err = sb_image_crop(work, r, &rgb, e);
-    if (!err)
-        err = crop_f(mask, r, &a, e);
-    int n = r[2] - r[0] > r[3] - r[1] ? r[2] - r[0] : r[3] - r[1];
-    if (!err)
-        err = sb_foreground_edge_rgba(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, f, e);
-    if (!err)
-        sb_stages_mark(st, "foreground");
-    sb_image_free(&rgb);
-    sb_fimage_free(&a);
-    return err;
-}
-
-/* The box grown by mx, my on each side, within the w x h photo, into r. */
-static void grow_box(const int box[4], int mx, int my, int w, int h, int r[4])
-{
-    r[0] = box[0] - mx < 0 ? 0 : box[0] - mx, r[1] = box[1] - my < 0 ? 0 : box[1] - my;
-    r[2] = box[2] + mx > w ? w : box[2] + mx, r[3] = box[3] + my > h ? h : box[3] + my;
-}
-
 static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
                     sb_stages_t *st, sb_error_t *e)
 {
     int bw = box[2] - box[0], bh = box[3] - box[1];
     int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2, r[4];
-    grow_box(box, m, m, work->width, work->height, r);
+    sb_product_grow_box(box, m, m, work->width, work->height, r);
     sb_image_t f = {0};
-    sb_err err = cut(work, mask, r, &f, st, e);
+    sb_err err = sb_product_cut(work, mask, r, &f, st, e);
     if (err)
         goto done;
 
@@ -538,63 +498,6 @@ static sb_err encode_mask(const sb_fimage_t *mask, sb_product_result_t *res, sb_
     return err;
 }
 
-/* The product alone: the box grown by the margin, cut out (colours and alpha) at the working resolution and
- * encoded as PNG or WebP into res->output, its alpha as a 1-band PNG into res->mask (stages "foreground",
- * "encode"). */
-static sb_err cut_out(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4],
-                      sb_product_result_t *res, sb_error_t *e)
-{
-    int bw = box[2] - box[0], bh = box[3] - box[1], r[4];
-    int mx = (int)lround(p->margin_pct ? p->margin * bw : p->margin);
-    int my = (int)lround(p->margin_pct ? p->margin * bh : p->margin);
-    grow_box(box, mx, my, work->width, work->height, r);
-    sb_image_t f = {0}, a = {0};
-    sb_err err = cut(work, mask, r, &f, &res->detect.stages, e);
-    if (!err)
-        err = sb_image_alloc(&a, f.width, f.height, 1, e);
-    for (size_t i = 0; !err && i < (size_t)f.width * f.height; i++)
-        a.data[i] = f.data[i * 4 + 3];
-    if (!err)
-        err = sb_io_encode(&f, p->format, p->quality, &res->output, &res->output_len, e);
-    if (!err)
-        err = sb_io_encode(&a, SB_FMT_PNG, 0, &res->mask, &res->mask_len, e);
-    if (!err) {
-        res->width = res->mask_width = f.width, res->height = res->mask_height = f.height;
-        res->format = p->format;
-        res->has_alpha = true;
-        sb_stages_mark(&res->detect.stages, "encode");
-    }
-    sb_image_free(&f);
-    sb_image_free(&a);
-    return err;
-}
-
-/* A product held in a hand (vision/hand.h, with the selfie net's person map): what the hand holds added to
- * `mask`, the hand itself taken out with hand remove, then the mask trimmed again to the product (stage
- * "hand"). */
-static sb_err held(sb_studio_t *studio, const plan_t *p, const sb_image_t *work, sb_fimage_t *mask,
-                   sb_product_result_t *res, sb_error_t *e)
-{
-    sb_matter_t *matter;
-    sb_fimage_t guide = {0}, person = {0};
-    sb_err err = sb_studio_matter(studio, &matter, e);
-    if (!err)
-        err = sb_image_to_float(work, &guide, e);
-    if (!err) {
-        sb_detect_result_add_model(&res->detect, SB_MODEL_SELFIE_SEG);
-        err = sb_matte_selfie(matter, work, &guide, &person, e);
-    }
-    if (!err)
-        err = sb_hand_apply(work, &person, mask, p->hand_remove, &res->hand, e);
-    if (!err && res->hand.hand)
-        err = sb_matte_trim(mask, e);
-    if (!err)
-        sb_stages_mark(&res->detect.stages, "hand");
-    sb_fimage_free(&guide);
-    sb_fimage_free(&person);
-    return err;
-}
-
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e)
 {
@@ -625,7 +528,7 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     if (!err)
         err = sb_matte_trim(&mask, e);
     if (!err)
-        err = held(studio, &p, &work, &mask, res, e);
+        err = sb_product_held(studio, p.hand_remove, &work, &mask, res, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)
@@ -636,7 +539,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     sb_stages_mark(&d->stages, "mask");
 
     if (p.mask_only || p.cutout) {
-        err = p.mask_only ? encode_mask(&mask, res, e) : cut_out(&p, &work, &mask, box, res, e);
+        err = p.mask_only ? encode_mask(&mask, res, e)
+                          : sb_product_cut_out(&work, &mask, box, p.margin, p.margin_pct, p.format, p.quality, res, e);
         goto done;
     }
     err = place(&p, &work, &mask, box, &placed, &d->stages, e);
