@@ -301,14 +301,15 @@ typedef struct {
 /* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined around
  * the subject, 0 elsewhere), foreground colours at the edges, trimmed to the subject and placed centred on
  * the canvas resting on a floor line `padding` above the bottom, shadow cast from the placed mask,
- * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
- * background (not for transparent), composite, check (white studio), encode. White studio stays exactly
+ * background, composite row by row, encode (no metadata); stages decode, mask, hand (the hand holding the
+ * product: pipeline/product_cut.h), foreground, place, shadow, background (not for transparent), composite,
+ * check (white studio), encode; with cutout decode, mask, hand, foreground, encode. White studio stays exactly
  * #FFFFFF wherever there is neither product nor shadow. Deterministic: the same input and options give the
  * same bytes. A side of the subject that the photo's edge cut is put at the canvas's edge. White studio also
  * checks the canvas (res->white, res->amazon; stage "check").
  * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
- * height, aspect, padding, frame_for, format, quality), the decode errors of sb_io_decode,
- * SB_ERR_NO_SUBJECT (an empty mask), SB_ERR_MODEL_MISSING/INVALID. */
+ * height, aspect, padding, frame_for, format, quality, cutout, crop_margin, hand), the decode errors of
+ * sb_io_decode, SB_ERR_NO_SUBJECT (an empty mask), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e);
 

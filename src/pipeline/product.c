@@ -525,8 +525,10 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
         err = sb_salient_product_mask(salient, &work, &mask, &recovered, e);
     }
-    if (!err)
+    if (!err) {
         err = sb_matte_trim(&mask, e);
+        sb_stages_mark(&d->stages, "mask");
+    }
     if (!err)
         err = sb_product_held(studio, p.hand_remove, &work, &mask, res, e);
     if (!err)
@@ -536,7 +538,6 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     double kx = (double)d->upright_width / work.width, ky = (double)d->upright_height / work.height;
     res->subject_x = (int)floor(box[0] * kx), res->subject_y = (int)floor(box[1] * ky);
     res->subject_w = (int)ceil(box[2] * kx) - res->subject_x, res->subject_h = (int)ceil(box[3] * ky) - res->subject_y;
-    sb_stages_mark(&d->stages, "mask");
 
     if (p.mask_only || p.cutout) {
         err = p.mask_only ? encode_mask(&mask, res, e)
