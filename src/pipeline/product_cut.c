@@ -74,11 +74,30 @@ sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const
     return err;
 }
 
+/* Whether the subject (mask >= 0.5) reaches the photo's 2-pixel border: a hand holding it comes in from
+ * outside the photo (sb_hand_apply's parts touch the edge), so without this there is no hand to find. */
+static bool on_border(const sb_fimage_t *mask)
+{
+    int w = mask->width, h = mask->height;
+    for (int y = 0; y < h; y++) {
+        const float *row = mask->data + (size_t)y * w;
+        int step = y < 2 || y >= h - 2 ? 1 : w - 3 > 1 ? w - 3 : 1;
+        for (int x = 0; x < w; x += x == 1 ? step : 1)
+            if (row[x] >= 0.5f)
+                return true;
+    }
+    return false;
+}
+
 sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work, sb_fimage_t *mask,
                        sb_product_result_t *res, sb_error_t *e)
 {
     sb_matter_t *matter;
     sb_fimage_t guide = {0}, person = {0};
+    if (!on_border(mask)) {
+        sb_stages_mark(&res->detect.stages, "hand");
+        return SB_OK;
+    }
     sb_err err = sb_studio_matter(studio, &matter, e);
     if (!err)
         err = sb_image_to_float(work, &guide, e);

@@ -24,7 +24,8 @@ void sb_product_grow_box(const int box[4], int mx, int my, int w, int h, int r[4
 sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const int box[4], double margin,
                           bool margin_pct, sb_format_t format, int quality, sb_product_result_t *res, sb_error_t *e);
 
-/* A product held in a hand (vision/hand.h, with the studio's selfie net): what the hand holds added to
+/* A product held in a hand (vision/hand.h, with the studio's selfie net; only when the subject reaches the
+ * photo's border, since a holding hand comes in from outside the photo): what the hand holds added to
  * `mask` when the salient net missed it, the hand taken out with `remove`, then the mask trimmed again to
  * the product (sb_matte_trim); res->hand says what was found, the selfie net is added to res's models
  * (stage "hand"). SB_ERR_NOMEM, the net's errors (SB_ERR_MODEL_MISSING/INVALID, SB_ERR_INTERNAL). */
