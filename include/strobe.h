@@ -18,6 +18,7 @@
 #include "render/shadow.h"
 #include "util/err.h"
 #include "vision/edge_check.h"
+#include "vision/hand.h"
 #include "vision/face.h"
 #include "vision/quality.h"
 
@@ -221,11 +222,23 @@ typedef struct {
     const char *frame_for;         /* "amazon_main": frame for Amazon's main image (the product's box spans
                                     * 90% of the canvas on the axis it fills; white-studio only, not with
                                     * padding, a canvas of 1000 px or more); NULL = the padding's framing */
+    bool cutout;                   /* the product alone instead of a canvas: the output is an RGBA PNG (or
+                                    * WebP) of the product cropped to its box plus crop_margin, at the working
+                                    * resolution (the photo's own up to 2047 px on its long side), and
+                                    * res->mask its 1-band mask of the same crop; the canvas options (preset,
+                                    * shadow, size, aspect, padding, frame_for) are then not used */
+    double crop_margin;            /* with cutout: the margin around the product's box, pixels of the cut-out
+                                    * (0..500, crop_margin_pct false) or a fraction of the box's sides (0..0.5,
+                                    * true); negative = 2%; over 0 without cutout is refused */
+    bool crop_margin_pct;
+    const char *hand;              /* "keep" | "remove": a hand or arm holding the product (skin where the
+                                    * person net sees a person, entering from the photo's edge); NULL = keep,
+                                    * since removing fingers that lie over the product leaves a notch in it */
 } sb_product_opts_t;
 
 /* The defaults: white studio, soft shadow with its own settings, 2000x2000, 10% padding, PNG. Start
  * from this (a zeroed struct means padding 0 and shadow opacity 0). */
-#define SB_PRODUCT_OPTS_DEFAULT ((sb_product_opts_t){.shadow = {-1, -1, -1, -1}, .padding = -1})
+#define SB_PRODUCT_OPTS_DEFAULT ((sb_product_opts_t){.shadow = {-1, -1, -1, -1}, .padding = -1, .crop_margin = -1})
 
 /* The white-studio check of the delivered canvas (vision/white_check.h): pure #FFFFFF away from the product
  * and its shadow, no product pixels (specks, strips of the old background) outside a band of 0.6% of the
@@ -272,19 +285,31 @@ typedef struct {
     int n_ignored;
     sb_product_white_t white;   /* white-studio: the check of the delivered canvas (stage "check") */
     sb_product_amazon_t amazon; /* white-studio: Amazon's main-image rules on the delivered canvas */
+    uint8_t *mask;              /* cutout: the cut-out's mask, a 1-band PNG of the same crop; malloc'd */
+    size_t mask_len;
+    int mask_width, mask_height;
+    float upscale;              /* canvas pixels per input pixel of the product (over 1: it was enlarged;
+                                 * SB_PRODUCT_UPSCALE_WARN or more is reported as input_upscaled_<f>x) */
+    sb_hand_t hand;             /* the hand holding the product (hand.hand 0: none found), what it held that
+                                 * was added, what was removed (hand remove) */
 } sb_product_result_t;
+
+/* An input enlarged this much or more onto the canvas is reported (validation_warnings input_upscaled_<f>x):
+ * the edges are kept clean at that scale, but the product's detail is the photo's. */
+#define SB_PRODUCT_UPSCALE_WARN 1.2f
 
 /* A product photo: decode (long side 1024..2047 by shrink-on-load), subject mask (u2netp, refined around
  * the subject, 0 elsewhere), foreground colours at the edges, trimmed to the subject and placed centred on
  * the canvas resting on a floor line `padding` above the bottom, shadow cast from the placed mask,
- * background, composite row by row, encode (no metadata); stages decode, mask, foreground, place, shadow,
- * background (not for transparent), composite, check (white studio), encode. White studio stays exactly
+ * background, composite row by row, encode (no metadata); stages decode, mask, hand (the hand holding the
+ * product: pipeline/product_cut.h), foreground, place, shadow, background (not for transparent), composite,
+ * check (white studio), encode; with cutout decode, mask, hand, foreground, encode. White studio stays exactly
  * #FFFFFF wherever there is neither product nor shadow. Deterministic: the same input and options give the
  * same bytes. A side of the subject that the photo's edge cut is put at the canvas's edge. White studio also
  * checks the canvas (res->white, res->amazon; stage "check").
  * Errors: SB_ERR_USAGE (an option, named: preset, shadow_type, shadow_*, background_prompt, width,
- * height, aspect, padding, frame_for, format, quality), the decode errors of sb_io_decode,
- * SB_ERR_NO_SUBJECT (an empty mask), SB_ERR_MODEL_MISSING/INVALID. */
+ * height, aspect, padding, frame_for, format, quality, cutout, crop_margin, hand), the decode errors of
+ * sb_io_decode, SB_ERR_NO_SUBJECT (an empty mask), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_product_opts_t *opts,
                   sb_product_result_t *res, sb_error_t *e);
 

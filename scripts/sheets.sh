@@ -6,7 +6,8 @@
 # and what strobe answered under them (the error code for a refusal, else the QA fields of --json).
 # Writes build/sheets/<kind>/<name>.{png,json} and build/sheets/<kind>-<n>.png (24 tiles a sheet), drawn by
 # build/bench/sheet. Not committed: the photos are not ours.
-# usage: [KINDS="headshot anime editorial product"] [REUSE=1] sh scripts/sheets.sh [STROBE]   (default ./strobe)
+# usage: [KINDS="headshot anime editorial product cutout"] [HAND=remove] [REUSE=1] sh scripts/sheets.sh [STROBE]
+#        (default ./strobe). cutout: the product alone (--cutout, --hand keep unless HAND=remove).
 # REUSE=1 keeps the outputs already in build/sheets and only redraws the sheets.
 set -eu
 STROBE=${1:-./strobe}
@@ -46,6 +47,7 @@ run_kind() {
                 case $kind in
                 headshot) "$STROBE" headshot "$f" -o "$res" --size 560 --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
                 product) "$STROBE" product "$f" -o "$res" --size 1000x1000 --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
+                cutout) "$STROBE" product "$f" -o "$res" --cutout --hand "${HAND:-keep}" --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
                 *) "$STROBE" avatar "$f" --style "$kind" -o "$res" --json >"$OUT/$kind/$name.json" 2>&1 || true ;;
                 esac
             fi
@@ -67,6 +69,7 @@ for kind in ${KINDS:-headshot anime editorial product}; do
     headshot) run_kind headshot faces groups ;;
     anime | editorial) run_kind "$kind" faces identity ;;
     product) run_kind product products ;;
-    *) echo "sheets: unknown kind $kind (headshot, anime, editorial, product)" >&2 && exit 2 ;;
+    cutout) run_kind cutout products ;;
+    *) echo "sheets: unknown kind $kind (headshot, anime, editorial, product, cutout)" >&2 && exit 2 ;;
     esac
 done

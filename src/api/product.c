@@ -10,11 +10,12 @@
 #include "strobe.h"
 #include "util/parse.h"
 
-/* The options (sb_product_opts_t, pipeline/opts.h): its table's fields, and size ("WxH") as width and
- * height; then the library's verdict under the API's names (sb_product_opts_check). */
+/* The options (sb_product_opts_t, pipeline/opts.h): its table's fields, size ("WxH") as width and height,
+ * crop_margin in remove.bg's syntax (sb_product_opts_parse_margin); then the library's verdict under the
+ * API's names (sb_product_opts_check). */
 static sb_err read_opts(sb_api_ctx_t *c, const sb_api_input_t *in, sb_product_opts_t *o, sb_error_t *e)
 {
-    const char *size = NULL;
+    const char *size = NULL, *margin = NULL;
     *o = sb_product_opts_defaults();
     sb_err err = sb_api_input_opts(c, in, &sb_product_opts_table, o, e);
     if (!err)
@@ -22,6 +23,10 @@ static sb_err read_opts(sb_api_ctx_t *c, const sb_api_input_t *in, sb_product_op
     if (!err && size)
         err = sb_parse_size(size, strlen(size), SB_PRODUCT_SIDE_MIN, SB_PRODUCT_SIDE_MAX, &o->width, &o->height,
                             "size", e);
+    if (!err)
+        err = sb_api_input_string(c, in, "crop_margin", &margin, e);
+    if (!err && margin)
+        err = sb_product_opts_parse_margin(margin, o, e);
     return err ? err : sb_product_opts_check(o, e);
 }
 
@@ -46,7 +51,7 @@ static sb_err build_spec(const sb_product_opts_t *o, json_t **spec, sb_error_t *
     if (!err)
         err = sb_shadow_parse(o->shadow_type ? o->shadow_type : "soft", &shadow, e);
     if (!err && (!(*spec = sb_product_opts_to_json(o)) ||
-                 json_object_set_new(*spec, "stages", stages(preset, shadow, o->mask_only))))
+                 json_object_set_new(*spec, "stages", stages(preset, shadow, o->mask_only || o->cutout))))
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     return err;
 }

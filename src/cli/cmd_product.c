@@ -16,9 +16,12 @@ static const char product_usage[] =
     "                         [--aspect 1:1|4:5|3:4|16:9] [--padding 0..0.4] [--format png|jpeg|webp]\n"
     "                         [--quality Q] [--seed N] [--shadow-opacity 0..1] [--shadow-blur 0..1]\n"
     "                         [--shadow-angle 0..360] [--shadow-distance 0..1] [--frame-for amazon_main]\n"
-    "                         [--mask] [-o OUT] [--json]";
+    "                         [--mask | --cutout [--crop-margin Npx|N%]] [--hand keep|remove]\n"
+    "                         [-o OUT] [--json]\n"
+    "  --cutout writes the product alone (cropped, transparent) to OUT and its mask beside it (.mask.png)";
 
-/* "dir/photo.jpg" -> "dir/photo.product.png" (".mask.png" with --mask) */
+/* "dir/photo.jpg" -> "dir/photo.product.png" (".mask.png" with --mask, ".cutout.png" with --cutout; the
+ * cut-out's mask: "dir/photo.cutout.mask.png" from its output path) */
 static void default_output(const char *in, const char *kind, sb_format_t fmt, char *out, size_t size)
 {
     const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
@@ -34,7 +37,8 @@ static int parse_size(const char *s, sb_product_opts_t *o)
     return 0;
 }
 
-static void print_report(const char *in, const char *out, const sb_product_opts_t *o, const sb_product_result_t *r)
+static void print_report(const char *in, const char *out, const char *mask, const sb_product_opts_t *o,
+                         const sb_product_result_t *r)
 {
     const sb_detect_result_t *d = &r->detect;
     json_t *ignored = json_array();
@@ -52,6 +56,9 @@ static void print_report(const char *in, const char *out, const sb_product_opts_
         sb_report_models(d));
     if (o->mask_only)
         json_object_set_new(report, "mask", json_true());
+    if (mask)
+        json_object_set_new(report, "mask_output",
+                            json_pack("{s:s, s:i, s:i}", "path", mask, "width", r->mask_width, "height", r->mask_height));
     sb_report_product_checks(r, report);
     sb_cli_print_json(report);
 }
@@ -60,7 +67,7 @@ int sb_cmd_product(int argc, char **argv)
 {
     enum { OPT_PRESET = 256, OPT_SHADOW, OPT_PROMPT, OPT_SIZE, OPT_ASPECT, OPT_PADDING, OPT_FORMAT, OPT_QUALITY,
            OPT_SEED, OPT_OPACITY, OPT_BLUR, OPT_ANGLE, OPT_DISTANCE, OPT_MASK, OPT_JSON,
-           OPT_FRAME_FOR };
+           OPT_FRAME_FOR, OPT_CUTOUT, OPT_CROP_MARGIN, OPT_HAND };
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
                                              {"preset", required_argument, 0, OPT_PRESET},
                                              {"shadow", required_argument, 0, OPT_SHADOW},
@@ -77,6 +84,9 @@ int sb_cmd_product(int argc, char **argv)
                                              {"shadow-distance", required_argument, 0, OPT_DISTANCE},
                                              {"mask", no_argument, 0, OPT_MASK},
                                              {"frame-for", required_argument, 0, OPT_FRAME_FOR},
+                                             {"cutout", no_argument, 0, OPT_CUTOUT},
+                                             {"crop-margin", required_argument, 0, OPT_CROP_MARGIN},
+                                             {"hand", required_argument, 0, OPT_HAND},
                                              {"json", no_argument, 0, OPT_JSON},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
@@ -128,6 +138,16 @@ int sb_cmd_product(int argc, char **argv)
             break;
         case OPT_MASK: opts.mask_only = true; break;
         case OPT_FRAME_FOR: opts.frame_for = optarg; break;
+        case OPT_CUTOUT: opts.cutout = true; break;
+        case OPT_CROP_MARGIN: {
+            sb_cutout_opts_t m = {0};
+            sb_error_t me = {0};
+            if (sb_cutout_parse_margin(optarg, &m, &me))
+                return sb_cli_usage("--%s", me.message);
+            opts.crop_margin = m.crop_margin, opts.crop_margin_pct = m.crop_margin_pct;
+            break;
+        }
+        case OPT_HAND: opts.hand = optarg; break;
         case OPT_JSON: json = 1; break;
         default:
             return sb_cli_usage("unknown option or missing value '%s'; 'strobe product --help' lists them",
@@ -141,7 +161,7 @@ int sb_cmd_product(int argc, char **argv)
     const char *in_path = argv[optind];
     char def_out[4096];
     if (!out_path) {
-        default_output(in_path, opts.mask_only ? "mask" : "product",
+        default_output(in_path, opts.mask_only ? "mask" : opts.cutout ? "cutout" : "product",
                        opts.mask_only || opts.format == SB_FMT_UNKNOWN ? SB_FMT_PNG : opts.format, def_out,
                        sizeof def_out);
         out_path = def_out;
@@ -154,15 +174,20 @@ int sb_cmd_product(int argc, char **argv)
     sb_error_t e = {0};
     if ((rc = sb_cli_start(argv[0], &studio)) || (rc = sb_cli_read_input(in_path, &buf, &len)))
         goto done;
+    char mask_path[4096];
     sb_err err = sb_product(studio, buf, len, &opts, &res, &e);
     if (!err)
         err = sb_io_write_file(out_path, res.output, res.output_len, &e);
+    if (!err && res.mask) {
+        default_output(out_path, "mask", SB_FMT_PNG, mask_path, sizeof mask_path);
+        err = sb_io_write_file(mask_path, res.mask, res.mask_len, &e);
+    }
     if (err) {
         rc = sb_cli_fail(err, &e);
         goto done;
     }
     if (json)
-        print_report(in_path, out_path, &opts, &res);
+        print_report(in_path, out_path, res.mask ? mask_path : NULL, &opts, &res);
 done:
     sb_product_result_free(&res);
     free(buf);

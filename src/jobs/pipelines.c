@@ -208,8 +208,8 @@ static sb_err run_style(sb_studio_t *studio, const uint8_t *in, size_t len, cons
     return err;
 }
 
-/* A product photo of options `o`. The output's role is "mask" with mask (a 1-band PNG of the subject), else
- * "output". */
+/* A product photo of options `o`. The output's role is "mask" with mask (a 1-band PNG of the subject); with
+ * cutout "cutout" (the product alone, cropped) then "mask" (its mask, same crop); else "output". */
 static sb_err run_product_opts(sb_studio_t *studio, const uint8_t *in, size_t len, const sb_product_opts_t *opts,
                                sb_pipeline_out_t *out, sb_error_t *e)
 {
@@ -219,8 +219,11 @@ static sb_err run_product_opts(sb_studio_t *studio, const uint8_t *in, size_t le
     if (err)
         return err;
     out->outputs[out->n_outputs++] = (sb_job_output_t){r.output, r.output_len, r.format, r.width, r.height,
-                                                       o.mask_only ? "mask" : "output"};
-    r.output = NULL;
+                                                       o.mask_only ? "mask" : o.cutout ? "cutout" : "output"};
+    if (r.mask)
+        out->outputs[out->n_outputs++] = (sb_job_output_t){r.mask, r.mask_len, SB_FMT_PNG, r.mask_width,
+                                                           r.mask_height, "mask"};
+    r.output = r.mask = NULL;
     out->stages = r.detect.stages;
     json_t *ignored = json_array();
     for (int i = 0; i < r.n_ignored; i++)

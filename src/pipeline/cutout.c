@@ -166,10 +166,12 @@ static sb_err mask(sb_studio_t *studio, const sb_image_t *work, sb_cutout_kind k
 {
     if (kind == SB_CUTOUT_PRODUCT) {
         sb_salient_t *salient;
+        long recovered;
         sb_err err = sb_studio_salient(studio, &salient, e);
         if (!err) {
             sb_detect_result_add_model(d, SB_MODEL_U2NETP);
-            err = sb_salient_mask(salient, work, alpha, e);
+            /* The product photo's mask: a product the net saw only faintly is recovered (salient.h). */
+            err = sb_salient_product_mask(salient, work, alpha, &recovered, e);
         }
         return err;
     }

@@ -97,7 +97,7 @@ sb_err sb_headshot_opts_from_json(const json_t *j, sb_headshot_opts_t *o, sb_err
 
 /* ---- product photo: sb_product_opts_t. JSON {"preset", "shadow_type", "background_prompt", "size": "WxH",
  * "aspect", "output_format", "mask", "padding", "shadow_opacity", "shadow_blur", "shadow_angle",
- * "shadow_distance", "quality", "seed", "frame_for"} ---- */
+ * "shadow_distance", "quality", "seed", "frame_for", "cutout", "crop_margin": "Npx" | "N%", "hand"} ---- */
 
 extern const sb_opts_table_t sb_product_opts_table;
 
@@ -111,6 +111,9 @@ json_t *sb_product_opts_to_json(const sb_product_opts_t *o);
 /* Read and check the JSON form ("size" as "WxH"; legacy "format", "width" and "height" accepted).
  * SB_ERR_USAGE naming the member. */
 sb_err sb_product_opts_from_json(const json_t *j, sb_product_opts_t *o, sb_error_t *e);
+/* crop_margin in remove.bg's syntax ("Npx" 0..500 or "N%" 0..50, sb_cutout_parse_margin) into o->crop_margin
+ * and o->crop_margin_pct; NULL leaves them. SB_ERR_USAGE naming crop_margin. */
+sb_err sb_product_opts_parse_margin(const char *s, sb_product_opts_t *o, sb_error_t *e);
 
 /* ---- portrait generation: the generator's options and the template they came from. JSON {"prompt",
  * "seed", "sampleNumber", "identityScale", "outputImageWidth", "outputImageHeight", "template"} (the

@@ -26,12 +26,15 @@ static const sb_opt_field_t fields[] = {
     {.name = "quality", .kind = SB_OPT_INT, .offset = OFF(quality), .min = 1, .max = 100},
     {.name = "seed", .kind = SB_OPT_INT64, .offset = OFF(seed), .min = 0, .max = 4294967295.0},
     {.name = "frame_for", .kind = SB_OPT_STRING, .offset = OFF(frame_for)},
+    {.name = "cutout", .kind = SB_OPT_BOOL, .offset = OFF(cutout)},
+    {.name = "hand", .kind = SB_OPT_STRING, .offset = OFF(hand)},
 };
 
 const sb_opts_table_t sb_product_opts_table = {fields, sizeof fields / sizeof fields[0], &defaults};
 
-/* Members read by hand: the canvas, and its two integers in job specs before issue 15. */
-static const char *const canvas[] = {"size", "width", "height", NULL};
+/* Members read by hand: the canvas, and its two integers in job specs before issue 15; the cut-out's margin
+ * in remove.bg's syntax. */
+static const char *const canvas[] = {"size", "width", "height", "crop_margin", NULL};
 
 sb_product_opts_t sb_product_opts_defaults(void)
 {
@@ -55,12 +58,30 @@ sb_err sb_product_opts_check(const sb_product_opts_t *o, sb_error_t *e)
     return err;
 }
 
+sb_err sb_product_opts_parse_margin(const char *s, sb_product_opts_t *o, sb_error_t *e)
+{
+    sb_cutout_opts_t m = {0};
+    sb_err err = sb_cutout_parse_margin(s, &m, e);
+    if (!err && s)
+        o->crop_margin = m.crop_margin, o->crop_margin_pct = m.crop_margin_pct;
+    return err;
+}
+
 json_t *sb_product_opts_to_json(const sb_product_opts_t *o)
 {
     json_t *j = json_object();
     if (!j || sb_opts_fields_to_json(&sb_product_opts_table, o, j, NULL)) {
         json_decref(j);
         return NULL;
+    }
+    if (o->crop_margin >= 0) {
+        char m[48];
+        snprintf(m, sizeof m, o->crop_margin_pct ? "%.17g%%" : "%.17gpx",
+                 o->crop_margin_pct ? o->crop_margin * 100 : o->crop_margin);
+        if (json_object_set_new(j, "crop_margin", json_string(m))) {
+            json_decref(j);
+            return NULL;
+        }
     }
     if (o->width || o->height) {
         char size[32];
@@ -98,5 +119,10 @@ sb_err sb_product_opts_from_json(const json_t *j, sb_product_opts_t *o, sb_error
     sb_err err = sb_opts_fields_from_json(&sb_product_opts_table, j, o, canvas, e);
     if (!err)
         err = read_canvas(j, o, e);
+    const json_t *margin = json_object_get(j, "crop_margin");
+    if (!err && margin && !json_is_string(margin))
+        err = sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin must be a string, Npx or N%%");
+    if (!err && margin)
+        err = sb_product_opts_parse_margin(json_string_value(margin), o, e);
     return err ? err : sb_product_opts_check(o, e);
 }

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "image/resample.h"
+#include "pipeline/product_cut.h"
 #include "pipeline/studio.h"
 #include "render/composite.h"
 #include "render/scene.h"
 #include "render/shadow.h"
-#include "vision/foreground.h"
 #include "vision/matte_trim.h"
 #include "vision/white_check.h"
 
@@ -26,6 +26,13 @@
 /* The crop around the subject's box keeps its soft edge: this fraction of the box's long side, each way. */
 #define CROP_MARGIN 0.02f
 #define DEFAULT_SEED 0x5eed0001u
+/* The cut-out's default margin: this fraction of the box's sides (its soft edge stays inside). */
+#define CUTOUT_MARGIN_DEFAULT 0.02
+#define CUTOUT_MARGIN_PX_MAX 500
+#define CUTOUT_MARGIN_FRAC_MAX 0.5
+/* A layer enlarged more than this is steepened (sb_matte_steepen by scale / STEEPEN_FROM): its outer
+ * edge stays about as wide as at the photo's scale instead of a blurred ramp. */
+#define STEEPEN_FROM 1.5f
 
 typedef struct {
     sb_scene_preset preset;
@@ -38,6 +45,8 @@ typedef struct {
     int quality;
     bool mask_only;
     uint64_t seed;
+    bool cutout, margin_pct, hand_remove;
+    double margin;
 } plan_t;
 
 static const struct {
@@ -70,6 +79,28 @@ static sb_err plan_size(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
         return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d pixels, got %d", SB_PRODUCT_SIDE_MIN,
                             SB_PRODUCT_SIDE_MAX, o->height);
     p->width = o->width, p->height = o->height;
+    return SB_OK;
+}
+
+/* The cut-out's and the hand's options into `p`: cutout (not with mask; png or webp), crop_margin (only
+ * with cutout), hand (keep or remove). */
+static sb_err plan_cutout(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
+{
+    if (o->cutout && o->mask_only)
+        return sb_error_set(e, SB_ERR_USAGE, "cutout", "give cutout (the cut-out and its mask) or mask, not both");
+    if (o->cutout && p->format == SB_FMT_JPEG)
+        return sb_error_set(e, SB_ERR_USAGE, "format", "a cut-out is transparent: png or webp, not jpeg");
+    if (o->crop_margin > 0 && !o->cutout)
+        return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin is only used with cutout");
+    if (o->crop_margin_pct ? o->crop_margin > CUTOUT_MARGIN_FRAC_MAX : o->crop_margin > CUTOUT_MARGIN_PX_MAX)
+        return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin must be 0px to %dpx or 0%% to %d%%",
+                            CUTOUT_MARGIN_PX_MAX, (int)(CUTOUT_MARGIN_FRAC_MAX * 100));
+    if (o->hand && strcmp(o->hand, "keep") && strcmp(o->hand, "remove"))
+        return sb_error_set(e, SB_ERR_USAGE, "hand", "hand must be keep or remove, got '%.40s'", o->hand);
+    p->cutout = o->cutout;
+    p->margin = o->crop_margin < 0 ? CUTOUT_MARGIN_DEFAULT : o->crop_margin;
+    p->margin_pct = o->crop_margin < 0 || o->crop_margin_pct;
+    p->hand_remove = o->hand && !strcmp(o->hand, "remove");
     return SB_OK;
 }
 
@@ -123,6 +154,9 @@ static sb_err plan(const sb_product_opts_t *in, plan_t *p, sb_product_result_t *
         return sb_error_set(e, SB_ERR_USAGE, "quality", "quality must be 1..100, got %d", p->quality);
     p->mask_only = o.mask_only;
     p->seed = o.seed ? o.seed : DEFAULT_SEED;
+    err = plan_cutout(&o, p, e);
+    if (err)
+        return err;
     err = sb_shadow_check(p->shadow, &p->ov, e);
     return err;
 }
@@ -159,18 +193,6 @@ static sb_err subject_box(sb_fimage_t *alpha, int box[4], float *coverage, sb_er
     return SB_OK;
 }
 
-/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call): sb_image_crop's float
- * twin. */
-static sb_err crop_f(const sb_fimage_t *src, const int r[4], sb_fimage_t *dst, sb_error_t *e)
-{
-    int w = r[2] - r[0], h = r[3] - r[1], b = src->bands;
-    sb_err err = sb_fimage_alloc(dst, w, h, b, e);
-    for (int y = 0; !err && y < h; y++)
-        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b,
-               sizeof(float) * w * b);
-    return err;
-}
-
 /* The placed product: foreground colours and alpha, 8-bit RGBA, top-left pixel at (x, y) of the canvas, and
  * its alpha again as floats (what the shadow is cast from). It may stick out of the canvas (a crop margin
  * with no padding): the shadow and the compositor cut it. */
@@ -178,6 +200,7 @@ typedef struct {
     sb_image_t rgba;
     sb_fimage_t alpha;
     int x, y;
+    double scale; /* canvas pixels per working pixel */
 } layer_t;
 
 static void layer_free(layer_t *l)
@@ -189,8 +212,10 @@ static void layer_free(layer_t *l)
 /* Resize the product's colours and alpha (`rgba`, 8-bit) to w x h into the layer: one 4-band resize costs
  * little more than one 1-band one (libvips' cost is mostly per call). The resampled alpha is trimmed again
  * (sb_matte_trim at the canvas's scale: a bump joined to the product by a neck a working pixel wide comes
- * apart when enlarged) and its faint tails (under ALPHA_FLOOR) cleared, as the mask's haze was. The layer keeps the resized RGBA (the
- * compositor reads it) and its alpha as floats (the shadow is cast from them). */
+ * apart when enlarged) and its faint tails (under ALPHA_FLOOR) cleared, as the mask's haze was; a layer
+ * enlarged (out->scale) over STEEPEN_FROM times has its outer ramp steepened back to about its width at
+ * the photo's scale. The layer keeps the resized RGBA (the compositor reads it) and its alpha as floats
+ * (the shadow is cast from them). */
 static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, sb_error_t *e)
 {
     sb_err err = sb_image_resize(rgba, w, h, &out->rgba, e);
@@ -200,6 +225,8 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
         out->alpha.data[i] = out->rgba.data[i * 4 + 3] * (1.0f / 255.0f);
     if (!err)
         err = sb_matte_trim(&out->alpha, e);
+    if (!err && out->scale > STEEPEN_FROM)
+        sb_matte_steepen(&out->alpha, (float)out->scale / STEEPEN_FROM);
     for (size_t i = 0; !err && i < (size_t)w * h; i++) {
         float *a = &out->alpha.data[i];
         *a = *a < ALPHA_FLOOR ? 0 : *a;
@@ -217,21 +244,12 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
                     sb_stages_t *st, sb_error_t *e)
 {
     int bw = box[2] - box[0], bh = box[3] - box[1];
-    int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2;
-    int r[4] = {box[0] - m < 0 ? 0 : box[0] - m, box[1] - m < 0 ? 0 : box[1] - m,
-                box[2] + m > work->width ? work->width : box[2] + m,
-                box[3] + m > work->height ? work->height : box[3] + m};
-    sb_image_t rgb = {0}, f = {0};
-    sb_fimage_t a = {0};
-    sb_err err = sb_image_crop(work, r, &rgb, e);
-    if (!err)
-        err = crop_f(mask, r, &a, e);
-    int n = r[2] - r[0] > r[3] - r[1] ? r[2] - r[0] : r[3] - r[1];
-    if (!err)
-        err = sb_foreground_edge_rgba(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, &f, e);
+    int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2, r[4];
+    sb_product_grow_box(box, m, m, work->width, work->height, r);
+    sb_image_t f = {0};
+    sb_err err = sb_product_cut(work, mask, r, &f, st, e);
     if (err)
         goto done;
-    sb_stages_mark(st, "foreground");
 
     /* A side of the box the photo's edge cut goes to the canvas's edge: no padding there. */
     int cut[4] = {box[0] <= EDGE_TOUCH, box[1] <= EDGE_TOUCH, box[2] >= work->width - EDGE_TOUCH,
@@ -246,12 +264,11 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     double box_x = cut[0] ? 0 : cut[2] ? p->width - bw * s : (p->width - bw * s) / 2;
     double box_bottom = cut[3] ? p->height : cut[1] ? bh * s : p->height - pad_y;
     out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
+    out->scale = s;
     err = resize_layer(&f, cw, ch, out, e);
     if (!err)
         sb_stages_mark(st, "place");
 done:
-    sb_image_free(&rgb);
-    sb_fimage_free(&a);
     sb_image_free(&f);
     return err;
 }
@@ -493,6 +510,7 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     sb_fimage_t mask = {0};
     layer_t placed = {0};
     sb_salient_t *salient;
+    long recovered = 0;
     int box[4];
     sb_err err = plan(opts, &p, res, e);
     if (err)
@@ -505,10 +523,14 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         err = sb_studio_salient(studio, &salient, e);
     if (!err) {
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
-        err = sb_salient_mask(salient, &work, &mask, e);
+        err = sb_salient_product_mask(salient, &work, &mask, &recovered, e);
+    }
+    if (!err) {
+        err = sb_matte_trim(&mask, e);
+        sb_stages_mark(&d->stages, "mask");
     }
     if (!err)
-        err = sb_matte_trim(&mask, e);
+        err = sb_product_held(studio, p.hand_remove, &work, &mask, res, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)
@@ -516,13 +538,16 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     double kx = (double)d->upright_width / work.width, ky = (double)d->upright_height / work.height;
     res->subject_x = (int)floor(box[0] * kx), res->subject_y = (int)floor(box[1] * ky);
     res->subject_w = (int)ceil(box[2] * kx) - res->subject_x, res->subject_h = (int)ceil(box[3] * ky) - res->subject_y;
-    sb_stages_mark(&d->stages, "mask");
 
-    if (p.mask_only) {
-        err = encode_mask(&mask, res, e);
+    if (p.mask_only || p.cutout) {
+        err = p.mask_only ? encode_mask(&mask, res, e)
+                          : sb_product_cut_out(&work, &mask, box, p.margin, p.margin_pct, p.format, p.quality, res, e);
         goto done;
     }
     err = place(&p, &work, &mask, box, &placed, &d->stages, e);
+    /* The product's enlargement from the photo's pixels (the working image may be the photo shrunk). */
+    if (!err)
+        res->upscale = (float)(placed.scale * work.width / d->upright_width);
     if (!err)
         err = render(&p, &placed, res, e);
 done:
@@ -542,6 +567,9 @@ void sb_product_result_free(sb_product_result_t *res)
     free(res->output);
     res->output = NULL;
     res->output_len = 0;
+    free(res->mask);
+    res->mask = NULL;
+    res->mask_len = 0;
     sb_scene_ignored_free(res->ignored_terms, res->n_ignored);
     res->ignored_terms = NULL;
     res->n_ignored = 0;

@@ -53,6 +53,14 @@ static json_t *amazon_reasons(const sb_product_amazon_t *a)
 
 void sb_report_product_checks(const sb_product_result_t *r, json_t *obj)
 {
+    json_t *warnings = json_array();
+    char s[48];
+    if (r->upscale >= SB_PRODUCT_UPSCALE_WARN) {
+        snprintf(s, sizeof s, "input_upscaled_%.1fx", r->upscale);
+        json_array_append_new(warnings, json_string(s));
+    }
+    json_object_set_new(obj, "validation_warnings", warnings);
+    json_object_set_new(obj, "hand", json_pack("{s:b, s:b}", "found", r->hand.hand > 0, "removed", r->hand.removed > 0));
     if (r->white.done)
         json_object_set_new(obj, "check",
                             json_pack("{s:{s:b, s:I, s:I}}", "white", "pass", r->white.pass, "off_white",

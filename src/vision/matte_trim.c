@@ -47,15 +47,23 @@ sb_err sb_matte_trim(sb_fimage_t *alpha, sb_error_t *e)
     int side = box[2] - box[0] > box[3] - box[1] ? box[2] - box[0] : box[3] - box[1];
     int band = (int)lround(SB_TRIM_BAND_FRAC * side);
     err = sb_regions_dilate(keep, w, h, band < 1 ? 1 : band, e);
-    for (size_t i = 0; !err && i < n; i++) {
-        float *a = &alpha->data[i];
+    for (size_t i = 0; !err && i < n; i++)
         if (!keep[i])
-            *a = 0;
-        else if (*a < 0.5f)
-            *a = *a * 2 - 0.5f > 0 ? *a * 2 - 0.5f : 0;
-    }
+            alpha->data[i] = 0;
+    if (!err)
+        sb_matte_steepen(alpha, 2);
 done:
     sb_regions_free(&r);
     free(keep);
     return err;
+}
+
+void sb_matte_steepen(sb_fimage_t *alpha, float k)
+{
+    size_t n = (size_t)alpha->width * alpha->height;
+    for (size_t i = 0; i < n; i++) {
+        float *a = &alpha->data[i];
+        if (*a < 0.5f)
+            *a = 0.5f - k * (0.5f - *a) > 0 ? 0.5f - k * (0.5f - *a) : 0;
+    }
 }

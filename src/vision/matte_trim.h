@@ -22,4 +22,10 @@
  * An all-zero mask stays so. SB_ERR_NOMEM. */
 sb_err sb_matte_trim(sb_fimage_t *alpha, sb_error_t *e);
 
+/* Steepen the outer soft ramp of `alpha` (1 band, 0..1) in place by k >= 1: alpha under 0.5 becomes
+ * max(0, 0.5 - k * (0.5 - alpha)), so the ramp outside the 0.5 contour is k times narrower (the trim's
+ * step 3 is k = 2); alpha of 0.5 and more, glass included, is left as it is. The product photo uses it on
+ * a layer enlarged s times (k = s / 1.5), so an enlarged edge stays about as wide as at the photo's scale. */
+void sb_matte_steepen(sb_fimage_t *alpha, float k);
+
 #endif

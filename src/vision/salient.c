@@ -11,6 +11,7 @@
 #include "nn/models.h"
 #include "nn/nn.h"
 #include "vision/guided.h"
+#include "vision/salient_recover.h"
 
 #define NET_SIZE 320
 /* Parts of the thresholded mask under this fraction of the largest part are clutter the net picked up
@@ -236,7 +237,9 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
     return err;
 }
 
-sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e)
+/* sb_salient_mask, with the map's faint wide areas recovered first when `recovered` is non-NULL (the
+ * number of map pixels raised goes there). */
+static sb_err mask_of(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, long *recovered, sb_error_t *e)
 {
     *alpha = (sb_fimage_t){0};
     sb_err err = check_rgb(rgb, e);
@@ -245,6 +248,8 @@ sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alph
     sb_image_t coarse = {0};
     int r[4], found = 0, radius = guided_radius(rgb->width, rgb->height);
     err = coarse_mask(s, rgb, &coarse, e);
+    if (!err && recovered)
+        err = sb_salient_recover(coarse.data, NET_SIZE, NET_SIZE, recovered, e);
     if (!err)
         err = sb_fimage_alloc(alpha, rgb->width, rgb->height, 1, e);
     if (!err) {
@@ -257,4 +262,15 @@ sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alph
     if (err)
         sb_fimage_free(alpha);
     return err;
+}
+
+sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e)
+{
+    return mask_of(s, rgb, alpha, NULL, e);
+}
+
+sb_err sb_salient_product_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, long *recovered,
+                               sb_error_t *e)
+{
+    return mask_of(s, rgb, alpha, recovered, e);
 }

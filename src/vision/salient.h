@@ -26,6 +26,12 @@ void sb_salient_close(sb_salient_t *s);
  * when the net fails. On failure `alpha` is empty. */
 sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e);
 
+/* sb_salient_mask for a product: before the refinement, the net map's wide faint areas joined to its
+ * strong part are raised to subject (vision/salient_recover.h: a white carton or a metal pot the net saw
+ * at 0.1..0.4); *recovered is the number of net-map pixels (of 320 x 320) raised. Same errors. */
+sb_err sb_salient_product_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, long *recovered,
+                               sb_error_t *e);
+
 /* The net's map alone: `rgb` squashed to 320x320, min-max normalised to 0..1 and resized back to rgb's
  * size into `alpha` (allocated by the call). Same errors as sb_salient_mask. */
 sb_err sb_salient_net_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, sb_error_t *e);

@@ -487,3 +487,122 @@ Test(product_api, marketplace_amazon_main)
     free(jpg);
     expect_healthy("marketplace");
 }
+
+/* Decode an output's bytes into a VipsImage (the caller unrefs it). */
+static VipsImage *decode_output(const resp_t *r, const char *what)
+{
+    VipsImage *img = vips_image_new_from_buffer(r->body, r->len, "", NULL);
+    cr_assert_not_null(img, "%s: does not decode (%zu bytes): %s", what, r->len, vips_error_buffer());
+    return img;
+}
+
+/* cutout: the product alone and its mask in one call, through the real server. The cut-out is an RGBA PNG
+ * cropped to the product's box plus crop_margin, the mask a 1-band PNG of the same crop equal to its
+ * alpha; the margin around the box is transparent where the photo goes on (the pot stands clear of the
+ * photo's left and right edges). The misuses are 400s naming their field, uncharged. */
+Test(product_api, cutout_and_mask_in_one_call)
+{
+    begin();
+    size_t len;
+    uint8_t *jpg = load_shared(POT, &len);
+    char key[64];
+    start(NULL, 3, key);
+    const char *const wait[] = {"Prefer: wait=30", NULL};
+    const char *const f[] = {"cutout", "true", "crop_margin", "12px", NULL};
+    resp_t r = post_product(key, jpg, len, f, wait);
+    EXPECT_STATUS(r, 200, "cutout with Prefer: wait=30");
+    const json_t *p = json_object_get(r.json, "pipeline");
+    cr_assert(json_is_array(p) && json_array_size(p) == 1, "pipeline %s", r.body);
+    cr_assert(json_is_true(json_object_get(r.json, "has_alpha")), "%s", r.body);
+    cr_assert_eq(json_array_size(json_object_get(r.json, "outputs")), 2, "cut-out and mask: %s", r.body);
+    cr_assert_str_eq(nz(jstr(r.json, "cutout_url")), nz(jstr(r.json, "output_url")), "%s", r.body);
+    cr_assert(jstr(r.json, "mask_url") && strcmp(jstr(r.json, "mask_url"), jstr(r.json, "cutout_url")), "%s", r.body);
+    const json_t *sub = json_object_get(r.json, "subject");
+    long sw = (long)jint(sub, "width"), sx = (long)jint(sub, "x");
+    resp_t cut = fetch_output(jstr(r.json, "cutout_url"), "image/png");
+    resp_t mask = fetch_output(jstr(r.json, "mask_url"), "image/png");
+    VipsImage *ci = decode_output(&cut, "the cut-out"), *mi = decode_output(&mask, "the mask");
+    int w = vips_image_get_width(ci), h = vips_image_get_height(ci);
+    cr_assert_eq(vips_image_get_bands(ci), 4, "the cut-out is RGBA");
+    cr_assert_eq(vips_image_get_bands(mi), 1, "the mask is one band");
+    cr_assert(vips_image_get_width(mi) == w && vips_image_get_height(mi) == h, "the mask is the cut-out's crop");
+    cr_assert_eq(jint(r.json, "width"), w, "%s", r.body);
+    /* The crop is the box and 12 px each side (the pot is clear of the photo's left and right edges). */
+    cr_assert(sx >= 12 && sx + sw <= 375 - 12, "the pot's box %ld+%ld", sx, sw);
+    cr_assert(labs(w - (sw + 24)) <= 2, "width %d: the box %ld and 2 x 12 px", w, sw);
+    /* The mask is the cut-out's alpha, and the margin columns are transparent. */
+    VipsImage *alpha = NULL, *diff = NULL, *edge = NULL;
+    double dmax = 1, emax = 1;
+    cr_assert_eq(vips_extract_band(ci, &alpha, 3, NULL), 0);
+    cr_assert_eq(vips_subtract(alpha, mi, &diff, NULL), 0);
+    cr_assert_eq(vips_abs(diff, &edge, NULL), 0);
+    cr_assert_eq(vips_max(edge, &dmax, NULL), 0);
+    cr_assert_eq(dmax, 0, "the mask equals the cut-out's alpha (max difference %g)", dmax);
+    g_object_unref(edge);
+    cr_assert_eq(vips_extract_area(mi, &edge, 0, 0, 4, h, NULL), 0);
+    cr_assert_eq(vips_max(edge, &emax, NULL), 0);
+    cr_assert_eq(emax, 0, "the left margin is transparent (max alpha %g)", emax);
+    double mmax = 0;
+    cr_assert_eq(vips_max(mi, &mmax, NULL), 0);
+    cr_assert_geq(mmax, 250, "the mask has the product");
+    g_object_unref(edge);
+    g_object_unref(diff);
+    g_object_unref(alpha);
+    g_object_unref(ci);
+    g_object_unref(mi);
+    resp_free(&cut);
+    resp_free(&mask);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 2, "one credit for the cut-out and its mask");
+
+    const char *const *bad[] = {(const char *const[]){"crop_margin", "10px", NULL},
+                                (const char *const[]){"cutout", "true", "mask", "true", NULL},
+                                (const char *const[]){"hand", "cut", NULL},
+                                (const char *const[]){"cutout", "true", "crop_margin", "600px", NULL},
+                                (const char *const[]){"cutout", "true", "output_format", "jpeg", NULL}};
+    const char *const field[] = {"crop_margin", "cutout", "hand", "crop_margin", "output_format"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = post_product(key, jpg, len, bad[i], wait);
+        EXPECT_ERROR(r, 400, "bad_request", field[i], field[i]);
+        resp_free(&r);
+    }
+    cr_assert_eq(credits_of(key), 2);
+    free(jpg);
+    expect_healthy("cutout");
+}
+
+/* A 348 px photo on a 1000 px canvas is enlarged about 2.6 times: validation_warnings says so
+ * (input_upscaled_<f>x); hand remove on the carton held in a hand reports the hand found and removed. */
+Test(product_api, small_input_warned_and_hand_removed)
+{
+    begin();
+    size_t len;
+    uint8_t *jpg = load_shared(CARTON, &len);
+    char key[64];
+    start(NULL, 3, key);
+    const char *const wait[] = {"Prefer: wait=30", NULL};
+    const char *const f[] = {"size", "1000x1000", NULL};
+    resp_t r = post_product(key, jpg, len, f, wait);
+    EXPECT_STATUS(r, 200, "a 348 px photo on 1000x1000");
+    const json_t *w = json_object_get(r.json, "validation_warnings");
+    cr_assert(json_is_array(w) && json_array_size(w) == 1, "one warning: %s", r.body);
+    const char *s = nz(json_string_value(json_array_get(w, 0)));
+    double f_up = 0;
+    cr_assert(sscanf(s, "input_upscaled_%lfx", &f_up) == 1 && f_up >= 1.2 && f_up <= 1000.0 / 348 + 0.05,
+              "input_upscaled_<f>x, f at most 1000/348: %s", s);
+    const json_t *hand = json_object_get(r.json, "hand");
+    cr_assert(json_is_true(json_object_get(hand, "found")) && json_is_false(json_object_get(hand, "removed")),
+              "the hand is found and kept by default: %s", r.body);
+    resp_free(&r);
+
+    const char *const small[] = {"size", "256x256", "hand", "remove", NULL};
+    r = post_product(key, jpg, len, small, wait);
+    EXPECT_STATUS(r, 200, "256x256, hand remove");
+    cr_assert_eq(json_array_size(json_object_get(r.json, "validation_warnings")), 0, "not enlarged: %s", r.body);
+    hand = json_object_get(r.json, "hand");
+    cr_assert(json_is_true(json_object_get(hand, "removed")), "the hand is removed: %s", r.body);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 1);
+    free(jpg);
+    expect_healthy("hand");
+}

@@ -1,0 +1,118 @@
+/* product_cut.c - the product photo's cut-out: a rectangle of the working photo with its edge colours
+ * decontaminated, the product alone with its mask (cutout), and the hand that holds it (stage "hand"). */
+#include "pipeline/product_cut.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "vision/foreground.h"
+#include "vision/hand.h"
+#include "vision/matte_trim.h"
+
+/* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call): sb_image_crop's float
+ * twin. */
+static sb_err crop_f(const sb_fimage_t *src, const int r[4], sb_fimage_t *dst, sb_error_t *e)
+{
+    int w = r[2] - r[0], h = r[3] - r[1], b = src->bands;
+    sb_err err = sb_fimage_alloc(dst, w, h, b, e);
+    for (int y = 0; !err && y < h; y++)
+        memcpy(dst->data + (size_t)y * w * b, src->data + ((size_t)(r[1] + y) * src->width + r[0]) * b,
+               sizeof(float) * w * b);
+    return err;
+}
+
+sb_err sb_product_cut(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], sb_image_t *f, sb_stages_t *st,
+                      sb_error_t *e)
+{
+    sb_image_t rgb = {0};
+    sb_fimage_t a = {0};
+    sb_err err = sb_image_crop(work, r, &rgb, e);
+    if (!err)
+        err = crop_f(mask, r, &a, e);
+    int n = r[2] - r[0] > r[3] - r[1] ? r[2] - r[0] : r[3] - r[1];
+    if (!err)
+        err = sb_foreground_edge_rgba(&rgb, &a, n * 9 / 100 < 3 ? 3 : n * 9 / 100, n / 130 < 3 ? 3 : n / 130, f, e);
+    if (!err)
+        sb_stages_mark(st, "foreground");
+    sb_image_free(&rgb);
+    sb_fimage_free(&a);
+    return err;
+}
+
+void sb_product_grow_box(const int box[4], int mx, int my, int w, int h, int r[4])
+{
+    r[0] = box[0] - mx < 0 ? 0 : box[0] - mx, r[1] = box[1] - my < 0 ? 0 : box[1] - my;
+    r[2] = box[2] + mx > w ? w : box[2] + mx, r[3] = box[3] + my > h ? h : box[3] + my;
+}
+
+
+sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const int box[4], double margin,
+                          bool margin_pct, sb_format_t format, int quality, sb_product_result_t *res, sb_error_t *e)
+{
+    int bw = box[2] - box[0], bh = box[3] - box[1], r[4];
+    int mx = (int)lround(margin_pct ? margin * bw : margin);
+    int my = (int)lround(margin_pct ? margin * bh : margin);
+    sb_product_grow_box(box, mx, my, work->width, work->height, r);
+    sb_image_t f = {0}, a = {0};
+    sb_err err = sb_product_cut(work, mask, r, &f, &res->detect.stages, e);
+    if (!err)
+        err = sb_image_alloc(&a, f.width, f.height, 1, e);
+    for (size_t i = 0; !err && i < (size_t)f.width * f.height; i++)
+        a.data[i] = f.data[i * 4 + 3];
+    if (!err)
+        err = sb_io_encode(&f, format, quality, &res->output, &res->output_len, e);
+    if (!err)
+        err = sb_io_encode(&a, SB_FMT_PNG, 0, &res->mask, &res->mask_len, e);
+    if (!err) {
+        res->width = res->mask_width = f.width, res->height = res->mask_height = f.height;
+        res->format = format;
+        res->has_alpha = true;
+        sb_stages_mark(&res->detect.stages, "encode");
+    }
+    sb_image_free(&f);
+    sb_image_free(&a);
+    return err;
+}
+
+/* Whether the subject (mask >= 0.5) reaches the photo's 2-pixel border: a hand holding it comes in from
+ * outside the photo (sb_hand_apply's parts touch the edge), so without this there is no hand to find. */
+static bool on_border(const sb_fimage_t *mask)
+{
+    int w = mask->width, h = mask->height;
+    for (int y = 0; y < h; y++) {
+        const float *row = mask->data + (size_t)y * w;
+        int step = y < 2 || y >= h - 2 ? 1 : w - 3 > 1 ? w - 3 : 1;
+        for (int x = 0; x < w; x += x == 1 ? step : 1)
+            if (row[x] >= 0.5f)
+                return true;
+    }
+    return false;
+}
+
+sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work, sb_fimage_t *mask,
+                       sb_product_result_t *res, sb_error_t *e)
+{
+    sb_matter_t *matter;
+    sb_fimage_t guide = {0}, person = {0};
+    if (!on_border(mask)) {
+        sb_stages_mark(&res->detect.stages, "hand");
+        return SB_OK;
+    }
+    sb_err err = sb_studio_matter(studio, &matter, e);
+    if (!err)
+        err = sb_image_to_float(work, &guide, e);
+    if (!err) {
+        sb_detect_result_add_model(&res->detect, SB_MODEL_SELFIE_SEG);
+        err = sb_matte_selfie(matter, work, &guide, &person, e);
+    }
+    if (!err)
+        err = sb_hand_apply(work, &person, mask, remove, &res->hand, e);
+    if (!err && res->hand.hand)
+        err = sb_matte_trim(mask, e);
+    if (!err)
+        sb_stages_mark(&res->detect.stages, "hand");
+    sb_fimage_free(&guide);
+    sb_fimage_free(&person);
+    return err;
+}
+

@@ -1,0 +1,35 @@
+/* product_cut.h - the product photo's cut-out (pipeline/product.c's helpers, not part of the library's
+ * API): the rectangle of the working photo around the product, cut out with its edge colours cleaned; the
+ * product alone with its mask (the `cutout` option); the hand that holds it (the `hand` option). Any
+ * thread, with the studio's own rules for sb_product_held. */
+#ifndef SB_PIPELINE_PRODUCT_CUT_H
+#define SB_PIPELINE_PRODUCT_CUT_H
+
+#include "pipeline/studio.h"
+
+/* The rectangle r (x0, y0, x1, y1) of the working photo cut out: its colours with the old background
+ * taken out of the soft edge (sb_foreground_edge_rgba) and the mask as alpha, 8-bit RGBA into `f`
+ * (allocated by the call; marks stage "foreground" in `st`). SB_ERR_NOMEM, SB_ERR_INTERNAL. */
+sb_err sb_product_cut(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], sb_image_t *f, sb_stages_t *st,
+                      sb_error_t *e);
+
+/* The box (x0, y0, x1, y1) grown by mx, my on each side, within the w x h photo, into r. */
+void sb_product_grow_box(const int box[4], int mx, int my, int w, int h, int r[4]);
+
+/* The product alone: the box grown by the margin (pixels, or with margin_pct a fraction of the box's
+ * width and height), cut out at the working resolution and encoded as `format` (PNG or WebP, `quality`)
+ * into res->output, its alpha as a 1-band PNG of the same crop into res->mask; res->width, height,
+ * mask_width, mask_height, format, has_alpha set (stages "foreground", "encode"). SB_ERR_NOMEM and the
+ * encoder's errors. */
+sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const int box[4], double margin,
+                          bool margin_pct, sb_format_t format, int quality, sb_product_result_t *res, sb_error_t *e);
+
+/* A product held in a hand (vision/hand.h, with the studio's selfie net; only when the subject reaches the
+ * photo's border, since a holding hand comes in from outside the photo): what the hand holds added to
+ * `mask` when the salient net missed it, the hand taken out with `remove`, then the mask trimmed again to
+ * the product (sb_matte_trim); res->hand says what was found, the selfie net is added to res's models
+ * (stage "hand"). SB_ERR_NOMEM, the net's errors (SB_ERR_MODEL_MISSING/INVALID, SB_ERR_INTERNAL). */
+sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work, sb_fimage_t *mask,
+                       sb_product_result_t *res, sb_error_t *e);
+
+#endif
