@@ -342,25 +342,38 @@ static void touched(const layer_t *l, const sb_fimage_t *shadow, int y, int *x0,
     *x0 = lo, *x1 = hi;
 }
 
+/* The canvas row just under the product's base: the last row with layer alpha >= 0.5, plus one. */
+static int layer_base(const layer_t *l)
+{
+    for (int y = l->alpha.height - 1; y >= 0; y--)
+        for (int x = 0; x < l->alpha.width; x++)
+            if (l->alpha.data[(size_t)y * l->alpha.width + x] >= 0.5f)
+                return l->y + y + 1;
+    return l->y + l->alpha.height;
+}
+
 /* The opaque background: the scene, darkened by the shadow, the product over it, 8-bit RGB in `out`
- * (stages "background" and "composite"). A flat scene (white studio) is never painted whole: each row
- * starts as an 8-bit copy of its colour, and only the columns that shadow or product touch go through
- * floats. */
+ * (stages "background" and "composite"). The scene is painted row by row (sb_scene_row), lit from the side
+ * opposite the shadow. A flat scene (white studio) is never painted whole: each row starts as an 8-bit copy
+ * of its colour, and only the columns that shadow or product touch go through floats. */
 static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_stages_t *st,
                      sb_error_t *e)
 {
     float flat[3];
     int is_flat = sb_scene_flat(p->preset, flat), w = p->width;
-    sb_fimage_t scene = {0}, flat_row = {0}, row = {0};
+    sb_scene_painter_t *painter = NULL;
+    sb_fimage_t flat_row = {0}, row = {0};
     sb_image_t flat8 = {0};
-    sb_err err = is_flat ? sb_fimage_alloc(&flat_row, w, 1, 3, e)
-                         : sb_scene_render(p->preset, &p->spec, p->seed, w, p->height, &scene, e);
+    sb_err err = sb_fimage_alloc(&row, w, 1, 3, e);
     if (!err && is_flat) {
-        for (int i = 0; i < w * 3; i++)
+        err = sb_fimage_alloc(&flat_row, w, 1, 3, e);
+        for (int i = 0; !err && i < w * 3; i++)
             flat_row.data[i] = flat[i % 3];
-        err = sb_fimage_to_u8(&flat_row, &flat8, e);
         if (!err)
-            err = sb_fimage_alloc(&row, w, 1, 3, e);
+            err = sb_fimage_to_u8(&flat_row, &flat8, e);
+    } else if (!err) {
+        sb_scene_frame_t frame = {sb_shadow_angle(p->shadow, &p->ov), (float)layer_base(l)};
+        err = sb_scene_open(p->preset, &p->spec, p->seed, w, p->height, &frame, &painter, e);
     }
     if (!err)
         err = sb_image_alloc(out, w, p->height, 3, e);
@@ -379,12 +392,13 @@ static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shado
             bg = (sb_fimage_t){x1 - x0, 1, 3, row.data};
             memcpy(bg.data, flat_row.data, sizeof(float) * (size_t)(x1 - x0) * 3);
         } else {
-            bg = (sb_fimage_t){w, 1, 3, scene.data + (size_t)y * w * 3};
+            bg = row;
+            sb_scene_row(painter, y, bg.data);
         }
         err = compose_row(l, shadow, y, x0, &bg, out_row + (size_t)x0 * 3, e);
     }
 done:
-    sb_fimage_free(&scene);
+    sb_scene_close(painter);
     sb_fimage_free(&flat_row);
     sb_fimage_free(&row);
     sb_image_free(&flat8);

@@ -48,18 +48,20 @@ sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fima
     return SB_OK;
 }
 
-void sb_backdrop_dither(sb_fimage_t *img, uint64_t seed)
+void sb_backdrop_dither_row(float *row, int width, int bands, int y, uint64_t seed)
 {
     /* Triangular dither of +-1 LSB hides 8-bit banding in smooth gradients; one value per pixel, added
-     * to every band, so neutral stays neutral. Split per row, so the noise depends only on seed and size. */
-    sb_rng_t root = sb_rng_seed(seed);
-    for (int y = 0; y < img->height; y++) {
-        sb_rng_t rng = sb_rng_split(&root, (uint64_t)y);
-        float *row = img->data + (size_t)y * img->width * img->bands;
-        for (int x = 0; x < img->width; x++) {
-            float dither = (sb_rng_float(&rng) - sb_rng_float(&rng)) / 255.0f;
-            for (int c = 0; c < img->bands; c++)
-                row[x * img->bands + c] += dither;
-        }
+     * to every band, so neutral stays neutral. Split per row, so the noise depends only on seed and y. */
+    sb_rng_t root = sb_rng_seed(seed), rng = sb_rng_split(&root, (uint64_t)y);
+    for (int x = 0; x < width; x++) {
+        float dither = (sb_rng_float(&rng) - sb_rng_float(&rng)) / 255.0f;
+        for (int c = 0; c < bands; c++)
+            row[x * bands + c] += dither;
     }
+}
+
+void sb_backdrop_dither(sb_fimage_t *img, uint64_t seed)
+{
+    for (int y = 0; y < img->height; y++)
+        sb_backdrop_dither_row(img->data + (size_t)y * img->width * img->bands, img->width, img->bands, y, seed);
 }

@@ -28,4 +28,8 @@ sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fima
  * (sb_fimage_to_u8 clamps). */
 void sb_backdrop_dither(sb_fimage_t *img, uint64_t seed);
 
+/* The same dither on row `y` alone (`width` pixels of `bands` samples): sb_backdrop_dither is this on every
+ * row, so a renderer that works row by row adds the same noise. */
+void sb_backdrop_dither_row(float *row, int width, int bands, int y, uint64_t seed);
+
 #endif

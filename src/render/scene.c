@@ -9,6 +9,8 @@
 
 #include "image/colour.h"
 #include "render/backdrop.h"
+#include "render/material.h"
+#include "render/noise.h"
 #include "render/style.h"
 #include "util/rng.h"
 #include "util/words.h"
@@ -147,74 +149,14 @@ sb_err sb_scene_prompt_parse(const char *prompt, sb_scene_spec_t *out, char ***i
     return err;
 }
 
-/* ---- noise ---- */
-
-static uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
-
-static uint64_t hash2(int x, int y, uint64_t seed)
-{
-    return mix64(seed ^ ((uint64_t)(uint32_t)x * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(uint32_t)y << 32));
-}
-
-static float unit(uint64_t h)
-{
-    return (float)(h >> 40) * (1.0f / 16777216.0f);
-}
-
-/* Value noise in 0..1: seeded lattice values, smoothstep-interpolated. */
-static float vnoise(float x, float y, uint64_t seed)
-{
-    float fx = floorf(x), fy = floorf(y), tx = x - fx, ty = y - fy;
-    int ix = (int)fx, iy = (int)fy;
-    tx = tx * tx * (3 - 2 * tx);
-    ty = ty * ty * (3 - 2 * ty);
-    float a = unit(hash2(ix, iy, seed)), b = unit(hash2(ix + 1, iy, seed));
-    float c = unit(hash2(ix, iy + 1, seed)), d = unit(hash2(ix + 1, iy + 1, seed));
-    float top = a + (b - a) * tx, bottom = c + (d - c) * tx;
-    return top + (bottom - top) * ty;
-}
-
-/* Fractal sums of `oct` octaves, 0..1: fbm of the noise, turbulence of its distance from 0.5. */
-static float fbm(float x, float y, uint64_t seed, int oct)
-{
-    float sum = 0, amp = 1, norm = 0;
-    for (int o = 0; o < oct; o++, x *= 2, y *= 2, amp *= 0.5f) {
-        sum += amp * vnoise(x, y, seed + (uint64_t)o);
-        norm += amp;
-    }
-    return sum / norm;
-}
-
-static float turbulence(float x, float y, uint64_t seed, int oct)
-{
-    float sum = 0, amp = 1, norm = 0;
-    for (int o = 0; o < oct; o++, x *= 2, y *= 2, amp *= 0.5f) {
-        sum += amp * fabsf(2 * vnoise(x, y, seed + (uint64_t)o) - 1);
-        norm += amp;
-    }
-    return sum / norm;
-}
-
-static float smooth(float e0, float e1, float v)
-{
-    float t = (v - e0) / (e1 - e0);
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    return t * t * (3 - 2 * t);
-}
-
 /* ---- the coarse grid ---- */
 
 typedef struct {
     int w, h, step;   /* the image, and image pixels per grid cell */
     int gw, gh;       /* grid points: one every `step` pixels, one beyond the last */
     float S;          /* the shorter side: texture coordinates are pixels / S */
+    float lx, ly;     /* towards the key light: a unit vector, y down */
+    float floor_y;    /* the row the product stands on, NaN for none */
     float *p;         /* gw x gh x 3, linear */
 } grid_t;
 
@@ -223,82 +165,37 @@ static float *at(grid_t *g, int i, int j)
     return g->p + ((size_t)j * g->gw + i) * 3;
 }
 
-/* Material colours (sRGB) when the prompt names none. */
-static const float material_colour[SB_SCENE_MATERIAL__COUNT][3] = {
-    [SB_SCENE_MATERIAL_NONE] = {0.92f, 0.92f, 0.92f},  [SB_SCENE_MATERIAL_WOOD] = {0.62f, 0.42f, 0.25f},
-    [SB_SCENE_MATERIAL_MARBLE] = {0.96f, 0.96f, 0.95f}, [SB_SCENE_MATERIAL_CONCRETE] = {0.66f, 0.65f, 0.63f},
-    [SB_SCENE_MATERIAL_LINEN] = {0.86f, 0.82f, 0.74f}, [SB_SCENE_MATERIAL_SAND] = {0.87f, 0.78f, 0.62f},
-    [SB_SCENE_MATERIAL_SLATE] = {0.25f, 0.27f, 0.29f}, [SB_SCENE_MATERIAL_PAPER] = {0.95f, 0.94f, 0.91f},
-};
-
-/* The material's shading at texture point (u, v), a factor on its colour (linear, about 0.4..1). */
-static float shade(sb_scene_material m, float u, float v, uint64_t s)
-{
-    switch (m) {
-    case SB_SCENE_MATERIAL_WOOD: {
-        /* Growth rings: bands across the board bent by low noise, with streaks stretched along it. */
-        float ring = sinf(2 * (float)M_PI * (v * 9 + 2.5f * fbm(u * 1.2f, v * 2.5f, s, 3)));
-        float streak = fbm(u * 1.5f, v * 45, s + 16, 3);
-        return 0.58f + 0.17f * (0.5f + 0.5f * ring) + 0.27f * streak;
-    }
-    case SB_SCENE_MATERIAL_MARBLE: {
-        /* Veins where a diagonal sine, pushed around by turbulence, crosses zero. */
-        float t = turbulence(u * 2.5f, v * 2.5f, s, 5);
-        float main = powf(1 - fabsf(sinf((u * 1.6f + v * 1.1f) * (float)M_PI * 2 + 9 * t)), 12);
-        float fine = powf(1 - fabsf(sinf((u * 4.0f - v * 2.5f) * (float)M_PI * 2 + 14 * t)), 24);
-        return 1 - 0.50f * main - 0.22f * fine - 0.07f * fbm(u * 6, v * 6, s + 32, 3);
-    }
-    case SB_SCENE_MATERIAL_CONCRETE:
-        return 0.80f + 0.30f * (fbm(u * 4, v * 4, s, 4) - 0.5f);
-    case SB_SCENE_MATERIAL_LINEN:
-        return 0.94f + 0.10f * (fbm(u * 2, v * 30, s, 3) - 0.5f);
-    case SB_SCENE_MATERIAL_SAND:
-        return 0.90f + 0.08f * sinf(2 * (float)M_PI * (v * 9 + 2 * fbm(u * 1.5f, v * 1.5f, s, 3)));
-    case SB_SCENE_MATERIAL_SLATE: {
-        /* Layers: thin bands along the stone, each a shade of its own. */
-        float layer = fbm(u * 0.8f, v * 7, s, 4) * 6;
-        return 0.72f + 0.22f * vnoise(floorf(layer), 0.5f, s + 16) + 0.08f * (layer - floorf(layer));
-    }
-    case SB_SCENE_MATERIAL_PAPER:
-        return 0.97f + 0.06f * (fbm(u * 3, v * 3, s, 3) - 0.5f);
-    default:
-        return 1.0f;
-    }
-}
-
-/* Per-pixel grain amplitude by material (a factor 1 +- amp / 2 on the pixel). */
-static const float grain[SB_SCENE_MATERIAL__COUNT] = {
-    [SB_SCENE_MATERIAL_WOOD] = 0.03f,  [SB_SCENE_MATERIAL_CONCRETE] = 0.12f, [SB_SCENE_MATERIAL_LINEN] = 0.04f,
-    [SB_SCENE_MATERIAL_SAND] = 0.18f,  [SB_SCENE_MATERIAL_SLATE] = 0.05f,    [SB_SCENE_MATERIAL_PAPER] = 0.03f,
-};
-
-/* Light colour (linear, the strongest channel 1) and intensity at frame point (x, y) in 0..1. */
-static void light_at(sb_scene_light l, float x, float y, float rgb[3])
+/* Light colour (linear, the strongest channel 1) and intensity at frame point (x, y) in 0..1. The key
+ * light comes from the direction (lx, ly) (a unit vector, y down): the frame is brighter on that side, as a
+ * surface lit from there is, and the product's shadow falls the other way. */
+static void light_at(sb_scene_light l, const grid_t *g, float x, float y, float rgb[3])
 {
     static const float magenta[3] = {1.0f, 0.18f, 0.80f}, cyan[3] = {0.12f, 0.80f, 1.0f};
-    float k, t;
+    float t = (x - 0.5f) * g->lx + (y - 0.5f) * g->ly, k, dx, dy;
     switch (l) {
     case SB_SCENE_LIGHT_CANDLELIGHT:
-        /* A warm pool a little above centre, falling off fast as a candle's does. */
-        k = 0.45f + 0.60f * expf(-((x - 0.5f) * (x - 0.5f) + (y - 0.4f) * (y - 0.4f)) / 0.15f);
+        /* A warm pool off centre towards the light, falling off fast as a candle's does. */
+        dx = x - 0.5f - 0.2f * g->lx, dy = y - 0.5f - 0.2f * g->ly;
+        k = 0.45f + 0.60f * expf(-(dx * dx + dy * dy) / 0.15f);
         rgb[0] = 1.0f * k, rgb[1] = 0.56f * k, rgb[2] = 0.24f * k;
         return;
     case SB_SCENE_LIGHT_DAYLIGHT:
-        k = 0.90f + 0.10f * (1 - y);
+        k = 0.84f + 0.16f * sb_noise_smooth(-0.6f, 0.6f, t);
         rgb[0] = 0.92f * k, rgb[1] = 0.96f * k, rgb[2] = 1.0f * k;
         return;
     case SB_SCENE_LIGHT_NEON:
-        t = smooth(0.1f, 0.9f, x);
+        t = sb_noise_smooth(0.1f, 0.9f, x);
         for (int c = 0; c < 3; c++)
             rgb[c] = 0.85f * (magenta[c] + (cyan[c] - magenta[c]) * t);
         return;
     case SB_SCENE_LIGHT_GOLDEN_HOUR:
-        /* Low sun from the upper right. */
-        k = 0.60f + 0.45f * expf(-((x - 1) * (x - 1) + y * y) / 0.6f);
+        /* A low sun just outside the frame on the light's side. */
+        dx = x - 0.5f - 0.6f * g->lx, dy = y - 0.5f - 0.6f * g->ly;
+        k = 0.60f + 0.45f * expf(-(dx * dx + dy * dy) / 0.6f);
         rgb[0] = 1.0f * k, rgb[1] = 0.74f * k, rgb[2] = 0.40f * k;
         return;
     default:
-        k = 0.93f + 0.07f * (1 - y);
+        k = 0.82f + 0.18f * sb_noise_smooth(-0.6f, 0.6f, t);
         rgb[0] = rgb[1] = rgb[2] = k;
     }
 }
@@ -320,7 +217,9 @@ static void discs(grid_t *g, sb_rng_t *rng, int count, float rmin, float rmax, f
         for (int j = j0; j <= j1; j++)
             for (int i = i0; i <= i1; i++) {
                 float dx = (float)(i * g->step) - cx, dy = (float)(j * g->step) - cy;
-                float f = op * (1 - smooth(0.8f, 1.0f, sqrtf(dx * dx + dy * dy) / R));
+                /* Flat, with the slightly brighter rim of an out-of-focus highlight. */
+                float r = sqrtf(dx * dx + dy * dy) / R, r4 = r * r * r * r;
+                float f = fminf(1, op * (1 + 0.35f * r4) * (1 - sb_noise_smooth(0.85f, 1.0f, r)));
                 float *o = at(g, i, j);
                 for (int c = 0; c < 3; c++)
                     o[c] = 1 - (1 - o[c]) * (1 - f * col[c]);
@@ -330,26 +229,27 @@ static void discs(grid_t *g, sb_rng_t *rng, int count, float rmin, float rmax, f
 
 static void paint_custom(grid_t *g, const sb_scene_spec_t *sp, sb_rng_t *rng)
 {
-    float albedo[3];
-    const float *src = sp->has_colour ? sp->colour : material_colour[sp->material];
+    float base[3], own[3];
+    sb_material_colour(sp->material, own);
+    const float *src = sp->has_colour ? sp->colour : own;
     for (int c = 0; c < 3; c++)
-        albedo[c] = sb_srgb_to_linear(src[c]);
+        base[c] = sb_srgb_to_linear(src[c]);
     uint64_t s = sb_rng_next(rng);
     float half_diag = sqrtf((float)g->w * g->w + (float)g->h * g->h) / 2;
     for (int j = 0; j < g->gh; j++)
         for (int i = 0; i < g->gw; i++) {
             float px = (float)(i * g->step), py = (float)(j * g->step), x = px / g->w, y = py / g->h, lit[3];
-            float k = shade(sp->material, px / g->S, py / g->S, s);
-            light_at(sp->light, x, y, lit);
             float *o = at(g, i, j);
+            sb_material_albedo(sp->material, base, px / g->S, py / g->S, s, o);
+            light_at(sp->light, g, x, y, lit);
             for (int c = 0; c < 3; c++)
-                o[c] = albedo[c] * k * lit[c];
+                o[c] *= lit[c];
             if (sp->effects & SB_SCENE_GRADIENT)
                 for (int c = 0; c < 3; c++)
                     o[c] += (lit[c] - o[c]) * 0.45f * (1 - y) * (1 - y);
             if (sp->effects & SB_SCENE_VIGNETTE) {
                 float dx = px - g->w / 2.0f, dy = py - g->h / 2.0f;
-                float v = 1 - 0.5f * smooth(0.35f, 1.1f, sqrtf(dx * dx + dy * dy) / half_diag);
+                float v = 1 - 0.5f * sb_noise_smooth(0.35f, 1.1f, sqrtf(dx * dx + dy * dy) / half_diag);
                 for (int c = 0; c < 3; c++)
                     o[c] *= v;
             }
@@ -357,7 +257,7 @@ static void paint_custom(grid_t *g, const sb_scene_spec_t *sp, sb_rng_t *rng)
     if (sp->effects & SB_SCENE_BOKEH) {
         /* Discs in the light's own colour, lifted towards white. */
         float lit[3], pale[3];
-        light_at(sp->light, 0.5f, 0.3f, lit);
+        light_at(sp->light, g, 0.5f, 0.3f, lit);
         for (int c = 0; c < 3; c++)
             pale[c] = lit[c] + (1 - lit[c]) * 0.6f;
         discs(g, rng, 14, 0.06f, 0.12f, 0.10f, 0.22f, lit, pale, -0.05f, 0.7f);
@@ -365,95 +265,170 @@ static void paint_custom(grid_t *g, const sb_scene_spec_t *sp, sb_rng_t *rng)
     }
 }
 
-/* Outdoor: sky to foliage down the frame with a ragged tree line, under discs of leaves and sun. */
+/* Outdoor's table top: a pale weathered surface from a far edge TABLE_EDGE of S above the product's base to
+ * the frame's bottom, slightly out of focus, streaked along its length, lit from the light's side, darker
+ * towards the viewer, its edge catching the light. */
+#define TABLE_EDGE 0.06f
+static void table(grid_t *g, uint64_t s)
+{
+    static const float top[3] = {0.62f, 0.50f, 0.37f};
+    float edge = g->floor_y - TABLE_EDGE * g->S, soft = 0.004f * g->S;
+    for (int j = 0; j < g->gh; j++) {
+        float py = (float)(j * g->step), cover = sb_noise_smooth(edge - soft, edge + soft, py);
+        if (cover <= 0)
+            continue;
+        float near = sb_noise_smooth(edge, (float)g->h, py), rim = expf(-((py - edge) / (2 * soft)) * ((py - edge) / (2 * soft)));
+        for (int i = 0; i < g->gw; i++) {
+            float px = (float)(i * g->step), u = px / g->S, v = py / g->S;
+            float t = (px / g->w - 0.5f) * g->lx + (py / g->h - 0.5f) * g->ly;
+            float k = (0.80f + 0.20f * sb_noise_fbm(u * 1.5f, v * 14, s, 3)) * (1 - 0.30f * near) *
+                      (0.82f + 0.30f * sb_noise_smooth(-0.6f, 0.6f, t)) + 0.25f * rim;
+            float *o = at(g, i, j);
+            for (int c = 0; c < 3; c++)
+                o[c] += (top[c] * k - o[c]) * cover;
+        }
+    }
+}
+
+/* Outdoor: a garden far out of focus. Sky shows through the top of the trees; below, foliage in clumps of
+ * lit and shaded leaves over a darker understorey; the sun comes through the leaves on the light's side as
+ * discs of one size per depth (an out-of-focus highlight is the aperture's image: the same size at the same
+ * distance), warm near the light and green-tinted away from it. */
 static void paint_outdoor(grid_t *g, sb_rng_t *rng)
 {
-    static const float sky[3] = {0.45f, 0.68f, 0.95f}, sky_low[3] = {0.70f, 0.82f, 0.92f};
-    static const float leaf[3] = {0.06f, 0.20f, 0.04f}, leaf_lit[3] = {0.22f, 0.42f, 0.06f};
-    static const float sun[3] = {1.0f, 0.85f, 0.55f}, sun_pale[3] = {1.0f, 0.95f, 0.80f};
-    static const float bright_leaf[3] = {0.35f, 0.70f, 0.12f}, pale_leaf[3] = {0.60f, 0.85f, 0.35f};
+    static const float sky[3] = {0.50f, 0.72f, 0.96f}, sky_low[3] = {0.78f, 0.86f, 0.90f};
+    static const float shade_leaf[3] = {0.020f, 0.060f, 0.018f}, leaf[3] = {0.07f, 0.20f, 0.04f};
+    static const float leaf_lit[3] = {0.30f, 0.48f, 0.08f};
+    static const float sun[3] = {1.0f, 0.88f, 0.60f}, sun_pale[3] = {1.0f, 0.97f, 0.86f};
+    static const float bright_leaf[3] = {0.40f, 0.72f, 0.16f}, pale_leaf[3] = {0.72f, 0.90f, 0.45f};
     uint64_t s = sb_rng_next(rng);
     for (int j = 0; j < g->gh; j++)
         for (int i = 0; i < g->gw; i++) {
-            float u = (float)(i * g->step) / g->S, v = (float)(j * g->step) / g->S, y = (float)(j * g->step) / g->h;
-            float line = smooth(0.22f, 0.55f, y + 0.25f * (fbm(u * 2, v * 2, s, 3) - 0.5f));
-            float patch = fbm(u * 3, v * 3, s + 8, 3), sk[3], fo[3];
+            float u = (float)(i * g->step) / g->S, v = (float)(j * g->step) / g->S;
+            float x = (float)(i * g->step) / g->w, y = (float)(j * g->step) / g->h;
+            float t = (x - 0.5f) * g->lx + (y - 0.5f) * g->ly;
+            /* The canopy: dense below a ragged line, with holes of sky in its upper part. */
+            float gaps = sb_noise_fbm(u * 3.5f, v * 3.5f, s + 4, 3);
+            float canopy = sb_noise_smooth(0.10f, 0.45f, y + 0.35f * (sb_noise_fbm(u * 1.8f, v * 1.8f, s, 3) - 0.5f) +
+                                                            0.25f * (gaps - 0.5f));
+            float clump = sb_noise_fbm(u * 2.6f, v * 2.6f, s + 8, 4), deep = sb_noise_smooth(0.45f, 1.0f, y);
+            float sunlit = sb_noise_smooth(-0.5f, 0.6f, t) * sb_noise_smooth(0.45f, 0.70f, clump);
             float *o = at(g, i, j);
             for (int c = 0; c < 3; c++) {
-                sk[c] = sky[c] + (sky_low[c] - sky[c]) * smooth(0, 0.5f, y);
-                fo[c] = leaf[c] + (leaf_lit[c] - leaf[c]) * patch;
-                o[c] = sk[c] + (fo[c] - sk[c]) * line;
+                float sk = sky[c] + (sky_low[c] - sky[c]) * sb_noise_smooth(0, 0.5f, y);
+                float fo = leaf[c] + (shade_leaf[c] - leaf[c]) * deep * (1 - clump);
+                fo += (leaf_lit[c] - fo) * sunlit;
+                o[c] = sk + (fo - sk) * canopy;
             }
         }
-    discs(g, rng, 12, 0.08f, 0.16f, 0.10f, 0.20f, bright_leaf, pale_leaf, 0.35f, 1.05f);
-    discs(g, rng, 10, 0.04f, 0.09f, 0.15f, 0.35f, sun, sun_pale, -0.05f, 0.6f);
-    discs(g, rng, 16, 0.02f, 0.05f, 0.15f, 0.35f, bright_leaf, pale_leaf, 0.3f, 1.05f);
+    /* Three depths: far small sun discs high and on the light's side, mid green discs, near faint large
+     * ones. Centres are drawn over the frame and then pulled towards the light's side. */
+    discs(g, rng, 26, 0.030f, 0.036f, 0.25f, 0.55f, sun, sun_pale, -0.05f, 0.55f);
+    discs(g, rng, 16, 0.055f, 0.065f, 0.12f, 0.28f, bright_leaf, pale_leaf, 0.15f, 1.0f);
+    discs(g, rng, 8, 0.11f, 0.13f, 0.06f, 0.12f, sun, pale_leaf, -0.05f, 0.8f);
+    if (isfinite(g->floor_y))
+        table(g, s + 16);
 }
 
-/* Upsample the grid into `out` (linear) with the material's grain; linen also gets its weave. */
-static void upsample(const grid_t *g, sb_scene_material m, uint64_t seed, sb_fimage_t *out)
+/* Row y of the grid upsampled bilinearly (linear light) into `o` (w x 3), times the material's per-pixel
+ * detail. */
+static void upsample_row(const grid_t *g, sb_scene_material m, uint64_t seed, int y, float *o)
 {
-    float amp = grain[m], inv = 1.0f / g->step;
-    int period = g->S / 220 > 3 ? (int)(g->S / 220) : 3;
-    for (int y = 0; y < g->h; y++) {
-        int j = y / g->step;
-        float ty = (float)(y - j * g->step) * inv;
-        const float *r0 = g->p + (size_t)j * g->gw * 3, *r1 = r0 + (size_t)g->gw * 3;
-        float *o = out->data + (size_t)y * g->w * 3;
-        for (int i = 0, x = 0; x < g->w; i++)
-            for (int k = 0; k < g->step && x < g->w; k++, x++, o += 3) {
-                float tx = k * inv, f = 1;
-                for (int c = 0; c < 3; c++) {
-                    float top = r0[i * 3 + c] + (r0[i * 3 + 3 + c] - r0[i * 3 + c]) * tx;
-                    float bottom = r1[i * 3 + c] + (r1[i * 3 + 3 + c] - r1[i * 3 + c]) * tx;
-                    o[c] = top + (bottom - top) * ty;
-                }
-                if (amp > 0) {
-                    uint64_t h = hash2(x, y, seed);
-                    f = 1 + amp * (unit(h) - 0.5f);
-                    /* Concrete: rare dark pores. */
-                    if (m == SB_SCENE_MATERIAL_CONCRETE && (h & 0x3ff) < 4)
-                        f *= 0.6f;
-                }
-                if (m == SB_SCENE_MATERIAL_LINEN) {
-                    /* Plain weave: in alternate cells the warp or the weft is on top, each thread
-                     * rounded across its width. */
-                    int cx = x / period, cy = y / period;
-                    float across = ((cx + cy) & 1) ? (float)(y - cy * period) : (float)(x - cx * period);
-                    f *= 0.86f + 0.14f * sinf((float)M_PI * (across + 0.5f) / period);
-                }
-                for (int c = 0; c < 3; c++)
-                    o[c] *= f;
+    float inv = 1.0f / g->step;
+    int detail = sb_material_has_detail(m), j = y / g->step;
+    float ty = (float)(y - j * g->step) * inv;
+    const float *r0 = g->p + (size_t)j * g->gw * 3, *r1 = r0 + (size_t)g->gw * 3;
+    for (int i = 0, x = 0; x < g->w; i++)
+        for (int k = 0; k < g->step && x < g->w; k++, x++, o += 3) {
+            float tx = k * inv, f = detail ? sb_material_detail(m, x, y, g->S, seed) : 1;
+            for (int c = 0; c < 3; c++) {
+                float top = r0[i * 3 + c] + (r0[i * 3 + 3 + c] - r0[i * 3 + c]) * tx;
+                float bottom = r1[i * 3 + c] + (r1[i * 3 + 3 + c] - r1[i * 3 + c]) * tx;
+                o[c] = (top + (bottom - top) * ty) * f;
             }
-    }
+        }
 }
 
-static sb_err render_grid(sb_scene_preset p, const sb_scene_spec_t *sp, uint64_t seed, int w, int h,
-                          sb_fimage_t *out, sb_error_t *e)
+struct sb_scene_painter {
+    sb_scene_preset preset;
+    sb_scene_material material; /* of the textured presets */
+    uint64_t seed, detail_seed;
+    grid_t g;                   /* g.p is NULL for white studio and gradient-light */
+};
+
+sb_err sb_scene_open(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
+                     const sb_scene_frame_t *frame, sb_scene_painter_t **out, sb_error_t *e)
 {
-    grid_t g = {.w = w, .h = h, .S = (float)(w < h ? w : h)};
-    int longer = w > h ? w : h;
-    g.step = (longer + GRID_MAX - 1) / GRID_MAX;
-    g.gw = (w - 1) / g.step + 2;
-    g.gh = (h - 1) / g.step + 2;
-    g.p = malloc(sizeof *g.p * 3 * (size_t)g.gw * g.gh);
-    if (!g.p)
-        return sb_error_set(e, SB_ERR_NOMEM, "preset", "out of memory for a %dx%d scene", w, h);
-    sb_err err = sb_fimage_alloc(out, w, h, 3, e);
-    if (err) {
-        free(g.p);
-        return err;
+    *out = NULL;
+    if ((unsigned)p >= SB_SCENE__COUNT || p == SB_SCENE_TRANSPARENT)
+        return sb_error_set(e, SB_ERR_USAGE, "preset", "the %s preset is not rendered: the pipeline writes alpha",
+                            sb_scene_preset_name(p));
+    if (p == SB_SCENE_CUSTOM && (!custom || (unsigned)custom->material >= SB_SCENE_MATERIAL__COUNT ||
+                                 (unsigned)custom->light >= SB_SCENE_LIGHT__COUNT))
+        return sb_error_set(e, SB_ERR_USAGE, "preset", "the custom preset needs a valid scene spec");
+    if (width < 1 || height < 1)
+        return sb_error_set(e, SB_ERR_USAGE, "preset", "scene size %dx%d", width, height);
+    sb_scene_painter_t *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return sb_error_set(e, SB_ERR_NOMEM, "preset", "out of memory for a scene");
+    float deg = frame && isfinite(frame->shadow_deg) ? frame->shadow_deg : 90, rad = deg * (float)M_PI / 180;
+    grid_t *g = &sp->g;
+    *g = (grid_t){.w = width, .h = height, .S = (float)(width < height ? width : height), .lx = -cosf(rad),
+                  .ly = -sinf(rad), .floor_y = frame && isfinite(frame->floor_y) ? frame->floor_y : NAN};
+    sp->preset = p, sp->seed = seed;
+    *out = sp;
+    if (p == SB_SCENE_WHITE_STUDIO || p == SB_SCENE_GRADIENT_LIGHT)
+        return SB_OK;
+    static const sb_scene_spec_t marble = {.material = SB_SCENE_MATERIAL_MARBLE};
+    const sb_scene_spec_t *spec = p == SB_SCENE_MARBLE ? &marble : custom;
+    int longer = width > height ? width : height;
+    g->step = (longer + GRID_MAX - 1) / GRID_MAX;
+    g->gw = (width - 1) / g->step + 2;
+    g->gh = (height - 1) / g->step + 2;
+    g->p = malloc(sizeof *g->p * 3 * (size_t)g->gw * g->gh);
+    if (!g->p) {
+        sb_scene_close(sp);
+        *out = NULL;
+        return sb_error_set(e, SB_ERR_NOMEM, "preset", "out of memory for a %dx%d scene", width, height);
     }
     sb_rng_t root = sb_rng_seed(seed), rng = sb_rng_split(&root, LAYOUT_STREAM + (uint64_t)p);
     if (p == SB_SCENE_OUTDOOR)
-        paint_outdoor(&g, &rng);
+        paint_outdoor(g, &rng);
     else
-        paint_custom(&g, sp, &rng);
-    upsample(&g, p == SB_SCENE_OUTDOOR ? SB_SCENE_MATERIAL_NONE : sp->material, sb_rng_next(&rng), out);
-    free(g.p);
-    sb_fimage_linear_to_srgb(out);
-    sb_backdrop_dither(out, seed);
+        paint_custom(g, spec, &rng);
+    sp->material = p == SB_SCENE_OUTDOOR ? SB_SCENE_MATERIAL_NONE : spec->material;
+    sp->detail_seed = sb_rng_next(&rng);
     return SB_OK;
+}
+
+void sb_scene_row(const sb_scene_painter_t *sp, int y, float *row)
+{
+    const grid_t *g = &sp->g;
+    int w = g->w;
+    if (sp->preset == SB_SCENE_WHITE_STUDIO) {
+        /* Exact white, not dithered: marketplaces check for #FFFFFF. */
+        for (int i = 0; i < w * 3; i++)
+            row[i] = 1.0f;
+        return;
+    }
+    if (sp->preset == SB_SCENE_GRADIENT_LIGHT) {
+        float t = g->h > 1 ? (float)y / (g->h - 1) : 0, v = 1 - (1 - GRADIENT_LIGHT_BOTTOM) * t * t;
+        for (int i = 0; i < w * 3; i++)
+            row[i] = v;
+    } else {
+        upsample_row(g, sp->material, sp->detail_seed, y, row);
+        sb_fimage_t r = {w, 1, 3, row};
+        sb_fimage_linear_to_srgb(&r);
+    }
+    sb_backdrop_dither_row(row, w, 3, y, sp->seed);
+}
+
+void sb_scene_close(sb_scene_painter_t *sp)
+{
+    if (!sp)
+        return;
+    free(sp->g.p);
+    free(sp);
 }
 
 int sb_scene_flat(sb_scene_preset p, float rgb[3])
@@ -467,37 +442,19 @@ int sb_scene_flat(sb_scene_preset p, float rgb[3])
 sb_err sb_scene_render(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
                        sb_fimage_t *out, sb_error_t *e)
 {
-    *out = (sb_fimage_t){0};
-    if ((unsigned)p >= SB_SCENE__COUNT || p == SB_SCENE_TRANSPARENT)
-        return sb_error_set(e, SB_ERR_USAGE, "preset", "the %s preset is not rendered: the pipeline writes alpha",
-                            sb_scene_preset_name(p));
-    if (p == SB_SCENE_CUSTOM && (!custom || (unsigned)custom->material >= SB_SCENE_MATERIAL__COUNT ||
-                                 (unsigned)custom->light >= SB_SCENE_LIGHT__COUNT))
-        return sb_error_set(e, SB_ERR_USAGE, "preset", "the custom preset needs a valid scene spec");
-    if (width < 1 || height < 1)
-        return sb_error_set(e, SB_ERR_USAGE, "preset", "scene size %dx%d", width, height);
-    if (p == SB_SCENE_MARBLE) {
-        static const sb_scene_spec_t marble = {.material = SB_SCENE_MATERIAL_MARBLE};
-        return render_grid(p, &marble, seed, width, height, out, e);
-    }
-    if (p == SB_SCENE_CUSTOM || p == SB_SCENE_OUTDOOR)
-        return render_grid(p, custom, seed, width, height, out, e);
+    return sb_scene_render_lit(p, custom, seed, width, height, NULL, out, e);
+}
 
-    sb_err err = sb_fimage_alloc(out, width, height, 3, e);
-    if (err)
-        return err;
-    float flat[3];
-    if (sb_scene_flat(p, flat)) {
-        /* Exact white, not dithered: marketplaces check for #FFFFFF. */
-        for (size_t i = 0; i < (size_t)width * height * 3; i++)
-            out->data[i] = flat[i % 3];
-        return SB_OK;
-    }
-    for (int y = 0; y < height; y++) {
-        float t = height > 1 ? (float)y / (height - 1) : 0, v = 1 - (1 - GRADIENT_LIGHT_BOTTOM) * t * t;
-        for (size_t i = (size_t)y * width * 3; i < (size_t)(y + 1) * width * 3; i++)
-            out->data[i] = v;
-    }
-    sb_backdrop_dither(out, seed);
-    return SB_OK;
+sb_err sb_scene_render_lit(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
+                           const sb_scene_frame_t *frame, sb_fimage_t *out, sb_error_t *e)
+{
+    *out = (sb_fimage_t){0};
+    sb_scene_painter_t *sp;
+    sb_err err = sb_scene_open(p, custom, seed, width, height, frame, &sp, e);
+    if (!err)
+        err = sb_fimage_alloc(out, width, height, 3, e);
+    for (int y = 0; !err && y < height; y++)
+        sb_scene_row(sp, y, out->data + (size_t)y * width * 3);
+    sb_scene_close(sp);
+    return err;
 }

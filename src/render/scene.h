@@ -115,4 +115,36 @@ int sb_scene_flat(sb_scene_preset p, float rgb[3]);
 sb_err sb_scene_render(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
                        sb_fimage_t *out, sb_error_t *e);
 
+/* Where the product stands in the frame, so the scene can match it. */
+typedef struct {
+    /* The direction its shadow falls (0 to the right, 90 straight down, y down, as sb_shadow_overrides_t's
+     * angle; sb_shadow_angle): the key light comes from the opposite side, so the textured presets are
+     * brighter there (golden hour's sun and the candle's pool move to that side). NaN: light from above. */
+    float shadow_deg;
+    /* The canvas row its base stands on: outdoor puts a table top there (out of focus, its far edge a little
+     * above the base), so the product stands on something and its shadow falls on it. NaN: no table. */
+    float floor_y;
+} sb_scene_frame_t;
+
+/* sb_scene_render for a product placed as `frame` says (NULL: light from above and no table, which is what
+ * sb_scene_render paints). White studio and gradient-light do not depend on it. Same errors. */
+sb_err sb_scene_render_lit(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
+                           const sb_scene_frame_t *frame, sb_fimage_t *out, sb_error_t *e);
+
+/* A scene painted row by row, so a caller never holds a whole float canvas: the preset's layout, texture and
+ * light are worked out once on a coarse grid by sb_scene_open, and each sb_scene_row gives one row, the same
+ * values sb_scene_render_lit writes. Opaque; one painter may be read by several threads (rows are pure). */
+typedef struct sb_scene_painter sb_scene_painter_t;
+
+/* Start painting preset `p` at width x height for `frame` (may be NULL), as sb_scene_render_lit. *out is the
+ * painter (free with sb_scene_close), NULL on failure. The errors of sb_scene_render_lit. */
+sb_err sb_scene_open(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t seed, int width, int height,
+                     const sb_scene_frame_t *frame, sb_scene_painter_t **out, sb_error_t *e);
+
+/* Row y (0..height - 1) of the scene into `row` (width x 3 floats, sRGB 0..1 with the dither). */
+void sb_scene_row(const sb_scene_painter_t *sp, int y, float *row);
+
+/* Free a painter. NULL-safe. */
+void sb_scene_close(sb_scene_painter_t *sp);
+
 #endif

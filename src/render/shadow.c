@@ -38,6 +38,15 @@ static const params_t DEFAULTS[SB_SHADOW__COUNT] = {
 #define CONTACT_HEIGHT 0.02f
 #define CONTACT_BLUR 0.006f
 #define CONTACT_GAIN 2.2f
+/* Soft's ground shadow (ambient occlusion where the product stands): under every column whose lowest opaque
+ * point lies within GROUND_REACH of the subject's height above the base (the rim of a round base rises
+ * towards its sides), a band from that point down, fading over GROUND_DEPTH, blurred by GROUND_BLUR and
+ * GROUND_GAIN times as dark as the cast shadow: even a large soft light leaves a dark line along the edge
+ * where a product meets the surface, which the eye reads as standing on it. */
+#define GROUND_REACH 0.12f
+#define GROUND_DEPTH 0.015f
+#define GROUND_BLUR 0.008f
+#define GROUND_GAIN 1.6f
 /* Floating's ellipse: half its width is this much of the subject's width, half its height this much of
  * the subject's height, a flattened disc on the ground seen from slightly above. */
 #define FLOAT_HALF_WIDTH 0.45f
@@ -98,6 +107,14 @@ sb_err sb_shadow_check(sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_err
         return sb_error_set(e, SB_ERR_USAGE, "shadow_type", "unknown shadow type %d", (int)k);
     params_t p;
     return resolve(k, ov, &p, e);
+}
+
+float sb_shadow_angle(sb_shadow_kind k, const sb_shadow_overrides_t *ov)
+{
+    params_t p;
+    if ((unsigned)k >= SB_SHADOW__COUNT || k == SB_SHADOW_NONE || k == SB_SHADOW_FLOATING || resolve(k, ov, &p, NULL))
+        return NAN;
+    return p.angle_deg;
 }
 
 /* The part of the layer `a` (top-left at ox, oy) that lies on the width x height canvas, in layer
@@ -183,6 +200,22 @@ static void shift(const float *src, float *dst, int w, int h, float dx, float dy
         }
 }
 
+/* The ground band (see GROUND_*) from the pooled alpha `g` into `out`, grid units: base is the base's
+ * position, reach how far above it a column's lowest point may be, depth the band's fade. */
+static void ground(const float *g, float *out, int w, int h, float base, float reach, float depth)
+{
+    memset(out, 0, (size_t)w * h * sizeof *out);
+    for (int x = 0; x < w; x++) {
+        int b = h - 1;
+        while (b >= 0 && g[(size_t)b * w + x] < 0.5f)
+            b--;
+        if (b < 0 || (float)b < base - reach)
+            continue;
+        for (int y = b; y < h && (float)(y - b) < 4 * depth; y++)
+            out[(size_t)y * w + x] = expf(-(float)(y - b) / depth);
+    }
+}
+
 /* A filled ellipse centred at (cx, cy) with half axes (ax, ay), in grid cells, its edge antialiased over
  * about one cell. */
 static void ellipse(float *g, int w, int h, float cx, float cy, float ax, float ay)
@@ -220,6 +253,8 @@ sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int
     float sub_h = (float)(y1 - y0 + 1), finest = p.blur * sub_h;
     if (k == SB_SHADOW_NATURAL)
         finest = fminf(finest, CONTACT_BLUR * sub_h);
+    if (k == SB_SHADOW_SOFT)
+        finest = fminf(finest, GROUND_BLUR * sub_h);
     int s = (int)(finest / 2);
     s = s < 1 ? 1 : s > MAX_POOL ? MAX_POOL : s;
     int gw = (w + s - 1) / s, gh = (h + s - 1) / s;
@@ -258,6 +293,14 @@ sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int
             goto done;
         for (size_t i = 0; i < n; i++)
             field[i] = fmaxf(field[i], CONTACT_GAIN * tmp[i]);
+    }
+    if (k == SB_SHADOW_SOFT) {
+        ground(grid, tmp, gw, gh, base, GROUND_REACH * sub_h / s, fmaxf(0.5f, GROUND_DEPTH * sub_h / s));
+        err = sb_blur(tmp, tmp, gw, gh, 1, GROUND_BLUR * sub_h / s, e);
+        if (err)
+            goto done;
+        for (size_t i = 0; i < n; i++)
+            field[i] = fmaxf(field[i], GROUND_GAIN * tmp[i]);
     }
     /* max, not a screen blend, so the opacity scales every kind's darkness linearly. */
     for (int gy = 0; gy < gh; gy++) {

@@ -34,6 +34,11 @@ const char *sb_shadow_name(sb_shadow_kind k);
  * options, so a caller can refuse bad options before any work. */
 sb_err sb_shadow_check(sb_shadow_kind k, const sb_shadow_overrides_t *ov, sb_error_t *e);
 
+/* The direction (degrees, as angle_deg) in which kind `k` with overrides `ov` (may be NULL) casts its
+ * shadow, for a scene to put its light on the other side; NaN for none and floating (no direction: light
+ * from above) and for bad options. */
+float sb_shadow_angle(sb_shadow_kind k, const sb_shadow_overrides_t *ov);
+
 /* Render the shadow of the product whose placed alpha is the layer `alpha` (1 band, any size) with its
  * top-left pixel at (ox, oy) of a width x height canvas (what falls outside the canvas is cut off) into
  * `out` (allocated by the call, 1 band, width x height): darkness 0..1. The subject is the bounding box of
