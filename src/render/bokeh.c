@@ -1,5 +1,5 @@
 /* bokeh.c - disc blur on a pooled grid: expand highlights, pool with the person left out, fill the hole
- * (push-pull), disc blur by row prefix sums, compress, sample back. */
+ * (push-pull, image/fill.c), disc blur by row prefix sums, compress, sample back. */
 #include "render/bokeh.h"
 
 #include <math.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "image/colour.h"
+#include "image/fill.h"
 #include "image/filter.h"
 #include "render/backdrop.h"
 
@@ -20,7 +21,6 @@
 #define WEIGHT_FLOOR 1e-9f
 #define MIN_GRID_RADIUS 4.0f
 #define MAX_POOL 4
-#define MAX_LEVELS 32
 #define DITHER_SEED 0x626f6b6568ull
 
 typedef struct {
@@ -57,65 +57,6 @@ static void pool(const sb_fimage_t *lin, const sb_fimage_t *alpha, int s, level_
                 o[b] = acc[b] * inv;
         }
     }
-}
-
-/* Push: each coarser level sums its 2 x 2 children, weights saturating at 1 (fully known). */
-static void push(const level_t *fine, level_t *coarse)
-{
-    for (int y = 0; y < coarse->h; y++)
-        for (int x = 0; x < coarse->w; x++) {
-            float acc[4] = {0};
-            for (int dy = 0; dy < 2; dy++)
-                for (int dx = 0; dx < 2; dx++) {
-                    int fx = 2 * x + dx, fy = 2 * y + dy;
-                    if (fx < fine->w && fy < fine->h)
-                        for (int b = 0; b < 4; b++)
-                            acc[b] += fine->p[((size_t)fy * fine->w + fx) * 4 + b];
-                }
-            float norm = acc[3] > 1 ? 1 / acc[3] : 1;
-            float *o = coarse->p + ((size_t)y * coarse->w + x) * 4;
-            for (int b = 0; b < 4; b++)
-                o[b] = acc[b] * norm;
-        }
-}
-
-/* Pull: known colour where the weight says so, the filled coarser level (bilinear) for the rest. On
- * return `fine` holds filled colour with weight 1. */
-static void pull(level_t *fine, const level_t *coarse)
-{
-    for (int y = 0; y < fine->h; y++) {
-        float fy = fminf(fmaxf((y + 0.5f) / 2 - 0.5f, 0), (float)coarse->h - 1);
-        int y0 = (int)fy, y1 = y0 + 1 < coarse->h ? y0 + 1 : y0;
-        for (int x = 0; x < fine->w; x++) {
-            float fx = fminf(fmaxf((x + 0.5f) / 2 - 0.5f, 0), (float)coarse->w - 1);
-            int x0 = (int)fx, x1 = x0 + 1 < coarse->w ? x0 + 1 : x0;
-            float *o = fine->p + ((size_t)y * fine->w + x) * 4, miss = 1 - o[3];
-            const float *r0 = coarse->p + (size_t)y0 * coarse->w * 4, *r1 = coarse->p + (size_t)y1 * coarse->w * 4;
-            const float *a = r0 + x0 * 4, *b = r0 + x1 * 4, *c = r1 + x0 * 4, *d = r1 + x1 * 4;
-            float tx = fx - x0, ty = fy - y0;
-            for (int k = 0; k < 3; k++) {
-                float top = a[k] + (b[k] - a[k]) * tx, bottom = c[k] + (d[k] - c[k]) * tx;
-                o[k] += miss * (top + (bottom - top) * ty);
-            }
-            o[3] = 1;
-        }
-    }
-}
-
-/* Fill the person's hole in levels[0] by push-pull (Gortler et al., The Lumigraph, 1996). */
-static void fill(level_t *levels, int n)
-{
-    for (int i = 1; i < n; i++)
-        push(&levels[i - 1], &levels[i]);
-    level_t *top = &levels[n - 1];
-    for (size_t i = 0; i < (size_t)top->w * top->h; i++) {
-        float *o = top->p + i * 4;
-        for (int k = 0; k < 3; k++)
-            o[k] /= o[3];
-        o[3] = 1;
-    }
-    for (int i = n - 2; i >= 0; i--)
-        pull(&levels[i], &levels[i + 1]);
 }
 
 /* Add to a[0..3] the span of half width k + frac centred on column x of one row (prefix sums p, pixels
@@ -199,36 +140,28 @@ sb_err sb_bokeh_blur(const sb_fimage_t *rgb, const sb_fimage_t *alpha, float rad
         return sb_error_set(e, SB_ERR_INTERNAL, "", "lens blur: a %d-band image or a mismatched alpha", rgb->bands);
     int w = rgb->width, h = rgb->height, s = (int)(radius / MIN_GRID_RADIUS);
     s = s < 1 ? 1 : s > MAX_POOL ? MAX_POOL : s;
-    level_t levels[MAX_LEVELS];
-    int n = 0;
-    size_t cells = 0;
-    for (int lw = (w + s - 1) / s, lh = (h + s - 1) / s;; lw = (lw + 1) / 2, lh = (lh + 1) / 2) {
-        levels[n++] = (level_t){lw, lh, NULL};
-        cells += (size_t)lw * lh;
-        if (lw == 1 && lh == 1)
-            break;
-    }
-    int gw = levels[0].w, gh = levels[0].h;
-    float *pyr = malloc(cells * 4 * sizeof *pyr), *blurred = malloc((size_t)gw * gh * 3 * sizeof *blurred);
+    int gw = (w + s - 1) / s, gh = (h + s - 1) / s;
+    level_t g = {gw, gh, malloc((size_t)gw * gh * 4 * sizeof(float))};
+    float *blurred = malloc((size_t)gw * gh * 3 * sizeof *blurred);
     float *row = malloc((size_t)w * 3 * sizeof *row);
     double *pre = malloc((size_t)(gw + 1) * gh * 3 * sizeof *pre), *acc = malloc((size_t)gw * 4 * sizeof *acc);
     sb_pooled_sampler_t ps = {0};
     sb_err err = SB_OK;
-    if (!pyr || !blurred || !pre || !acc || !row)
+    if (!g.p || !blurred || !pre || !acc || !row)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a lens blur");
     if (!err)
         err = sb_fimage_alloc(out, w, h, 3, e);
     if (err)
         goto done;
-    for (size_t i = 0, off = 0; i < (size_t)n; off += (size_t)levels[i].w * levels[i].h * 4, i++)
-        levels[i].p = pyr + off;
 
     /* `out` holds the linear photo first, then the result. */
     memcpy(out->data, rgb->data, (size_t)w * h * 3 * sizeof *out->data);
     sb_fimage_srgb_to_linear(out);
-    pool(out, alpha, s, &levels[0]);
-    fill(levels, n);
-    disc_blur(&levels[0], radius / s, pre, acc, blurred);
+    pool(out, alpha, s, &g);
+    err = sb_fill_pushpull(g.p, gw, gh, e);
+    if (err)
+        goto done;
+    disc_blur(&g, radius / s, pre, acc, blurred);
 
     /* The blurred grid is smooth, so it is taken to sRGB before sampling back: one conversion of the
      * grid rather than of every pixel. */
@@ -247,7 +180,7 @@ sb_err sb_bokeh_blur(const sb_fimage_t *rgb, const sb_fimage_t *alpha, float rad
     sb_backdrop_dither(out, DITHER_SEED);
 done:
     sb_pooled_sampler_free(&ps);
-    free(pyr);
+    free(g.p);
     free(blurred);
     free(pre);
     free(acc);
