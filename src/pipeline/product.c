@@ -7,6 +7,7 @@
 #include "pipeline/product_cut.h"
 #include "pipeline/studio.h"
 #include "render/composite.h"
+#include "render/glass.h"
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/matte_trim.h"
@@ -235,6 +236,24 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
     return err;
 }
 
+/* A transparent product (glass): where the old background shows through it, the placed layer lets the new
+ * scene show instead (render/glass.h), judged and estimated on the working photo's crop r and resized to the
+ * layer. An opaque product is left as it is. */
+static sb_err see_through(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], layer_t *l, sb_error_t *e)
+{
+    sb_glass_t glass;
+    sb_image_t map = {0};
+    sb_err err = sb_glass_estimate(work, mask, r, &glass, e);
+    if (!err && glass.score >= SB_GLASS_MIN_SCORE) {
+        err = sb_image_resize(&glass.map, l->rgba.width, l->rgba.height, &map, e);
+        if (!err)
+            err = sb_glass_apply(&l->rgba, &map, e);
+    }
+    sb_glass_free(&glass);
+    sb_image_free(&map);
+    return err;
+}
+
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
@@ -266,6 +285,8 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
     out->scale = s;
     err = resize_layer(&f, cw, ch, out, e);
+    if (!err)
+        err = see_through(work, mask, r, out, e);
     if (!err)
         sb_stages_mark(st, "place");
 done:

@@ -1,0 +1,46 @@
+/* glass.h - transparent products (glasses, bottles, clear jars): how much of the photo's old background
+ * shows through each pixel of the product, so the compositor can swap it for the new scene's.
+ *
+ * The model: inside the product a pixel is I = t B + (1 - t) G, B the old background behind it, G the glass's
+ * own light (reflections, tint, a label) and t its transmission. B is estimated by filling the product's hole
+ * in the photo from around it (push-pull, image/fill.h); t from how close I is to B (the matte says where the
+ * product is, the colour difference how much of it is the background). A layer pixel (F, a) then becomes
+ * a' = a (1 - t), F' = (F - t B) / (1 - t): composited over a new background N it gives a (I - t B + t N) +
+ * (1 - a) N, the photo with the old background's share replaced by the new one's.
+ *
+ * Judging: the product counts as transparent when the mean of t / SB_GLASS_T_MAX over its interior (alpha >=
+ * 0.95; `score`, 0..1) reaches SB_GLASS_MIN_SCORE. On ../shared/testdata/products the two clear glasses score
+ * 0.66 (beer glass) and 0.49 (perfume); opaque products that resemble their background score up to 0.37 (a
+ * coffee cup on a pale table, a brown purse on brown), the glass jars (0.26) stay under: see docs/QUALITY.md.
+ * A white label on a bottle shot against a white wall reads as see-through too (no colour tells them apart).
+ * Deterministic; any thread. */
+#ifndef SB_GLASS_H
+#define SB_GLASS_H
+
+#include "image/image.h"
+
+/* Transmission never exceeds this: real glass keeps some reflection, and the product stays visible. */
+#define SB_GLASS_T_MAX 0.85f
+/* The score from which a product is treated as transparent. */
+#define SB_GLASS_MIN_SCORE 0.43f
+
+typedef struct {
+    float score;     /* 0..1, see above */
+    sb_image_t map;  /* the crop's size, 4 bands 8-bit: the old background B (sRGB) and t x 255 */
+} sb_glass_t;
+
+/* Estimate on the photo `rgb` (8-bit, 3 bands) with the product's matte `alpha` (1 band, same size, 0..1) for
+ * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (its map allocated by the call; free with
+ * sb_glass_free). Pixels with alpha 0 get t = 0. SB_ERR_INTERNAL for mismatched sizes or an empty crop;
+ * SB_ERR_NOMEM. On failure nothing is left to free. */
+sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_t *out,
+                         sb_error_t *e);
+
+/* Apply a glass map (resized to the layer's size, any resampling) to `layer` (8-bit RGBA: F and a) in place,
+ * as in the header comment. SB_ERR_INTERNAL when the sizes or bands do not match. */
+sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e);
+
+/* Free out->map. NULL-safe. */
+void sb_glass_free(sb_glass_t *g);
+
+#endif
