@@ -181,12 +181,12 @@ static float speck(int x, int y, float cell, float p, float rmin, float rmax, ui
 {
     int cx = (int)floorf((float)x / cell), cy = (int)floorf((float)y / cell);
     uint64_t h = sb_noise_hash2(cx, cy, s);
+    *tone = field(h, 4);
     if (field(h, 0) >= p)
         return 0;
     float r = rmin + (rmax - rmin) * field(h, 1), room = cell - 2 * r;
     float px = (float)cx * cell + r + room * field(h, 2), py = (float)cy * cell + r + room * field(h, 3);
     float dx = (float)x + 0.5f - px, dy = (float)y + 0.5f - py, d = sqrtf(dx * dx + dy * dy);
-    *tone = field(h, 4);
     return fminf(1, fmaxf(0, r + 0.5f - d));
 }
 

@@ -180,7 +180,7 @@ static void light_at(sb_scene_light l, const grid_t *g, float x, float y, float 
         rgb[0] = 1.0f * k, rgb[1] = 0.56f * k, rgb[2] = 0.24f * k;
         return;
     case SB_SCENE_LIGHT_DAYLIGHT:
-        k = 0.84f + 0.16f * sb_noise_smooth(-0.6f, 0.6f, t);
+        k = 0.76f + 0.24f * sb_noise_smooth(-0.7f, 0.7f, t);
         rgb[0] = 0.92f * k, rgb[1] = 0.96f * k, rgb[2] = 1.0f * k;
         return;
     case SB_SCENE_LIGHT_NEON:
@@ -195,7 +195,7 @@ static void light_at(sb_scene_light l, const grid_t *g, float x, float y, float 
         rgb[0] = 1.0f * k, rgb[1] = 0.74f * k, rgb[2] = 0.40f * k;
         return;
     default:
-        k = 0.82f + 0.18f * sb_noise_smooth(-0.6f, 0.6f, t);
+        k = 0.72f + 0.28f * sb_noise_smooth(-0.7f, 0.7f, t);
         rgb[0] = rgb[1] = rgb[2] = k;
     }
 }

@@ -29,7 +29,7 @@ static const params_t DEFAULTS[SB_SHADOW__COUNT] = {
     [SB_SHADOW_SOFT] = {0.45f, 0.05f, 90, 0.02f},
     [SB_SHADOW_HARD] = {0.65f, 0.004f, 45, 0.06f},
     [SB_SHADOW_NATURAL] = {0.40f, 0.025f, 60, 0.025f},
-    [SB_SHADOW_FLOATING] = {0.30f, 0.05f, 90, 0.10f},
+    [SB_SHADOW_FLOATING] = {0.45f, 0.05f, 90, 0.10f},
 };
 
 /* Natural's contact shadow: the bottom CONTACT_HEIGHT of the subject, dropped by half that, blurred by

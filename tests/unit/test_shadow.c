@@ -52,11 +52,12 @@ static float max_of(const sb_fimage_t *s)
     return m;
 }
 
-/* The largest step between neighbours, over the field's maximum: how sharp its edge is. */
+/* The largest step between neighbours above the base (soft's ground band under it is sharp on purpose), over
+ * the field's maximum: how sharp the cast shadow's edge is. */
 static float sharpness(const sb_fimage_t *s)
 {
     float g = 0;
-    for (int y = 0; y + 1 < H; y++)
+    for (int y = 0; y + 1 < PY1 - 10; y++)
         for (int x = 0; x + 1 < W; x++) {
             float v = s->data[y * W + x];
             g = fmaxf(g, fmaxf(fabsf(s->data[y * W + x + 1] - v), fabsf(s->data[(y + 1) * W + x] - v)));
@@ -133,6 +134,19 @@ Test(shadow, hard_is_sharper_than_soft)
     cr_assert_gt(gh, 3 * gs, "hard %.4f soft %.4f", gh, gs);
     sb_fimage_free(&soft);
     sb_fimage_free(&hard);
+}
+
+/* Soft's ground band: right under the base it is much darker than the soft cast shadow a little further down,
+ * and darker than beside the product, where only the cast shadow reaches. */
+Test(shadow, soft_has_a_ground_band_under_the_base)
+{
+    sb_fimage_t s = render(SB_SHADOW_SOFT, NULL);
+    float under = mean(&s, PX0 + 10, PY1 + 1, PX1 - 10, PY1 + 2), further = mean(&s, PX0 + 10, PY1 + 12, PX1 - 10, PY1 + 14);
+    float side = mean(&s, PX1 + 1, PY0 + 50, PX1 + 3, PY1 - 50);
+    cr_assert_gt(under, 0.3f, "under %.3f", under);
+    cr_assert_gt(under, 1.5f * further, "under %.3f further %.3f", under, further);
+    cr_assert_gt(under, 2 * side, "under %.3f side %.3f", under, side);
+    sb_fimage_free(&s);
 }
 
 Test(shadow, hard_offset_follows_the_angle)
