@@ -307,7 +307,8 @@ static void clear_under(const layer_t *l, sb_fimage_t *shadow)
     }
 }
 
-/* The transparent output: the product over its shadow (black, as alpha) over nothing, 8-bit RGBA. */
+/* The transparent output: the product (its layer's RGBA, glass already see-through) over its shadow (black, as
+ * alpha) over nothing, 8-bit RGBA. */
 static sb_err transparent(const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_error_t *e)
 {
     int w = shadow->width, h = shadow->height;
@@ -316,7 +317,7 @@ static sb_err transparent(const layer_t *l, const sb_fimage_t *shadow, sb_image_
         for (int x = 0; x < w; x++) {
             int lx = x - l->x, ly = y - l->y, in = lx >= 0 && ly >= 0 && lx < l->alpha.width && ly < l->alpha.height;
             size_t li = in ? (size_t)ly * l->alpha.width + lx : 0, i = (size_t)y * w + x;
-            float a = in ? l->alpha.data[li] : 0, total = a + (1 - a) * shadow->data[i];
+            float a = in ? l->rgba.data[li * 4 + 3] * (1.0f / 255.0f) : 0, total = a + (1 - a) * shadow->data[i];
             for (int k = 0; k < 3; k++) {
                 float v = total > 0 ? a * (in ? l->rgba.data[li * 4 + k] * (1.0f / 255.0f) : 0) / total : 0;
                 v = v < 0 ? 0 : v > 1 ? 1 : v;
