@@ -119,7 +119,8 @@ bench-http: bootstrap
 	@$(MAKE) --no-print-directory strobe
 	@sh bench/http.sh
 
-# Contact sheets of the people products and the product shots on the real photos under build/sheets/
+# Contact sheets of the people products, the product shots and every product on every scene (KINDS=scenes
+# for those alone) on the real photos under build/sheets/
 # (scripts/sheets.sh), to look at.
 sheets: bootstrap
 	@$(MAKE) --no-print-directory strobe $(BUILD)/bench/sheet

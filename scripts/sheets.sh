@@ -1,12 +1,14 @@
 #!/bin/sh
 # make sheets: contact sheets to LOOK at the people products and product shots on real photos (docs/QUALITY.md).
 # For every photo of testdata faces/ and groups/: the headshot; for faces/ and identity/ photos: the anime
-# and the editorial avatar; for products/ photos: the white-studio product shot at 1000x1000 (kind product).
+# and the editorial avatar; for products/ photos: the white-studio product shot at 1000x1000 (kind product),
+# and every product on every scene (kind scenes: the presets and the custom materials, each with one of the
+# shadow kinds, at 800x800; build/sheets/scenes-<n>.png, three products a sheet).
 # Each tile is the input (left) beside the output (right) with the photo's name
 # and what strobe answered under them (the error code for a refusal, else the QA fields of --json).
 # Writes build/sheets/<kind>/<name>.{png,json} and build/sheets/<kind>-<n>.png (24 tiles a sheet), drawn by
 # build/bench/sheet. Not committed: the photos are not ours.
-# usage: [KINDS="headshot anime editorial product cutout"] [HAND=remove] [REUSE=1] sh scripts/sheets.sh [STROBE]
+# usage: [KINDS="headshot anime editorial product cutout scenes"] [HAND=remove] [REUSE=1] sh scripts/sheets.sh [STROBE]
 #        (default ./strobe). cutout: the product alone (--cutout, --hand keep unless HAND=remove).
 # REUSE=1 keeps the outputs already in build/sheets and only redraws the sheets.
 set -eu
@@ -64,12 +66,54 @@ run_kind() {
     done
 }
 
-for kind in ${KINDS:-headshot anime editorial product}; do
+# Every scene, as PRESET|PROMPT|SHADOW with _ for a space (the shadow kinds spread over them, so each is seen on
+# several).
+SCENES="white-studio||soft gradient-light||natural marble||soft outdoor||natural custom|wood|hard custom|concrete|floating
+custom|linen|soft custom|golden_hour_on_white_marble|natural"
+
+# run_scenes: every product photo on every scene, then the sheets
+run_scenes() {
+    mkdir -p "$OUT/scenes"
+    list="$OUT/scenes/list.tsv"
+    : >"$list"
+    for f in "$TD/products"/*; do
+        case "$f" in *.jpg | *.jpeg | *.png | *.webp) ;; *) continue ;; esac
+        name=$(basename "$f")
+        name=${name%.*}
+        i=0
+        printf '%s\n' $SCENES | tr '_' ' ' |
+            while IFS='|' read -r preset prompt shadow; do
+                i=$((i + 1))
+                res="$OUT/scenes/$name-$i.png"
+                if [ -z "${REUSE:-}" ] || [ ! -s "$res" ]; then
+                    if [ -n "$prompt" ]; then
+                        "$STROBE" product "$f" -o "$res" --size 800x800 --preset "$preset" --prompt "$prompt" \
+                            --shadow "$shadow" >/dev/null 2>&1 || rm -f "$res"
+                    else
+                        "$STROBE" product "$f" -o "$res" --size 800x800 --preset "$preset" --shadow "$shadow" \
+                            >/dev/null 2>&1 || rm -f "$res"
+                    fi
+                fi
+                [ -s "$res" ] || res=""
+                printf '%s\t%s\t%s\n' "$f" "$res" "$name: ${prompt:-$preset}, $shadow" >>"$list"
+            done
+    done
+    n=$(wc -l <"$list")
+    s=1
+    while [ $(((s - 1) * PER_SHEET)) -lt "$n" ]; do
+        tail -n +$(((s - 1) * PER_SHEET + 1)) "$list" | head -n $PER_SHEET | "$SHEET" "$OUT/scenes-$s.png"
+        echo "sheets: $OUT/scenes-$s.png"
+        s=$((s + 1))
+    done
+}
+
+for kind in ${KINDS:-headshot anime editorial product scenes}; do
     case $kind in
     headshot) run_kind headshot faces groups ;;
     anime | editorial) run_kind "$kind" faces identity ;;
     product) run_kind product products ;;
     cutout) run_kind cutout products ;;
-    *) echo "sheets: unknown kind $kind (headshot, anime, editorial, product, cutout)" >&2 && exit 2 ;;
+    scenes) run_scenes ;;
+    *) echo "sheets: unknown kind $kind (headshot, anime, editorial, product, cutout, scenes)" >&2 && exit 2 ;;
     esac
 done

@@ -448,8 +448,9 @@ static sb_product_amazon_t amazon_main(const sb_image_t *alpha, bool white)
     return a;
 }
 
-/* The white-studio check of the composited canvas `out` (stage "check"): the layer's alpha is laid on a
- * canvas-sized plane for it. The verdicts go to res->white and res->amazon. */
+/* The white-studio check of the composited canvas `out` (stage "check"): the layer's alpha (the product's
+ * shape, before glass lets the background through) is laid on a canvas-sized plane for it. The verdicts go to
+ * res->white and res->amazon. */
 static sb_err white_check(const layer_t *l, const sb_image_t *out, const sb_fimage_t *shadow,
                           sb_product_result_t *res, sb_error_t *e)
 {
@@ -459,10 +460,10 @@ static sb_err white_check(const layer_t *l, const sb_image_t *out, const sb_fima
     if (err)
         return err;
     memset(alpha.data, 0, (size_t)out->width * out->height);
-    for (int y = l->y < 0 ? -l->y : 0; y < l->rgba.height && y + l->y < out->height; y++)
-        for (int x = l->x < 0 ? -l->x : 0; x < l->rgba.width && x + l->x < out->width; x++)
+    for (int y = l->y < 0 ? -l->y : 0; y < l->alpha.height && y + l->y < out->height; y++)
+        for (int x = l->x < 0 ? -l->x : 0; x < l->alpha.width && x + l->x < out->width; x++)
             alpha.data[(size_t)(y + l->y) * out->width + x + l->x] =
-                l->rgba.data[((size_t)y * l->rgba.width + x) * 4 + 3];
+                (uint8_t)lrintf(l->alpha.data[(size_t)y * l->alpha.width + x] * 255);
     err = sb_white_check(out, &alpha, shadow, &c, e);
     if (!err) {
         res->white = (sb_product_white_t){true, c.pass, c.off_white, c.stray};
