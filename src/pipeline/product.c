@@ -254,6 +254,20 @@ static sb_err see_through(const sb_image_t *work, const sb_fimage_t *mask, const
     return err;
 }
 
+/* A coloured scene light (golden hour, candlelight, daylight) tints the product too, so it looks lit by it. */
+static void tint(const plan_t *p, layer_t *l)
+{
+    float k[3];
+    sb_scene_product_tint(p->preset, &p->spec, k);
+    if (k[0] == 1 && k[1] == 1 && k[2] == 1)
+        return;
+    for (size_t i = 0; i < (size_t)l->rgba.width * l->rgba.height; i++)
+        for (int c = 0; c < 3; c++) {
+            float v = l->rgba.data[i * 4 + c] * k[c];
+            l->rgba.data[i * 4 + c] = (uint8_t)lrintf(v > 255 ? 255 : v);
+        }
+}
+
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
@@ -287,6 +301,8 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     err = resize_layer(&f, cw, ch, out, e);
     if (!err)
         err = see_through(work, mask, r, out, e);
+    if (!err)
+        tint(p, out);
     if (!err)
         sb_stages_mark(st, "place");
 done:

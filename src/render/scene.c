@@ -28,6 +28,8 @@ static const char *const preset_names[SB_SCENE__COUNT] = {
 #define GRID_MAX 512
 /* Layout streams sit far from the dither's per-row streams, as in background.c. */
 #define LAYOUT_STREAM (1ull << 33)
+/* The share of a coloured light (candle, golden hour, daylight) that tints the product placed in the scene. */
+#define PRODUCT_TINT 0.35f
 /* gradient-light: sRGB white at the top to this grey at the bottom. */
 #define GRADIENT_LIGHT_BOTTOM 0.90f
 
@@ -429,6 +431,21 @@ void sb_scene_close(sb_scene_painter_t *sp)
         return;
     free(sp->g.p);
     free(sp);
+}
+
+void sb_scene_product_tint(sb_scene_preset p, const sb_scene_spec_t *spec, float rgb[3])
+{
+    rgb[0] = rgb[1] = rgb[2] = 1;
+    if (p != SB_SCENE_CUSTOM || !spec || spec->light == SB_SCENE_LIGHT_NEUTRAL || spec->light == SB_SCENE_LIGHT_NEON ||
+        (unsigned)spec->light >= SB_SCENE_LIGHT__COUNT)
+        return;
+    /* The light's colour at the frame's centre, at unit luminance, a share of the way from white. */
+    static const grid_t centre = {.lx = 0, .ly = -1};
+    float c[3];
+    light_at(spec->light, &centre, 0.5f, 0.5f, c);
+    float l = sb_luma(c);
+    for (int k = 0; k < 3; k++)
+        rgb[k] = sb_linear_to_srgb(fminf(1, (1 + PRODUCT_TINT * (c[k] / l - 1)) * 0.5f)) / sb_linear_to_srgb(0.5f);
 }
 
 int sb_scene_flat(sb_scene_preset p, float rgb[3])

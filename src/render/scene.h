@@ -102,6 +102,12 @@ sb_err sb_scene_prompt_parse(const char *prompt, sb_scene_spec_t *out, char ***i
 /* Free what sb_scene_prompt_parse reported as ignored. NULL-safe. */
 void sb_scene_ignored_free(char **ignored, int n);
 
+/* The factors (sRGB, about 0.9..1.1) by which a product placed in preset `p` (for custom, the scene `spec`)
+ * is tinted so it looks lit by the scene's light: 35% of the light's colour at unit luminance (golden hour
+ * about 1.05, 0.99, 0.92; candlelight warmer; daylight a little cool). 1, 1, 1 for neutral light, neon (its
+ * colours change across the frame) and every preset but custom. */
+void sb_scene_product_tint(sb_scene_preset p, const sb_scene_spec_t *spec, float rgb[3]);
+
 /* Whether preset `p` paints one exact colour everywhere, without texture or dither (white studio): then
  * `rgb` is that colour (sRGB 0..1) and sb_scene_render would give nothing else, so a caller may fill only
  * what it needs with it. 0 for every other preset (rgb untouched). */

@@ -229,3 +229,28 @@ Test(material, every_shadow_is_visible_on_every_preset)
     }
     sb_fimage_free(&alpha);
 }
+
+/* A product in a golden-hour or candlelit scene is warmed (red up, blue down, by under 15%), in daylight
+ * cooled a little; neutral light, neon and the presets leave it as it is. */
+Test(material, coloured_light_tints_the_product)
+{
+    sb_scene_spec_t spec;
+    float k[3];
+    cr_assert_eq(sb_scene_prompt_parse("golden hour on marble", &spec, NULL, NULL, NULL), SB_OK);
+    sb_scene_product_tint(SB_SCENE_CUSTOM, &spec, k);
+    cr_assert(k[0] > 1.02f && k[0] < 1.15f && k[2] < 0.97f && k[2] > 0.85f, "golden %.3f %.3f %.3f", k[0], k[1], k[2]);
+    cr_assert_eq(sb_scene_prompt_parse("candlelight", &spec, NULL, NULL, NULL), SB_OK);
+    sb_scene_product_tint(SB_SCENE_CUSTOM, &spec, k);
+    cr_assert(k[0] > 1.02f && k[2] < 0.95f, "candle %.3f %.3f %.3f", k[0], k[1], k[2]);
+    cr_assert_eq(sb_scene_prompt_parse("daylight", &spec, NULL, NULL, NULL), SB_OK);
+    sb_scene_product_tint(SB_SCENE_CUSTOM, &spec, k);
+    cr_assert(k[2] > k[0], "daylight %.3f %.3f %.3f", k[0], k[1], k[2]);
+    static const char *plain[] = {"white marble", "neon wood"};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(sb_scene_prompt_parse(plain[i], &spec, NULL, NULL, NULL), SB_OK);
+        sb_scene_product_tint(SB_SCENE_CUSTOM, &spec, k);
+        cr_assert(k[0] == 1 && k[1] == 1 && k[2] == 1, "%s", plain[i]);
+    }
+    sb_scene_product_tint(SB_SCENE_MARBLE, NULL, k);
+    cr_assert(k[0] == 1 && k[1] == 1 && k[2] == 1);
+}
