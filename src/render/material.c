@@ -48,23 +48,23 @@ static float vein(float phase, float width)
 static void marble(const float base[3], float u, float v, uint64_t s, float rgb[3])
 {
     float ang = (0.15f + 0.25f * sb_noise_unit(s)) * PI_F, ca = cosf(ang), sa = sinf(ang);
-    float wu = u + 0.50f * (sb_noise_fbm(u * 0.9f, v * 0.9f, s + 1, 4) - 0.5f);
-    float wv = v + 0.50f * (sb_noise_fbm(u * 0.9f + 7.3f, v * 0.9f + 2.1f, s + 5, 4) - 0.5f);
+    float wu = u + 0.50f * (sb_noise_fbm(u * 0.9f, v * 0.9f, s + 1, 3) - 0.5f);
+    float wv = v + 0.50f * (sb_noise_fbm(u * 0.9f + 7.3f, v * 0.9f + 2.1f, s + 5, 3) - 0.5f);
     float along = wu * ca + wv * sa, across = -wu * sa + wv * ca;
     /* Main veins about 0.4 S apart; width and strength vary along them. */
     float bend = 1.6f * sb_noise_fbm(along * 1.1f, across * 0.6f, s + 9, 4) +
-                 0.16f * sb_noise_turbulence(along * 5.0f, across * 5.0f, s + 41, 3);
+                 0.16f * sb_noise_turbulence(along * 5.0f, across * 5.0f, s + 41, 2);
     float width = 0.03f + 0.10f * sb_noise_value(along * 2.5f, across * 0.8f, s + 13);
     float strength = 0.25f + 0.75f * sb_noise_smooth(0.25f, 0.60f, sb_noise_value(along * 1.6f, across * 1.0f, s + 17));
     float ph = across * 2.4f + bend;
     float main = strength * vein(ph, width), halo = strength * vein(ph, width * 7);
     /* Fine veins: steeper, denser, and only in places. */
-    float fph = (along * 0.7f + across * 4.5f) + 2.0f * sb_noise_fbm(along * 1.8f, across * 1.8f, s + 21, 3) +
+    float fph = (along * 0.7f + across * 4.5f) + 2.0f * sb_noise_fbm(along * 1.8f, across * 1.8f, s + 21, 2) +
                 0.5f * sb_noise_turbulence(along * 7.0f, across * 7.0f, s + 45, 2);
     float fine = sb_noise_smooth(0.40f, 0.70f, sb_noise_value(along * 2.2f, across * 2.2f, s + 25)) *
                  vein(fph, 0.025f + 0.05f * sb_noise_value(along * 5, across * 5, s + 29));
     /* Grey clouds drifting along the veins' direction. */
-    float cloud = sb_noise_fbm(along * 1.4f, across * 3.0f, s + 33, 5);
+    float cloud = sb_noise_fbm(along * 1.4f, across * 3.0f, s + 33, 3);
     float grey = 0.20f * sb_noise_smooth(0.42f, 0.85f, cloud) + 0.04f * sb_noise_value(u * 20, v * 20, s + 37);
     float a = fminf(1, 0.55f * main + 0.22f * halo + 0.22f * fine + grey);
     for (int c = 0; c < 3; c++)
@@ -159,7 +159,7 @@ void sb_material_albedo(sb_scene_material m, const float base[3], float u, float
 
 int sb_material_has_detail(sb_scene_material m)
 {
-    return m != SB_SCENE_MATERIAL_NONE;
+    return m != SB_SCENE_MATERIAL_NONE && m != SB_SCENE_MATERIAL_MARBLE;
 }
 
 /* Uniform grain: a factor 1 +- amp / 2. */
@@ -246,8 +246,6 @@ float sb_material_detail(sb_scene_material m, int x, int y, float S, uint64_t s)
         return linen_detail(x, y, S, s);
     case SB_SCENE_MATERIAL_WOOD:
         return wood_detail(x, y, S, s);
-    case SB_SCENE_MATERIAL_MARBLE:
-        return grain(x, y, s, 0.015f);
     case SB_SCENE_MATERIAL_SAND:
         return grain(x, y, s, 0.18f);
     case SB_SCENE_MATERIAL_SLATE:

@@ -26,6 +26,9 @@ static const char *const preset_names[SB_SCENE__COUNT] = {
  * and upsampled bilinearly, which keeps 2000 x 2000 well under the time budget; only the grain (sand,
  * concrete, linen threads) is per pixel. */
 #define GRID_MAX 512
+/* The marble preset's veins cost ~20 noise lookups a point: a coarser grid (5 px at 2000) keeps it within its
+ * budget, and its thinnest veins still span a cell or two. */
+#define GRID_MARBLE 400
 /* Layout streams sit far from the dither's per-row streams, as in background.c. */
 #define LAYOUT_STREAM (1ull << 33)
 /* The share of a coloured light (candle, golden hour, daylight) that tints the product placed in the scene. */
@@ -332,29 +335,31 @@ static void paint_outdoor(grid_t *g, sb_rng_t *rng)
         table(g, s + 16);
 }
 
-/* Row y of the grid upsampled bilinearly (linear light) into `o` (w x 3), times the material's per-pixel
- * detail. */
+/* Row y of the grid upsampled bilinearly into `o` (w x 3), times the material's per-pixel detail: the two grid
+ * rows around y are mixed once, then each pixel interpolates along that one row. */
 static void upsample_row(const grid_t *g, sb_scene_material m, uint64_t seed, int y, float *o)
 {
-    float inv = 1.0f / g->step;
+    float inv = 1.0f / g->step, mixed[(GRID_MAX + 2) * 3];
     int detail = sb_material_has_detail(m), j = y / g->step;
     float ty = (float)(y - j * g->step) * inv;
     const float *r0 = g->p + (size_t)j * g->gw * 3, *r1 = r0 + (size_t)g->gw * 3;
-    for (int i = 0, x = 0; x < g->w; i++)
+    for (int i = 0; i < g->gw * 3; i++)
+        mixed[i] = r0[i] + (r1[i] - r0[i]) * ty;
+    for (int i = 0, x = 0; x < g->w; i++) {
+        const float *a = mixed + i * 3, *b = a + 3;
         for (int k = 0; k < g->step && x < g->w; k++, x++, o += 3) {
             float tx = k * inv, f = detail ? sb_material_detail(m, x, y, g->S, seed) : 1;
-            for (int c = 0; c < 3; c++) {
-                float top = r0[i * 3 + c] + (r0[i * 3 + 3 + c] - r0[i * 3 + c]) * tx;
-                float bottom = r1[i * 3 + c] + (r1[i * 3 + 3 + c] - r1[i * 3 + c]) * tx;
-                o[c] = (top + (bottom - top) * ty) * f;
-            }
+            for (int c = 0; c < 3; c++)
+                o[c] = (a[c] + (b[c] - a[c]) * tx) * f;
         }
+    }
 }
 
 struct sb_scene_painter {
     sb_scene_preset preset;
     sb_scene_material material; /* of the textured presets */
     uint64_t seed, detail_seed;
+    int srgb;                   /* the grid is already sRGB (no per-pixel detail to apply in linear light) */
     grid_t g;                   /* g.p is NULL for white studio and gradient-light */
 };
 
@@ -383,8 +388,8 @@ sb_err sb_scene_open(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t 
         return SB_OK;
     static const sb_scene_spec_t marble = {.material = SB_SCENE_MATERIAL_MARBLE};
     const sb_scene_spec_t *spec = p == SB_SCENE_MARBLE ? &marble : custom;
-    int longer = width > height ? width : height;
-    g->step = (longer + GRID_MAX - 1) / GRID_MAX;
+    int longer = width > height ? width : height, most = p == SB_SCENE_MARBLE ? GRID_MARBLE : GRID_MAX;
+    g->step = (longer + most - 1) / most;
     g->gw = (width - 1) / g->step + 2;
     g->gh = (height - 1) / g->step + 2;
     g->p = malloc(sizeof *g->p * 3 * (size_t)g->gw * g->gh);
@@ -400,6 +405,13 @@ sb_err sb_scene_open(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t 
         paint_custom(g, spec, &rng);
     sp->material = p == SB_SCENE_OUTDOOR ? SB_SCENE_MATERIAL_NONE : spec->material;
     sp->detail_seed = sb_rng_next(&rng);
+    /* Without per-pixel detail the grid is smooth: taken to sRGB once here, the rows are interpolated in sRGB
+     * and need no conversion per pixel (the bokeh blur samples its grid back the same way). */
+    if (!sb_material_has_detail(sp->material)) {
+        sb_fimage_t grid = {g->gw, g->gh, 3, g->p};
+        sb_fimage_linear_to_srgb(&grid);
+        sp->srgb = 1;
+    }
     return SB_OK;
 }
 
@@ -420,7 +432,8 @@ void sb_scene_row(const sb_scene_painter_t *sp, int y, float *row)
     } else {
         upsample_row(g, sp->material, sp->detail_seed, y, row);
         sb_fimage_t r = {w, 1, 3, row};
-        sb_fimage_linear_to_srgb(&r);
+        if (!sp->srgb)
+            sb_fimage_linear_to_srgb(&r);
     }
     sb_backdrop_dither_row(row, w, 3, y, sp->seed);
 }
