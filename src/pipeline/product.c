@@ -244,7 +244,7 @@ static sb_err see_through(const sb_image_t *work, const sb_fimage_t *mask, const
     sb_glass_t glass;
     sb_image_t map = {0};
     sb_err err = sb_glass_estimate(work, mask, r, &glass, e);
-    if (!err && glass.score >= SB_GLASS_MIN_SCORE) {
+    if (!err && glass.map.data) {
         err = sb_image_resize(&glass.map, l->rgba.width, l->rgba.height, &map, e);
         if (!err)
             err = sb_glass_apply(&l->rgba, &map, e);

@@ -18,8 +18,23 @@
  * transmissive as glass gets, and over which it is the product's own (label, cap, highlight, dark rim). */
 #define NEAR 0.05f
 #define FAR 0.20f
-/* The interior over which the score is taken: alpha at least this. */
+/* The interior over which the score is taken: alpha at least this, every SCORE_STEP-th pixel each way. */
 #define INTERIOR 0.95f
+#define SCORE_STEP 3
+
+/* The transmission of photo pixel `px` against the background estimate at column x of the planar sampled row
+ * `bg` (w wide); the estimate goes to m[0..2] (8-bit) when m is not NULL. */
+static float transmission(const uint8_t *px, const float *bg, int w, int x, uint8_t *m)
+{
+    float d2 = 0;
+    for (int c = 0; c < 3; c++) {
+        float b = bg[c * w + x], v = px[c] * (1.0f / 255.0f) - b;
+        d2 += v * v;
+        if (m)
+            m[c] = (uint8_t)lrintf(fminf(1, fmaxf(0, b)) * 255);
+    }
+    return SB_GLASS_T_MAX * (1 - sb_noise_smooth(NEAR, FAR, sqrtf(d2 / 3)));
+}
 
 void sb_glass_free(sb_glass_t *g)
 {
@@ -43,9 +58,10 @@ sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const 
     sb_err err = grid && row ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a glass estimate");
     if (err)
         goto done;
-    /* Pool the background (colour x weight, weight); a tiny floor keeps a photo with no background defined. */
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
+    /* Pool the background (colour x weight, weight) from every other pixel each way (cells are ~10 px); a tiny
+     * floor keeps a photo with no background defined. */
+    for (int y = 0; y < h; y += 2)
+        for (int x = 0; x < w; x += 2) {
             size_t i = (size_t)y * w + x;
             float wt = alpha->data[i] < BG_ALPHA ? 1.0f : 1e-9f, *g = grid + ((size_t)(y / s) * gw + x / s) * 4;
             for (int c = 0; c < 3; c++)
@@ -59,31 +75,33 @@ sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const 
     }
     err = sb_fill_pushpull(grid, gw, gh, e);
     if (!err)
-        err = sb_image_alloc(&out->map, cw, ch, 4, e);
-    if (!err)
         err = sb_pooled_sampler_init(&ps, grid, gw, gh, 4, s, w, e);
     if (err)
         goto done;
+    /* The score from every SCORE_STEP-th pixel each way; the map only for a transparent product. */
     double t_sum = 0;
     size_t n_in = 0;
-    for (int y = r[1]; y < r[3]; y++) {
+    for (int y = r[1]; y < r[3]; y += SCORE_STEP) {
+        sb_pooled_sampler_row(&ps, y, row);
+        for (int x = r[0]; x < r[2]; x += SCORE_STEP) {
+            size_t i = (size_t)y * w + x;
+            if (alpha->data[i] >= INTERIOR)
+                t_sum += transmission(rgb->data + i * 3, row, w, x, NULL) / SB_GLASS_T_MAX, n_in++;
+        }
+    }
+    out->score = n_in ? (float)(t_sum / (double)n_in) : 0;
+    if (out->score < SB_GLASS_MIN_SCORE)
+        goto done;
+    err = sb_image_alloc(&out->map, cw, ch, 4, e);
+    for (int y = r[1]; !err && y < r[3]; y++) {
         sb_pooled_sampler_row(&ps, y, row);
         for (int x = r[0]; x < r[2]; x++) {
             size_t i = (size_t)y * w + x;
             uint8_t *m = out->map.data + ((size_t)(y - r[1]) * cw + (x - r[0])) * 4;
-            float d2 = 0, a = alpha->data[i];
-            for (int c = 0; c < 3; c++) {
-                float b = row[c * w + x], v = rgb->data[i * 3 + c] * (1.0f / 255.0f) - b;
-                d2 += v * v;
-                m[c] = (uint8_t)lrintf(fminf(1, fmaxf(0, b)) * 255);
-            }
-            float t = a > 0 ? SB_GLASS_T_MAX * (1 - sb_noise_smooth(NEAR, FAR, sqrtf(d2 / 3))) : 0;
+            float t = alpha->data[i] > 0 ? transmission(rgb->data + i * 3, row, w, x, m) : 0;
             m[3] = (uint8_t)lrintf(t * 255);
-            if (a >= INTERIOR)
-                t_sum += t / SB_GLASS_T_MAX, n_in++;
         }
     }
-    out->score = n_in ? (float)(t_sum / (double)n_in) : 0;
 done:
     sb_pooled_sampler_free(&ps);
     free(grid);

@@ -25,14 +25,15 @@
 #define SB_GLASS_MIN_SCORE 0.43f
 
 typedef struct {
-    float score;     /* 0..1, see above */
-    sb_image_t map;  /* the crop's size, 4 bands 8-bit: the old background B (sRGB) and t x 255 */
+    float score;     /* 0..1, see above (from every third pixel each way) */
+    sb_image_t map;  /* when score >= SB_GLASS_MIN_SCORE: the crop's size, 4 bands 8-bit, the old background B
+                      * (sRGB) and t x 255; else empty (data NULL): an opaque product costs no map */
 } sb_glass_t;
 
 /* Estimate on the photo `rgb` (8-bit, 3 bands) with the product's matte `alpha` (1 band, same size, 0..1) for
- * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (its map allocated by the call; free with
- * sb_glass_free). Pixels with alpha 0 get t = 0. SB_ERR_INTERNAL for mismatched sizes or an empty crop;
- * SB_ERR_NOMEM. On failure nothing is left to free. */
+ * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (free with sb_glass_free). Pixels with alpha 0
+ * get t = 0. SB_ERR_INTERNAL for mismatched sizes or an empty crop; SB_ERR_NOMEM. On failure nothing is left
+ * to free. */
 sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_t *out,
                          sb_error_t *e);
 
