@@ -236,38 +236,6 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
     return err;
 }
 
-/* A transparent product (glass): where the old background shows through it, the placed layer lets the new
- * scene show instead (render/glass.h), judged and estimated on the working photo's crop r and resized to the
- * layer. An opaque product is left as it is. */
-static sb_err see_through(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], layer_t *l, sb_error_t *e)
-{
-    sb_glass_t glass;
-    sb_image_t map = {0};
-    sb_err err = sb_glass_estimate(work, mask, r, &glass, e);
-    if (!err && glass.map.data) {
-        err = sb_image_resize(&glass.map, l->rgba.width, l->rgba.height, &map, e);
-        if (!err)
-            err = sb_glass_apply(&l->rgba, &map, e);
-    }
-    sb_glass_free(&glass);
-    sb_image_free(&map);
-    return err;
-}
-
-/* A coloured scene light (golden hour, candlelight, daylight) tints the product too, so it looks lit by it. */
-static void tint(const plan_t *p, layer_t *l)
-{
-    float k[3];
-    sb_scene_product_tint(p->preset, &p->spec, k);
-    if (k[0] == 1 && k[1] == 1 && k[2] == 1)
-        return;
-    for (size_t i = 0; i < (size_t)l->rgba.width * l->rgba.height; i++)
-        for (int c = 0; c < 3; c++) {
-            float v = l->rgba.data[i * 4 + c] * k[c];
-            l->rgba.data[i * 4 + c] = (uint8_t)lrintf(v > 255 ? 255 : v);
-        }
-}
-
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
@@ -299,10 +267,11 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     out->x = (int)lround(box_x - (box[0] - r[0]) * s), out->y = (int)lround(box_bottom - (box[3] - r[1]) * s);
     out->scale = s;
     err = resize_layer(&f, cw, ch, out, e);
+    /* Glass lets the new scene through (render/glass.h); a coloured scene light tints the product. */
     if (!err)
-        err = see_through(work, mask, r, out, e);
+        err = sb_glass_see_through(work, mask, r, &out->rgba, e);
     if (!err)
-        tint(p, out);
+        sb_scene_tint_layer(p->preset, &p->spec, &out->rgba);
     if (!err)
         sb_stages_mark(st, "place");
 done:

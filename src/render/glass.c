@@ -7,6 +7,7 @@
 
 #include "image/fill.h"
 #include "image/filter.h"
+#include "image/resample.h"
 #include "render/noise.h"
 
 /* The background estimate is filled on a grid of about GRID_SIDE cells along the photo's long side: what shows
@@ -128,4 +129,20 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e)
         p[3] = (uint8_t)lrintf((float)p[3] * keep);
     }
     return SB_OK;
+}
+
+sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_image_t *layer,
+                            sb_error_t *e)
+{
+    sb_glass_t glass;
+    sb_image_t map = {0};
+    sb_err err = sb_glass_estimate(rgb, alpha, r, &glass, e);
+    if (!err && glass.map.data) {
+        err = sb_image_resize(&glass.map, layer->width, layer->height, &map, e);
+        if (!err)
+            err = sb_glass_apply(layer, &map, e);
+    }
+    sb_glass_free(&glass);
+    sb_image_free(&map);
+    return err;
 }

@@ -461,6 +461,19 @@ void sb_scene_product_tint(sb_scene_preset p, const sb_scene_spec_t *spec, float
         rgb[k] = sb_linear_to_srgb(fminf(1, (1 + PRODUCT_TINT * (c[k] / l - 1)) * 0.5f)) / sb_linear_to_srgb(0.5f);
 }
 
+void sb_scene_tint_layer(sb_scene_preset p, const sb_scene_spec_t *spec, sb_image_t *rgba)
+{
+    float k[3];
+    sb_scene_product_tint(p, spec, k);
+    if (k[0] == 1 && k[1] == 1 && k[2] == 1)
+        return;
+    for (size_t i = 0; i < (size_t)rgba->width * rgba->height; i++)
+        for (int c = 0; c < 3; c++) {
+            float v = rgba->data[i * rgba->bands + c] * k[c];
+            rgba->data[i * rgba->bands + c] = (uint8_t)lrintf(v > 255 ? 255 : v);
+        }
+}
+
 int sb_scene_flat(sb_scene_preset p, float rgb[3])
 {
     if (p != SB_SCENE_WHITE_STUDIO)

@@ -108,6 +108,10 @@ void sb_scene_ignored_free(char **ignored, int n);
  * colours change across the frame) and every preset but custom. */
 void sb_scene_product_tint(sb_scene_preset p, const sb_scene_spec_t *spec, float rgb[3]);
 
+/* Tint the 8-bit RGBA product layer `rgba` in place by sb_scene_product_tint's factors (alpha untouched;
+ * nothing to do, and no pass, when they are all 1). */
+void sb_scene_tint_layer(sb_scene_preset p, const sb_scene_spec_t *spec, sb_image_t *rgba);
+
 /* Whether preset `p` paints one exact colour everywhere, without texture or dither (white studio): then
  * `rgb` is that colour (sRGB 0..1) and sb_scene_render would give nothing else, so a caller may fill only
  * what it needs with it. 0 for every other preset (rgb untouched). */
