@@ -157,6 +157,7 @@ typedef struct {
     float likeness_min;         /* the threshold it was checked against */
     float intensity;            /* the delivered attempt's style intensity */
     int attempts;               /* how many were made (1..SB_AVATAR_MAX_ATTEMPTS) */
+    sb_cutout_check_t cutout;   /* the delivered avatar's cut-out check (its attempts: cut-outs made) */
     sb_quality_t quality;       /* of the input; quality.score is input_quality_score */
     uint32_t warnings;          /* sb_warning bits: the input's and the QA's */
     const char *platform, *style, *background, *variant; /* resolved names (static strings) */
