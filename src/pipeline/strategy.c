@@ -4,10 +4,11 @@
 #include <math.h>
 
 /* The limits of each strategy at the headshot's framing: the fitted headshot framing, a close-up, a
- * closer one still (for photos cropped tight around the face). A pipeline whose framing sets the face
- * smaller or larger scales face_frac_max with it. */
+ * closer one still for photos cropped tight around the person, framed wholly on the photo so that every
+ * cut of the photo falls on the frame's edge (the bust ends at the frame's bottom, the hair at its top).
+ * A pipeline whose framing sets the face smaller or larger scales face_frac_max with it. */
 static const sb_fit_limits_t FIT_TIGHT = {.face_frac_max = 0.90f, .shift_x = 0.15f, .shift_up = 0.15f,
-                                          .shift_down = 0.15f, .head = 1};
+                                          .shift_down = 0.15f, .head = 1, .whole = 1};
 static const float FADE[SB_HEADSHOT_STRATEGIES] = {0, 0.03f, 0.05f};
 /* No framing grows the face past this share of the width. */
 #define FACE_FRAC_CAP 0.90f
