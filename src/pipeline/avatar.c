@@ -439,7 +439,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     if (!c.threaded)
         run_checks(&ck); /* no thread to be had: the same work, one after the other */
     /* The checks run beside the first cut-out: same CPU, less latency. */
-    err = sb_portrait_checked(studio, &p, &SB_FRAMING_HEADSHOT, attempt, &c, &res->cutout, d, e);
+    err = sb_portrait_checked(studio, &p, &SB_FRAMING_HEADSHOT, 0, attempt, &c, &res->cutout, d, e);
     res->roll_deg = p.roll_deg;
     /* An input check failing (unsafe content first of all) outranks a cut-out failure. */
     sb_error_t ce;

@@ -370,7 +370,7 @@ sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len,
     sb_framing_t framing = framing_of(style.framing, c.pl.width, c.pl.height);
     attempt_t at = {.c = &c, .res = res, .style = &style};
     sb_cutout_check_t check;
-    if ((err = sb_portrait_checked(studio, &c.p, &framing, attempt, &at, &check, d, e)))
+    if ((err = sb_portrait_checked(studio, &c.p, &framing, framing.face_frac_max, attempt, &at, &check, d, e)))
         goto done;
     for (int i = 0; i < res->n_images; i++)
         res->images[i].cutout.attempts = check.attempts;

@@ -85,7 +85,7 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
     sb_stages_mark(&d->stages, "quality");
 
     attempt_t at = {.o = &o, .d = d};
-    err = sb_portrait_checked(studio, &p, &SB_FRAMING_HEADSHOT, attempt, &at, &res->cutout, d, e);
+    err = sb_portrait_checked(studio, &p, &SB_FRAMING_HEADSHOT, 0, attempt, &at, &res->cutout, d, e);
     res->roll_deg = p.roll_deg;
     final8 = at.final8;
     if (err)

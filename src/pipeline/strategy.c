@@ -13,12 +13,12 @@ static const float FADE[SB_HEADSHOT_STRATEGIES] = {0, 0.03f, 0.05f};
 /* No framing grows the face past this share of the width. */
 #define FACE_FRAC_CAP 0.90f
 
-static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing)
+static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing, float cap)
 {
     const sb_fit_limits_t *base[SB_HEADSHOT_STRATEGIES] = {&SB_FIT_HEADSHOT, &SB_FIT_CLOSEUP, &FIT_TIGHT};
     sb_cutout_strategy_t s = {.fit = *base[k], .fade = FADE[k], .index = k};
     float scale = framing->face_frac / SB_FRAMING_HEADSHOT.face_frac;
-    s.fit.face_frac_max = fminf(FACE_FRAC_CAP, fmaxf(framing->face_frac, s.fit.face_frac_max * scale));
+    s.fit.face_frac_max = fminf(cap > 0 ? cap : FACE_FRAC_CAP, fmaxf(framing->face_frac, s.fit.face_frac_max * scale));
     return s;
 }
 
@@ -29,14 +29,14 @@ static const char *why(const sb_cutout_check_t *c)
                                      : "the matte kept background or was unsure";
 }
 
-sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing,
+sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing, float cap,
                            sb_cutout_attempt_fn attempt, void *ctx, sb_cutout_check_t *check,
                            sb_detect_result_t *d, sb_error_t *e)
 {
     int order[SB_HEADSHOT_STRATEGIES], n = 0, made = 0;
     sb_cutout_strategy_t st[SB_HEADSHOT_STRATEGIES];
     for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++)
-        st[k] = strategy(k, framing);
+        st[k] = strategy(k, framing, cap);
     for (int pass = 0; pass < 2; pass++)
         for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++)
             if (sb_portrait_fits(p, d->subject, framing, &st[k].fit) == !pass)

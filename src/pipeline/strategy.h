@@ -22,13 +22,15 @@ typedef sb_err (*sb_cutout_attempt_fn)(void *ctx, sb_studio_t *studio, sb_portra
                                        const sb_cutout_strategy_t *st, sb_cutout_check_t *check, sb_error_t *e);
 
 /* Place the prepared portrait `p` (sb_portrait_prepare) after `framing` with each strategy in turn, cut
- * it out and call `attempt` until its check passes. Strategies whose framing keeps the photo's border off
+ * it out and call `attempt` until its check passes. No strategy grows the face past `cap` of the width
+ * (0: 0.90, the tightest close-up; a portrait passes its framing's own limit, so a half body stays
+ * wider than a close-up). Strategies whose framing keeps the photo's border off
  * the bust (sb_portrait_fits) are tried first, in order, then the others (their check may still pass where
  * the person does not reach the photo's border). A first cut-out that fails on a fitted framing is made
  * again with the matte of both nets before the next strategy. *check gets the last attempt's check, its
  * `attempts` the number of attempts made. When none passes: SB_ERR_CUTOUT_FAILED, saying why the last
  * failed. Stages: those of sb_portrait_place and sb_portrait_cutout, and the attempt's. */
-sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing,
+sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing, float cap,
                            sb_cutout_attempt_fn attempt, void *ctx, sb_cutout_check_t *check,
                            sb_detect_result_t *d, sb_error_t *e);
 
