@@ -27,9 +27,13 @@ static int fits(const double m[6], const sb_framing_t *f, float ex, const sb_fit
     for (int i = 0; i < (limits->whole ? 6 : 4); i++)
         if (!inside(m, probes[i][0], probes[i][1], sw, sh))
             return 0;
+    double fw = f->face_frac * w, cx = ex * w, top = f->eye_y * h - HEAD_ABOVE * fw;
+    /* A frame wholly on the photo must still hold the whole face: a face the photo cuts at its side
+     * (fr_obama_partial_face2) cannot be framed that way. */
+    if (limits->whole && (cx - 0.5 * fw < 0 || cx + 0.5 * fw > w))
+        return 0;
     if (!head)
         return 1;
-    double fw = f->face_frac * w, cx = ex * w, top = f->eye_y * h - HEAD_ABOVE * fw;
     double x0 = fmax(0, cx - HEAD_SIDE * fw), x1 = fmin(w, cx + HEAD_SIDE * fw), y0 = fmax(0, top);
     return inside(m, x0, y0, sw, sh) && inside(m, x1, y0, sw, sh);
 }

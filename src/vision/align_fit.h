@@ -15,7 +15,8 @@ typedef struct {
     float shift_up, shift_down; /* and the eye line this far up or down (fractions of the height) */
     int head;            /* 1: the head (hair included) must lie on the photo too, or its cut on the frame's top */
     int whole;           /* 1: the whole frame must lie on the photo, so every cut of the photo falls on the
-                          * frame's edge (a tight photo becomes a close-up rather than a card) */
+                          * frame's edge (a tight photo becomes a close-up rather than a card), and the
+                          * face (its width about the eyes' midpoint) within the frame */
 } sb_fit_limits_t;
 
 /* The headshot's first framing: a little zoom and shift, the head kept whole. */
