@@ -46,27 +46,6 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
     return SB_OK;
 }
 
-/* Whether the face box (shrunk by FACE_INSET on each side) lies inside the convex quad, in out's pixels: a
- * face the photo's edge cuts (a face box reaching past the photo) is incomplete however softly it fades. */
-#define FACE_INSET 0.10f
-static int face_on_photo(const sb_face_t *f, float sx, float sy, const sb_point_t q[4])
-{
-    float x0 = (f->x + FACE_INSET * f->w) * sx, x1 = (f->x + (1 - FACE_INSET) * f->w) * sx;
-    float y0 = (f->y + FACE_INSET * f->h) * sy, y1 = (f->y + (1 - FACE_INSET) * f->h) * sy;
-    const sb_point_t pts[4] = {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
-    for (int k = 0; k < 4; k++) {
-        int pos = 0, neg = 0;
-        for (int i = 0; i < 4; i++) {
-            sb_point_t a = q[i], b = q[(i + 1) % 4];
-            float c = (b.x - a.x) * (pts[k].y - a.y) - (b.y - a.y) * (pts[k].x - a.x);
-            pos |= c > 0, neg |= c < 0;
-        }
-        if (pos && neg)
-            return 0;
-    }
-    return 1;
-}
-
 sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
                        const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c, sb_error_t *e)
 {
@@ -84,8 +63,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fima
         look = &rgb;
     if (!err)
         err = sb_edge_check(look, quad, &c->edge, e);
-    c->photo_edge_visible =
-        c->edge.visible || !face_on_photo(face, (float)out->width / alpha->width, (float)out->height / alpha->height, quad);
+    c->photo_edge_visible = c->edge.visible;
     c->output_face_count = faces_found;
     if (!err && faces_found < 0) {
         sb_face_detector_t *det;

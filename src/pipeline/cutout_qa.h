@@ -12,9 +12,8 @@
 
 /* The check fails on: a matte less sure than this (share of its pixels at alpha < 0.05 or > 0.95)... */
 #define SB_CUTOUT_CONFIDENCE_MIN 0.60f
-/* ... more kept apart from the subject than this (share of the frame), a visible photo edge (or the
- * photo's edge through the face: the face box, inset by 10%, reaching past the photo), or any face count
- * on the output but one. */
+/* ... more kept apart from the subject than this (share of the frame), a visible photo edge, or any
+ * face count on the output but one. */
 #define SB_CUTOUT_BACKGROUND_MAX 0.02f
 
 

@@ -29,10 +29,23 @@ static const char *why(const sb_cutout_check_t *c)
                                      : "the matte kept background or was unsure";
 }
 
+/* Whether the photo's edge cuts through the subject's face: its box, inset by FACE_INSET on each side,
+ * reaches past the photo (working coordinates). No framing makes a whole face of it. */
+#define FACE_INSET 0.10f
+static bool face_cut(const sb_portrait_t *p, int subject)
+{
+    const sb_face_t *f = &p->faces.faces[subject];
+    return f->x + FACE_INSET * f->w < 0 || f->y + FACE_INSET * f->h < 0 ||
+           f->x + (1 - FACE_INSET) * f->w > p->src_width || f->y + (1 - FACE_INSET) * f->h > p->src_height;
+}
+
 sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing, float cap,
                            sb_cutout_attempt_fn attempt, void *ctx, sb_cutout_check_t *check,
                            sb_detect_result_t *d, sb_error_t *e)
 {
+    *check = (sb_cutout_check_t){0};
+    if (face_cut(p, d->subject))
+        return sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image", "the photo's edge cuts through the face");
     int order[SB_HEADSHOT_STRATEGIES], n = 0, made = 0;
     sb_cutout_strategy_t st[SB_HEADSHOT_STRATEGIES];
     for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++)
@@ -41,7 +54,6 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
         for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++)
             if (sb_portrait_fits(p, d->subject, framing, &st[k].fit) == !pass)
                 order[n++] = k;
-    *check = (sb_cutout_check_t){0};
     sb_err err = SB_OK;
     for (int i = 0; i < n && !err && !check->pass; i++) {
         const sb_cutout_strategy_t *s = &st[order[i]];

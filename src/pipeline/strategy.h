@@ -29,7 +29,8 @@ typedef sb_err (*sb_cutout_attempt_fn)(void *ctx, sb_studio_t *studio, sb_portra
  * the person does not reach the photo's border). A first cut-out that fails on a fitted framing is made
  * again with the matte of both nets before the next strategy. *check gets the last attempt's check, its
  * `attempts` the number of attempts made. When none passes: SB_ERR_CUTOUT_FAILED, saying why the last
- * failed. Stages: those of sb_portrait_place and sb_portrait_cutout, and the attempt's. */
+ * failed; also, before any attempt, when the photo's edge cuts through the subject's face (its box, inset
+ * by 10%, reaches past the photo: no framing makes a whole face of it). Stages: those of sb_portrait_place and sb_portrait_cutout, and the attempt's. */
 sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing, float cap,
                            sb_cutout_attempt_fn attempt, void *ctx, sb_cutout_check_t *check,
                            sb_detect_result_t *d, sb_error_t *e);
