@@ -46,14 +46,19 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
     *check = (sb_cutout_check_t){0};
     if (face_cut(p, d->subject))
         return sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image", "the photo's edge cuts through the face");
-    int order[SB_HEADSHOT_STRATEGIES], n = 0, made = 0;
-    sb_cutout_strategy_t st[SB_HEADSHOT_STRATEGIES];
+    int order[SB_HEADSHOT_STRATEGIES + 1], n = 0, made = 0;
+    sb_cutout_strategy_t st[SB_HEADSHOT_STRATEGIES + 1];
     for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++)
         st[k] = strategy(k, framing, cap);
     for (int pass = 0; pass < 2; pass++)
         for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++)
             if (sb_portrait_fits(p, d->subject, framing, &st[k].fit) == !pass)
                 order[n++] = k;
+    /* When the cap held the tightest strategy back, its uncapped close-up is the last resort before a
+     * refusal: a photo too tight for the framing asked for still makes a clean close-up. */
+    st[SB_HEADSHOT_STRATEGIES] = strategy(SB_HEADSHOT_STRATEGIES - 1, framing, 0);
+    if (st[SB_HEADSHOT_STRATEGIES].fit.face_frac_max > st[SB_HEADSHOT_STRATEGIES - 1].fit.face_frac_max)
+        order[n++] = SB_HEADSHOT_STRATEGIES;
     sb_err err = SB_OK;
     for (int i = 0; i < n && !err && !check->pass; i++) {
         const sb_cutout_strategy_t *s = &st[order[i]];

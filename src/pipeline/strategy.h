@@ -24,7 +24,8 @@ typedef sb_err (*sb_cutout_attempt_fn)(void *ctx, sb_studio_t *studio, sb_portra
 /* Place the prepared portrait `p` (sb_portrait_prepare) after `framing` with each strategy in turn, cut
  * it out and call `attempt` until its check passes. No strategy grows the face past `cap` of the width
  * (0: 0.90, the tightest close-up; a portrait passes its framing's own limit, so a half body stays
- * wider than a close-up). Strategies whose framing keeps the photo's border off
+ * wider than a close-up), but when the cap holds the tightest one back, its uncapped close-up is tried
+ * last, before a refusal. Strategies whose framing keeps the photo's border off
  * the bust (sb_portrait_fits) are tried first, in order, then the others (their check may still pass where
  * the person does not reach the photo's border). A first cut-out that fails on a fitted framing is made
  * again with the matte of both nets before the next strategy. *check gets the last attempt's check, its
