@@ -157,6 +157,7 @@ typedef struct {
     float likeness_min;         /* the threshold it was checked against */
     float intensity;            /* the delivered attempt's style intensity */
     int attempts;               /* how many were made (1..SB_AVATAR_MAX_ATTEMPTS) */
+    sb_cutout_check_t cutout;   /* the delivered avatar's cut-out check (its attempts: cut-outs made) */
     sb_quality_t quality;       /* of the input; quality.score is input_quality_score */
     uint32_t warnings;          /* sb_warning bits: the input's and the QA's */
     const char *platform, *style, *background, *variant; /* resolved names (static strings) */
@@ -169,15 +170,17 @@ typedef struct {
     size_t normalized_len;
 } sb_avatar_result_t;
 
-/* An avatar of the main face in `buf`: the portrait is aligned and cut out once, then styled,
- * composited on its background and checked: the face must be found again on the output and its
+/* An avatar of the main face in `buf`: the portrait is aligned and cut out with the cut-out strategies
+ * (pipeline/strategy.h; res->cutout is the delivered one's check), then styled, composited on its
+ * background and checked: the cut-out check must pass, the face must be found again on the output and its
  * likeness to the input face (embeddings) must reach the threshold; otherwise it is made again at 60%
  * and 30% of the intensity (at most SB_AVATAR_MAX_ATTEMPTS) and the best attempt is returned with its
  * warnings. The input and every output are screened for unsafe content. Deterministic. With
  * opts->keep_input, res->normalized is the input as the pipeline saw it (only for a safe input):
  * passed back in as `buf`, it gives the same person again (a restyle without the original upload).
  * Errors: SB_ERR_USAGE (an option, named), the decode errors, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
- * SB_ERR_FACE_TOO_SMALL, SB_ERR_UNSAFE_CONTENT, SB_ERR_MODEL_MISSING/INVALID. */
+ * SB_ERR_FACE_TOO_SMALL, SB_ERR_CUTOUT_FAILED (no strategy gave an output that passes the cut-out check),
+ * SB_ERR_UNSAFE_CONTENT, SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_avatar_opts_t *opts,
                  sb_avatar_result_t *res, sb_error_t *e);
 
@@ -415,7 +418,7 @@ typedef struct {
     size_t len;
     int64_t seed;          /* the seed this sample was made with */
     float likeness;        /* likeness of the sample's face to the reference 0..1 (0 when none found) */
-    sb_cutout_check_t cutout; /* the sample's cut-out check (reported; a portrait is not refused on it) */
+    sb_cutout_check_t cutout; /* the sample's cut-out check (every delivered sample passes it) */
 } sb_generate_image_t;
 
 typedef struct {
@@ -434,11 +437,12 @@ typedef struct {
 } sb_generate_result_t;
 
 /* Portraits of the main face in `buf` in the style the prompt and seed describe: decoded, detected,
- * aligned (with the first sample's framing) and cut out once, then one image per sample (seed, seed + 1,
- * ...). The same prompt and seed give the same style (background, light, grade, finish) for any person;
+ * aligned (with the first sample's framing) and cut out, then one image per sample (seed, seed + 1,
+ * ...), each with its cut-out check; with the next cut-out strategy (pipeline/strategy.h) while any
+ * sample fails it. The same prompt and seed give the same style (background, light, grade, finish) for any person;
  * the same prompt, seed and image give the same bytes. Not thread-safe per studio. Errors: SB_ERR_USAGE
  * (an option, named: prompt, seed, samples, identity, width, height, format, quality), the decode errors
- * of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL,
+ * of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_CUTOUT_FAILED,
  * SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *opts,
                             sb_generate_result_t *res, sb_error_t *e);

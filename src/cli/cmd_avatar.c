@@ -52,6 +52,8 @@ static void print_report(const char *in, const char *out, const char *thumb, con
         (double)q->pitch_deg, "style", r->style, "platform", r->platform, "attempts", r->attempts, "latency_ms",
         sb_stages_total_ms(&d->stages), "timings_ms", sb_cli_json_timings(&d->stages), "provenance", "models",
         sb_report_models(d), "parameters", params);
+    if (report)
+        json_object_set_new(report, "cutout", sb_report_cutout(&r->cutout));
     sb_cli_print_json(report);
 }
 
@@ -128,11 +130,12 @@ static int run_batch(const char *argv0, const char *in_dir, const char *out_dir,
             json_array_append_new(items, json_pack("{s:s, s:{s:s, s:s, s:s}}", "input", in_path, "error", "code",
                                                    sb_err_name(err), "message", e.message, "field", e.field));
         } else {
-            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:i}", "input", in_path, "avatar",
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:f, s:f, s:o, s:i, s:o}", "input", in_path, "avatar",
                                                    out_path, "thumbnail", thumb_path, "likeness_score",
                                                    (double)res.likeness, "input_quality_score",
                                                    (double)res.quality.score, "validation_warnings",
-                                                   sb_report_warnings(res.warnings), "attempts", res.attempts));
+                                                   sb_report_warnings(res.warnings), "attempts", res.attempts,
+                                                   "cutout", sb_report_cutout(&res.cutout)));
         }
         sb_avatar_result_free(&res);
         free(buf);

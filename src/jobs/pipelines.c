@@ -114,6 +114,8 @@ static sb_err run_avatar(sb_studio_t *studio, const uint8_t *in, size_t len, con
                             custom ? custom : r.style,
                             "platform", r.platform, "attempts", r.attempts, "provenance", "models",
                             sb_report_models(&r.detect), "parameters", params);
+    if (out->fields)
+        json_object_set_new(out->fields, "cutout", sb_report_cutout(&r.cutout));
     if (template)
         json_object_del(out->fields, "input_quality_score"); /* the template path does not assess the input */
     sb_avatar_result_free(&r);

@@ -8,7 +8,7 @@
 #include "image/colour.h"
 #include "image/resample.h"
 #include "pipeline/likeness.h"
-#include "pipeline/portrait.h"
+#include "pipeline/strategy.h"
 #include "pipeline/presets.h"
 #include "render/background.h"
 #include "render/bokeh.h"
@@ -252,7 +252,8 @@ static sb_err screen(sb_safety_t *s, const sb_image_t *img, const char *what, fl
  * normalized input. They read only the working image and use their own nets, so they run on a second
  * thread while the person is cut out: the avatar's latency, not its CPU time, is what they cost less. */
 typedef struct {
-    const sb_portrait_t *p;
+    const sb_image_t *work;
+    sb_face_list_t faces;    /* a copy: placing the subject refines the portrait's own while this runs */
     int subject;
     float safety_max;
     sb_safety_t *safety;
@@ -271,15 +272,15 @@ typedef struct {
 static void *run_checks(void *arg)
 {
     checks_t *c = arg;
-    const sb_image_t *work = &c->p->work;
+    const sb_image_t *work = c->work;
     double t0 = sb_now_ms(), t1, t2, t3;
-    c->err = sb_quality_assess(work, &c->p->faces, c->subject, &c->quality, &c->e);
+    c->err = sb_quality_assess(work, &c->faces, c->subject, &c->quality, &c->e);
     t1 = sb_now_ms();
     if (!c->err)
         c->err = screen(c->safety, work, "input image", c->safety_max, &c->e);
     t2 = sb_now_ms();
     if (!c->err)
-        c->err = sb_likeness_ref_make(c->em, work, &c->p->faces.faces[c->subject], &c->ref, &c->e);
+        c->err = sb_likeness_ref_make(c->em, work, &c->faces.faces[c->subject], &c->ref, &c->e);
     t3 = sb_now_ms();
     if (!c->err && c->keep_input)
         c->err = sb_io_encode(work, SB_FMT_JPEG, KEEP_INPUT_QUALITY, &c->normalized, &c->normalized_len, &c->e);
@@ -302,6 +303,106 @@ static sb_err encode_outputs(const sb_image_t *frame, sb_avatar_result_t *res, s
     return err;
 }
 
+/* What the attempts of one call share: the plan, the input checks running beside the first cut-out, the
+ * background, the anime cache, and the best output of the last strategy tried. */
+typedef struct {
+    const plan_t *pl;
+    checks_t *ck;
+    pthread_t checker;
+    bool threaded, joined;
+    sb_avatar_result_t *res;
+    sb_fimage_t bg;
+    anime_cache_t anime;
+    sb_image_t best;
+    float best_likeness;
+    bool best_found;
+} call_t;
+
+/* Wait for the input checks (once); their failure (unsafe content first of all) is the call's. */
+static sb_err join_checks(call_t *c, sb_error_t *e)
+{
+    if (!c->joined) {
+        if (c->threaded)
+            pthread_join(c->checker, NULL);
+        c->joined = true;
+        static const char *const check_names[4] = {"quality", "safety", "embed", "keep_input"};
+        for (int i = 0; i < (c->ck->keep_input ? 4 : 3); i++)
+            sb_stages_add(&c->res->detect.stages, check_names[i], c->ck->ms[i]);
+    }
+    if (c->ck->err)
+        *e = c->ck->e;
+    return c->ck->err;
+}
+
+/* The check fails on the cut-out itself (matte, leftovers, another face): a weaker style will not help. */
+static bool cutout_fault(const sb_cutout_check_t *k)
+{
+    return k->matte_confidence < SB_CUTOUT_CONFIDENCE_MIN || k->background_left > SB_CUTOUT_BACKGROUND_MAX ||
+           k->output_face_count > 1;
+}
+
+/* One attempt of the cut-out strategies (pipeline/strategy.h): the background, then StyleApply at falling
+ * intensity until an output passes both its cut-out check and the likeness threshold. c->best gets the
+ * passing output of highest likeness; *check its check, or the last output's when none passed. */
+static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb_cutout_strategy_t *st,
+                      sb_cutout_check_t *check, sb_error_t *e)
+{
+    call_t *c = ctx;
+    const plan_t *pl = c->pl;
+    sb_detect_result_t *d = &c->res->detect;
+    sb_fimage_t fg = {0};
+    sb_image_t frame = {0};
+    sb_fimage_free(&c->bg);
+    anime_cache_free(&c->anime);
+    sb_image_free(&c->best);
+    c->best_likeness = -1;
+    c->best_found = false;
+    sb_err err = make_background(pl, p, &c->bg, e);
+    if (!err)
+        sb_stages_mark(&d->stages, "background");
+    sb_err checks = join_checks(c, e);
+    if (checks)
+        return checks;
+    for (int k = 0; !err && k < SB_AVATAR_MAX_ATTEMPTS; k++) {
+        float t = pl->intensity * attempt_scale[k];
+        sb_likeness_t lk;
+        sb_cutout_check_t ok;
+        c->res->attempts = k + 1;
+        if ((err = style_person(studio, pl, p, t, &c->anime, &fg, d, e)))
+            break;
+        sb_stages_mark(&d->stages, "style");
+        err = compose(pl, p, &fg, &c->bg, t, &frame, e);
+        sb_fimage_free(&fg);
+        if (err)
+            break;
+        sb_stages_mark(&d->stages, "composite");
+        if ((err = sb_pipeline_likeness(studio, &frame, &c->ck->ref, &lk, e)))
+            break;
+        sb_point_t quad[4];
+        sb_portrait_photo_quad(p, frame.width, frame.height, quad);
+        if ((err = sb_cutout_check(studio, &frame, &p->alpha, &p->face, quad, lk.faces, &ok, e)))
+            break;
+        sb_stages_mark(&d->stages, "qa");
+        if (ok.pass && lk.likeness > c->best_likeness) {
+            sb_image_free(&c->best);
+            c->best = frame;
+            frame = (sb_image_t){0};
+            c->best_likeness = lk.likeness;
+            c->best_found = lk.found;
+            c->res->intensity = t;
+            *check = ok;
+        } else if (!c->best.data) {
+            *check = ok;
+        }
+        sb_image_free(&frame);
+        if ((ok.pass && lk.found && lk.likeness >= pl->likeness_min) || (!ok.pass && cutout_fault(&ok)))
+            break;
+    }
+    sb_fimage_free(&fg);
+    sb_image_free(&frame);
+    return err;
+}
+
 sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_avatar_opts_t *opts,
                  sb_avatar_result_t *res, sb_error_t *e)
 {
@@ -311,45 +412,43 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     sb_stages_start(&d->stages);
     plan_t pl;
     sb_portrait_t p = {0};
-    sb_fimage_t bg = {0}, fg = {0};
-    sb_image_t frame = {0}, best = {0};
-    anime_cache_t anime = {0};
     checks_t ck = {0};
+    call_t c = {.pl = &pl, .ck = &ck, .res = res, .joined = true};
     sb_err err = make_plan(opts, &pl, e);
     if (!err)
-        err = sb_portrait_align(studio, buf, len, pl.size, &p, d, e);
-    res->roll_deg = p.roll_deg;
+        err = sb_portrait_prepare(studio, buf, len, pl.size, pl.size, &p, d, e);
     if (err)
         goto done;
 
     /* The nets the checks need are loaded here, on this thread: the studio is not thread-safe. */
-    ck = (checks_t){.p = &p, .subject = d->subject, .safety_max = pl.safety_max, .keep_input = opts && opts->keep_input};
+    ck = (checks_t){.work = &p.work, .subject = d->subject, .safety_max = pl.safety_max,
+                    .keep_input = opts && opts->keep_input};
     if ((err = sb_studio_safety(studio, &ck.safety, e)) || (err = sb_studio_embedder(studio, &ck.em, e)))
         goto done;
-    sb_detect_result_add_model(d, SB_MODEL_NSFW);
-    sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
-    pthread_t checker;
-    bool threaded = pthread_create(&checker, NULL, run_checks, &ck) == 0;
-    if (!threaded)
-        run_checks(&ck); /* no thread to be had: the same work, one after the other */
-    sb_err cut = sb_portrait_cutout(studio, &p, 0, d, e);
-    if (!cut)
-        cut = make_background(&pl, &p, &bg, e);
-    if (threaded)
-        pthread_join(checker, NULL);
-    if (!cut)
-        sb_stages_mark(&d->stages, "background");
-    static const char *const check_names[4] = {"quality", "safety", "embed", "keep_input"};
-    for (int i = 0; i < (ck.keep_input ? 4 : 3); i++)
-        sb_stages_add(&d->stages, check_names[i], ck.ms[i]);
-    /* An input check failing (unsafe content first of all) outranks a cut-out failure. */
-    if (ck.err) {
-        *e = ck.e;
-        err = ck.err;
-        free(ck.normalized);
+    ck.faces.faces = malloc((size_t)p.faces.count * sizeof *ck.faces.faces);
+    if (!ck.faces.faces) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the faces");
         goto done;
     }
-    if ((err = cut)) {
+    memcpy(ck.faces.faces, p.faces.faces, (size_t)p.faces.count * sizeof *ck.faces.faces);
+    ck.faces.count = p.faces.count;
+    sb_detect_result_add_model(d, SB_MODEL_NSFW);
+    sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
+    c.joined = false;
+    c.threaded = pthread_create(&c.checker, NULL, run_checks, &ck) == 0;
+    if (!c.threaded)
+        run_checks(&ck); /* no thread to be had: the same work, one after the other */
+    /* The checks run beside the first cut-out: same CPU, less latency. */
+    err = sb_portrait_checked(studio, &p, &SB_FRAMING_HEADSHOT, 0, attempt, &c, &res->cutout, d, e);
+    res->roll_deg = p.roll_deg;
+    /* An input check failing (unsafe content first of all) outranks a cut-out failure. */
+    sb_error_t ce;
+    sb_err checks = join_checks(&c, &ce);
+    if (checks) {
+        *e = ce;
+        err = checks;
+    }
+    if (err) {
         free(ck.normalized);
         goto done;
     }
@@ -357,46 +456,15 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     res->warnings = ck.quality.warnings;
     res->normalized = ck.normalized;
     res->normalized_len = ck.normalized_len;
-    sb_image_free(&p.work);
 
-    /* StyleApply at falling intensity until the output passes QA; keep the best attempt. */
-    float best_likeness = -1;
-    bool best_found = false;
-    for (int k = 0; k < SB_AVATAR_MAX_ATTEMPTS; k++) {
-        float t = pl.intensity * attempt_scale[k];
-        sb_likeness_t lk;
-        res->attempts = k + 1;
-        if ((err = style_person(studio, &pl, &p, t, &anime, &fg, d, e)))
-            goto done;
-        sb_stages_mark(&d->stages, "style");
-        err = compose(&pl, &p, &fg, &bg, t, &frame, e);
-        sb_fimage_free(&fg);
-        if (err)
-            goto done;
-        sb_stages_mark(&d->stages, "composite");
-        if ((err = sb_pipeline_likeness(studio, &frame, &ck.ref, &lk, e)))
-            goto done;
-        sb_stages_mark(&d->stages, "qa");
-        if (lk.likeness > best_likeness) {
-            sb_image_free(&best);
-            best = frame;
-            frame = (sb_image_t){0};
-            best_likeness = lk.likeness;
-            best_found = lk.found;
-            res->intensity = t;
-        }
-        sb_image_free(&frame);
-        if (lk.found && lk.likeness >= pl.likeness_min)
-            break;
-    }
-    res->likeness = best_likeness;
-    if (!best_found)
+    res->likeness = c.best_likeness;
+    if (!c.best_found)
         res->warnings |= SB_WARN_OUTPUT_FACE_NOT_FOUND;
-    if (best_likeness < pl.likeness_min)
+    if (c.best_likeness < pl.likeness_min)
         res->warnings |= SB_WARN_LIKENESS_BELOW_THRESHOLD;
-    if ((err = screen(ck.safety, &best, "generated avatar", pl.safety_max, e)))
+    if ((err = screen(ck.safety, &c.best, "generated avatar", pl.safety_max, e)))
         goto done;
-    if ((err = encode_outputs(&best, res, e)))
+    if ((err = encode_outputs(&c.best, res, e)))
         goto done;
     sb_stages_mark(&d->stages, "encode");
 
@@ -410,13 +478,14 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
     memcpy(res->palette, pl.palette.name, sizeof res->palette);
     res->seed = pl.seed;
 done:
+    if (!c.joined && c.threaded)
+        pthread_join(c.checker, NULL);
     sb_portrait_free(&p);
-    sb_fimage_free(&bg);
-    sb_fimage_free(&fg);
-    sb_image_free(&frame);
-    sb_image_free(&best);
-    anime_cache_free(&anime);
+    sb_fimage_free(&c.bg);
+    sb_image_free(&c.best);
+    anime_cache_free(&c.anime);
     sb_likeness_ref_free(&ck.ref);
+    free(ck.faces.faces);
     if (err)
         sb_avatar_result_free(res);
     return err;

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "pipeline/likeness.h"
+
 /* The matte's pixels (alpha > 0.5) connected to the subject's face box; the share of the frame kept
  * (alpha > 0.5) outside that region is background or other things left in. */
 static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, float *apart, sb_error_t *e)
@@ -45,30 +47,36 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
 }
 
 sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
-                       const sb_point_t quad[4], sb_cutout_check_t *c, sb_error_t *e)
+                       const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c, sb_error_t *e)
 {
     *c = (sb_cutout_check_t){0};
-    if (!out || out->bands != 3 || !alpha || !alpha->data || alpha->bands != 1 || !face || !quad)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "the cut-out check needs a 3-band output and a 1-band matte");
+    if (!out || (out->bands != 3 && out->bands != 4) || !alpha || !alpha->data || alpha->bands != 1 || !face || !quad)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the cut-out check needs a 3- or 4-band output and a 1-band matte");
     size_t n = (size_t)alpha->width * alpha->height, sure = 0;
     for (size_t i = 0; i < n; i++)
         sure += alpha->data[i] < 0.05f || alpha->data[i] > 0.95f;
     c->matte_confidence = (float)sure / (float)n;
+    sb_image_t rgb = {0};
+    const sb_image_t *look = out;
     sb_err err = apart_from_subject(alpha, face, &c->background_left, e);
+    if (!err && out->bands == 4 && !(err = sb_pipeline_over_grey(out, &rgb, e)))
+        look = &rgb;
     if (!err)
-        err = sb_edge_check(out, quad, &c->edge, e);
-    if (err)
-        return err;
+        err = sb_edge_check(look, quad, &c->edge, e);
     c->photo_edge_visible = c->edge.visible;
-    sb_face_detector_t *det;
-    sb_face_list_t faces = {0};
-    err = sb_studio_detector(studio, &det, e);
-    if (!err)
-        err = sb_face_detect(det, out, &faces, e);
+    c->output_face_count = faces_found;
+    if (!err && faces_found < 0) {
+        sb_face_detector_t *det;
+        sb_face_list_t faces = {0};
+        err = sb_studio_detector(studio, &det, e);
+        if (!err)
+            err = sb_face_detect(det, look, &faces, e);
+        c->output_face_count = faces.count;
+        sb_face_list_free(&faces);
+    }
+    sb_image_free(&rgb);
     if (err)
         return err;
-    c->output_face_count = faces.count;
-    sb_face_list_free(&faces);
     c->other_person_left = c->output_face_count > 1;
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1;

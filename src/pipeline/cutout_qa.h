@@ -17,11 +17,13 @@
 #define SB_CUTOUT_BACKGROUND_MAX 0.02f
 
 
-/* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands) made from a cut-out whose matte is `alpha` (1 band, any size:
- * it is read at its own scale), whose subject face box is `face` (in alpha's pixels) and whose source
- * photo's corners land at `quad` in `out`'s pixels. Fills `c` (attempts left 0). Errors: SB_ERR_USAGE,
- * SB_ERR_NOMEM, the detector's. */
+/* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA
+ * is checked over mid grey, as sb_pipeline_likeness sees it) made from a cut-out whose matte is `alpha`
+ * (1 band, any size: it is read at its own scale), whose subject face box is `face` (in alpha's pixels) and
+ * whose source photo's corners land at `quad` in `out`'s pixels. `faces_found` is the number of faces
+ * already found on `out` (sb_likeness_t.faces), or negative to run the detector here. Fills `c` (attempts
+ * left 0). Errors: SB_ERR_USAGE, SB_ERR_NOMEM, the detector's. */
 sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
-                       const sb_point_t quad[4], sb_cutout_check_t *c, sb_error_t *e);
+                       const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c, sb_error_t *e);
 
 #endif

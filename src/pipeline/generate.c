@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "image/colour.h"
-#include "pipeline/cutout_qa.h"
 #include "pipeline/likeness.h"
-#include "pipeline/portrait.h"
+#include "pipeline/strategy.h"
 #include "render/composite.h"
 #include "render/finish.h"
 #include "render/portrait_bg.h"
@@ -146,14 +145,11 @@ static sb_err face_region(call_t *c, sb_error_t *e)
     return SB_OK;
 }
 
-/* Decode, detect, align, cut out, embed the reference face: the work every sample shares. */
-static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_style_framing framing, call_t *c,
-                      sb_detect_result_t *d, sb_error_t *e)
+/* Decode, detect, embed the reference face, assess the input: the work every strategy shares. */
+static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, call_t *c, sb_detect_result_t *d,
+                      sb_error_t *e)
 {
-    sb_framing_t f = framing_of(framing, c->pl.width, c->pl.height);
-    sb_err err = sb_portrait_align_framed(studio, buf, len, c->pl.width, c->pl.height, &f, &c->p, d, e);
-    if (!err)
-        err = sb_portrait_cutout(studio, &c->p, 0, d, e);
+    sb_err err = sb_portrait_prepare(studio, buf, len, c->pl.width, c->pl.height, &c->p, d, e);
     if (err)
         return err;
     sb_face_embedder_t *em;
@@ -162,11 +158,22 @@ static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_st
         (err = sb_quality_assess(&c->p.work, &c->p.faces, d->subject, &c->quality, e)))
         return err;
     sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
-    sb_image_free(&c->p.work);
     sb_stages_mark(&d->stages, "embed");
+    return SB_OK;
+}
+
+/* The cut-out's share of every sample: the person faded where the frame reaches beyond the photo, lit in
+ * linear light, the face's region. Made again for each cut-out strategy. */
+static sb_err prepare_cutout(call_t *c, sb_detect_result_t *d, sb_error_t *e)
+{
+    sb_fimage_free(&c->lit);
+    sb_fimage_free(&c->region);
+    for (int v = 0; v < 2; v++)
+        sb_fimage_free(&c->cartoon[v]);
     const sb_face_t *face = &c->p.face;
     c->box[0] = face->x, c->box[1] = face->y, c->box[2] = face->w, c->box[3] = face->h;
     /* The person fades out where the frame reaches beyond the photo (see EDGE_FADE). */
+    sb_err err;
     if ((err = sb_portrait_fade_outside(&c->p.alpha, &c->p.outside, EDGE_FADE * c->p.size, e)) ||
         (err = sb_fimage_copy(&c->p.fg, &c->lit, e)) || (err = face_region(c, e)))
         return err;
@@ -270,14 +277,54 @@ static sb_err make_sample(sb_studio_t *studio, call_t *c, const sb_style_t *s, s
     sb_stages_mark(&d->stages, "likeness");
     sb_point_t quad[4];
     sb_portrait_photo_quad(&c->p, frame8.width, frame8.height, quad);
-    if ((err = sb_cutout_check(studio, &frame8, &c->p.alpha, &c->p.face, quad, &out->cutout, e)))
+    if ((err = sb_cutout_check(studio, &frame8, &c->p.alpha, &c->p.face, quad, lk.faces, &out->cutout, e)))
         goto done;
-    out->cutout.attempts = 1;
     sb_stages_mark(&d->stages, "qa");
 done:
     sb_fimage_free(&frame);
     sb_fimage_free(&person);
     sb_image_free(&frame8);
+    return err;
+}
+
+/* One attempt of the cut-out strategies (pipeline/strategy.h): every sample, each checked; *check is the
+ * first failing sample's check, else the last one's. */
+typedef struct {
+    call_t *c;
+    sb_generate_result_t *res;
+    sb_style_t *style;
+    bool restyle; /* *style is a later sample's */
+} attempt_t;
+
+static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb_cutout_strategy_t *st,
+                      sb_cutout_check_t *check, sb_error_t *e)
+{
+    attempt_t *a = ctx;
+    sb_generate_result_t *res = a->res;
+    sb_detect_result_t *d = &res->detect;
+    for (int i = 0; i < res->n_images; i++) {
+        free(res->images[i].data);
+        res->images[i] = (sb_generate_image_t){0};
+    }
+    res->n_images = 0;
+    sb_err err = prepare_cutout(a->c, d, e);
+    for (int i = 0; !err && i < a->c->pl.samples; i++) {
+        int64_t seed = a->c->pl.seed + i;
+        /* The first sample's style was resolved by the caller, and again here when an earlier strategy moved
+         * on to later samples; the same prompt: its ignored terms are the first sample's. */
+        if (i > 0 || a->restyle) {
+            if ((err = sb_style_from_prompt(a->c->pl.prompt, (uint64_t)seed, a->style, NULL, NULL, e)))
+                break;
+            a->restyle = i > 0;
+            sb_stages_mark(&d->stages, "style");
+        }
+        res->images[i].seed = seed;
+        if ((err = make_sample(studio, a->c, a->style, &res->images[i], d, e)))
+            break;
+        res->n_images = i + 1;
+        if (i == 0 || check->pass)
+            *check = res->images[i].cutout;
+    }
     return err;
 }
 
@@ -317,22 +364,16 @@ sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len,
     if (err)
         goto done;
     sb_stages_mark(&d->stages, "style");
-    /* Alignment and matte are made once, so every sample has the first one's framing. */
-    if ((err = prepare(studio, buf, len, style.framing, &c, d, e)))
+    /* Alignment and matte are made once per strategy, so every sample has the first one's framing. */
+    if ((err = prepare(studio, buf, len, &c, d, e)))
         goto done;
-    for (int i = 0; i < c.pl.samples; i++) {
-        int64_t seed = c.pl.seed + i;
-        if (i > 0) {
-            /* The same prompt: its ignored terms are the first sample's. */
-            if ((err = sb_style_from_prompt(c.pl.prompt, (uint64_t)seed, &style, NULL, NULL, e)))
-                goto done;
-            sb_stages_mark(&d->stages, "style");
-        }
-        res->images[i].seed = seed;
-        if ((err = make_sample(studio, &c, &style, &res->images[i], d, e)))
-            goto done;
-        res->n_images = i + 1;
-    }
+    sb_framing_t framing = framing_of(style.framing, c.pl.width, c.pl.height);
+    attempt_t at = {.c = &c, .res = res, .style = &style};
+    sb_cutout_check_t check;
+    if ((err = sb_portrait_checked(studio, &c.p, &framing, framing.face_frac_max, attempt, &at, &check, d, e)))
+        goto done;
+    for (int i = 0; i < res->n_images; i++)
+        res->images[i].cutout.attempts = check.attempts;
     res->quality = c.quality;
     res->warnings = c.quality.warnings;
     res->seed = c.pl.seed;

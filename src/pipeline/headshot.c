@@ -2,8 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/cutout_qa.h"
-#include "pipeline/portrait.h"
+#include "pipeline/strategy.h"
 #include "render/backdrop.h"
 #include "render/composite.h"
 #include "render/detail.h"
@@ -30,47 +29,36 @@ static sb_err check_opts(const sb_headshot_opts_t *in, sb_headshot_opts_t *o, sb
     return SB_OK;
 }
 
-/* The cut-out strategies, tried in order until the delivered image passes the cut-out check: the
- * headshot framing fitted to the photo, then a close-up, then a closer one still (for photos cropped
- * tight around the face). The retries also fade the person out over a wider band where the photo still
- * ends inside the frame, so no hard line is left. The first strategy that is cut out uses the selfie
- * net's matte (fast); a cut-out made again after a failed check uses the matte of both nets. */
+/* One attempt of the cut-out strategies (pipeline/strategy.h): from the cut-out to the composited frame,
+ * checked. The frame is kept in the context until the next attempt. */
 typedef struct {
-    const sb_fit_limits_t *fit;
-    float fade;      /* where the photo ends inside the frame, fade the person out over this share of it */
-} strategy_t;
+    const sb_headshot_opts_t *o;
+    sb_detect_result_t *d;
+    sb_image_t final8;
+} attempt_t;
 
-static const sb_fit_limits_t FIT_TIGHT = {.face_frac_max = 0.90f, .shift_x = 0.15f, .shift_up = 0.15f,
-                                          .shift_down = 0.15f, .head = 1};
-static const strategy_t strategies[SB_HEADSHOT_STRATEGIES] = {
-    {&SB_FIT_HEADSHOT, 0}, {&SB_FIT_CLOSEUP, 0.03f}, {&FIT_TIGHT, 0.05f}};
-
-/* One strategy, from the placed subject to the composited frame, checked. */
-static sb_err attempt(sb_studio_t *studio, const sb_headshot_opts_t *o, const strategy_t *st, int salient,
-                      sb_portrait_t *p, sb_detect_result_t *d, sb_image_t *final8, sb_cutout_check_t *check,
-                      sb_error_t *e)
+static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb_cutout_strategy_t *st,
+                      sb_cutout_check_t *check, sb_error_t *e)
 {
+    attempt_t *a = ctx;
     sb_fimage_t final = {0};
-    sb_err err = sb_portrait_cutout(studio, p, salient, d, e);
-    if (!err && st->fade > 0)
-        err = sb_portrait_fade_outside(&p->alpha, &p->outside, st->fade * p->size, e);
-    if (!err)
-        err = sb_detail_enhance(&p->fg, &p->alpha, &SB_DETAIL_HEADSHOT, e);
+    sb_image_free(&a->final8);
+    sb_err err = sb_detail_enhance(&p->fg, &p->alpha, &SB_DETAIL_HEADSHOT, e);
     if (err)
         goto done;
-    sb_stages_mark(&d->stages, "detail");
-    err = sb_backdrop_render(&SB_BACKDROP_STUDIO_GREY, o->size, o->size, &final, e);
+    sb_stages_mark(&a->d->stages, "detail");
+    err = sb_backdrop_render(&SB_BACKDROP_STUDIO_GREY, a->o->size, a->o->size, &final, e);
     if (!err)
         err = sb_composite_over(&p->fg, &p->alpha, &final, e);
     if (!err)
-        err = sb_fimage_to_u8(&final, final8, e);
+        err = sb_fimage_to_u8(&final, &a->final8, e);
     if (err)
         goto done;
-    sb_stages_mark(&d->stages, "composite");
+    sb_stages_mark(&a->d->stages, "composite");
     sb_point_t quad[4];
-    sb_portrait_photo_quad(p, o->size, o->size, quad);
-    err = sb_cutout_check(studio, final8, &p->alpha, &p->face, quad, check, e);
-    sb_stages_mark(&d->stages, "qa");
+    sb_portrait_photo_quad(p, a->o->size, a->o->size, quad);
+    err = sb_cutout_check(studio, &a->final8, &p->alpha, &p->face, quad, -1, check, e);
+    sb_stages_mark(&a->d->stages, "qa");
 done:
     sb_fimage_free(&final);
     return err;
@@ -96,32 +84,10 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
     res->warnings = res->quality.warnings;
     sb_stages_mark(&d->stages, "quality");
 
-    int cut = 0; /* strategies cut out so far */
-    for (int k = 0; k < SB_HEADSHOT_STRATEGIES; k++) {
-        res->cutout.attempts = k + 1;
-        /* A framing that cannot keep the photo's border off the bust would fail its check: the next one,
-         * unless it is the last, is tried without placing or cutting this one out (checked again once the
-         * eyes are refined by the placing). */
-        bool last = k + 1 == SB_HEADSHOT_STRATEGIES;
-        if (!last && !sb_portrait_fits(&p, d->subject, &SB_FRAMING_HEADSHOT, strategies[k].fit))
-            continue;
-        if ((err = sb_portrait_place(studio, &p, &SB_FRAMING_HEADSHOT, strategies[k].fit, d, e)))
-            break;
-        res->roll_deg = p.roll_deg;
-        if (!p.fitted && !last)
-            continue;
-        sb_image_free(&final8);
-        err = attempt(studio, &o, &strategies[k], cut++ > 0, &p, d, &final8, &res->cutout, e);
-        res->cutout.attempts = k + 1;
-        if (err || res->cutout.pass)
-            break;
-    }
-    if (!err && !res->cutout.pass)
-        err = sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image",
-                           "no cut-out passed its check after %d strategies (%s)", SB_HEADSHOT_STRATEGIES,
-                           res->cutout.output_face_count != 1 ? "the output does not hold exactly one face"
-                           : res->cutout.photo_edge_visible ? "the photo's edge shows"
-                                                            : "the matte kept background or was unsure");
+    attempt_t at = {.o = &o, .d = d};
+    err = sb_portrait_checked(studio, &p, &SB_FRAMING_HEADSHOT, 0, attempt, &at, &res->cutout, d, e);
+    res->roll_deg = p.roll_deg;
+    final8 = at.final8;
     if (err)
         goto done;
 

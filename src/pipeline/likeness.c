@@ -21,6 +21,20 @@ void sb_likeness_ref_free(sb_likeness_ref_t *ref)
         sb_image_free(&ref->crop);
 }
 
+sb_err sb_pipeline_over_grey(const sb_image_t *rgba, sb_image_t *rgb, sb_error_t *e)
+{
+    sb_err err = sb_image_alloc(rgb, rgba->width, rgba->height, 3, e);
+    if (err)
+        return err;
+    size_t n = (size_t)rgba->width * rgba->height;
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < 3; c++) {
+            unsigned a = rgba->data[4 * i + 3];
+            rgb->data[3 * i + c] = (uint8_t)((rgba->data[4 * i + c] * a + 128u * (255u - a) + 127u) / 255u);
+        }
+    return SB_OK;
+}
+
 sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const sb_likeness_ref_t *ref,
                             sb_likeness_t *out, sb_error_t *e)
 {
@@ -28,15 +42,9 @@ sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const 
     const sb_image_t *look = frame;
     *out = (sb_likeness_t){0};
     if (frame->bands == 4) {
-        sb_err err = sb_image_alloc(&rgb, frame->width, frame->height, 3, e);
+        sb_err err = sb_pipeline_over_grey(frame, &rgb, e);
         if (err)
             return err;
-        size_t n = (size_t)frame->width * frame->height;
-        for (size_t i = 0; i < n; i++)
-            for (int c = 0; c < 3; c++) {
-                unsigned a = frame->data[4 * i + 3];
-                rgb.data[3 * i + c] = (uint8_t)((frame->data[4 * i + c] * a + 128u * (255u - a) + 127u) / 255u);
-            }
         look = &rgb;
     }
     sb_face_detector_t *det;
@@ -46,6 +54,7 @@ sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const 
     sb_err err = sb_studio_detector(studio, &det, e);
     if (!err)
         err = sb_face_detect(det, look, &faces, e);
+    out->faces = faces.count;
     if (!err && faces.count > 0) {
         /* The largest face is the subject: the crop is framed around it. */
         int best = 0;

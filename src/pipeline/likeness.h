@@ -26,6 +26,7 @@ typedef struct {
     float identity;           /* 0..1: sb_likeness_from_cosine of the embeddings' cosine */
     sb_integrity_t integrity; /* zeroed when no face was found */
     bool found;               /* a face was found on the output */
+    int faces;                /* how many faces were found on it */
 } sb_likeness_t;
 
 /* The reference of `face` (box and landmarks in `rgb`'s coordinates) on the 3-band `rgb`: embedded with
@@ -43,6 +44,10 @@ void sb_likeness_ref_free(sb_likeness_ref_t *ref);
  * When no face is found, *out is all zero (likeness 0, found false; not an error). Uses the studio's
  * detector and embedder (loaded on first use): not thread-safe per studio. Errors: SB_ERR_NOMEM,
  * SB_ERR_MODEL_MISSING/INVALID, a net failure. */
+/* `rgba` (4 bands) over mid grey into `rgb` (3 bands, allocated): how the QA sees a transparent output.
+ * SB_ERR_NOMEM. */
+sb_err sb_pipeline_over_grey(const sb_image_t *rgba, sb_image_t *rgb, sb_error_t *e);
+
 sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const sb_likeness_ref_t *ref,
                             sb_likeness_t *out, sb_error_t *e);
 

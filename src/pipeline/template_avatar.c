@@ -61,6 +61,7 @@ sb_err sb_template_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, c
     res->avatar_len = r.images[0].len;
     r.images[0].data = NULL;
     res->likeness = r.images[0].likeness;
+    res->cutout = r.images[0].cutout;
     res->seed = (uint64_t)r.images[0].seed;
     sb_generate_result_free(&r);
     res->size = side;

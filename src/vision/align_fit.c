@@ -19,15 +19,21 @@ static int inside(const double m[6], double x, double y, int sw, int sh)
     return p.x >= -0.5f && p.y >= -0.5f && p.x <= sw + 0.5f && p.y <= sh + 0.5f;
 }
 
-static int fits(const double m[6], const sb_framing_t *f, float ex, int head, int sw, int sh, int w, int h)
+static int fits(const double m[6], const sb_framing_t *f, float ex, const sb_fit_limits_t *limits, int sw, int sh,
+                int w, int h)
 {
-    const double probes[4][2] = {{0, h}, {w, h}, {0, h * 0.6}, {w, h * 0.6}};
-    for (int i = 0; i < 4; i++)
+    const double probes[6][2] = {{0, h}, {w, h}, {0, h * 0.6}, {w, h * 0.6}, {0, 0}, {w, 0}};
+    int head = limits->head;
+    for (int i = 0; i < (limits->whole ? 6 : 4); i++)
         if (!inside(m, probes[i][0], probes[i][1], sw, sh))
             return 0;
+    double fw = f->face_frac * w, cx = ex * w, top = f->eye_y * h - HEAD_ABOVE * fw;
+    /* A frame wholly on the photo must still hold the whole face: a face the photo cuts at its side
+     * (fr_obama_partial_face2) cannot be framed that way. */
+    if (limits->whole && (cx - 0.5 * fw < 0 || cx + 0.5 * fw > w))
+        return 0;
     if (!head)
         return 1;
-    double fw = f->face_frac * w, cx = ex * w, top = f->eye_y * h - HEAD_ABOVE * fw;
     double x0 = fmax(0, cx - HEAD_SIDE * fw), x1 = fmin(w, cx + HEAD_SIDE * fw), y0 = fmax(0, top);
     return inside(m, x0, y0, sw, sh) && inside(m, x1, y0, sw, sh);
 }
@@ -50,7 +56,7 @@ static int fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_
                 double t[6];
                 sb_align_face(face, &g, width, height, t);
                 t[2] += ix / 100.0 * width;
-                if (fits(t, &g, 0.5f + ix / 100.0f, limits->head, src_width, src_height, width, height)) {
+                if (fits(t, &g, 0.5f + ix / 100.0f, limits, src_width, src_height, width, height)) {
                     best_cost = cost;
                     memcpy(best, t, sizeof best);
                 }
@@ -72,10 +78,10 @@ int sb_align_face_fit(const sb_face_t *face, const sb_framing_t *framing, const 
 {
     if (fit(face, framing, limits, src_width, src_height, width, height, m))
         return 1;
-    if (limits->head) {
-        /* The head cannot be kept on the photo as well: keep the bust on it at least. */
+    if (limits->head || limits->whole) {
+        /* The head (or the whole frame) cannot be kept on the photo as well: keep the bust on it at least. */
         sb_fit_limits_t bust = *limits;
-        bust.head = 0;
+        bust.head = bust.whole = 0;
         fit(face, framing, &bust, src_width, src_height, width, height, m);
     }
     return 0;

@@ -21,6 +21,13 @@
 #define MIN_OTHER 0.5f
 /* How far outside the crop (in face heights) a face may be and still seed the crop's edge. */
 #define NEAR_EDGE 1.0f
+/* A face's neck and chest seed: this many face widths to either side of its centre, down this many face
+ * heights from its chin. */
+#define BODY_HALF 0.25f
+#define BODY_DEPTH 1.2f
+/* Another face's column keeps out of the subject's face box grown by this share of it on every side
+ * (hair, ears), and out of the box's width down to the subject's own column's depth. */
+#define HEAD_MARGIN 0.35f
 
 static int clampi(int v, int lo, int hi)
 {
@@ -87,37 +94,75 @@ typedef struct {
     node_t *heap; /* 8 pushes a cell at most */
 } grid_t;
 
+/* Seed the matte cells of grid rectangle [x0, x1] x [y0, y1] (clamped to the grid) not owned yet with face
+ * k, but those in `keep_out` (grid cells x0, x1, y0, y1; NULL for none). */
+static int seed_rect(grid_t *g, heap_t *h, int k, int x0, int x1, int y0, int y1, const int *keep_out)
+{
+    int got = 0;
+    x0 = clampi(x0, 0, g->gw - 1), x1 = clampi(x1, 0, g->gw - 1);
+    y0 = clampi(y0, 0, g->gh - 1), y1 = clampi(y1, 0, g->gh - 1);
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++) {
+            int i = y * g->gw + x;
+            if (g->cell[i * 4 + 3] < 0.5f || g->owner[i] ||
+                (keep_out && x >= keep_out[0] && x <= keep_out[1] && y >= keep_out[2] && y <= keep_out[3]))
+                continue;
+            g->owner[i] = k + 1;
+            g->dist[i] = 0;
+            heap_push(h, (node_t){0, i});
+            got = 1;
+        }
+    return got;
+}
+
+/* Whether face k competes for the matte: the subject, and other faces at least MIN_OTHER of its height
+ * within NEAR_EDGE face heights of the crop. */
+static int competes(const grid_t *g, const sb_face_t *faces, int k, int subject)
+{
+    const sb_face_t *f = &faces[k];
+    if (k != subject && f->h < MIN_OTHER * faces[subject].h)
+        return 0;
+    float reach = NEAR_EDGE * f->h;
+    return f->x + f->w >= -reach && f->y + f->h >= -reach && f->x < g->gw * g->s + reach &&
+           f->y < g->gh * g->s + reach;
+}
+
 /* Seed every matte cell under the centre box of each face with that face (the first face listed wins a
- * cell two boxes share). Returns whether the subject got a cell. */
+ * cell two boxes share); a face just outside the crop seeds the crop's edge next to it (its body comes in
+ * there). Then each face's neck and chest: a column BODY_HALF face widths to either side of the face's
+ * centre, from its chin down BODY_DEPTH face heights (the subject's first), so a neighbour's body is
+ * claimed from its own column rather than reached first from the subject's shoulder. Returns whether the
+ * subject got a cell. */
 static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int subject)
 {
     int found = 0;
     for (int k = 0; k < n_faces; k++) {
+        if (!competes(g, faces, k, subject))
+            continue;
         const sb_face_t *f = &faces[k];
-        if (k != subject && f->h < MIN_OTHER * faces[subject].h)
-            continue;
         float cx = f->x + f->w * 0.5f, cy = f->y + f->h * 0.5f, hw = f->w * SEED_FRAC * 0.5f, hh = f->h * SEED_FRAC * 0.5f;
-        int x0 = (int)floorf((cx - hw) / g->s), x1 = (int)floorf((cx + hw) / g->s);
-        int y0 = (int)floorf((cy - hh) / g->s), y1 = (int)floorf((cy + hh) / g->s);
-        /* A face just outside the crop seeds the crop's edge next to it (its body comes in there); one
-         * further away than NEAR_EDGE face heights seeds nothing. */
-        float reach = NEAR_EDGE * f->h / g->s;
-        if (x1 < -reach || y1 < -reach || x0 >= g->gw + reach || y0 >= g->gh + reach)
-            continue;
-        x0 = clampi(x0, 0, g->gw - 1), x1 = clampi(x1, 0, g->gw - 1);
-        y0 = clampi(y0, 0, g->gh - 1), y1 = clampi(y1, 0, g->gh - 1);
-        for (int y = y0; y <= y1; y++)
-            for (int x = x0; x <= x1; x++) {
-                int i = y * g->gw + x;
-                if (g->cell[i * 4 + 3] < 0.5f || g->owner[i])
-                    continue;
-                g->owner[i] = k + 1;
-                g->dist[i] = 0;
-                heap_push(h, (node_t){0, i});
-                found |= k == subject;
-            }
+        int got = seed_rect(g, h, k, (int)floorf((cx - hw) / g->s), (int)floorf((cx + hw) / g->s),
+                            (int)floorf((cy - hh) / g->s), (int)floorf((cy + hh) / g->s), NULL);
+        found |= got && k == subject;
     }
-    return found;
+    if (!found)
+        return 0;
+    /* No other face's column reaches into the subject's head (with its hair and ears) or its own column. */
+    const sb_face_t *sf = &faces[subject];
+    const int head[4] = {(int)floorf((sf->x - HEAD_MARGIN * sf->w) / g->s),
+                         (int)floorf((sf->x + (1 + HEAD_MARGIN) * sf->w) / g->s),
+                         (int)floorf((sf->y - HEAD_MARGIN * sf->h) / g->s),
+                         (int)floorf((sf->y + (1 + BODY_DEPTH) * sf->h) / g->s)};
+    for (int j = -1; j < n_faces; j++) {
+        int k = j < 0 ? subject : j;
+        if ((j >= 0 && k == subject) || !competes(g, faces, k, subject))
+            continue;
+        const sb_face_t *f = &faces[k];
+        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h;
+        seed_rect(g, h, k, (int)floorf((cx - BODY_HALF * f->w) / g->s), (int)floorf((cx + BODY_HALF * f->w) / g->s),
+                  (int)floorf(bottom / g->s), (int)floorf((bottom + BODY_DEPTH * f->h) / g->s), k == subject ? NULL : head);
+    }
+    return 1;
 }
 
 /* Grow the seeds through the matte cells (alpha >= 0.5), each cell going to the cheapest path's face. */

@@ -444,15 +444,16 @@ static uint8_t *decode_keep_alpha(const uint8_t *buf, size_t len, int *width, in
     return px;
 }
 
-/* Alpha at the four corners must be 0 and at the face centre 255. */
+/* Alpha at the top corners must be 0 and at the face centre 255 (the bottom corners may hold the bust:
+ * since issue 13 the framing ends a bust that reaches the photo's bottom on the frame's bottom edge). */
 static void assert_cut_out(const uint8_t *png, size_t len, int side, const sb_face_t *face, const char *what)
 {
     int w, h, bands;
     uint8_t *px = decode_keep_alpha(png, len, &w, &h, &bands);
     cr_assert_eq(w, side);
     cr_assert_eq(bands, 4, "%s: RGBA", what);
-    const int corners[4][2] = {{0, 0}, {w - 1, 0}, {0, h - 1}, {w - 1, h - 1}};
-    for (int c = 0; c < 4; c++) {
+    const int corners[2][2] = {{0, 0}, {w - 1, 0}};
+    for (int c = 0; c < 2; c++) {
         size_t i = ((size_t)corners[c][1] * w + corners[c][0]) * 4 + 3;
         cr_assert_eq(px[i], 0, "%s: corner (%d,%d) alpha %d", what, corners[c][0], corners[c][1], px[i]);
     }

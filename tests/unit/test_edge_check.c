@@ -134,3 +134,23 @@ Test(align_fit, keeps_the_bust_on_the_photo)
     /* A photo that ends at the chin cannot be fitted without the head rule's limits: 0, the widest zoom. */
     cr_expect_eq(sb_align_face_fit(&f, &SB_FRAMING_HEADSHOT, &SB_FIT_HEADSHOT, 800, 700, 800, 800, m), 0);
 }
+
+/* A tight photo (dlib_tom_cruise's geometry: the face 73% of the photo's width, the hair cut by its top,
+ * the shoulders by its sides and bottom): no headshot framing fits, but with `whole` the tightest limits
+ * frame it wholly on the photo, every corner of the frame inside it, so each cut falls on the frame's edge. */
+Test(align_fit, a_tight_photo_is_framed_wholly_on_it)
+{
+    const int sw = 565, sh = 800;
+    sb_face_t f = {.x = 80.5f, .y = 172.6f, .w = 411.9f, .h = 556.7f,
+                   .lmk = {{179.2f, 387.6f}, {377.4f, 389.8f}, {278.0f, 503.9f}, {185.5f, 570.1f}, {368.4f, 571.9f}}};
+    double m[6];
+    cr_expect_eq(sb_align_face_fit(&f, &SB_FRAMING_HEADSHOT, &SB_FIT_CLOSEUP, sw, sh, 800, 800, m), 0);
+    sb_fit_limits_t tight = {.face_frac_max = 0.90f, .shift_x = 0.15f, .shift_up = 0.15f, .shift_down = 0.15f,
+                             .head = 1, .whole = 1};
+    cr_assert_eq(sb_align_face_fit(&f, &SB_FRAMING_HEADSHOT, &tight, sw, sh, 800, 800, m), 1);
+    for (int i = 0; i < 4; i++) {
+        sb_point_t p = sb_align_unmap(m, (sb_point_t){(i & 1) * 800.0f, (i >> 1) * 800.0f});
+        cr_expect(p.x >= -0.5f && p.y >= -0.5f && p.x <= sw + 0.5f && p.y <= sh + 0.5f, "corner %d at %.1f, %.1f", i,
+                  p.x, p.y);
+    }
+}
