@@ -60,7 +60,7 @@ struct sb_http_req {
     bool form_urlencoded;        /* parse an application/x-www-form-urlencoded body into parts too, as
                                   * multipart (req->multipart is then true); other bodies stay raw */
     void *app;                   /* the application's per-request state; freed with app_free if still set */
-    /* private to server.c */
+    /* private to src/http (internal.h) */
     struct sb_http_conn_priv *priv;
 };
 
