@@ -1,0 +1,34 @@
+/* cel_regions.h - the regions of the cel style (render/cel.c): the photo smoothed, a palette clustered
+ * on the person, and every pixel labelled with a palette colour or skin. Private to render/cel*.c. */
+#ifndef SB_CEL_REGIONS_H
+#define SB_CEL_REGIONS_H
+
+#include <stdint.h>
+
+#include "render/cel.h"
+
+#define SB_CEL_K 6                 /* palette clusters on the person: labels 0..SB_CEL_K-1 */
+#define SB_CEL_SKIN SB_CEL_K       /* the region label of skin, after the clusters */
+#define SB_CEL_NREG (SB_CEL_K + 1) /* labels in all */
+
+/* Rec. 601 luma of an RGB triple (0..1): the cel stage's brightness measure. */
+static inline float sb_cel_luma(const float *c)
+{
+    return 0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2];
+}
+
+static inline float sb_cel_clamp01(float v)
+{
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* Smooth `photo` (3 bands, w x h) edge-preservingly into `phs` (w*h*3 floats, 0..1, the caller's), find
+ * the skin colour (from `face`'s landmarks, or the person's mean colour when `face` is NULL or has none),
+ * cluster the person's colours (`alpha`: w*h floats, the matte, or NULL for all person) into SB_CEL_K, and
+ * label every pixel into `lab` (w*h, the caller's) with its cluster or SB_CEL_SKIN, each label cleaned by
+ * a majority vote. Window sizes scale with the image's shorter side. Deterministic; any thread. Errors:
+ * SB_ERR_NOMEM (then `phs` and `lab` are partly written). */
+sb_err sb_cel_regions(const sb_image_t *photo, const float *alpha, const sb_cel_face_t *face, float *phs, uint8_t *lab,
+                      sb_error_t *e);
+
+#endif
