@@ -9,6 +9,7 @@
 #include "nn/models.h"
 #include "nn/nn.h"
 #include "vision/guided.h"
+#include "vision/net_input.h"
 #include "vision/salient.h"
 
 #define NET_SIZE 256
@@ -57,21 +58,12 @@ void sb_matter_close(sb_matter_t *m)
 /* Net probability map (NET_SIZE^2, 0..1) as an 8-bit image, so libvips can resample it. */
 static sb_err coarse_mask(sb_matter_t *m, const sb_image_t *rgb, sb_image_t *mask, sb_error_t *e)
 {
-    sb_image_t small = {0};
-    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, NET_SIZE, NET_SIZE}}, out = {0};
+    sb_tensor_t in = {0}, out = {0};
     const char *name = "mask";
-    sb_err err = sb_image_resize(rgb, NET_SIZE, NET_SIZE, &small, e);
+    sb_err err = sb_net_input_square(rgb, NET_SIZE, NULL, NULL, &in, e);
     if (err)
         return err;
     size_t plane = NET_SIZE * NET_SIZE;
-    in.data = malloc(plane * 3 * sizeof(float));
-    if (!in.data) {
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the matte input");
-        goto done;
-    }
-    for (size_t i = 0; i < plane; i++)
-        for (int c = 0; c < 3; c++)
-            in.data[c * plane + i] = small.data[i * 3 + c] * (1.0f / 255.0f);
     err = sb_net_forward(m->net, &in, &name, 1, &out, e);
     if (err)
         goto done;
@@ -88,8 +80,7 @@ static sb_err coarse_mask(sb_matter_t *m, const sb_image_t *rgb, sb_image_t *mas
     }
 done:
     sb_tensor_free(&out);
-    free(in.data);
-    sb_image_free(&small);
+    sb_tensor_free(&in);
     return err;
 }
 

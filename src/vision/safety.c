@@ -3,9 +3,9 @@
 
 #include <stdlib.h>
 
-#include "image/resample.h"
 #include "nn/models.h"
 #include "nn/nn.h"
+#include "vision/net_input.h"
 
 #define NET_SIZE 224
 #define N_CLASSES 5
@@ -50,23 +50,13 @@ sb_err sb_safety_classify(sb_safety_t *s, const sb_image_t *rgb, sb_safety_resul
 {
     if (!rgb || !rgb->data || rgb->width < 1 || rgb->height < 1 || rgb->bands != 3)
         return sb_error_set(e, SB_ERR_USAGE, "image", "the safety classifier needs a non-empty 3-band RGB image");
-    sb_image_t small = {0};
-    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, NET_SIZE, NET_SIZE}}, probs = {0};
+    sb_tensor_t in = {0}, probs = {0};
     const char *name = "probs";
     /* Squashed, not cropped: nsfwjs was trained and is used that way, and a crop could cut away the
      * very region that matters. */
-    sb_err err = sb_image_resize(rgb, NET_SIZE, NET_SIZE, &small, e);
+    sb_err err = sb_net_input_square(rgb, NET_SIZE, NULL, NULL, &in, e);
     if (err)
         return err;
-    size_t plane = NET_SIZE * NET_SIZE;
-    in.data = malloc(plane * 3 * sizeof(float));
-    if (!in.data) {
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the safety input");
-        goto done;
-    }
-    for (size_t i = 0; i < plane; i++)
-        for (int c = 0; c < 3; c++)
-            in.data[c * plane + i] = small.data[i * 3 + c] * (1.0f / 255.0f);
     err = sb_net_forward(s->net, &in, &name, 1, &probs, e);
     if (err)
         goto done;
@@ -80,7 +70,6 @@ sb_err sb_safety_classify(sb_safety_t *s, const sb_image_t *rgb, sb_safety_resul
     out->unsafe = sb_safety_is_unsafe(out);
 done:
     sb_tensor_free(&probs);
-    free(in.data);
-    sb_image_free(&small);
+    sb_tensor_free(&in);
     return err;
 }

@@ -11,6 +11,7 @@
 #include "nn/models.h"
 #include "nn/nn.h"
 #include "vision/guided.h"
+#include "vision/net_input.h"
 #include "vision/salient_recover.h"
 
 #define NET_SIZE 320
@@ -60,21 +61,12 @@ static sb_err check_rgb(const sb_image_t *rgb, sb_error_t *e)
 static sb_err coarse_mask(sb_salient_t *s, const sb_image_t *rgb, sb_image_t *mask, sb_error_t *e)
 {
     static const float mean[3] = {0.485f, 0.456f, 0.406f}, std[3] = {0.229f, 0.224f, 0.225f};
-    sb_image_t small = {0};
-    sb_tensor_t in = {.ndims = 4, .dims = {1, 3, NET_SIZE, NET_SIZE}}, out = {0};
+    sb_tensor_t in = {0}, out = {0};
     const char *name = "1959";
-    sb_err err = sb_image_resize(rgb, NET_SIZE, NET_SIZE, &small, e);
+    sb_err err = sb_net_input_square(rgb, NET_SIZE, mean, std, &in, e);
     if (err)
         return err;
     size_t plane = NET_SIZE * NET_SIZE;
-    in.data = malloc(plane * 3 * sizeof(float));
-    if (!in.data) {
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the salient-object input");
-        goto done;
-    }
-    for (size_t i = 0; i < plane; i++)
-        for (int c = 0; c < 3; c++)
-            in.data[c * plane + i] = (small.data[i * 3 + c] * (1.0f / 255.0f) - mean[c]) / std[c];
     err = sb_net_forward(s->net, &in, &name, 1, &out, e);
     if (err)
         goto done;
@@ -98,8 +90,7 @@ static sb_err coarse_mask(sb_salient_t *s, const sb_image_t *rgb, sb_image_t *ma
     }
 done:
     sb_tensor_free(&out);
-    free(in.data);
-    sb_image_free(&small);
+    sb_tensor_free(&in);
     return err;
 }
 
