@@ -40,6 +40,7 @@ struct sb_http_conn_priv {
     sb_multipart_t *mp;
     size_t received;
     size_t body_cap_alloc;       /* bytes allocated for body */
+    size_t declared;             /* the Content-Length, when there is one within the body limit; else 0 */
     bool dispatched;
     bool early;                  /* answered by the head hook; the body is drained, then the answer sent */
     bool at_once;                /* refused for its framing: answered before any body byte, then closed */

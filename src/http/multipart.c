@@ -10,6 +10,7 @@ struct sb_multipart {
     struct MHD_PostProcessor *pp;
     sb_http_req_t *req;
     size_t cap;
+    size_t body_len;  /* the body's declared length, 0 when unknown: no part is longer */
     size_t total;     /* bytes kept over all parts */
     size_t alloc[SB_HTTP_MAX_PARTS]; /* bytes allocated for each part's value */
     sb_err err;
@@ -69,13 +70,16 @@ static enum MHD_Result on_data(void *cls, enum MHD_ValueKind kind, const char *k
                                mp->cap);
         return MHD_NO;
     }
-    /* Grow by doubling so a 20 MB upload in 32 KB chunks is not 600 reallocations. */
+    /* Grow by doubling so a 20 MB upload in 32 KB chunks is not 600 reallocations, but never past the
+     * body's length: a 1.3 MB photo then takes 1.3 MB, not 2. */
     size_t need = p->len + size + 1;
     size_t *have = &mp->alloc[p - mp->req->parts];
     if (need > *have) {
         size_t cap = 4096;
         while (cap < need)
             cap *= 2;
+        if (mp->body_len && cap > mp->body_len + 1)
+            cap = need > mp->body_len + 1 ? need : mp->body_len + 1;
         char *nv = realloc(p->value, cap);
         if (!nv) {
             mp->err = sb_error_set(&mp->error, SB_ERR_NOMEM, key, "out of memory receiving field '%s'", key);
@@ -91,14 +95,15 @@ static enum MHD_Result on_data(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
-sb_err sb_multipart_open(struct MHD_Connection *conn, sb_http_req_t *req, size_t cap, sb_multipart_t **out,
-                         sb_error_t *e)
+sb_err sb_multipart_open(struct MHD_Connection *conn, sb_http_req_t *req, size_t cap, size_t body_len,
+                         sb_multipart_t **out, sb_error_t *e)
 {
     sb_multipart_t *mp = calloc(1, sizeof *mp);
     if (!mp)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory");
     mp->req = req;
     mp->cap = cap;
+    mp->body_len = body_len;
     mp->pp = MHD_create_post_processor(conn, 32 * 1024, on_data, mp);
     if (!mp->pp) {
         free(mp);

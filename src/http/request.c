@@ -47,14 +47,23 @@ static void __attribute__((format(printf, 3, 4))) body_fail(sb_http_req_t *req, 
     req->body_len = 0;
 }
 
-/* Whether the request declares a Content-Length over `cap`. MHD has refused a malformed one already;
- * one too long to be a number is over any cap. */
-static bool declared_over(struct MHD_Connection *c, size_t cap)
+/* The Content-Length the request declares: -1 when none, LLONG_MAX when it is too long to be a number
+ * (MHD has refused a malformed one already). */
+static long long declared_length(struct MHD_Connection *c)
 {
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     long long n;
     sb_error_t pe;
-    return cl && (sb_parse_int(cl, strlen(cl), 0, LLONG_MAX, &n, "Content-Length", &pe) || (unsigned long long)n > cap);
+    if (!cl)
+        return -1;
+    return sb_parse_int(cl, strlen(cl), 0, LLONG_MAX, &n, "Content-Length", &pe) ? LLONG_MAX : n;
+}
+
+/* Whether the request declares a Content-Length over `cap`. */
+static bool declared_over(struct MHD_Connection *c, size_t cap)
+{
+    long long n = declared_length(c);
+    return n >= 0 && (unsigned long long)n > cap;
 }
 
 static void body_too_large(sb_http_req_t *req)
@@ -75,6 +84,9 @@ static void append_body(sb_http_req_t *req, const char *data, size_t size)
             cap *= 2;
         if (cap > req->body_limit)
             cap = req->body_limit;
+        /* MHD reads exactly the declared length: a 1.3 MB body takes 1.3 MB, not the next power of two. */
+        if (p->declared > 0 && cap > p->declared)
+            cap = need > p->declared ? need : p->declared;
         uint8_t *nb = realloc(req->body, cap + 1);
         if (!nb) {
             body_fail(req, SB_ERR_NOMEM, "out of memory receiving a body of %zu bytes", need);
@@ -145,12 +157,14 @@ static sb_http_req_t *req_begin(sb_http_server_t *s, struct MHD_Connection *c, c
 
     if (declared_over(c, req->body_limit))
         body_too_large(req);
+    long long declared = declared_length(c);
+    p->declared = declared > 0 && (unsigned long long)declared <= req->body_limit ? (size_t)declared : 0;
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     bool form = ct && (!strncasecmp(ct, "multipart/form-data", 19) ||
                        (req->form_urlencoded && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)));
     if (!req->body_err && req->body_limit > 0 && form) {
         req->multipart = true;
-        sb_err err = sb_multipart_open(c, req, req->body_limit, &p->mp, &req->body_error);
+        sb_err err = sb_multipart_open(c, req, req->body_limit, p->declared, &p->mp, &req->body_error);
         if (err)
             req->body_err = err;
     }

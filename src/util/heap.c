@@ -6,9 +6,12 @@
 /* Buffers up to this come from the heap and are reused: every 800x800 float image and the working copies of a
  * photo; a 12 MP float copy (144 MB) is still mapped and unmapped on its own. */
 #define KEEP_BYTES (64 * 1024 * 1024)
-/* Two heaps for all threads: each thread's own arena kept its own freed buffers, and under load (2 workers,
- * the HTTP threads) their sum was the peak RSS. */
-#define ARENAS 2
+/* One heap for all threads: each heap keeps its own freed buffers, and under load (2 workers, the HTTP
+ * threads) the peak RSS held them all. A thread per heap (glibc's default) was the worst; two heaps still
+ * kept a second set of holes: one heap lowered the 200-client burst's peak by about 25 MB with the same
+ * throughput (docs/BENCHMARKS.md, "Issue 12: the burst's peak RSS"). Small blocks come from each thread's
+ * own cache (tcache) without the heap's lock. */
+#define ARENAS 1
 
 void sb_heap_keep_freed(void)
 {
