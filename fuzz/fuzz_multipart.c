@@ -76,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (int p = 0; p < req->n_parts; p++)
         free(req->parts[p].value);
+    free(req->parts);
     free(mp);
     free(req);
     return 0;

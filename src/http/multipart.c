@@ -30,6 +30,10 @@ static sb_http_part_t *part_for(sb_multipart_t *mp, const char *key, const char 
                 break;
             return &req->parts[i];
         }
+    if (!req->parts && !(req->parts = calloc(SB_HTTP_MAX_PARTS, sizeof *req->parts))) {
+        mp->err = sb_error_set(&mp->error, SB_ERR_NOMEM, key, "out of memory receiving field '%s'", key);
+        return NULL;
+    }
     if (req->n_parts == SB_HTTP_MAX_PARTS) {
         mp->err = sb_error_set(&mp->error, SB_ERR_USAGE, "", "more than %d multipart fields", SB_HTTP_MAX_PARTS);
         return NULL;

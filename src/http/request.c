@@ -28,6 +28,7 @@ static void req_free(sb_http_req_t *req)
     free(req->body);
     for (int i = 0; i < req->n_parts; i++)
         free(req->parts[i].value);
+    free(req->parts);
     free(req);
 }
 

@@ -47,7 +47,8 @@ struct sb_http_req {
     uint8_t *body;
     size_t body_len;
     bool multipart;
-    sb_http_part_t parts[SB_HTTP_MAX_PARTS];
+    sb_http_part_t *parts;       /* n_parts of them; SB_HTTP_MAX_PARTS slots, allocated with the first part
+                                  * (a request answered from its head never has any: ~40 KB saved) */
     int n_parts;
     sb_err body_err;             /* set when the body broke a limit or could not be parsed */
     sb_error_t body_error;

@@ -24,6 +24,7 @@ static void parser_free(sb_multipart_t *mp)
 {
     for (int i = 0; i < mp->req->n_parts; i++)
         free(mp->req->parts[i].value);
+    free(mp->req->parts);
     free(mp->req);
     free(mp);
 }
@@ -75,6 +76,7 @@ Test(multipart, part_buffer_doubles_when_the_length_is_unknown)
 Test(multipart, small_fields_in_a_large_body_keep_small_buffers)
 {
     sb_multipart_t *mp = parser(1u << 20, 600000);
+    cr_assert_null(mp->req->parts, "no part slots before the first part");
     cr_assert_eq(on_data(mp, MHD_POSTDATA_KIND, "size", NULL, NULL, NULL, "800", 0, 3), MHD_YES);
     feed(mp, 500000, 4096);
     cr_assert_eq(mp->req->n_parts, 2);
