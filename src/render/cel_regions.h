@@ -17,6 +17,7 @@ static inline float sb_cel_luma(const float *c)
     return 0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2];
 }
 
+/* `v` clamped to 0..1. */
 static inline float sb_cel_clamp01(float v)
 {
     return v < 0 ? 0 : v > 1 ? 1 : v;
