@@ -11,18 +11,23 @@
 #include "api/service.h"
 #include "store/store.h"
 
-#define build_spec headshot_build_spec
+/* Each endpoint file has its own static read_opts / build_spec: renamed here so they can live together. */
+#define read_opts headshot_read_opts
 #include "api/headshot.c"
-#undef build_spec
+#undef read_opts
+#define read_opts product_read_opts
 #define build_spec product_build_spec
 #include "api/product.c"
+#undef read_opts
 #undef build_spec
+#define read_opts avatar_read_opts
 #define build_spec avatar_build_spec
 #include "api/avatar.c"
+#undef read_opts
 #undef build_spec
-#define build_spec portrait_build_spec
+#define read_opts portrait_read_opts
 #include "api/portrait.c"
-#undef build_spec
+#undef read_opts
 #define fields removebg_fields
 #include "api/removebg.c"
 #undef fields
@@ -55,9 +60,9 @@ static void fuzz_endpoints_run(sb_api_ctx_t *c)
         sb_api_input_t in;
         sb_error_t e = {0};
         sb_err err;
-        json_t *spec = json_object();
+        json_t *spec = NULL;
         const char *callback = NULL;
-        long samples = 0;
+        sb_key_template_t *t = NULL;
         if (which == 1) {
             sb_api_image_t *images = NULL;
             int n = 0;
@@ -69,36 +74,50 @@ static void fuzz_endpoints_run(sb_api_ctx_t *c)
             sb_api_images_free(images, n);
         } else if (which == 5) {
             /* generate-portrait reads a JSON body without an image member of its own. */
+            sb_portrait_opts_t o;
             err = sb_api_input_parse_json(c, "inputImages", &in, &e);
             if (!err)
-                err = portrait_build_spec(c, &in, spec, &samples, &e);
-            FUZZ_CHECK(err || (samples >= 1 && samples <= SB_GENERATE_SAMPLES_MAX && in.image));
+                err = portrait_read_opts(c, &in, &o, &t, &e);
+            FUZZ_CHECK(err || (o.gen.samples >= 0 && o.gen.samples <= SB_GENERATE_SAMPLES_MAX && in.image));
+            if (!err && !(spec = sb_portrait_opts_to_json(&o)))
+                err = sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
         } else if (which == 6) {
+            sb_cutout_opts_t o = sb_cutout_opts_defaults();
             err = sb_api_input_parse_fields(c, false, &removebg_fields, &in, &e);
             if (!err)
                 FUZZ_CHECK(!!in.image + !!in.image_url == 1);
             if (!err)
-                err = read_choices(c, &in, spec, &e);
+                err = read_choices(c, &in, &o, &e);
             if (!err)
-                err = read_options(c, &in, spec, &e);
+                err = read_options(c, &in, &o, &e);
+            if (!err && !(spec = sb_cutout_opts_to_json(&o)))
+                err = sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
         } else {
             err = sb_api_input_parse(c, which == 4, &in, &e);
             if (!err)
                 FUZZ_CHECK(!!in.image + !!in.image_url + !!in.cache_id == 1);
-            if (!err && which == 2)
-                err = headshot_build_spec(c, &in, spec, &callback, &e);
-            if (!err && which == 3)
-                err = product_build_spec(c, &in, spec, &callback, &e);
-            if (!err && which == 4)
-                err = avatar_build_spec(c, &in, spec, &callback, &e);
+            if (!err && which == 2) {
+                sb_headshot_opts_t o;
+                if (!(err = headshot_read_opts(c, &in, &o, &callback, &e)) && !(spec = sb_headshot_opts_to_json(&o)))
+                    err = sb_error_set(&e, SB_ERR_NOMEM, "", "out of memory");
+            } else if (!err && which == 3) {
+                sb_product_opts_t o;
+                if (!(err = product_read_opts(c, &in, &o, &e)))
+                    err = product_build_spec(&o, &spec, &e);
+            } else if (!err && which == 4) {
+                sb_avatar_job_opts_t o;
+                if (!(err = avatar_read_opts(c, &in, &o, &t, &e)))
+                    err = avatar_build_spec(&o, &spec, &e);
+            }
         }
         FUZZ_CHECK(err == SB_OK || e.code == err);
-        if (!err) {
+        if (!err && spec) {
             char *s = json_dumps(spec, JSON_COMPACT);
             FUZZ_CHECK(s);
             free(s);
         }
         json_decref(spec);
+        free(t);
         sb_api_input_free(&in);
     }
 }
