@@ -1841,14 +1841,16 @@ Test(server, avatar_cache_input_restyles_without_upload)
 
     /* The first look again from the cache_id (multipart, no image part): the first avatar, near enough
      * (the kept input is a JPEG at quality 95 of what the first request decoded). Measured: 3.8 per
-     * sample from the first avatar; another person's linkedin avatar is about 36 away. */
+     * sample from the first avatar until the fitted framing of issue 13, 13.9 since (the re-encoded input
+     * moves the framing by a few pixels: the same look, scaled ~2%); another person's linkedin avatar is
+     * 36-48 away. */
     const char *const again[] = {"cache_id", cache_id, "platform", "linkedin", NULL};
     r = avatar_image(key, NULL, 0, again, NULL);
     EXPECT_STATUS(r, 200, "linkedin again from cache_id");
     expect_avatar_job(r.json, "corporate_headshot", "linkedin", "studio_light", 800, 0.85, "linkedin from cache_id");
     resp_t a = fetch_output(avatar1, "image/png"), b = fetch_output(jstr(r.json, "avatar_url"), "image/png");
     double diff = mean_abs_diff(&a, &b);
-    cr_assert_lt(diff, 8.0, "the avatar from the kept input differs from the first by %.2f per sample", diff);
+    cr_assert_lt(diff, 20.0, "the avatar from the kept input differs from the first by %.2f per sample", diff);
     resp_free(&a);
     resp_free(&b);
     resp_free(&r);
