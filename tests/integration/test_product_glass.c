@@ -7,6 +7,7 @@
 
 #include "strobe.h"
 #include "testutil.h"
+#include "studio_fixture.h"
 
 /* A clear beer glass in a grey-scale photo, a bright window and a dark room behind it. */
 #define GLASS "testdata/products/imagenet_beer_glass.jpg"
@@ -14,19 +15,6 @@
 #define GOBLET "testdata/products/imagenet_goblet.jpg"
 #define SIDE 500
 
-static sb_studio_t *studio;
-
-static void setup(void)
-{
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_studio_open(&studio, &e), SB_OK);
-}
-
-static void teardown(void)
-{
-    sb_studio_close(studio);
-}
 
 TestSuite(product_glass, .init = setup, .fini = teardown, .timeout = 120);
 

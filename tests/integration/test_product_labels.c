@@ -14,6 +14,7 @@
 #include "labels.h"
 #include "strobe.h"
 #include "testutil.h"
+#include "studio_fixture.h"
 
 #define LABEL_DIR "tests/data/product_labels"
 /* Floors: each photo, and the labels' mean (measured 2026-12-06: 0.76 to 0.97, mean 0.90; voc 0.96, 1.00). */
@@ -21,19 +22,6 @@
 #define LABEL_MEAN_MIN 0.87
 #define VOC_IOU_MIN 0.94
 
-static sb_studio_t *studio;
-
-static void setup(void)
-{
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_init(NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_studio_open(&studio, &e), SB_OK);
-}
-
-static void teardown(void)
-{
-    sb_studio_close(studio);
-}
 
 TestSuite(product_labels, .init = setup, .fini = teardown, .timeout = 300);
 

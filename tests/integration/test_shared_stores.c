@@ -84,65 +84,55 @@ Test(shared_stores, store_suite)
     run_on_shared_stores("build/tests/unit/test_store", 47, 9);
 }
 
-Test(shared_stores, server_suite)
+/* An API suite: it needs the models, then runs as run_on_shared_stores does. */
+static void run_api_suite(const char *binary, int min_ran, int max_skipped)
 {
     char models[1024];
     TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_server", 30, 0);
+    run_on_shared_stores(binary, min_ran, max_skipped);
+}
+
+Test(shared_stores, server_suite)
+{
+    run_api_suite("build/tests/integration/test_server", 30, 0);
 }
 
 Test(shared_stores, jobs_hardening_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_jobs_hardening", 3, 0);
+    run_api_suite("build/tests/integration/test_jobs_hardening", 3, 0);
 }
 
 Test(shared_stores, input_api_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_input_api", 5, 0);
+    run_api_suite("build/tests/integration/test_input_api", 5, 0);
 }
 
 Test(shared_stores, http_hardening_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_http_hardening", 6, 0);
+    run_api_suite("build/tests/integration/test_http_hardening", 6, 0);
 }
 
 Test(shared_stores, portrait_api_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_portrait_api", 7, 0);
+    run_api_suite("build/tests/integration/test_portrait_api", 7, 0);
 }
 
 Test(shared_stores, product_api_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_product_api", 7, 0);
+    run_api_suite("build/tests/integration/test_product_api", 7, 0);
 }
 
 Test(shared_stores, removebg_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_removebg", 4, 0);
+    run_api_suite("build/tests/integration/test_removebg", 4, 0);
 }
 
 Test(shared_stores, legacy_spec_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_legacy_spec", 1, 0);
+    run_api_suite("build/tests/integration/test_legacy_spec", 1, 0);
 }
 
 Test(shared_stores, examples_suite)
 {
-    char models[1024];
-    TU_SHARED_PATH_OR_SKIP(models, "models");
-    run_on_shared_stores("build/tests/integration/test_examples", 1, 2);
+    run_api_suite("build/tests/integration/test_examples", 1, 2);
 }
