@@ -224,7 +224,7 @@ Test(likeness, damaged_faces_score_low_and_pass_rates_hold)
                 damaged[d][nd[d]++] = lk.likeness;
                 damaged_high += lk.likeness >= DAMAGED_MAX;
                 if (lk.likeness >= DAMAGED_MAX)
-                    cr_log_warn("%s %s %s: likeness %.3f (identity %.3f, integrity %.3f) at or over %.2f", names[i],
+                    cr_log_info("%s %s %s: likeness %.3f (identity %.3f, integrity %.3f) at or over %.2f", names[i],
                                 kind_names[k], damage_names[d], lk.likeness, lk.identity, lk.integrity.score,
                                 DAMAGED_MAX);
                 sb_image_free(&copy);
