@@ -8,6 +8,7 @@
 #include "pipeline/studio.h"
 #include "render/composite.h"
 #include "render/glass.h"
+#include "render/ground.h"
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/matte_trim.h"
@@ -349,16 +350,6 @@ static void touched(const layer_t *l, const sb_fimage_t *shadow, int y, int *x0,
     *x0 = lo, *x1 = hi;
 }
 
-/* The canvas row just under the product's base: the last row with layer alpha >= 0.5, plus one. */
-static int layer_base(const layer_t *l)
-{
-    for (int y = l->alpha.height - 1; y >= 0; y--)
-        for (int x = 0; x < l->alpha.width; x++)
-            if (l->alpha.data[(size_t)y * l->alpha.width + x] >= 0.5f)
-                return l->y + y + 1;
-    return l->y + l->alpha.height;
-}
-
 /* The opaque background: the scene, darkened by the shadow, the product over it, 8-bit RGB in `out`
  * (stages "background" and "composite"). The scene is painted row by row (sb_scene_row), lit from the side
  * opposite the shadow. A flat scene (white studio) is never painted whole: each row starts as an 8-bit copy
@@ -379,7 +370,11 @@ static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shado
         if (!err)
             err = sb_fimage_to_u8(&flat_row, &flat8, e);
     } else if (!err) {
-        sb_scene_frame_t frame = {sb_shadow_angle(p->shadow, &p->ov), (float)layer_base(l)};
+        /* Outdoor's table where the product stands; seen from above, the table top fills the frame; a product
+         * whose base is out of the frame (held, or running off the photo) stands on nothing. */
+        sb_ground_t gr = sb_ground_read(&l->alpha, l->x, l->y, w, p->height);
+        sb_scene_frame_t frame = {sb_shadow_angle(p->shadow, &p->ov),
+                                  gr.kind == SB_GROUND_STANDING ? (float)gr.base : NAN, gr.kind == SB_GROUND_ABOVE};
         err = sb_scene_open(p->preset, &p->spec, p->seed, w, p->height, &frame, &painter, e);
     }
     if (!err)

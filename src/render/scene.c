@@ -162,6 +162,7 @@ typedef struct {
     float S;          /* the shorter side: texture coordinates are pixels / S */
     float lx, ly;     /* towards the key light: a unit vector, y down */
     float floor_y;    /* the row the product stands on, NaN for none */
+    int from_above;   /* a flat lay: the table top seen from above fills the frame */
     float *p;         /* gw x gh x 3, linear */
 } grid_t;
 
@@ -295,6 +296,33 @@ static void table(grid_t *g, uint64_t s)
     }
 }
 
+/* Outdoor for a flat lay: the garden table seen from above, filling the frame: weathered boards across it, each
+ * its own tone, with dark seams between them and streaks along them, in the dappled light under the trees
+ * (warm sun patches through the leaves, cooler shade, brighter on the light's side). */
+#define BOARD 0.22f
+static void table_above(grid_t *g, uint64_t s)
+{
+    static const float top[3] = {0.62f, 0.50f, 0.37f}, sun[3] = {1.10f, 1.00f, 0.82f}, shade[3] = {0.50f, 0.53f, 0.52f};
+    for (int j = 0; j < g->gh; j++) {
+        float v = (float)(j * g->step) / g->S, b = v / BOARD, f = b - floorf(b);
+        int board = (int)floorf(b);
+        float tone = 0.85f + 0.30f * sb_noise_unit(sb_noise_hash2(board, 7, s));
+        /* A seam: a dark groove a few thousandths of S wide, its lower lip catching the light. */
+        float d = fminf(f, 1 - f) * BOARD, seam = 1 - 0.65f * expf(-(d / 0.004f) * (d / 0.004f));
+        for (int i = 0; i < g->gw; i++) {
+            float u = (float)(i * g->step) / g->S, x = (float)(i * g->step) / g->w, y = (float)(j * g->step) / g->h;
+            float t = (x - 0.5f) * g->lx + (y - 0.5f) * g->ly;
+            float grain = (0.74f + 0.26f * sb_noise_fbm(u * 1.2f + 5.3f * board, v * 16, s, 3)) *
+                          (0.90f + 0.10f * sb_noise_fbm(u * 3 + 2.1f * board, v * 60, s + 3, 2));
+            float leaves = sb_noise_fbm(u * 2.2f + 0.6f * v, v * 2.2f, s + 5, 4);
+            float lit = sb_noise_smooth(0.42f, 0.58f, leaves + 0.25f * t);
+            float *o = at(g, i, j);
+            for (int c = 0; c < 3; c++)
+                o[c] = top[c] * tone * grain * seam * (shade[c] + (sun[c] - shade[c]) * lit);
+        }
+    }
+}
+
 /* Outdoor: a garden far out of focus. Sky shows through the top of the trees; below, foliage in clumps of
  * lit and shaded leaves over a darker understorey; the sun comes through the leaves on the light's side as
  * discs of one size per depth (an out-of-focus highlight is the aperture's image: the same size at the same
@@ -307,6 +335,10 @@ static void paint_outdoor(grid_t *g, sb_rng_t *rng)
     static const float sun[3] = {1.0f, 0.88f, 0.60f}, sun_pale[3] = {1.0f, 0.97f, 0.86f};
     static const float bright_leaf[3] = {0.40f, 0.72f, 0.16f}, pale_leaf[3] = {0.72f, 0.90f, 0.45f};
     uint64_t s = sb_rng_next(rng);
+    if (g->from_above) {
+        table_above(g, s + 16);
+        return;
+    }
     for (int j = 0; j < g->gh; j++)
         for (int i = 0; i < g->gw; i++) {
             float u = (float)(i * g->step) / g->S, v = (float)(j * g->step) / g->S;
@@ -381,7 +413,8 @@ sb_err sb_scene_open(sb_scene_preset p, const sb_scene_spec_t *custom, uint64_t 
     float deg = frame && isfinite(frame->shadow_deg) ? frame->shadow_deg : 90, rad = deg * (float)M_PI / 180;
     grid_t *g = &sp->g;
     *g = (grid_t){.w = width, .h = height, .S = (float)(width < height ? width : height), .lx = -cosf(rad),
-                  .ly = -sinf(rad), .floor_y = frame && isfinite(frame->floor_y) ? frame->floor_y : NAN};
+                  .ly = -sinf(rad), .floor_y = frame && isfinite(frame->floor_y) ? frame->floor_y : NAN,
+                  .from_above = frame && frame->from_above};
     sp->preset = p, sp->seed = seed;
     *out = sp;
     if (p == SB_SCENE_WHITE_STUDIO || p == SB_SCENE_GRADIENT_LIGHT)

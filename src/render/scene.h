@@ -134,6 +134,9 @@ typedef struct {
     /* The canvas row its base stands on: outdoor puts a table top there (out of focus, its far edge a little
      * above the base), so the product stands on something and its shadow falls on it. NaN: no table. */
     float floor_y;
+    /* The product is seen from above (a flat lay, sb_ground_read's SB_GROUND_ABOVE): outdoor paints the table
+     * top seen from above over the whole frame, in the dappled light under the trees, with no horizon. */
+    int from_above;
 } sb_scene_frame_t;
 
 /* sb_scene_render for a product placed as `frame` says (NULL: light from above and no table, which is what

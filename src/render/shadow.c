@@ -2,7 +2,6 @@
  * shift and blur it there (or draw the floating ellipse), add the contact band, sample back bilinearly. */
 #include "render/shadow.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "image/colour.h"
 #include "image/filter.h"
+#include "render/ground.h"
 
 static const char *const names[SB_SHADOW__COUNT] = {
     [SB_SHADOW_NONE] = "none",
@@ -27,7 +27,7 @@ typedef struct {
 static const params_t DEFAULTS[SB_SHADOW__COUNT] = {
     [SB_SHADOW_NONE] = {0, 0, 0, 0},
     [SB_SHADOW_SOFT] = {0.45f, 0.05f, 90, 0.02f},
-    [SB_SHADOW_HARD] = {0.65f, 0.004f, 45, 0.06f},
+    [SB_SHADOW_HARD] = {0.65f, 0.004f, 45, 0.75f},
     [SB_SHADOW_NATURAL] = {0.40f, 0.025f, 60, 0.025f},
     [SB_SHADOW_FLOATING] = {0.45f, 0.05f, 90, 0.10f},
 };
@@ -47,6 +47,16 @@ static const params_t DEFAULTS[SB_SHADOW__COUNT] = {
 #define GROUND_DEPTH 0.015f
 #define GROUND_BLUR 0.008f
 #define GROUND_GAIN 1.6f
+/* Hard's cast shadow (a product standing on the ground, sb_ground_read): the silhouette laid on the floor from
+ * its base, each row moved by its height above the base times (cos, sin * CAST_FORESHORTEN) of the angle times
+ * the length (the floor recedes: a sideways shadow is flattened as a camera a little above the floor sees it),
+ * sharp at the base and blurred up to CAST_FAR_BLUR and lighter by CAST_FADE at the shadow's far end (the
+ * penumbra widens and the sky fills it in). Seen from above or cut by the canvas, the silhouette is offset
+ * instead, by CAST_OFFSET of the length (a flat lay's shadow is beside it; a held product's on a wall behind). */
+#define CAST_FORESHORTEN 0.2f
+#define CAST_FAR_BLUR 0.03f
+#define CAST_FADE 0.35f
+#define CAST_OFFSET 0.08f
 /* Floating's ellipse: half its width is this much of the subject's width, half its height this much of
  * the subject's height, a flattened disc on the ground seen from slightly above. */
 #define FLOAT_HALF_WIDTH 0.45f
@@ -132,31 +142,6 @@ static layer_t on_canvas(const sb_fimage_t *a, int ox, int oy, int width, int he
     return l;
 }
 
-/* Bounding box (inclusive, canvas coordinates) of the layer's alpha >= 0.5 on the canvas; 0 when there is
- * none. */
-static int bounds(const layer_t *l, int *x0, int *y0, int *x1, int *y1)
-{
-    *x0 = INT_MAX, *y0 = -1, *x1 = -1, *y1 = -1;
-    for (int y = l->ly0; y < l->ly1; y++) {
-        const float *row = l->a->data + (size_t)y * l->a->width;
-        int lo = -1, hi = -1;
-        for (int x = l->lx0; x < l->lx1; x++)
-            if (row[x] >= 0.5f) {
-                if (lo < 0)
-                    lo = x;
-                hi = x;
-            }
-        if (lo < 0)
-            continue;
-        if (*y0 < 0)
-            *y0 = y + l->oy;
-        *y1 = y + l->oy;
-        *x0 = lo + l->ox < *x0 ? lo + l->ox : *x0;
-        *x1 = hi + l->ox > *x1 ? hi + l->ox : *x1;
-    }
-    return *y0 >= 0;
-}
-
 /* Mean of each s x s cell of the canvas (w x h), clipped to it (the layout sb_pooled_sampler_t reads back);
  * only the layer's pixels are non-zero. */
 static void pool(const layer_t *l, int w, int h, int s, float *g, int gw, int gh)
@@ -228,6 +213,70 @@ static void ellipse(float *g, int w, int h, float cx, float cy, float ax, float 
         }
 }
 
+/* Hard's cast shadow (see CAST_*) of the pooled alpha `g` into `out`, grid units. Each column stands on its own
+ * ground line, its lowest opaque cell when that lies within `reach` of the base (several products at different
+ * depths each cast from their own base), else the nearest column's (an arm or a head over the floor); a cell
+ * `hgt` above its ground line lands hgt * (vx, vy) from it, cells landing together combined by max. `far`
+ * gets each cell's height over `sub_h` (0 at the base, 1 at the top's shadow): the share of the far blur and
+ * the fade. `line` holds w floats. */
+static void cast(const float *g, float *out, float *far, float *line, int w, int h, float base, float reach,
+                 float vx, float vy, float sub_h)
+{
+    memset(out, 0, (size_t)w * h * sizeof *out);
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        far[i] = 1;
+    for (int x = 0; x < w; x++) {
+        int b = h - 1;
+        while (b >= 0 && g[(size_t)b * w + x] < 0.5f)
+            b--;
+        line[x] = b >= 0 && (float)b >= base - reach ? (float)b + 0.5f : NAN;
+    }
+    /* Columns without a ground line take the nearest one's (the left one on a tie). */
+    int last = -1;
+    for (int x = 0; x < w; x++) {
+        if (isnan(line[x]))
+            continue;
+        for (int i = last + 1; i < x; i++)
+            line[i] = last >= 0 && i - last <= x - i ? line[last] : line[x];
+        last = x;
+    }
+    for (int i = last + 1; i < w; i++)
+        line[i] = last >= 0 ? line[last] : base;
+    for (int y = 0; y < h; y++) {
+        const float *src = g + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            float v = src[x], hgt = line[x] - (y + 0.5f);
+            if (!(v > 0) || hgt < 0)
+                continue;
+            int tx = (int)lrintf(x + hgt * vx), ty = (int)lrintf(line[x] - 0.5f + hgt * vy);
+            if (tx < 0 || tx >= w || ty < 0 || ty >= h)
+                continue;
+            size_t i = (size_t)ty * w + tx;
+            out[i] = v > out[i] ? v : out[i];
+            float t = fminf(1, hgt / sub_h);
+            if (v > 0.25f && t < far[i])
+                far[i] = t;
+        }
+    }
+}
+
+/* Natural's and hard's contact shadow (see CONTACT_*) from the pooled alpha `grid` (changed: cleared above the
+ * band) into `field` by max, through `tmp`. */
+static sb_err contact(float *grid, float *field, float *tmp, int gw, int gh, float base, float sub_h, sb_error_t *e)
+{
+    float band = fmaxf(1, CONTACT_HEIGHT * sub_h);
+    for (int gy = 0; gy < gh; gy++) {
+        float wt = fminf(1, fmaxf(0, band + 0.5f - (base - gy)));
+        for (int gx = 0; gx < gw; gx++)
+            grid[(size_t)gy * gw + gx] *= wt;
+    }
+    shift(grid, tmp, gw, gh, 0, band / 2);
+    sb_err err = sb_blur(tmp, tmp, gw, gh, 1, CONTACT_BLUR * sub_h, e);
+    for (size_t i = 0; !err && i < (size_t)gw * gh; i++)
+        field[i] = fmaxf(field[i], CONTACT_GAIN * tmp[i]);
+    return err;
+}
+
 sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int height, sb_shadow_kind k,
                         const sb_shadow_overrides_t *ov, sb_fimage_t *out, sb_error_t *e)
 {
@@ -244,14 +293,16 @@ sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int
         err = sb_fimage_alloc(out, width, height, 1, e);
     if (err)
         return err;
-    int w = width, h = height, x0, y0, x1, y1;
+    int w = width, h = height;
     layer_t layer = on_canvas(alpha, ox, oy, w, h);
-    if (k == SB_SHADOW_NONE || p.opacity == 0 || !bounds(&layer, &x0, &y0, &x1, &y1)) {
+    sb_ground_t gr = k == SB_SHADOW_NONE || p.opacity == 0 ? (sb_ground_t){0} : sb_ground_read(alpha, ox, oy, w, h);
+    if (gr.kind == SB_GROUND_NONE) {
         memset(out->data, 0, (size_t)w * h * sizeof *out->data);
         return SB_OK;
     }
-    float sub_h = (float)(y1 - y0 + 1), finest = p.blur * sub_h;
-    if (k == SB_SHADOW_NATURAL)
+    int x0 = gr.x0, x1 = gr.x1, y1 = gr.y1, cast_floor = k == SB_SHADOW_HARD && gr.kind == SB_GROUND_STANDING;
+    float sub_h = (float)(y1 - gr.y0 + 1), finest = p.blur * sub_h;
+    if (k == SB_SHADOW_NATURAL || k == SB_SHADOW_HARD)
         finest = fminf(finest, CONTACT_BLUR * sub_h);
     if (k == SB_SHADOW_SOFT)
         finest = fminf(finest, GROUND_BLUR * sub_h);
@@ -260,48 +311,45 @@ sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int
     int gw = (w + s - 1) / s, gh = (h + s - 1) / s;
     size_t n = (size_t)gw * gh;
     float *grid = malloc(n * sizeof *grid), *field = malloc(n * sizeof *field), *tmp = malloc(n * sizeof *tmp);
+    float *far = cast_floor ? malloc(n * sizeof *far) : NULL, *line = cast_floor ? malloc(gw * sizeof *line) : NULL;
     char *live = malloc((size_t)gh);
     sb_pooled_sampler_t ps = {0};
-    if (!grid || !field || !tmp || !live) {
+    if (!grid || !field || !tmp || !live || (cast_floor && (!far || !line))) {
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a shadow");
         goto done;
     }
     /* Grid coordinates: canvas position P (pixel i spans [i, i + 1)) is P / s - 0.5. */
-    float base = (float)(y1 + 1) / s - 0.5f, sigma = p.blur * sub_h / s;
+    float base = (float)(y1 + 1) / s - 0.5f, sigma = p.blur * sub_h / s, rad = p.angle_deg * (float)M_PI / 180;
     if (k == SB_SHADOW_FLOATING) {
         float ay = FLOAT_HALF_HEIGHT * sub_h / s, cy = base + p.distance * sub_h / s + ay;
         ellipse(field, gw, gh, (float)(x0 + x1 + 1) / (2.0f * s) - 0.5f, cy,
                 FLOAT_HALF_WIDTH * (float)(x1 - x0 + 1) / s, ay);
+    } else if (cast_floor) {
+        pool(&layer, w, h, s, grid, gw, gh);
+        cast(grid, field, far, line, gw, gh, base, GROUND_REACH * sub_h / s, p.distance * cosf(rad),
+             p.distance * sinf(rad) * CAST_FORESHORTEN, sub_h / s);
     } else {
         pool(&layer, w, h, s, grid, gw, gh);
-        float rad = p.angle_deg * (float)M_PI / 180, d = p.distance * sub_h / s;
+        float d = p.distance * (k == SB_SHADOW_HARD ? CAST_OFFSET : 1) * sub_h / s;
         shift(grid, field, gw, gh, d * cosf(rad), d * sinf(rad));
     }
     err = sb_blur(field, field, gw, gh, 1, sigma, e);
-    if (err)
-        goto done;
-    if (k == SB_SHADOW_NATURAL) {
-        float band = fmaxf(1, CONTACT_HEIGHT * sub_h / s);
-        for (int gy = 0; gy < gh; gy++) {
-            float wt = fminf(1, fmaxf(0, band + 0.5f - (base - gy)));
-            for (int gx = 0; gx < gw; gx++)
-                grid[(size_t)gy * gw + gx] *= wt;
-        }
-        shift(grid, tmp, gw, gh, 0, band / 2);
-        err = sb_blur(tmp, tmp, gw, gh, 1, CONTACT_BLUR * sub_h / s, e);
-        if (err)
-            goto done;
-        for (size_t i = 0; i < n; i++)
-            field[i] = fmaxf(field[i], CONTACT_GAIN * tmp[i]);
+    if (!err && cast_floor) {
+        /* Sharp at the base, softer and lighter towards the far end. */
+        err = sb_blur(field, tmp, gw, gh, 1, CAST_FAR_BLUR * sub_h / s, e);
+        for (size_t i = 0; !err && i < n; i++)
+            field[i] = (field[i] + (tmp[i] - field[i]) * far[i]) * (1 - CAST_FADE * far[i]);
     }
-    if (k == SB_SHADOW_SOFT) {
+    if (!err && (k == SB_SHADOW_NATURAL || k == SB_SHADOW_HARD))
+        err = contact(grid, field, tmp, gw, gh, base, sub_h / s, e);
+    if (!err && k == SB_SHADOW_SOFT) {
         ground(grid, tmp, gw, gh, base, GROUND_REACH * sub_h / s, fmaxf(0.5f, GROUND_DEPTH * sub_h / s));
         err = sb_blur(tmp, tmp, gw, gh, 1, GROUND_BLUR * sub_h / s, e);
-        if (err)
-            goto done;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; !err && i < n; i++)
             field[i] = fmaxf(field[i], GROUND_GAIN * tmp[i]);
     }
+    if (err)
+        goto done;
     /* max, not a screen blend, so the opacity scales every kind's darkness linearly. */
     for (int gy = 0; gy < gh; gy++) {
         live[gy] = 0;
@@ -327,6 +375,8 @@ done:
     free(grid);
     free(field);
     free(tmp);
+    free(far);
+    free(line);
     free(live);
     if (err)
         sb_fimage_free(out);
