@@ -351,12 +351,17 @@ typedef struct {
     sb_format_t format;       /* PNG, JPEG or WebP; UNKNOWN = PNG unless the output is opaque (a bg colour of
                                * alpha 255), then JPEG */
     int quality;              /* JPEG/WebP 1..100; 0 = 90 */
+    bool zip;                 /* remove.bg's zip: the colours as an opaque JPEG and the alpha as a 1-band PNG
+                               * (two outputs; the API packs them); not with alpha_only, a bg colour or a
+                               * format */
 } sb_cutout_opts_t;
 
 typedef struct {
     sb_detect_result_t detect;  /* input, upright and working sizes, faces (AUTO only), stages, models */
-    uint8_t *output;            /* the encoded image, malloc'd */
+    uint8_t *output;            /* the encoded image, malloc'd; with zip the colours (JPEG, opaque) */
     size_t output_len;
+    uint8_t *alpha;             /* with zip: the alpha, a 1-band PNG of the same size, malloc'd; else NULL */
+    size_t alpha_len;
     int width, height;
     sb_format_t format;
     sb_cutout_kind kind;        /* PERSON or PRODUCT: what ran */

@@ -2,12 +2,15 @@
  * remove.bg client only changes its base URL and key. remove.bg's fields are read into the cut-out's
  * options type (sb_cutout_opts_t, pipeline/opts.h), whose JSON form is the job's spec. Fields, headers
  * and differences: docs/removebg.md.
+ * format=zip is remove.bg's archive of color.jpg (the colours, opaque) and alpha.png (the mask), packed here with
+ * libzip from the cut-out's two outputs.
  * The key (X-Api-Key), the error shape and the X-RateLimit-* names come with the route's
  * SB_API_AUTH_REMOVEBG (router.c, respond.c); this file reads the options and answers the image bytes. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zip.h>
 
 #include "api/submit.h"
 #include "jobs/pipelines.h"
@@ -69,14 +72,13 @@ static sb_err read_choices(sb_api_ctx_t *c, const sb_api_input_t *in, sb_cutout_
         err = read_choice(c, in, "channels", channels, &chan, e);
     if (err)
         return err;
-    if (format && !strcmp(format, "zip"))
-        return sb_error_set(e, SB_ERR_USAGE, "format",
-                            "format zip is not supported by this server: use png (colour and alpha in one file)");
     o->max_pixels = size_pixels(size);
     /* Every type but person is the salient-object cut-out (the product's subject mask). */
     o->kind = !type || !strcmp(type, "auto") ? SB_CUTOUT_AUTO : !strcmp(type, "person") ? SB_CUTOUT_PERSON
                                                                                        : SB_CUTOUT_PRODUCT;
-    if (format && strcmp(format, "auto"))
+    /* zip: remove.bg's color.jpg and alpha.png in one archive (the cut-out's two outputs, packed by answer). */
+    o->zip = format && !strcmp(format, "zip");
+    if (format && strcmp(format, "auto") && !o->zip)
         o->format = sb_format_parse(format);
     o->alpha_only = chan && !strcmp(chan, "alpha");
     return SB_OK;
@@ -120,22 +122,81 @@ static sb_err read_options(sb_api_ctx_t *c, const sb_api_input_t *in, sb_cutout_
     return err ? err : sb_cutout_opts_check(o, e);
 }
 
+/* The zip of remove.bg's format=zip: `colour` as color.jpg and `alpha` as alpha.png, stored (both are compressed
+ * already), into *out (malloc'd). SB_ERR_INTERNAL when libzip (or memory) fails. */
+static sb_err pack_zip(const uint8_t *colour, size_t clen, const uint8_t *alpha, size_t alen, uint8_t **out,
+                       size_t *len, sb_error_t *e)
+{
+    const char *names[2] = {"color.jpg", "alpha.png"};
+    const uint8_t *data[2] = {colour, alpha};
+    const size_t lens[2] = {clen, alen};
+    zip_error_t ze;
+    zip_error_init(&ze);
+    *out = NULL;
+    zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *z = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
+    bool ok = z != NULL;
+    if (ok)
+        zip_source_keep(mem); /* the archive is written into it on zip_close, and read back below */
+    for (int i = 0; ok && i < 2; i++) {
+        zip_source_t *f = zip_source_buffer(z, data[i], lens[i], 0);
+        zip_int64_t idx = f ? zip_file_add(z, names[i], f, ZIP_FL_ENC_UTF_8) : -1;
+        if (f && idx < 0)
+            zip_source_free(f);
+        ok = idx >= 0 && zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_STORE, 0) == 0;
+    }
+    if (z && (!ok || zip_close(z) != 0)) {
+        zip_discard(z);
+        ok = false;
+    }
+    zip_stat_t st = {0};
+    ok = ok && zip_source_stat(mem, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && zip_source_open(mem) == 0;
+    if (ok) {
+        *out = malloc(st.size ? st.size : 1);
+        ok = *out && zip_source_read(mem, *out, st.size) == (zip_int64_t)st.size;
+        zip_source_close(mem);
+    }
+    if (mem)
+        zip_source_free(mem);
+    zip_error_fini(&ze);
+    if (!ok) {
+        free(*out);
+        *out = NULL;
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "could not write the zip of color.jpg and alpha.png");
+    }
+    *len = st.size;
+    return SB_OK;
+}
+
+/* The bytes of the job's file `i` (malloc'd) from the blob store. */
+static sb_err file_bytes(sb_api_ctx_t *c, const json_t *r, size_t i, uint8_t **data, size_t *len, sb_error_t *e)
+{
+    const char *file = json_string_value(json_object_get(json_array_get(json_object_get(r, "files"), i), "file"));
+    if (!file)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "the cut-out's result is incomplete");
+    return sb_blob_get(c->svc->blob, file, data, len, e);
+}
+
 /* The completed cut-out: its bytes with remove.bg's headers, or with "Accept: application/json" remove.bg's
  * JSON {"data": {"result_b64", "foreground_top", ...}}. */
 static void answer(sb_api_ctx_t *c, const sb_job_t *job)
 {
     json_t *r = job->result ? json_loads(job->result, 0, NULL) : NULL;
-    const char *file = json_string_value(json_object_get(json_array_get(json_object_get(r, "files"), 0), "file"));
     json_t *fg = json_object_get(r, "foreground");
     const char *format = json_string_value(json_object_get(r, "format"));
-    uint8_t *data = NULL;
-    size_t len = 0;
+    uint8_t *data = NULL, *alpha = NULL;
+    size_t len = 0, alen = 0;
     sb_error_t e = {0};
-    if (!file || !format || !json_is_object(fg))
+    if (!format || !json_is_object(fg))
         sb_error_set(&e, SB_ERR_INTERNAL, "", "the cut-out's result is incomplete");
-    else
-        sb_blob_get(c->svc->blob, file, &data, &len, &e);
+    else if (!file_bytes(c, r, 0, &data, &len, &e) && !strcmp(format, "zip") && !file_bytes(c, r, 1, &alpha, &alen, &e)) {
+        uint8_t *colour = data;
+        pack_zip(colour, len, alpha, alen, &data, &len, &e);
+        free(colour);
+        free(alpha);
+    }
     if (e.code) {
+        free(data);
         json_decref(r);
         sb_api_send_error(c, &e);
         return;
@@ -166,7 +227,10 @@ static void answer(sb_api_ctx_t *c, const sb_job_t *job)
         sb_api_send_json(c, 200, body, extra);
         return;
     }
-    const char *ctype = !strcmp(format, "jpeg") ? "image/jpeg" : !strcmp(format, "webp") ? "image/webp" : "image/png";
+    const char *ctype = !strcmp(format, "zip")    ? "application/zip"
+                        : !strcmp(format, "jpeg") ? "image/jpeg"
+                        : !strcmp(format, "webp") ? "image/webp"
+                                                  : "image/png";
     json_decref(r);
     sb_api_send_bytes(c, 200, ctype, data, len, extra);
 }

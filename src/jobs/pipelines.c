@@ -313,7 +313,7 @@ static sb_err run_portrait(sb_studio_t *studio, const uint8_t *in, size_t len, c
 
 /* Cut-out (the remove.bg-compatible endpoint): the options of sb_cutout_opts_from_json (pipeline/opts.h).
  * The fields are what remove.bg's response headers report: "type" (what ran), "foreground" {left, top,
- * width, height} in output pixels, "width", "height", "format". */
+ * width, height} in output pixels, "width", "height", "format" ("zip" for the zip's two files). */
 static sb_err run_cutout(sb_studio_t *studio, const uint8_t *in, size_t len, const json_t *spec,
                          sb_pipeline_out_t *out, sb_error_t *e)
 {
@@ -326,12 +326,16 @@ static sb_err run_cutout(sb_studio_t *studio, const uint8_t *in, size_t len, con
         err = sb_cutout(studio, in, len, &o, &r, e);
     if (err)
         return err;
-    out->outputs[out->n_outputs++] = (sb_job_output_t){r.output, r.output_len, r.format, r.width, r.height, "output"};
-    r.output = NULL;
+    /* remove.bg's zip: the colours ("color", JPEG) then the alpha ("alpha", PNG); the endpoint packs them. */
+    out->outputs[out->n_outputs++] =
+        (sb_job_output_t){r.output, r.output_len, r.format, r.width, r.height, r.alpha ? "color" : "output"};
+    if (r.alpha)
+        out->outputs[out->n_outputs++] = (sb_job_output_t){r.alpha, r.alpha_len, SB_FMT_PNG, r.width, r.height, "alpha"};
+    r.output = r.alpha = NULL;
     out->stages = r.detect.stages;
     out->fields = json_pack("{s:s, s:i, s:i, s:s, s:{s:i, s:i, s:i, s:i}, s:b, s:{s:o}}", "type",
                             sb_cutout_kind_name(r.kind), "width", r.width, "height", r.height, "format",
-                            sb_format_name(r.format), "foreground", "left", r.fg_left, "top", r.fg_top, "width",
+                            o.zip ? "zip" : sb_format_name(r.format), "foreground", "left", r.fg_left, "top", r.fg_top, "width",
                             r.fg_width, "height", r.fg_height, "face_detected", r.detect.subject >= 0, "provenance",
                             "models", sb_report_models(&r.detect));
     sb_cutout_result_free(&r);

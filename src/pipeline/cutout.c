@@ -255,6 +255,26 @@ static sb_err finish(const sb_image_t *rgba, bool alpha_only, bool has_bg, const
     return err;
 }
 
+/* remove.bg's zip: the colours of the 8-bit RGBA cut-out `rgba`, opaque, as JPEG into res->output, and its alpha as
+ * a 1-band PNG into res->alpha. */
+static sb_err encode_zip(const sb_image_t *rgba, int quality, sb_cutout_result_t *res, sb_error_t *e)
+{
+    sb_image_t colour = {0}, alpha = {0};
+    size_t n = (size_t)rgba->width * rgba->height;
+    sb_err err = sb_image_alloc(&colour, rgba->width, rgba->height, 3, e);
+    if (!err)
+        err = finish(rgba, true, false, NULL, &alpha, e);
+    for (size_t i = 0; !err && i < n; i++)
+        memcpy(colour.data + i * 3, rgba->data + i * 4, 3);
+    if (!err)
+        err = sb_io_encode(&colour, SB_FMT_JPEG, quality, &res->output, &res->output_len, e);
+    if (!err)
+        err = sb_io_encode(&alpha, SB_FMT_PNG, 0, &res->alpha, &res->alpha_len, e);
+    sb_image_free(&colour);
+    sb_image_free(&alpha);
+    return err;
+}
+
 sb_err sb_cutout(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_cutout_opts_t *opts,
                  sb_cutout_result_t *res, sb_error_t *e)
 {
@@ -272,11 +292,16 @@ sb_err sb_cutout(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_c
     if (o.quality < 0 || o.quality > 100)
         return sb_error_set(e, SB_ERR_USAGE, "quality", "quality must be 1..100, got %d", o.quality);
     bool opaque = o.has_bg && o.bg[3] == 255;
-    sb_format_t fmt = o.format != SB_FMT_UNKNOWN ? o.format : opaque && !o.alpha_only ? SB_FMT_JPEG : SB_FMT_PNG;
+    sb_format_t fmt = o.zip ? SB_FMT_JPEG
+                      : o.format != SB_FMT_UNKNOWN ? o.format
+                      : opaque && !o.alpha_only ? SB_FMT_JPEG
+                                                : SB_FMT_PNG;
+    if (o.zip && (o.alpha_only || o.has_bg || o.format != SB_FMT_UNKNOWN))
+        return sb_error_set(e, SB_ERR_USAGE, "format", "format zip takes no other format, channels alpha or bg_color");
     if (fmt != SB_FMT_PNG && fmt != SB_FMT_JPEG && fmt != SB_FMT_WEBP)
         return sb_error_set(e, SB_ERR_USAGE, "format", "the output format must be png, jpg or webp");
     /* JPEG has no alpha: a transparent cut-out goes over white, as remove.bg's jpg does. */
-    if (fmt == SB_FMT_JPEG && !o.alpha_only && !opaque) {
+    if (fmt == SB_FMT_JPEG && !o.alpha_only && !opaque && !o.zip) {
         static const uint8_t white[4] = {255, 255, 255, 255};
         uint8_t under[4];
         float a = o.has_bg ? o.bg[3] / 255.0f : 0;
@@ -304,14 +329,16 @@ sb_err sb_cutout(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_c
     sb_stages_mark(&d->stages, "foreground");
     crop_rect(&o, work.width, work.height, box, r);
     err = sb_image_crop(&rgba, r, &cropped, e);
-    if (!err)
+    if (!err && o.zip)
+        err = encode_zip(&cropped, o.quality, res, e);
+    if (!err && !o.zip)
         err = finish(&cropped, o.alpha_only, o.has_bg, o.bg, &img, e);
-    if (!err)
+    if (!err && !o.zip)
         err = sb_io_encode(&img, fmt, o.quality, &res->output, &res->output_len, e);
     if (err)
         goto done;
     sb_stages_mark(&d->stages, "encode");
-    res->width = img.width, res->height = img.height, res->format = fmt;
+    res->width = cropped.width, res->height = cropped.height, res->format = fmt;
     res->fg_left = box[0] - r[0], res->fg_top = box[1] - r[1];
     res->fg_width = box[2] - box[0], res->fg_height = box[3] - box[1];
 done:
@@ -331,6 +358,7 @@ void sb_cutout_result_free(sb_cutout_result_t *res)
         return;
     sb_detect_result_free(&res->detect);
     free(res->output);
-    res->output = NULL;
-    res->output_len = 0;
+    free(res->alpha);
+    res->output = res->alpha = NULL;
+    res->output_len = res->alpha_len = 0;
 }

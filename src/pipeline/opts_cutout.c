@@ -20,6 +20,7 @@ static const sb_opt_field_t fields[] = {
     {.name = "quality", .kind = SB_OPT_INT, .offset = OFF(quality), .min = 1, .max = 100},
     {.name = "crop", .kind = SB_OPT_BOOL, .offset = OFF(crop)},
     {.name = "alpha", .kind = SB_OPT_BOOL, .offset = OFF(alpha_only)},
+    {.name = "zip", .kind = SB_OPT_BOOL, .offset = OFF(zip)},
 };
 
 _Static_assert(sizeof(sb_cutout_kind) == sizeof(int), "an SB_OPT_ENUM field is int-sized");
@@ -42,6 +43,15 @@ sb_err sb_cutout_opts_check(const sb_cutout_opts_t *o, sb_error_t *e)
             err = sb_error_set(e, SB_ERR_USAGE, "roi", "roi must be 'x1 y1 x2 y2', each in px or %% (0%% to 100%%)");
     if (!err && !(o->crop_margin >= 0 && o->crop_margin <= (o->crop_margin_pct ? 0.5 : 500)))
         err = sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin must be 0px to 500px or 0%% to 50%%");
+    /* The zip holds the cut-out's own colours and its alpha, to be composited by the client. */
+    if (!err && o->zip && o->alpha_only)
+        err = sb_error_set(e, SB_ERR_USAGE, "channels", "format zip holds the colours and the alpha: use channels rgba");
+    if (!err && o->zip && o->has_bg)
+        err = sb_error_set(e, SB_ERR_USAGE, "bg_color",
+                           "format zip holds the cut-out's colours and its alpha: composite over bg_color yourself, or "
+                           "use format png or jpg with bg_color");
+    if (!err && o->zip && o->format != SB_FMT_UNKNOWN)
+        err = sb_error_set(e, SB_ERR_USAGE, "format", "format zip is color.jpg and alpha.png: no other format with it");
     return err;
 }
 

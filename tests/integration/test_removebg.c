@@ -2,8 +2,10 @@
  * with X-Api-Key and multipart image_file, image_url, or image_file_b64), against the real `./strobe serve`
  * on loopback with the real nets: the image bytes with alpha, remove.bg's response headers, and its error
  * shape and statuses for a bad key, a missing image and a corrupt one. The URL input is served by the
- * harness's origin on 127.0.0.1, which the SSRF guard lets through only with --allow-private-urls. */
+ * harness's origin on 127.0.0.1, which the SSRF guard lets through only with --allow-private-urls. format=zip is
+ * opened with libzip: color.jpg and alpha.png, matching the PNG cut-out of the same call. */
 #include <criterion/criterion.h>
+#include <zip.h>
 
 #include "server_harness.h"
 
@@ -237,7 +239,7 @@ Test(removebg, errors)
 
     size_t len;
     uint8_t *jpg = load_shared(MUG, &len);
-    const char *opts[][2] = {{"size", "huge"}, {"format", "zip"}, {"bg_color", "not-a-colour"}, {"roi", "0% 0%"},
+    const char *opts[][2] = {{"size", "huge"}, {"format", "tiff"}, {"bg_color", "not-a-colour"}, {"roi", "0% 0%"},
                              {"bg_image_url", "http://127.0.0.1/x.jpg"}};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         part_t p[] = {{"image_file", jpg, len, "mug.jpg", "image/jpeg"},
@@ -247,9 +249,107 @@ Test(removebg, errors)
         cr_assert_str_eq(nz(jstr(json_array_get(json_object_get(r.json, "errors"), 0), "field")), opts[i][0]);
         resp_free(&r);
     }
+    /* The zip holds the colours and the alpha: a mask alone or a background colour with it is refused. */
+    const char *with_zip[][2] = {{"channels", "alpha"}, {"bg_color", "white"}};
+    for (size_t i = 0; i < sizeof with_zip / sizeof with_zip[0]; i++) {
+        part_t p[] = {{"image_file", jpg, len, "mug.jpg", "image/jpeg"},
+                      {"format", "zip", 3, NULL, NULL},
+                      {with_zip[i][0], with_zip[i][1], strlen(with_zip[i][1]), NULL, NULL}};
+        r = removebg(key, p, 3, NULL, NULL, NULL);
+        expect_error(&r, 400, with_zip[i][0]);
+        cr_assert_str_eq(nz(jstr(json_array_get(json_object_get(r.json, "errors"), 0), "field")), with_zip[i][0]);
+        resp_free(&r);
+    }
     free(jpg);
     json_t *a = account(key);
     cr_assert_eq(jint(a, "credits"), 20, "errors are not charged");
     json_decref(a);
     expect_healthy("removebg errors");
+}
+
+/* The zip entry `name` of `z`, decoded; its stored size is checked against the bytes read. */
+static VipsImage *zip_image(zip_t *z, const char *name)
+{
+    zip_stat_t st;
+    cr_assert_eq(zip_stat(z, name, 0, &st), 0, "%s is not in the zip", name);
+    cr_assert(st.size > 100, "%s: %llu bytes", name, (unsigned long long)st.size);
+    zip_file_t *f = zip_fopen(z, name, 0);
+    cr_assert_not_null(f, "%s does not open", name);
+    char *buf = malloc(st.size);
+    cr_assert_eq(zip_fread(f, buf, st.size), (zip_int64_t)st.size, "%s: short read", name);
+    zip_fclose(f);
+    VipsImage *img = vips_image_new_from_buffer(buf, st.size, "", NULL);
+    cr_assert_not_null(img, "%s is no image", name);
+    /* The buffer must outlive the lazily decoded image: copy it into memory now. */
+    VipsImage *mem = vips_image_copy_memory(img);
+    g_object_unref(img);
+    free(buf);
+    cr_assert_not_null(mem, "%s does not decode", name);
+    return mem;
+}
+
+/* format=zip: remove.bg's archive of color.jpg (the cut-out's colours, opaque) and alpha.png (its mask), served as
+ * application/zip with the usual headers and one credit; the alpha is the PNG cut-out's alpha exactly and the
+ * colours are its colours where it is opaque (within JPEG's error). */
+Test(removebg, zip)
+{
+    char key[64];
+    start(key);
+    size_t len;
+    uint8_t *jpg = load_shared(MUG, &len);
+    part_t parts[] = {{"image_file", jpg, len, "mug.jpg", "image/jpeg"},
+                      {"type", "product", 7, NULL, NULL},
+                      {"format", "zip", 3, NULL, NULL}};
+    resp_t r = removebg(key, parts, 3, NULL, NULL, NULL);
+    cr_assert_eq(r.status, 200, "zip: %ld %.300s", r.status, r.body);
+    char ct[64] = "";
+    cr_assert(resp_header(&r, "Content-Type", ct, sizeof ct) && !strcmp(ct, "application/zip"), "Content-Type %s", ct);
+    cr_assert_eq(header_long(&r, "X-Credits-Charged"), 1);
+    long w = header_long(&r, "X-Width"), h = header_long(&r, "X-Height");
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(r.body, r.len, 0, &ze);
+    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
+    cr_assert_not_null(z, "the body (%zu bytes) is no zip: %s", r.len, zip_error_strerror(&ze));
+    cr_assert_eq(zip_get_num_entries(z, 0), 2, "two files in the zip");
+    VipsImage *colour = zip_image(z, "color.jpg"), *alpha = zip_image(z, "alpha.png");
+    zip_close(z);
+    zip_error_fini(&ze);
+    cr_assert_eq(vips_image_get_bands(colour), 3, "color.jpg is opaque RGB");
+    cr_assert_eq(vips_image_get_bands(alpha), 1, "alpha.png is one band");
+    cr_assert(vips_image_get_width(colour) == w && vips_image_get_height(colour) == h, "color.jpg %dx%d, X-Width %ldx%ld",
+              vips_image_get_width(colour), vips_image_get_height(colour), w, h);
+    cr_assert(vips_image_get_width(alpha) == w && vips_image_get_height(alpha) == h, "alpha.png %dx%d",
+              vips_image_get_width(alpha), vips_image_get_height(alpha));
+    resp_free(&r);
+
+    /* The same call as a PNG: its alpha is alpha.png, its colours where opaque are color.jpg's. */
+    part_t png_parts[] = {{"image_file", jpg, len, "mug.jpg", "image/jpeg"}, {"type", "product", 7, NULL, NULL}};
+    r = removebg(key, png_parts, 2, NULL, NULL, NULL);
+    expect_cutout(&r, "product", "the same cut-out as a PNG");
+    VipsImage *png = vips_image_new_from_buffer(r.body, r.len, "", NULL), *pm = vips_image_copy_memory(png);
+    g_object_unref(png);
+    const uint8_t *pa = (const uint8_t *)VIPS_IMAGE_ADDR(alpha, 0, 0), *pc = (const uint8_t *)VIPS_IMAGE_ADDR(colour, 0, 0);
+    const uint8_t *pp = (const uint8_t *)VIPS_IMAGE_ADDR(pm, 0, 0);
+    long n = w * h, differ = 0, opaque = 0, clear = 0;
+    double err = 0;
+    for (long i = 0; i < n; i++) {
+        differ += pa[i] != pp[i * 4 + 3];
+        clear += pa[i] == 0;
+        if (pa[i] == 255) {
+            opaque++;
+            for (int c = 0; c < 3; c++)
+                err += fabs((double)pc[i * 3 + c] - pp[i * 4 + c]);
+        }
+    }
+    cr_log_info("zip: %ldx%ld, %ld opaque, %ld clear, mean colour difference %.2f", w, h, opaque, clear,
+                err / (3.0 * opaque));
+    cr_assert_eq(differ, 0, "alpha.png differs from the PNG's alpha at %ld pixels", differ);
+    cr_assert(opaque > n / 20 && clear > n / 20, "alpha.png is a mask: %ld opaque, %ld clear of %ld", opaque, clear, n);
+    cr_assert_lt(err / (3.0 * opaque), 4, "color.jpg is not the cut-out's colours");
+    g_object_unref(pm);
+    g_object_unref(colour);
+    g_object_unref(alpha);
+    resp_free(&r);
+    free(jpg);
 }

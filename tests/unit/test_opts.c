@@ -146,6 +146,11 @@ Test(opts, round_trip_every_pipeline)
     for (int i = 0; i < 4; i++)
         cr_assert(fabs(cb.roi[i] - c.roi[i]) < 1e-12 && cb.roi_px[i] == c.roi_px[i], "roi[%d]", i);
     cr_assert(fabs(cb.crop_margin - 0.125) < 1e-12 && cb.crop_margin_pct);
+    sb_cutout_opts_t z = sb_cutout_opts_defaults(), zb;
+    z.zip = true;
+    json_t *jz = round_trip(&kinds[4], &z, &zb);
+    cr_assert(zb.zip && !zb.alpha_only && !zb.has_bg, "zip comes back");
+    json_decref(jz);
 
     /* A template avatar: its prompt and seed travel, its style stays "template:<name>". */
     sb_avatar_job_opts_t ta = sb_avatar_job_opts_defaults(), tab;
@@ -280,6 +285,13 @@ Test(opts, check_refuses_names_and_combinations_by_api_name)
     expect_refused(&kinds[4], &c, "crop_margin");
     c = full_cutout(), c.kind = (sb_cutout_kind)7;
     expect_refused(&kinds[4], &c, "type");
+    /* remove.bg's zip is the colours and the alpha: not with the mask alone, a background colour or a format. */
+    c = full_cutout(), c.zip = true;
+    expect_refused(&kinds[4], &c, "channels");
+    c = full_cutout(), c.zip = true, c.alpha_only = false;
+    expect_refused(&kinds[4], &c, "bg_color");
+    c = full_cutout(), c.zip = true, c.alpha_only = c.has_bg = false;
+    expect_refused(&kinds[4], &c, "format");
 }
 
 /* A JSON value of the wrong type for every field of every table, named; an unknown member, named. */
