@@ -127,7 +127,7 @@ Test(material, rows_match_the_render_and_repeat)
 {
     static const sb_scene_preset presets[] = {SB_SCENE_MARBLE, SB_SCENE_OUTDOOR, SB_SCENE_GRADIENT_LIGHT,
                                               SB_SCENE_WHITE_STUDIO};
-    sb_scene_frame_t frame = {45, 500};
+    sb_scene_frame_t frame = {45, 500, 0};
     for (size_t k = 0; k < sizeof presets / sizeof *presets; k++) {
         sb_fimage_t a = scene(presets[k], NULL, 9, &frame), b = scene(presets[k], NULL, 9, &frame);
         cr_assert(!memcmp(a.data, b.data, sizeof(float) * S * S * 3), "%s", sb_scene_preset_name(presets[k]));
@@ -150,7 +150,7 @@ Test(material, rows_match_the_render_and_repeat)
 Test(material, light_is_opposite_the_shadow)
 {
     for (int k = 0; k < 2; k++) {
-        sb_scene_frame_t frame = {k ? 135.0f : 45.0f, NAN};
+        sb_scene_frame_t frame = {k ? 135.0f : 45.0f, NAN, 0};
         sb_fimage_t m = scene(SB_SCENE_CUSTOM, "concrete", 2, &frame);
         double ul = 0, ur = 0;
         for (int y = 0; y < S / 3; y++)
@@ -198,7 +198,7 @@ Test(material, every_shadow_is_visible_on_every_preset)
          * product's width, where the product does not cover it. */
         int y0 = k == SB_SHADOW_FLOATING ? BASE + 29 : BASE, y1 = y0 + 8;
         for (size_t i = 0; i < sizeof scenes / sizeof *scenes; i++) {
-            sb_scene_frame_t frame = {sb_shadow_angle((sb_shadow_kind)k, NULL), BASE};
+            sb_scene_frame_t frame = {sb_shadow_angle((sb_shadow_kind)k, NULL), BASE, 0};
             sb_fimage_t bg = scene(scenes[i].p, scenes[i].prompt, 4, &frame), dark;
             cr_assert_eq(sb_fimage_alloc(&dark, S, S, 3, NULL), SB_OK);
             memcpy(dark.data, bg.data, sizeof(float) * S * S * 3);

@@ -143,6 +143,34 @@ Test(scene, outdoor_has_sky_above_foliage)
     sb_fimage_free(&img);
 }
 
+/* A flat lay on outdoor: the table top seen from above fills the frame, no sky and no horizon. Every band of rows
+ * is the table's warm wood (red over blue, no green foliage), where the standing product's garden has sky at the
+ * top; the boards' seams run across it; the leaves' dappled light makes it uneven within a row. */
+Test(scene, outdoor_from_above_is_a_table_top_without_a_horizon)
+{
+    sb_fimage_t above, standing;
+    sb_scene_frame_t fa = {45, 250, 1}, fs = {45, 250, 0};
+    cr_assert_eq(sb_scene_render_lit(SB_SCENE_OUTDOOR, NULL, 5, 300, 300, &fa, &above, NULL), SB_OK);
+    cr_assert_eq(sb_scene_render_lit(SB_SCENE_OUTDOOR, NULL, 5, 300, 300, &fs, &standing, NULL), SB_OK);
+    for (int y = 0; y < 300; y += 30) {
+        double m[3];
+        region_mean(&above, y, y + 30, m);
+        cr_assert(m[0] > m[2] + 0.05 && m[0] >= m[1], "rows %d..%d: R %.3f G %.3f B %.3f", y, y + 30, m[0], m[1], m[2]);
+    }
+    double top[3];
+    region_mean(&standing, 0, 30, top);
+    cr_assert_gt(top[2], top[0], "the standing product's garden still has sky");
+    /* Dappled: the middle row's brightest and darkest red differ by over a fifth. */
+    float lo = 1, hi = 0;
+    for (int x = 0; x < 300; x++) {
+        const float *px = above.data + ((size_t)150 * 300 + x) * 3;
+        lo = fminf(lo, px[0]), hi = fmaxf(hi, px[0]);
+    }
+    cr_assert_gt(hi - lo, 0.2f * hi, "dapple: %.3f..%.3f", lo, hi);
+    sb_fimage_free(&above);
+    sb_fimage_free(&standing);
+}
+
 static void parse_ok(const char *prompt, sb_scene_spec_t *spec, char ***ign, int *n)
 {
     sb_error_t e = {0};

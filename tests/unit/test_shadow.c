@@ -1,4 +1,5 @@
-/* Product shadows: names, each kind's shape on a rectangle product, overrides, applying. */
+/* Product shadows: names, each kind's shape on a rectangle product standing on the ground (and hard's on a disc
+ * seen from above and on a product cut by the canvas), overrides, applying. */
 #include <math.h>
 #include <string.h>
 
@@ -52,30 +53,18 @@ static float max_of(const sb_fimage_t *s)
     return m;
 }
 
-/* The largest step between neighbours above the base (soft's ground band under it is sharp on purpose), over
- * the field's maximum: how sharp the cast shadow's edge is. */
+/* The largest step between neighbours beside the product below its base (soft's ground band under it and
+ * just beyond its sides is sharp on purpose), over the field's maximum there: how sharp the cast shadow's edge is. */
 static float sharpness(const sb_fimage_t *s)
 {
-    float g = 0;
-    for (int y = 0; y + 1 < PY1 - 10; y++)
-        for (int x = 0; x + 1 < W; x++) {
+    float g = 0, m = 0;
+    for (int y = PY1 + 1; y + 1 < H; y++)
+        for (int x = PX1 + 10; x + 1 < W; x++) {
             float v = s->data[y * W + x];
+            m = fmaxf(m, v);
             g = fmaxf(g, fmaxf(fabsf(s->data[y * W + x + 1] - v), fabsf(s->data[(y + 1) * W + x] - v)));
         }
-    return g / max_of(s);
-}
-
-/* Darkness-weighted centroid minus the product's centre. */
-static void centroid_shift(const sb_fimage_t *s, float *dx, float *dy)
-{
-    double sx = 0, sy = 0, sw = 0;
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-            double v = s->data[y * W + x];
-            sx += v * x, sy += v * y, sw += v;
-        }
-    *dx = (float)(sx / sw - (PX0 + PX1) / 2.0);
-    *dy = (float)(sy / sw - (PY0 + PY1) / 2.0);
+    return g / m;
 }
 
 static const sb_shadow_overrides_t DEFAULT = {-1, -1, -1, -1};
@@ -149,23 +138,102 @@ Test(shadow, soft_has_a_ground_band_under_the_base)
     sb_fimage_free(&s);
 }
 
-Test(shadow, hard_offset_follows_the_angle)
+/* Darkness-weighted centroid of the shadow outside the product, relative to the middle of its base. */
+static void cast_centroid(const sb_fimage_t *s, float *dx, float *dy)
+{
+    double sx = 0, sy = 0, sw = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double v = x >= PX0 && x <= PX1 && y >= PY0 && y <= PY1 ? 0 : s->data[y * W + x];
+            sx += v * x, sy += v * y, sw += v;
+        }
+    *dx = (float)(sx / sw - (PX0 + PX1) / 2.0);
+    *dy = (float)(sy / sw - (PY1 + 1));
+}
+
+/* A product standing on the ground casts its hard shadow on the floor: the mass lies below the base, to the
+ * side away from the light, reaching far (the default length is 0.75 of the height: 106 px sideways and 21 px
+ * down at 45 degrees), not beside the product above the base as a drop shadow on a wall would. */
+Test(shadow, hard_is_cast_on_the_floor_below_the_base)
+{
+    sb_fimage_t s = render(SB_SHADOW_HARD, NULL);
+    double below = 0, above = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            if (!(x >= PX0 && x <= PX1 && y >= PY0 && y <= PY1))
+                *(y > PY1 ? &below : &above) += s.data[y * W + x];
+    cr_assert_gt(below, 20 * above, "below the base %.1f, beside it above the base %.1f", below, above);
+    float floor = mean(&s, PX1 + 20, PY1 + 2, PX1 + 60, PY1 + 10), wall = mean(&s, PX1 + 1, PY0 + 20, PX1 + 40, PY1 - 10);
+    cr_assert_gt(floor, 0.2f, "on the floor beside the base %.3f", floor);
+    cr_assert_lt(wall, 0.01f, "beside the product above the base %.3f", wall);
+    float far = mean(&s, PX1 + 85, PY1 + 14, PX1 + 95, PY1 + 20);
+    cr_assert_gt(far, 0.05f, "the far end (the top's shadow) %.3f", far);
+    /* Sharp at the contact, softer and lighter away from it: the steepest step across the shadow's lower edge
+     * near the base and at the far end. */
+    float step_near = 0, step_far = 0;
+    for (int y = PY1 + 1; y + 1 < H; y++) {
+        step_near = fmaxf(step_near, fabsf(s.data[(y + 1) * W + PX1 + 10] - s.data[y * W + PX1 + 10]));
+        step_far = fmaxf(step_far, fabsf(s.data[(y + 1) * W + PX1 + 80] - s.data[y * W + PX1 + 80]));
+    }
+    cr_assert_gt(step_near, 2 * step_far, "edge near %.3f far %.3f", step_near, step_far);
+    cr_assert_gt(floor, 1.5f * far, "lighter away: near %.3f far %.3f", floor, far);
+    /* The contact line: right under the base, darker than the cast shadow beside it. */
+    float contact = mean(&s, PX0 + 10, PY1 + 1, PX0 + 40, PY1 + 2);
+    cr_assert_gt(contact, 0.6f, "contact %.3f", contact);
+    sb_fimage_free(&s);
+}
+
+Test(shadow, hard_cast_follows_the_angle)
 {
     static const struct {
         float angle;
-        int sx, sy; /* expected sign of the centroid's shift, 0 for none */
+        int sx, sy; /* expected sign of the centroid's shift from the base's middle, 0 for about none */
     } cases[] = {{-1, 1, 1}, {0, 1, 0}, {90, 0, 1}, {135, -1, 1}, {225, -1, -1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sb_shadow_overrides_t ov = {-1, -1, cases[i].angle, -1};
         sb_fimage_t s = render(SB_SHADOW_HARD, &ov);
         float dx, dy;
-        centroid_shift(&s, &dx, &dy);
-        /* The default distance is 6% of 200 px: 12 px, 8.5 px each way at 45 degrees. */
-        float want_x = cases[i].sx * (cases[i].sy ? 8.5f : 12), want_y = cases[i].sy * (cases[i].sx ? 8.5f : 12);
-        cr_assert(fabsf(dx - want_x) < 1.5f && fabsf(dy - want_y) < 1.5f, "angle %.0f: shift (%.2f, %.2f)",
-                  cases[i].angle, dx, dy);
+        cast_centroid(&s, &dx, &dy);
+        cr_assert(cases[i].sx ? dx * cases[i].sx > 20 : fabsf(dx) < 3, "angle %.0f: dx %.2f", cases[i].angle, dx);
+        /* Foreshortened: the floor recedes, so the shadow moves little up or down. */
+        cr_assert(cases[i].sy ? dy * cases[i].sy > 2 && fabsf(dy) < 25 : fabsf(dy) < 3, "angle %.0f: dy %.2f",
+                  cases[i].angle, dy);
         sb_fimage_free(&s);
     }
+}
+
+/* A disc (a round product seen from above) and a product cut by the canvas's bottom edge have no base to cast
+ * from: their hard shadow is the silhouette offset along the angle by 0.08 of the length (6% of the height). */
+Test(shadow, hard_offset_when_seen_from_above_or_cut)
+{
+    sb_fimage_t disc, cut, s;
+    cr_assert_eq(sb_fimage_alloc(&disc, W, H, 1, NULL), SB_OK);
+    cr_assert_eq(sb_fimage_alloc(&cut, W, H, 1, NULL), SB_OK);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            float dx = x - 200 + 0.5f, dy = y - 200 + 0.5f;
+            disc.data[y * W + x] = dx * dx + dy * dy <= 100 * 100;
+            cut.data[y * W + x] = x >= PX0 && x <= PX1 && y >= 200;
+        }
+    const sb_fimage_t *as[] = {&disc, &cut};
+    const float height[] = {200, 200};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(sb_shadow_render(as[i], 0, 0, W, H, SB_SHADOW_HARD, NULL, &s, NULL), SB_OK);
+        double sx = 0, sy = 0, sw = 0, ax = 0, ay = 0, aw = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                double v = s.data[y * W + x], a = as[i]->data[y * W + x];
+                sx += v * x, sy += v * y, sw += v, ax += a * x, ay += a * y, aw += a;
+            }
+        /* The contact band pulls the centroid a little down; the offset is 8.5 px each way. */
+        float dx = (float)(sx / sw - ax / aw), dy = (float)(sy / sw - ay / aw), want = 0.06f * height[i] * 0.7071f;
+        /* The cut product's shadow below it is cut by the canvas too: only its sideways shift is whole. */
+        cr_assert(fabsf(dx - want) < 2 && (i ? dy > 2 : dy > want - 2 && dy < want + 6),
+                  "%s: shift (%.2f, %.2f), want %.2f", i ? "cut" : "disc", dx, dy, want);
+        sb_fimage_free(&s);
+    }
+    sb_fimage_free(&disc);
+    sb_fimage_free(&cut);
 }
 
 Test(shadow, natural_has_a_dark_contact_band_under_the_base)
