@@ -66,10 +66,10 @@ run_kind() {
     done
 }
 
-# Every scene, as PRESET|PROMPT|SHADOW with _ for a space (the shadow kinds spread over them, so each is seen on
-# several).
-SCENES="white-studio||soft gradient-light||natural marble||soft outdoor||natural custom|wood|hard custom|concrete|floating
-custom|linen|soft custom|golden_hour_on_white_marble|natural"
+# Every scene, as PRESET|PROMPT|SHADOW with _ for a space (each shadow kind on two of them: hard's floor shadow on
+# white studio and on outdoor's table, where a wrong perspective shows most).
+SCENES="white-studio||hard gradient-light||floating marble||natural outdoor||hard custom|wood|soft custom|concrete|natural
+custom|linen|floating custom|golden_hour_on_white_marble|soft"
 
 # run_scenes: every product photo on every scene, then the sheets
 run_scenes() {

@@ -260,6 +260,27 @@ static void cast(const float *g, float *out, float *far, float *line, int w, int
     }
 }
 
+/* `f` (w x h) replaced by its minimum over a (2r + 1) square around each cell, through `tmp`: cast's height map
+ * filled in at the cells no source landed on (the splat is nearest-cell), so the far blur's share varies
+ * smoothly across the shadow instead of in a grid of holes. */
+static void min_filter(float *f, float *tmp, int w, int h, int r)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float m = f[(size_t)y * w + x];
+            for (int i = x - r < 0 ? 0 : x - r; i <= x + r && i < w; i++)
+                m = fminf(m, f[(size_t)y * w + i]);
+            tmp[(size_t)y * w + x] = m;
+        }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float m = tmp[(size_t)y * w + x];
+            for (int j = y - r < 0 ? 0 : y - r; j <= y + r && j < h; j++)
+                m = fminf(m, tmp[(size_t)j * w + x]);
+            f[(size_t)y * w + x] = m;
+        }
+}
+
 /* Natural's and hard's contact shadow (see CONTACT_*) from the pooled alpha `grid` (changed: cleared above the
  * band) into `field` by max, through `tmp`. */
 static sb_err contact(float *grid, float *field, float *tmp, int gw, int gh, float base, float sub_h, sb_error_t *e)
@@ -328,6 +349,7 @@ sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int
         pool(&layer, w, h, s, grid, gw, gh);
         cast(grid, field, far, line, gw, gh, base, GROUND_REACH * sub_h / s, p.distance * cosf(rad),
              p.distance * sinf(rad) * CAST_FORESHORTEN, sub_h / s);
+        min_filter(far, tmp, gw, gh, 2);
     } else {
         pool(&layer, w, h, s, grid, gw, gh);
         float d = p.distance * (k == SB_SHADOW_HARD ? CAST_OFFSET : 1) * sub_h / s;
