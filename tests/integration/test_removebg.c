@@ -351,5 +351,17 @@ Test(removebg, zip)
     g_object_unref(colour);
     g_object_unref(alpha);
     resp_free(&r);
+
+    /* With Accept: application/json, result_b64 is the zip. */
+    const char *accept[] = {"Accept: application/json", NULL};
+    r = removebg(key, parts, 3, NULL, NULL, accept);
+    cr_assert_eq(r.status, 200, "zip as JSON: %ld %.300s", r.status, r.body);
+    const char *res = jstr(json_object_get(r.json, "data"), "result_b64");
+    cr_assert(res && strlen(res) > 100, "result_b64 in %.200s", r.body);
+    unsigned char *zipped = malloc(strlen(res));
+    int zlen = EVP_DecodeBlock(zipped, (const unsigned char *)res, (int)strlen(res));
+    cr_assert(zlen > 4 && !memcmp(zipped, "PK\x03\x04", 4), "result_b64 is a zip");
+    free(zipped);
+    resp_free(&r);
     free(jpg);
 }
