@@ -53,18 +53,28 @@ static float max_of(const sb_fimage_t *s)
     return m;
 }
 
-/* The largest step between neighbours beside the product below its base (soft's ground band under it and
- * just beyond its sides is sharp on purpose), over the field's maximum there: how sharp the cast shadow's edge is. */
-static float sharpness(const sb_fimage_t *s)
+/* How sharp the cast shadow's edge is beside the product (soft's ground band under the product is sharp on
+ * purpose): the fewest rows over which a column's darkness rises, going down, from 10% to 90% of its peak, over
+ * the columns 10 to 40 px right of the product. */
+static int rise_rows(const sb_fimage_t *s)
 {
-    float g = 0, m = 0;
-    for (int y = PY1 + 1; y + 1 < H; y++)
-        for (int x = PX1 + 10; x + 1 < W; x++) {
-            float v = s->data[y * W + x];
-            m = fmaxf(m, v);
-            g = fmaxf(g, fmaxf(fabsf(s->data[y * W + x + 1] - v), fabsf(s->data[(y + 1) * W + x] - v)));
-        }
-    return g / m;
+    int best = H;
+    for (int x = PX1 + 10; x <= PX1 + 40; x++) {
+        float peak = 0;
+        int at = 0;
+        for (int y = 0; y < H; y++)
+            if (s->data[y * W + x] > peak)
+                peak = s->data[y * W + x], at = y;
+        if (peak < 0.02f)
+            continue;
+        int lo = at, hi = at;
+        while (lo > 0 && s->data[(lo - 1) * W + x] > 0.1f * peak)
+            lo--;
+        while (hi > lo && s->data[(hi - 1) * W + x] > 0.9f * peak)
+            hi--;
+        best = hi - lo < best ? hi - lo : best;
+    }
+    return best;
 }
 
 static const sb_shadow_overrides_t DEFAULT = {-1, -1, -1, -1};
@@ -119,8 +129,10 @@ Test(shadow, soft_falls_below_the_product)
 Test(shadow, hard_is_sharper_than_soft)
 {
     sb_fimage_t soft = render(SB_SHADOW_SOFT, NULL), hard = render(SB_SHADOW_HARD, NULL);
-    float gs = sharpness(&soft), gh = sharpness(&hard);
-    cr_assert_gt(gh, 3 * gs, "hard %.4f soft %.4f", gh, gs);
+    int rs = rise_rows(&soft), rh = rise_rows(&hard);
+    cr_log_info("rise from 10%% to 90%%: hard %d rows, soft %d", rh, rs);
+    cr_assert_lt(rh, H, "hard casts nothing beside the product");
+    cr_assert_gt(rs, 3 * rh + 2, "rise: hard %d rows, soft %d", rh, rs);
     sb_fimage_free(&soft);
     sb_fimage_free(&hard);
 }
