@@ -52,11 +52,14 @@ static const params_t DEFAULTS[SB_SHADOW__COUNT] = {
  * the length (the floor recedes: a sideways shadow is flattened as a camera a little above the floor sees it),
  * sharp at the base and blurred up to CAST_FAR_BLUR and lighter by CAST_FADE at the shadow's far end (the
  * penumbra widens and the sky fills it in). Seen from above or cut by the canvas, the silhouette is offset
- * instead, by CAST_OFFSET of the length (a flat lay's shadow is beside it; a held product's on a wall behind). */
+ * instead, by CAST_OFFSET of the length (a flat lay's shadow is beside it; a held product's on a wall behind).
+ * Where the canvas leaves too little room under the base, the foreshortening shrinks (down to CAST_FLATTEN_MIN of
+ * it) so the far end stays on the canvas. */
 #define CAST_FORESHORTEN 0.2f
 #define CAST_FAR_BLUR 0.03f
 #define CAST_FADE 0.35f
 #define CAST_OFFSET 0.08f
+#define CAST_FLATTEN_MIN 0.35f
 /* Floating's ellipse: half its width is this much of the subject's width, half its height this much of
  * the subject's height, a flattened disc on the ground seen from slightly above. */
 #define FLOAT_HALF_WIDTH 0.45f
@@ -347,8 +350,12 @@ sb_err sb_shadow_render(const sb_fimage_t *alpha, int ox, int oy, int width, int
                 FLOAT_HALF_WIDTH * (float)(x1 - x0 + 1) / s, ay);
     } else if (cast_floor) {
         pool(&layer, w, h, s, grid, gw, gh);
+        /* A tall product near the canvas's bottom: the floor is flattened further (a lower camera) so the top's
+         * shadow still lands on the canvas, down to CAST_FLATTEN_MIN of the foreshortening. */
+        float drop = p.distance * sinf(rad) * CAST_FORESHORTEN * sub_h, room = 0.9f * (float)(h - 1 - y1);
+        float flat = drop > room ? fmaxf(CAST_FLATTEN_MIN, room / drop) : 1;
         cast(grid, field, far, line, gw, gh, base, GROUND_REACH * sub_h / s, p.distance * cosf(rad),
-             p.distance * sinf(rad) * CAST_FORESHORTEN, sub_h / s);
+             p.distance * sinf(rad) * CAST_FORESHORTEN * flat, sub_h / s);
         min_filter(far, tmp, gw, gh, 2);
     } else {
         pool(&layer, w, h, s, grid, gw, gh);

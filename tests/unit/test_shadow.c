@@ -214,6 +214,26 @@ Test(shadow, hard_cast_follows_the_angle)
     }
 }
 
+/* A tall product standing near the canvas's bottom (20 rows under a 360-row product, which would need 38 for the
+ * top's shadow): the floor is flattened so the far end (the top's shadow, 190 px to the right) is on the canvas. */
+Test(shadow, hard_cast_stays_on_the_canvas_under_a_tall_product)
+{
+    sb_fimage_t a, s;
+    cr_assert_eq(sb_fimage_alloc(&a, W, H, 1, NULL), SB_OK);
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            a.data[y * W + x] = x >= 100 && x < 160 && y >= 20 && y < 380;
+    cr_assert_eq(sb_shadow_render(&a, 0, 0, W, H, SB_SHADOW_HARD, NULL, &s, NULL), SB_OK);
+    /* Unflattened, the rows left under the base would only hold the shadow of the lower half (up to x 260). */
+    float far = 0;
+    for (int y = 380; y < H; y++)
+        for (int x = 330; x < 350; x++)
+            far = fmaxf(far, s.data[y * W + x]);
+    cr_assert_gt(far, 0.05f, "the top's shadow at the far end %.3f", far);
+    sb_fimage_free(&a);
+    sb_fimage_free(&s);
+}
+
 /* A disc (a round product seen from above) and a product cut by the canvas's bottom edge have no base to cast
  * from: their hard shadow is the silhouette offset along the angle by 0.08 of the length (6% of the height). */
 Test(shadow, hard_offset_when_seen_from_above_or_cut)
