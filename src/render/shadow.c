@@ -1,5 +1,6 @@
 /* shadow.c - shadows from a product's alpha: pool the alpha to a grid as coarse as the finest blur allows,
- * shift and blur it there (or draw the floating ellipse), add the contact band, sample back bilinearly. */
+ * shift and blur it there (hard on a standing product: cast it onto the floor; floating: draw the ellipse), add
+ * the contact band, sample back bilinearly. */
 #include "render/shadow.h"
 
 #include <math.h>

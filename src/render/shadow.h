@@ -9,7 +9,9 @@
 typedef enum {
     SB_SHADOW_NONE,
     SB_SHADOW_SOFT,     /* a large blur, offset straight down a little */
-    SB_SHADOW_HARD,     /* the silhouette, nearly sharp, projected diagonally */
+    SB_SHADOW_HARD,     /* standing (render/ground.h): the silhouette cast on the floor from its base, sharp at
+                         * the contact and softer away, with a contact line; seen from above or cut by the
+                         * canvas: the silhouette offset diagonally */
     SB_SHADOW_NATURAL,  /* a medium blur with a slight diagonal, plus a dark contact band under the base */
     SB_SHADOW_FLOATING, /* a light, diffuse ellipse below the product with a gap: the product looks lifted */
     SB_SHADOW__COUNT
@@ -18,7 +20,8 @@ typedef enum {
 /* Overrides of a kind's defaults; a negative value keeps the default. opacity 0..1 scales the darkness;
  * blur (the Gaussian sigma) and distance are fractions of the subject's height; angle_deg is the
  * direction of the offset, 0 to the right, 90 straight down (y down), 0..360. For floating, distance is
- * the gap between the base and the ellipse and the angle is not used. */
+ * the gap between the base and the ellipse and the angle is not used; for hard on a standing product it is
+ * the length of the shadow on the floor (and the offset is 0.08 of it when there is no base to cast from). */
 typedef struct {
     float opacity, blur, angle_deg, distance;
 } sb_shadow_overrides_t;
@@ -42,7 +45,8 @@ float sb_shadow_angle(sb_shadow_kind k, const sb_shadow_overrides_t *ov);
 /* Render the shadow of the product whose placed alpha is the layer `alpha` (1 band, any size) with its
  * top-left pixel at (ox, oy) of a width x height canvas (what falls outside the canvas is cut off) into
  * `out` (allocated by the call, 1 band, width x height): darkness 0..1. The subject is the bounding box of
- * the layer's alpha >= 0.5 on the canvas; with none, or with SB_SHADOW_NONE, `out` is all zeros. A layer
+ * the layer's alpha >= 0.5 on the canvas, and how it meets the ground sb_ground_read's (hard casts on the floor
+ * only for a standing product); with none, or with SB_SHADOW_NONE, `out` is all zeros. A layer
  * the canvas's size at (0, 0) is the whole placed alpha. The field covers the product too: the compositor
  * puts the product over it. Only the layer is read, so the cost is the layer's size plus one pass over the
  * rows the shadow reaches. `ov` may be NULL. SB_ERR_USAGE with field "shadow_opacity", "shadow_blur",
