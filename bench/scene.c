@@ -29,7 +29,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int size = argc > 3 ? atoi(argv[3]) : 2000, iters = argc > 5 ? atoi(argv[5]) : 1;
-    sb_scene_frame_t frame = {argc > 4 ? (float)atof(argv[4]) : 90, argc > 6 ? (float)atof(argv[6]) : NAN};
+    sb_scene_frame_t frame = {argc > 4 ? (float)atof(argv[4]) : 90, argc > 6 ? (float)atof(argv[6]) : NAN, 0};
     iters = iters < 1 || iters > BU_MAX_ITER ? 1 : iters;
     sb_error_t e = {0};
     sb_scene_preset p;
