@@ -46,11 +46,13 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
     return SB_OK;
 }
 
-sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
-                       const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c, sb_error_t *e)
+sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_portrait_t *p, const sb_point_t quad[4],
+                       int faces_found, sb_cutout_check_t *c, sb_error_t *e)
 {
     *c = (sb_cutout_check_t){0};
-    if (!out || (out->bands != 3 && out->bands != 4) || !alpha || !alpha->data || alpha->bands != 1 || !face || !quad)
+    const sb_fimage_t *alpha = p ? &p->alpha : NULL;
+    const sb_face_t *face = p ? &p->face : NULL;
+    if (!out || (out->bands != 3 && out->bands != 4) || !alpha || !alpha->data || alpha->bands != 1 || !quad)
         return sb_error_set(e, SB_ERR_USAGE, "image", "the cut-out check needs a 3- or 4-band output and a 1-band matte");
     size_t n = (size_t)alpha->width * alpha->height, sure = 0;
     for (size_t i = 0; i < n; i++)
@@ -77,8 +79,9 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fima
     sb_image_free(&rgb);
     if (err)
         return err;
-    c->other_person_left = c->output_face_count > 1;
+    c->other_person = p->other_person;
+    c->other_person_left = c->output_face_count > 1 || c->other_person > SB_CUTOUT_OTHER_PERSON_MAX;
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
-              !c->photo_edge_visible && c->output_face_count == 1;
+              !c->photo_edge_visible && c->output_face_count == 1 && !c->other_person_left;
     return SB_OK;
 }

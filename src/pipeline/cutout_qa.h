@@ -8,22 +8,27 @@
 
 #include <stdbool.h>
 
-#include "pipeline/studio.h"
+#include "pipeline/portrait.h"
 
 /* The check fails on: a matte less sure than this (share of its pixels at alpha < 0.05 or > 0.95)... */
 #define SB_CUTOUT_CONFIDENCE_MIN 0.60f
-/* ... more kept apart from the subject than this (share of the frame), a visible photo edge, or any
- * face count on the output but one. */
+/* ... more kept apart from the subject than this (share of the frame), a visible photo edge, any face
+ * count on the output but one... */
 #define SB_CUTOUT_BACKGROUND_MAX 0.02f
+/* ... or more of another person beside the subject's face than this (share of the frame, measured by
+ * sb_matte_other_share when the portrait was cut out: p->other_person). Clean cut-outs of groups/ read
+ * 0-0.0002, a neighbour's jacket kept against the cheek 0.0012-0.0017 (docs/QUALITY.md, h13-subject). */
+#define SB_CUTOUT_OTHER_PERSON_MAX 0.001f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA
- * is checked over mid grey, as sb_pipeline_likeness sees it) made from a cut-out whose matte is `alpha`
- * (1 band, any size: it is read at its own scale), whose subject face box is `face` (in alpha's pixels) and
- * whose source photo's corners land at `quad` in `out`'s pixels. `faces_found` is the number of faces
+ * is checked over mid grey, as sb_pipeline_likeness sees it) made from the cut-out portrait `p` (borrowed:
+ * its matte p->alpha, 1 band, any size, is read at its own scale, with the subject's face box p->face in
+ * its pixels and p->other_person as sb_portrait_cutout measured it), whose source photo's corners land at
+ * `quad` in `out`'s pixels. `faces_found` is the number of faces
  * already found on `out` (sb_likeness_t.faces), or negative to run the detector here. Fills `c` (attempts
  * left 0). Errors: SB_ERR_USAGE, SB_ERR_NOMEM, the detector's. */
-sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
-                       const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c, sb_error_t *e);
+sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_portrait_t *p, const sb_point_t quad[4],
+                       int faces_found, sb_cutout_check_t *c, sb_error_t *e);
 
 #endif

@@ -233,6 +233,8 @@ static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subje
     for (int k = 0; k < n; k++)
         faces[k] = k == subject ? p->face : sb_align_face_map(p->m, &p->faces.faces[k]);
     sb_err err = sb_matte_keep_subject(&p->alpha, guide, faces, n, subject, e);
+    if (!err)
+        err = sb_matte_other_share(&p->alpha, faces, n, subject, &p->other_person, e);
     free(faces);
     return err;
 }

@@ -26,6 +26,7 @@ typedef struct {
     /* after sb_portrait_cutout */
     sb_fimage_t alpha;        /* person matte, 0 outside the photo */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
+    float other_person;       /* the share of the matte in another person's region (sb_matte_other_share) */
 } sb_portrait_t;
 
 /* Decode `buf` (for a `size` crop), find faces, apply the gates (SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,

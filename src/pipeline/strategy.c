@@ -25,6 +25,7 @@ static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing, float c
 static const char *why(const sb_cutout_check_t *c)
 {
     return c->output_face_count != 1 ? "the output does not hold exactly one face"
+           : c->other_person_left    ? "another person is left beside the subject"
            : c->photo_edge_visible   ? "the photo's edge shows"
                                      : "the matte kept background or was unsure";
 }

@@ -25,9 +25,16 @@
  * heights from its chin. */
 #define BODY_HALF 0.25f
 #define BODY_DEPTH 1.2f
-/* Another face's column keeps out of the subject's face box grown by this share of it on every side
- * (hair, ears), and out of the box's width down to the subject's own column's depth. */
+/* Another face's column keeps out of the subject's face box grown by HEAD_MARGIN of it on the sides and top
+ * (hair, ears) and CHIN_MARGIN below, and out of the subject's own column (BODY_HALF to either side, from
+ * its chin down). Until 2026-12-07 the keep-out ran the grown box's whole width down to the column's
+ * depth: a neighbour's shoulder beside the subject's neck was then the subject's to take (groups/
+ * dlib_2008_002079's white top, deepface_selfie_many's dark jacket). */
 #define HEAD_MARGIN 0.35f
+#define CHIN_MARGIN 0.05f
+/* Another face's neck and chest column is this many of its face widths to either side of its centre (its
+ * own body; the subject's is BODY_HALF). */
+#define OTHER_HALF 0.60f
 
 static int clampi(int v, int lo, int hi)
 {
@@ -94,8 +101,13 @@ typedef struct {
     node_t *heap; /* 8 pushes a cell at most */
 } grid_t;
 
+static int inside(const int *r, int x, int y)
+{
+    return x >= r[0] && x <= r[1] && y >= r[2] && y <= r[3];
+}
+
 /* Seed the matte cells of grid rectangle [x0, x1] x [y0, y1] (clamped to the grid) not owned yet with face
- * k, but those in `keep_out` (grid cells x0, x1, y0, y1; NULL for none). */
+ * k, but those in `keep_out` (two rectangles of grid cells, x0, x1, y0, y1 each; NULL for none). */
 static int seed_rect(grid_t *g, heap_t *h, int k, int x0, int x1, int y0, int y1, const int *keep_out)
 {
     int got = 0;
@@ -105,7 +117,7 @@ static int seed_rect(grid_t *g, heap_t *h, int k, int x0, int x1, int y0, int y1
         for (int x = x0; x <= x1; x++) {
             int i = y * g->gw + x;
             if (g->cell[i * 4 + 3] < 0.5f || g->owner[i] ||
-                (keep_out && x >= keep_out[0] && x <= keep_out[1] && y >= keep_out[2] && y <= keep_out[3]))
+                (keep_out && (inside(keep_out, x, y) || inside(keep_out + 4, x, y))))
                 continue;
             g->owner[i] = k + 1;
             g->dist[i] = 0;
@@ -117,22 +129,26 @@ static int seed_rect(grid_t *g, heap_t *h, int k, int x0, int x1, int y0, int y1
 
 /* Whether face k competes for the matte: the subject, and other faces at least MIN_OTHER of its height
  * within NEAR_EDGE face heights of the crop. */
-static int competes(const grid_t *g, const sb_face_t *faces, int k, int subject)
+static int competes_in(int w, int h, const sb_face_t *faces, int k, int subject)
 {
     const sb_face_t *f = &faces[k];
     if (k != subject && f->h < MIN_OTHER * faces[subject].h)
         return 0;
     float reach = NEAR_EDGE * f->h;
-    return f->x + f->w >= -reach && f->y + f->h >= -reach && f->x < g->gw * g->s + reach &&
-           f->y < g->gh * g->s + reach;
+    return f->x + f->w >= -reach && f->y + f->h >= -reach && f->x < w + reach && f->y < h + reach;
+}
+
+static int competes(const grid_t *g, const sb_face_t *faces, int k, int subject)
+{
+    return competes_in(g->gw * g->s, g->gh * g->s, faces, k, subject);
 }
 
 /* Seed every matte cell under the centre box of each face with that face (the first face listed wins a
  * cell two boxes share); a face just outside the crop seeds the crop's edge next to it (its body comes in
- * there). Then each face's neck and chest: a column BODY_HALF face widths to either side of the face's
- * centre, from its chin down BODY_DEPTH face heights (the subject's first), so a neighbour's body is
- * claimed from its own column rather than reached first from the subject's shoulder. Returns whether the
- * subject got a cell. */
+ * there). Then each face's neck and chest: a column BODY_HALF face widths (OTHER_HALF for the other faces)
+ * to either side of the face's centre, from its chin down BODY_DEPTH face heights (the subject's first),
+ * so a neighbour's body is claimed from its own column rather than reached first from the subject's
+ * shoulder. Returns whether the subject got a cell. */
 static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int subject)
 {
     int found = 0;
@@ -149,17 +165,20 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
         return 0;
     /* No other face's column reaches into the subject's head (with its hair and ears) or its own column. */
     const sb_face_t *sf = &faces[subject];
-    const int head[4] = {(int)floorf((sf->x - HEAD_MARGIN * sf->w) / g->s),
+    float scx = sf->x + sf->w * 0.5f;
+    const int head[8] = {(int)floorf((sf->x - HEAD_MARGIN * sf->w) / g->s),
                          (int)floorf((sf->x + (1 + HEAD_MARGIN) * sf->w) / g->s),
                          (int)floorf((sf->y - HEAD_MARGIN * sf->h) / g->s),
-                         (int)floorf((sf->y + (1 + BODY_DEPTH) * sf->h) / g->s)};
+                         (int)floorf((sf->y + (1 + CHIN_MARGIN) * sf->h) / g->s),
+                         (int)floorf((scx - BODY_HALF * sf->w) / g->s), (int)floorf((scx + BODY_HALF * sf->w) / g->s),
+                         (int)floorf((sf->y + sf->h) / g->s), g->gh};
     for (int j = -1; j < n_faces; j++) {
         int k = j < 0 ? subject : j;
         if ((j >= 0 && k == subject) || !competes(g, faces, k, subject))
             continue;
         const sb_face_t *f = &faces[k];
-        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h;
-        seed_rect(g, h, k, (int)floorf((cx - BODY_HALF * f->w) / g->s), (int)floorf((cx + BODY_HALF * f->w) / g->s),
+        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h, half = (k == subject ? BODY_HALF : OTHER_HALF) * f->w;
+        seed_rect(g, h, k, (int)floorf((cx - half) / g->s), (int)floorf((cx + half) / g->s),
                   (int)floorf(bottom / g->s), (int)floorf((bottom + BODY_DEPTH * f->h) / g->s), k == subject ? NULL : head);
     }
     return 1;
@@ -286,4 +305,73 @@ done:
     free(keep);
     sb_fimage_free(&full);
     return err;
+}
+
+/* The head's ellipse: inscribed in the face box, widened by EAR_MARGIN of its width on each side (ears). */
+#define EAR_MARGIN 0.10f
+/* Rows above this share of the face box's height (the mouth) are where a neighbour's remains beside the
+ * face show; lower down the subject's own shoulders rise beside the chin. */
+#define LOBE_ROWS 0.80f
+
+sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_face_t *faces, int n_faces, int subject, float *share,
+                            sb_error_t *e)
+{
+    *share = 0;
+    if (alpha->bands != 1 || subject < 0 || subject >= n_faces)
+        return sb_error_set(e, SB_ERR_USAGE, "", "the other people's share needs a 1-band matte and a subject");
+    const sb_face_t *f = &faces[subject];
+    int w = alpha->width, h = alpha->height, rows = (int)(f->y + LOBE_ROWS * f->h);
+    rows = rows < 0 ? 0 : rows > h ? h : rows;
+    float cx = f->x + f->w * 0.5f, cy = f->y + f->h * 0.5f, rx = f->w * (0.5f + EAR_MARGIN), ry = f->h * 0.5f;
+    /* The sides (bit 0 left, bit 1 right of the subject's centre) where another competing face is. */
+    int sides = 0;
+    for (int k = 0; k < n_faces; k++)
+        if (k != subject && competes_in(w, h, faces, k, subject))
+            sides |= faces[k].x + faces[k].w * 0.5f < cx ? 1 : 2;
+    size_t n = (size_t)w * rows, lobe = 0, top = 0;
+    if (!sides || !n || rx <= 0 || ry <= 0)
+        return SB_OK;
+    uint8_t *seen = malloc(n);
+    size_t *stack = malloc(n * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen), free(stack);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the other people's share");
+    }
+    /* 1: inside the ellipse or alpha <= 0.5 (never crossed nor counted); 0: matte outside it. */
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < w; x++) {
+            float dx = (x + 0.5f - cx) / rx, dy = (y + 0.5f - cy) / ry;
+            size_t i = (size_t)y * w + x;
+            seen[i] = alpha->data[i] <= 0.5f || dx * dx + dy * dy <= 1;
+        }
+    /* The fill starts on the matte beside and above the ellipse's upper half (the forehead and up), within
+     * its width, and runs 4-connected round the ellipse, never across it. */
+    int x0 = (int)fmaxf(0, cx - rx), x1 = (int)fminf((float)w, cx + rx), ytop = (int)fminf((float)rows, cy - 0.5f * ry);
+    for (int y = 0; y < ytop; y++)
+        for (int x = x0; x < x1; x++) {
+            size_t i = (size_t)y * w + x;
+            if (!seen[i])
+                seen[i] = 1, stack[top++] = i;
+        }
+    while (top) {
+        size_t i = stack[--top];
+        int x = (int)(i % w), y = (int)(i / w);
+        const int nb[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+        for (int k = 0; k < 4; k++) {
+            int nx = x + nb[k][0], ny = y + nb[k][1];
+            if (nx < 0 || ny < 0 || nx >= w || ny >= rows)
+                continue;
+            size_t j = (size_t)ny * w + nx;
+            if (!seen[j])
+                seen[j] = 1, stack[top++] = j;
+        }
+    }
+    /* What the fill left is the matte beside the face not connected to the head; counted on the sides
+     * where another face is. */
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < w; x++)
+            lobe += !seen[(size_t)y * w + x] && (sides & (x + 0.5f < cx ? 1 : 2));
+    *share = (float)lobe / ((float)w * h);
+    free(seen), free(stack);
+    return SB_OK;
 }

@@ -20,4 +20,16 @@
 sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
                              int subject, sb_error_t *e);
 
+/* How much of another person the subject's matte `alpha` (1 band, 0..1; after sb_matte_keep_subject) still
+ * holds beside the subject's face: *share is the area (alpha > 0.5) above the subject's mouth (80% of its
+ * box's height) and outside the head's ellipse (inscribed in the box, 10% wider on each side) that a
+ * 4-connected fill from the matte above the ellipse's upper half, within its width, running round the
+ * ellipse and never across it, does not reach, on the sides (left or right of the subject's centre)
+ * where another face of `faces` competes for the matte as in sb_matte_keep_subject; over the matte's area.
+ * The subject's own hair, hat and ears hang from the top of its head; a neighbour's shoulder, hair or face
+ * kept against its cheek does not. 0 when no other face competes. Any thread; deterministic.
+ * SB_ERR_USAGE (not 1 band, subject out of range), SB_ERR_NOMEM. */
+sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_face_t *faces, int n_faces, int subject, float *share,
+                            sb_error_t *e);
+
 #endif

@@ -2,11 +2,13 @@
  * the photos whose editorial avatars showed photo-edge "cards" before are delivered with a passing
  * cut-out check and exactly one face found again on the PNG (or refused with a specific code); tight,
  * clean photos make a headshot rather than a refusal; a portrait's samples all carry a passing check;
- * a neighbour's shoulder is cleared from a transparent avatar. In process. */
+ * a neighbour's shoulder and white top are cleared from a transparent avatar, and a neighbour kept against
+ * the subject's cheek is refused with cutout_failed naming another person. In process. */
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
 
+#include "pipeline/cutout_qa.h"
 #include "pipeline/studio.h"
 #include "strobe.h"
 #include "testutil.h"
@@ -123,37 +125,85 @@ Test(people_cutout, portrait_samples_all_pass_their_check)
     sb_generate_result_free(&r);
 }
 
-/* groups/fr_obama_and_biden: Biden's shoulder came into the lower left of Obama's avatar before the
- * subject split seeded each person's neck and chest; on a transparent avatar that corner is now clear. */
-Test(people_cutout, a_neighbours_shoulder_is_cleared)
+/* A transparent corporate avatar of a testdata photo (the caller frees it with sb_avatar_result_free). */
+static void transparent_avatar(const char *photo, sb_avatar_result_t *r)
 {
     size_t len;
-    uint8_t *buf = read_face("groups/fr_obama_and_biden.jpg", &len);
+    uint8_t *buf = read_face(photo, &len);
     sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
     o.style = "corporate_headshot";
     o.background = "transparent";
-    sb_avatar_result_t r;
     sb_error_t e = {0};
-    sb_err err = sb_avatar(studio, buf, len, &o, &r, &e);
+    sb_err err = sb_avatar(studio, buf, len, &o, r, &e);
     free(buf);
-    cr_assert_eq(err, SB_OK, "%s: %s", sb_err_name(err), e.message);
+    cr_assert_eq(err, SB_OK, "%s: %s: %s", photo, sb_err_name(err), e.message);
+}
+
+/* Mean alpha (0..1) of an RGBA PNG over the box [x0, x1) x [y0, y1), in hundredths of its width and height. */
+static double mean_alpha(const uint8_t *png, size_t len, int x0, int y0, int x1, int y1)
+{
     /* sb_io_decode flattens alpha: read the PNG with libvips as it is. */
-    VipsImage *im = vips_image_new_from_buffer(r.avatar, r.avatar_len, "", NULL);
+    VipsImage *im = vips_image_new_from_buffer(png, len, "", NULL);
     cr_assert_not_null(im, "%s", vips_error_buffer());
     int w = vips_image_get_width(im), h = vips_image_get_height(im);
     cr_assert_eq(vips_image_get_bands(im), 4);
     size_t size;
     uint8_t *px = vips_image_write_to_memory(im, &size);
     cr_assert_not_null(px);
-    /* Mean alpha over the lower-left corner (the left 8%, the lower 35%). */
     double sum = 0;
     int n = 0;
-    for (int y = h * 65 / 100; y < h; y++)
-        for (int x = 0; x < w * 8 / 100; x++, n++)
+    for (int y = h * y0 / 100; y < h * y1 / 100; y++)
+        for (int x = w * x0 / 100; x < w * x1 / 100; x++, n++)
             sum += px[((size_t)y * w + x) * 4 + 3] / 255.0;
-    cr_expect_lt(sum / n, 0.15, "lower-left alpha %.3f: the neighbour's shoulder is kept", sum / n);
-    cr_expect(r.cutout.pass);
     g_free(px);
     g_object_unref(im);
+    return n ? sum / n : 0;
+}
+
+/* groups/fr_obama_and_biden: Biden's shoulder came into the lower left of Obama's avatar before the
+ * subject split seeded each person's neck and chest; on a transparent avatar that corner is now clear. */
+Test(people_cutout, a_neighbours_shoulder_is_cleared)
+{
+    sb_avatar_result_t r;
+    transparent_avatar("groups/fr_obama_and_biden.jpg", &r);
+    /* Mean alpha over the lower-left corner (the left 8%, the lower 35%). */
+    double a = mean_alpha(r.avatar, r.avatar_len, 0, 65, 8, 100);
+    cr_expect_lt(a, 0.15, "lower-left alpha %.3f: the neighbour's shoulder is kept", a);
+    cr_expect(r.cutout.pass);
     sb_avatar_result_free(&r);
+}
+
+/* groups/dlib_2008_002079: the woman's white top, against the man's neck below her face, stayed in his
+ * avatar while the neighbour's column was kept out of the whole width under his head (mean alpha 0.98
+ * there on main at 39ff078); her column now reaches his own (issue 13, h13-subject). */
+Test(people_cutout, a_neighbours_white_top_is_cleared)
+{
+    sb_avatar_result_t r;
+    transparent_avatar("groups/dlib_2008_002079.jpg", &r);
+    /* Where her top was: 44-56% of the width, the lower 30% (his jacket starts at about 60%). */
+    double a = mean_alpha(r.avatar, r.avatar_len, 44, 70, 56, 100);
+    cr_expect_lt(a, 0.10, "alpha %.3f where the neighbour's white top was", a);
+    cr_expect(r.cutout.pass && r.cutout.other_person <= SB_CUTOUT_OTHER_PERSON_MAX);
+    sb_avatar_result_free(&r);
+}
+
+/* groups/deepface_selfie_many: a neighbour's dark jacket against Brad Pitt's cheek (not hanging from his
+ * hair, on the side where the neighbour's face is) was delivered in his headshot on main; the check's
+ * other_person measure now sees it at every strategy, so the headshot is refused, naming another person. */
+Test(people_cutout, a_neighbour_beside_the_cheek_is_refused)
+{
+    size_t len;
+    uint8_t *buf = read_face("groups/deepface_selfie_many.jpg", &len);
+    sb_headshot_result_t r;
+    sb_error_t e = {0};
+    sb_headshot_opts_t o = {.size = 560};
+    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
+    free(buf);
+    if (!err) {
+        double other = r.cutout.other_person;
+        sb_headshot_result_free(&r);
+        cr_assert_fail("delivered (other_person %.5f) with the neighbour's jacket beside the cheek", other);
+    }
+    cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s", sb_err_name(err), e.message);
+    cr_expect(strstr(e.message, "another person") != NULL, "the refusal does not name another person: %s", e.message);
 }
