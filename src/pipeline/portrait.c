@@ -223,7 +223,8 @@ sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, f
     return err;
 }
 
-/* Clear the parts of p->alpha that belong to another face found, or to none (every face mapped to the crop). */
+/* Clear the parts of p->alpha that belong to another face found, or to none (every face mapped to the crop),
+ * after measuring what of another person a generous split would leave beside the face (p->other_person). */
 static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subject, sb_error_t *e)
 {
     int n = p->faces.count;
@@ -232,9 +233,9 @@ static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subje
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the faces in the crop");
     for (int k = 0; k < n; k++)
         faces[k] = k == subject ? p->face : sb_align_face_map(p->m, &p->faces.faces[k]);
-    sb_err err = sb_matte_keep_subject(&p->alpha, guide, faces, n, subject, e);
+    sb_err err = sb_matte_other_share(&p->alpha, guide, faces, n, subject, &p->other_person, e);
     if (!err)
-        err = sb_matte_other_share(&p->alpha, faces, n, subject, &p->other_person, e);
+        err = sb_matte_keep_subject(&p->alpha, guide, faces, n, subject, e);
     free(faces);
     return err;
 }

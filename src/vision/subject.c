@@ -149,7 +149,7 @@ static int competes(const grid_t *g, const sb_face_t *faces, int k, int subject)
  * to either side of the face's centre, from its chin down BODY_DEPTH face heights (the subject's first),
  * so a neighbour's body is claimed from its own column rather than reached first from the subject's
  * shoulder. Returns whether the subject got a cell. */
-static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int subject)
+static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int subject, int generous)
 {
     int found = 0;
     for (int k = 0; k < n_faces; k++) {
@@ -163,13 +163,14 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
     }
     if (!found)
         return 0;
-    /* No other face's column reaches into the subject's head (with its hair and ears) or its own column. */
+    /* No other face's column reaches into the subject's head (with its hair and ears) or its own column;
+     * generous: nor anywhere under the grown head down to the column's depth. */
     const sb_face_t *sf = &faces[subject];
     float scx = sf->x + sf->w * 0.5f;
     const int head[8] = {(int)floorf((sf->x - HEAD_MARGIN * sf->w) / g->s),
                          (int)floorf((sf->x + (1 + HEAD_MARGIN) * sf->w) / g->s),
                          (int)floorf((sf->y - HEAD_MARGIN * sf->h) / g->s),
-                         (int)floorf((sf->y + (1 + CHIN_MARGIN) * sf->h) / g->s),
+                         (int)floorf((sf->y + (1 + (generous ? BODY_DEPTH : CHIN_MARGIN)) * sf->h) / g->s),
                          (int)floorf((scx - BODY_HALF * sf->w) / g->s), (int)floorf((scx + BODY_HALF * sf->w) / g->s),
                          (int)floorf((sf->y + sf->h) / g->s), g->gh};
     for (int j = -1; j < n_faces; j++) {
@@ -177,7 +178,7 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
         if ((j >= 0 && k == subject) || !competes(g, faces, k, subject))
             continue;
         const sb_face_t *f = &faces[k];
-        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h, half = (k == subject ? BODY_HALF : OTHER_HALF) * f->w;
+        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h, half = (k == subject || generous ? BODY_HALF : OTHER_HALF) * f->w;
         seed_rect(g, h, k, (int)floorf((cx - half) / g->s), (int)floorf((cx + half) / g->s),
                   (int)floorf(bottom / g->s), (int)floorf((bottom + BODY_DEPTH * f->h) / g->s), k == subject ? NULL : head);
     }
@@ -248,8 +249,9 @@ static sb_err keep_map(const grid_t *g, int subject, float *keep, sb_error_t *e)
     return SB_OK;
 }
 
-sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
-                             int subject, sb_error_t *e)
+/* sb_matte_keep_subject, the split's seeds `generous` or firm (subject.h). */
+static sb_err keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces, int subject,
+                           int generous, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     if (alpha->bands != 1 || rgb->bands != 3 || rgb->width != w || rgb->height != h || subject < 0 ||
@@ -275,7 +277,7 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
     sb_pool_rgb_mask(rgb->data, alpha->data, w, h, g.s, g.cell);
     for (size_t i = 0; i < n; i++)
         g.dist[i] = INFINITY;
-    if (!seed(&g, &heap, faces, n_faces, subject))
+    if (!seed(&g, &heap, faces, n_faces, subject, generous))
         goto done;
     grow(&g, &heap);
     err = keep_map(&g, subject, keep, e);
@@ -307,29 +309,27 @@ done:
     return err;
 }
 
+sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
+                             int subject, sb_error_t *e)
+{
+    return keep_subject(alpha, rgb, faces, n_faces, subject, 0, e);
+}
+
 /* The head's ellipse: inscribed in the face box, widened by EAR_MARGIN of its width on each side (ears). */
 #define EAR_MARGIN 0.10f
 /* Rows above this share of the face box's height (the mouth) are where a neighbour's remains beside the
  * face show; lower down the subject's own shoulders rise beside the chin. */
 #define LOBE_ROWS 0.80f
 
-sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_face_t *faces, int n_faces, int subject, float *share,
-                            sb_error_t *e)
+/* The share of the split matte `alpha` beside the subject's face and not hanging from its head, on the
+ * `sides` (bit 0 left, bit 1 right) where another face is (sb_matte_other_share). */
+static sb_err beside_face(const sb_fimage_t *alpha, const sb_face_t *f, int sides, float *share, sb_error_t *e)
 {
-    *share = 0;
-    if (alpha->bands != 1 || subject < 0 || subject >= n_faces)
-        return sb_error_set(e, SB_ERR_USAGE, "", "the other people's share needs a 1-band matte and a subject");
-    const sb_face_t *f = &faces[subject];
     int w = alpha->width, h = alpha->height, rows = (int)(f->y + LOBE_ROWS * f->h);
     rows = rows < 0 ? 0 : rows > h ? h : rows;
     float cx = f->x + f->w * 0.5f, cy = f->y + f->h * 0.5f, rx = f->w * (0.5f + EAR_MARGIN), ry = f->h * 0.5f;
-    /* The sides (bit 0 left, bit 1 right of the subject's centre) where another competing face is. */
-    int sides = 0;
-    for (int k = 0; k < n_faces; k++)
-        if (k != subject && competes_in(w, h, faces, k, subject))
-            sides |= faces[k].x + faces[k].w * 0.5f < cx ? 1 : 2;
     size_t n = (size_t)w * rows, lobe = 0, top = 0;
-    if (!sides || !n || rx <= 0 || ry <= 0)
+    if (!n || rx <= 0 || ry <= 0)
         return SB_OK;
     uint8_t *seen = malloc(n);
     size_t *stack = malloc(n * sizeof *stack);
@@ -374,4 +374,30 @@ sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_face_t *faces, in
     *share = (float)lobe / ((float)w * h);
     free(seen), free(stack);
     return SB_OK;
+}
+
+sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
+                            int subject, float *share, sb_error_t *e)
+{
+    *share = 0;
+    if (alpha->bands != 1 || subject < 0 || subject >= n_faces)
+        return sb_error_set(e, SB_ERR_USAGE, "", "the other people's share needs a 1-band matte and a subject");
+    /* The sides (bit 0 left, bit 1 right of the subject's centre) where another competing face is. */
+    const sb_face_t *f = &faces[subject];
+    int sides = 0;
+    for (int k = 0; k < n_faces; k++)
+        if (k != subject && competes_in(alpha->width, alpha->height, faces, k, subject))
+            sides |= faces[k].x + faces[k].w * 0.5f < f->x + f->w * 0.5f ? 1 : 2;
+    if (!sides)
+        return SB_OK;
+    sb_fimage_t split = {0};
+    sb_err err = sb_fimage_alloc(&split, alpha->width, alpha->height, 1, e);
+    if (err)
+        return err;
+    memcpy(split.data, alpha->data, (size_t)alpha->width * alpha->height * sizeof *split.data);
+    err = keep_subject(&split, rgb, faces, n_faces, subject, 1, e);
+    if (!err)
+        err = beside_face(&split, f, sides, share, e);
+    sb_fimage_free(&split);
+    return err;
 }

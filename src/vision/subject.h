@@ -20,16 +20,21 @@
 sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
                              int subject, sb_error_t *e);
 
-/* How much of another person the subject's matte `alpha` (1 band, 0..1; after sb_matte_keep_subject) still
- * holds beside the subject's face: *share is the area (alpha > 0.5) above the subject's mouth (80% of its
- * box's height) and outside the head's ellipse (inscribed in the box, 10% wider on each side) that a
- * 4-connected fill from the matte above the ellipse's upper half, within its width, running round the
- * ellipse and never across it, does not reach, on the sides (left or right of the subject's centre)
- * where another face of `faces` competes for the matte as in sb_matte_keep_subject; over the matte's area.
- * The subject's own hair, hat and ears hang from the top of its head; a neighbour's shoulder, hair or face
- * kept against its cheek does not. 0 when no other face competes. Any thread; deterministic.
- * SB_ERR_USAGE (not 1 band, subject out of range), SB_ERR_NOMEM. */
-sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_face_t *faces, int n_faces, int subject, float *share,
-                            sb_error_t *e);
+/* How much of another person the split of the person matte `alpha` (1 band, 0..1, before
+ * sb_matte_keep_subject; not changed) is unsure of beside the subject's face. The matte is split on a copy
+ * as sb_matte_keep_subject does, but generously: the other faces' columns as narrow as the subject's and
+ * kept out of the subject's grown head box down to the column's depth (the split before 2026-12-07, which
+ * gives the subject every contested part). *share is then the area (alpha > 0.5) above the subject's
+ * mouth (80% of its box's height) and outside the head's ellipse (inscribed in the box, 10% wider on each
+ * side) that a 4-connected fill from the matte above the ellipse's upper half, within its width, running
+ * round the ellipse and never across it, does not reach, on the sides (left or right of the subject's
+ * centre) where another face competes for the matte; over the matte's area. The subject's own hair, hat
+ * and ears hang from the top of its head; a neighbour's shoulder, hair or face kept against its cheek does
+ * not. The delivered (firm) split may move such a remnant inside the ellipse rather than clear it
+ * (groups/ulfd_22_cg's hair strand), which is why it is measured on the generous one. 0, and no split,
+ * when no other face competes. Any thread; deterministic. SB_ERR_USAGE (not 1 band, sizes differ, subject
+ * out of range), SB_ERR_NOMEM. */
+sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
+                            int subject, float *share, sb_error_t *e);
 
 #endif
