@@ -16,8 +16,9 @@
  * count on the output but one... */
 #define SB_CUTOUT_BACKGROUND_MAX 0.02f
 /* ... or more of another person beside the subject's face than this (share of the frame, measured by
- * sb_matte_other_share when the portrait was cut out: p->other_person). Clean cut-outs of groups/ read
- * 0-0.0002, a neighbour's jacket kept against the cheek 0.0012-0.0017 (docs/QUALITY.md, h13-subject). */
+ * sb_matte_other_share when the portrait was cut out: p->other_person). Delivered cut-outs of groups/
+ * read 0-0.00017, a neighbour's jacket or hair kept against the cheek 0.0008-0.0028 (docs/QUALITY.md,
+ * h13-subject). */
 #define SB_CUTOUT_OTHER_PERSON_MAX 0.001f
 
 
