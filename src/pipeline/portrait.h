@@ -26,7 +26,7 @@ typedef struct {
     /* after sb_portrait_cutout */
     sb_fimage_t alpha;        /* person matte, 0 outside the photo */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
-    float other_person;       /* the share of the matte in another person's region (sb_matte_other_share) */
+    float other_person;       /* how much of another person a split leaves beside the face (sb_matte_other_share) */
 } sb_portrait_t;
 
 /* Decode `buf` (for a `size` crop), find faces, apply the gates (SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
@@ -60,7 +60,8 @@ void sb_portrait_photo_quad(const sb_portrait_t *p, int out_width, int out_heigh
 /* Matte, light and foreground colours of an aligned portrait (stages matte, light, foreground). The matte
  * is the selfie net's alone, or with `salient` the person matte of both nets (sb_matte_person: better
  * edges and fewer misses, about 250 ms more on one thread); either way it keeps only the subject
- * (vision/subject.h): the parts of it that belong to the other faces found, or to no face, are cleared. */
+ * (vision/subject.h): the parts of it that belong to the other faces found, or to no face, are cleared; p->other_person
+ * is measured on the matte before that (sb_matte_other_share). */
 sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb_detect_result_t *d,
                           sb_error_t *e);
 

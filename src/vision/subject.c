@@ -178,7 +178,8 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
         if ((j >= 0 && k == subject) || !competes(g, faces, k, subject))
             continue;
         const sb_face_t *f = &faces[k];
-        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h, half = (k == subject || generous ? BODY_HALF : OTHER_HALF) * f->w;
+        float cx = f->x + f->w * 0.5f, bottom = f->y + f->h;
+        float half = (k == subject || generous ? BODY_HALF : OTHER_HALF) * f->w;
         seed_rect(g, h, k, (int)floorf((cx - half) / g->s), (int)floorf((cx + half) / g->s),
                   (int)floorf(bottom / g->s), (int)floorf((bottom + BODY_DEPTH * f->h) / g->s), k == subject ? NULL : head);
     }

@@ -1,6 +1,7 @@
 /* subject.h - only the subject in a person matte: the part of the matte geodesically connected to the
  * subject's face, split from the other people's parts along colour edges, with what is not connected to
- * any face cleared. Any thread; allocates its own scratch. */
+ * any face cleared; and how unsure that split is beside the subject's face. Any thread; allocates its own
+ * scratch. */
 #ifndef SB_SUBJECT_H
 #define SB_SUBJECT_H
 
