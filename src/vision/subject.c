@@ -294,8 +294,9 @@ static sb_err keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_
     for (int y = 0; !err && y < h; y++)
         sb_pooled_sampler_row(&ps, y, full.data + (size_t)y * w);
     /* The keep map is a staircase of grid cells; the guided filter (the matte's own window) moves its
-     * edges onto the photo's, so a cut between two people follows the line between them. */
-    if (!err)
+     * edges onto the photo's, so a cut between two people follows the line between them. The generous
+     * split is only measured (alpha > 0.5, beside the face), where a cell's staircase does not matter. */
+    if (!err && !generous)
         err = sb_guided_filter(rgb, &full, radius(w, h), 1e-3f, 4, e);
     for (size_t i = 0; !err && i < (size_t)w * h; i++)
         alpha->data[i] *= full.data[i];
