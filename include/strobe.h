@@ -83,6 +83,8 @@ typedef struct {
     bool pass;
     float matte_confidence;  /* share of the matte at alpha < 0.05 or > 0.95 */
     float background_left;   /* share of the frame kept (alpha > 0.5) apart from the subject's own region */
+    float halo;              /* the old background's pull on the matte's soft edge, a share of the frame */
+    float holes;             /* share of the frame in holes of the matte enclosed by the subject */
     bool other_person_left;  /* the delivered image holds more than one face */
     bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
     int output_face_count;   /* faces found again on the delivered image */

@@ -338,7 +338,7 @@ static sb_err join_checks(call_t *c, sb_error_t *e)
 static bool cutout_fault(const sb_cutout_check_t *k)
 {
     return k->matte_confidence < SB_CUTOUT_CONFIDENCE_MIN || k->background_left > SB_CUTOUT_BACKGROUND_MAX ||
-           k->output_face_count > 1;
+           k->halo > SB_CUTOUT_HALO_MAX || k->holes > SB_CUTOUT_HOLES_MAX || k->output_face_count > 1;
 }
 
 /* One attempt of the cut-out strategies (pipeline/strategy.h): the background, then StyleApply at falling
@@ -380,7 +380,7 @@ static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb
             break;
         sb_point_t quad[4];
         sb_portrait_photo_quad(p, frame.width, frame.height, quad);
-        if ((err = sb_cutout_check(studio, &frame, &p->alpha, &p->face, quad, lk.faces, &ok, e)))
+        if ((err = sb_cutout_check(studio, &frame, &p->aligned, &p->alpha, &p->face, quad, lk.faces, &ok, e)))
             break;
         sb_stages_mark(&d->stages, "qa");
         if (ok.pass && lk.likeness > c->best_likeness) {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "pipeline/cutout_halo.h"
 #include "pipeline/likeness.h"
 
 /* The matte's pixels (alpha > 0.5) connected to the subject's face box; the share of the frame kept
@@ -46,8 +47,9 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
     return SB_OK;
 }
 
-sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fimage_t *alpha, const sb_face_t *face,
-                       const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c, sb_error_t *e)
+sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_image_t *photo, const sb_fimage_t *alpha,
+                       const sb_face_t *face, const sb_point_t quad[4], int faces_found, sb_cutout_check_t *c,
+                       sb_error_t *e)
 {
     *c = (sb_cutout_check_t){0};
     if (!out || (out->bands != 3 && out->bands != 4) || !alpha || !alpha->data || alpha->bands != 1 || !face || !quad)
@@ -59,6 +61,8 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fima
     sb_image_t rgb = {0};
     const sb_image_t *look = out;
     sb_err err = apart_from_subject(alpha, face, &c->background_left, e);
+    if (!err)
+        err = sb_cutout_halo(out, photo, alpha, &c->halo, &c->holes, e);
     if (!err && out->bands == 4 && !(err = sb_pipeline_over_grey(out, &rgb, e)))
         look = &rgb;
     if (!err)
@@ -79,6 +83,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_fima
         return err;
     c->other_person_left = c->output_face_count > 1;
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
+              c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1;
     return SB_OK;
 }

@@ -277,7 +277,7 @@ static sb_err make_sample(sb_studio_t *studio, call_t *c, const sb_style_t *s, s
     sb_stages_mark(&d->stages, "likeness");
     sb_point_t quad[4];
     sb_portrait_photo_quad(&c->p, frame8.width, frame8.height, quad);
-    if ((err = sb_cutout_check(studio, &frame8, &c->p.alpha, &c->p.face, quad, lk.faces, &out->cutout, e)))
+    if ((err = sb_cutout_check(studio, &frame8, &c->p.aligned, &c->p.alpha, &c->p.face, quad, lk.faces, &out->cutout, e)))
         goto done;
     sb_stages_mark(&d->stages, "qa");
 done:

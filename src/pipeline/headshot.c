@@ -57,7 +57,7 @@ static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb
     sb_stages_mark(&a->d->stages, "composite");
     sb_point_t quad[4];
     sb_portrait_photo_quad(p, a->o->size, a->o->size, quad);
-    err = sb_cutout_check(studio, &a->final8, &p->alpha, &p->face, quad, -1, check, e);
+    err = sb_cutout_check(studio, &a->final8, &p->aligned, &p->alpha, &p->face, quad, -1, check, e);
     sb_stages_mark(&a->d->stages, "qa");
 done:
     sb_fimage_free(&final);
