@@ -18,7 +18,7 @@
 /* ... a rim of the old background along the subject's outline wider than this share of the frame's short
  * side, or more of the frame in holes than this share (pipeline/cutout_halo.h; calibrated in
  * docs/QUALITY.md, "Issue 13: halos, hair edges and holes"). */
-#define SB_CUTOUT_HALO_MAX 0.0125f
+#define SB_CUTOUT_HALO_MAX 0.013f
 #define SB_CUTOUT_HOLES_MAX 0.004f
 
 

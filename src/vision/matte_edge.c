@@ -23,6 +23,9 @@
 #define CONTRAST_LO 0.10f
 #define CONTRAST_HI 0.25f
 #define RESIDUAL_MAX 0.20f
+/* A pixel crosses the net's 0.5 contour only where the colour line puts it this far past it (under
+ * CLEAR or over 1 - CLEAR). */
+#define CLEAR 0.05f
 
 enum { M_WF, M_F, M_WB = 4, M_B, M_BANDS = 8 };
 enum { S_F, S_B = 3, S_OK = 6, S_BANDS = 7 };
@@ -80,7 +83,11 @@ static float solve(const float p[3], const float f[3], const float b[3], float o
     trust = trust > 1 ? 1 : trust;
     float fit = 1 - sqrtf(res) / RESIDUAL_MAX;
     trust *= fit < 0 ? 0 : fit;
-    return a + trust * (tc - a);
+    float r = a + trust * (tc - a);
+    /* Each side of the net's contour stays there unless the colour says the other side outright. */
+    if (a >= 0.5f && r < 0.5f && tc > CLEAR)
+        return 0.5f;
+    return a < 0.5f && r >= 0.5f && tc < 1 - CLEAR ? 0.4999f : r;
 }
 
 sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, sb_error_t *e)
