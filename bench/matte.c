@@ -1,7 +1,8 @@
 /* matte - accuracy and cost of the person matte (sb_matte_person, src/vision/matte.h) on the matting set,
  * so the floors in tests/unit/test_matte.c and the numbers in docs/QUALITY.md can be re-derived.
  *
- * usage: matte [TESTDATA_DIR]   (default ../shared/testdata)
+ * usage: matte [TESTDATA_DIR] [--edge]   (default ../shared/testdata; --edge: then the people cut-out's
+ * soft-edge solve, sb_matte_edge_refine, vision/matte_edge.h)
  * For every ground truth matting/gt/<name>.png of a hseg_ or dim_ input matting/<name>.{jpg,png} (full
  * size): the matte's IoU at 0.5 against ground truth >= 128; for dim_ (true alpha) also SAD (sum of |alpha -
  * truth| over the trimap's unknown band, /1000) and gradient error (sum of the squared difference of the
@@ -17,6 +18,7 @@
 #include "image/io.h"
 #include "util/clock.h"
 #include "vision/matte.h"
+#include "vision/matte_edge.h"
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -86,7 +88,8 @@ static void alpha_errors(const sb_fimage_t *alpha, const sb_image_t *gt, const s
 
 int main(int argc, char **argv)
 {
-    const char *root = argc > 1 ? argv[1] : "../shared/testdata";
+    const char *root = argc > 1 && strcmp(argv[1], "--edge") ? argv[1] : "../shared/testdata";
+    int edge = !strcmp(argv[argc - 1], "--edge");
     sb_error_t e = {0};
     if (sb_io_init(argv[0], &e))
         die("init", &e);
@@ -128,7 +131,7 @@ int main(int argc, char **argv)
         if (sb_image_to_float(&img, &guide, &e))
             die(line, &e);
         int64_t t0 = sb_clock_us();
-        if (sb_matte_person(m, &img, &guide, 1, &alpha, &e))
+        if (sb_matte_person(m, &img, &guide, 1, &alpha, &e) || (edge && sb_matte_edge_refine(&guide, &alpha, &e)))
             die(line, &e);
         double t = (sb_clock_us() - t0) / 1e3, v = sb_mask_iou(&alpha, &gt, 0);
         ms += t;

@@ -84,6 +84,8 @@ typedef struct {
     float matte_confidence;  /* share of the matte at alpha < 0.05 or > 0.95 */
     float background_left;   /* share of the frame kept (alpha > 0.5) apart from the subject's own region */
     float other_person;      /* share of the frame beside the face that may be another person's */
+    float halo;              /* the old background's pull on the matte's soft edge, a share of the frame */
+    float holes;             /* share of the frame in holes of the matte enclosed by the subject */
     bool other_person_left;  /* more than one face on the output, or other_person over its limit */
     bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
     int output_face_count;   /* faces found again on the delivered image */

@@ -20,12 +20,18 @@
  * read 0-0.00017, a neighbour's jacket or hair kept against the cheek 0.0008-0.0028 (docs/QUALITY.md,
  * h13-subject). */
 #define SB_CUTOUT_OTHER_PERSON_MAX 0.001f
+/* ... a rim of the old background along the subject's outline wider than this share of the frame's short
+ * side, or more of the frame in holes than this share (pipeline/cutout_halo.h; calibrated in
+ * docs/QUALITY.md, "Issue 13: halos, hair edges and holes"). */
+#define SB_CUTOUT_HALO_MAX 0.013f
+#define SB_CUTOUT_HOLES_MAX 0.004f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA
  * is checked over mid grey, as sb_pipeline_likeness sees it) made from the cut-out portrait `p` (borrowed:
  * its matte p->alpha, 1 band, any size, is read at its own scale, with the subject's face box p->face in
- * its pixels and p->other_person as sb_portrait_cutout measured it), whose source photo's corners land at
+ * its pixels, p->other_person as sb_portrait_cutout measured it, and p->aligned, the crop it was cut
+ * from, whose old background colours the halo measure reads), whose source photo's corners land at
  * `quad` in `out`'s pixels. `faces_found` is the number of faces
  * already found on `out` (sb_likeness_t.faces), or negative to run the detector here. Fills `c` (attempts
  * left 0). Errors: SB_ERR_USAGE, SB_ERR_NOMEM, the detector's. */

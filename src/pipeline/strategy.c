@@ -27,6 +27,8 @@ static const char *why(const sb_cutout_check_t *c)
     return c->output_face_count != 1 ? "the output does not hold exactly one face"
            : c->other_person_left    ? "another person is left beside the subject"
            : c->photo_edge_visible   ? "the photo's edge shows"
+           : c->halo > SB_CUTOUT_HALO_MAX ? "the old background shows round the person"
+           : c->holes > SB_CUTOUT_HOLES_MAX ? "the cut-out has holes"
                                      : "the matte kept background or was unsure";
 }
 

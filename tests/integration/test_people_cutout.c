@@ -100,11 +100,13 @@ Test(people_cutout, tight_clean_photos_make_a_headshot)
     }
 }
 
-/* Every portrait sample carries its check, and a delivered portrait's samples all pass it. */
+/* Every portrait sample carries its check, and a delivered portrait's samples all pass it. (Was
+ * gfpgan_adele_crop, whose portrait on this dark backdrop showed a dark cloud of the blue-grey curtain
+ * round the hair: refused by the halo measure since issue 13's halo work, docs/QUALITY.md.) */
 Test(people_cutout, portrait_samples_all_pass_their_check)
 {
     size_t len;
-    uint8_t *buf = read_face("faces/gfpgan_adele_crop.png", &len);
+    uint8_t *buf = read_face("faces/u2net_img_1585.png", &len);
     sb_generate_opts_t o = SB_GENERATE_OPTS_DEFAULT;
     o.prompt = "editorial portrait, dramatic light, dark backdrop";
     o.seed = 11;

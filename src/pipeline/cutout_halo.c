@@ -1,0 +1,165 @@
+/* cutout_halo.c - the cut-out check's edge measures: the old background left round the subject (halo)
+ * and the holes in it. */
+#include "pipeline/cutout_halo.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "image/filter.h"
+#include "image/label.h"
+
+/* Cells of CELL x CELL matte pixels carry the local colour models; their means are taken over a box of
+ * MODEL_FRAC of the matte's short side (at least one cell), or of WIDE_FRAC where that box holds too little
+ * background (deep in a wide soft band). */
+#define CELL 4
+#define MODEL_FRAC 0.04f
+#define WIDE_FRAC 0.25f
+/* A pixel is the old background where alpha < BG_ALPHA, the new one where alpha < NEW_ALPHA; the soft
+ * band measured is BG_ALPHA <= alpha <= SURE_ALPHA. */
+#define BG_ALPHA 0.05f
+#define NEW_ALPHA 0.02f
+#define SURE_ALPHA 0.95f
+/* A cell's model counts when this share of its box is background; the old and new backgrounds must differ
+ * by at least MIN_CONTRAST (0..1 RGB distance) for a rim of the old one to show at all. */
+#define MIN_WEIGHT 0.05f
+#define MIN_WEIGHT_WIDE 0.005f
+#define MIN_CONTRAST 0.08f
+/* A rim counts in full where the two backgrounds differ by FULL_CONTRAST or more, in proportion below (a
+ * rim of a blue-grey curtain on the grey backdrop hardly shows). */
+#define FULL_CONTRAST 0.30f
+/* A hole counts from this share of the frame. */
+#define HOLE_MIN 0.004
+
+/* Sample `out` (any size, 3 or 4 bands; RGBA over mid grey) at matte pixel (x, y) of a w x h matte. */
+static void out_rgb(const sb_image_t *out, int x, int y, int w, int h, float rgb[3])
+{
+    int ox = (int)((long)x * out->width / w), oy = (int)((long)y * out->height / h);
+    const uint8_t *p = out->data + ((size_t)oy * out->width + ox) * out->bands;
+    float a = out->bands == 4 ? p[3] / 255.0f : 1.0f;
+    for (int k = 0; k < 3; k++)
+        rgb[k] = p[k] / 255.0f * a + 0.5f * (1 - a);
+}
+
+/* The local colour models on the cell grid: per cell, the box mean of the old background's colour (the
+ * photo where alpha < BG_ALPHA) and of the new one's (the output where alpha < NEW_ALPHA), 8 bands:
+ * weight_old, rgb_old x weight, weight_new, rgb_new x weight. */
+static sb_err models(const sb_image_t *out, const sb_image_t *photo, const sb_fimage_t *alpha, float *grid,
+                     float *wide, int gw, int gh, sb_error_t *e)
+{
+    int w = alpha->width, h = alpha->height;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float a = alpha->data[(size_t)y * w + x], *g = grid + ((size_t)(y / CELL) * gw + x / CELL) * 8;
+            if (a < BG_ALPHA) {
+                const uint8_t *p = photo->data + ((size_t)y * w + x) * photo->bands;
+                g[0] += 1;
+                for (int k = 0; k < 3; k++)
+                    g[1 + k] += p[k] / 255.0f;
+            }
+            if (a < NEW_ALPHA) {
+                float rgb[3];
+                out_rgb(out, x, y, w, h, rgb);
+                g[4] += 1;
+                for (int k = 0; k < 3; k++)
+                    g[5 + k] += rgb[k];
+            }
+        }
+    int short_side = w < h ? w : h, r = (int)(MODEL_FRAC * short_side / CELL), rw = (int)(WIDE_FRAC * short_side / CELL);
+    sb_err err = sb_box_mean(grid, wide, gw, gh, 8, rw < 1 ? 1 : rw, e);
+    return err ? err : sb_box_mean(grid, grid, gw, gh, 8, r < 1 ? 1 : r, e);
+}
+
+/* How far the output at a soft-band pixel is pulled from the new background toward the old one (0..1),
+ * by the cell's local models `g` or, where they hold too little background, the wide ones `wg`; 0 where
+ * both are missing or the two backgrounds look alike. */
+static float pull(const float *g, const float *wg, const float rgb[3])
+{
+    float cells = CELL * CELL;
+    if (g[0] < MIN_WEIGHT * cells || g[4] < MIN_WEIGHT * cells)
+        g = wg;
+    if (g[0] < MIN_WEIGHT_WIDE * cells || g[4] < MIN_WEIGHT_WIDE * cells)
+        return 0;
+    float v[3], d[3], vv = 0, dv = 0;
+    for (int k = 0; k < 3; k++) {
+        float old = g[1 + k] / g[0], now = g[5 + k] / g[4];
+        v[k] = old - now, d[k] = rgb[k] - now;
+        vv += v[k] * v[k], dv += d[k] * v[k];
+    }
+    if (vv < MIN_CONTRAST * MIN_CONTRAST)
+        return 0;
+    float t = dv / vv, seen = sqrtf(vv) / FULL_CONTRAST;
+    return (t < 0 ? 0 : t > 1 ? 1 : t) * (seen > 1 ? 1 : seen);
+}
+
+/* The length of the subject's outline in pixels: those at alpha >= 0.5 with a 4-neighbour under 0.5. */
+static size_t contour(const sb_fimage_t *alpha)
+{
+    int w = alpha->width, h = alpha->height;
+    size_t n = 0;
+    for (int y = 1; y < h - 1; y++)
+        for (int x = 1; x < w - 1; x++) {
+            const float *a = alpha->data + (size_t)y * w + x;
+            n += a[0] >= 0.5f && (a[-1] < 0.5f || a[1] < 0.5f || a[-w] < 0.5f || a[w] < 0.5f);
+        }
+    return n;
+}
+
+static int open_px(size_t i, const void *user)
+{
+    return ((const float *)user)[i] < 0.5f;
+}
+
+/* The share of the frame in holes: parts of alpha < 0.5 that do not reach the frame's border (enclosed by
+ * the subject) and cover at least HOLE_MIN of it (the gaps between strands of hair are smaller). */
+static sb_err holes(const sb_fimage_t *alpha, float *share, sb_error_t *e)
+{
+    int w = alpha->width, h = alpha->height;
+    size_t n = (size_t)w * h, sum = 0;
+    sb_parts_t parts;
+    sb_err err = sb_parts_label(w, h, open_px, alpha->data, &parts, e);
+    uint8_t *border = err ? NULL : calloc((size_t)parts.count + 1, 1);
+    if (!err && !border)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the holes check");
+    for (int x = 0; !err && x < w; x++)
+        border[parts.label[x]] = border[parts.label[(size_t)(h - 1) * w + x]] = 1;
+    for (int y = 0; !err && y < h; y++)
+        border[parts.label[(size_t)y * w]] = border[parts.label[(size_t)y * w + w - 1]] = 1;
+    for (int id = 1; !err && id <= parts.count; id++)
+        if (!border[id] && (double)parts.area[id - 1] >= HOLE_MIN * (double)n)
+            sum += parts.area[id - 1];
+    *share = (float)((double)sum / (double)n);
+    free(border);
+    sb_parts_free(&parts);
+    return err;
+}
+
+sb_err sb_cutout_halo(const sb_image_t *out, const sb_image_t *photo, const sb_fimage_t *alpha, float *halo,
+                      float *hole, sb_error_t *e)
+{
+    *halo = 0, *hole = 0;
+    int w = alpha->width, h = alpha->height;
+    if (!photo || photo->width != w || photo->height != h || photo->bands < 3)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the halo check needs the photo at the matte's size");
+    int gw = (w + CELL - 1) / CELL, gh = (h + CELL - 1) / CELL;
+    size_t cells = (size_t)gw * gh * 8;
+    float *grid = calloc(cells * 2, sizeof *grid);
+    if (!grid)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the halo check");
+    sb_err err = models(out, photo, alpha, grid, grid + cells, gw, gh, e);
+    double sum = 0;
+    for (int y = 0; !err && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float a = alpha->data[(size_t)y * w + x], rgb[3];
+            if (a < BG_ALPHA || a > SURE_ALPHA)
+                continue;
+            out_rgb(out, x, y, w, h, rgb);
+            size_t c = ((size_t)(y / CELL) * gw + x / CELL) * 8;
+            sum += pull(grid + c, grid + cells + c, rgb);
+        }
+    free(grid);
+    if (!err)
+        err = holes(alpha, hole, e);
+    size_t edge = contour(alpha);
+    *halo = (float)(sum / (double)(edge ? edge : 1) / (double)(w < h ? w : h));
+    return err;
+}

@@ -1,0 +1,169 @@
+/* The matte's soft edge solved from local colours (vision/matte_edge.c) and the cut-out check's edge
+ * measures (pipeline/cutout_halo.c), on drawn scenes: a subject disc on a black wall whose matte is too
+ * soft, composited on a grey backdrop. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/cutout_halo.h"
+#include "pipeline/cutout_qa.h"
+#include "testutil.h"
+#include "vision/matte_edge.h"
+
+#define N 400
+#define R 100.0f
+
+/* 1 inside the disc of radius R at the frame's centre, 0 outside, antialiased over one pixel. */
+static float disc(int x, int y)
+{
+    float d = hypotf(x + 0.5f - N / 2.0f, y + 0.5f - N / 2.0f) - R;
+    return d < -0.5f ? 1 : d > 0.5f ? 0 : 0.5f - d;
+}
+
+/* The disc's alpha spread over a ramp `soft` pixels wide outside it (a net's soft band), or crisp. */
+static float soft_alpha(int x, int y, float soft)
+{
+    float d = hypotf(x + 0.5f - N / 2.0f, y + 0.5f - N / 2.0f) - R;
+    if (soft <= 0)
+        return disc(x, y);
+    return d <= 0 ? 1 : d >= soft ? 0 : 1 - d / soft;
+}
+
+/* The photo: a disc of `fg` on `bg` (0..1 RGB), as floats and as 8 bits. */
+static void photo(const float fg[3], const float bg[3], sb_fimage_t *f, sb_image_t *u)
+{
+    sb_error_t e = {0};
+    cr_assert_eq(sb_fimage_alloc(f, N, N, 3, &e), SB_OK);
+    cr_assert_eq(sb_image_alloc(u, N, N, 3, &e), SB_OK);
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            float a = disc(x, y);
+            for (int k = 0; k < 3; k++) {
+                float v = a * fg[k] + (1 - a) * bg[k];
+                f->data[((size_t)y * N + x) * 3 + k] = v;
+                u->data[((size_t)y * N + x) * 3 + k] = (uint8_t)(v * 255 + 0.5f);
+            }
+        }
+}
+
+static void alpha_of(sb_fimage_t *a, float soft)
+{
+    sb_error_t e = {0};
+    cr_assert_eq(sb_fimage_alloc(a, N, N, 1, &e), SB_OK);
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++)
+            a->data[(size_t)y * N + x] = soft_alpha(x, y, soft);
+}
+
+/* Mean |alpha - the disc| over the pixels within `soft` of the disc's edge. */
+static double edge_error(const sb_fimage_t *a, float soft)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            float d = hypotf(x + 0.5f - N / 2.0f, y + 0.5f - N / 2.0f) - R;
+            if (d < -2 || d > soft)
+                continue;
+            sum += fabsf(a->data[(size_t)y * N + x] - disc(x, y));
+            n++;
+        }
+    return sum / (double)n;
+}
+
+Test(matte_edge, a_soft_band_over_a_distinct_wall_is_solved_from_colour)
+{
+    const float brown[3] = {0.45f, 0.30f, 0.20f}, white[3] = {0.95f, 0.95f, 0.93f};
+    sb_fimage_t img = {0}, a = {0};
+    sb_image_t u = {0};
+    sb_error_t e = {0};
+    photo(brown, white, &img, &u);
+    alpha_of(&a, 20);
+    double before = edge_error(&a, 20);
+    cr_assert_eq(sb_matte_edge_refine(&img, &a, &e), SB_OK, "%s", e.message);
+    double after = edge_error(&a, 20);
+    cr_log_info("edge error %.4f -> %.4f", before, after);
+    cr_expect_lt(after, before * 0.25, "the wall kept in the band: %.4f -> %.4f", before, after);
+    /* Sure pixels are never changed. */
+    cr_expect_eq(a.data[(size_t)(N / 2) * N + N / 2], 1.0f);
+    cr_expect_eq(a.data[0], 0.0f);
+    sb_fimage_free(&img), sb_fimage_free(&a), sb_image_free(&u);
+}
+
+Test(matte_edge, colours_that_cannot_tell_leave_alpha_alone)
+{
+    const float dark[3] = {0.04f, 0.04f, 0.05f}, black[3] = {0.0f, 0.0f, 0.0f};
+    sb_fimage_t img = {0}, a = {0}, b = {0};
+    sb_image_t u = {0};
+    sb_error_t e = {0};
+    photo(dark, black, &img, &u);
+    alpha_of(&a, 20);
+    alpha_of(&b, 20);
+    cr_assert_eq(sb_matte_edge_refine(&img, &a, &e), SB_OK, "%s", e.message);
+    cr_expect_eq(memcmp(a.data, b.data, sizeof(float) * N * N), 0, "alpha moved where fg and bg look alike");
+    sb_fimage_free(&img), sb_fimage_free(&a), sb_fimage_free(&b), sb_image_free(&u);
+}
+
+/* The delivered frame: the photo over a grey backdrop through `a`. */
+static void composite(const sb_image_t *u, const sb_fimage_t *a, sb_image_t *out)
+{
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(out, N, N, 3, &e), SB_OK);
+    for (size_t i = 0; i < (size_t)N * N; i++)
+        for (int k = 0; k < 3; k++)
+            out->data[i * 3 + k] = (uint8_t)(a->data[i] * u->data[i * 3 + k] + (1 - a->data[i]) * 190 + 0.5f);
+}
+
+Test(cutout_halo, a_wide_rim_of_the_black_wall_fails_and_a_clean_edge_passes)
+{
+    const float skin[3] = {0.85f, 0.75f, 0.70f}, black[3] = {0, 0, 0};
+    sb_fimage_t img = {0}, crisp = {0}, cloud = {0};
+    sb_image_t u = {0}, out = {0};
+    sb_error_t e = {0};
+    float halo, holes;
+    photo(skin, black, &img, &u);
+    alpha_of(&crisp, 0);
+    composite(&u, &crisp, &out);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &crisp, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_log_info("crisp: halo %.4f holes %.4f", halo, holes);
+    cr_expect_leq(halo, SB_CUTOUT_HALO_MAX * 0.2f, "a clean edge measured a halo of %.4f", halo);
+    cr_expect_eq(holes, 0);
+    sb_image_free(&out);
+    /* The matte holds a 40 px ramp of the black wall round the disc: a grey-black cloud on the backdrop. */
+    alpha_of(&cloud, 40);
+    composite(&u, &cloud, &out);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &cloud, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_log_info("cloud: halo %.4f", halo);
+    cr_expect_gt(halo, SB_CUTOUT_HALO_MAX * 2, "a 40 px rim of the old wall measured %.4f", halo);
+    sb_image_free(&out);
+    sb_fimage_free(&img), sb_fimage_free(&crisp), sb_fimage_free(&cloud), sb_image_free(&u);
+}
+
+Test(cutout_halo, a_hole_in_the_subject_is_measured_and_strand_gaps_are_not)
+{
+    const float skin[3] = {0.85f, 0.75f, 0.70f}, grey[3] = {0.5f, 0.5f, 0.5f};
+    sb_fimage_t img = {0}, a = {0};
+    sb_image_t u = {0}, out = {0};
+    sb_error_t e = {0};
+    float halo, holes;
+    photo(skin, grey, &img, &u);
+    alpha_of(&a, 0);
+    /* Ten 3 x 3 gaps (like the backdrop between strands), then one 30 x 30 hole. */
+    for (int k = 0; k < 10; k++)
+        for (int y = 0; y < 3; y++)
+            for (int x = 0; x < 3; x++)
+                a.data[(size_t)(130 + y) * N + 150 + 10 * k + x] = 0;
+    composite(&u, &a, &out);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &a, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_expect_eq(holes, 0, "gaps of 9 pixels counted as holes: %.5f", holes);
+    for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 30; x++)
+            a.data[(size_t)(200 + y) * N + 180 + x] = 0;
+    sb_image_free(&out);
+    composite(&u, &a, &out);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &a, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_expect_float_eq(holes, 900.0f / (N * N), 1e-6, "holes %.5f", holes);
+    cr_expect_gt(holes, SB_CUTOUT_HOLES_MAX);
+    sb_image_free(&out);
+    sb_fimage_free(&img), sb_fimage_free(&a), sb_image_free(&u);
+}
