@@ -298,6 +298,8 @@ typedef struct {
                                  * SB_PRODUCT_UPSCALE_WARN or more is reported as input_upscaled_<f>x) */
     sb_hand_t hand;             /* the hand holding the product (hand.hand 0: none found), what it held that
                                  * was added, what was removed (hand remove) */
+    long shadow_removed;        /* working pixels of a cast shadow cleared from the subject's mask
+                                 * (vision/cast_shadow.h); 0: none found */
 } sb_product_result_t;
 
 /* An input enlarged this much or more onto the canvas is reported (validation_warnings input_upscaled_<f>x):

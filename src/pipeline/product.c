@@ -11,6 +11,7 @@
 #include "render/ground.h"
 #include "render/scene.h"
 #include "render/shadow.h"
+#include "vision/cast_shadow.h"
 #include "vision/matte_trim.h"
 #include "vision/white_check.h"
 
@@ -542,10 +543,14 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         sb_detect_result_add_model(d, SB_MODEL_U2NETP);
         err = sb_salient_product_mask(salient, &work, &mask, &recovered, e);
     }
-    if (!err) {
+    if (!err)
         err = sb_matte_trim(&mask, e);
+    if (!err)
+        err = sb_cast_shadow_remove(&work, &mask, &res->shadow_removed, e);
+    if (!err && res->shadow_removed)
+        err = sb_matte_trim(&mask, e);
+    if (!err)
         sb_stages_mark(&d->stages, "mask");
-    }
     if (!err)
         err = sb_product_held(studio, p.hand_remove, &work, &mask, res, e);
     if (!err)

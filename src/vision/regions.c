@@ -153,3 +153,14 @@ sb_err sb_regions_dilate(uint8_t *bin, int w, int h, int r, sb_error_t *e)
     free(d);
     return SB_OK;
 }
+
+sb_err sb_regions_erode(uint8_t *bin, int w, int h, int r, sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    for (size_t i = 0; i < n; i++)
+        bin[i] = !bin[i];
+    sb_err err = sb_regions_dilate(bin, w, h, r, e);
+    for (size_t i = 0; i < n; i++)
+        bin[i] = !bin[i];
+    return err;
+}

@@ -42,4 +42,8 @@ void sb_regions_free(sb_regions_t *r);
  * two separable passes of linear time whatever r. r <= 0 leaves it as it is. SB_ERR_NOMEM. */
 sb_err sb_regions_dilate(uint8_t *bin, int w, int h, int r, sb_error_t *e);
 
+/* Erode `bin` (w x h) in place by r pixels (square): the complement dilated, so set pixels become 0 or 1.
+ * SB_ERR_NOMEM. */
+sb_err sb_regions_erode(uint8_t *bin, int w, int h, int r, sb_error_t *e);
+
 #endif

@@ -6,18 +6,6 @@
 
 #include "vision/regions.h"
 
-/* Erode `bin` (w x h) by r: the complement dilated. */
-static sb_err erode(uint8_t *bin, int w, int h, int r, sb_error_t *e)
-{
-    size_t n = (size_t)w * h;
-    for (size_t i = 0; i < n; i++)
-        bin[i] = !bin[i];
-    sb_err err = sb_regions_dilate(bin, w, h, r, e);
-    for (size_t i = 0; i < n; i++)
-        bin[i] = !bin[i];
-    return err;
-}
-
 sb_err sb_salient_recover(uint8_t *map, int w, int h, long *recovered, sb_error_t *e)
 {
     size_t n = (size_t)w * h;
@@ -31,7 +19,7 @@ sb_err sb_salient_recover(uint8_t *map, int w, int h, long *recovered, sb_error_
         faint[i] = map[i] >= SB_RECOVER_LOW && map[i] < 128;
         strong |= map[i] >= 128;
     }
-    sb_err err = strong ? erode(faint, w, h, SB_RECOVER_OPEN, e) : SB_OK;
+    sb_err err = strong ? sb_regions_erode(faint, w, h, SB_RECOVER_OPEN, e) : SB_OK;
     if (!err && strong)
         err = sb_regions_dilate(faint, w, h, SB_RECOVER_OPEN, e);
     /* The opened faint area (dilation may have crossed into the strong part or below the faint level) with

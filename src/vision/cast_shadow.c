@@ -1,0 +1,202 @@
+/* cast_shadow.c - a cast shadow kept in a subject matte, found and cleared (see cast_shadow.h). */
+#include "vision/cast_shadow.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/filter.h"
+#include "vision/regions.h"
+
+#define BG_ALPHA 0.05f
+/* The ring of background read: this fraction of the photo's long side around the matte. */
+#define RING_FRAC 0.03
+/* A shadow's core is 8-60% of the background's luminance; its penumbra, grown from the core by up to
+ * GROW_FRAC of the photo's long side, up to 92%. */
+#define RATIO_LO 0.0f
+#define CORE_HI 0.45f
+#define RATIO_HI 0.92f
+#define GROW_FRAC 0.012
+/* Strips of the core up to twice this fraction of the photo's long side wide are not a shadow's. */
+#define THIN_FRAC 0.004
+/* The photo is smoothed by a box of this radius before its colours are compared (a shadow's dark pixels
+ * carry the sensor's chroma noise). */
+#define SMOOTH_R 2
+#define DARK_TOL 10.0
+
+typedef struct {
+    double l, cr, cg; /* mean luminance (0..255) and chromaticity r/(r+g+b), g/(r+g+b) */
+} colour_t;
+
+static float lum(const float *p)
+{
+    return (p[0] + p[1] + p[2]) * (1.0f / 3.0f);
+}
+
+/* The background's mean colour over the ring `ring` (set pixels); *plain is whether its luminance's
+ * standard deviation is under SB_SHADOW_BG_SPREAD of its mean. */
+static colour_t background(const float *rgb, size_t n, const uint8_t *ring, int *plain)
+{
+    size_t count = 0;
+    double s = 0, s2 = 0, cr = 0, cg = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ring[i])
+            continue;
+        const float *p = rgb + i * 3;
+        double l = lum(p), sum = p[0] + p[1] + p[2] + 1e-6;
+        s += l, s2 += l * l, cr += p[0] / sum, cg += p[1] / sum, count++;
+    }
+    colour_t c = {0};
+    *plain = 0;
+    if (count < 64)
+        return c;
+    c.l = s / count, c.cr = cr / count, c.cg = cg / count;
+    double sd = sqrt(fmax(0, s2 / count - c.l * c.l));
+    *plain = c.l > 0 && sd < SB_SHADOW_BG_SPREAD * c.l;
+    return c;
+}
+
+/* Whether photo pixel p looks like the background `bg` in shadow, at most `hi` of its luminance: each band
+ * within SB_SHADOW_CHROMA of the background's chromaticity, or within DARK_TOL levels of it in a dark pixel
+ * (where the chromaticity is mostly noise). */
+static int shadowed(const float *p, const colour_t *bg, float hi)
+{
+    double sum = p[0] + p[1] + p[2] + 1e-6, ratio = lum(p) / bg->l;
+    double tol = fmax(DARK_TOL, SB_SHADOW_CHROMA * sum), cb = 1 - bg->cr - bg->cg;
+    return ratio >= RATIO_LO && ratio <= hi && fabs(p[0] - bg->cr * sum) < tol && fabs(p[1] - bg->cg * sum) < tol &&
+           fabs(p[2] - cb * sum) < tol;
+}
+
+/* Grow the set pixels of `bin` (w x h) by up to `steps` 8-connected steps into the pixels where `ok` is
+ * set: a breadth-first walk, `queue` scratch of w * h ints. */
+static void grow(uint8_t *bin, const uint8_t *ok, int w, int h, int steps, int *queue)
+{
+    size_t n = (size_t)w * h, head = 0, tail = 0;
+    for (size_t i = 0; i < n; i++)
+        if (bin[i])
+            queue[tail++] = (int)i;
+    /* bin holds 1 + the step a pixel was reached at. */
+    while (head < tail) {
+        int i = queue[head++], x = i % w, y = i / w, d = bin[i];
+        if (d > steps)
+            continue;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int xx = x + dx, yy = y + dy;
+                size_t k = (size_t)yy * w + xx;
+                if (xx < 0 || yy < 0 || xx >= w || yy >= h || bin[k] || !ok[k])
+                    continue;
+                bin[k] = (uint8_t)(d + 1);
+                queue[tail++] = (int)k;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        bin[i] = bin[i] != 0;
+}
+
+sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *removed, sb_error_t *e)
+{
+    int w = rgb->width, h = rgb->height, side = w > h ? w : h;
+    size_t n = (size_t)w * h, in_n = 0;
+    *removed = 0;
+    uint8_t *bin = malloc(n), *ring = malloc(n), *pen = malloc(n);
+    float *sm = malloc(n * 3 * sizeof *sm);
+    int *id = malloc(n * sizeof *id);
+    double *acc = NULL;
+    size_t *core = NULL;
+    sb_regions_t r = {0};
+    sb_err err = bin && ring && pen && sm && id ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    if (err)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        ring[i] = alpha->data[i] >= 0.5f, in_n += ring[i];
+    if (!in_n)
+        goto done;
+    int band = (int)lround(RING_FRAC * side), g = (int)lround(GROW_FRAC * side);
+    g = g < 2 ? 2 : g;
+    err = sb_regions_dilate(ring, w, h, band < 2 ? 2 : band, e);
+    for (size_t i = 0; i < n * 3; i++)
+        sm[i] = rgb->data[i];
+    if (!err)
+        err = sb_box_mean(sm, sm, w, h, 3, SMOOTH_R, e);
+    if (err)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        ring[i] = ring[i] && alpha->data[i] < BG_ALPHA;
+    int plain;
+    colour_t bg = background(sm, n, ring, &plain);
+    if (!plain)
+        goto done;
+    /* The core parts, grown into their penumbra; `ring` now marks the pixels near the background. */
+    for (size_t i = 0; i < n; i++) {
+        int in = alpha->data[i] >= 0.5f;
+        bin[i] = in && shadowed(sm + i * 3, &bg, CORE_HI);
+        const uint8_t *px = rgb->data + i * 3;
+        float raw[3] = {px[0], px[1], px[2]};
+        pen[i] = in && shadowed(raw, &bg, RATIO_HI) && shadowed(sm + i * 3, &bg, RATIO_HI);
+        ring[i] = !in;
+    }
+    /* Thin strips of the core (a dark rim, a crease) are not a shadow's: opened away before growing. */
+    int thin = (int)lround(THIN_FRAC * side);
+    thin = thin < 1 ? 1 : thin;
+    err = sb_regions_erode(bin, w, h, thin, e);
+    if (err)
+        goto done;
+    grow(bin, pen, w, h, g + thin, id);
+    err = sb_regions_dilate(ring, w, h, g, e);
+    if (!err)
+        err = sb_regions_find(bin, w, h, &r, e);
+    if (err || !r.n)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        id[i] = -1;
+    for (int i = 0; i < r.n_runs; i++)
+        for (int x = r.run[i].x0; x < r.run[i].x1; x++)
+            id[(size_t)r.run[i].y * w + x] = r.run[i].part;
+    /* Per part: outline pixels, those near the background, the core's texture (its pixels' distance from
+     * their smoothed luminance) and its pixel count. */
+    acc = calloc((size_t)r.n * 3, sizeof *acc);
+    core = calloc((size_t)r.n, sizeof *core);
+    if (!acc || !core) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+        goto done;
+    }
+    for (int i = 0; i < r.n_runs; i++) {
+        int y = r.run[i].y, p = r.run[i].part;
+        for (int x = r.run[i].x0; x < r.run[i].x1; x++) {
+            size_t k = (size_t)y * w + x;
+            if (shadowed(sm + k * 3, &bg, CORE_HI)) {
+                const uint8_t *px = rgb->data + k * 3;
+                acc[p * 3 + 2] += fabs((px[0] + px[1] + px[2]) / 3.0 - lum(sm + k * 3)), core[p]++;
+            }
+            int edge = 0;
+            static const int dx[4] = {1, -1, 0, 0}, dy[4] = {0, 0, 1, -1};
+            for (int d = 0; d < 4; d++) {
+                int xx = x + dx[d], yy = y + dy[d];
+                edge |= xx < 0 || yy < 0 || xx >= w || yy >= h || id[(size_t)yy * w + xx] != p;
+            }
+            acc[p * 3] += edge, acc[p * 3 + 1] += edge && ring[k];
+        }
+    }
+    for (int p = 0; p < r.n; p++) {
+        double area = (double)r.part[p].area, tex = acc[p * 3 + 2] / (core[p] ? (double)core[p] : 1);
+        double contact = acc[p * 3] > 0 ? acc[p * 3 + 1] / acc[p * 3] : 0;
+        int is = area >= SB_SHADOW_MIN_FRAC * (double)in_n && contact >= SB_SHADOW_CONTACT &&
+                 tex < SB_SHADOW_TEXTURE && area <= SB_SHADOW_MAX_FRAC * (double)in_n;
+        acc[p * 3] = is;
+    }
+    for (int i = 0; i < r.n_runs; i++)
+        if (acc[r.run[i].part * 3])
+            for (int x = r.run[i].x0; x < r.run[i].x1; x++)
+                alpha->data[(size_t)r.run[i].y * w + x] = 0, ++*removed;
+done:
+    free(acc);
+    free(core);
+    sb_regions_free(&r);
+    free(bin);
+    free(ring);
+    free(pen);
+    free(sm);
+    free(id);
+    return err;
+}
