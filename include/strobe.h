@@ -276,6 +276,14 @@ typedef struct {
     int long_side;    /* the canvas's longest side, pixels */
 } sb_product_amazon_t;
 
+/* Whether the product was treated as transparent (glass, clear bottles and jars: render/glass.h): the new
+ * scene shows through it where the old background showed. */
+typedef struct {
+    bool done;    /* judged (canvas outputs; not for mask or cutout) */
+    bool applied; /* score >= the threshold (render/glass.h SB_GLASS_MIN_SCORE): its layer lets the scene through */
+    float score;  /* 0..1: how much of the product's interior shows the old background */
+} sb_product_transparency_t;
+
 typedef struct {
     sb_detect_result_t detect;  /* input, upright and working sizes, stage timings, models (no faces) */
     uint8_t *output;            /* encoded image (RGBA PNG for transparent), or the mask PNG; malloc'd */
@@ -298,6 +306,11 @@ typedef struct {
                                  * SB_PRODUCT_UPSCALE_WARN or more is reported as input_upscaled_<f>x) */
     sb_hand_t hand;             /* the hand holding the product (hand.hand 0: none found), what it held that
                                  * was added, what was removed (hand remove) */
+    sb_product_transparency_t transparency; /* canvas outputs: whether the product was treated as glass */
+    bool inner;                 /* the photo's subject filled it with no hand (a scene: a car's boot with the
+                                 * shopping in it) and the product was taken from the middle of it
+                                 * (pipeline/product_cut.h sb_product_inner; validation_warnings
+                                 * subject_inside_scene) */
     long shadow_removed;        /* working pixels of a cast shadow cleared from the subject's mask
                                  * (vision/cast_shadow.h); 0: none found */
 } sb_product_result_t;

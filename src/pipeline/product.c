@@ -242,9 +242,10 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
  * box that the photo's edge cut (a product, or the hand holding it, leaving the photo) is put at the
- * canvas's edge instead, with no padding, so no straight cut floats on the canvas. */
+ * canvas's edge instead, with no padding, so no straight cut floats on the canvas. Glass lets the new scene
+ * through (render/glass.h; the verdict in `glass`). */
 static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
-                    sb_stages_t *st, sb_error_t *e)
+                    sb_product_transparency_t *glass, sb_stages_t *st, sb_error_t *e)
 {
     int bw = box[2] - box[0], bh = box[3] - box[1];
     int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2, r[4];
@@ -271,7 +272,9 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     err = resize_layer(&f, cw, ch, out, e);
     /* Glass lets the new scene through (render/glass.h); a coloured scene light tints the product. */
     if (!err)
-        err = sb_glass_see_through(work, mask, r, &out->rgba, e);
+        err = sb_glass_see_through(work, mask, r, &out->rgba, &glass->score, e);
+    if (!err)
+        *glass = (sb_product_transparency_t){true, glass->score >= SB_GLASS_MIN_SCORE, glass->score};
     if (!err)
         sb_scene_tint_layer(p->preset, &p->spec, &out->rgba);
     if (!err)
@@ -554,6 +557,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     if (!err)
         err = sb_product_held(studio, p.hand_remove, &work, &mask, res, e);
     if (!err)
+        err = sb_product_inner(studio, &work, &mask, &res->inner, res, e);
+    if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)
         goto done;
@@ -566,7 +571,7 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
                           : sb_product_cut_out(&work, &mask, box, p.margin, p.margin_pct, p.format, p.quality, res, e);
         goto done;
     }
-    err = place(&p, &work, &mask, box, &placed, &d->stages, e);
+    err = place(&p, &work, &mask, box, &placed, &res->transparency, &d->stages, e);
     /* The product's enlargement from the photo's pixels (the working image may be the photo shrunk). */
     if (!err)
         res->upscale = (float)(placed.scale * work.width / d->upright_width);

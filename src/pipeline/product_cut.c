@@ -8,6 +8,7 @@
 #include "vision/foreground.h"
 #include "vision/hand.h"
 #include "vision/matte_trim.h"
+#include "vision/salient.h"
 
 /* Copy the rectangle r (x0, y0, x1, y1) of `src` into `dst` (allocated by the call): sb_image_crop's float
  * twin. */
@@ -116,3 +117,47 @@ sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work,
     return err;
 }
 
+
+sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t *mask, bool *inner,
+                        sb_product_result_t *res, sb_error_t *e)
+{
+    int w = mask->width, h = mask->height, box[4] = {w, h, 0, 0};
+    size_t n = (size_t)w * h, count = 0;
+    *inner = false;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (mask->data[(size_t)y * w + x] >= 0.5f) {
+                count++;
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
+            }
+    if (res->hand.hand || (double)count < SB_PRODUCT_SCENE_COVER * (double)n)
+        return SB_OK;
+    int mx = (int)lround(SB_PRODUCT_INNER_CROP * (box[2] - box[0])), my = (int)lround(SB_PRODUCT_INNER_CROP * (box[3] - box[1]));
+    int r[4] = {box[0] + mx, box[1] + my, box[2] - mx, box[3] - my}, cw = r[2] - r[0], ch = r[3] - r[1];
+    sb_salient_t *salient;
+    sb_image_t crop = {0};
+    sb_fimage_t m = {0};
+    long recovered = 0;
+    sb_err err = sb_studio_salient(studio, &salient, e);
+    if (!err)
+        err = sb_image_crop(work, r, &crop, e);
+    if (!err)
+        err = sb_salient_product_mask(salient, &crop, &m, &recovered, e);
+    if (!err)
+        err = sb_matte_trim(&m, e);
+    size_t found = 0;
+    for (size_t i = 0; !err && i < (size_t)cw * ch; i++)
+        found += m.data[i] >= 0.5f;
+    if (!err && found && (double)found <= SB_PRODUCT_INNER_MAX * (double)cw * ch) {
+        memset(mask->data, 0, sizeof(float) * n);
+        for (int y = 0; y < ch; y++)
+            memcpy(mask->data + (size_t)(r[1] + y) * w + r[0], m.data + (size_t)y * cw, sizeof(float) * cw);
+        *inner = true;
+    }
+    if (!err)
+        sb_stages_mark(&res->detect.stages, "inner");
+    sb_image_free(&crop);
+    sb_fimage_free(&m);
+    return err;
+}

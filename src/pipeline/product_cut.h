@@ -32,4 +32,16 @@ sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const
 sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work, sb_fimage_t *mask,
                        sb_product_result_t *res, sb_error_t *e);
 
+/* A subject filling SB_PRODUCT_SCENE_COVER or more of the photo with no hand holding it is the scene the
+ * products are in (a car's boot with the shopping in it), not a product: the salient net looks again at
+ * the middle of its box (SB_PRODUCT_INNER_CROP of the box's width and height taken off each side). When
+ * the net finds a subject there that covers at most SB_PRODUCT_INNER_MAX of that crop, it replaces `mask`
+ * (the crop's mask, trimmed, 0 elsewhere) and *inner is set; otherwise `mask` is left as it is. Marks stage
+ * "inner" when it looked. SB_ERR_NOMEM and the net's errors. */
+#define SB_PRODUCT_SCENE_COVER 0.70
+#define SB_PRODUCT_INNER_CROP 0.10
+#define SB_PRODUCT_INNER_MAX 0.50
+sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t *mask, bool *inner,
+                        sb_product_result_t *res, sb_error_t *e);
+
 #endif

@@ -61,8 +61,13 @@ void sb_report_product_checks(const sb_product_result_t *r, json_t *obj)
         snprintf(s, sizeof s, "input_upscaled_%.1fx", r->upscale);
         json_array_append_new(warnings, json_string(s));
     }
+    if (r->inner)
+        json_array_append_new(warnings, json_string("subject_inside_scene"));
     json_object_set_new(obj, "validation_warnings", warnings);
     json_object_set_new(obj, "hand", json_pack("{s:b, s:b}", "found", r->hand.hand > 0, "removed", r->hand.removed > 0));
+    if (r->transparency.done)
+        json_object_set_new(obj, "transparency", json_pack("{s:b, s:f}", "applied", r->transparency.applied, "score",
+                                                           round(r->transparency.score * 1000) / 1000));
     if (r->white.done)
         json_object_set_new(obj, "check",
                             json_pack("{s:{s:b, s:I, s:I}}", "white", "pass", r->white.pass, "off_white",

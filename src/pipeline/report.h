@@ -19,8 +19,10 @@ json_t *sb_report_models(const sb_detect_result_t *d);
 json_t *sb_report_cutout(const sb_cutout_check_t *c);
 
 /* A product result's checks into `obj`: always "validation_warnings" (["input_upscaled_3.4x"] when the
- * product was enlarged SB_PRODUCT_UPSCALE_WARN times or more, else []); "hand": {"removed": true, "pixels"}
- * when a hand was taken out; white-studio only: "check": {"white": {"pass", "off_white", "stray"}} and
+ * product was enlarged SB_PRODUCT_UPSCALE_WARN times or more, then "subject_inside_scene" when the product
+ * was taken from the middle of a scene (res->inner), else []); "hand": {"found", "removed"}
+ * when a hand was taken out; canvas outputs (not mask or cutout): "transparency": {"applied", "score"} (the
+ * product was treated as glass, render/glass.h); white-studio only: "check": {"white": {"pass", "off_white", "stray"}} and
  * "marketplace": {"amazon_main": {"pass", "reasons": ["background_not_white", "fill_ratio_0.62",
  * "long_side_800"], "fill", "long_side"}}. */
 void sb_report_product_checks(const sb_product_result_t *r, json_t *obj);

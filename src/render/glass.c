@@ -132,11 +132,12 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e)
 }
 
 sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_image_t *layer,
-                            sb_error_t *e)
+                            float *score, sb_error_t *e)
 {
     sb_glass_t glass;
     sb_image_t map = {0};
     sb_err err = sb_glass_estimate(rgb, alpha, r, &glass, e);
+    *score = err ? 0 : glass.score;
     if (!err && glass.map.data) {
         err = sb_image_resize(&glass.map, layer->width, layer->height, &map, e);
         if (!err)

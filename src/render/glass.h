@@ -43,9 +43,10 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e);
 
 /* The whole step for a product pipeline: estimate on `rgb` and `alpha` for the crop r (sb_glass_estimate) and,
  * when the product is transparent, resize the map to `layer` (the crop's placed RGBA, any size) and apply it;
- * an opaque product's layer is left as it is. The errors of both and of sb_image_resize. */
+ * an opaque product's layer is left as it is. *score gets the estimate's score (the product was treated as
+ * transparent when it is SB_GLASS_MIN_SCORE or more). The errors of both and of sb_image_resize. */
 sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_image_t *layer,
-                            sb_error_t *e);
+                            float *score, sb_error_t *e);
 
 /* Free out->map. NULL-safe. */
 void sb_glass_free(sb_glass_t *g);
