@@ -606,3 +606,42 @@ Test(product_api, small_input_warned_and_hand_removed)
     free(jpg);
     expect_healthy("hand");
 }
+
+/* transparency through the real server: the beer glass (the window seen through it) is treated as glass
+ * and says so, the carton is not, and a mask (no canvas, nothing judged) carries no transparency. */
+Test(product_api, transparency_reported)
+{
+    begin();
+    size_t glass_len, carton_len;
+    uint8_t *glass = load_shared("testdata/products/imagenet_beer_glass.jpg", &glass_len);
+    uint8_t *carton = load_shared(CARTON, &carton_len);
+    char key[64];
+    start(NULL, 4, key);
+    const char *const wait[] = {"Prefer: wait=30", NULL};
+    const char *const f[] = {"size", "256x256", "preset", "marble", NULL};
+    resp_t r = post_product(key, glass, glass_len, f, wait);
+    EXPECT_STATUS(r, 200, "the beer glass on marble");
+    const json_t *t = json_object_get(r.json, "transparency");
+    cr_assert(json_is_true(json_object_get(t, "applied")), "the glass is treated as transparent: %s", r.body);
+    cr_assert_geq(json_number_value(json_object_get(t, "score")), 0.43, "%s", r.body);
+    resp_free(&r);
+
+    const char *const white[] = {"size", "256x256", NULL};
+    r = post_product(key, carton, carton_len, white, wait);
+    EXPECT_STATUS(r, 200, "the carton");
+    t = json_object_get(r.json, "transparency");
+    cr_assert(json_is_false(json_object_get(t, "applied")), "a carton is opaque: %s", r.body);
+    double score = json_number_value(json_object_get(t, "score"));
+    cr_assert(json_is_number(json_object_get(t, "score")) && score >= 0 && score < 0.43, "%s", r.body);
+    resp_free(&r);
+
+    const char *const mask[] = {"mask", "true", NULL};
+    r = post_product(key, carton, carton_len, mask, wait);
+    EXPECT_STATUS(r, 200, "the carton's mask");
+    cr_assert_null(json_object_get(r.json, "transparency"), "a mask is not judged: %s", r.body);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 1);
+    free(glass);
+    free(carton);
+    expect_healthy("transparency");
+}

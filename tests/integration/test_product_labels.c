@@ -3,8 +3,8 @@
  * ../shared/testdata/products, and against the PASCAL VOC object masks of ../shared/testdata/matting
  * (voc_*: 255 object, 0 background, 128 the void band, not counted). Issue 14's targets are IoU 0.95 or
  * more on the hand-drawn labels and 0.97 or more on voc_*; they are not all met (docs/QUALITY.md, "Issue
- * 14: crop, cut-out, hand and subject", has the numbers: the lotion tin's hard cast shadow is kept as
- * subject), so the assertions are floors under which a change has made the mask worse, and the IoUs are
+ * 14: crop, cut-out, hand and subject" and "Issue 14: masks, subject and glass" have the numbers), so the
+ * assertions are floors under which a change has made the mask worse, and the IoUs are
  * logged. Photos and their masks stay in ../shared; only the traced outlines are in the repository. */
 #include <dirent.h>
 #include <stdlib.h>
@@ -17,9 +17,10 @@
 #include "studio_fixture.h"
 
 #define LABEL_DIR "tests/data/product_labels"
-/* Floors: each photo, and the labels' mean (measured 2026-12-06: 0.76 to 0.97, mean 0.90; voc 0.96, 1.00). */
-#define LABEL_IOU_MIN 0.72
-#define LABEL_MEAN_MIN 0.87
+/* Floors: each photo, and the labels' mean (measured 2026-12-06: 0.76 to 0.97, mean 0.90; 2026-12-07 with the
+ * cast shadow cleared (vision/cast_shadow.h): 0.93 to 0.97, mean 0.948; voc 0.96, 1.00). */
+#define LABEL_IOU_MIN 0.92
+#define LABEL_MEAN_MIN 0.94
 #define VOC_IOU_MIN 0.94
 
 
@@ -135,4 +136,30 @@ Test(product_labels, voc_object_masks)
         free(names[i]);
     free(names);
     cr_assert_geq(n, 1, "no voc_* in %s", dir);
+}
+
+/* sam_groceries: u2netp's subject is the car (79% of the photo); the product is what lies in the middle of
+ * it (pipeline/product_cut.h sb_product_inner): the shopping bags, a box within the boot's opening (photo
+ * 800x534; the boot's opening spans about x 130..650, y 170..400, the bags x 365..645, y 145..345). */
+Test(product_labels, scene_subject_is_the_bags)
+{
+    char path[4096];
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/products/sam_groceries.jpg");
+    size_t len;
+    uint8_t *photo = tu_read(path, &len);
+    sb_product_opts_t o = SB_PRODUCT_OPTS_DEFAULT;
+    o.mask_only = true;
+    sb_product_result_t r;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_product(studio, photo, len, &o, &r, &e), SB_OK, "%s", e.message);
+    cr_log_info("sam_groceries: inner %d, subject %d,%d %dx%d, coverage %.3f", r.inner, r.subject_x, r.subject_y,
+                r.subject_w, r.subject_h, r.coverage);
+    cr_assert(r.inner, "the subject filling the photo is looked into");
+    cr_assert(r.subject_x >= 300 && r.subject_y >= 100 && r.subject_x + r.subject_w <= 680 &&
+                  r.subject_y + r.subject_h <= 420,
+              "the subject box %d,%d %dx%d is within the boot's opening", r.subject_x, r.subject_y, r.subject_w,
+              r.subject_h);
+    cr_assert(r.coverage < 0.25f, "coverage %.3f: the bags, not the car", r.coverage);
+    sb_product_result_free(&r);
+    free(photo);
 }
