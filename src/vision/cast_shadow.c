@@ -35,15 +35,15 @@ static float lum(const float *p)
 
 /* The background's mean colour over the ring `ring` (set pixels); *plain is whether its luminance's
  * standard deviation is under SB_SHADOW_BG_SPREAD of its mean. */
-static colour_t background(const float *rgb, size_t n, const uint8_t *ring, int *plain)
+static colour_t background(const uint8_t *rgb, size_t n, const uint8_t *ring, int *plain)
 {
     size_t count = 0;
     double s = 0, s2 = 0, cr = 0, cg = 0;
     for (size_t i = 0; i < n; i++) {
         if (!ring[i])
             continue;
-        const float *p = rgb + i * 3;
-        double l = lum(p), sum = p[0] + p[1] + p[2] + 1e-6;
+        const uint8_t *p = rgb + i * 3;
+        double sum = p[0] + p[1] + p[2] + 1e-6, l = sum / 3;
         s += l, s2 += l * l, cr += p[0] / sum, cg += p[1] / sum, count++;
     }
     colour_t c = {0};
@@ -99,13 +99,13 @@ sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *re
     int w = rgb->width, h = rgb->height, side = w > h ? w : h;
     size_t n = (size_t)w * h, in_n = 0;
     *removed = 0;
-    uint8_t *bin = malloc(n), *ring = malloc(n), *pen = malloc(n);
-    float *sm = malloc(n * 3 * sizeof *sm);
-    int *id = malloc(n * sizeof *id);
+    uint8_t *bin = NULL, *ring = malloc(n), *pen = NULL;
+    float *sm = NULL;
+    int *id = NULL;
     double *acc = NULL;
     size_t *core = NULL;
     sb_regions_t r = {0};
-    sb_err err = bin && ring && pen && sm && id ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    sb_err err = ring ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
     if (err)
         goto done;
     for (size_t i = 0; i < n; i++)
@@ -115,17 +115,24 @@ sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *re
     int band = (int)lround(RING_FRAC * side), g = (int)lround(GROW_FRAC * side);
     g = g < 2 ? 2 : g;
     err = sb_regions_dilate(ring, w, h, band < 2 ? 2 : band, e);
-    for (size_t i = 0; i < n * 3; i++)
-        sm[i] = rgb->data[i];
-    if (!err)
-        err = sb_box_mean(sm, sm, w, h, 3, SMOOTH_R, e);
     if (err)
         goto done;
     for (size_t i = 0; i < n; i++)
         ring[i] = ring[i] && alpha->data[i] < BG_ALPHA;
     int plain;
-    colour_t bg = background(sm, n, ring, &plain);
+    colour_t bg = background(rgb->data, n, ring, &plain);
     if (!plain)
+        goto done;
+    /* A plain background: the photo smoothed, and the scratch of the search. */
+    bin = malloc(n), pen = malloc(n), sm = malloc(n * 3 * sizeof *sm), id = malloc(n * sizeof *id);
+    if (!bin || !pen || !sm || !id) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+        goto done;
+    }
+    for (size_t i = 0; i < n * 3; i++)
+        sm[i] = rgb->data[i];
+    err = sb_box_mean(sm, sm, w, h, 3, SMOOTH_R, e);
+    if (err)
         goto done;
     /* The core parts, grown into their penumbra; `ring` now marks the pixels near the background. */
     for (size_t i = 0; i < n; i++) {
