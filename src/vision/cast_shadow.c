@@ -94,6 +94,26 @@ static void grow(uint8_t *bin, const uint8_t *ok, int w, int h, int steps, int *
         bin[i] = bin[i] != 0;
 }
 
+/* The matte along the cut where a shadow was cleared (`cut`: the cleared pixels, w x h; modified) is opened
+ * with a square of radius k within g pixels of the cut: the shadow's specks and slivers left along the
+ * product's edge (noise that missed the penumbra's test) go. `scratch` is w x h. */
+static sb_err clean_cut(sb_fimage_t *alpha, uint8_t *cut, uint8_t *scratch, int w, int h, int g, int k, long *removed,
+                        sb_error_t *e)
+{
+    size_t n = (size_t)w * h;
+    sb_err err = sb_regions_dilate(cut, w, h, g, e);
+    for (size_t i = 0; !err && i < n; i++)
+        scratch[i] = alpha->data[i] >= 0.5f;
+    if (!err)
+        err = sb_regions_erode(scratch, w, h, k, e);
+    if (!err)
+        err = sb_regions_dilate(scratch, w, h, k, e);
+    for (size_t i = 0; !err && i < n; i++)
+        if (cut[i] && !scratch[i] && alpha->data[i] > 0)
+            alpha->data[i] = 0, ++*removed;
+    return err;
+}
+
 sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *removed, sb_error_t *e)
 {
     int w = rgb->width, h = rgb->height, side = w > h ? w : h;
@@ -192,10 +212,13 @@ sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *re
                  tex < SB_SHADOW_TEXTURE && area <= SB_SHADOW_MAX_FRAC * (double)in_n;
         acc[p * 3] = is;
     }
+    memset(bin, 0, n);
     for (int i = 0; i < r.n_runs; i++)
         if (acc[r.run[i].part * 3])
             for (int x = r.run[i].x0; x < r.run[i].x1; x++)
-                alpha->data[(size_t)r.run[i].y * w + x] = 0, ++*removed;
+                alpha->data[(size_t)r.run[i].y * w + x] = 0, bin[(size_t)r.run[i].y * w + x] = 1, ++*removed;
+    if (*removed)
+        err = clean_cut(alpha, bin, pen, w, h, g, thin + 1, removed, e);
 done:
     free(acc);
     free(core);
