@@ -11,7 +11,8 @@
  * Judging: the product counts as transparent when the mean of t / SB_GLASS_T_MAX over its interior (alpha >=
  * 0.95; `score`, 0..1) reaches SB_GLASS_MIN_SCORE. On ../shared/testdata/products the two clear glasses score
  * 0.66 (beer glass) and 0.49 (perfume); opaque products that resemble their background score up to 0.37 (a
- * coffee cup on a pale table, a brown purse on brown), the glass jars (0.26) stay under: see docs/QUALITY.md.
+ * coffee cup on a pale table, a brown purse on brown), the glass jars (0.26) stay under; the chrome coffeepot
+ * reflecting its beige room scores 0.53 and is taken for glass (a known false positive): see docs/QUALITY.md.
  * A white label on a bottle shot against a white wall reads as see-through too (no colour tells them apart).
  * Deterministic; any thread. */
 #ifndef SB_GLASS_H
