@@ -29,6 +29,8 @@
 #define HOLE_FRAC 0.01
 /* ... when the net's map there averages this or more (the aeroplane's belly in voc_1: 0.35 and 0.41). */
 #define HOLE_NET 0.3
+/* ... and when this fraction of it or more lies 2 pixels or more inside it (not a thin slot). */
+#define HOLE_CORE 0.25
 
 struct sb_salient {
     sb_net_t *net;
@@ -200,36 +202,46 @@ static sb_err region(const sb_image_t *coarse, const sb_image_t *rgb, int r, int
  * at most HOLE_FRAC of the subject (alpha >= 0.5), where the net's own map `net` (enlarged, before the
  * filter) is HOLE_NET or more on average. The filter follows the photo's colours, so a part of the subject as
  * light as the background around it (an aeroplane's white belly against a white sky) loses its alpha even
- * where the net saw the subject; a hole the net saw too (a mug's handle) is left. */
+ * where the net saw the subject; a hole the net saw too (a mug's handle) is left, and so is a thin slot
+ * (under HOLE_CORE of it 2 pixels or more from its edge: the wall between a lamp's two arm bars). */
 static sb_err fill_dug_holes(const sb_fimage_t *net, sb_fimage_t *alpha, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     size_t n = (size_t)w * h, in_n = 0;
-    uint8_t *hole = malloc(n);
+    uint8_t *hole = malloc(n), *core = malloc(n);
     sb_regions_t r = {0};
-    if (!hole)
-        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a mask's holes");
-    for (size_t i = 0; i < n; i++)
-        hole[i] = alpha->data[i] < 0.5f, in_n += !hole[i];
-    sb_err err = sb_regions_find(hole, w, h, &r, e);
-    double *sum = err ? NULL : calloc((size_t)(r.n ? r.n : 1), sizeof *sum);
-    if (!err && !sum)
+    double *acc = NULL;
+    sb_err err = hole && core ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a mask's holes");
+    for (size_t i = 0; !err && i < n; i++)
+        hole[i] = core[i] = alpha->data[i] < 0.5f, in_n += !hole[i];
+    if (!err)
+        err = sb_regions_find(hole, w, h, &r, e);
+    if (!err)
+        err = sb_regions_erode(core, w, h, 1, e);
+    if (!err && !(acc = calloc((size_t)(r.n ? r.n : 1) * 2, sizeof *acc)))
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a mask's holes");
+    /* Per hole: the net map's sum and its pixels that are 2 or more from its edge (a slot between two thin
+     * parts, the lamp's arm bars, has none: the background seen through it, not a dug hole). */
     for (int i = 0; !err && i < r.n_runs; i++)
-        for (int x = r.run[i].x0; x < r.run[i].x1; x++)
-            sum[r.run[i].part] += net->data[(size_t)r.run[i].y * w + x];
+        for (int x = r.run[i].x0; x < r.run[i].x1; x++) {
+            size_t k = (size_t)r.run[i].y * w + x;
+            acc[r.run[i].part * 2] += net->data[k], acc[r.run[i].part * 2 + 1] += core[k];
+        }
     for (int p = 0; !err && p < r.n; p++) {
         const sb_region_t *q = &r.part[p];
+        double area = (double)q->area;
         int inside = q->box[0] > 0 && q->box[1] > 0 && q->box[2] < w && q->box[3] < h;
-        sum[p] = inside && (double)q->area <= HOLE_FRAC * (double)in_n && sum[p] >= HOLE_NET * (double)q->area;
+        acc[p * 2] = inside && area <= HOLE_FRAC * (double)in_n && acc[p * 2] >= HOLE_NET * area &&
+                     acc[p * 2 + 1] >= HOLE_CORE * area;
     }
     for (int i = 0; !err && i < r.n_runs; i++)
-        if (sum[r.run[i].part])
+        if (acc[r.run[i].part * 2])
             for (int x = r.run[i].x0; x < r.run[i].x1; x++)
                 alpha->data[(size_t)r.run[i].y * w + x] = 1;
-    free(sum);
+    free(acc);
     sb_regions_free(&r);
     free(hole);
+    free(core);
     return err;
 }
 
