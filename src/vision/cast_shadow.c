@@ -114,9 +114,11 @@ static sb_err clean_cut(sb_fimage_t *alpha, uint8_t *cut, uint8_t *scratch, int 
     return err;
 }
 
-sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *removed, sb_error_t *e)
+/* sb_cast_shadow_remove on `rgb` and `alpha` (a crop of the photo around the matte), the sizes scaled from
+ * `side`, the photo's long side. */
+static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, long *removed, sb_error_t *e)
 {
-    int w = rgb->width, h = rgb->height, side = w > h ? w : h;
+    int w = rgb->width, h = rgb->height;
     size_t n = (size_t)w * h, in_n = 0;
     *removed = 0;
     uint8_t *bin = NULL, *ring = malloc(n), *pen = NULL;
@@ -228,5 +230,39 @@ done:
     free(pen);
     free(sm);
     free(id);
+    return err;
+}
+
+sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *removed, sb_error_t *e)
+{
+    int w = rgb->width, h = rgb->height, side = w > h ? w : h, box[4] = {w, h, 0, 0};
+    *removed = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (alpha->data[(size_t)y * w + x] >= 0.5f) {
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
+            }
+    if (box[2] <= box[0])
+        return SB_OK;
+    /* Everything happens within the ring around the matte's box: the work is the product's size, not the
+     * photo's. */
+    int m = (int)lround(RING_FRAC * side) + 2;
+    int r[4] = {box[0] - m < 0 ? 0 : box[0] - m, box[1] - m < 0 ? 0 : box[1] - m, box[2] + m > w ? w : box[2] + m,
+                box[3] + m > h ? h : box[3] + m};
+    int cw = r[2] - r[0], ch = r[3] - r[1];
+    sb_image_t crop = {0};
+    sb_fimage_t a = {0};
+    sb_err err = sb_image_crop(rgb, r, &crop, e);
+    if (!err)
+        err = sb_fimage_alloc(&a, cw, ch, 1, e);
+    for (int y = 0; !err && y < ch; y++)
+        memcpy(a.data + (size_t)y * cw, alpha->data + (size_t)(r[1] + y) * w + r[0], sizeof(float) * cw);
+    if (!err)
+        err = remove_in(&crop, &a, side, removed, e);
+    for (int y = 0; !err && *removed && y < ch; y++)
+        memcpy(alpha->data + (size_t)(r[1] + y) * w + r[0], a.data + (size_t)y * cw, sizeof(float) * cw);
+    sb_image_free(&crop);
+    sb_fimage_free(&a);
     return err;
 }

@@ -29,7 +29,7 @@
 #define HOLE_FRAC 0.01
 /* ... when the net's map there averages this or more (the aeroplane's belly in voc_1: 0.35 and 0.41). */
 #define HOLE_NET 0.3
-/* ... and when this fraction of it or more lies 2 pixels or more inside it (not a thin slot). */
+/* ... and when this fraction of its pixels or more have all 8 neighbours in it (not a thin slot). */
 #define HOLE_CORE 0.25
 
 struct sb_salient {
@@ -199,49 +199,61 @@ static sb_err region(const sb_image_t *coarse, const sb_image_t *rgb, int r, int
 }
 
 /* Fill the holes the guided filter dug in the subject: parts of alpha < 0.5 that do not reach the border,
- * at most HOLE_FRAC of the subject (alpha >= 0.5), where the net's own map `net` (enlarged, before the
- * filter) is HOLE_NET or more on average. The filter follows the photo's colours, so a part of the subject as
+ * at most HOLE_FRAC of the subject (alpha >= 0.5), where the net's own map (`net`: the sampler that enlarged
+ * it, before the filter) is HOLE_NET or more on average. The filter follows the photo's colours, so a part of the subject as
  * light as the background around it (an aeroplane's white belly against a white sky) loses its alpha even
  * where the net saw the subject; a hole the net saw too (a mug's handle) is left, and so is a thin slot
- * (under HOLE_CORE of it 2 pixels or more from its edge: the wall between a lamp's two arm bars). */
-static sb_err fill_dug_holes(const sb_fimage_t *net, sb_fimage_t *alpha, sb_error_t *e)
+ * (under HOLE_CORE of its pixels with all 8 neighbours in it: the wall between a lamp's two arm bars). */
+static sb_err fill_dug_holes(sb_pooled_sampler_t *net, sb_fimage_t *alpha, sb_error_t *e)
 {
-    int w = alpha->width, h = alpha->height;
+    int w = alpha->width, h = alpha->height, last_y = -1;
     size_t n = (size_t)w * h, in_n = 0;
-    uint8_t *hole = malloc(n), *core = malloc(n);
+    uint8_t *hole = malloc(n);
+    float *row = malloc((size_t)w * sizeof *row);
     sb_regions_t r = {0};
     double *acc = NULL;
-    sb_err err = hole && core ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a mask's holes");
+    sb_err err = hole && row ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a mask's holes");
     for (size_t i = 0; !err && i < n; i++)
-        hole[i] = core[i] = alpha->data[i] < 0.5f, in_n += !hole[i];
+        hole[i] = alpha->data[i] < 0.5f, in_n += !hole[i];
     if (!err)
         err = sb_regions_find(hole, w, h, &r, e);
-    if (!err)
-        err = sb_regions_erode(core, w, h, 1, e);
-    if (!err && !(acc = calloc((size_t)(r.n ? r.n : 1) * 2, sizeof *acc)))
+    if (!err && !(acc = calloc((size_t)(r.n ? r.n : 1) * 3, sizeof *acc)))
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a mask's holes");
-    /* Per hole: the net map's sum and its pixels that are 2 or more from its edge (a slot between two thin
-     * parts, the lamp's arm bars, has none: the background seen through it, not a dug hole). */
-    for (int i = 0; !err && i < r.n_runs; i++)
-        for (int x = r.run[i].x0; x < r.run[i].x1; x++) {
-            size_t k = (size_t)r.run[i].y * w + x;
-            acc[r.run[i].part * 2] += net->data[k], acc[r.run[i].part * 2 + 1] += core[k];
-        }
+    /* Candidates: enclosed and small. */
     for (int p = 0; !err && p < r.n; p++) {
         const sb_region_t *q = &r.part[p];
-        double area = (double)q->area;
-        int inside = q->box[0] > 0 && q->box[1] > 0 && q->box[2] < w && q->box[3] < h;
-        acc[p * 2] = inside && area <= HOLE_FRAC * (double)in_n && acc[p * 2] >= HOLE_NET * area &&
-                     acc[p * 2 + 1] >= HOLE_CORE * area;
+        acc[p * 3 + 2] = q->box[0] > 0 && q->box[1] > 0 && q->box[2] < w && q->box[3] < h &&
+                         (double)q->area <= HOLE_FRAC * (double)in_n;
+    }
+    /* Per candidate: the net map's sum (its rows sampled only where a candidate lies) and its pixels whose 8
+     * neighbours are all hole (a slot between two thin parts, the lamp's arm bars, has almost none: the
+     * background seen through it, not a dug hole). */
+    for (int i = 0; !err && i < r.n_runs; i++) {
+        const sb_region_run_t *run = &r.run[i];
+        if (!acc[run->part * 3 + 2])
+            continue;
+        if (run->y != last_y)
+            sb_pooled_sampler_row(net, run->y, row), last_y = run->y;
+        for (int x = run->x0; x < run->x1; x++) {
+            int inner = 1;
+            for (int dy = -1; dy <= 1 && inner; dy++)
+                for (int dx = -1; dx <= 1; dx++)
+                    inner &= hole[(size_t)(run->y + dy) * w + x + dx] != 0;
+            acc[run->part * 3] += row[x], acc[run->part * 3 + 1] += inner;
+        }
+    }
+    for (int p = 0; !err && p < r.n; p++) {
+        double area = (double)r.part[p].area;
+        acc[p * 3 + 2] = acc[p * 3 + 2] && acc[p * 3] >= HOLE_NET * area && acc[p * 3 + 1] >= HOLE_CORE * area;
     }
     for (int i = 0; !err && i < r.n_runs; i++)
-        if (acc[r.run[i].part * 2])
+        if (acc[r.run[i].part * 3 + 2])
             for (int x = r.run[i].x0; x < r.run[i].x1; x++)
                 alpha->data[(size_t)r.run[i].y * w + x] = 1;
     free(acc);
     sb_regions_free(&r);
     free(hole);
-    free(core);
+    free(row);
     return err;
 }
 
@@ -258,7 +270,7 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
     /* Grid cell g is centred on crop pixel (g + 0.5) UP_STEP - 0.5; net pixel u on photo pixel (u + 0.5) k - 0.5. */
     double m[6] = {kx, 0, 0.5 * kx - (double)r[0] / UP_STEP - 0.5, 0, ky, 0.5 * ky - (double)r[1] / UP_STEP - 0.5};
     sb_image_t part = {0}, grid8 = {0};
-    sb_fimage_t grid = {0}, a = {0}, net = {0};
+    sb_fimage_t grid = {0}, a = {0};
     sb_pooled_sampler_t ps = {0};
     sb_err err = sb_image_crop(rgb, r, &part, e);
     if (!err)
@@ -272,13 +284,9 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
     for (int y = 0; !err && y < h; y++)
         sb_pooled_sampler_row(&ps, y, a.data + (size_t)y * w);
     if (!err)
-        err = sb_fimage_alloc(&net, w, h, 1, e);
-    if (!err)
-        memcpy(net.data, a.data, sizeof(float) * (size_t)w * h);
-    if (!err)
         err = refine(&part, &a, radius, e);
     if (!err)
-        err = fill_dug_holes(&net, &a, e);
+        err = fill_dug_holes(&ps, &a, e);
     for (int y = 0; !err && y < h; y++)
         memcpy(alpha->data + (size_t)(r[1] + y) * alpha->width + r[0], a.data + (size_t)y * w, sizeof(float) * w);
     sb_pooled_sampler_free(&ps);
@@ -286,7 +294,6 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
     sb_image_free(&grid8);
     sb_fimage_free(&grid);
     sb_fimage_free(&a);
-    sb_fimage_free(&net);
     return err;
 }
 
