@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "image/filter.h"
+#include "image/resample.h"
 #include "vision/regions.h"
 
 #define BG_ALPHA 0.05f
@@ -23,6 +24,8 @@
  * carry the sensor's chroma noise). */
 #define SMOOTH_R 2
 #define DARK_TOL 10.0
+/* A crop around the matte longer than this is searched shrunk to about this size (remove_large). */
+#define DETECT_SIDE 640
 
 typedef struct {
     double l, cr, cg; /* mean luminance (0..255) and chromaticity r/(r+g+b), g/(r+g+b) */
@@ -116,7 +119,8 @@ static sb_err clean_cut(sb_fimage_t *alpha, uint8_t *cut, uint8_t *scratch, int 
 
 /* sb_cast_shadow_remove on `rgb` and `alpha` (a crop of the photo around the matte), the sizes scaled from
  * `side`, the photo's long side. */
-static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, long *removed, sb_error_t *e)
+static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, long *removed, colour_t *bg_out,
+                        sb_error_t *e)
 {
     int w = rgb->width, h = rgb->height;
     size_t n = (size_t)w * h, in_n = 0;
@@ -143,6 +147,7 @@ static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, lon
         ring[i] = ring[i] && alpha->data[i] < BG_ALPHA;
     int plain;
     colour_t bg = background(rgb->data, n, ring, &plain);
+    *bg_out = bg;
     if (!plain)
         goto done;
     /* A plain background: the photo smoothed, and the scratch of the search. */
@@ -233,6 +238,72 @@ done:
     return err;
 }
 
+/* remove_in on a large crop: the shadow is decided on the crop shrunk f times (the search's cost is the
+ * pixels'), and cleared at full size where that decision, grown by f, holds and the pixel itself has the
+ * background's shadowed colour; then the cut is cleaned as at full size. */
+static sb_err remove_large(const sb_image_t *rgb, sb_fimage_t *alpha, int side, int f, long *removed, sb_error_t *e)
+{
+    int w = rgb->width, h = rgb->height, sw = w / f, sh = h / f;
+    size_t n = (size_t)w * h;
+    sb_image_t small = {0};
+    sb_fimage_t sa = {0};
+    uint8_t *cut = NULL, *scratch = NULL;
+    long small_removed = 0;
+    colour_t bg;
+    sb_err err = sb_image_resize(rgb, sw, sh, &small, e);
+    if (!err)
+        err = sb_fimage_alloc(&sa, sw, sh, 1, e);
+    for (int y = 0; !err && y < sh; y++)
+        for (int x = 0; x < sw; x++) {
+            double sum = 0;
+            for (int dy = 0; dy < f; dy++)
+                for (int dx = 0; dx < f; dx++)
+                    sum += alpha->data[(size_t)(y * f + dy) * w + x * f + dx];
+            sa.data[(size_t)y * sw + x] = (float)(sum / (f * f));
+        }
+    /* The shrunk matte's subject before, to tell what was cleared. */
+    uint8_t *was = err ? NULL : malloc((size_t)sw * sh);
+    if (!err && !was)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    for (size_t i = 0; !err && i < (size_t)sw * sh; i++)
+        was[i] = sa.data[i] >= 0.5f;
+    if (!err)
+        err = remove_in(&small, &sa, side / f, &small_removed, &bg, e);
+    if (err || !small_removed)
+        goto done;
+    for (size_t i = 0; i < (size_t)sw * sh; i++)
+        was[i] = was[i] && sa.data[i] < 0.5f;
+    err = sb_regions_dilate(was, sw, sh, 1, e);
+    cut = calloc(n, 1), scratch = malloc(n);
+    if (!err && (!cut || !scratch))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    for (int y = 0; !err && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            /* The decision sampled bilinearly (pixel centres aligned), so the cut follows no block edges. */
+            float fx = (x + 0.5f) / f - 0.5f, fy = (y + 0.5f) / f - 0.5f;
+            fx = fx < 0 ? 0 : fx > sw - 1 ? sw - 1 : fx, fy = fy < 0 ? 0 : fy > sh - 1 ? sh - 1 : fy;
+            int x0 = (int)fx, y0 = (int)fy, x1 = x0 + 1 < sw ? x0 + 1 : x0, y1 = y0 + 1 < sh ? y0 + 1 : y0;
+            float ax = fx - x0, ay = fy - y0;
+            float v = (1 - ay) * ((1 - ax) * was[(size_t)y0 * sw + x0] + ax * was[(size_t)y0 * sw + x1]) +
+                      ay * ((1 - ax) * was[(size_t)y1 * sw + x0] + ax * was[(size_t)y1 * sw + x1]);
+            const uint8_t *px = rgb->data + i * 3;
+            float raw[3] = {px[0], px[1], px[2]};
+            if (v >= 0.5f && alpha->data[i] >= 0.5f && shadowed(raw, &bg, RATIO_HI))
+                alpha->data[i] = 0, cut[i] = 1, ++*removed;
+        }
+    int g = (int)lround(GROW_FRAC * side), thin = (int)lround(THIN_FRAC * side);
+    if (!err && *removed)
+        err = clean_cut(alpha, cut, scratch, w, h, g < 2 ? 2 : g, (thin < 1 ? 1 : thin) + 1, removed, e);
+done:
+    free(was);
+    free(cut);
+    free(scratch);
+    sb_image_free(&small);
+    sb_fimage_free(&sa);
+    return err;
+}
+
 sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *removed, sb_error_t *e)
 {
     int w = rgb->width, h = rgb->height, side = w > h ? w : h, box[4] = {w, h, 0, 0};
@@ -258,8 +329,12 @@ sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *re
         err = sb_fimage_alloc(&a, cw, ch, 1, e);
     for (int y = 0; !err && y < ch; y++)
         memcpy(a.data + (size_t)y * cw, alpha->data + (size_t)(r[1] + y) * w + r[0], sizeof(float) * cw);
-    if (!err)
-        err = remove_in(&crop, &a, side, removed, e);
+    int f = (cw > ch ? cw : ch) > DETECT_SIDE ? ((cw > ch ? cw : ch) + DETECT_SIDE - 1) / DETECT_SIDE : 1;
+    colour_t bg;
+    if (!err && f == 1)
+        err = remove_in(&crop, &a, side, removed, &bg, e);
+    else if (!err)
+        err = remove_large(&crop, &a, side, f, removed, e);
     for (int y = 0; !err && *removed && y < ch; y++)
         memcpy(alpha->data + (size_t)(r[1] + y) * w + r[0], a.data + (size_t)y * cw, sizeof(float) * cw);
     sb_image_free(&crop);

@@ -17,7 +17,10 @@
  * SB_SHADOW_MIN_FRAC to SB_SHADOW_MAX_FRAC of the matte (a shadow is never the bulk of the subject), at
  * least SB_SHADOW_CONTACT of its outline lies near the background, and its core is smooth (mean distance
  * of a pixel from its smoothed luminance under SB_SHADOW_TEXTURE levels: print, edges and highlights are
- * not). Shadow pixels are set to 0; *removed gets their count. Deterministic. SB_ERR_NOMEM. */
+ * not). Shadow pixels are set to 0; *removed gets their count. The work is done on the crop around the matte;
+ * a crop longer than 640 px is searched shrunk to about 640 and cleared at full size where that decision
+ * (sampled bilinearly) holds and the pixel has the shadowed background's colour (its cut then follows the
+ * shrunk decision: steps of a few pixels). Deterministic. SB_ERR_NOMEM. */
 #define SB_SHADOW_BG_SPREAD 0.12
 #define SB_SHADOW_CHROMA 0.045
 #define SB_SHADOW_TEXTURE 7.0
