@@ -177,12 +177,10 @@ static sb_err parse_multipart(sb_api_ctx_t *c, bool cache_ok, const sb_api_image
     if (!img || !img->len)
         return sb_error_set(e, SB_ERR_USAGE, f->file, "the multipart body has no '%s' file%s", f->file,
                             cache_ok ? " (or cache_id field)" : "");
-    in->image = malloc(img->len);
-    if (!in->image)
-        return sb_error_set(e, SB_ERR_NOMEM, f->file, "out of memory");
-    memcpy(in->image, img->value, img->len);
-    in->image_len = img->len;
-    return SB_OK;
+    /* Taken, not copied: the request keeps its parts until it is answered, which for a synchronous job
+     * is after the job ran (the fingerprint has been made already). */
+    in->image = sb_http_part_take(c->req, f->file, &in->image_len);
+    return in->image ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, f->file, "out of memory");
 }
 
 static void fingerprint(sb_api_ctx_t *c, sb_api_input_t *in)

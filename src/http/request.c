@@ -301,3 +301,16 @@ const sb_http_part_t *sb_http_part(const sb_http_req_t *req, const char *name)
             return &req->parts[i];
     return NULL;
 }
+
+uint8_t *sb_http_part_take(sb_http_req_t *req, const char *name, size_t *len)
+{
+    sb_http_part_t *p = (sb_http_part_t *)sb_http_part(req, name);
+    char *empty = p ? calloc(1, 1) : NULL;
+    if (!empty)
+        return NULL;
+    uint8_t *v = (uint8_t *)p->value;
+    *len = p->len;
+    p->value = empty;
+    p->len = 0;
+    return v;
+}

@@ -130,6 +130,12 @@ const char *sb_http_query(sb_http_req_t *req, const char *name);
  * req->parts). */
 const sb_http_part_t *sb_http_part(const sb_http_req_t *req, const char *name);
 
+/* Move the value of the first part `name` out of the request: the caller owns (and frees) the returned
+ * buffer of *len bytes (NUL-terminated after them), and the part is left empty (""). So that an upload is
+ * not held twice, as the part and as a job's input, while its job waits. NULL when there is no such part
+ * or no memory for the empty value (the part is then unchanged). The handling thread only. */
+uint8_t *sb_http_part_take(sb_http_req_t *req, const char *name, size_t *len);
+
 /* Answer the request: `status`, content type, and a body this call takes ownership of (malloc'd,
  * freed by the server; may be NULL with len 0). Extra headers as "Name: value" strings, NULL-terminated,
  * copied. Call at most once per request; thread-safe with respect to the HTTP threads. */

@@ -30,6 +30,7 @@ struct sb_jobs {
     pthread_cond_t cv;
     int64_t pixels;             /* admitted input pixels not yet finished */
     int bodies;                 /* request bodies admitted from their head and still being read */
+    int64_t body_pixels;        /* the pixel budget those bodies hold: NOMINAL_PIXELS each */
     double ewma_ms;             /* recent latency of every job */
     double pipeline_ms[SB_PIPELINES_MAX]; /* recent latency of each pipeline's jobs (sb_pipeline_index), 0 = none yet */
     int workers_started;

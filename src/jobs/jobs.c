@@ -17,24 +17,32 @@
 #include "util/clock.h"
 #include "util/random.h"
 
-/* Pixels reserved for a URL input before its size is known: a typical 12 MP phone photo. */
-#define URL_NOMINAL_PIXELS 12000000LL
+/* Pixels reserved for an input before its size is known (a URL not fetched yet, an upload whose body is
+ * still being read): a typical 12 MP phone photo. */
+#define NOMINAL_PIXELS 12000000LL
 
-/* Reserve `pixels` of the budget and a queue place; with commit false only check. */
-/* Reserve `pixels` of the budget (commit), or (body) one place for a body still being read, or only check. */
+/* Admission (docs/internals/jobs.md, "Admission"). A job reserves its input's pixels (commit); a body
+ * reserves NOMINAL_PIXELS and a queue place from its head until it is read (body), since each body
+ * becomes a job and is held in memory meanwhile. Over the budget means over it with what is already
+ * reserved; nothing reserved admits anything, so one input as large as max_pixels always runs.
+ * Submission counts admitted jobs only (the bodies were admitted against them already), a head counts
+ * the bodies being read as well: so no more bodies are read at once than the budget could take as jobs. */
 static sb_err reserve(sb_jobs_t *j, int64_t pixels, bool commit, bool body, sb_error_t *e)
 {
     int waiting = sb_pool_waiting(j->work) + sb_pool_waiting(j->fetch);
     pthread_mutex_lock(&j->mu);
-    bool over_budget = j->pixels > 0 && j->pixels + pixels > j->cfg.pixel_budget;
+    int64_t held = j->pixels + (body ? j->body_pixels : 0);
+    bool over_budget = held > 0 && held + pixels > j->cfg.pixel_budget;
     /* Bodies being read count as waiting jobs: each will be one, and each is held in memory meanwhile. */
     waiting += j->bodies;
     bool over_queue = waiting >= j->cfg.queue_max;
     if (!over_budget && !over_queue && commit)
         j->pixels += pixels;
-    if (!over_budget && !over_queue && body)
+    if (!over_budget && !over_queue && body) {
         j->bodies++;
-    int64_t in_flight = j->pixels;
+        j->body_pixels += pixels;
+    }
+    int64_t in_flight = j->pixels + j->body_pixels;
     pthread_mutex_unlock(&j->mu);
     if (over_queue)
         return sb_error_set(e, SB_ERR_OVERLOADED, "", "the server is busy: %d jobs are waiting; retry later", waiting);
@@ -53,7 +61,7 @@ static sb_err batch_pixels(const sb_jobs_t *j, const sb_job_request_t *req, int6
     const json_t *item;
     json_array_foreach(json_object_get(req->spec, "items"), i, item)
     {
-        int64_t p = URL_NOMINAL_PIXELS;
+        int64_t p = NOMINAL_PIXELS;
         const uint8_t *data;
         size_t n;
         char field[32];
@@ -133,7 +141,7 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
     const sb_pipeline_def_t *def = sb_pipeline_find(req->pipeline);
     if (!def)
         return sb_error_set(e, SB_ERR_INTERNAL, "", "unknown pipeline '%s'", req->pipeline);
-    int64_t pixels = URL_NOMINAL_PIXELS;
+    int64_t pixels = NOMINAL_PIXELS;
     sb_err err = SB_OK;
     if (def->run_items)
         err = batch_pixels(j, req, &pixels, e);
@@ -208,13 +216,14 @@ sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *
 
 bool sb_jobs_admit_body(sb_jobs_t *j, sb_error_t *e)
 {
-    return reserve(j, 1, false, true, e) == SB_OK;
+    return reserve(j, NOMINAL_PIXELS, false, true, e) == SB_OK;
 }
 
 void sb_jobs_body_done(sb_jobs_t *j)
 {
     pthread_mutex_lock(&j->mu);
     j->bodies--;
+    j->body_pixels -= NOMINAL_PIXELS;
     pthread_mutex_unlock(&j->mu);
 }
 
@@ -252,7 +261,7 @@ void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running)
 int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j)
 {
     pthread_mutex_lock(&j->mu);
-    int64_t p = j->pixels;
+    int64_t p = j->pixels + j->body_pixels;
     pthread_mutex_unlock(&j->mu);
     return p;
 }

@@ -100,8 +100,11 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
 sb_err sb_jobs_submit(sb_jobs_t *j, sb_job_request_t *req, sb_job_t *out, bool *existed, sb_error_t *e);
 
 /* Admit a request's body from its head: whether a job could be admitted now (queue and pixel budget), and if
- * so one place in the queue is held for the body while it is read, so that no more bodies are read at once
- * than the queue has places (each is held in memory). Lets the server refuse with 503 before reading a body.
+ * so one place in the queue and a nominal 12 MP of the pixel budget are held for the body while it is read
+ * (each body becomes a job, and is held in memory meanwhile): bodies being read count against the budget
+ * like admitted jobs, so no more are read at once than could be admitted, and a request the budget cannot
+ * take is refused from its head, its body unread. Nothing held admits anything (one photo of max_pixels
+ * always runs alone). Lets the server refuse with 503 before reading a body.
  * True: the caller must call sb_jobs_body_done once the body is read (or the request dies). False: e is
  * SB_ERR_OVERLOADED and nothing is held. Any thread. */
 bool sb_jobs_admit_body(sb_jobs_t *j, sb_error_t *e);
@@ -120,7 +123,7 @@ double sb_jobs_estimate_ms(sb_jobs_t *j, const char *pipeline);
 /* Jobs waiting for a worker or a fetcher, and jobs running. */
 void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running);
 
-/* Input pixels admitted and not yet finished. */
+/* Input pixels admitted and not yet finished, and the nominal 12 MP of each body being read. */
 int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j);
 
 /* Whether every worker loaded its nets (readiness); fills e with the first failure. */

@@ -521,3 +521,89 @@ Test(http_hardening, requests_in_flight_are_capped_per_address)
         close(slow[i]);
     expect_healthz_from("127.0.0.1", 1000, "the requests in flight ended");
 }
+
+/* ================================================================================================
+ * the pixel budget counts the bodies being read (docs/internals/jobs.md, "Admission")
+ * ================================================================================================ */
+
+/* strobe_pixels_in_flight from /metrics. */
+static long long pixels_in_flight(void)
+{
+    resp_t m = get("/metrics", NULL);
+    EXPECT_STATUS(m, 200, "/metrics");
+    const char *v = strstr(m.body, "\nstrobe_pixels_in_flight ");
+    cr_assert_not_null(v, "no strobe_pixels_in_flight in /metrics");
+    long long n = atoll(v + 25);
+    resp_free(&m);
+    return n;
+}
+
+/* Wait (up to 10 s) until strobe_pixels_in_flight is `want`: a synchronisation with the server's threads,
+ * not a timing assertion. */
+static void expect_pixels_in_flight(long long want, const char *what)
+{
+    long long t0 = now_ms(), n;
+    while ((n = pixels_in_flight()) != want && now_ms() - t0 < 10000)
+        sleep_ms(20);
+    cr_assert_eq(n, want, "%s: strobe_pixels_in_flight %lld, expected %lld", what, n, want);
+}
+
+Test(http_hardening, pixel_budget_counts_bodies_being_read)
+{
+    begin();
+    char key[64];
+    make_key("t", 10, key, NULL);
+    size_t len;
+    uint8_t *img = load_shared(FACE, &len); /* 1000x1500: 1.5 MP */
+    /* A budget under one photo: a photo alone is always admitted, a second is not while the first holds any. */
+    const char *const env[] = {"STROBE_PIXEL_BUDGET=1000000", NULL};
+    const char *const args[] = {"--workers", "1", NULL};
+    server_start(env, args);
+    expect_pixels_in_flight(0, "idle");
+
+    /* A: a headshot whose body is half sent. From its head it holds the nominal 12 MP of an upload. */
+    const char *boundary = "strobe-budget-test";
+    char part_head[256], head[512];
+    int ph = snprintf(part_head, sizeof part_head,
+                      "--%s\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\n"
+                      "Content-Type: image/jpeg\r\n\r\n",
+                      boundary);
+    char tail[64];
+    int tl = snprintf(tail, sizeof tail, "\r\n--%s--\r\n", boundary);
+    snprintf(head, sizeof head,
+             "POST /api/v1/ai-headshot HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+             "Content-Type: multipart/form-data; boundary=%s\r\nContent-Length: %zu\r\n\r\n",
+             key, boundary, (size_t)ph + len + (size_t)tl);
+    int a = raw_connect(NULL);
+    cr_assert_geq(a, 0);
+    send_all(a, head, strlen(head));
+    send_all(a, part_head, (size_t)ph);
+    send_all(a, img, len / 2);
+    expect_pixels_in_flight(12000000, "a body being read");
+
+    /* B, the same request whole, while A's body is read: 503 with Retry-After, decided from its head. */
+    resp_t b = post_image(key, img, len, NULL, NULL);
+    EXPECT_ERROR(b, 503, "overloaded", NULL, "a second upload while one is read");
+    cr_assert_geq(header_long(&b, "Retry-After"), 1, "503 without Retry-After: %s", b.head);
+    resp_free(&b);
+
+    /* A's body completes: its 1.5 MP job (over the 1 MP budget, but alone) runs and is answered. */
+    long long t0 = now_ms();
+    send_all(a, img + len / 2, len - len / 2);
+    send_all(a, tail, (size_t)tl);
+    raw_t ra = raw_read(a, t0, 60000);
+    close(a);
+    cr_assert_eq(ra.status, 200, "the first upload: %.600s", ra.data);
+    cr_assert_str_eq(nz(jstr(ra.json, "status")), "completed", "%s", ra.body);
+    raw_free(&ra);
+    expect_pixels_in_flight(0, "after the first upload was answered");
+
+    /* Then B is served. Only the two that ran were charged. */
+    resp_t b2 = post_image(key, img, len, NULL, NULL);
+    expect_headshot_ok(&b2, "the second upload, retried");
+    resp_free(&b2);
+    json_t *acct = account(key);
+    cr_assert_eq(jint(acct, "credits_used"), 2);
+    json_decref(acct);
+    free(img);
+}
