@@ -230,10 +230,13 @@ static int load_upright(const void *buf, size_t len, const sb_image_info_t *info
                                      "option_string", "fail_on=truncated", "export_profile", profile, NULL);
     int swap = info->orientation >= 5; /* orientations 5..8 transpose the image */
     int want_w = swap ? th : tw, want_h = swap ? tw : th, shrink = 1;
-    /* libjpeg's shrink by k gives ceil(side / k) pixels: compare that, or an odd side rounded to the target
-     * (3331 px for a target of 1666) would lose the shrink and decode the whole photo. */
+    /* Shrink while ceil(side / k) stays at least the target, so that an odd side rounded to the target (3331
+     * px for a target of 1666) keeps the shrink rather than decoding the whole photo. But libvips 8.14 gives
+     * floor(side / k) pixels (3331 / 2 = 1665: the pixel-off case below), and on a side of 0 it aborts the
+     * process (a 7x700 JPEG for a 64 px box took k = 8, found by fuzz_image): every side stays >= 1. */
     while (shrink < 8 && (info->width + shrink * 2 - 1) / (shrink * 2) >= want_w &&
-           (info->height + shrink * 2 - 1) / (shrink * 2) >= want_h)
+           (info->height + shrink * 2 - 1) / (shrink * 2) >= want_h && info->width / (shrink * 2) >= 1 &&
+           info->height / (shrink * 2) >= 1)
         shrink *= 2;
     VipsImage *jpeg;
     if (vips_jpegload_buffer((void *)buf, len, &jpeg, "shrink", shrink, "fail_on", VIPS_FAIL_ON_TRUNCATED, "access",

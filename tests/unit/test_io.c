@@ -514,13 +514,14 @@ Test(io, thin_images_are_refused_from_the_header_without_abort)
 }
 
 /* A thin image that is still allowed (100:1) shrinks to a short side of at least 1 pixel, never 0, on
- * the JPEG path (libjpeg shrink plus resize) and the others. */
+ * the JPEG path (libjpeg shrink plus resize) and the others. 700x7 into 64 px: the target's short side is
+ * 1, ceil(7 / 8) = 1 allowed a shrink of 8, and libvips' floor(7 / 8) = 0 aborted the process (fuzz_image). */
 Test(io, shrinking_a_thin_image_keeps_each_side_at_least_one)
 {
     static const struct {
         int w, h, max_side, want_w, want_h;
     } cases[] = {{1000, 10, 16, 16, 1}, {10, 1000, 16, 1, 16}, {2000, 20, 256, 256, 3}, {1000, 10, 1024, 1000, 10},
-                 {2000, 20, 1, 1, 1}};
+                 {2000, 20, 1, 1, 1}, {700, 7, 64, 64, 1}, {7, 700, 64, 1, 64}};
     const char *suffixes[] = {".jpg", ".png", ".webp"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (size_t k = 0; k < 3; k++) {
