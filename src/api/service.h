@@ -33,7 +33,8 @@ typedef struct {
     int http_threads;          /* STROBE_HTTP_THREADS; default 2 */
     size_t body_cap;           /* STROBE_BODY_CAP_MB; default 25 MB */
     int64_t max_pixels;        /* STROBE_MAX_PIXELS; default 50 MP */
-    int64_t pixel_budget;      /* STROBE_PIXEL_BUDGET; input pixels in flight; default 64 MP per worker */
+    int64_t pixel_budget;      /* STROBE_PIXEL_BUDGET; input pixels in flight, 12 MP per body being read
+                                * (jobs.h, sb_jobs_admit_body); default 64 MP per worker */
     int queue_max;             /* STROBE_QUEUE_MAX; jobs waiting; default 16 per worker */
     int header_deadline_ms;    /* STROBE_HEADER_DEADLINE_MS; default 10000 */
     int body_deadline_ms;      /* STROBE_BODY_DEADLINE_MS; default 60000 */

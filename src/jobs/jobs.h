@@ -36,7 +36,7 @@ typedef struct {
     int nn_threads;           /* threads inside one forward pass (sb_nn_set_threads), set before the nets open */
     int fetchers;             /* threads fetching input URLs */
     int queue_max;            /* jobs waiting for a worker, at most */
-    int64_t pixel_budget;     /* input pixels admitted and not finished, at most */
+    int64_t pixel_budget;     /* input pixels admitted and not finished, and bodies being read, at most */
     int64_t max_pixels;       /* one input's pixel cap */
     int lease_s;              /* a claim's lease; renewed every lease_s / 3 while the job runs */
     bool take_queue;          /* with a shared store: this process's workers also run shared-queue jobs */
