@@ -1155,3 +1155,49 @@ Test(io, standard_srgb_profile_is_taken_as_is)
     g_free(png), g_free(changed);
     g_object_unref(im), g_object_unref(photo);
 }
+
+/* Largest level difference between `a` (w x h x bands) and the pixels of libvips image `v`. */
+static int max_diff_to_vips(const sb_image_t *a, VipsImage *v)
+{
+    size_t n;
+    uint8_t *px = vips_image_write_to_memory(v, &n);
+    cr_assert(px && n == (size_t)a->width * a->height * a->bands);
+    int worst = 0;
+    for (size_t i = 0; i < n; i++)
+        worst = abs(px[i] - a->data[i]) > worst ? abs(px[i] - a->data[i]) : worst;
+    g_free(px);
+    return worst;
+}
+
+/* The warp and the enlargement sample bilinearly in their own loop: within 1 level of libvips' affine
+ * (bilinear, maps that stay on the source) and of vips_resize's linear enlargement, on noise, where any
+ * half-pixel slip of the sampling grid shows as tens of levels. */
+Test(resample, bilinear_loop_matches_libvips_within_one_level)
+{
+    sb_error_t e = {0};
+    sb_image_t src = {0}, dst = {0};
+    cr_assert_eq(sb_image_alloc(&src, 97, 71, 3, &e), SB_OK);
+    srand(21);
+    for (size_t i = 0; i < (size_t)97 * 71 * 3; i++)
+        src.data[i] = (uint8_t)(rand() % 256);
+    VipsImage *in = from_pixels(src.data, 97, 71, 3);
+    const double maps[3][6] = {{1.3, 0.1, -20, -0.1, 1.3, -15}, {0.8, -0.25, -20, 0.25, 0.8, -30}, {2.0, 0, -60, 0, 2.0, -40}};
+    for (int k = 0; k < 3; k++) {
+        const double *m = maps[k];
+        cr_assert_eq(sb_image_warp_affine(&src, m, 30, 25, &dst, NULL, &e), SB_OK, "%s", e.message);
+        VipsInterpolate *bilinear = vips_interpolate_new("bilinear");
+        VipsArrayInt *area = vips_array_int_newv(4, 0, 0, 30, 25);
+        VipsImage *v = NULL;
+        cr_assert_eq(vips_affine(in, &v, m[0], m[1], m[3], m[4], "interpolate", bilinear, "oarea", area, "odx", m[2],
+                                 "ody", m[5], NULL), 0);
+        cr_assert_leq(max_diff_to_vips(&dst, v), 1, "map %d", k);
+        g_object_unref(v), g_object_unref(bilinear), vips_area_unref(VIPS_AREA(area));
+        sb_image_free(&dst);
+    }
+    cr_assert_eq(sb_image_resize(&src, 301, 160, &dst, &e), SB_OK, "%s", e.message);
+    VipsImage *v = NULL;
+    cr_assert_eq(vips_resize(in, &v, 301.0 / 97, "vscale", 160.0 / 71, "kernel", VIPS_KERNEL_LINEAR, NULL), 0);
+    cr_assert_leq(max_diff_to_vips(&dst, v), 1);
+    g_object_unref(v), g_object_unref(in);
+    sb_image_free(&dst), sb_image_free(&src);
+}
