@@ -1,7 +1,7 @@
 # strobe: build, test and benchmark. `make` builds ./strobe; `make test` bootstraps, builds and runs all tests.
 CC       ?= cc
 PKGS      = vips jansson libcrypto libmicrohttpd sqlite3 libpq libcurl libzip
-CFLAGS   ?= -O2 -g
+CFLAGS   ?= -O3 -g
 WARN      = -Wall -Wextra -Wshadow -Wno-unused-parameter
 # ONNX Runtime: the library from the npm package (scripts/onnxruntime.sh puts it in ORT_LIB), the C API
 # headers from ../shared/vendor. Binaries find the library through their rpath (the absolute in-tree folder),

@@ -5,28 +5,87 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Horizontal box sum of one row into out (means, clipped at the ends). */
-static void box_row(const float *in, float *out, int w, int bands, int r, double *acc)
+/* Horizontal box means of `R` rows (`stride` floats apart) of `B` bands each, all at once: each lane
+ * (row, band) keeps its own running sum and does exactly the one-row arithmetic, so the result is the
+ * same to the bit, but the lanes' additions no longer wait on each other (a one-band row is a chain of
+ * dependent double additions). Always inlined with constant R and B. */
+static inline __attribute__((always_inline)) void box_rows(const float *in, float *out, size_t stride, int w, int R,
+                                                           int B, int r)
 {
-    for (int b = 0; b < bands; b++)
-        acc[b] = 0;
+    double acc[SB_BOX_MAX_BANDS * 4];
+    for (int k = 0; k < R * B; k++)
+        acc[k] = 0;
     int hi = r < w - 1 ? r : w - 1;
     for (int x = 0; x <= hi; x++)
-        for (int b = 0; b < bands; b++)
-            acc[b] += in[x * bands + b];
+        for (int j = 0; j < R; j++)
+            for (int b = 0; b < B; b++)
+                acc[j * B + b] += in[j * stride + (size_t)x * B + b];
+    float inv_mid = 1.0f / (float)(2 * r + 1);
     for (int x = 0; x < w; x++) {
         int x0 = x - r < 0 ? 0 : x - r, x1 = x + r > w - 1 ? w - 1 : x + r;
-        float inv = 1.0f / (float)(x1 - x0 + 1);
-        for (int b = 0; b < bands; b++)
-            out[x * bands + b] = (float)(acc[b] * inv);
+        float inv = x1 - x0 == 2 * r ? inv_mid : 1.0f / (float)(x1 - x0 + 1);
         int add = x + r + 1, sub = x - r;
-        if (add < w)
-            for (int b = 0; b < bands; b++)
-                acc[b] += in[add * bands + b];
-        if (sub >= 0)
-            for (int b = 0; b < bands; b++)
-                acc[b] -= in[sub * bands + b];
+        for (int j = 0; j < R; j++)
+            for (int b = 0; b < B; b++) {
+                double *a = &acc[j * B + b];
+                out[j * stride + (size_t)x * B + b] = (float)(*a * inv);
+                if (add < w)
+                    *a += in[j * stride + (size_t)add * B + b];
+                if (sub >= 0)
+                    *a -= in[j * stride + (size_t)sub * B + b];
+            }
     }
+}
+
+/* All rows of one pass: four rows at a time where there are few bands (their chains are the bottleneck),
+ * one row at a time for the rest. Constant R and B for the common band counts, so the lanes sit in
+ * registers. */
+static void box_horizontal(const float *src, float *dst, int w, int h, int bands, int r)
+{
+    size_t row = (size_t)w * bands;
+    int y = 0;
+    if (bands == 1)
+        for (; y + 4 <= h; y += 4)
+            box_rows(src + y * row, dst + y * row, row, w, 4, 1, r);
+    else if (bands == 3)
+        for (; y + 2 <= h; y += 2)
+            box_rows(src + y * row, dst + y * row, row, w, 2, 3, r);
+    else if (bands == 4)
+        for (; y + 2 <= h; y += 2)
+            box_rows(src + y * row, dst + y * row, row, w, 2, 4, r);
+    for (; y < h; y++)
+        switch (bands) {
+        case 1: box_rows(src + y * row, dst + y * row, row, w, 1, 1, r); break;
+        case 3: box_rows(src + y * row, dst + y * row, row, w, 1, 3, r); break;
+        case 4: box_rows(src + y * row, dst + y * row, row, w, 1, 4, r); break;
+        case 7: box_rows(src + y * row, dst + y * row, row, w, 1, 7, r); break;
+        default: box_rows(src + y * row, dst + y * row, row, w, 1, bands, r); break;
+        }
+}
+
+/* One output row of the vertical pass and the running sums moved on by a row: out, then + the entering
+ * row, then - the leaving one, per element (each element's arithmetic is the three-loop version's). */
+static void box_vertical_row(double *restrict acc, float *restrict o, const float *restrict add,
+                             const float *restrict sub, size_t n, double inv)
+{
+    if (add && sub)
+        for (size_t i = 0; i < n; i++) {
+            o[i] = (float)(acc[i] * inv);
+            acc[i] = acc[i] + add[i] - sub[i];
+        }
+    else if (add)
+        for (size_t i = 0; i < n; i++) {
+            o[i] = (float)(acc[i] * inv);
+            acc[i] += add[i];
+        }
+    else if (sub)
+        for (size_t i = 0; i < n; i++) {
+            o[i] = (float)(acc[i] * inv);
+            acc[i] -= sub[i];
+        }
+    else
+        for (size_t i = 0; i < n; i++)
+            o[i] = (float)(acc[i] * inv);
 }
 
 sb_err sb_box_mean(const float *src, float *dst, int w, int h, int bands, int r, sb_error_t *e)
@@ -40,9 +99,7 @@ sb_err sb_box_mean(const float *src, float *dst, int w, int h, int bands, int r,
         free(tmp), free(acc);
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a box filter");
     }
-    double hacc[SB_BOX_MAX_BANDS];
-    for (int y = 0; y < h; y++)
-        box_row(src + y * row, tmp + y * row, w, bands, r, hacc);
+    box_horizontal(src, tmp, w, h, bands, r);
 
     /* Vertical: a running sum of whole rows keeps memory access sequential. */
     memset(acc, 0, row * sizeof *acc);
@@ -52,17 +109,9 @@ sb_err sb_box_mean(const float *src, float *dst, int w, int h, int bands, int r,
             acc[i] += tmp[y * row + i];
     for (int y = 0; y < h; y++) {
         int y0 = y - r < 0 ? 0 : y - r, y1 = y + r > h - 1 ? h - 1 : y + r;
-        double inv = 1.0 / (y1 - y0 + 1);
-        float *o = dst + y * row;
-        for (size_t i = 0; i < row; i++)
-            o[i] = (float)(acc[i] * inv);
         int add = y + r + 1, sub = y - r;
-        if (add < h)
-            for (size_t i = 0; i < row; i++)
-                acc[i] += tmp[add * row + i];
-        if (sub >= 0)
-            for (size_t i = 0; i < row; i++)
-                acc[i] -= tmp[sub * row + i];
+        box_vertical_row(acc, dst + y * row, add < h ? tmp + add * row : NULL, sub >= 0 ? tmp + sub * row : NULL,
+                         row, 1.0 / (y1 - y0 + 1));
     }
     free(tmp);
     free(acc);

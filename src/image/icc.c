@@ -3,6 +3,9 @@
 #include "image/icc.h"
 
 #include <stdint.h>
+#include <string.h>
+
+#include "util/hmac.h"
 
 #define SIG(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -88,4 +91,18 @@ int sb_icc_fits_bands(const void *profile, size_t len, int bands)
     if (space == SIG('C', 'M', 'Y', 'K'))
         return bands == 4 || bands == 5;
     return 0;
+}
+
+/* The sRGB IEC61966-2.1 profile of HP and Microsoft (3144 bytes, 1998), byte for byte: the one most
+ * cameras and editors embed. */
+#define HP_SRGB_LEN 3144
+#define HP_SRGB_SHA256 "2b3aa1645779a9e634744faf9b01e9102b0c9b88fd6deced7934df86b949af7e"
+
+int sb_icc_is_plain_srgb(const void *profile, size_t len)
+{
+    if (!profile || len != HP_SRGB_LEN)
+        return 0;
+    char hex[65];
+    sb_sha256_hex(profile, len, hex);
+    return strcmp(hex, HP_SRGB_SHA256) == 0;
 }

@@ -183,7 +183,8 @@ static sb_err probe(const void *buf, size_t len, sb_image_info_t *info, int *con
      * libvips would fail the decode. Such files are common enough, so the profile is ignored (sRGB). */
     info->icc_ignored = has_icc && !sb_icc_fits_bands(icc, icc_len, im->Bands);
     if (convert_icc)
-        *convert_icc = has_icc && !info->icc_ignored && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK;
+        *convert_icc = has_icc && !info->icc_ignored && vips_image_get_interpretation(im) != VIPS_INTERPRETATION_CMYK &&
+                       !sb_icc_is_plain_srgb(icc, icc_len);
     g_object_unref(im);
     return SB_OK;
 }

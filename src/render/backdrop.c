@@ -2,6 +2,9 @@
 #include "render/backdrop.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "image/colour.h"
 #include "util/rng.h"
@@ -22,11 +25,8 @@ static float smooth(float t)
     return t * t * (3 - 2 * t);
 }
 
-sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out, sb_error_t *e)
+static void render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out)
 {
-    sb_err err = sb_fimage_alloc(out, width, height, 3, e);
-    if (err)
-        return err;
     float cl[3], el[3];
     for (int c = 0; c < 3; c++)
         cl[c] = sb_srgb_to_linear(b->centre[c]), el[c] = sb_srgb_to_linear(b->edge[c]);
@@ -45,6 +45,44 @@ sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fima
     }
     sb_fimage_linear_to_srgb(out);
     sb_backdrop_dither(out, b->seed);
+}
+
+/* The last backdrop rendered, kept for the next call with the same backdrop and size (every headshot of
+ * a size has the same one): copying it costs ~1 ms where rendering costs ~15 (the gradient, the sRGB curve
+ * and the dither over every pixel). One entry for the process, up to CACHE_MAX_PIXELS (800 x 800: 7.7 MB). */
+#define CACHE_MAX_PIXELS (1024 * 1024)
+static struct {
+    pthread_mutex_t lock;
+    sb_backdrop_t b;
+    sb_fimage_t img;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out, sb_error_t *e)
+{
+    sb_err err = sb_fimage_alloc(out, width, height, 3, e);
+    if (err)
+        return err;
+    size_t bytes = (size_t)width * height * 3 * sizeof(float);
+    pthread_mutex_lock(&cache.lock);
+    int hit = cache.img.data && cache.img.width == width && cache.img.height == height &&
+              memcmp(&cache.b, b, sizeof *b) == 0;
+    if (hit)
+        memcpy(out->data, cache.img.data, bytes);
+    pthread_mutex_unlock(&cache.lock);
+    if (hit)
+        return SB_OK;
+    render(b, width, height, out);
+    if ((long long)width * height > CACHE_MAX_PIXELS)
+        return SB_OK;
+    float *copy = malloc(bytes);
+    if (!copy)
+        return SB_OK; /* the cache is only an optimisation */
+    memcpy(copy, out->data, bytes);
+    pthread_mutex_lock(&cache.lock);
+    free(cache.img.data);
+    cache.b = *b;
+    cache.img = (sb_fimage_t){.data = copy, .width = width, .height = height, .bands = 3};
+    pthread_mutex_unlock(&cache.lock);
     return SB_OK;
 }
 

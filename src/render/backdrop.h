@@ -19,7 +19,8 @@ typedef struct {
 /* Neutral grey studio paper with the light pool behind the head: the corporate headshot's backdrop. */
 extern const sb_backdrop_t SB_BACKDROP_STUDIO_GREY;
 
-/* Render `b` into `out` (allocated: width x height x 3, sRGB 0..1). */
+/* Render `b` into `out` (allocated: width x height x 3, sRGB 0..1). The last backdrop of up to 1 MP is kept
+ * for the process (one entry, under a lock), so the next call with the same backdrop and size copies it. */
 sb_err sb_backdrop_render(const sb_backdrop_t *b, int width, int height, sb_fimage_t *out, sb_error_t *e);
 
 /* Add a triangular +-1 LSB (of 8 bits) dither to `img` (sRGB, any band count) in place: one value per

@@ -49,7 +49,8 @@ static run_t run(const char *env, const char *args)
     snprintf(err, sizeof err, "%s/stderr", tmpdir);
     char cwd[4096];
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
-    snprintf(cmd, sizeof cmd, "%s %s/strobe %s >%s 2>%s", env ? env : "", cwd, args, out, err);
+    int n = snprintf(cmd, sizeof cmd, "%s %s/strobe %s >%s 2>%s", env ? env : "", cwd, args, out, err);
+    cr_assert(n > 0 && (size_t)n < sizeof cmd, "the command line is too long");
     int st = system(cmd);
     run_t r = {.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1, .out = load_json(out), .err = load_json(err)};
     return r;

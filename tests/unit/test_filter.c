@@ -71,3 +71,30 @@ Test(filter, rejects_bad_band_counts)
     sb_error_t e = {0};
     cr_assert_eq(sb_box_mean(&v, &v, 1, 1, 17, 1, &e), SB_ERR_INTERNAL);
 }
+
+/* The horizontal pass runs 4 rows (1 band) or 2 rows (3, 4 bands) at once and the rest one at a time:
+ * every band count, with heights that leave each kind of remainder, against brute force. */
+Test(filter, box_mean_row_groups_and_remainders_match_brute_force)
+{
+    int bands_list[] = {1, 2, 3, 4, 7}, heights[] = {1, 2, 3, 5, 6, 9}, widths[] = {1, 6, 19}, radii[] = {0, 2, 10};
+    srand(11);
+    for (int bi = 0; bi < 5; bi++)
+        for (int hi = 0; hi < 6; hi++)
+            for (int wi = 0; wi < 3; wi++)
+                for (int ri = 0; ri < 3; ri++) {
+                    int w = widths[wi], h = heights[hi], bands = bands_list[bi], r = radii[ri];
+                    size_t n = (size_t)w * h * bands;
+                    float *src = malloc(sizeof(float) * n), *dst = malloc(sizeof(float) * n);
+                    for (size_t i = 0; i < n; i++)
+                        src[i] = (float)rand() / (float)RAND_MAX;
+                    cr_assert_eq(sb_box_mean(src, dst, w, h, bands, r, NULL), SB_OK);
+                    for (int y = 0; y < h; y++)
+                        for (int x = 0; x < w; x++)
+                            for (int b = 0; b < bands; b++)
+                                cr_assert_float_eq(dst[(y * w + x) * bands + b],
+                                                   brute_mean(src, w, h, bands, b, x, y, r), 1e-4,
+                                                   "%dx%dx%d r=%d at %d,%d band %d", w, h, bands, r, x, y, b);
+                    free(src);
+                    free(dst);
+                }
+}

@@ -1114,3 +1114,91 @@ Test(resample, scale_and_rotation_follow_the_map)
     cr_assert_eq(sb_image_warp_affine(&src, singular, 10, 10, &dst, NULL, &e), SB_ERR_USAGE);
     sb_image_free(&dst), sb_image_free(&mask), sb_image_free(&src);
 }
+
+/* The common sRGB IEC61966-2.1 profile (HP and Microsoft's, carried by the shared test photo) is taken
+ * as it is, without a conversion: a PNG tagged with it decodes to exactly its pixels; the same profile
+ * with one byte changed is converted like any other. */
+Test(io, standard_srgb_profile_is_taken_as_is)
+{
+    char path[512];
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/faces/u2net_young_man.jpg");
+    VipsImage *photo = vips_image_new_from_file(path, NULL);
+    cr_assert(photo);
+    const void *icc = NULL;
+    size_t icc_len = 0;
+    cr_assert_eq(vips_image_get_blob(photo, VIPS_META_ICC_NAME, &icc, &icc_len), 0);
+    cr_assert(sb_icc_is_plain_srgb(icc, icc_len));
+    uint8_t *changed = g_memdup2(icc, icc_len);
+    changed[icc_len / 2] ^= 1;
+    cr_assert_not(sb_icc_is_plain_srgb(changed, icc_len));
+    cr_assert_not(sb_icc_is_plain_srgb(icc, icc_len - 1));
+    VipsBlob *srgb = NULL;
+    cr_assert_eq(vips_profile_load("srgb", &srgb, NULL), 0);
+    cr_assert_not(sb_icc_is_plain_srgb(VIPS_AREA(srgb)->data, VIPS_AREA(srgb)->length));
+    vips_area_unref(VIPS_AREA(srgb));
+
+    uint8_t px3[16 * 16 * 3];
+    for (size_t i = 0; i < sizeof px3; i++)
+        px3[i] = (uint8_t)(i * 37 % 256);
+    /* A colour the conversion to libvips' sRGB profile moves (to 0, 208, 0). */
+    px3[0] = 1, px3[1] = 208, px3[2] = 0;
+    VipsImage *im = from_pixels(px3, 16, 16, 3);
+    vips_image_set_blob_copy(im, VIPS_META_ICC_NAME, icc, icc_len);
+    size_t len;
+    uint8_t *png = save(im, ".png", &len);
+    sb_error_t e = {0};
+    sb_image_t out = {0};
+    sb_image_info_t info;
+    cr_assert_eq(decode(png, len, 0, &out, &info, &e), SB_OK, "%s", e.message);
+    cr_assert_str_eq(info.icc, "sRGB IEC61966-2.1");
+    cr_assert_eq(memcmp(out.data, px3, sizeof px3), 0);
+    sb_image_free(&out);
+    g_free(png), g_free(changed);
+    g_object_unref(im), g_object_unref(photo);
+}
+
+/* Largest level difference between `a` (w x h x bands) and the pixels of libvips image `v`. */
+static int max_diff_to_vips(const sb_image_t *a, VipsImage *v)
+{
+    size_t n;
+    uint8_t *px = vips_image_write_to_memory(v, &n);
+    cr_assert(px && n == (size_t)a->width * a->height * a->bands);
+    int worst = 0;
+    for (size_t i = 0; i < n; i++)
+        worst = abs(px[i] - a->data[i]) > worst ? abs(px[i] - a->data[i]) : worst;
+    g_free(px);
+    return worst;
+}
+
+/* The warp and the enlargement sample bilinearly in their own loop: within 1 level of libvips' affine
+ * (bilinear, maps that stay on the source) and of vips_resize's linear enlargement, on noise, where any
+ * half-pixel slip of the sampling grid shows as tens of levels. */
+Test(resample, bilinear_loop_matches_libvips_within_one_level)
+{
+    sb_error_t e = {0};
+    sb_image_t src = {0}, dst = {0};
+    cr_assert_eq(sb_image_alloc(&src, 97, 71, 3, &e), SB_OK);
+    srand(21);
+    for (size_t i = 0; i < (size_t)97 * 71 * 3; i++)
+        src.data[i] = (uint8_t)(rand() % 256);
+    VipsImage *in = from_pixels(src.data, 97, 71, 3);
+    const double maps[3][6] = {{1.3, 0.1, -20, -0.1, 1.3, -15}, {0.8, -0.25, -20, 0.25, 0.8, -30}, {2.0, 0, -60, 0, 2.0, -40}};
+    for (int k = 0; k < 3; k++) {
+        const double *m = maps[k];
+        cr_assert_eq(sb_image_warp_affine(&src, m, 30, 25, &dst, NULL, &e), SB_OK, "%s", e.message);
+        VipsInterpolate *bilinear = vips_interpolate_new("bilinear");
+        VipsArrayInt *area = vips_array_int_newv(4, 0, 0, 30, 25);
+        VipsImage *v = NULL;
+        cr_assert_eq(vips_affine(in, &v, m[0], m[1], m[3], m[4], "interpolate", bilinear, "oarea", area, "odx", m[2],
+                                 "ody", m[5], NULL), 0);
+        cr_assert_leq(max_diff_to_vips(&dst, v), 1, "map %d", k);
+        g_object_unref(v), g_object_unref(bilinear), vips_area_unref(VIPS_AREA(area));
+        sb_image_free(&dst);
+    }
+    cr_assert_eq(sb_image_resize(&src, 301, 160, &dst, &e), SB_OK, "%s", e.message);
+    VipsImage *v = NULL;
+    cr_assert_eq(vips_resize(in, &v, 301.0 / 97, "vscale", 160.0 / 71, "kernel", VIPS_KERNEL_LINEAR, NULL), 0);
+    cr_assert_leq(max_diff_to_vips(&dst, v), 1);
+    g_object_unref(v), g_object_unref(in);
+    sb_image_free(&dst), sb_image_free(&src);
+}
