@@ -1,4 +1,4 @@
-/* resample.h - geometric resampling of 8-bit images: shrinking through libvips, enlarging and warps by a bilinear loop.
+/* resample.h - geometric resampling of 8-bit images through libvips.
  *
  * Threads: any thread, after sb_io_init. Outputs are allocated by the call. */
 #ifndef SB_RESAMPLE_H
