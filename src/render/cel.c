@@ -148,12 +148,15 @@ static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *i
     }
 }
 
-/* The face's modelling from the photo: inside the face's oval (feathered over its outer FACE_FEATHER), the
- * flat tones' luma is pulled FACE_MODEL of the way towards the photo's luma blurred at the face's scale
- * (eye distance / FACE_MODEL_DIV: the nose's side, the eye sockets, the mouth's shape, no pores), scaled to
- * the flat face's mean; a gain on the flat colour, so hue and flatness of colour stay the cel's. `lum` is
- * the photo's luma, `img` the flat tones (3 bands, changed in place), `tmp` w*h floats of scratch. */
-#define FACE_MODEL 0.6f
+/* The face's modelling from the photo: inside the face's oval x FACE_MODEL_OVAL (feathered over its outer
+ * FACE_FEATHER, times the matte), the flat tones' luma is pulled FACE_MODEL of the way towards the photo's
+ * luma blurred at the face's scale (eye distance / FACE_MODEL_DIV: the nose's side, the eye sockets, the mouth's shape, no pores), scaled to
+ * the flat face's mean; a gain on the flat colour, so the hue stays the cel's, quantised in FACE_STEP steps
+ * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. `lum` is the
+ * photo's luma, `img` the flat tones (3 bands, changed in place), `tmp` w*h floats of scratch. */
+#define FACE_MODEL 0.7f
+#define FACE_STEP 0.14f      /* the gain in steps of this: a few more bands, not an airbrush */
+#define FACE_STEP_SOFT 0.15f /* each step's edge, as a fraction of the step: anti-aliasing */
 #define FACE_MODEL_OVAL 1.2f /* the zone: the face's oval scaled by this (cheeks and jaw line) */
 #define FACE_MODEL_DIV 60.0f
 #define FACE_FEATHER 0.25f
@@ -186,7 +189,10 @@ static sb_err face_modelling(const float *lum, const float *alpha, const sb_cel_
                 }
                 float target = lf + FACE_MODEL * (k * tmp[i] - lf);
                 float g = lf > 1e-3f ? target / lf : 1;
-                g = 1 + wt * (fminf(1.6f, fmaxf(0.5f, g)) - 1);
+                float u = (fminf(1.6f, fmaxf(0.5f, g)) - 1) / FACE_STEP, fl = floorf(u), fr = u - fl;
+                float st = (fr - (0.5f - FACE_STEP_SOFT)) / (2 * FACE_STEP_SOFT);
+                st = st < 0 ? 0 : st > 1 ? 1 : st * st * (3 - 2 * st);
+                g = 1 + wt * FACE_STEP * (fl + st);
                 for (int ch = 0; ch < 3; ch++)
                     img[3 * i + ch] *= g;
             }
