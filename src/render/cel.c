@@ -43,8 +43,8 @@ static const float skin_deep[3] = {0.78f, 0.74f, 0.78f}; /* the deep shadow, fro
 static const float ink_colour[3] = {0.12f, 0.08f, 0.08f};
 /* Eyes: the ellipse's half axes along and across the eye line, as fractions of the eye distance; the core
  * (fully the photo) as a fraction of the ellipse; the contrast raise. */
-#define EYE_RX 0.24f
-#define EYE_RY 0.12f
+#define EYE_RX 0.28f
+#define EYE_RY 0.15f
 #define EYE_CORE 0.55f
 #define EYE_CONTRAST 1.12f
 
@@ -146,6 +146,58 @@ static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *i
                 }
             }
     }
+}
+
+/* The face's modelling from the photo: inside the face's oval x FACE_MODEL_OVAL (feathered over its outer
+ * FACE_FEATHER, times the matte), the flat tones' luma is pulled FACE_MODEL of the way towards the photo's
+ * luma blurred at the face's scale (eye distance / FACE_MODEL_DIV: the nose's side, the eye sockets, the mouth's shape, no pores), scaled to
+ * the flat face's mean; a gain on the flat colour, so the hue stays the cel's, quantised in FACE_STEP steps
+ * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. `lum` is the
+ * photo's luma, `img` the flat tones (3 bands, changed in place), `tmp` w*h floats of scratch. */
+#define FACE_MODEL 0.7f
+#define FACE_STEP 0.14f      /* the gain in steps of this: a few more bands, not an airbrush */
+#define FACE_STEP_SOFT 0.15f /* each step's edge, as a fraction of the step: anti-aliasing */
+#define FACE_MODEL_OVAL 1.2f /* the zone: the face's oval scaled by this (cheeks and jaw line) */
+#define FACE_MODEL_DIV 60.0f
+#define FACE_FEATHER 0.25f
+static sb_err face_modelling(const float *lum, const float *alpha, const sb_cel_face_t *f, int w, int h, float *img,
+                             float *tmp, sb_error_t *e)
+{
+    float c[2], rx, ry, d = sb_cel_face_oval(f, c, &rx, &ry);
+    if (d < 8)
+        return SB_OK;
+    rx *= FACE_MODEL_OVAL, ry *= FACE_MODEL_OVAL;
+    sb_err err = sb_blur(lum, tmp, w, h, 1, fmaxf(1.0f, d / FACE_MODEL_DIV), e);
+    if (err)
+        return err;
+    int x0 = (int)fmaxf(0, floorf(c[0] - rx)), x1 = (int)fminf(w, ceilf(c[0] + rx));
+    int y0 = (int)fmaxf(0, floorf(c[1] - ry)), y1 = (int)fminf(h, ceilf(c[1] + ry));
+    double sf = 0, sp = 0, sw = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        float k = pass && sp > 0 ? (float)(sf / sp) : 1;
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++) {
+                float ex = (x - c[0]) / rx, ey = (y - c[1]) / ry, r = sqrtf(ex * ex + ey * ey);
+                if (r >= 1)
+                    continue;
+                size_t i = (size_t)y * w + x;
+                float wt = (r <= 1 - FACE_FEATHER ? 1 : (1 - r) / FACE_FEATHER) * (alpha ? alpha[i] : 1.0f);
+                float lf = sb_cel_luma(img + 3 * i);
+                if (!pass) {
+                    sf += wt * lf, sp += wt * tmp[i], sw += wt;
+                    continue;
+                }
+                float target = lf + FACE_MODEL * (k * tmp[i] - lf);
+                float g = lf > 1e-3f ? target / lf : 1;
+                float u = (fminf(1.6f, fmaxf(0.5f, g)) - 1) / FACE_STEP, fl = floorf(u), fr = u - fl;
+                float st = (fr - (0.5f - FACE_STEP_SOFT)) / (2 * FACE_STEP_SOFT);
+                st = st < 0 ? 0 : st > 1 ? 1 : st * st * (3 - 2 * st);
+                g = 1 + wt * FACE_STEP * (fl + st);
+                for (int ch = 0; ch < 3; ch++)
+                    img[3 * i + ch] *= g;
+            }
+    }
+    return SB_OK;
 }
 
 /* The flat, banded colours of `photo` and `styled` (3 bands, one size) into `flat` (allocated, same size,
@@ -294,7 +346,7 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
     sb_image_free(&net);
     sb_image_free(&up);
     sb_fimage_free(&al);
-    float *buf = err ? NULL : malloc(n * 5 * sizeof *buf);
+    float *buf = err ? NULL : malloc(n * 6 * sizeof *buf);
     if (!err && !buf)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for cel shading");
     float *lum = buf, *ink = buf ? buf + n : NULL, *img = buf ? buf + 2 * n : NULL;
@@ -302,11 +354,15 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
         lum[i] = sb_cel_luma((const float[3]){photo->data[3 * i] / 255.0f, photo->data[3 * i + 1] / 255.0f,
                                        photo->data[3 * i + 2] / 255.0f});
     if (!err)
-        err = sb_cel_ink(lum, alpha ? alpha->data : NULL, w, h, ink, e);
+        err = sb_cel_ink(lum, alpha ? alpha->data : NULL, face, w, h, ink, e);
+    for (size_t i = 0; !err && i < 3 * n; i++)
+        img[i] = flat.data[i] * (1.0f / 255.0f);
+    if (!err)
+        err = face_modelling(lum, alpha ? alpha->data : NULL, face, w, h, img, buf + 5 * n, e);
     if (!err) {
         for (size_t i = 0; i < n; i++)
             for (int c = 0; c < 3; c++) {
-                float v = flat.data[3 * i + c] * (1.0f / 255.0f);
+                float v = sb_cel_clamp01(img[3 * i + c]);
                 float inkc = INK_OWN * v * INK_DARK + (1 - INK_OWN) * ink_colour[c];
                 img[3 * i + c] = v + ink[i] * (inkc - v);
             }

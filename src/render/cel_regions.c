@@ -28,12 +28,14 @@
 #define SKIN_LUMA_LO_HAIR 0.70f
 #define SKIN_LUMA_HI 1.60f
 #define SKIN_BROW 0.45f
-/* Inside the face's ellipse (FACE_RX x FACE_RY eye distances around the eyes' and mouth's centre) a pixel
- * over SKIN_SHEEN of the skin's luma with no more chroma than the skin is a sheen on skin, whatever its hue
- * (on dark skin highlights turn grey or bluish). */
-#define FACE_RX 1.05f
-#define FACE_RY 1.45f
+/* Inside the face's oval (sb_cel_face_oval) a pixel over SKIN_SHEEN of the skin's luma with no more chroma
+ * than the skin is a sheen on skin, whatever its hue (on dark skin highlights turn grey or bluish); and a
+ * pixel at a skin luma whose chroma is within SKIN_HUE_FACE degrees of the skin's and no stronger (lips are
+ * stronger and stay a region of their own), or under SKIN_GREY of its magnitude (a shadow lit by a window or a car's interior, a sepia or faded photo), is skin too: a face that
+ * falls into several palette clusters is drawn as blotches of unrelated colours and stops being a face. */
 #define SKIN_SHEEN 1.10f
+#define SKIN_HUE_FACE 50.0f
+#define SKIN_GREY 0.5f
 
 static void feature(const float *c, float f[3])
 {
@@ -247,19 +249,14 @@ static sb_err skin_regions(const float *sm, int w, int h, const float skin[3], c
     size_t n = (size_t)w * h;
     float ys = sb_cel_luma(skin), cb = skin[2] - ys, cr = skin[0] - ys, mag = hypotf(cb, cr);
     float brow = -1; /* rows above this are hair country */
-    float fc[2] = {0, 0}, frx = 0, fry = 0; /* the face's ellipse, where a pale, greyish pixel is a highlight */
-    if (f && f->have_face) {
-        const float(*l)[2] = f->lmk;
-        float d = hypotf(l[1][0] - l[0][0], l[1][1] - l[0][1]);
-        brow = 0.5f * (l[0][1] + l[1][1]) - SKIN_BROW * d;
-        fc[0] = 0.25f * (l[0][0] + l[1][0] + l[3][0] + l[4][0]);
-        fc[1] = 0.25f * (l[0][1] + l[1][1] + l[3][1] + l[4][1]);
-        frx = FACE_RX * d, fry = FACE_RY * d;
-    }
+    float fc[2] = {0, 0}, frx = 0, fry = 0; /* the face's oval */
+    float d = sb_cel_face_oval(f, fc, &frx, &fry);
+    if (d > 0)
+        brow = 0.5f * (f->lmk[0][1] + f->lmk[1][1]) - SKIN_BROW * d;
     float *m = malloc(n * sizeof *m);
     if (!m)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the skin regions");
-    float cos_max = cosf(SKIN_HUE * (float)M_PI / 180.0f);
+    float cos_max = cosf(SKIN_HUE * (float)M_PI / 180.0f), cos_face = cosf(SKIN_HUE_FACE * (float)M_PI / 180.0f);
     for (size_t i = 0; i < n; i++) {
         const float *c = sm + 3 * i;
         float y = sb_cel_luma(c), pb = c[2] - y, pr = c[0] - y, pm = hypotf(pb, pr), q = y / (ys > 1e-3f ? ys : 1e-3f);
@@ -268,8 +265,10 @@ static sb_err skin_regions(const float *sm, int w, int h, const float skin[3], c
         bool hue_ok = cosang > cos_max && pm > SKIN_CHROMA_MIN * mag * (q > 1 ? 1 / q : 1) &&
                       pm < SKIN_CHROMA_MAX * mag + 0.01f;
         float ex = frx > 0 ? ((float)(i % w) - fc[0]) / frx : 9, ey = fry > 0 ? ((float)(i / w) - fc[1]) / fry : 9;
-        bool highlight = q > SKIN_SHEEN && q < SKIN_LUMA_HI && pm < mag + 0.01f && ex * ex + ey * ey < 1;
-        m[i] = (hue_ok && q > lo && q < SKIN_LUMA_HI) || highlight ? 1.0f : 0.0f;
+        bool in_face = ex * ex + ey * ey < 1;
+        bool highlight = q > SKIN_SHEEN && q < SKIN_LUMA_HI && pm < mag + 0.01f && in_face;
+        bool face_tone = in_face && (pm < SKIN_GREY * mag || (cosang > cos_face && pm < mag + 0.01f));
+        m[i] = ((hue_ok || face_tone) && q > lo && q < SKIN_LUMA_HI) || highlight ? 1.0f : 0.0f;
     }
     sb_err err = sb_box_mean(m, m, w, h, 1, r, e);
     for (size_t i = 0; !err && i < n; i++)

@@ -3,6 +3,7 @@
 #ifndef SB_CEL_REGIONS_H
 #define SB_CEL_REGIONS_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "render/cel.h"
@@ -21,6 +22,24 @@ static inline float sb_cel_luma(const float *c)
 static inline float sb_cel_clamp01(float v)
 {
     return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* The face's oval in `f`'s coordinates: centred on the mean of the eyes and mouth corners, half axes
+ * SB_CEL_FACE_RX x SB_CEL_FACE_RY eye distances (brow to chin, cheek to cheek). Returns the eye distance, or
+ * 0 (and leaves the outputs alone) when `f` is NULL or has no face. */
+#define SB_CEL_FACE_RX 1.05f
+#define SB_CEL_FACE_RY 1.45f
+static inline float sb_cel_face_oval(const sb_cel_face_t *f, float c[2], float *rx, float *ry)
+{
+    if (!f || !f->have_face)
+        return 0;
+    const float(*l)[2] = f->lmk;
+    float dx = l[1][0] - l[0][0], dy = l[1][1] - l[0][1], d = sqrtf(dx * dx + dy * dy);
+    c[0] = 0.25f * (l[0][0] + l[1][0] + l[3][0] + l[4][0]);
+    c[1] = 0.25f * (l[0][1] + l[1][1] + l[3][1] + l[4][1]);
+    *rx = SB_CEL_FACE_RX * d;
+    *ry = SB_CEL_FACE_RY * d;
+    return d;
 }
 
 /* Smooth `photo` (3 bands, w x h) edge-preservingly into `phs` (w*h*3 floats, 0..1, the caller's), find

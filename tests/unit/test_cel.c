@@ -172,6 +172,49 @@ Test(cel, outlines_on_edges_and_no_isolated_specks)
     sb_image_free(&img);
 }
 
+/* A soft, evenly lit face (a mouth line only 8% darker than the skin, blurred over ~3 px) beside dark hair
+ * strands of strong contrast, which set the whole picture's line threshold. */
+static void soft_face(sb_image_t *img)
+{
+    sb_image_alloc(img, S, S, 3, NULL);
+    for (int y = 0; y < S; y++)
+        for (int x = 0; x < S; x++) {
+            float r = 0.85f, g = 0.68f, b = 0.58f, k = 1.0f;
+            if (x < 40) /* hair: dark strands on brown, 4 px apart */
+                r = g = b = x % 4 < 2 ? 0.10f : 0.45f;
+            else /* the mouth line at y = 128, x 82..118, a Gaussian dip of sigma 1.5 px */
+                k = 1.0f - (x >= 82 && x <= 118 ? 0.08f * expf(-0.5f * (y - 128) * (y - 128) / 2.25f) : 0.0f);
+            put(img, x, y, r * k, g * k, b * k);
+        }
+}
+
+/* The face's lines come from the face's own contrast: the faint mouth is inked with the face's landmarks,
+ * and without them (the picture's threshold, set by the hair) it is not. */
+Test(cel, a_soft_face_gets_its_own_lines)
+{
+    sb_image_t img, with, without;
+    sb_error_t e = {0};
+    soft_face(&img);
+    sb_cel_face_t none = {0};
+    cr_assert_eq(sb_cel_shade(&img, &img, NULL, &face, &with, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cel_shade(&img, &img, NULL, &none, &without, &e), SB_OK, "%s", e.message);
+    float dark_with = 1, dark_without = 1;
+    for (int y = 124; y <= 134; y++)
+        for (int x = 90; x <= 110; x++) {
+            dark_with = fminf(dark_with, lum_at(&with, x, y));
+            dark_without = fminf(dark_without, lum_at(&without, x, y));
+        }
+    float skin = lum_at(&with, 100, 145);
+    cr_log_info("mouth line: darkest %.3f with the face, %.3f without, skin %.3f", dark_with, dark_without, skin);
+    cr_assert_lt(dark_with, skin - 0.10f, "the mouth is inked with the face (darkest %.3f, skin %.3f)", dark_with,
+                 skin);
+    cr_assert_gt(dark_without, lum_at(&without, 100, 145) - 0.05f,
+                 "without the face the picture's threshold leaves the faint mouth unlined (darkest %.3f)", dark_without);
+    sb_image_free(&with);
+    sb_image_free(&without);
+    sb_image_free(&img);
+}
+
 Test(cel, refuses_mismatched_inputs)
 {
     sb_image_t a, b, out;
