@@ -2,6 +2,7 @@
 #include "pipeline/strategy.h"
 
 #include <math.h>
+#include <stdio.h>
 
 /* The limits of each strategy at the headshot's framing: the fitted headshot framing, a close-up, a
  * closer one still for photos cropped tight around the person, framed wholly on the photo so that every
@@ -22,14 +23,31 @@ static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing, float c
     return s;
 }
 
-static const char *why(const sb_cutout_check_t *c)
+/* Why a check failed, as bits of FAULTS (several at once); 0 when it passed. */
+static const char *const FAULTS[] = {
+    "the output does not hold exactly one face", "another person is left beside the subject",
+    "the photo's edge shows", "the old background shows round the person", "the cut-out has holes",
+    "the matte kept background or was unsure",
+};
+static unsigned faults_of(const sb_cutout_check_t *c)
 {
-    return c->output_face_count != 1 ? "the output does not hold exactly one face"
-           : c->other_person_left    ? "another person is left beside the subject"
-           : c->photo_edge_visible   ? "the photo's edge shows"
-           : c->halo > SB_CUTOUT_HALO_MAX ? "the old background shows round the person"
-           : c->holes > SB_CUTOUT_HOLES_MAX ? "the cut-out has holes"
-                                     : "the matte kept background or was unsure";
+    if (c->pass)
+        return 0;
+    unsigned f = (c->output_face_count != 1) << 0 | (c->other_person_left && c->output_face_count == 1) << 1 |
+                 c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
+                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4;
+    return f ? f : 1u << 5;
+}
+
+/* The faults `f` (bits of FAULTS) as "a; b", into buf (cap bytes). */
+static const char *faults_text(unsigned f, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < sizeof FAULTS / sizeof *FAULTS; k++)
+        if (f & (1u << k) && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "; " : "", FAULTS[k]);
+    return buf;
 }
 
 /* Whether the photo's edge cuts through the subject's face: its box, inset by FACE_INSET on each side,
@@ -63,6 +81,7 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
     if (st[SB_HEADSHOT_STRATEGIES].fit.face_frac_max > st[SB_HEADSHOT_STRATEGIES - 1].fit.face_frac_max)
         order[n++] = SB_HEADSHOT_STRATEGIES;
     sb_err err = SB_OK;
+    unsigned faults = 0; /* every attempt's, so the refusal names them all, not only the last one's */
     for (int i = 0; i < n && !err && !check->pass; i++) {
         const sb_cutout_strategy_t *s = &st[order[i]];
         if ((err = sb_portrait_place(studio, p, framing, &s->fit, d, e)))
@@ -74,13 +93,17 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
                 err = sb_portrait_fade_outside(&p->alpha, &p->outside, s->fade * p->size, e);
             if (!err)
                 err = attempt(ctx, studio, p, s, check, e);
+            if (!err)
+                faults |= faults_of(check);
             check->attempts = ++made;
             if (!p->fitted)
                 break;
         }
     }
-    if (!err && !check->pass)
+    if (!err && !check->pass) {
+        char text[320];
         err = sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image", "no cut-out passed its check after %d attempts (%s)", made,
-                           why(check));
+                           faults_text(faults, text, sizeof text));
+    }
     return err;
 }
