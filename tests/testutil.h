@@ -38,6 +38,15 @@ static inline uint8_t *tu_read(const char *path, size_t *len)
     return buf;
 }
 
+/* Read the shared file `rel` (under tu_shared_dir()) whole, skipping the current test when it does not
+ * exist. Caller frees. */
+static inline uint8_t *tu_read_shared(const char *rel, size_t *len)
+{
+    char path[4096];
+    TU_SHARED_PATH_OR_SKIP(path, rel);
+    return tu_read(path, len);
+}
+
 /* Decode the shared test image `rel` (under tu_shared_dir()) at full size into `img` (the caller frees
  * it); 0 when the file does not exist, 1 when decoded (a decode failure fails the test). */
 static inline int tu_load_shared(const char *rel, sb_image_t *img)

@@ -54,18 +54,11 @@ static sb_avatar_opts_t no_opts(void)
 }
 
 /* Read tu_shared_dir()/rel, skipping the test when ../shared is missing. */
-static uint8_t *read_shared(const char *rel, size_t *len)
-{
-    char path[4096];
-    TU_SHARED_PATH_OR_SKIP(path, rel);
-    return tu_read(path, len);
-}
-
 /* The avatar of one shared photo; the test fails when sb_avatar does. */
 static void make_avatar(const char *rel, const sb_avatar_opts_t *o, sb_avatar_result_t *r)
 {
     size_t len;
-    uint8_t *buf = read_shared(rel, &len);
+    uint8_t *buf = tu_read_shared(rel, &len);
     sb_error_t e = {0};
     sb_err err = sb_avatar(studio, buf, len, o, r, &e);
     free(buf);
@@ -79,7 +72,7 @@ static void make_avatar(const char *rel, const sb_avatar_opts_t *o, sb_avatar_re
 static sb_err avatar_error(const char *rel, const sb_avatar_opts_t *o, sb_error_t *e)
 {
     size_t len;
-    uint8_t *buf = read_shared(rel, &len);
+    uint8_t *buf = tu_read_shared(rel, &len);
     sb_avatar_result_t r;
     sb_err err = sb_avatar(studio, buf, len, o, &r, e);
     free(buf);
@@ -163,7 +156,7 @@ static void assert_avatar(const char *rel, const sb_avatar_result_t *r, int side
               "provenance lists the detector, the embedder and the safety net");
 
     size_t len;
-    uint8_t *buf = read_shared(rel, &len);
+    uint8_t *buf = tu_read_shared(rel, &len);
     float in[SB_EMBED_DIM], out[SB_EMBED_DIM];
     embed_largest(buf, len, in, rel);
     embed_largest(r->avatar, r->avatar_len, out, "avatar");
@@ -199,7 +192,7 @@ Test(avatar, corporate_on_linkedin_uses_the_platform_defaults)
 Test(avatar, null_options_mean_the_generic_platform)
 {
     size_t len;
-    uint8_t *buf = read_shared(FRONTAL, &len);
+    uint8_t *buf = tu_read_shared(FRONTAL, &len);
     sb_avatar_result_t r;
     sb_error_t e = {0};
     cr_assert_eq(sb_avatar(studio, buf, len, NULL, &r, &e), SB_OK, "%s", e.message);
@@ -359,7 +352,7 @@ Test(avatar, identity_photos_keep_their_likeness_and_stay_apart_from_others)
     float ref[N_PEOPLE][SB_EMBED_DIM];
     for (size_t i = 0; i < N_PEOPLE; i++) {
         size_t len;
-        uint8_t *buf = read_shared(people[i].other_photo, &len);
+        uint8_t *buf = tu_read_shared(people[i].other_photo, &len);
         embed_largest(buf, len, ref[i], people[i].other_photo);
         free(buf);
     }
@@ -569,7 +562,7 @@ Test(avatar, a_custom_look_moves_the_avatar_toward_it)
     /* Warm each example with the warm-film grade, re-encode, and learn from those. */
     for (int i = 0; i < N; i++) {
         size_t len;
-        uint8_t *raw = read_shared(examples[i], &len);
+        uint8_t *raw = tu_read_shared(examples[i], &len);
         sb_image_t img = {0}, out8 = {0};
         sb_fimage_t f = {0};
         sb_decode_opts_t d = {.max_side = 512};
@@ -707,7 +700,7 @@ Test(avatar, a_group_photo_uses_the_dominant_face_and_warns)
 
     /* The avatar is the subject's face, not the other person's (faces are in upright input pixels). */
     size_t len;
-    uint8_t *buf = read_shared(rel, &len);
+    uint8_t *buf = tu_read_shared(rel, &len);
     sb_image_t img;
     sb_face_embedder_t *em;
     sb_error_t e = {0};

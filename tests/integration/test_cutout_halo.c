@@ -14,22 +14,13 @@
 
 TestSuite(cutout_halo_photos, .init = setup, .fini = teardown, .timeout = 900);
 
-static uint8_t *read_face(const char *name, size_t *len)
-{
-    char path[4096];
-    char rel[512];
-    snprintf(rel, sizeof rel, "testdata/faces/%s", name);
-    TU_SHARED_PATH_OR_SKIP(path, rel);
-    return tu_read(path, len);
-}
-
 /* Main delivered these (cutout.pass true) with the cloud of the black wall round the hat and shoulders. */
 Test(cutout_halo_photos, the_black_wall_round_the_head_is_refused)
 {
-    static const char *const photos[] = {"prnet_aflw_02283.jpg", "prnet_aflw_02545.jpg"};
+    static const char *const photos[] = {"testdata/faces/prnet_aflw_02283.jpg", "testdata/faces/prnet_aflw_02545.jpg"};
     for (size_t i = 0; i < 2; i++) {
         size_t len;
-        uint8_t *buf = read_face(photos[i], &len);
+        uint8_t *buf = tu_read_shared(photos[i], &len);
         sb_headshot_opts_t o = {0};
         sb_headshot_result_t r;
         sb_error_t e = {0};
@@ -49,7 +40,7 @@ Test(cutout_halo_photos, the_black_wall_round_the_head_is_refused)
 Test(cutout_halo_photos, a_corporate_avatar_with_holes_and_a_slab_is_refused)
 {
     size_t len;
-    uint8_t *buf = read_face("prnet_3.jpg", &len);
+    uint8_t *buf = tu_read_shared("testdata/faces/prnet_3.jpg", &len);
     sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
     o.style = "corporate_headshot";
     sb_avatar_result_t r;
@@ -64,10 +55,10 @@ Test(cutout_halo_photos, a_corporate_avatar_with_holes_and_a_slab_is_refused)
 /* Hair on light walls: delivered, with no rim of the wall and no holes. */
 Test(cutout_halo_photos, clean_hair_edges_pass)
 {
-    static const char *const photos[] = {"u2net_young_man.jpg", "u2net_img_1585.png"};
+    static const char *const photos[] = {"testdata/faces/u2net_young_man.jpg", "testdata/faces/u2net_img_1585.png"};
     for (size_t i = 0; i < 2; i++) {
         size_t len;
-        uint8_t *buf = read_face(photos[i], &len);
+        uint8_t *buf = tu_read_shared(photos[i], &len);
         sb_headshot_opts_t o = {0};
         sb_headshot_result_t r;
         sb_error_t e = {0};

@@ -34,28 +34,19 @@ static int faces_on(const uint8_t *png, size_t len)
     return n;
 }
 
-static uint8_t *read_face(const char *name, size_t *len)
-{
-    char path[4096];
-    char rel[512];
-    snprintf(rel, sizeof rel, "testdata/%s", name);
-    TU_SHARED_PATH_OR_SKIP(path, rel);
-    return tu_read(path, len);
-}
-
 /* The photos whose editorial avatars showed a tilted photo edge or a floating bust before issue 13's
  * strategies reached the avatar: each is delivered clean in both styles, or refused with cutout_failed. */
 Test(people_cutout, card_photos_make_clean_avatars_or_are_refused)
 {
-    static const char *const photos[] = {"faces/prnet_1.jpg", "faces/inspireface_pose_roll_right.png",
-                                         "faces/gfpgan_adele_crop.png", "faces/dlib_tom_cruise.jpg",
-                                         "faces/fnp_paul_rudd.jpg"};
+    static const char *const photos[] = {"testdata/faces/prnet_1.jpg", "testdata/faces/inspireface_pose_roll_right.png",
+                                         "testdata/faces/gfpgan_adele_crop.png", "testdata/faces/dlib_tom_cruise.jpg",
+                                         "testdata/faces/fnp_paul_rudd.jpg"};
     static const char *const styles[] = {"editorial", "anime"};
     int delivered = 0;
     for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++)
         for (size_t s = 0; s < 2; s++) {
             size_t len;
-            uint8_t *buf = read_face(photos[i], &len);
+            uint8_t *buf = tu_read_shared(photos[i], &len);
             sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
             o.style = styles[s];
             sb_avatar_result_t r;
@@ -84,10 +75,10 @@ Test(people_cutout, card_photos_make_clean_avatars_or_are_refused)
  * the frame's edges, not a refusal. */
 Test(people_cutout, tight_clean_photos_make_a_headshot)
 {
-    static const char *const photos[] = {"faces/dlib_tom_cruise.jpg", "faces/fr_32bit.png"};
+    static const char *const photos[] = {"testdata/faces/dlib_tom_cruise.jpg", "testdata/faces/fr_32bit.png"};
     for (size_t i = 0; i < 2; i++) {
         size_t len;
-        uint8_t *buf = read_face(photos[i], &len);
+        uint8_t *buf = tu_read_shared(photos[i], &len);
         sb_headshot_result_t r;
         sb_error_t e = {0};
         sb_headshot_opts_t o = {0};
@@ -106,7 +97,7 @@ Test(people_cutout, tight_clean_photos_make_a_headshot)
 Test(people_cutout, portrait_samples_all_pass_their_check)
 {
     size_t len;
-    uint8_t *buf = read_face("faces/u2net_img_1585.png", &len);
+    uint8_t *buf = tu_read_shared("testdata/faces/u2net_img_1585.png", &len);
     sb_generate_opts_t o = SB_GENERATE_OPTS_DEFAULT;
     o.prompt = "editorial portrait, dramatic light, dark backdrop";
     o.seed = 11;
@@ -131,7 +122,7 @@ Test(people_cutout, portrait_samples_all_pass_their_check)
 static void transparent_avatar(const char *photo, sb_avatar_result_t *r)
 {
     size_t len;
-    uint8_t *buf = read_face(photo, &len);
+    uint8_t *buf = tu_read_shared(photo, &len);
     sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
     o.style = "corporate_headshot";
     o.background = "transparent";
@@ -167,7 +158,7 @@ static double mean_alpha(const uint8_t *png, size_t len, int x0, int y0, int x1,
 Test(people_cutout, a_neighbours_shoulder_is_cleared)
 {
     sb_avatar_result_t r;
-    transparent_avatar("groups/fr_obama_and_biden.jpg", &r);
+    transparent_avatar("testdata/groups/fr_obama_and_biden.jpg", &r);
     /* Mean alpha over the lower-left corner (the left 8%, the lower 35%). */
     double a = mean_alpha(r.avatar, r.avatar_len, 0, 65, 8, 100);
     cr_expect_lt(a, 0.15, "lower-left alpha %.3f: the neighbour's shoulder is kept", a);
@@ -181,7 +172,7 @@ Test(people_cutout, a_neighbours_shoulder_is_cleared)
 Test(people_cutout, a_neighbours_white_top_is_cleared)
 {
     sb_avatar_result_t r;
-    transparent_avatar("groups/dlib_2008_002079.jpg", &r);
+    transparent_avatar("testdata/groups/dlib_2008_002079.jpg", &r);
     /* Where her top was: 44-56% of the width, the lower 30% (his jacket starts at about 60%). */
     double a = mean_alpha(r.avatar, r.avatar_len, 44, 70, 56, 100);
     cr_expect_lt(a, 0.10, "alpha %.3f where the neighbour's white top was", a);
@@ -195,11 +186,11 @@ Test(people_cutout, a_neighbours_white_top_is_cleared)
  * other_person measure sees them, so each is refused, naming another person, and nothing is delivered. */
 Test(people_cutout, a_neighbour_beside_the_cheek_is_refused)
 {
-    static const char *const photos[] = {"groups/deepface_selfie_many.jpg", "groups/dlib_2008_007676.jpg",
-                                         "groups/ulfd_22_cg.jpg"};
+    static const char *const photos[] = {"testdata/groups/deepface_selfie_many.jpg", "testdata/groups/dlib_2008_007676.jpg",
+                                         "testdata/groups/ulfd_22_cg.jpg"};
     for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++) {
         size_t len;
-        uint8_t *buf = read_face(photos[i], &len);
+        uint8_t *buf = tu_read_shared(photos[i], &len);
         sb_headshot_result_t r;
         sb_error_t e = {0};
         sb_headshot_opts_t o = {.size = 560};

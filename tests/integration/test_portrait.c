@@ -23,13 +23,6 @@
 
 TestSuite(portrait, .init = setup, .fini = teardown, .timeout = 240);
 
-static uint8_t *read_shared(const char *rel, size_t *len)
-{
-    char path[4096];
-    TU_SHARED_PATH_OR_SKIP(path, rel);
-    return tu_read(path, len);
-}
-
 static sb_generate_opts_t opts_for(const char *prompt, int64_t seed, float identity)
 {
     sb_generate_opts_t o = SB_GENERATE_OPTS_DEFAULT;
@@ -45,7 +38,7 @@ static sb_generate_opts_t opts_for(const char *prompt, int64_t seed, float ident
 static void generate(const char *rel, const sb_generate_opts_t *o, sb_generate_result_t *r)
 {
     size_t len;
-    uint8_t *buf = read_shared(rel, &len);
+    uint8_t *buf = tu_read_shared(rel, &len);
     sb_error_t e = {0};
     sb_err err = sb_generate_portrait(studio, buf, len, o, r, &e);
     free(buf);
@@ -500,7 +493,7 @@ Test(portrait, ignored_terms_and_style_json)
 static void assert_usage(sb_generate_opts_t o, const char *field)
 {
     size_t len;
-    uint8_t *buf = read_shared(PERSON_A, &len);
+    uint8_t *buf = tu_read_shared(PERSON_A, &len);
     sb_generate_result_t r;
     sb_error_t e = {0};
     sb_err err = sb_generate_portrait(studio, buf, len, &o, &r, &e);
@@ -536,7 +529,7 @@ Test(portrait, validation_errors_name_the_field)
 Test(portrait, no_face_is_refused)
 {
     size_t len;
-    uint8_t *buf = read_shared("testdata/noface/dlib_dog.jpg", &len);
+    uint8_t *buf = tu_read_shared("testdata/noface/dlib_dog.jpg", &len);
     sb_generate_opts_t o = opts_for("studio", SEED, -1);
     sb_generate_result_t r;
     sb_error_t e = {0};
