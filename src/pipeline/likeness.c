@@ -69,6 +69,7 @@ sb_err sb_pipeline_likeness(sb_studio_t *studio, const sb_image_t *frame, const 
         if (!err)
             err = sb_face_integrity(&ref->crop, &crop, &out->integrity, e);
         if (!err) {
+            sb_integrity_add_seams(&out->integrity, sb_face_seams(look, &faces.faces[best]));
             out->found = true;
             out->identity = sb_likeness_from_cosine(sb_embed_cosine(ref->emb, emb));
             out->likeness = fminf(out->identity, out->integrity.score);

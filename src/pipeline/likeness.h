@@ -1,9 +1,9 @@
 /* likeness.h - the likeness check of the face pipelines: the face found again on an output, compared
  * with the reference face on two signals, and scored 0..1 as the smaller of the two:
  * - identity: the embeddings' cosine through the likeness curve (vision/embed.h sb_likeness_from_cosine);
- * - integrity: the output face's aligned crop against the reference's (vision/integrity.h): a face broken
- *   into dark patches, smeared, scrambled or recoloured scores low even where the embedder still
- *   recognises the person.
+ * - integrity: the output face's aligned crop against the reference's, and the seams of block edges across
+ *   the face on the output frame itself (vision/integrity.h): a face broken into dark patches, smeared,
+ *   scrambled or recoloured scores low even where the embedder still recognises the person.
  * Shared by the avatar's QA loop and portrait generation. See docs/internals/vision.md, "integrity.c: face
  * integrity". */
 #ifndef SB_LIKENESS_H

@@ -23,6 +23,11 @@ typedef struct {
     double m[6];              /* working image -> crop map (see sb_image_warp_affine) */
     int src_width, src_height; /* the working image's size (kept when `work` is freed) */
     int fitted;               /* sb_portrait_place: 1 when the fit kept the photo's border off the person */
+    float mesh_box[3];        /* the face mesh's own face box (centre x, y and side, working coordinates)
+                               * from the last eye refinement; side 0 before the first */
+    sb_image_t mesh_src;      /* the working image round the subject's face, shrunk for the mesh (empty when
+                               * the face is small enough to be read from `work`); made at the first pass */
+    double mesh_to_work[6];   /* mesh_src pixels -> working pixels */
     /* after sb_portrait_cutout */
     sb_fimage_t alpha;        /* person matte, 0 outside the photo */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */

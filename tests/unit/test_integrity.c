@@ -1,9 +1,12 @@
 /* vision/integrity.c on synthetic aligned face crops: a skin-coloured oval with eyes, brows and a mouth
  * where the ArcFace template puts them. The same face scores 1; each damage moves its own measure past
- * its bound; bad crops are refused. (tests/integration/test_likeness.c runs it on real outputs.) */
+ * its bound; bad crops are refused. The seam measure on a smooth synthetic frame: whole, with one straight
+ * edge across it, and scrambled in 4x4 blocks (tests/damage.h). (tests/integration/test_likeness.c runs
+ * them on real outputs.) */
 #include <math.h>
 #include <string.h>
 
+#include "../damage.h"
 #include "testutil.h"
 #include "vision/embed.h"
 #include "vision/integrity.h"
@@ -139,4 +142,52 @@ Test(integrity, crops_of_the_wrong_shape_are_refused)
     cr_assert_eq(sb_face_integrity(&a, NULL, &r, &e), SB_ERR_USAGE);
     sb_image_free(&a);
     sb_image_free(&small);
+}
+
+/* A 240 x 240 frame of smooth shading (no edge a pixel wide), its "face" box in the middle. */
+#define FRAME 240
+static const sb_face_t frame_face = {.x = 60, .y = 60, .w = 120, .h = 120};
+
+static void make_frame(sb_image_t *img)
+{
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(img, FRAME, FRAME, 3, &e), SB_OK);
+    for (int y = 0; y < FRAME; y++)
+        for (int x = 0; x < FRAME; x++) {
+            float l = 120 + 40 * sinf(x / 9.0f) + 30 * cosf(y / 13.0f) + 20 * sinf((x + y) / 17.0f);
+            uint8_t *p = img->data + ((size_t)y * FRAME + x) * 3;
+            p[0] = (uint8_t)lrintf(l + 30), p[1] = (uint8_t)lrintf(l), p[2] = (uint8_t)lrintf(l - 20);
+        }
+}
+
+Test(integrity, seams_of_a_block_scramble_and_not_of_a_straight_edge)
+{
+    sb_image_t img = {0};
+    sb_error_t e = {0};
+    make_frame(&img);
+    float whole = sb_face_seams(&img, &frame_face);
+    /* One straight step across the whole frame: a fringe or a glasses bar, not a grid of blocks. */
+    for (int y = FRAME / 2; y < FRAME; y++)
+        for (int x = 0; x < FRAME * 3; x++)
+            img.data[(size_t)y * FRAME * 3 + x] = (uint8_t)(img.data[(size_t)y * FRAME * 3 + x] * 3 / 4);
+    float edge = sb_face_seams(&img, &frame_face);
+    cr_assert_eq(damage_apply(&img, DAMAGE_SCRAMBLE, frame_face.x, frame_face.y, frame_face.w, frame_face.h, &e),
+                 SB_OK);
+    float scrambled = sb_face_seams(&img, &frame_face);
+    cr_log_info("seams: whole %.3f, one straight edge %.3f, scrambled %.3f", whole, edge, scrambled);
+    /* Integrity keeps 1 up to 0.12 and is 0 from 0.16 (integrity.c). */
+    cr_assert_lt(whole, 0.12f);
+    cr_assert_lt(edge, 0.12f);
+    cr_assert_gt(scrambled, 0.16f);
+
+    sb_integrity_t r = {.score = 1};
+    sb_integrity_add_seams(&r, whole);
+    cr_assert_eq(r.score, 1.0f);
+    sb_integrity_add_seams(&r, scrambled);
+    cr_assert_eq(r.score, 0.0f);
+    cr_assert_float_eq(r.seam, scrambled, 1e-6);
+    /* Under 16 pixels a side: nothing to read. */
+    sb_face_t tiny = {.x = 0, .y = 0, .w = 6, .h = 6};
+    cr_assert_eq(sb_face_seams(&img, &tiny), 0.0f);
+    sb_image_free(&img);
 }
