@@ -287,13 +287,16 @@ done:
     return err;
 }
 
-/* One attempt of the cut-out strategies (pipeline/strategy.h): every sample, each checked; *check is the
- * first failing sample's check, else the last one's. */
+/* One attempt of the cut-out strategies (pipeline/strategy.h): every sample that has not yet passed its
+ * check is made on this attempt's cut-out and checked; a sample that passed on an earlier attempt is kept.
+ * So each sample is the one a call asking for it alone would make (seed + i reproduces it whatever the
+ * number of samples), and samples may differ in framing. *check is the first failing sample's check, else
+ * the last one's. */
 typedef struct {
     call_t *c;
     sb_generate_result_t *res;
     sb_style_t *style;
-    bool restyle; /* *style is a later sample's */
+    int style_of; /* the sample whose style *style holds */
 } attempt_t;
 
 static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb_cutout_strategy_t *st,
@@ -302,30 +305,35 @@ static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb
     attempt_t *a = ctx;
     sb_generate_result_t *res = a->res;
     sb_detect_result_t *d = &res->detect;
-    for (int i = 0; i < res->n_images; i++) {
+    int samples = a->c->pl.samples;
+    sb_err err = prepare_cutout(a->c, d, e);
+    for (int i = 0; !err && i < samples; i++) {
+        if (res->images[i].data && res->images[i].cutout.pass)
+            continue;
         free(res->images[i].data);
         res->images[i] = (sb_generate_image_t){0};
-    }
-    res->n_images = 0;
-    sb_err err = prepare_cutout(a->c, d, e);
-    for (int i = 0; !err && i < a->c->pl.samples; i++) {
         int64_t seed = a->c->pl.seed + i;
-        /* The first sample's style was resolved by the caller, and again here when an earlier strategy moved
-         * on to later samples; the same prompt: its ignored terms are the first sample's. */
-        if (i > 0 || a->restyle) {
+        /* The first sample's style was resolved by the caller; the same prompt: its ignored terms are the
+         * first sample's. */
+        if (a->style_of != i) {
             if ((err = sb_style_from_prompt(a->c->pl.prompt, (uint64_t)seed, a->style, NULL, NULL, e)))
                 break;
-            a->restyle = i > 0;
+            a->style_of = i;
             sb_stages_mark(&d->stages, "style");
         }
         res->images[i].seed = seed;
-        if ((err = make_sample(studio, a->c, a->style, &res->images[i], d, e)))
-            break;
-        res->n_images = i + 1;
-        if (i == 0 || check->pass)
-            *check = res->images[i].cutout;
+        err = make_sample(studio, a->c, a->style, &res->images[i], d, e);
     }
-    return err;
+    if (err)
+        return err;
+    res->n_images = samples;
+    *check = res->images[samples - 1].cutout;
+    for (int i = 0; i < samples; i++)
+        if (!res->images[i].cutout.pass) {
+            *check = res->images[i].cutout;
+            break;
+        }
+    return SB_OK;
 }
 
 static void call_free(call_t *c)
@@ -364,7 +372,7 @@ sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len,
     if (err)
         goto done;
     sb_stages_mark(&d->stages, "style");
-    /* Alignment and matte are made once per strategy, so every sample has the first one's framing. */
+    /* Alignment and matte are made once per strategy and shared by the samples still to pass. */
     if ((err = prepare(studio, buf, len, &c, d, e)))
         goto done;
     sb_framing_t framing = framing_of(style.framing, c.pl.width, c.pl.height);

@@ -15,6 +15,7 @@
 /* Two different people, frontal and well lit. */
 #define PERSON_A "testdata/faces/u2net_young_man.jpg"
 #define PERSON_B "testdata/faces/u2net_img_1588.png"
+#define PERSON_STUDIO "testdata/identity/deepface_img1.jpg"
 #define W 512
 #define H 640
 #define SEED 4242
@@ -238,7 +239,10 @@ Test(portrait, identity_gives_the_face_back_against_anime)
     /* CartoonGAN redraws the face: the identity region gives it back, so likeness rises with identity and
      * the anime portrait's face comes close to the photo portrait's (same seed: same light, background and
      * grade). The light is the person's at every identity, so both faces are relit alike; what is left at
-     * identity 1 is the photo style's finish (sharpening, soft skin at the region's edge). */
+     * identity 1 is the photo style's finish (sharpening, soft skin at the region's edge). A studio photo:
+     * the faces are compared in place, so both styles must take the same cut-out strategy, and on the
+     * young man's curls the anime and photo styles do not since the halo check (2026-12-07: the anime
+     * one goes to the close-up). */
     const float ids[3] = {0, 0.5f, 1};
     float like[3];
     double d[3];
@@ -246,11 +250,11 @@ Test(portrait, identity_gives_the_face_back_against_anime)
         sb_generate_opts_t o = opts_for("anime, grey studio background", SEED, ids[i]);
         sb_generate_result_t r;
         sb_image_t anime, photo;
-        generate(PERSON_A, &o, &r);
+        generate(PERSON_STUDIO, &o, &r);
         like[i] = r.images[0].likeness;
         decode(&r.images[0], &anime);
         sb_generate_result_free(&r);
-        portrait_image(PERSON_A, "photo, grey studio background, no vignette", ids[i], &photo);
+        portrait_image(PERSON_STUDIO, "photo, grey studio background, no vignette", ids[i], &photo);
         sb_face_t f = largest_face(&photo);
         d[i] = face_diff(&anime, &photo, &f);
         sb_image_free(&anime);

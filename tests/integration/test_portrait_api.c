@@ -559,7 +559,9 @@ static uint8_t *portrait_pixels(const char *key, json_t *body, int *w, int *h)
     return px;
 }
 
-/* Mean R, G, B of the two top corner patches (1/10 of the width: background, never the person). */
+/* Mean R, G, B of the top right corner patch (1/10 of the width: background, never the person; the
+ * top left one can hold hair when a cut-out check sends the portrait to its close-up framing, as the
+ * young man's curls since the halo check). */
 static void corners(const uint8_t *px, int w, double out[3])
 {
     int p = w / 10;
@@ -567,9 +569,9 @@ static void corners(const uint8_t *px, int w, double out[3])
     for (int y = 0; y < p; y++)
         for (int x = 0; x < p; x++)
             for (int c = 0; c < 3; c++)
-                out[c] += px[((size_t)y * w + x) * 3 + c] + px[((size_t)y * w + w - 1 - x) * 3 + c];
+                out[c] += px[((size_t)y * w + w - 1 - x) * 3 + c];
     for (int c = 0; c < 3; c++)
-        out[c] /= 2.0 * p * p;
+        out[c] /= (double)p * p;
 }
 
 /* Through the server, as a client sees it: a template gives two different people the same background
