@@ -14,18 +14,25 @@
 
 TestSuite(cutout_halo_photos, .init = setup, .fini = teardown, .timeout = 900);
 
+/* The default headshot of the shared photo `rel` into *r (freed by the caller on SB_OK); its error. */
+static sb_err headshot_of(const char *rel, sb_headshot_result_t *r, sb_error_t *e)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared(rel, &len);
+    sb_headshot_opts_t o = {0};
+    sb_err err = sb_headshot(studio, buf, len, &o, r, e);
+    free(buf);
+    return err;
+}
+
 /* Main delivered these (cutout.pass true) with the cloud of the black wall round the hat and shoulders. */
 Test(cutout_halo_photos, the_black_wall_round_the_head_is_refused)
 {
     static const char *const photos[] = {"testdata/faces/prnet_aflw_02283.jpg", "testdata/faces/prnet_aflw_02545.jpg"};
     for (size_t i = 0; i < 2; i++) {
-        size_t len;
-        uint8_t *buf = tu_read_shared(photos[i], &len);
-        sb_headshot_opts_t o = {0};
         sb_headshot_result_t r;
         sb_error_t e = {0};
-        sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
-        free(buf);
+        sb_err err = headshot_of(photos[i], &r, &e);
         if (err) {
             cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s (%s)", photos[i], sb_err_name(err), e.message);
             continue;
@@ -57,13 +64,9 @@ Test(cutout_halo_photos, clean_hair_edges_pass)
 {
     static const char *const photos[] = {"testdata/faces/u2net_young_man.jpg", "testdata/faces/u2net_img_1585.png"};
     for (size_t i = 0; i < 2; i++) {
-        size_t len;
-        uint8_t *buf = tu_read_shared(photos[i], &len);
-        sb_headshot_opts_t o = {0};
         sb_headshot_result_t r;
         sb_error_t e = {0};
-        sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
-        free(buf);
+        sb_err err = headshot_of(photos[i], &r, &e);
         cr_assert_eq(err, SB_OK, "%s refused: %s (%s)", photos[i], sb_err_name(err), e.message);
         cr_log_info("%s: halo %.4f holes %.5f attempts %d", photos[i], r.cutout.halo, r.cutout.holes,
                     r.cutout.attempts);
