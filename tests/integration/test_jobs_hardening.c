@@ -167,7 +167,9 @@ Test(jobs_hardening, job_at_the_attempt_cap_fails_with_job_crashed_at_startup)
     sb_meta_close(meta);
 
     const char *const args[] = {"--allow-private-urls", NULL};
-    sleep_ms(1100); /* the dead holder's lease is over */
+    /* the dead holder's lease is over: leases are whole seconds, and the reaper takes lease_until < now,
+     * so a 1 s lease taken at t = 100.9 (lease_until 101) is reaped from t = 102.0 */
+    sleep_ms(2100);
     server_start(NULL, args);
     json_t *j = poll_job(key, id, "failed", 10000, 50);
     cr_assert_str_eq(nz(jstr(json_object_get(j, "error"), "code")), "job_crashed", "%s", json_dumps(j, 0));
