@@ -240,6 +240,9 @@ typedef struct {
     const char *hand;              /* "keep" | "remove": a hand or arm holding the product (skin where the
                                     * person net sees a person, entering from the photo's edge); NULL = keep,
                                     * since removing fingers that lie over the product leaves a notch in it */
+    const char *transparency;      /* "auto" | "on" | "off": whether the new scene shows through the product
+                                    * as through glass (render/glass.h); auto (NULL) lets the photo decide,
+                                    * on and off are for products it misjudges (a jar of sweets, chrome) */
 } sb_product_opts_t;
 
 /* The defaults: white studio, soft shadow with its own settings, 2000x2000, 10% padding, PNG. Start
@@ -280,7 +283,8 @@ typedef struct {
  * scene shows through it where the old background showed. */
 typedef struct {
     bool done;    /* judged (canvas outputs; not for mask or cutout) */
-    bool applied; /* score >= the threshold (render/glass.h SB_GLASS_MIN_SCORE): its layer lets the scene through */
+    bool applied; /* its layer lets the scene through: transparency auto and score >= the threshold (render/glass.h
+                   * SB_GLASS_MIN_SCORE), or transparency on */
     float score;  /* 0..1: how much of the product's interior shows the old background */
 } sb_product_transparency_t;
 

@@ -17,7 +17,7 @@ static const char product_usage[] =
     "                         [--quality Q] [--seed N] [--shadow-opacity 0..1] [--shadow-blur 0..1]\n"
     "                         [--shadow-angle 0..360] [--shadow-distance 0..1] [--frame-for amazon_main]\n"
     "                         [--mask | --cutout [--crop-margin Npx|N%]] [--hand keep|remove]\n"
-    "                         [-o OUT] [--json]\n"
+    "                         [--transparency auto|on|off] [-o OUT] [--json]\n"
     "  --cutout writes the product alone (cropped, transparent) to OUT and its mask beside it (.mask.png)";
 
 /* "dir/photo.jpg" -> "dir/photo.product.png" (".mask.png" with --mask, ".cutout.png" with --cutout; the
@@ -67,7 +67,7 @@ int sb_cmd_product(int argc, char **argv)
 {
     enum { OPT_PRESET = 256, OPT_SHADOW, OPT_PROMPT, OPT_SIZE, OPT_ASPECT, OPT_PADDING, OPT_FORMAT, OPT_QUALITY,
            OPT_SEED, OPT_OPACITY, OPT_BLUR, OPT_ANGLE, OPT_DISTANCE, OPT_MASK, OPT_JSON,
-           OPT_FRAME_FOR, OPT_CUTOUT, OPT_CROP_MARGIN, OPT_HAND };
+           OPT_FRAME_FOR, OPT_CUTOUT, OPT_CROP_MARGIN, OPT_HAND, OPT_TRANSPARENCY };
     static const struct option longopts[] = {{"output", required_argument, 0, 'o'},
                                              {"preset", required_argument, 0, OPT_PRESET},
                                              {"shadow", required_argument, 0, OPT_SHADOW},
@@ -87,6 +87,7 @@ int sb_cmd_product(int argc, char **argv)
                                              {"cutout", no_argument, 0, OPT_CUTOUT},
                                              {"crop-margin", required_argument, 0, OPT_CROP_MARGIN},
                                              {"hand", required_argument, 0, OPT_HAND},
+                                             {"transparency", required_argument, 0, OPT_TRANSPARENCY},
                                              {"json", no_argument, 0, OPT_JSON},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
@@ -148,6 +149,7 @@ int sb_cmd_product(int argc, char **argv)
             break;
         }
         case OPT_HAND: opts.hand = optarg; break;
+        case OPT_TRANSPARENCY: opts.transparency = optarg; break;
         case OPT_JSON: json = 1; break;
         default:
             return sb_cli_usage("unknown option or missing value '%s'; 'strobe product --help' lists them",

@@ -97,7 +97,7 @@ sb_err sb_headshot_opts_from_json(const json_t *j, sb_headshot_opts_t *o, sb_err
 
 /* ---- product photo: sb_product_opts_t. JSON {"preset", "shadow_type", "background_prompt", "size": "WxH",
  * "aspect", "output_format", "mask", "padding", "shadow_opacity", "shadow_blur", "shadow_angle",
- * "shadow_distance", "quality", "seed", "frame_for", "cutout", "crop_margin": "Npx" | "N%", "hand"} ---- */
+ * "shadow_distance", "quality", "seed", "frame_for", "cutout", "crop_margin": "Npx" | "N%", "hand", "transparency"} ---- */
 
 extern const sb_opts_table_t sb_product_opts_table;
 

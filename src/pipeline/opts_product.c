@@ -28,6 +28,7 @@ static const sb_opt_field_t fields[] = {
     {.name = "frame_for", .kind = SB_OPT_STRING, .offset = OFF(frame_for)},
     {.name = "cutout", .kind = SB_OPT_BOOL, .offset = OFF(cutout)},
     {.name = "hand", .kind = SB_OPT_STRING, .offset = OFF(hand)},
+    {.name = "transparency", .kind = SB_OPT_STRING, .offset = OFF(transparency)},
 };
 
 const sb_opts_table_t sb_product_opts_table = {fields, sizeof fields / sizeof fields[0], &defaults};

@@ -49,6 +49,7 @@ typedef struct {
     bool mask_only;
     uint64_t seed;
     bool cutout, margin_pct, hand_remove;
+    sb_glass_mode glass;
     double margin;
 } plan_t;
 
@@ -100,6 +101,13 @@ static sb_err plan_cutout(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
                             CUTOUT_MARGIN_PX_MAX, (int)(CUTOUT_MARGIN_FRAC_MAX * 100));
     if (o->hand && strcmp(o->hand, "keep") && strcmp(o->hand, "remove"))
         return sb_error_set(e, SB_ERR_USAGE, "hand", "hand must be keep or remove, got '%.40s'", o->hand);
+    const char *t = o->transparency;
+    if (t && strcmp(t, "auto") && strcmp(t, "on") && strcmp(t, "off"))
+        return sb_error_set(e, SB_ERR_USAGE, "transparency", "transparency must be auto, on or off, got '%.40s'", t);
+    if (t && strcmp(t, "auto") && (o->cutout || o->mask_only))
+        return sb_error_set(e, SB_ERR_USAGE, "transparency",
+                            "transparency is for a product on a scene: a cut-out or a mask keeps the photo's pixels");
+    p->glass = !t ? SB_GLASS_AUTO : !strcmp(t, "on") ? SB_GLASS_ON : !strcmp(t, "off") ? SB_GLASS_OFF : SB_GLASS_AUTO;
     p->cutout = o->cutout;
     p->margin = o->crop_margin < 0 ? CUTOUT_MARGIN_DEFAULT : o->crop_margin;
     p->margin_pct = o->crop_margin < 0 || o->crop_margin_pct;
@@ -272,9 +280,9 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     err = resize_layer(&f, cw, ch, out, e);
     /* Glass lets the new scene through (render/glass.h); a coloured scene light tints the product. */
     if (!err)
-        err = sb_glass_see_through(work, mask, r, &out->rgba, &glass->score, e);
+        err = sb_glass_see_through(work, mask, r, p->glass, &out->rgba, &glass->score, &glass->applied, e);
     if (!err)
-        *glass = (sb_product_transparency_t){true, glass->score >= SB_GLASS_MIN_SCORE, glass->score};
+        glass->done = true;
     if (!err)
         sb_scene_tint_layer(p->preset, &p->spec, &out->rgba);
     if (!err)

@@ -43,8 +43,8 @@ void sb_glass_free(sb_glass_t *g)
         sb_image_free(&g->map);
 }
 
-sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_t *out,
-                         sb_error_t *e)
+sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], float min_score,
+                         sb_glass_t *out, sb_error_t *e)
 {
     *out = (sb_glass_t){0};
     int w = rgb->width, h = rgb->height;
@@ -91,7 +91,7 @@ sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const 
         }
     }
     out->score = n_in ? (float)(t_sum / (double)n_in) : 0;
-    if (out->score < SB_GLASS_MIN_SCORE)
+    if (out->score < min_score)
         goto done;
     err = sb_image_alloc(&out->map, cw, ch, 4, e);
     for (int y = r[1]; !err && y < r[3]; y++) {
@@ -131,13 +131,15 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e)
     return SB_OK;
 }
 
-sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_image_t *layer,
-                            float *score, sb_error_t *e)
+sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_mode mode,
+                            sb_image_t *layer, float *score, bool *applied, sb_error_t *e)
 {
     sb_glass_t glass;
     sb_image_t map = {0};
-    sb_err err = sb_glass_estimate(rgb, alpha, r, &glass, e);
+    float min_score = mode == SB_GLASS_ON ? 0 : mode == SB_GLASS_OFF ? 2 : SB_GLASS_MIN_SCORE;
+    sb_err err = sb_glass_estimate(rgb, alpha, r, min_score, &glass, e);
     *score = err ? 0 : glass.score;
+    *applied = !err && glass.map.data;
     if (!err && glass.map.data) {
         err = sb_image_resize(&glass.map, layer->width, layer->height, &map, e);
         if (!err)

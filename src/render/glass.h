@@ -18,6 +18,8 @@
 #ifndef SB_GLASS_H
 #define SB_GLASS_H
 
+#include <stdbool.h>
+
 #include "image/image.h"
 
 /* Transmission never exceeds this: real glass keeps some reflection, and the product stays visible. */
@@ -25,29 +27,36 @@
 /* The score from which a product is treated as transparent. */
 #define SB_GLASS_MIN_SCORE 0.43f
 
+/* Who decides whether the product is treated as transparent: the score (auto), or the caller, who knows
+ * the product (on: a glass the score misses, such as jars filled with sweets; off: a polished metal or a
+ * label the score takes for glass). */
+typedef enum { SB_GLASS_AUTO = 0, SB_GLASS_OFF, SB_GLASS_ON } sb_glass_mode;
+
 typedef struct {
     float score;     /* 0..1, see above (from every third pixel each way) */
-    sb_image_t map;  /* when score >= SB_GLASS_MIN_SCORE: the crop's size, 4 bands 8-bit, the old background B
-                      * (sRGB) and t x 255; else empty (data NULL): an opaque product costs no map */
+    sb_image_t map;  /* when score >= the estimate's min_score: the crop's size, 4 bands 8-bit, the old
+                      * background B (sRGB) and t x 255; else empty (data NULL): an opaque product costs no map */
 } sb_glass_t;
 
 /* Estimate on the photo `rgb` (8-bit, 3 bands) with the product's matte `alpha` (1 band, same size, 0..1) for
- * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (free with sb_glass_free). Pixels with alpha 0
+ * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (free with sb_glass_free); the map is made when
+ * the score reaches `min_score` (SB_GLASS_MIN_SCORE to judge; 0 always; over 1 never). Pixels with alpha 0
  * get t = 0. SB_ERR_INTERNAL for mismatched sizes or an empty crop; SB_ERR_NOMEM. On failure nothing is left
  * to free. */
-sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_t *out,
-                         sb_error_t *e);
+sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], float min_score,
+                         sb_glass_t *out, sb_error_t *e);
 
 /* Apply a glass map (resized to the layer's size, any resampling) to `layer` (8-bit RGBA: F and a) in place,
  * as in the header comment. SB_ERR_INTERNAL when the sizes or bands do not match. */
 sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e);
 
 /* The whole step for a product pipeline: estimate on `rgb` and `alpha` for the crop r (sb_glass_estimate) and,
- * when the product is transparent, resize the map to `layer` (the crop's placed RGBA, any size) and apply it;
- * an opaque product's layer is left as it is. *score gets the estimate's score (the product was treated as
- * transparent when it is SB_GLASS_MIN_SCORE or more). The errors of both and of sb_image_resize. */
-sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_image_t *layer,
-                            float *score, sb_error_t *e);
+ * when the product is treated as transparent (`mode` auto: its score is SB_GLASS_MIN_SCORE or more; on:
+ * always; off: never), resize the map to `layer` (the crop's placed RGBA, any size) and apply it; an opaque
+ * product's layer is left as it is. *score gets the estimate's score whatever the mode, *applied whether the
+ * map was applied. The errors of both and of sb_image_resize. */
+sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_mode mode,
+                            sb_image_t *layer, float *score, bool *applied, sb_error_t *e);
 
 /* Free out->map. NULL-safe. */
 void sb_glass_free(sb_glass_t *g);

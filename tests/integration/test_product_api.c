@@ -608,7 +608,9 @@ Test(product_api, small_input_warned_and_hand_removed)
 }
 
 /* transparency through the real server: the beer glass (the window seen through it) is treated as glass
- * and says so, the carton is not, and a mask (no canvas, nothing judged) carries no transparency. */
+ * and says so, the carton is not, and a mask (no canvas, nothing judged) carries no transparency. The
+ * option `transparency` overrides the verdict: off keeps the glass opaque (same score, other pixels), on
+ * makes the carton see-through; a bad value, or one with a mask, is a 400 on its field, not charged. */
 Test(product_api, transparency_reported)
 {
     begin();
@@ -616,15 +618,48 @@ Test(product_api, transparency_reported)
     uint8_t *glass = load_shared("testdata/products/imagenet_beer_glass.jpg", &glass_len);
     uint8_t *carton = load_shared(CARTON, &carton_len);
     char key[64];
-    start(NULL, 4, key);
+    start(NULL, 6, key);
     const char *const wait[] = {"Prefer: wait=30", NULL};
     const char *const f[] = {"size", "256x256", "preset", "marble", NULL};
     resp_t r = post_product(key, glass, glass_len, f, wait);
     EXPECT_STATUS(r, 200, "the beer glass on marble");
     const json_t *t = json_object_get(r.json, "transparency");
     cr_assert(json_is_true(json_object_get(t, "applied")), "the glass is treated as transparent: %s", r.body);
-    cr_assert_geq(json_number_value(json_object_get(t, "score")), 0.43, "%s", r.body);
+    double glass_score = json_number_value(json_object_get(t, "score"));
+    cr_assert_geq(glass_score, 0.43, "%s", r.body);
+    resp_t auto_png = fetch_output(jstr(r.json, "output_url"), "image/png");
+
+    const char *const off[] = {"size", "256x256", "preset", "marble", "transparency", "off", NULL};
+    resp_t o = post_product(key, glass, glass_len, off, wait);
+    EXPECT_STATUS(o, 200, "the beer glass on marble, transparency off");
+    t = json_object_get(o.json, "transparency");
+    cr_assert(json_is_false(json_object_get(t, "applied")), "off keeps the glass opaque: %s", o.body);
+    cr_assert_float_eq(json_number_value(json_object_get(t, "score")), glass_score, 1e-6, "the same score: %s", o.body);
+    resp_t off_png = fetch_output(jstr(o.json, "output_url"), "image/png");
+    cr_assert(auto_png.len && off_png.len &&
+                  (auto_png.len != off_png.len || memcmp(auto_png.body, off_png.body, off_png.len)),
+              "off changes the delivered image");
+    resp_free(&auto_png);
+    resp_free(&off_png);
+    resp_free(&o);
     resp_free(&r);
+
+    const char *const on[] = {"size", "256x256", "transparency", "on", NULL};
+    r = post_product(key, carton, carton_len, on, wait);
+    EXPECT_STATUS(r, 200, "the carton, transparency on");
+    t = json_object_get(r.json, "transparency");
+    cr_assert(json_is_true(json_object_get(t, "applied")), "on makes it see-through: %s", r.body);
+    cr_assert_lt(json_number_value(json_object_get(t, "score")), 0.43, "whatever its score: %s", r.body);
+    resp_free(&r);
+
+    const char *const *bad[] = {(const char *const[]){"transparency", "sideways", NULL},
+                                (const char *const[]){"transparency", "on", "mask", "true", NULL},
+                                (const char *const[]){"transparency", "off", "cutout", "true", NULL}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = post_product(key, carton, carton_len, bad[i], wait);
+        EXPECT_ERROR(r, 400, "bad_request", "transparency", "transparency");
+        resp_free(&r);
+    }
 
     const char *const white[] = {"size", "256x256", NULL};
     r = post_product(key, carton, carton_len, white, wait);
@@ -640,7 +675,7 @@ Test(product_api, transparency_reported)
     EXPECT_STATUS(r, 200, "the carton's mask");
     cr_assert_null(json_object_get(r.json, "transparency"), "a mask is not judged: %s", r.body);
     resp_free(&r);
-    cr_assert_eq(credits_of(key), 1);
+    cr_assert_eq(credits_of(key), 1, "four canvases and the mask charged, the refusals not");
     free(glass);
     free(carton);
     expect_healthy("transparency");
