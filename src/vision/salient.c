@@ -2,6 +2,7 @@
 #include "vision/salient.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "nn/models.h"
 #include "nn/nn.h"
 #include "vision/guided.h"
+#include "vision/matte_snap.h"
 #include "vision/regions.h"
 #include "vision/net_input.h"
 #include "vision/salient_recover.h"
@@ -262,7 +264,7 @@ static sb_err fill_dug_holes(sb_pooled_sampler_t *net, sb_fimage_t *alpha, sb_er
  * enlargement takes two steps: libvips to a grid UP_STEP times coarser than the photo, then bilinear rows
  * (sb_pooled_sampler_t); libvips' own upsampling costs ~15 ns a pixel at full size, and the guided filter
  * only reads the map's means over 4 x 4 cells anyway. */
-static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, const int r[4], int radius,
+static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, const int r[4], int radius, bool snap,
                             sb_fimage_t *alpha, sb_error_t *e)
 {
     double kx = (double)rgb->width / NET_SIZE / UP_STEP, ky = (double)rgb->height / NET_SIZE / UP_STEP;
@@ -287,6 +289,9 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
         err = refine(&part, &a, radius, e);
     if (!err)
         err = fill_dug_holes(&ps, &a, e);
+    long snapped = 0;
+    if (!err && snap)
+        err = sb_matte_snap(&part, &a, radius / 2 > 1 ? radius / 2 : 1, &snapped, e);
     for (int y = 0; !err && y < h; y++)
         memcpy(alpha->data + (size_t)(r[1] + y) * alpha->width + r[0], a.data + (size_t)y * w, sizeof(float) * w);
     sb_pooled_sampler_free(&ps);
@@ -317,7 +322,7 @@ static sb_err mask_of(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha
         err = region(&coarse, rgb, radius, r, &found, e);
     }
     if (!err && found)
-        err = refine_region(&coarse, rgb, r, radius, alpha, e);
+        err = refine_region(&coarse, rgb, r, radius, recovered != NULL, alpha, e);
     sb_image_free(&coarse);
     if (err)
         sb_fimage_free(alpha);

@@ -28,7 +28,8 @@ sb_err sb_salient_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alph
 
 /* sb_salient_mask for a product: before the refinement, the net map's wide faint areas joined to its
  * strong part are raised to subject (vision/salient_recover.h: a white carton or a metal pot the net saw
- * at 0.1..0.4); *recovered is the number of net-map pixels (of 320 x 320) raised. Same errors. */
+ * at 0.1..0.4); *recovered is the number of net-map pixels (of 320 x 320) raised. After it, the edge is
+ * moved onto the photo's colour edge within half the filter's window (vision/matte_snap.h). Same errors. */
 sb_err sb_salient_product_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, long *recovered,
                                sb_error_t *e);
 
