@@ -2,10 +2,10 @@
  * against masks drawn by hand (tests/data/product_labels, tests/labels.h) for photos of
  * ../shared/testdata/products, and against the PASCAL VOC object masks of ../shared/testdata/matting
  * (voc_*: 255 object, 0 background, 128 the void band, not counted). Issue 14's targets are IoU 0.95 or
- * more on the hand-drawn labels and 0.97 or more on voc_*; they are not all met (docs/QUALITY.md, "Issue
- * 14: crop, cut-out, hand and subject" and "Issue 14: masks, subject and glass" have the numbers), so the
- * assertions are floors under which a change has made the mask worse, and the IoUs are
- * logged. Photos and their masks stay in ../shared; only the traced outlines are in the repository. */
+ * more on the hand-drawn labels (their mean) and 0.97 or more on voc_*: both are asserted, with a floor
+ * under which one label has got worse; the IoUs are logged (docs/QUALITY.md, the "Issue 14" sections on
+ * masks, have the numbers and how the labels were drawn and corrected). Photos and their masks stay in
+ * ../shared; only the traced outlines are in the repository. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +17,13 @@
 #include "studio_fixture.h"
 
 #define LABEL_DIR "tests/data/product_labels"
-/* Floors: each photo, and the labels' mean (measured 2026-12-06: 0.76 to 0.97, mean 0.90; 2026-12-07 with the
- * cast shadow cleared (vision/cast_shadow.h): 0.93 to 0.97, mean 0.948; voc 0.962, 0.995 and, with the holes
- * the guided filter dug filled (vision/salient.c), 0.973, 0.995). */
-#define LABEL_IOU_MIN 0.92
-#define LABEL_MEAN_MIN 0.94
+/* A floor for each photo, and issue 14's targets (measured 2026-12-06: 0.76 to 0.97, mean 0.90; 2026-12-07
+ * with the cast shadow cleared (vision/cast_shadow.h): 0.93 to 0.97, mean 0.948; voc 0.962, 0.995 and, with
+ * the holes the guided filter dug filled (vision/salient.c), 0.973, 0.995; then with the goblet's and the
+ * perfume's labels corrected, the purse and the white mug labelled, and the edge snapped to the colour edge
+ * (vision/matte_snap.h): six labels 0.94 to 0.98, mean 0.968). */
+#define LABEL_IOU_MIN 0.93
+#define LABEL_MEAN_MIN 0.95
 #define VOC_IOU_MIN 0.97
 
 
@@ -99,7 +101,7 @@ Test(product_labels, hand_drawn_labels)
         free(truth);
     }
     closedir(d);
-    cr_assert_geq(n, 4, "at least 4 labels");
+    cr_assert_geq(n, 6, "at least 6 labels");
     cr_log_info("hand-drawn labels: %d, mean IoU %.4f", n, sum / n);
     cr_assert_geq(sum / n, LABEL_MEAN_MIN, "mean IoU %.4f under %.2f", sum / n, LABEL_MEAN_MIN);
 }
