@@ -153,7 +153,7 @@ static sb_err pick_kind(sb_studio_t *studio, const sb_image_t *work, sb_cutout_k
     const int whole[4] = {0, 0, work->width, work->height};
     sb_err err = sb_image_crop(work, whole, &copy, e);
     if (!err)
-        err = sb_pipeline_find_faces(studio, &copy, &faces, d, e);
+        err = sb_pipeline_find_faces(studio, &copy, &faces, NULL, d, e);
     d->work_width = work->width, d->work_height = work->height;
     sb_face_list_free(&faces);
     sb_image_free(&copy);

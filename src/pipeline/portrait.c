@@ -135,7 +135,7 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
     p->src_width = p->work.width;
     p->src_height = p->work.height;
     if (!err)
-        err = sb_pipeline_find_faces(studio, &p->work, &p->faces, d, e);
+        err = sb_pipeline_find_faces(studio, &p->work, &p->faces, &p->weak, d, e);
     if (!err)
         err = gate_input(d, &p->faces, p->work.width, p->work.height, e);
     return err;
@@ -284,16 +284,22 @@ sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, f
     return err;
 }
 
-/* Clear the parts of p->alpha that belong to another face found, or to none (every face mapped to the crop),
- * after measuring what of another person a generous split would leave beside the face (p->other_person). */
+/* Clear the parts of p->alpha that belong to another face found, or to none (every face mapped to the crop,
+ * and the weak faces the matte holds apart from them: sb_matte_holds_other), after measuring what of
+ * another person a generous split would leave beside the face (p->other_person). */
 static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subject, sb_error_t *e)
 {
     int n = p->faces.count;
-    sb_face_t *faces = malloc((size_t)(n ? n : 1) * sizeof *faces);
+    sb_face_t *faces = malloc((size_t)(n + p->weak.count + 1) * sizeof *faces);
     if (!faces)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the faces in the crop");
     for (int k = 0; k < n; k++)
         faces[k] = k == subject ? p->face : sb_align_face_map(p->m, &p->faces.faces[k]);
+    int strong = n;
+    for (int k = 0; k < p->weak.count; k++) {
+        faces[n] = sb_align_face_map(p->m, &p->weak.faces[k]);
+        n += sb_matte_holds_other(&p->alpha, &faces[n], faces, strong);
+    }
     sb_err err = sb_matte_other_share(&p->alpha, guide, faces, n, subject, &p->other_person, e);
     if (!err)
         err = sb_matte_keep_subject(&p->alpha, guide, faces, n, subject, e);
@@ -356,6 +362,7 @@ void sb_portrait_free(sb_portrait_t *p)
         return;
     sb_image_free(&p->work);
     sb_face_list_free(&p->faces);
+    sb_face_list_free(&p->weak);
     sb_image_free(&p->aligned);
     sb_image_free(&p->outside);
     sb_fimage_free(&p->alpha);

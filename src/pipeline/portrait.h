@@ -14,6 +14,8 @@ typedef struct {
     sb_image_t work;          /* the decoded working image, kept for measurements on the input; a
                                * pipeline that needs none frees it after sb_portrait_align */
     sb_face_list_t faces;     /* every face, working coordinates */
+    sb_face_list_t weak;      /* the faces found under the detector's level (sb_face_find), working
+                               * coordinates: other people the subject's cut-out must leave out */
     sb_image_t aligned;       /* size x size crop, subject levelled and framed */
     sb_image_t outside;       /* 1 band, 255 where the crop lies outside the photo */
     sb_face_t face;           /* the subject in crop coordinates */

@@ -152,7 +152,7 @@ sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, int min
 }
 
 sb_err sb_pipeline_find_faces(sb_studio_t *studio, sb_image_t *work, sb_face_list_t *work_faces,
-                              sb_detect_result_t *res, sb_error_t *e)
+                              sb_face_list_t *weak, sb_detect_result_t *res, sb_error_t *e)
 {
     sb_face_detector_t *det;
     sb_face_mesh_t *mesh;
@@ -165,7 +165,7 @@ sb_err sb_pipeline_find_faces(sb_studio_t *studio, sb_image_t *work, sb_face_lis
     sb_detect_result_add_model(res, SB_MODEL_FACEMESH);
     int turns;
     sb_image_t turned;
-    err = sb_face_find(det, mesh, work, work_faces, &turns, &turned, e);
+    err = sb_face_find(det, mesh, work, work_faces, weak, &turns, &turned, e);
     if (err)
         return err;
     int upright_w = work->width, upright_h = work->height; /* the working image before any turn */
@@ -201,7 +201,7 @@ sb_err sb_detect(sb_studio_t *studio, const uint8_t *buf, size_t len, sb_detect_
     sb_face_list_t faces = {0};
     sb_err err = sb_pipeline_decode(buf, len, 1280, 0, &work, res, e);
     if (!err)
-        err = sb_pipeline_find_faces(studio, &work, &faces, res, e);
+        err = sb_pipeline_find_faces(studio, &work, &faces, NULL, res, e);
     sb_face_list_free(&faces);
     sb_image_free(&work);
     if (err)

@@ -46,8 +46,9 @@ sb_err sb_pipeline_decode(const uint8_t *buf, size_t len, int want_side, int min
  * `work_faces` (malloc'd, working coordinates) and res->faces (the same faces in upright input
  * coordinates), res->subject. When the photo had to be turned to find its faces, `work` is replaced by
  * the turned image (the old one freed), res->turn_deg and res->work_width/height say so, and
- * `work_faces` are the turned image's. Marks stage "detect". */
+ * `work_faces` are the turned image's. `weak` (NULL: not wanted) receives sb_face_find's weak faces in
+ * the same working coordinates (malloc'd). Marks stage "detect". */
 sb_err sb_pipeline_find_faces(sb_studio_t *studio, sb_image_t *work, sb_face_list_t *work_faces,
-                              sb_detect_result_t *res, sb_error_t *e);
+                              sb_face_list_t *weak, sb_detect_result_t *res, sb_error_t *e);
 
 #endif

@@ -9,7 +9,6 @@
 #include "nn/models.h"
 #include "nn/nn.h"
 
-#define SCORE_MIN 0.8f /* real faces in shared/testdata score >= 0.84, false ones <= 0.75 */
 #define NMS_IOU 0.3f
 
 /* The graph fixes its input at NET_SIDE square. The image is scaled to each of `scales` on its long side and
@@ -73,7 +72,7 @@ static float clamp01(float v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
 /* Decode one stride's four tensors into candidates in `scale`-divided (input) coordinates. */
 static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, const sb_tensor_t *bbox,
-                            const sb_tensor_t *kps, int stride, int pad_w, int pad_h, float scale,
+                            const sb_tensor_t *kps, int stride, int pad_w, int pad_h, float scale, float min_score,
                             sb_face_list_t *cand, int *cap, sb_error_t *e)
 {
     int cols = pad_w / stride, rows = pad_h / stride;
@@ -84,7 +83,7 @@ static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, cons
         for (int c = 0; c < cols; c++) {
             int idx = r * cols + c;
             float score = sqrtf(clamp01(cls->data[idx]) * clamp01(obj->data[idx]));
-            if (score < SCORE_MIN)
+            if (score < min_score)
                 continue;
             const float *b = bbox->data + idx * 4, *k = kps->data + idx * 10;
             float cx = (c + b[0]) * stride, cy = (r + b[1]) * stride;
@@ -106,8 +105,8 @@ static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, cons
 /* Run YuNet number `k` on `img`, which is at most scales[k] on its long side and is `scale` times the
  * size of the detector's input image; zero-pad to the NET_SIDE square; append candidates in input
  * coordinates. */
-static sb_err detect_at(sb_face_detector_t *det, const sb_image_t *img, float scale, int k, sb_face_list_t *cand,
-                        int *cap, sb_error_t *e)
+static sb_err detect_at(sb_face_detector_t *det, const sb_image_t *img, float scale, int k, float min_score,
+                        sb_face_list_t *cand, int *cap, sb_error_t *e)
 {
     int side = NET_SIDE, w = img->width, h = img->height;
     sb_tensor_t in = {.ndims = 4, .dims = {1, 3, side, side}};
@@ -130,7 +129,7 @@ static sb_err detect_at(sb_face_detector_t *det, const sb_image_t *img, float sc
     static const int strides[3] = {8, 16, 32};
     for (int s = 0; s < 3 && !err; s++)
         err = decode_stride(&outs[s], &outs[3 + s], &outs[6 + s], &outs[9 + s], strides[s], side, side, scale,
-                            cand, cap, e);
+                            min_score, cand, cap, e);
     for (int i = 0; i < 12; i++)
         sb_tensor_free(&outs[i]);
     free(in.data);
@@ -189,6 +188,12 @@ static void nms(sb_face_list_t *l)
 
 sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e)
 {
+    return sb_face_detect_min(det, rgb, SB_FACE_SCORE_MIN, out, e);
+}
+
+sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, sb_face_list_t *out,
+                          sb_error_t *e)
+{
     memset(out, 0, sizeof *out);
     if (rgb->bands != 3)
         return sb_error_set(e, SB_ERR_INTERNAL, "", "face detection needs an RGB image");
@@ -206,7 +211,7 @@ sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_li
             level = &small[k], scale *= f;
         else if (k > 0)
             break; /* the photo is already under this scale: the pass would see exactly the previous input */
-        err = detect_at(det, level, scale, k, out, &cap, e);
+        err = detect_at(det, level, scale, k, min_score, out, &cap, e);
     }
     sb_image_free(&small[0]);
     sb_image_free(&small[1]);

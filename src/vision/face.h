@@ -39,6 +39,17 @@ void sb_face_detector_close(sb_face_detector_t *det);
  * sb_face_list_free); zero faces is not an error. */
 sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e);
 
+/* sb_face_detect reports the faces YuNet scores at least this (real faces in shared/testdata score >= 0.84,
+ * false ones <= 0.75). */
+#define SB_FACE_SCORE_MIN 0.8f
+
+/* sb_face_detect keeping every face that scores at least `min_score` (0..1) rather than SB_FACE_SCORE_MIN:
+ * under it are profiles cut by the photo, blurred or dim faces, and things that are no face at all. The
+ * faces at or over SB_FACE_SCORE_MIN are exactly sb_face_detect's (the NMS is greedy by score, so a
+ * weaker face never removes a stronger one). Same threads, ownership and errors. */
+sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, sb_face_list_t *out,
+                          sb_error_t *e);
+
 /* Free the list's faces and zero it. NULL-safe. */
 void sb_face_list_free(sb_face_list_t *list);
 

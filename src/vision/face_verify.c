@@ -152,12 +152,18 @@ sb_face_t sb_turn_face(const sb_face_t *f, int width, int height, int turns)
 }
 
 /* One orientation: YuNet's faces (sorted by score), the first `checked` of them settled (the verified ones
- * moved to the front, `kept` of them), and the best verified score. */
+ * moved to the front, `kept` of them), and the best verified score; and its weak faces (sorted by score). */
 typedef struct {
-    sb_face_list_t faces;
+    sb_face_list_t faces, weak;
     int checked, kept;
     float best;
 } probe_t;
+
+static void probe_free(probe_t *p)
+{
+    sb_face_list_free(&p->faces);
+    sb_face_list_free(&p->weak);
+}
 
 /* Check faces from probe->checked on, best score first, until `all` are checked or, when !all, the first
  * one passes (which is then the best: the list is sorted by score). */
@@ -183,25 +189,39 @@ static sb_err settle(sb_face_mesh_t *mesh, const sb_image_t *img, probe_t *p, bo
     return SB_OK;
 }
 
-/* Detect on `img` and settle its faces far enough to know the best verified score (or all of them). */
+/* Detect on `img` (down to SB_FACE_WEAK_MIN: the faces under SB_FACE_SCORE_MIN go to p->weak, unchecked)
+ * and settle its faces far enough to know the best verified score (or all of them). */
 static sb_err probe(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_image_t *img, probe_t *p, bool all,
                     sb_error_t *e)
 {
     memset(p, 0, sizeof *p);
-    sb_err err = sb_face_detect(det, img, &p->faces, e);
+    sb_err err = sb_face_detect_min(det, img, SB_FACE_WEAK_MIN, &p->faces, e);
+    int strong = 0;
+    while (!err && strong < p->faces.count && p->faces.faces[strong].score >= SB_FACE_SCORE_MIN)
+        strong++;
+    if (!err && strong < p->faces.count) {
+        p->weak.count = p->faces.count - strong;
+        if (!(p->weak.faces = malloc((size_t)p->weak.count * sizeof *p->weak.faces)))
+            err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for weak faces");
+        else
+            memcpy(p->weak.faces, p->faces.faces + strong, (size_t)p->weak.count * sizeof *p->weak.faces);
+        p->faces.count = strong;
+    }
     if (!err)
         err = settle(mesh, img, p, all, e);
     if (err)
-        sb_face_list_free(&p->faces);
+        probe_free(p);
     return err;
 }
 
 sb_err sb_face_find(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_list_t *out,
-                    int *turns, sb_image_t *turned, sb_error_t *e)
+                    sb_face_list_t *weak, int *turns, sb_image_t *turned, sb_error_t *e)
 {
     *turns = 0;
     memset(turned, 0, sizeof *turned);
     memset(out, 0, sizeof *out);
+    if (weak)
+        memset(weak, 0, sizeof *weak);
     /* Each orientation's faces are checked only as far as its best verified face; the winner's, all. */
     probe_t win;
     sb_err err = probe(det, mesh, rgb, &win, false, e);
@@ -217,23 +237,27 @@ sb_err sb_face_find(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_imag
             if (!err)
                 err = probe(det, mesh, &img, &p, false, e);
             if (!err && p.best > need) {
-                sb_face_list_free(&win.faces);
+                probe_free(&win);
                 sb_image_free(turned);
                 win = p, *turned = img, *turns = t, need = p.best;
                 continue;
             }
-            sb_face_list_free(&p.faces);
+            probe_free(&p);
             sb_image_free(&img);
         }
     }
     if (!err)
         err = settle(mesh, *turns ? turned : rgb, &win, true, e);
     if (err) {
-        sb_face_list_free(&win.faces);
+        probe_free(&win);
         sb_image_free(turned);
         *turns = 0;
         return err;
     }
     *out = win.faces;
+    if (weak)
+        *weak = win.weak;
+    else
+        sb_face_list_free(&win.weak);
     return SB_OK;
 }

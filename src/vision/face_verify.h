@@ -15,6 +15,10 @@
 #include "vision/face.h"
 #include "vision/mesh.h"
 
+/* The weakest YuNet score sb_face_find reports among its weak faces (groups/imagenet_candle's child in
+ * profile, cut by the photo, scores 0.44; docs/QUALITY.md, h13-others). */
+#define SB_FACE_WEAK_MIN 0.4f
+
 typedef struct {
     float mesh;       /* the mesh's face-presence probability on the levelled crop, 0..1 */
     float lmk_error;  /* mean distance between the mesh's and YuNet's five points, in eye distances */
@@ -36,9 +40,12 @@ sb_err sb_face_verify(sb_face_mesh_t *mesh, const sb_image_t *rgb, const sb_face
  * them). *turns receives the winning number of clockwise quarter turns (0..3); when it is not 0,
  * `turned` receives `rgb` turned by it (allocated; else left empty) and `out`'s coordinates are
  * `turned`'s. `out` is malloc'd (free with sb_face_list_free); zero faces is not an error.
+ * `weak` (NULL: not wanted) receives the same orientation's faces YuNet scores from SB_FACE_WEAK_MIN up to
+ * SB_FACE_SCORE_MIN, not checked (a profile cut by the photo, a blurred face behind the subject, or no
+ * face at all: only for keeping other people out of the subject's cut-out; malloc'd, same coordinates).
  * Errors: those of sb_face_detect, sb_face_verify and sb_image_rotate. */
 sb_err sb_face_find(sb_face_detector_t *det, sb_face_mesh_t *mesh, const sb_image_t *rgb, sb_face_list_t *out,
-                    int *turns, sb_image_t *turned, sb_error_t *e);
+                    sb_face_list_t *weak, int *turns, sb_image_t *turned, sb_error_t *e);
 
 /* Where the point `p` of a width x height image lands when the image is turned clockwise by `turns`
  * quarter turns (as sb_image_rotate turns it), and a face's box and landmarks likewise (the box stays

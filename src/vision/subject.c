@@ -317,6 +317,41 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
     return keep_subject(alpha, rgb, faces, n_faces, subject, 0, e);
 }
 
+int sb_matte_holds_other(const sb_fimage_t *alpha, sb_face_t *weak, const sb_face_t *faces, int n_faces)
+{
+    sb_face_t f = *weak;
+    float cx = f.x + f.w * 0.5f, cy = f.y + f.h * 0.5f;
+    if (alpha->bands != 1)
+        return 0;
+    /* Its middle on none of the faces found; its box cut back to the edge of any it reaches across. */
+    for (int k = 0; k < n_faces; k++) {
+        const sb_face_t *o = &faces[k];
+        if (cy < o->y || cy > o->y + o->h || f.y + f.h <= o->y || f.y >= o->y + o->h)
+            continue;
+        if (cx >= o->x && cx <= o->x + o->w)
+            return 0;
+        if (cx > o->x + o->w && f.x < o->x + o->w)
+            f.w -= o->x + o->w - f.x, f.x = o->x + o->w;
+        else if (cx < o->x && f.x + f.w > o->x)
+            f.w = o->x - f.x;
+    }
+    /* The matte covers the middle of what is left, at least a quarter of which is in the frame (a profile
+     * that the photo's edge cuts: groups/imagenet_candle). */
+    float hw = f.w * SEED_FRAC * 0.5f, hh = f.h * SEED_FRAC * 0.5f;
+    cx = f.x + f.w * 0.5f, cy = f.y + f.h * 0.5f;
+    int x0 = clampi((int)(cx - hw), 0, alpha->width), x1 = clampi((int)(cx + hw), 0, alpha->width);
+    int y0 = clampi((int)(cy - hh), 0, alpha->height), y1 = clampi((int)(cy + hh), 0, alpha->height);
+    double sum = 0;
+    size_t n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++, n++)
+            sum += alpha->data[(size_t)y * alpha->width + x];
+    if (!n || (double)n < 0.25 * (2 * hw) * (2 * hh) || sum < 0.5 * (double)n)
+        return 0;
+    *weak = f;
+    return 1;
+}
+
 /* The head's ellipse: inscribed in the face box, widened by EAR_MARGIN of its width on each side (ears). */
 #define EAR_MARGIN 0.10f
 /* Rows above this share of the face box's height (the mouth) are where a neighbour's remains beside the

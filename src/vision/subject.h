@@ -38,4 +38,13 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
 sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
                             int subject, float *share, sb_error_t *e);
 
+/* Whether the weak face `weak` (found under the detector's level, sb_face_find) is another person the
+ * person matte `alpha` (1 band, 0..1) holds: its centre lies on none of the boxes of `faces` (n_faces,
+ * the faces found); its box, cut back to the edge of any of those boxes it reaches across, keeps the
+ * middle (SEED_FRAC of it, where sb_matte_keep_subject seeds a face) at least a quarter inside the frame;
+ * and the matte covers that middle (mean alpha >= 0.5). When it is, `weak` receives the cut box (to be
+ * passed to the split as one more face). A weak face on the background (a blurred crowd, a pattern), out
+ * of the frame or on a face already found is not. Pure. */
+int sb_matte_holds_other(const sb_fimage_t *alpha, sb_face_t *weak, const sb_face_t *faces, int n_faces);
+
 #endif

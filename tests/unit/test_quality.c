@@ -32,7 +32,7 @@ static void load(const char *rel, photo_t *p)
     sb_error_t e = {0};
     *p = (photo_t){0};
     cr_assert_eq(sb_pipeline_decode(buf, len, 1280, 0, &p->img, &d, &e), SB_OK, "%s: %s", rel, e.message);
-    cr_assert_eq(sb_pipeline_find_faces(studio, &p->img, &p->faces, &d, &e), SB_OK, "%s: %s", rel, e.message);
+    cr_assert_eq(sb_pipeline_find_faces(studio, &p->img, &p->faces, NULL, &d, &e), SB_OK, "%s: %s", rel, e.message);
     cr_assert_geq(d.subject, 0, "%s: no face", rel);
     p->subject = d.subject;
     sb_detect_result_free(&d);
