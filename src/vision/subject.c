@@ -335,18 +335,19 @@ int sb_matte_holds_other(const sb_fimage_t *alpha, sb_face_t *weak, const sb_fac
         else if (cx < o->x && f.x + f.w > o->x)
             f.w = o->x - f.x;
     }
-    /* The matte covers the middle of what is left, at least a quarter of which is in the frame (a profile
-     * that the photo's edge cuts: groups/imagenet_candle). */
-    float hw = f.w * SEED_FRAC * 0.5f, hh = f.h * SEED_FRAC * 0.5f;
-    cx = f.x + f.w * 0.5f, cy = f.y + f.h * 0.5f;
-    int x0 = clampi((int)(cx - hw), 0, alpha->width), x1 = clampi((int)(cx + hw), 0, alpha->width);
+    /* The matte covers the band of what is left across the middle of its height (SEED_FRAC of it), of
+     * which at least a tenth is inside the frame (a profile that the photo's edge cuts, whose box mostly
+     * lies past the subject's and the frame's edge: groups/imagenet_candle). */
+    float hh = f.h * SEED_FRAC * 0.5f;
+    cy = f.y + f.h * 0.5f;
+    int x0 = clampi((int)f.x, 0, alpha->width), x1 = clampi((int)(f.x + f.w), 0, alpha->width);
     int y0 = clampi((int)(cy - hh), 0, alpha->height), y1 = clampi((int)(cy + hh), 0, alpha->height);
     double sum = 0;
     size_t n = 0;
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++, n++)
             sum += alpha->data[(size_t)y * alpha->width + x];
-    if (!n || (double)n < 0.25 * (2 * hw) * (2 * hh) || sum < 0.5 * (double)n)
+    if (!n || (double)n < 0.1 * f.w * (2 * hh) || sum < 0.5 * (double)n)
         return 0;
     *weak = f;
     return 1;

@@ -40,11 +40,12 @@ sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_fimage_t *rgb, co
 
 /* Whether the weak face `weak` (found under the detector's level, sb_face_find) is another person the
  * person matte `alpha` (1 band, 0..1) holds: its centre lies on none of the boxes of `faces` (n_faces,
- * the faces found); its box, cut back to the edge of any of those boxes it reaches across, keeps the
- * middle (SEED_FRAC of it, where sb_matte_keep_subject seeds a face) at least a quarter inside the frame;
- * and the matte covers that middle (mean alpha >= 0.5). When it is, `weak` receives the cut box (to be
- * passed to the split as one more face). A weak face on the background (a blurred crowd, a pattern), out
- * of the frame or on a face already found is not. Pure. */
+ * the faces found, the subject's among them); its box, cut back to the edge of any of those boxes it
+ * reaches across, has at least a tenth of its band across the middle of its height (SEED_FRAC of it)
+ * inside the frame, and the matte covers that part (mean alpha >= 0.5). When it is, `weak` receives the
+ * cut box, to be given to sb_matte_keep_subject and sb_matte_other_share as one more face. A weak face on
+ * the background (a blurred crowd, a pattern), out of the frame or on a face already found is not. Pure;
+ * any thread. */
 int sb_matte_holds_other(const sb_fimage_t *alpha, sb_face_t *weak, const sb_face_t *faces, int n_faces);
 
 #endif
