@@ -192,3 +192,32 @@ Test(matte, other_share_sees_a_neighbours_blob_beside_the_cheek)
     sb_fimage_free(&a);
     sb_fimage_free(&rgb);
 }
+
+/* sb_matte_holds_other on a drawn matte (200x200): the subject's face box 60..120 x 40..120 and its head in
+ * the matte. A weak face beside it whose box reaches across the subject's is held, cut back to the
+ * subject's edge, when the matte covers it, and not on the background; a weak face centred on the subject's
+ * box is not; one mostly past the frame's right edge is held by the tenth of it inside. */
+Test(matte, holds_other_takes_a_weak_face_the_matte_covers)
+{
+    sb_error_t e = {0};
+    sb_fimage_t a = {0};
+    cr_assert_eq(sb_fimage_alloc(&a, 200, 200, 1, &e), SB_OK);
+    memset(a.data, 0, sizeof(float) * 200 * 200);
+    sb_face_t subject = {.x = 60, .y = 40, .w = 60, .h = 80};
+    disc(&a, 90, 80, 45);
+    sb_face_t beside = {.x = 100, .y = 50, .w = 70, .h = 80};
+    cr_expect_eq(sb_matte_holds_other(&a, &beside, &subject, 1), 0, "a weak face on the background is held");
+    for (int y = 40; y < 200; y++)
+        for (int x = 120; x < 200; x++)
+            a.data[(size_t)y * 200 + x] = 1; /* a second person beside the subject */
+    cr_assert_eq(sb_matte_holds_other(&a, &beside, &subject, 1), 1, "a weak face the matte covers is not held");
+    cr_expect_float_eq(beside.x, 120, 1e-3, "cut back to the subject's edge: x %.1f", beside.x);
+    cr_expect_float_eq(beside.w, 50, 1e-3, "cut back to the subject's edge: w %.1f", beside.w);
+    sb_face_t on = {.x = 70, .y = 45, .w = 70, .h = 80};
+    cr_expect_eq(sb_matte_holds_other(&a, &on, &subject, 1), 0, "a weak face on the subject's box is held");
+    sb_face_t past = {.x = 180, .y = 50, .w = 120, .h = 80};
+    cr_expect_eq(sb_matte_holds_other(&a, &past, &subject, 1), 1, "a weak face a sixth inside the frame is not held");
+    past.x = 195;
+    cr_expect_eq(sb_matte_holds_other(&a, &past, &subject, 1), 0, "a weak face 4%% inside the frame is held");
+    sb_fimage_free(&a);
+}
