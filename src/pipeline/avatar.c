@@ -363,6 +363,12 @@ static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb
     sb_err checks = join_checks(c, e);
     if (checks)
         return checks;
+    /* The integrity's reference: the person unstyled in this attempt's frame, over its background. */
+    if (!err)
+        err = compose(pl, p, &p->fg, &c->bg, 0, &frame, e);
+    if (!err)
+        err = sb_likeness_ref_reframe(&c->ck->ref, &frame, &p->face, e);
+    sb_image_free(&frame);
     for (int k = 0; !err && k < SB_AVATAR_MAX_ATTEMPTS; k++) {
         float t = pl->intensity * attempt_scale[k];
         sb_likeness_t lk;

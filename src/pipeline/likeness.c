@@ -21,6 +21,27 @@ void sb_likeness_ref_free(sb_likeness_ref_t *ref)
         sb_image_free(&ref->crop);
 }
 
+sb_err sb_likeness_ref_reframe(sb_likeness_ref_t *ref, const sb_image_t *frame, const sb_face_t *face,
+                               sb_error_t *e)
+{
+    sb_image_t rgb = {0}, crop = {0}, outside = {0};
+    const sb_image_t *look = frame;
+    sb_err err = SB_OK;
+    if (frame->bands == 4 && !(err = sb_pipeline_over_grey(frame, &rgb, e)))
+        look = &rgb;
+    if (!err)
+        err = sb_face_align(look, face, &crop, &outside, e);
+    if (!err) {
+        sb_image_free(&ref->crop);
+        ref->crop = crop;
+        crop = (sb_image_t){0};
+    }
+    sb_image_free(&crop);
+    sb_image_free(&outside);
+    sb_image_free(&rgb);
+    return err;
+}
+
 sb_err sb_pipeline_over_grey(const sb_image_t *rgba, sb_image_t *rgb, sb_error_t *e)
 {
     sb_err err = sb_image_alloc(rgb, rgba->width, rgba->height, 3, e);

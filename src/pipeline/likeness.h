@@ -39,6 +39,15 @@ sb_err sb_likeness_ref_make(sb_face_embedder_t *em, const sb_image_t *rgb, const
 /* Release a reference's crop. NULL-safe. */
 void sb_likeness_ref_free(sb_likeness_ref_t *ref);
 
+/* Frame the reference's crop like the output's: ref->crop becomes the aligned crop of `face` (box and
+ * landmarks in `frame`'s coordinates) on `frame` (3 bands, or 4: over mid grey, as sb_pipeline_likeness
+ * sees an output), where `frame` is the output's own framing and background with the person unstyled. So
+ * the integrity compares the face with the face, not the photo's background (a black or busy backdrop
+ * round a profile) with the output's; the embedding stays the photo's. On failure ref->crop is kept.
+ * Only reads `frame`; any thread. Errors: those of sb_face_align; SB_ERR_NOMEM. */
+sb_err sb_likeness_ref_reframe(sb_likeness_ref_t *ref, const sb_image_t *frame, const sb_face_t *face,
+                               sb_error_t *e);
+
 /* Detect faces on `frame` (3 bands, or 4: RGBA is checked over mid grey), take the largest, align it with
  * the landmarks found on `frame` and compare it with `ref`: *out gets both signals and their minimum.
  * When no face is found, *out is all zero (likeness 0, found false; not an error). Uses the studio's
