@@ -317,7 +317,15 @@ typedef struct {
                                  * subject_inside_scene) */
     long shadow_removed;        /* working pixels of a cast shadow cleared from the subject's mask
                                  * (vision/cast_shadow.h); 0: none found */
+    long holes_filled;          /* working pixels of the subject's mask restored: holes and bites the mask
+                                 * had cut out of the product's own surface (vision/product_holes.h) */
+    float holes_open;           /* holes still open that look partly like the product, a share of its mask
+                                 * (SB_PRODUCT_HOLES_WARN or more: validation_warnings cutout_holes) */
 } sb_product_result_t;
+
+/* A product whose mask still has this share of it in undecided holes is reported (validation_warnings
+ * cutout_holes): the cut-out may look torn. */
+#define SB_PRODUCT_HOLES_WARN 0.01f
 
 /* An input enlarged this much or more onto the canvas is reported (validation_warnings input_upscaled_<f>x):
  * the edges are kept clean at that scale, but the product's detail is the photo's. */

@@ -13,6 +13,7 @@
 #include "render/shadow.h"
 #include "vision/cast_shadow.h"
 #include "vision/matte_trim.h"
+#include "vision/product_holes.h"
 #include "vision/white_check.h"
 
 #define SIDE_DEFAULT 2000
@@ -566,6 +567,13 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         err = sb_product_held(studio, p.hand_remove, &work, &mask, res, e);
     if (!err)
         err = sb_product_inner(studio, &work, &mask, &res->inner, res, e);
+    sb_product_holes_t holes;
+    if (!err)
+        err = sb_product_holes_fix(&work, &mask, &holes, e);
+    if (!err) {
+        res->holes_filled = holes.filled, res->holes_open = holes.open;
+        sb_stages_mark(&d->stages, "holes");
+    }
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)

@@ -1,0 +1,377 @@
+/* product_holes.c - holes and bites in a product's mask, restored by the colours around them (see
+ * product_holes.h). */
+#include "vision/product_holes.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vision/regions.h"
+
+/* Colour histograms: 16 levels a band. */
+#define LEVELS 16
+#define BINS (LEVELS * LEVELS * LEVELS)
+/* Mask pixels of at least this alpha are the product's colours. */
+#define CORE_ALPHA 0.95f
+/* A hole's own surroundings: the mask within this many pixels of its box. */
+#define LOCAL 3
+
+enum { IN = 1, HULL = 2, RING = 4, CORE = 8, DONE = 16, FG = 32, BG = 64, SEEN = 128, NARROW = 256 };
+
+typedef struct {
+    int x, y;
+} pt_t;
+
+static int bin_of(const uint8_t *p)
+{
+    return (p[0] >> 4) * LEVELS * LEVELS + (p[1] >> 4) * LEVELS + (p[2] >> 4);
+}
+
+static int pt_cmp(const void *a, const void *b)
+{
+    const pt_t *p = a, *q = b;
+    return p->x != q->x ? (p->x > q->x) - (p->x < q->x) : (p->y > q->y) - (p->y < q->y);
+}
+
+static long cross(pt_t o, pt_t a, pt_t b)
+{
+    return (long)(a.x - o.x) * (b.y - o.y) - (long)(a.y - o.y) * (b.x - o.x);
+}
+
+/* Mark HULL on the convex hull of the IN pixels of `f` (w x h): Andrew's monotone chain over each row's
+ * first and last IN pixel, then each row's span between the hull's edges. Returns 0, or -1 out of memory. */
+static int mark_hull(uint16_t *f, int w, int h)
+{
+    pt_t *p = malloc(sizeof *p * (size_t)h * 2), *hull = malloc(sizeof *hull * ((size_t)h * 4 + 1));
+    int *lo = malloc(sizeof *lo * (size_t)h * 2), *hi = lo ? lo + h : NULL, n = 0, k = 0;
+    if (!p || !hull || !lo) {
+        free(p), free(hull), free(lo);
+        return -1;
+    }
+    for (int y = 0; y < h; y++) {
+        const uint16_t *row = f + (size_t)y * w;
+        int a = 0, b = w - 1;
+        while (a < w && !(row[a] & IN))
+            a++;
+        while (b > a && !(row[b] & IN))
+            b--;
+        lo[y] = w, hi[y] = -1;
+        if (a < w)
+            p[n++] = (pt_t){a, y}, p[n++] = (pt_t){b, y};
+    }
+    qsort(p, (size_t)n, sizeof *p, pt_cmp);
+    for (int i = 0; i < n; i++) {
+        while (k >= 2 && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
+            k--;
+        hull[k++] = p[i];
+    }
+    for (int i = n - 2, t = k + 1; i >= 0; i--) {
+        while (k >= t && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
+            k--;
+        hull[k++] = p[i];
+    }
+    for (int i = 0; i + 1 < k; i++) {
+        pt_t a = hull[i], b = hull[i + 1];
+        int y0 = a.y < b.y ? a.y : b.y, y1 = a.y < b.y ? b.y : a.y;
+        for (int y = y0; y <= y1; y++) {
+            double x = a.y == b.y ? a.x : a.x + (double)(b.x - a.x) * (y - a.y) / (b.y - a.y);
+            int xl = a.y == b.y ? (a.x < b.x ? a.x : b.x) : (int)ceil(x - 1e-9);
+            int xr = a.y == b.y ? (a.x < b.x ? b.x : a.x) : (int)floor(x + 1e-9);
+            lo[y] = xl < lo[y] ? xl : lo[y], hi[y] = xr > hi[y] ? xr : hi[y];
+        }
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = lo[y] < 0 ? 0 : lo[y]; x <= hi[y] && x < w; x++)
+            f[(size_t)y * w + x] |= HULL;
+    free(p), free(hull), free(lo);
+    return 0;
+}
+
+/* The histogram `h` smoothed by one level each way (3 x 3 x 3 box) into `out`. */
+static void smooth(const float *h, float *out)
+{
+    for (int r = 0; r < LEVELS; r++)
+        for (int g = 0; g < LEVELS; g++)
+            for (int b = 0; b < LEVELS; b++) {
+                float s = 0;
+                for (int i = r - 1; i <= r + 1; i++)
+                    for (int j = g - 1; j <= g + 1; j++)
+                        for (int l = b - 1; l <= b + 1; l++)
+                            if (i >= 0 && j >= 0 && l >= 0 && i < LEVELS && j < LEVELS && l < LEVELS)
+                                s += h[(i * LEVELS + j) * LEVELS + l];
+                out[(r * LEVELS + g) * LEVELS + b] = s;
+            }
+}
+
+/* Classify every pixel of the crop (FG, BG or neither) from the histograms of its CORE and RING pixels;
+ * the background's colour probabilities (smoothed) go to pbg (BINS). Returns 0, or 1 when either is empty (nothing to compare with), -1 out of memory. */
+static int classify(const sb_image_t *rgb, const int r[4], uint16_t *f, float *pbg)
+{
+    int w = r[2] - r[0], h = r[3] - r[1];
+    float *hist = calloc(4 * BINS, sizeof *hist), *hf = hist + BINS, *hb = hist + 2 * BINS, *sb = hist + 3 * BINS;
+    uint8_t *cls = malloc(BINS);
+    if (!hist || !cls) {
+        free(hist), free(cls);
+        return -1;
+    }
+    double nf = 0, nb = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint16_t v = f[(size_t)y * w + x];
+            int b = bin_of(rgb->data + ((size_t)(r[1] + y) * rgb->width + r[0] + x) * 3);
+            if (v & CORE)
+                hist[b]++, nf++;
+            else if (v & RING)
+                hb[b]++, nb++;
+        }
+    int empty = nf == 0 || nb == 0;
+    if (!empty) {
+        smooth(hist, hf);
+        memcpy(hist, hb, sizeof *hist * BINS);
+        smooth(hist, sb);
+        for (int b = 0; b < BINS; b++) {
+            double pf = (hf[b] + 0.5) / (27 * nf), pb = (sb[b] + 0.5) / (27 * nb);
+            cls[b] = pf >= SB_HOLES_LIKELY * pb ? FG : pb >= SB_HOLES_LIKELY * pf ? BG : 0;
+            pbg[b] = (float)pb;
+        }
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                f[(size_t)y * w + x] |= cls[bin_of(rgb->data + ((size_t)(r[1] + y) * rgb->width + r[0] + x) * 3)];
+    }
+    free(hist), free(cls);
+    return empty;
+}
+
+/* The photo's colour at crop pixel i. */
+static const uint8_t *px(const sb_image_t *rgb, const int r[4], int i)
+{
+    int w = r[2] - r[0];
+    return rgb->data + ((size_t)(r[1] + i / w) * rgb->width + r[0] + i % w) * 3;
+}
+
+/* Whether colours a and b differ by at most `t` levels in every band. */
+static int near(const uint8_t *a, const uint8_t *b, int t)
+{
+    return abs(a[0] - b[0]) <= t && abs(a[1] - b[1]) <= t && abs(a[2] - b[2]) <= t;
+}
+
+/* Step 1: from the mask's solid pixels (CORE_ALPHA or more), grow through its soft edge and the hull's
+ * open pixels that are not background-like, while each step crosses no edge (SB_HOLES_EDGE) and the colour
+ * stays within SB_HOLES_DRIFT of the solid pixel it started from (the product's surface continuing, not
+ * a soft shadow fading away from it); open pixels reached become DONE. */
+static int grow(const sb_image_t *rgb, const int r[4], const sb_fimage_t *alpha, uint16_t *f)
+{
+    int w = r[2] - r[0], h = r[3] - r[1], n = w * h, head = 0, tail = 0;
+    int *q = malloc(sizeof *q * (size_t)n * 2), *seed = q ? q + n : NULL;
+    if (!q)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if ((f[i] & IN) && alpha->data[(size_t)(r[1] + i / w) * alpha->width + r[0] + i % w] >= CORE_ALPHA)
+            q[tail++] = i, seed[i] = i, f[i] |= SEEN;
+    while (head < tail) {
+        int i = q[head++], x = i % w, y = i / w;
+        int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1, y + 1 < h ? i + w : -1};
+        for (int k = 0; k < 4; k++) {
+            int j = nb[k];
+            if (j < 0 || (f[j] & SEEN) || !(f[j] & (HULL | IN)) || (f[j] & BG) ||
+                !(f[j] & (IN | NARROW)) ||
+                !near(px(rgb, r, i), px(rgb, r, j), SB_HOLES_EDGE) ||
+                !near(px(rgb, r, seed[i]), px(rgb, r, j), SB_HOLES_DRIFT))
+                continue;
+            f[j] |= SEEN | (f[j] & IN ? 0 : DONE);
+            seed[j] = seed[i];
+            q[tail++] = j;
+        }
+    }
+    free(q);
+    return 0;
+}
+
+/* Mark NARROW on the parts of the hull's open pixels whose mouth (pixels beside the outside of the hull or
+ * on the crop's border) is at most SB_HOLES_NECK of their contact with the mask (pixels beside it) and
+ * whose area is SB_HOLES_BITE_MIN of the mask's or more: a bite or a hole, not the wide concavity between
+ * two parts of a product nor the notches of a ragged edge. */
+static sb_err mark_narrow(int w, int h, long mask, uint16_t *f, uint8_t *bin, sb_regions_t *out, sb_error_t *e)
+{
+    sb_regions_t parts = {0};
+    for (int i = 0; i < w * h; i++)
+        bin[i] = (f[i] & (HULL | IN)) == HULL;
+    sb_err err = sb_regions_find(bin, w, h, &parts, e);
+    long *count = err ? NULL : calloc((size_t)parts.n * 2 + 1, sizeof *count);
+    if (!err && !count)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a product mask's bites");
+    for (int i = 0; !err && i < parts.n_runs; i++) {
+        const sb_region_run_t *run = &parts.run[i];
+        for (int x = run->x0; x < run->x1; x++) {
+            int y = run->y, j = y * w + x, mouth = x == 0 || y == 0 || x == w - 1 || y == h - 1, contact = 0;
+            int nb[4] = {x > 0 ? j - 1 : j, x + 1 < w ? j + 1 : j, y > 0 ? j - w : j, y + 1 < h ? j + w : j};
+            for (int k = 0; k < 4; k++)
+                mouth |= !(f[nb[k]] & HULL), contact |= (f[nb[k]] & IN) != 0;
+            count[run->part * 2] += mouth, count[run->part * 2 + 1] += contact;
+        }
+    }
+    for (int i = 0; !err && i < parts.n_runs; i++) {
+        const sb_region_run_t *run = &parts.run[i];
+        if (count[run->part * 2] > SB_HOLES_NECK * (double)count[run->part * 2 + 1] ||
+            (double)parts.part[run->part].area < SB_HOLES_BITE_MIN * (double)mask)
+            continue;
+        for (int x = run->x0; x < run->x1; x++)
+            f[(size_t)run->y * w + x] |= NARROW;
+    }
+    free(count);
+    *out = parts;
+    return err;
+}
+
+/* Undo the growth into each NARROW part of `parts` that it reached under SB_HOLES_BITE_SHARE of: a halo
+ * along the mask's edge, not a bite of the product's surface. */
+static void keep_bites(int w, const sb_regions_t *parts, uint16_t *f, long *count)
+{
+    memset(count, 0, sizeof *count * ((size_t)parts->n + 1));
+    for (int i = 0; i < parts->n_runs; i++)
+        for (int x = parts->run[i].x0; x < parts->run[i].x1; x++)
+            count[parts->run[i].part] += (f[(size_t)parts->run[i].y * w + x] & DONE) != 0;
+    for (int i = 0; i < parts->n_runs; i++) {
+        const sb_region_run_t *run = &parts->run[i];
+        if ((double)count[run->part] >= SB_HOLES_BITE_SHARE * (double)parts->part[run->part].area)
+            continue;
+        for (int x = run->x0; x < run->x1; x++)
+            f[(size_t)run->y * w + x] &= (uint16_t)~DONE;
+    }
+}
+
+/* The share of part p's pixels (its runs in `parts`) whose colour is SB_HOLES_LIKELY times likelier among
+ * the mask's pixels around it (its box grown by LOCAL) than in the background (pbg). */
+static double local_share(const sb_image_t *rgb, const int r[4], const uint16_t *f, const sb_regions_t *parts,
+                          int p, const float *pbg, float *hist)
+{
+    int w = r[2] - r[0], h = r[3] - r[1], *b = parts->part[p].box;
+    int x0 = b[0] - LOCAL < 0 ? 0 : b[0] - LOCAL, y0 = b[1] - LOCAL < 0 ? 0 : b[1] - LOCAL;
+    int x1 = b[2] + LOCAL > w ? w : b[2] + LOCAL, y1 = b[3] + LOCAL > h ? h : b[3] + LOCAL;
+    float *sm = hist + BINS;
+    double n = 0, like = 0;
+    memset(hist, 0, sizeof *hist * BINS);
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            if (f[y * w + x] & (IN | DONE))
+                hist[bin_of(px(rgb, r, y * w + x))]++, n++;
+    if (!n)
+        return 0;
+    smooth(hist, sm);
+    for (int i = 0; i < parts->n_runs; i++)
+        if (parts->run[i].part == p)
+            for (int x = parts->run[i].x0; x < parts->run[i].x1; x++) {
+                int k = bin_of(px(rgb, r, parts->run[i].y * w + x));
+                like += sm[k] >= 1 && sm[k] / (27 * n) >= SB_HOLES_LIKELY * pbg[k];
+            }
+    return like / (double)parts->part[p].area;
+}
+
+/* Step 2: fill the open parts that do not reach the crop's border and look like the product: mostly
+ * product-like colours, or mostly the colours of the mask around them rather than the background's
+ * (local_share: a pale print whose colours the background shares, not a window onto the wall). */
+static sb_err fill_enclosed(const sb_image_t *rgb, const int r[4], uint16_t *f, uint8_t *bin, const float *pbg,
+                            long *unsure, sb_error_t *e)
+{
+    int w = r[2] - r[0], h = r[3] - r[1];
+    sb_regions_t parts = {0};
+    for (int i = 0; i < w * h; i++)
+        bin[i] = !(f[i] & (IN | DONE));
+    sb_err err = sb_regions_find(bin, w, h, &parts, e);
+    long *count = err ? NULL : calloc((size_t)parts.n * 2 + 1, sizeof *count);
+    uint8_t *fill = err ? NULL : calloc((size_t)parts.n + 1, 1);
+    float *hist = err ? NULL : malloc(sizeof *hist * 2 * BINS);
+    if (!err && (!count || !fill || !hist))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a product mask's holes");
+    for (int i = 0; !err && i < parts.n_runs; i++) {
+        const sb_region_run_t *run = &parts.run[i];
+        for (int x = run->x0; x < run->x1; x++) {
+            uint16_t v = f[(size_t)run->y * w + x];
+            count[run->part * 2] += (v & FG) != 0, count[run->part * 2 + 1] += (v & BG) != 0;
+        }
+    }
+    for (int i = 0; !err && i < parts.n; i++) {
+        const sb_region_t *p = &parts.part[i];
+        double area = (double)p->area;
+        if (p->box[0] == 0 || p->box[1] == 0 || p->box[2] == w || p->box[3] == h)
+            continue;
+        double loc = local_share(rgb, r, f, &parts, i, pbg, hist);
+        fill[i] = (count[i * 2] >= SB_HOLES_FILL_SHARE * area && count[i * 2 + 1] <= SB_HOLES_BG_SHARE * area) ||
+                  loc >= SB_HOLES_LOCAL_SHARE;
+        *unsure += !fill[i] && loc >= SB_HOLES_UNSURE ? (long)p->area : 0;
+    }
+    for (int i = 0; !err && i < parts.n_runs; i++)
+        for (int x = parts.run[i].x0; fill[parts.run[i].part] && x < parts.run[i].x1; x++)
+            f[(size_t)parts.run[i].y * w + x] |= DONE;
+    free(count), free(fill), free(hist);
+    sb_regions_free(&parts);
+    return err;
+}
+
+sb_err sb_product_holes_fix(const sb_image_t *rgb, sb_fimage_t *alpha, sb_product_holes_t *out, sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    int W = alpha->width, H = alpha->height, box[4] = {W, H, 0, 0};
+    long before = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            if (alpha->data[(size_t)y * W + x] >= 0.5f) {
+                before++;
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
+            }
+    if (!before)
+        return SB_OK;
+    int side = box[2] - box[0] > box[3] - box[1] ? box[2] - box[0] : box[3] - box[1];
+    int ring = (int)lround(SB_HOLES_RING * side), m = (ring < 3 ? 3 : ring) + 2;
+    int r[4] = {box[0] - m < 0 ? 0 : box[0] - m, box[1] - m < 0 ? 0 : box[1] - m, box[2] + m > W ? W : box[2] + m,
+                box[3] + m > H ? H : box[3] + m};
+    int w = r[2] - r[0], h = r[3] - r[1], n = w * h;
+    uint16_t *f = calloc((size_t)n, sizeof *f);
+    uint8_t *bin = malloc((size_t)n);
+    if (!f || !bin) {
+        free(f), free(bin);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a product mask's holes");
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float a = alpha->data[(size_t)(r[1] + y) * W + r[0] + x];
+            f[(size_t)y * w + x] = (a >= 0.5f ? IN : 0);
+            bin[(size_t)y * w + x] = a >= CORE_ALPHA;
+        }
+    sb_err err = mark_hull(f, w, h) ? sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a product mask's hull") : SB_OK;
+    if (!err)
+        err = sb_regions_erode(bin, w, h, 1, e);
+    for (int i = 0; !err && i < n; i++)
+        f[i] |= bin[i] ? CORE : 0, bin[i] = (f[i] & IN) != 0;
+    if (!err)
+        err = sb_regions_dilate(bin, w, h, ring < 3 ? 3 : ring, e);
+    for (int i = 0; !err && i < n; i++)
+        f[i] |= bin[i] && !(f[i] & HULL) ? RING : 0;
+    float *pbg = err ? NULL : malloc(sizeof *pbg * BINS);
+    int c = err ? 0 : pbg ? classify(rgb, r, f, pbg) : -1;
+    if (!err && c < 0)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a product mask's colours");
+    sb_regions_t open_parts = {0};
+    long unsure = 0;
+    if (!err && c == 0)
+        err = mark_narrow(w, h, before, f, bin, &open_parts, e);
+    long *count = err || c ? NULL : malloc(sizeof *count * ((size_t)open_parts.n + 1));
+    if (!err && c == 0 && (!count || grow(rgb, r, alpha, f)))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a product mask's holes");
+    if (!err && c == 0)
+        keep_bites(w, &open_parts, f, count);
+    free(count);
+    sb_regions_free(&open_parts);
+    if (!err && c == 0)
+        err = fill_enclosed(rgb, r, f, bin, pbg, &unsure, e);
+    for (int i = 0; !err && c == 0 && i < n; i++)
+        if (f[i] & DONE) {
+            alpha->data[(size_t)(r[1] + i / w) * W + r[0] + i % w] = 1;
+            out->filled++;
+        }
+    out->restored = (float)out->filled / (float)before;
+    out->open = (float)unsure / (float)(before + out->filled);
+    free(f), free(bin), free(pbg);
+    return err;
+}
