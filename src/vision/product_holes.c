@@ -104,7 +104,8 @@ static void smooth(const float *h, float *out)
 }
 
 /* Classify every pixel of the crop (FG, BG or neither) from the histograms of its CORE and RING pixels;
- * the background's colour probabilities (smoothed) go to pbg (BINS). Returns 0, or 1 when either is empty (nothing to compare with), -1 out of memory. */
+ * the background's colour probabilities (smoothed) go to pbg (BINS). Returns 0, or 1 when either is
+ * empty (nothing to compare with), -1 out of memory. */
 static int classify(const sb_image_t *rgb, const int r[4], uint16_t *f, float *pbg)
 {
     int w = r[2] - r[0], h = r[3] - r[1];
@@ -155,8 +156,8 @@ static int near(const uint8_t *a, const uint8_t *b, int t)
     return abs(a[0] - b[0]) <= t && abs(a[1] - b[1]) <= t && abs(a[2] - b[2]) <= t;
 }
 
-/* Step 1: from the mask's solid pixels (CORE_ALPHA or more), grow through its soft edge and the hull's
- * open pixels that are not background-like, while each step crosses no edge (SB_HOLES_EDGE) and the colour
+/* Step 1: from the mask's solid pixels (CORE_ALPHA or more), grow through its soft edge and the NARROW
+ * pixels (bites) that are not background-like, while each step crosses no edge (SB_HOLES_EDGE) and the colour
  * stays within SB_HOLES_DRIFT of the solid pixel it started from (the product's surface continuing, not
  * a soft shadow fading away from it); open pixels reached become DONE. */
 static int grow(const sb_image_t *rgb, const int r[4], const sb_fimage_t *alpha, uint16_t *f)
@@ -173,8 +174,7 @@ static int grow(const sb_image_t *rgb, const int r[4], const sb_fimage_t *alpha,
         int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1, y + 1 < h ? i + w : -1};
         for (int k = 0; k < 4; k++) {
             int j = nb[k];
-            if (j < 0 || (f[j] & SEEN) || !(f[j] & (HULL | IN)) || (f[j] & BG) ||
-                !(f[j] & (IN | NARROW)) ||
+            if (j < 0 || (f[j] & SEEN) || !(f[j] & (IN | NARROW)) || (f[j] & BG) ||
                 !near(px(rgb, r, i), px(rgb, r, j), SB_HOLES_EDGE) ||
                 !near(px(rgb, r, seed[i]), px(rgb, r, j), SB_HOLES_DRIFT))
                 continue;
@@ -240,31 +240,46 @@ static void keep_bites(int w, const sb_regions_t *parts, uint16_t *f, long *coun
     }
 }
 
-/* The share of part p's pixels (its runs in `parts`) whose colour is SB_HOLES_LIKELY times likelier among
- * the mask's pixels around it (its box grown by LOCAL) than in the background (pbg). */
-static double local_share(const sb_image_t *rgb, const int r[4], const uint16_t *f, const sb_regions_t *parts,
-                          int p, const float *pbg, float *hist)
+/* The histogram `h` smoothed by one level each way, at bin (r, g, b) only. */
+static float smoothed_at(const float *h, int bin)
 {
-    int w = r[2] - r[0], h = r[3] - r[1], *b = parts->part[p].box;
+    int r = bin / (LEVELS * LEVELS), g = bin / LEVELS % LEVELS, b = bin % LEVELS;
+    float s = 0;
+    for (int i = r - 1; i <= r + 1; i++)
+        for (int j = g - 1; j <= g + 1; j++)
+            for (int l = b - 1; l <= b + 1; l++)
+                if (i >= 0 && j >= 0 && l >= 0 && i < LEVELS && j < LEVELS && l < LEVELS)
+                    s += h[(i * LEVELS + j) * LEVELS + l];
+    return s;
+}
+
+/* The share of part p's pixels (its runs: `first` of them from run index `from` of `order`) whose colour
+ * is SB_HOLES_LIKELY times likelier among the mask's pixels around it (its box grown by LOCAL) than in
+ * the background (pbg). `hist` (BINS, zero) is left zero. */
+static double local_share(const sb_image_t *rgb, const int r[4], const uint16_t *f, const sb_regions_t *parts,
+                          int p, const int *order, int from, int count, const float *pbg, float *hist)
+{
+    int w = r[2] - r[0], h = r[3] - r[1];
+    const int *b = parts->part[p].box;
     int x0 = b[0] - LOCAL < 0 ? 0 : b[0] - LOCAL, y0 = b[1] - LOCAL < 0 ? 0 : b[1] - LOCAL;
     int x1 = b[2] + LOCAL > w ? w : b[2] + LOCAL, y1 = b[3] + LOCAL > h ? h : b[3] + LOCAL;
-    float *sm = hist + BINS;
     double n = 0, like = 0;
-    memset(hist, 0, sizeof *hist * BINS);
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++)
             if (f[y * w + x] & (IN | DONE))
                 hist[bin_of(px(rgb, r, y * w + x))]++, n++;
-    if (!n)
-        return 0;
-    smooth(hist, sm);
-    for (int i = 0; i < parts->n_runs; i++)
-        if (parts->run[i].part == p)
-            for (int x = parts->run[i].x0; x < parts->run[i].x1; x++) {
-                int k = bin_of(px(rgb, r, parts->run[i].y * w + x));
-                like += sm[k] >= 1 && sm[k] / (27 * n) >= SB_HOLES_LIKELY * pbg[k];
-            }
-    return like / (double)parts->part[p].area;
+    for (int i = from; n && i < from + count; i++) {
+        const sb_region_run_t *run = &parts->run[order[i]];
+        for (int x = run->x0; x < run->x1; x++) {
+            int k = bin_of(px(rgb, r, run->y * w + x));
+            float s = smoothed_at(hist, k);
+            like += s >= 1 && s / (27 * n) >= SB_HOLES_LIKELY * pbg[k];
+        }
+    }
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            hist[bin_of(px(rgb, r, y * w + x))] = 0;
+    return n ? like / (double)parts->part[p].area : 0;
 }
 
 /* Step 2: fill the open parts that do not reach the crop's border and look like the product: mostly
@@ -278,32 +293,43 @@ static sb_err fill_enclosed(const sb_image_t *rgb, const int r[4], uint16_t *f, 
     for (int i = 0; i < w * h; i++)
         bin[i] = !(f[i] & (IN | DONE));
     sb_err err = sb_regions_find(bin, w, h, &parts, e);
-    long *count = err ? NULL : calloc((size_t)parts.n * 2 + 1, sizeof *count);
+    /* Per part: product-like and background-like pixels, its runs' count and first index in `order`. */
+    long *count = err ? NULL : calloc((size_t)parts.n * 4 + 1, sizeof *count);
+    int *order = err ? NULL : malloc(sizeof *order * ((size_t)parts.n_runs + 1));
     uint8_t *fill = err ? NULL : calloc((size_t)parts.n + 1, 1);
-    float *hist = err ? NULL : malloc(sizeof *hist * 2 * BINS);
-    if (!err && (!count || !fill || !hist))
+    float *hist = err ? NULL : calloc(BINS, sizeof *hist);
+    if (!err && (!count || !order || !fill || !hist))
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a product mask's holes");
     for (int i = 0; !err && i < parts.n_runs; i++) {
         const sb_region_run_t *run = &parts.run[i];
+        long *c = count + run->part * 4;
+        c[2]++;
         for (int x = run->x0; x < run->x1; x++) {
             uint16_t v = f[(size_t)run->y * w + x];
-            count[run->part * 2] += (v & FG) != 0, count[run->part * 2 + 1] += (v & BG) != 0;
+            c[0] += (v & FG) != 0, c[1] += (v & BG) != 0;
         }
+    }
+    for (int i = 0, at = 0; !err && i < parts.n; i++)
+        count[i * 4 + 3] = at, at += (int)count[i * 4 + 2], count[i * 4 + 2] = 0;
+    for (int i = 0; !err && i < parts.n_runs; i++) {
+        long *c = count + parts.run[i].part * 4;
+        order[c[3] + c[2]++] = i;
     }
     for (int i = 0; !err && i < parts.n; i++) {
         const sb_region_t *p = &parts.part[i];
+        const long *c = count + i * 4;
         double area = (double)p->area;
         if (p->box[0] == 0 || p->box[1] == 0 || p->box[2] == w || p->box[3] == h)
             continue;
-        double loc = local_share(rgb, r, f, &parts, i, pbg, hist);
-        fill[i] = (count[i * 2] >= SB_HOLES_FILL_SHARE * area && count[i * 2 + 1] <= SB_HOLES_BG_SHARE * area) ||
+        double loc = local_share(rgb, r, f, &parts, i, order, (int)c[3], (int)c[2], pbg, hist);
+        fill[i] = (c[0] >= SB_HOLES_FILL_SHARE * area && c[1] <= SB_HOLES_BG_SHARE * area) ||
                   loc >= SB_HOLES_LOCAL_SHARE;
         *unsure += !fill[i] && loc >= SB_HOLES_UNSURE ? (long)p->area : 0;
     }
     for (int i = 0; !err && i < parts.n_runs; i++)
         for (int x = parts.run[i].x0; fill[parts.run[i].part] && x < parts.run[i].x1; x++)
             f[(size_t)parts.run[i].y * w + x] |= DONE;
-    free(count), free(fill), free(hist);
+    free(count), free(order), free(fill), free(hist);
     sb_regions_free(&parts);
     return err;
 }
