@@ -680,3 +680,36 @@ Test(product_api, transparency_reported)
     free(carton);
     expect_healthy("transparency");
 }
+
+/* cutout_holes through the real server: the Oatly carton, torn by its mask where its white panel meets a
+ * white fridge, is delivered with what could be restored and says the rest is undecided (a warning, charged
+ * as any shot); the orange-juice carton carries no such warning. */
+Test(product_api, torn_cutout_warned)
+{
+    begin();
+    size_t len, carton_len;
+    uint8_t *torn = load_shared("testdata/products/grocery_oatly_oatghurt.jpg", &len);
+    uint8_t *carton = load_shared(CARTON, &carton_len);
+    char key[64];
+    start(NULL, 3, key);
+    const char *const wait[] = {"Prefer: wait=30", NULL};
+    const char *const f[] = {"size", "256x256", NULL};
+    resp_t r = post_product(key, torn, len, f, wait);
+    EXPECT_STATUS(r, 200, "the Oatly carton");
+    const json_t *w = json_object_get(r.json, "validation_warnings");
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(w); i++)
+        found |= !strcmp(nz(json_string_value(json_array_get(w, i))), "cutout_holes");
+    cr_assert(found, "cutout_holes: %s", r.body);
+    resp_free(&r);
+    r = post_product(key, carton, carton_len, f, wait);
+    EXPECT_STATUS(r, 200, "the orange-juice carton");
+    w = json_object_get(r.json, "validation_warnings");
+    for (size_t i = 0; i < json_array_size(w); i++)
+        cr_assert_str_neq(nz(json_string_value(json_array_get(w, i))), "cutout_holes", "%s", r.body);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 1, "both shots charged");
+    free(torn);
+    free(carton);
+    expect_healthy("torn");
+}
