@@ -40,12 +40,17 @@
 /* A pixel counts as a gap where it would be opened by more than GAP_MIN; a part of gaps that reaches the
  * ring between the face's ellipse and RING times it is skin continuing the face's (temples, ears). */
 #define GAP_MIN 0.05f
+/* ... and only where the sure foreground round it (the 3% box) is textured as hair: its mean grey-level
+ * step to the right and down neighbours is TEX_MIN or more (hair with wall between strands 0.05-0.13 at
+ * 800 px, a smooth arm or forehead 0.002-0.03: docs/QUALITY.md). */
+#define TEX_MIN 0.04f
 #define RING 1.10f
 
-enum { M_WF, M_F, M_WB = 4, M_B, M_BANDS = 8 };
-enum { S_F, S_B = 3, S_OK = 6, S_FW, S_BANDS = 10 };
+enum { M_WF, M_F, M_WB = 4, M_B, M_G = 8, M_BANDS };
+enum { S_F, S_B = 3, S_OK = 6, S_FW, S_TEX = 10, S_BANDS };
 
-/* Weighted sums of sure foreground and sure background colours per cell. */
+/* Weighted sums of sure foreground and sure background colours per cell, and the sure foreground's texture
+ * (the sum of its absolute grey-level steps to the right and down neighbours). */
 static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, int gw)
 {
     int w = alpha->width, h = alpha->height;
@@ -60,6 +65,10 @@ static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, 
             g[at] += 1;
             for (int k = 0; k < 3; k++)
                 g[at + 1 + k] += p[k];
+            if (at == M_WF && x + 1 < w && y + 1 < h) {
+                const float *r = p + 3, *d = p + (size_t)w * 3;
+                g[M_G] += fabsf(r[0] + r[1] + r[2] - p[0] - p[1] - p[2]) / 3 + fabsf(d[0] + d[1] + d[2] - p[0] - p[1] - p[2]) / 3;
+            }
         }
 }
 
@@ -78,6 +87,7 @@ static void means(const float *local, const float *wide, float *out, size_t cell
             o[S_B + k] = ok ? b[M_B + k] / b[M_WB] : 0;
         }
         o[S_OK] = (float)ok;
+        o[S_TEX] = l[M_WF] > 0 ? l[M_G] / l[M_WF] : 0;
     }
 }
 
@@ -227,7 +237,7 @@ sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, const sb
                     dl += (f[k] - b[k]) * (f[k] - b[k]), dw += (fw[k] - b[k]) * (fw[k] - b[k]);
                 float o = open_gap(p, dw > dl ? fw : f, b, row[S_OK * w + x], ar[x]);
                 opened[(size_t)y * w + x] = o;
-                gap[(size_t)y * w + x] = o < ar[x] - GAP_MIN;
+                gap[(size_t)y * w + x] = o < ar[x] - GAP_MIN && row[S_TEX * w + x] >= TEX_MIN;
             }
             if (band)
                 ar[x] = solve(p, f, b, row[S_OK * w + x], ar[x]);
