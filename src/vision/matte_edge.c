@@ -47,7 +47,7 @@
 #define RING 1.10f
 
 enum { M_WF, M_F, M_WB = 4, M_B, M_G = 8, M_BANDS };
-enum { S_F, S_B = 3, S_OK = 6, S_FW, S_TEX = 10, S_BANDS };
+enum { S_F, S_B = 3, S_OK = 6, S_TEX, S_BANDS };
 
 /* Weighted sums of sure foreground and sure background colours per cell, and the sure foreground's texture
  * (the sum of its absolute grey-level steps to the right and down neighbours). */
@@ -73,7 +73,7 @@ static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, 
 }
 
 /* Per cell: the mean foreground and background colours (local, else wide), whether both exist, and the
- * wide foreground mean (a wall patch the net kept opaque cannot pull it to its own colour). */
+ * local foreground's texture (mean step). */
 static void means(const float *local, const float *wide, float *out, size_t cells, float min_w)
 {
     for (size_t c = 0; c < cells; c++) {
@@ -83,7 +83,6 @@ static void means(const float *local, const float *wide, float *out, size_t cell
         int ok = f[M_WF] > 0 && b[M_WB] > 0;
         for (int k = 0; k < 3; k++) {
             o[S_F + k] = ok ? f[M_F + k] / f[M_WF] : 0;
-            o[S_FW + k] = ok && wd[M_WF] > 0 ? wd[M_F + k] / wd[M_WF] : o[S_F + k];
             o[S_B + k] = ok ? b[M_B + k] / b[M_WB] : 0;
         }
         o[S_OK] = (float)ok;
@@ -176,7 +175,7 @@ sb_err sb_matte_hair_gaps(uint8_t *gap, int w, int h, const sb_face_t *face, sb_
                 skin[id] = 1;
         }
     for (size_t i = 0; !err && i < (size_t)w * h; i++)
-        gap[i] = gap[i] && !skin[parts.label[i]];
+        gap[i] = skin[parts.label[i]] ? 0 : gap[i];
     free(skin);
     sb_parts_free(&parts);
     return err;
@@ -226,18 +225,15 @@ sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, const sb
             int band = ar[x] > BAND_LO && ar[x] < BAND_HI, hair = sb_matte_hair_zone(face, chin, x, y);
             if (!band && !(ar[x] >= BAND_HI && hair))
                 continue;
-            float f[3], b[3], fw[3];
+            float f[3], b[3];
             const float *p = img->data + ((size_t)y * w + x) * 3;
             for (int k = 0; k < 3; k++)
-                f[k] = row[(S_F + k) * w + x], b[k] = row[(S_B + k) * w + x], fw[k] = row[(S_FW + k) * w + x];
+                f[k] = row[(S_F + k) * w + x], b[k] = row[(S_B + k) * w + x];
             if (hair && ar[x] >= 0.5f) {
-                /* The hair's colour: the local mean or the wide one, whichever differs more from the wall. */
-                float dl = 0, dw = 0;
-                for (int k = 0; k < 3; k++)
-                    dl += (f[k] - b[k]) * (f[k] - b[k]), dw += (fw[k] - b[k]) * (fw[k] - b[k]);
-                float o = open_gap(p, dw > dl ? fw : f, b, row[S_OK * w + x], ar[x]);
+                float o = open_gap(p, f, b, row[S_OK * w + x], ar[x]);
                 opened[(size_t)y * w + x] = o;
-                gap[(size_t)y * w + x] = o < ar[x] - GAP_MIN && row[S_TEX * w + x] >= TEX_MIN;
+                /* 1: the wall's colour; 2: and textured as hair round it (the parts are taken on both). */
+                gap[(size_t)y * w + x] = o < ar[x] - GAP_MIN ? 1 + (row[S_TEX * w + x] >= TEX_MIN) : 0;
             }
             if (band)
                 ar[x] = solve(p, f, b, row[S_OK * w + x], ar[x]);
@@ -248,7 +244,7 @@ sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, const sb
      * skin that continues the face's. */
     if (zh && !(err = sb_matte_hair_gaps(gap, w, zh, face, e)))
         for (size_t i = 0; i < (size_t)w * zh; i++)
-            if (gap[i] && opened[i] < alpha->data[i])
+            if (gap[i] == 2 && opened[i] < alpha->data[i])
                 alpha->data[i] = opened[i];
 done:
     sb_pooled_sampler_free(&ps);

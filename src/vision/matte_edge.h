@@ -31,9 +31,10 @@ float sb_matte_chin_line(const sb_face_t *face);
  * skin, eyes, teeth or a collar. False for a NULL or empty face. Pure. */
 bool sb_matte_hair_zone(const sb_face_t *face, float chin, int x, int y);
 
-/* Keep in `gap` (w x h, 0/1, in place; the top h rows of the frame `face` is in) only the parts of the wall
- * seen between strands: every 8-connected part that reaches the ring just outside `face`'s ellipse (out to
- * 1.1 times it) is cleared, as skin continuing the face's (temples, ears). SB_ERR_NOMEM. */
+/* Keep in `gap` (w x h, in place; 0 none, any other value a pixel of the wall's colour; the top h rows of
+ * the frame `face` is in) only the parts of the wall seen between strands: every 8-connected part of
+ * non-zero pixels that reaches the ring just outside `face`'s ellipse (out to 1.1 times it) is cleared,
+ * as skin continuing the face's (temples, ears); the other pixels keep their values. SB_ERR_NOMEM. */
 sb_err sb_matte_hair_gaps(uint8_t *gap, int w, int h, const sb_face_t *face, sb_error_t *e);
 
 #endif
