@@ -32,7 +32,7 @@
 #define HOLE_MIN 0.004
 /* The opaque wall: a pixel of the hair zone at alpha > SURE_ALPHA whose delivered colour lies on the line
  * from the old background (0) to the subject's local colour (1) short of WALL_T, within WALL_RESIDUAL of
- * it (up to WALL_BEYOND of the line's length beyond the old background: a lit gap), where the two differ by
+ * it (up to WALL_BEYOND of the line's length beyond the old background when brighter: a lit gap), where the two differ by
  * WALL_CONTRAST or more. */
 #define WALL_T 0.35f
 #define WALL_BEYOND 0.50f
@@ -122,7 +122,7 @@ static float wall(const float *g, const float *wg, const float rgb[3])
     if (vv < WALL_CONTRAST * WALL_CONTRAST || oo < MIN_CONTRAST * MIN_CONTRAST)
         return 0;
     float t = dv / vv;
-    if (t >= WALL_T || t < -WALL_BEYOND)
+    if (t >= WALL_T || t < -WALL_BEYOND || (t < 0 && d[0] + d[1] + d[2] < 0))
         return 0;
     for (int k = 0; k < 3; k++)
         res += (d[k] - t * v[k]) * (d[k] - t * v[k]);

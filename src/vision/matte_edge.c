@@ -118,17 +118,19 @@ static float solve(const float p[3], const float f[3], const float b[3], float o
 
 /* The alpha of an opaque pixel `p` of the hair zone: lowered toward its place on the line from the local
  * wall `b` to the local hair `f` where it has the wall's colour (a gap between strands the net closed).
- * A colour beyond the wall, away from the hair (a gap lit brighter than the wall's mean), counts as the
+ * A colour beyond the wall, away from the hair, and brighter than the wall's mean (a lit gap) counts as the
  * wall when it lies within OPEN_RESIDUAL of the line's extension, up to OPEN_BEYOND of its length. */
 static float open_gap(const float p[3], const float f[3], const float b[3], float ok, float a)
 {
     float v[3], d[3], vv = 0, dv = 0, res = 0;
     for (int k = 0; k < 3; k++)
         v[k] = f[k] - b[k], d[k] = p[k] - b[k], vv += v[k] * v[k], dv += d[k] * v[k];
-    if (ok < 0.5f || vv < CONTRAST_HI * CONTRAST_HI)
+    /* Only a wall lighter than the hair: on a darker wall, the shadows in blonde hair have its colour. */
+    if (ok < 0.5f || vv < CONTRAST_HI * CONTRAST_HI || v[0] + v[1] + v[2] > 0)
         return a;
     float t = dv / vv;
-    if (t >= OPEN_MAX || t < -OPEN_BEYOND)
+    /* Beyond the wall only when lit brighter than it (a shadow in blonde hair on a grey wall is not). */
+    if (t >= OPEN_MAX || t < -OPEN_BEYOND || (t < 0 && d[0] + d[1] + d[2] < 0))
         return a;
     for (int k = 0; k < 3; k++) {
         float r = d[k] - t * v[k];
