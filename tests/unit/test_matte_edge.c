@@ -216,7 +216,7 @@ Test(matte_edge, the_wall_kept_opaque_between_curls_is_opened_and_measured)
     composite(&u, &a, &out);
     cr_assert_eq(sb_cutout_halo(&out, &u, &a, &HEAD, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
     cr_log_info("before: wall %.5f", wall);
-    cr_expect_gt(wall, SB_CUTOUT_WALL_MAX, "4 x 256 px of white wall kept in the hair measured %.5f", wall);
+    cr_expect_gt(wall, 0.9f * 1024 / (N * N), "4 x 256 px of white wall kept in the hair measured %.5f", wall);
     sb_image_free(&out);
     cr_assert_eq(sb_matte_edge_refine(&img, &a, &HEAD, &e), SB_OK, "%s", e.message);
     float gap = 0, temple = mean_alpha(&a, 186, 144, 28);
@@ -230,7 +230,7 @@ Test(matte_edge, the_wall_kept_opaque_between_curls_is_opened_and_measured)
     composite(&u, &a, &out);
     cr_assert_eq(sb_cutout_halo(&out, &u, &a, &HEAD, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
     cr_log_info("after: wall %.5f", wall);
-    cr_expect_lt(wall, SB_CUTOUT_WALL_MAX / 10, "the opened gap still measured %.5f", wall);
+    cr_expect_lt(wall, 0.1f * 1024 / (N * N), "the opened gap still measured %.5f", wall);
     sb_image_free(&out);
     sb_fimage_free(&img), sb_fimage_free(&a), sb_image_free(&u);
 }
