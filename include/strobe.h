@@ -86,6 +86,7 @@ typedef struct {
     float other_person;      /* share of the frame beside the face that may be another person's */
     float halo;              /* the old background's pull on the matte's soft edge, a share of the frame */
     float holes;             /* share of the frame in holes of the matte enclosed by the subject */
+    float wall;              /* share of the frame in opaque hair that shows the old background's colour */
     bool other_person_left;  /* more than one face on the output, or other_person over its limit */
     bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
     int output_face_count;   /* faces found again on the delivered image */

@@ -7,6 +7,7 @@
 
 #include "image/filter.h"
 #include "image/label.h"
+#include "vision/matte_edge.h"
 
 /* Cells of CELL x CELL matte pixels carry the local colour models; their means are taken over a box of
  * MODEL_FRAC of the matte's short side (at least one cell), or of WIDE_FRAC where that box holds too little
@@ -29,6 +30,15 @@
 #define FULL_CONTRAST 0.30f
 /* A hole counts from this share of the frame. */
 #define HOLE_MIN 0.004
+/* The opaque wall: a pixel of the hair zone at alpha > SURE_ALPHA whose delivered colour lies on the line
+ * from the old background (0) to the subject's local colour (1) short of WALL_T, within WALL_RESIDUAL of
+ * it (up to WALL_BEYOND of the line's length beyond the old background when brighter: a lit gap), where the two differ by
+ * WALL_CONTRAST or more. */
+#define WALL_T 0.35f
+#define WALL_BEYOND 0.50f
+#define WALL_RESIDUAL 0.10f
+#define WALL_CONTRAST 0.25f
+#define BANDS 12
 
 /* Sample `out` (any size, 3 or 4 bands; RGBA over mid grey) at matte pixel (x, y) of a w x h matte. */
 static void out_rgb(const sb_image_t *out, int x, int y, int w, int h, float rgb[3])
@@ -41,20 +51,22 @@ static void out_rgb(const sb_image_t *out, int x, int y, int w, int h, float rgb
 }
 
 /* The local colour models on the cell grid: per cell, the box mean of the old background's colour (the
- * photo where alpha < BG_ALPHA) and of the new one's (the output where alpha < NEW_ALPHA), 8 bands:
- * weight_old, rgb_old x weight, weight_new, rgb_new x weight. */
+ * photo where alpha < BG_ALPHA), of the new one's (the output where alpha < NEW_ALPHA) and of the subject's
+ * (the photo where alpha > SURE_ALPHA), BANDS bands: weight_old, rgb_old x weight, weight_new, rgb_new x
+ * weight, weight_subject, rgb_subject x weight. */
 static sb_err models(const sb_image_t *out, const sb_image_t *photo, const sb_fimage_t *alpha, float *grid,
                      float *wide, int gw, int gh, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
-            float a = alpha->data[(size_t)y * w + x], *g = grid + ((size_t)(y / CELL) * gw + x / CELL) * 8;
-            if (a < BG_ALPHA) {
-                const uint8_t *p = photo->data + ((size_t)y * w + x) * photo->bands;
-                g[0] += 1;
+            float a = alpha->data[(size_t)y * w + x], *g = grid + ((size_t)(y / CELL) * gw + x / CELL) * BANDS;
+            const uint8_t *p = photo->data + ((size_t)y * w + x) * photo->bands;
+            int at = a < BG_ALPHA ? 0 : a > SURE_ALPHA ? 8 : -1;
+            if (at >= 0) {
+                g[at] += 1;
                 for (int k = 0; k < 3; k++)
-                    g[1 + k] += p[k] / 255.0f;
+                    g[at + 1 + k] += p[k] / 255.0f;
             }
             if (a < NEW_ALPHA) {
                 float rgb[3];
@@ -65,8 +77,8 @@ static sb_err models(const sb_image_t *out, const sb_image_t *photo, const sb_fi
             }
         }
     int short_side = w < h ? w : h, r = (int)(MODEL_FRAC * short_side / CELL), rw = (int)(WIDE_FRAC * short_side / CELL);
-    sb_err err = sb_box_mean(grid, wide, gw, gh, 8, rw < 1 ? 1 : rw, e);
-    return err ? err : sb_box_mean(grid, grid, gw, gh, 8, r < 1 ? 1 : r, e);
+    sb_err err = sb_box_mean(grid, wide, gw, gh, BANDS, rw < 1 ? 1 : rw, e);
+    return err ? err : sb_box_mean(grid, grid, gw, gh, BANDS, r < 1 ? 1 : r, e);
 }
 
 /* How far the output at a soft-band pixel is pulled from the new background toward the old one (0..1),
@@ -89,6 +101,33 @@ static float pull(const float *g, const float *wg, const float rgb[3])
         return 0;
     float t = dv / vv, seen = sqrtf(vv) / FULL_CONTRAST;
     return (t < 0 ? 0 : t > 1 ? 1 : t) * (seen > 1 ? 1 : seen);
+}
+
+/* How much the delivered colour `rgb` of an opaque pixel of the hair zone is the old background's, by the
+ * cell's local models `g` (or the wide ones `wg`): the old background's visibility on the new one (0..1)
+ * where it lies on the old background's side of the line to the subject's colour, 0 elsewhere. */
+static float wall(const float *g, const float *wg, const float rgb[3])
+{
+    float cells = CELL * CELL;
+    if (g[0] < MIN_WEIGHT * cells || g[4] < MIN_WEIGHT * cells || g[8] < MIN_WEIGHT * cells)
+        g = wg;
+    if (g[0] < MIN_WEIGHT_WIDE * cells || g[4] < MIN_WEIGHT_WIDE * cells || g[8] < MIN_WEIGHT_WIDE * cells)
+        return 0;
+    float v[3], d[3], o[3], vv = 0, dv = 0, oo = 0, res = 0;
+    for (int k = 0; k < 3; k++) {
+        float old = g[1 + k] / g[0];
+        v[k] = g[9 + k] / g[8] - old, d[k] = rgb[k] - old, o[k] = old - g[5 + k] / g[4];
+        vv += v[k] * v[k], dv += d[k] * v[k], oo += o[k] * o[k];
+    }
+    if (vv < WALL_CONTRAST * WALL_CONTRAST || oo < MIN_CONTRAST * MIN_CONTRAST)
+        return 0;
+    float t = dv / vv;
+    if (t >= WALL_T || t < -WALL_BEYOND || (t < 0 && d[0] + d[1] + d[2] < 0))
+        return 0;
+    for (int k = 0; k < 3; k++)
+        res += (d[k] - t * v[k]) * (d[k] - t * v[k]);
+    float seen = sqrtf(oo) / FULL_CONTRAST;
+    return res < WALL_RESIDUAL * WALL_RESIDUAL ? (seen > 1 ? 1 : seen) : 0;
 }
 
 /* The length of the subject's outline in pixels: those at alpha >= 0.5 with a 4-neighbour under 0.5. */
@@ -133,29 +172,46 @@ static sb_err holes(const sb_fimage_t *alpha, float *share, sb_error_t *e)
     return err;
 }
 
-sb_err sb_cutout_halo(const sb_image_t *out, const sb_image_t *photo, const sb_fimage_t *alpha, float *halo,
-                      float *hole, sb_error_t *e)
+sb_err sb_cutout_halo(const sb_image_t *out, const sb_image_t *photo, const sb_fimage_t *alpha, const sb_face_t *face,
+                      float *halo, float *hole, float *wall_share, sb_error_t *e)
 {
-    *halo = 0, *hole = 0;
+    *halo = 0, *hole = 0, *wall_share = 0;
     int w = alpha->width, h = alpha->height;
     if (!photo || photo->width != w || photo->height != h || photo->bands < 3)
         return sb_error_set(e, SB_ERR_USAGE, "image", "the halo check needs the photo at the matte's size");
     int gw = (w + CELL - 1) / CELL, gh = (h + CELL - 1) / CELL;
-    size_t cells = (size_t)gw * gh * 8;
+    size_t cells = (size_t)gw * gh * BANDS;
     float *grid = calloc(cells * 2, sizeof *grid);
     if (!grid)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the halo check");
     sb_err err = models(out, photo, alpha, grid, grid + cells, gw, gh, e);
-    double sum = 0;
+    double sum = 0, walls = 0;
+    float chin = face ? sb_matte_chin_line(face) : 0;
+    int zh = face ? (int)ceilf(chin) : 0;
+    zh = zh < 0 ? 0 : zh > h ? h : zh;
+    float *seen = zh ? calloc((size_t)w * zh, sizeof *seen) : NULL;
+    uint8_t *gap = zh ? calloc((size_t)w * zh, 1) : NULL;
+    if (!err && zh && (!seen || !gap))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the halo check");
     for (int y = 0; !err && y < h; y++)
         for (int x = 0; x < w; x++) {
             float a = alpha->data[(size_t)y * w + x], rgb[3];
-            if (a < BG_ALPHA || a > SURE_ALPHA)
+            int opaque = a > SURE_ALPHA && sb_matte_hair_zone(face, chin, x, y);
+            if (a < BG_ALPHA || (a > SURE_ALPHA && !opaque))
                 continue;
             out_rgb(out, x, y, w, h, rgb);
-            size_t c = ((size_t)(y / CELL) * gw + x / CELL) * 8;
-            sum += pull(grid + c, grid + cells + c, rgb);
+            size_t c = ((size_t)(y / CELL) * gw + x / CELL) * BANDS, i = (size_t)y * w + x;
+            if (opaque)
+                gap[i] = (seen[i] = wall(grid + c, grid + cells + c, rgb)) > 0;
+            else
+                sum += pull(grid + c, grid + cells + c, rgb);
         }
+    /* The wall between strands, not skin continuing the face's. */
+    if (!err && zh && !(err = sb_matte_hair_gaps(gap, w, zh, face, e)))
+        for (size_t i = 0; i < (size_t)w * zh; i++)
+            walls += gap[i] ? seen[i] : 0;
+    *wall_share = (float)(walls / ((double)w * h));
+    free(seen), free(gap);
     free(grid);
     if (!err)
         err = holes(alpha, hole, e);

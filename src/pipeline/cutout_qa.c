@@ -63,7 +63,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     const sb_image_t *look = out;
     sb_err err = apart_from_subject(alpha, face, &c->background_left, e);
     if (!err)
-        err = sb_cutout_halo(out, &p->aligned, alpha, &c->halo, &c->holes, e);
+        err = sb_cutout_halo(out, &p->aligned, alpha, face, &c->halo, &c->holes, &c->wall, e);
     if (!err && out->bands == 4 && !(err = sb_pipeline_over_grey(out, &rgb, e)))
         look = &rgb;
     if (!err)
@@ -86,6 +86,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     c->other_person_left = c->output_face_count > 1 || c->other_person > SB_CUTOUT_OTHER_PERSON_MAX;
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
+              c->wall <= SB_CUTOUT_WALL_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1 && !c->other_person_left;
     return SB_OK;
 }

@@ -25,6 +25,12 @@
  * docs/QUALITY.md, "Issue 13: halos, hair edges and holes"). */
 #define SB_CUTOUT_HALO_MAX 0.013f
 #define SB_CUTOUT_HOLES_MAX 0.004f
+/* ... or more of the frame in opaque hair zone showing the old background's colour than this share (a slab
+ * of the old background beside the head, after the edge solve opened what it could; pipeline/cutout_halo.h).
+ * Only gross cases: sheen on dark hair measures up to 0.011 on outputs a customer accepts
+ * (3ddfa_emma_collage), a picture inside a black frame 0.07 (docs/QUALITY.md, "Issue 13: the wall between
+ * the strands"). */
+#define SB_CUTOUT_WALL_MAX 0.03f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA

@@ -328,7 +328,7 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
         err = keep_subject(p, &guide, d->subject, e);
     if (!err)
         /* The soft edge from the photo's own colours: the old wall out of the hair, not the hair out. */
-        err = sb_matte_edge_refine(&guide, &p->alpha, e);
+        err = sb_matte_edge_refine(&guide, &p->alpha, &p->face, e);
     if (!err)
         /* Over about 1% of the frame: a photo that ends inside the frame ends gently, not on a hard line. */
         err = sb_portrait_fade_outside(&p->alpha, &p->outside, p->alpha.width * 0.01f, e);

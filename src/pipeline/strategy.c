@@ -27,7 +27,7 @@ static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing, float c
 static const char *const FAULTS[] = {
     "the output does not hold exactly one face", "another person is left beside the subject",
     "the photo's edge shows", "the old background shows round the person", "the cut-out has holes",
-    "the matte kept background or was unsure",
+    "the matte kept background or was unsure", "the old background shows inside the hair",
 };
 static unsigned faults_of(const sb_cutout_check_t *c)
 {
@@ -35,7 +35,7 @@ static unsigned faults_of(const sb_cutout_check_t *c)
         return 0;
     unsigned f = (c->output_face_count != 1) << 0 | (c->other_person_left && c->output_face_count == 1) << 1 |
                  c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
-                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4;
+                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6;
     return f ? f : 1u << 5;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "image/filter.h"
+#include "image/label.h"
 
 /* The colour models live on a grid of CELL x CELL pixels, as box means over MODEL_FRAC of the short side,
  * or WIDE_FRAC where that box holds less than MIN_WEIGHT of the side's pixels (deep in a wide soft band). */
@@ -26,11 +27,30 @@
 /* A pixel crosses the net's 0.5 contour only where the colour line puts it this far past it (under
  * CLEAR or over 1 - CLEAR). */
 #define CLEAR 0.05f
+/* An opaque pixel of the hair zone (sb_matte_hair_zone) is opened where both colour means are local, they
+ * differ by CONTRAST_HI or more and the pixel lies on the line between them within OPEN_RESIDUAL: in full
+ * (alpha set to its place on the line) where that place is under OPEN_FULL, not at all from OPEN_MAX. */
+#define OPEN_RESIDUAL 0.10f
+#define OPEN_FULL 0.50f
+#define OPEN_MAX 0.70f
+#define OPEN_BEYOND 0.50f
+/* The hair zone ends at the chin line: the mouth's height plus CHIN of the eyes-to-mouth distance (above
+ * the collar, which may have the wall's colour). */
+#define CHIN 0.50f
+/* A pixel counts as a gap where it would be opened by more than GAP_MIN; a part of gaps that reaches the
+ * ring between the face's ellipse and RING times it is skin continuing the face's (temples, ears). */
+#define GAP_MIN 0.05f
+/* ... and only where the sure foreground round it (the 3% box) is textured as hair: its mean grey-level
+ * step to the right and down neighbours is TEX_MIN or more (hair with wall between strands 0.05-0.13 at
+ * 800 px, a smooth arm or forehead 0.002-0.03: docs/QUALITY.md). */
+#define TEX_MIN 0.04f
+#define RING 1.10f
 
-enum { M_WF, M_F, M_WB = 4, M_B, M_BANDS = 8 };
-enum { S_F, S_B = 3, S_OK = 6, S_BANDS = 7 };
+enum { M_WF, M_F, M_WB = 4, M_B, M_G = 8, M_BANDS };
+enum { S_F, S_B = 3, S_OK = 6, S_TEX, S_BANDS };
 
-/* Weighted sums of sure foreground and sure background colours per cell. */
+/* Weighted sums of sure foreground and sure background colours per cell, and the sure foreground's texture
+ * (the sum of its absolute grey-level steps to the right and down neighbours). */
 static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, int gw)
 {
     int w = alpha->width, h = alpha->height;
@@ -45,10 +65,15 @@ static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, 
             g[at] += 1;
             for (int k = 0; k < 3; k++)
                 g[at + 1 + k] += p[k];
+            if (at == M_WF && x + 1 < w && y + 1 < h) {
+                const float *r = p + 3, *d = p + (size_t)w * 3;
+                g[M_G] += fabsf(r[0] + r[1] + r[2] - p[0] - p[1] - p[2]) / 3 + fabsf(d[0] + d[1] + d[2] - p[0] - p[1] - p[2]) / 3;
+            }
         }
 }
 
-/* Per cell: the mean foreground and background colours (local, else wide) and whether both exist. */
+/* Per cell: the mean foreground and background colours (local, else wide), whether both exist, and the
+ * local foreground's texture (mean step). */
 static void means(const float *local, const float *wide, float *out, size_t cells, float min_w)
 {
     for (size_t c = 0; c < cells; c++) {
@@ -61,6 +86,7 @@ static void means(const float *local, const float *wide, float *out, size_t cell
             o[S_B + k] = ok ? b[M_B + k] / b[M_WB] : 0;
         }
         o[S_OK] = (float)ok;
+        o[S_TEX] = l[M_WF] > 0 ? l[M_G] / l[M_WF] : 0;
     }
 }
 
@@ -90,18 +116,91 @@ static float solve(const float p[3], const float f[3], const float b[3], float o
     return a < 0.5f && r >= 0.5f && tc < 1 - CLEAR ? 0.4999f : r;
 }
 
-sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, sb_error_t *e)
+/* The alpha of an opaque pixel `p` of the hair zone: lowered toward its place on the line from the local
+ * wall `b` to the local hair `f` where it has the wall's colour (a gap between strands the net closed).
+ * A colour beyond the wall, away from the hair, and brighter than the wall's mean (a lit gap) counts as the
+ * wall when it lies within OPEN_RESIDUAL of the line's extension, up to OPEN_BEYOND of its length. */
+static float open_gap(const float p[3], const float f[3], const float b[3], float ok, float a)
+{
+    float v[3], d[3], vv = 0, dv = 0, res = 0;
+    for (int k = 0; k < 3; k++)
+        v[k] = f[k] - b[k], d[k] = p[k] - b[k], vv += v[k] * v[k], dv += d[k] * v[k];
+    /* Only a wall lighter than the hair: on a darker wall, the shadows in blonde hair have its colour. */
+    if (ok < 0.5f || vv < CONTRAST_HI * CONTRAST_HI || v[0] + v[1] + v[2] > 0)
+        return a;
+    float t = dv / vv;
+    /* Beyond the wall only when lit brighter than it (a shadow in blonde hair on a grey wall is not). */
+    if (t >= OPEN_MAX || t < -OPEN_BEYOND || (t < 0 && d[0] + d[1] + d[2] < 0))
+        return a;
+    for (int k = 0; k < 3; k++) {
+        float r = d[k] - t * v[k];
+        res += r * r;
+    }
+    float tc = t < 0 ? 0 : t, fit = 1 - sqrtf(res) / OPEN_RESIDUAL, near = (OPEN_MAX - tc) / (OPEN_MAX - OPEN_FULL);
+    float trust = (fit < 0 ? 0 : fit) * (near > 1 ? 1 : near);
+    return a + trust * (tc - a);
+}
+
+float sb_matte_chin_line(const sb_face_t *face)
+{
+    float eyes = (face->lmk[SB_LMK_RIGHT_EYE].y + face->lmk[SB_LMK_LEFT_EYE].y) / 2;
+    float mouth = (face->lmk[SB_LMK_MOUTH_RIGHT].y + face->lmk[SB_LMK_MOUTH_LEFT].y) / 2;
+    return mouth + CHIN * (mouth - eyes);
+}
+
+bool sb_matte_hair_zone(const sb_face_t *face, float chin, int x, int y)
+{
+    if (!face || face->w <= 0 || face->h <= 0 || y + 0.5f >= chin)
+        return false;
+    float dx = (x + 0.5f - (face->x + face->w / 2)) / (face->w / 2), dy = (y + 0.5f - (face->y + face->h / 2)) / (face->h / 2);
+    return dx * dx + dy * dy > 1;
+}
+
+static int gap_px(size_t i, const void *user)
+{
+    return ((const uint8_t *)user)[i];
+}
+
+sb_err sb_matte_hair_gaps(uint8_t *gap, int w, int h, const sb_face_t *face, sb_error_t *e)
+{
+    sb_parts_t parts;
+    sb_err err = sb_parts_label(w, h, gap_px, gap, &parts, e);
+    uint8_t *skin = err ? NULL : calloc((size_t)parts.count + 1, 1);
+    if (!err && !skin)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the hair gaps");
+    float cx = face->x + face->w / 2, cy = face->y + face->h / 2, rx = face->w / 2, ry = face->h / 2;
+    for (int y = 0; !err && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int id = parts.label[(size_t)y * w + x];
+            float dx = (x + 0.5f - cx) / rx, dy = (y + 0.5f - cy) / ry, d = dx * dx + dy * dy;
+            if (id && d <= RING * RING)
+                skin[id] = 1;
+        }
+    for (size_t i = 0; !err && i < (size_t)w * h; i++)
+        gap[i] = skin[parts.label[i]] ? 0 : gap[i];
+    free(skin);
+    sb_parts_free(&parts);
+    return err;
+}
+
+sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, const sb_face_t *face, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     if (img->bands != 3 || alpha->bands != 1 || img->width != w || img->height != h)
         return sb_error_set(e, SB_ERR_INTERNAL, "", "matte edge: photo and matte do not match");
     int gw = (w + CELL - 1) / CELL, gh = (h + CELL - 1) / CELL, side = w < h ? w : h;
+    float chin = face ? sb_matte_chin_line(face) : 0;
     size_t cells = (size_t)gw * gh;
     float *grid = calloc(cells * (2 * M_BANDS + S_BANDS), sizeof *grid), *wide = grid + cells * M_BANDS;
     float *model = wide + cells * M_BANDS, *row = malloc((size_t)w * S_BANDS * sizeof *row);
+    /* The hair zone's rows (above the chin): the alpha each pixel would be opened to, 2 for none. */
+    int zh = face ? (int)ceilf(chin) : 0;
+    zh = zh < 0 ? 0 : zh > h ? h : zh;
+    float *opened = zh ? malloc((size_t)w * zh * sizeof *opened) : NULL;
+    uint8_t *gap = zh ? calloc((size_t)w * zh, 1) : NULL;
     sb_pooled_sampler_t ps = {0};
     sb_err err = SB_OK;
-    if (!grid || !row) {
+    if (!grid || !row || (zh && (!opened || !gap))) {
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the matte edge");
         goto done;
     }
@@ -115,23 +214,42 @@ sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, sb_error
         goto done;
     for (int y = 0; y < h; y++) {
         float *ar = alpha->data + (size_t)y * w;
-        int any = 0;
+        /* Rows above the chin may hold opaque gaps of the hair zone; the others only the soft band. */
+        int any = y < zh;
+        for (int x = 0; x < w && y < zh; x++)
+            opened[(size_t)y * w + x] = 2;
         for (int x = 0; x < w && !any; x++)
             any = ar[x] > BAND_LO && ar[x] < BAND_HI;
         if (!any)
             continue;
         sb_pooled_sampler_row(&ps, y, row);
         for (int x = 0; x < w; x++) {
-            if (ar[x] <= BAND_LO || ar[x] >= BAND_HI)
+            int band = ar[x] > BAND_LO && ar[x] < BAND_HI, hair = sb_matte_hair_zone(face, chin, x, y);
+            if (!band && !(ar[x] >= BAND_HI && hair))
                 continue;
             float f[3], b[3];
+            const float *p = img->data + ((size_t)y * w + x) * 3;
             for (int k = 0; k < 3; k++)
                 f[k] = row[(S_F + k) * w + x], b[k] = row[(S_B + k) * w + x];
-            ar[x] = solve(img->data + ((size_t)y * w + x) * 3, f, b, row[S_OK * w + x], ar[x]);
+            if (hair && ar[x] >= 0.5f) {
+                float o = open_gap(p, f, b, row[S_OK * w + x], ar[x]);
+                opened[(size_t)y * w + x] = o;
+                /* 1: the wall's colour; 2: and textured as hair round it (the parts are taken on both). */
+                gap[(size_t)y * w + x] = o < ar[x] - GAP_MIN ? 1 + (row[S_TEX * w + x] >= TEX_MIN) : 0;
+            }
+            if (band)
+                ar[x] = solve(p, f, b, row[S_OK * w + x], ar[x]);
         }
     }
+    /* In the hair zone, the net's contour runs round the curls, not between the strands: a pixel of its
+     * inner side that has the wall's colour is opened, across the contour if need be, unless it belongs to
+     * skin that continues the face's. */
+    if (zh && !(err = sb_matte_hair_gaps(gap, w, zh, face, e)))
+        for (size_t i = 0; i < (size_t)w * zh; i++)
+            if (gap[i] == 2 && opened[i] < alpha->data[i])
+                alpha->data[i] = opened[i];
 done:
     sb_pooled_sampler_free(&ps);
-    free(grid), free(row);
+    free(grid), free(row), free(opened), free(gap);
     return err;
 }

@@ -1,7 +1,8 @@
 /* Issue 13, halos, hair and holes, on real photos of ../shared/testdata (skipped without it): the
  * black-and-white photo on black whose headshot showed a grey-black cloud of the old background round the
  * head is refused (or delivered without the rim); the profile whose corporate avatar showed holes in the
- * hair and a dark slab is refused with cutout_failed; clean hair edges on light walls pass. In process. */
+ * hair and a dark slab is refused with cutout_failed; clean hair edges on light walls pass; the white wall
+ * kept opaque between curls is opened, and a photo inside a black frame is refused. In process. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,4 +76,25 @@ Test(cutout_halo_photos, clean_hair_edges_pass)
         cr_expect_eq(r.cutout.attempts, 1, "%s: the first framing failed", photos[i]);
         sb_headshot_result_free(&r);
     }
+}
+
+/* Main delivered the young man's headshot with the white wall opaque between his curls (the measure on
+ * main's matte: wall 0.0027) and the picture inside a black frame of prnet_aflw_00516 as a dark card
+ * (wall 0.07 at its delivered attempt). The curls are opened at the first attempt; the card is refused. */
+Test(cutout_halo_photos, the_wall_between_curls_is_opened_and_a_card_is_refused)
+{
+    sb_headshot_result_t r;
+    sb_error_t e = {0};
+    sb_err err = headshot_of("testdata/faces/u2net_young_man.jpg", &r, &e);
+    cr_assert_eq(err, SB_OK, "u2net_young_man refused: %s (%s)", sb_err_name(err), e.message);
+    cr_log_info("u2net_young_man: wall %.5f halo %.4f attempts %d", r.cutout.wall, r.cutout.halo, r.cutout.attempts);
+    cr_expect_eq(r.cutout.attempts, 1);
+    cr_expect_leq(r.cutout.wall, 0.0005f, "the wall kept between the curls: %.5f (main's matte 0.0027)", r.cutout.wall);
+    sb_headshot_result_free(&r);
+    err = headshot_of("testdata/faces/prnet_aflw_00516.jpg", &r, &e);
+    if (!err) {
+        cr_log_info("prnet_aflw_00516 delivered: wall %.5f", r.cutout.wall);
+        sb_headshot_result_free(&r);
+    }
+    cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "prnet_aflw_00516: %s (%s)", sb_err_name(err), e.message);
 }

@@ -80,7 +80,7 @@ Test(matte_edge, a_soft_band_over_a_distinct_wall_is_solved_from_colour)
     photo(brown, white, &img, &u);
     alpha_of(&a, 20);
     double before = edge_error(&a, 20);
-    cr_assert_eq(sb_matte_edge_refine(&img, &a, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_matte_edge_refine(&img, &a, NULL, &e), SB_OK, "%s", e.message);
     double after = edge_error(&a, 20);
     cr_log_info("edge error %.4f -> %.4f", before, after);
     cr_expect_lt(after, before * 0.25, "the wall kept in the band: %.4f -> %.4f", before, after);
@@ -99,7 +99,7 @@ Test(matte_edge, colours_that_cannot_tell_leave_alpha_alone)
     photo(dark, black, &img, &u);
     alpha_of(&a, 20);
     alpha_of(&b, 20);
-    cr_assert_eq(sb_matte_edge_refine(&img, &a, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_matte_edge_refine(&img, &a, NULL, &e), SB_OK, "%s", e.message);
     cr_expect_eq(memcmp(a.data, b.data, sizeof(float) * N * N), 0, "alpha moved where fg and bg look alike");
     sb_fimage_free(&img), sb_fimage_free(&a), sb_fimage_free(&b), sb_image_free(&u);
 }
@@ -120,11 +120,11 @@ Test(cutout_halo, a_wide_rim_of_the_black_wall_fails_and_a_clean_edge_passes)
     sb_fimage_t img = {0}, crisp = {0}, cloud = {0};
     sb_image_t u = {0}, out = {0};
     sb_error_t e = {0};
-    float halo, holes;
+    float halo, holes, wall;
     photo(skin, black, &img, &u);
     alpha_of(&crisp, 0);
     composite(&u, &crisp, &out);
-    cr_assert_eq(sb_cutout_halo(&out, &u, &crisp, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &crisp, NULL, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
     cr_log_info("crisp: halo %.4f holes %.4f", halo, holes);
     cr_expect_leq(halo, SB_CUTOUT_HALO_MAX * 0.2f, "a clean edge measured a halo of %.4f", halo);
     cr_expect_eq(holes, 0);
@@ -132,7 +132,7 @@ Test(cutout_halo, a_wide_rim_of_the_black_wall_fails_and_a_clean_edge_passes)
     /* The matte holds a 40 px ramp of the black wall round the disc: a grey-black cloud on the backdrop. */
     alpha_of(&cloud, 40);
     composite(&u, &cloud, &out);
-    cr_assert_eq(sb_cutout_halo(&out, &u, &cloud, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &cloud, NULL, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
     cr_log_info("cloud: halo %.4f", halo);
     cr_expect_gt(halo, SB_CUTOUT_HALO_MAX * 2, "a 40 px rim of the old wall measured %.4f", halo);
     sb_image_free(&out);
@@ -145,7 +145,7 @@ Test(cutout_halo, a_hole_in_the_subject_is_measured_and_strand_gaps_are_not)
     sb_fimage_t img = {0}, a = {0};
     sb_image_t u = {0}, out = {0};
     sb_error_t e = {0};
-    float halo, holes;
+    float halo, holes, wall;
     photo(skin, grey, &img, &u);
     alpha_of(&a, 0);
     /* Ten 3 x 3 gaps (like the backdrop between strands), then one 30 x 30 hole. */
@@ -154,16 +154,83 @@ Test(cutout_halo, a_hole_in_the_subject_is_measured_and_strand_gaps_are_not)
             for (int x = 0; x < 3; x++)
                 a.data[(size_t)(130 + y) * N + 150 + 10 * k + x] = 0;
     composite(&u, &a, &out);
-    cr_assert_eq(sb_cutout_halo(&out, &u, &a, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &a, NULL, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
     cr_expect_eq(holes, 0, "gaps of 9 pixels counted as holes: %.5f", holes);
     for (int y = 0; y < 30; y++)
         for (int x = 0; x < 30; x++)
             a.data[(size_t)(200 + y) * N + 180 + x] = 0;
     sb_image_free(&out);
     composite(&u, &a, &out);
-    cr_assert_eq(sb_cutout_halo(&out, &u, &a, &halo, &holes, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &a, NULL, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
     cr_expect_float_eq(holes, 900.0f / (N * N), 1e-6, "holes %.5f", holes);
     cr_expect_gt(holes, SB_CUTOUT_HOLES_MAX);
+    sb_image_free(&out);
+    sb_fimage_free(&img), sb_fimage_free(&a), sb_image_free(&u);
+}
+
+/* A head on a white wall: brown hair (a disc of 2 px strands, light and dark) round a skin face (the
+ * ellipse of `face`'s box), the net's matte opaque over both. Patches of the wall are drawn opaque: four
+ * of 16 x 16 enclosed in the hair (the wall the net kept between curls), one of 32 x 32 against the top of
+ * the face's ellipse (the colour of skin that continues the face's, as a temple or an ear would). */
+static const int GAPS[4][2] = {{82, 112}, {127, 72}, {257, 72}, {302, 112}};
+static const sb_face_t HEAD = {.x = 140, .y = 170, .w = 120, .h = 160,
+                               .lmk = {{170, 230}, {230, 230}, {200, 260}, {180, 290}, {220, 290}}};
+static void head(sb_fimage_t *img, sb_image_t *u, sb_fimage_t *a)
+{
+    const float hair[2][3] = {{0.55f, 0.38f, 0.26f}, {0.35f, 0.22f, 0.14f}}, skin[3] = {0.85f, 0.65f, 0.55f}, wall[3] = {0.95f, 0.94f, 0.92f};
+    sb_error_t e = {0};
+    cr_assert_eq(sb_fimage_alloc(img, N, N, 3, &e), SB_OK);
+    cr_assert_eq(sb_image_alloc(u, N, N, 3, &e), SB_OK);
+    cr_assert_eq(sb_fimage_alloc(a, N, N, 1, &e), SB_OK);
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            float dx = (x + 0.5f - 200) / 60, dy = (y + 0.5f - 250) / 80;
+            int in_face = dx * dx + dy * dy <= 1, in_hair = hypotf(x + 0.5f - 200, y + 0.5f - 190) <= 150;
+            int patch = x >= 184 && x < 216 && y >= 142 && y < 174;
+            for (int g = 0; g < 4; g++)
+                patch |= x >= GAPS[g][0] && x < GAPS[g][0] + 16 && y >= GAPS[g][1] && y < GAPS[g][1] + 16;
+            const float *c = patch ? wall : in_face ? skin : in_hair ? hair[x / 2 % 2] : wall;
+            size_t i = (size_t)y * N + x;
+            a->data[i] = in_face || in_hair || (y >= 320 && x >= 120 && x < 280) ? 1.0f : 0.0f;
+            for (int k = 0; k < 3; k++)
+                img->data[i * 3 + k] = c[k], u->data[i * 3 + k] = (uint8_t)(c[k] * 255 + 0.5f);
+        }
+}
+
+static float mean_alpha(const sb_fimage_t *a, int x0, int y0, int side)
+{
+    double sum = 0;
+    for (int y = y0; y < y0 + side; y++)
+        for (int x = x0; x < x0 + side; x++)
+            sum += a->data[(size_t)y * N + x];
+    return (float)(sum / (side * side));
+}
+
+Test(matte_edge, the_wall_kept_opaque_between_curls_is_opened_and_measured)
+{
+    sb_fimage_t img = {0}, a = {0};
+    sb_image_t u = {0}, out = {0};
+    sb_error_t e = {0};
+    float halo, holes, wall;
+    head(&img, &u, &a);
+    composite(&u, &a, &out);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &a, &HEAD, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
+    cr_log_info("before: wall %.5f", wall);
+    cr_expect_gt(wall, 0.9f * 1024 / (N * N), "4 x 256 px of white wall kept in the hair measured %.5f", wall);
+    sb_image_free(&out);
+    cr_assert_eq(sb_matte_edge_refine(&img, &a, &HEAD, &e), SB_OK, "%s", e.message);
+    float gap = 0, temple = mean_alpha(&a, 186, 144, 28);
+    for (int g = 0; g < 4; g++)
+        gap += mean_alpha(&a, GAPS[g][0] + 1, GAPS[g][1] + 1, 14) / 4;
+    cr_log_info("gap alpha %.3f, patch against the face %.3f", gap, temple);
+    cr_expect_lt(gap, 0.1f, "the wall between the curls kept alpha %.3f", gap);
+    cr_expect_eq(temple, 1.0f, "a patch continuing the face's skin was opened to %.3f", temple);
+    cr_expect_eq(mean_alpha(&a, 150, 60, 20), 1.0f, "the hair itself was opened");
+    cr_expect_eq(mean_alpha(&a, 180, 340, 20), 1.0f, "the body under the chin was touched");
+    composite(&u, &a, &out);
+    cr_assert_eq(sb_cutout_halo(&out, &u, &a, &HEAD, &halo, &holes, &wall, &e), SB_OK, "%s", e.message);
+    cr_log_info("after: wall %.5f", wall);
+    cr_expect_lt(wall, 0.1f * 1024 / (N * N), "the opened gap still measured %.5f", wall);
     sb_image_free(&out);
     sb_fimage_free(&img), sb_fimage_free(&a), sb_image_free(&u);
 }
