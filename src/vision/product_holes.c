@@ -87,20 +87,24 @@ static int mark_hull(uint16_t *f, int w, int h)
     return 0;
 }
 
+/* The histogram `h` smoothed by one level each way, at bin (r, g, b) only. */
+static float smoothed_at(const float *h, int bin)
+{
+    int r = bin / (LEVELS * LEVELS), g = bin / LEVELS % LEVELS, b = bin % LEVELS;
+    float s = 0;
+    for (int i = r - 1; i <= r + 1; i++)
+        for (int j = g - 1; j <= g + 1; j++)
+            for (int l = b - 1; l <= b + 1; l++)
+                if (i >= 0 && j >= 0 && l >= 0 && i < LEVELS && j < LEVELS && l < LEVELS)
+                    s += h[(i * LEVELS + j) * LEVELS + l];
+    return s;
+}
+
 /* The histogram `h` smoothed by one level each way (3 x 3 x 3 box) into `out`. */
 static void smooth(const float *h, float *out)
 {
-    for (int r = 0; r < LEVELS; r++)
-        for (int g = 0; g < LEVELS; g++)
-            for (int b = 0; b < LEVELS; b++) {
-                float s = 0;
-                for (int i = r - 1; i <= r + 1; i++)
-                    for (int j = g - 1; j <= g + 1; j++)
-                        for (int l = b - 1; l <= b + 1; l++)
-                            if (i >= 0 && j >= 0 && l >= 0 && i < LEVELS && j < LEVELS && l < LEVELS)
-                                s += h[(i * LEVELS + j) * LEVELS + l];
-                out[(r * LEVELS + g) * LEVELS + b] = s;
-            }
+    for (int bin = 0; bin < LEVELS * LEVELS * LEVELS; bin++)
+        out[bin] = smoothed_at(h, bin);
 }
 
 /* Classify every pixel of the crop (FG, BG or neither) from the histograms of its CORE and RING pixels;
@@ -238,19 +242,6 @@ static void keep_bites(int w, const sb_regions_t *parts, uint16_t *f, long *coun
         for (int x = run->x0; x < run->x1; x++)
             f[(size_t)run->y * w + x] &= (uint16_t)~DONE;
     }
-}
-
-/* The histogram `h` smoothed by one level each way, at bin (r, g, b) only. */
-static float smoothed_at(const float *h, int bin)
-{
-    int r = bin / (LEVELS * LEVELS), g = bin / LEVELS % LEVELS, b = bin % LEVELS;
-    float s = 0;
-    for (int i = r - 1; i <= r + 1; i++)
-        for (int j = g - 1; j <= g + 1; j++)
-            for (int l = b - 1; l <= b + 1; l++)
-                if (i >= 0 && j >= 0 && l >= 0 && i < LEVELS && j < LEVELS && l < LEVELS)
-                    s += h[(i * LEVELS + j) * LEVELS + l];
-    return s;
 }
 
 /* The share of part p's pixels (its runs: `first` of them from run index `from` of `order`) whose colour
