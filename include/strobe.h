@@ -52,6 +52,9 @@ typedef struct {
     int upright_width;            /* input size after EXIF orientation */
     int upright_height;
     int work_width, work_height;  /* size the pipeline works at (shrink-on-load; after turn_deg) */
+    int frame[4];                 /* the people pipelines work on the picture inside a flat border
+                                   * (vision/photo_frame.h): {x0, y0, x1, y1} in upright input pixels, x1
+                                   * and y1 exclusive; all 0 when the photo has no border or was not looked at */
     int turn_deg;                 /* 0, 90, 180 or 270: the photo was on its side or upside down and the
                                    * pipeline turned it clockwise by this to find its faces (vision/face_verify.h) */
     sb_face_list_t faces;         /* every verified face, in upright input pixel coordinates (a turned

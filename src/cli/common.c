@@ -92,11 +92,16 @@ int sb_cli_read_input(const char *path, uint8_t **buf, size_t *len)
 
 json_t *sb_cli_json_input(const char *path, const sb_detect_result_t *d)
 {
-    return json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:b, s:i}", "path", path, "format",
-                     sb_format_name(d->input.format), "width", d->input.width, "height", d->input.height,
-                     "upright_width", d->upright_width, "upright_height", d->upright_height, "orientation",
-                     d->input.orientation, "icc", d->input.icc, "alpha", d->input.has_alpha, "turn_deg",
-                     d->turn_deg);
+    json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:b, s:i}", "path", path, "format",
+                          sb_format_name(d->input.format), "width", d->input.width, "height", d->input.height,
+                          "upright_width", d->upright_width, "upright_height", d->upright_height, "orientation",
+                          d->input.orientation, "icc", d->input.icc, "alpha", d->input.has_alpha, "turn_deg",
+                          d->turn_deg);
+    if (o && d->frame[2] > d->frame[0])
+        json_object_set_new(o, "frame", json_pack("{s:i, s:i, s:i, s:i}", "x", d->frame[0], "y", d->frame[1],
+                                                  "width", d->frame[2] - d->frame[0], "height",
+                                                  d->frame[3] - d->frame[1]));
+    return o;
 }
 
 static json_t *point(sb_point_t p)

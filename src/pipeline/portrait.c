@@ -13,6 +13,7 @@
 #include "vision/align.h"
 #include "vision/foreground.h"
 #include "vision/matte_edge.h"
+#include "vision/photo_frame.h"
 #include "vision/quality.h"
 #include "vision/subject.h"
 
@@ -123,6 +124,26 @@ static sb_err refine_eyes(sb_studio_t *studio, sb_portrait_t *p, const double m[
     return SB_OK;
 }
 
+/* Work on the picture inside a flat border (vision/photo_frame.h), so that its edge is the photo's edge
+ * for the framing, the fade and the edge check; d->frame says where it lies in the upright input. */
+static sb_err trim_frame(sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
+{
+    float kx = (float)d->upright_width / p->work.width, ky = (float)d->upright_height / p->work.height;
+    int min_side = (int)ceilf(SB_MIN_IMAGE_SIDE / (kx > ky ? kx : ky)), r[4];
+    if (!sb_photo_frame_find(&p->work, min_side, r))
+        return SB_OK;
+    sb_image_t inner;
+    sb_err err = sb_image_crop(&p->work, r, &inner, e);
+    if (err)
+        return err;
+    sb_image_free(&p->work);
+    p->work = inner;
+    d->work_width = inner.width, d->work_height = inner.height;
+    d->frame[0] = (int)lrintf(r[0] * kx), d->frame[1] = (int)lrintf(r[1] * ky);
+    d->frame[2] = (int)lrintf(r[2] * kx), d->frame[3] = (int)lrintf(r[3] * ky);
+    return SB_OK;
+}
+
 sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
                            sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
 {
@@ -132,6 +153,8 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
     p->size = width < height ? width : height;
     sb_err err = sb_pipeline_decode(buf, len, (width > height ? width : height) * 2, SB_MIN_IMAGE_SIDE, &p->work, d,
                                     e);
+    if (!err)
+        err = trim_frame(p, d, e);
     p->src_width = p->work.width;
     p->src_height = p->work.height;
     if (!err)

@@ -180,12 +180,17 @@ sb_err sb_pipeline_find_faces(sb_studio_t *studio, sb_image_t *work, sb_face_lis
     res->faces.faces = malloc((size_t)(work_faces->count ? work_faces->count : 1) * sizeof(sb_face_t));
     if (!res->faces.faces)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for faces");
-    float kx = (float)res->upright_width / upright_w, ky = (float)res->upright_height / upright_h;
+    /* The working image covers the upright input, or the picture inside its frame (res->frame). */
+    const int *fr = res->frame;
+    int framed = fr[2] > fr[0];
+    float ox = framed ? (float)fr[0] : 0, oy = framed ? (float)fr[1] : 0;
+    float kx = (float)(framed ? fr[2] - fr[0] : res->upright_width) / upright_w;
+    float ky = (float)(framed ? fr[3] - fr[1] : res->upright_height) / upright_h;
     for (int i = 0; i < work_faces->count; i++) {
         sb_face_t f = sb_turn_face(&work_faces->faces[i], work->width, work->height, (4 - turns) & 3);
-        f.x *= kx, f.y *= ky, f.w *= kx, f.h *= ky;
+        f.x = ox + f.x * kx, f.y = oy + f.y * ky, f.w *= kx, f.h *= ky;
         for (int k = 0; k < 5; k++)
-            f.lmk[k].x *= kx, f.lmk[k].y *= ky;
+            f.lmk[k].x = ox + f.lmk[k].x * kx, f.lmk[k].y = oy + f.lmk[k].y * ky;
         res->faces.faces[i] = f;
     }
     sb_stages_mark(&res->stages, "detect");
