@@ -25,7 +25,7 @@
  * issue 13), integrity and likeness (their minimum), and each threshold's
  * "under_first_attempt_identity_only" counts the avatars the embedding alone puts under it, beside
  * "under_first_attempt" on the combined score. Each style also gives the seconds it took and the photos the avatar refused (input
- * gates, unsafe content). BENCH_LIKENESS_ANIME_MAX (default 20) caps the anime photos, evenly spread over
+ * gates, unsafe content, a cut-out that failed its check). BENCH_LIKENESS_ANIME_MAX (default 20) caps the anime photos, evenly spread over
  * those that passed the gates: anime costs about 2 s a run on 2 cores, and up to 4 runs a photo. */
 #include <jansson.h>
 #include <stdio.h>
@@ -254,7 +254,7 @@ static json_t *style_json(sb_studio_t *studio, const photo_t *ph, int n, const i
         tried++;
         sb_err err = measure(studio, &ph[i], style, delivered, &s[m], &e);
         if (err == SB_ERR_IMAGE_TOO_SMALL || err == SB_ERR_NO_FACE || err == SB_ERR_FACE_TOO_SMALL ||
-            err == SB_ERR_UNSAFE_CONTENT)
+            err == SB_ERR_UNSAFE_CONTENT || err == SB_ERR_CUTOUT_FAILED)
             json_array_append_new(refused, json_pack("{s:s, s:s}", "file", ph[i].file, "why", e.message));
         else if (err)
             die(ph[i].file, &e);
