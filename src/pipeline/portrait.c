@@ -33,17 +33,25 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
 /* YuNet's eye points are coarse (their eye line wanders by up to +-3.5 degrees, and a head tilted 45
  * degrees can read as 22), so the eyes are measured again with the face mesh on the aligned crop, where
  * the face is large and nearly upright; when the eye line there is off by more than REALIGN_DEG the
- * crop is aligned again, at most REALIGN_PASSES times. On a face rolled 20-40 degrees the mesh reads
- * less than the roll (u2net_figure_skater: 9 of 25 degrees), so such a face takes 4-6 passes; a level one
- * takes one. */
+ * crop is aligned again, at most REALIGN_PASSES times.
+ * The mesh's reading is not the crop's roll: on a face rolled 20-40 degrees it reads less than the roll
+ * (u2net_figure_skater: 9 of 25 degrees), and near level some faces read more, so turning by the reading
+ * overshoots and alternates (fr_obama_partial_face: -0.73, 0.84, -0.68, ... for all six passes). So when a
+ * reading's sign is the opposite of the pass before's (the turn overshot), the turn is a secant step: the
+ * reading divided by its change per degree turned between the two passes (over 1 after an overshoot; at
+ * most SECANT_MAX). A face read on one side all along turns by its readings, as before. */
 #define REALIGN_DEG 0.5f
 #define REALIGN_PASSES 6
+#define SECANT_MAX 2.5f
 
 /* The mesh averages n x n samples per pixel of its crop (mesh.c), n the working pixels per crop pixel: on a
  * working image twice the output's side a face's crop takes 4-8 working pixels per crop pixel, and 16-64
  * samples a pixel cost more than the net. So the working image round the subject's face (MESH_AREA x its
  * box's larger side, clipped) is shrunk once per photo (lanczos3) to MESH_STEP working pixels per crop
- * pixel of a 1.5x crop of that box, and the mesh reads it from there. */
+ * pixel of a 1.5x crop of that box, and the mesh reads it from there. (A MESH_STEP of 1 costs about 45
+ * CPU-ms less on the 12 MP bench photo and levels the delivered headshots as well, but moves the framing of
+ * borderline photos: it delivered prnet_aflw_00516's dark background as a tilted card that the cut-out check
+ * passed; docs/QUALITY.md, h11-align.) */
 #define MESH_AREA 4.0f
 #define MESH_STEP 2.0f
 
@@ -173,6 +181,17 @@ static void frame_subject(const sb_portrait_t *p, const sb_face_t *subject, cons
         sb_align_face_in(subject, framing, p->work.width, p->work.height, p->width, p->height, m);
 }
 
+/* Turn f's two eye points about their midpoint so that their line's roll is `deg`. */
+static void turn_eyes(sb_face_t *f, float deg)
+{
+    sb_point_t *l = f->lmk;
+    float cx = (l[0].x + l[1].x) / 2, cy = (l[0].y + l[1].y) / 2;
+    float half = hypotf(l[1].x - l[0].x, l[1].y - l[0].y) / 2, a = deg * (float)(M_PI / 180.0);
+    float dx = half * cosf(a), dy = half * sinf(a);
+    l[SB_LMK_LEFT_EYE] = (sb_point_t){cx + dx, cy + dy};
+    l[SB_LMK_RIGHT_EYE] = (sb_point_t){cx - dx, cy - dy};
+}
+
 sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing_t *framing,
                          const sb_fit_limits_t *fit, sb_detect_result_t *d, sb_error_t *e)
 {
@@ -184,11 +203,17 @@ sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing
     double *m = p->m;
     frame_subject(p, subject, framing, fit, m, &p->fitted);
     sb_err err = SB_OK;
+    float last_roll = 0, last_residual = 0; /* the pass before's crop roll and reading */
     for (int pass = 0; pass < REALIGN_PASSES; pass++) {
-        float residual;
+        float residual, roll = sb_face_roll_deg(subject); /* the roll m levels */
         err = refine_eyes(studio, p, m, subject, &residual, d, e);
         if (err || fabsf(residual) <= REALIGN_DEG)
             break;
+        if (pass > 0 && residual * last_residual < 0 && fabsf(roll - last_roll) > 0.01f) {
+            float gain = -(residual - last_residual) / (roll - last_roll);
+            turn_eyes(subject, roll + residual / (gain > SECANT_MAX ? SECANT_MAX : gain));
+        }
+        last_roll = roll, last_residual = residual;
         frame_subject(p, subject, framing, fit, m, &p->fitted);
     }
     if (!err)
