@@ -48,10 +48,10 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
  * working image twice the output's side a face's crop takes 4-8 working pixels per crop pixel, and 16-64
  * samples a pixel cost more than the net. So the working image round the subject's face (MESH_AREA x its
  * box's larger side, clipped) is shrunk once per photo (lanczos3) to MESH_STEP working pixels per crop
- * pixel of a 1.5x crop of that box, and the mesh reads it from there. (A MESH_STEP of 1 costs about 45
- * CPU-ms less on the 12 MP bench photo and levels the delivered headshots as well, but moves the framing of
- * borderline photos: it delivered prnet_aflw_00516's dark background as a tilted card that the cut-out check
- * passed; docs/QUALITY.md, h11-align.) */
+ * pixel of a 1.5x crop of that box, and the mesh reads it from there. (A MESH_STEP of 1 costs about 30-45
+ * CPU-ms less on the 12 MP bench photo, but moves the framing of borderline photos: inspireface_mask then
+ * passes the cut-out check only on its third framing, wider, with a pale strip of the door frame beside her
+ * mask; docs/QUALITY.md, h11-align and h11-align2.) */
 #define MESH_AREA 4.0f
 #define MESH_STEP 2.0f
 
@@ -204,9 +204,11 @@ sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing
     frame_subject(p, subject, framing, fit, m, &p->fitted);
     sb_err err = SB_OK;
     float last_roll = 0, last_residual = 0; /* the pass before's crop roll and reading */
+    p->passes = 0;
     for (int pass = 0; pass < REALIGN_PASSES; pass++) {
         float residual, roll = sb_face_roll_deg(subject); /* the roll m levels */
         err = refine_eyes(studio, p, m, subject, &residual, d, e);
+        p->passes++;
         if (err || fabsf(residual) <= REALIGN_DEG)
             break;
         if (pass > 0 && residual * last_residual < 0 && fabsf(roll - last_roll) > 0.01f) {

@@ -25,6 +25,7 @@ typedef struct {
     double m[6];              /* working image -> crop map (see sb_image_warp_affine) */
     int src_width, src_height; /* the working image's size (kept when `work` is freed) */
     int fitted;               /* sb_portrait_place: 1 when the fit kept the photo's border off the person */
+    int passes;               /* sb_portrait_place: the face mesh's eye-line passes it took (1..6) */
     float mesh_box[3];        /* the face mesh's own face box (centre x, y and side, working coordinates)
                                * from the last eye refinement; side 0 before the first */
     sb_image_t mesh_src;      /* the working image round the subject's face, shrunk for the mesh (empty when

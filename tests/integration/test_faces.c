@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "image/resample.h"
+#include "pipeline/portrait.h"
 #include "pipeline/studio.h"
 #include "server_harness.h"
 #include "strobe.h"
@@ -248,6 +249,34 @@ Test(faces, headshots_are_800_square_level_and_deterministic)
         sb_detect_result_free(&d);
         sb_headshot_result_free(&a);
         sb_headshot_result_free(&b);
+        free(buf);
+    }
+}
+
+/* The eye-line passes (pipeline/portrait.c): where the face mesh over-reads the roll near level, turning by
+ * each reading overshot and alternated until the pass limit (6 passes on fr_obama_partial_face and
+ * deepface_selfie_many, 5 on u2net_young_man before the secant turn); after an overshoot the turn is a
+ * secant step, and these settle in 3-4. */
+static const char *const overshooting[] = {"testdata/faces/fr_obama_partial_face.jpg",
+                                           "testdata/faces/u2net_young_man.jpg",
+                                           "testdata/groups/deepface_selfie_many.jpg"};
+
+Test(faces, eye_line_passes_settle_after_an_overshoot)
+{
+    for (size_t i = 0; i < sizeof overshooting / sizeof *overshooting; i++) {
+        char path[4096];
+        TU_SHARED_PATH_OR_SKIP(path, overshooting[i]);
+        size_t len;
+        uint8_t *buf = tu_read(path, &len);
+        sb_portrait_t p;
+        sb_detect_result_t d = {.subject = -1};
+        sb_error_t e = {0};
+        cr_assert_eq(sb_portrait_align_framed(studio, buf, len, 800, 800, &SB_FRAMING_HEADSHOT, &p, &d, &e), SB_OK,
+                     "%s: %s", path, e.message);
+        cr_log_info("%s: %d eye-line passes", path, p.passes);
+        cr_assert(p.passes >= 1 && p.passes <= 4, "%s: %d eye-line passes", path, p.passes);
+        sb_portrait_free(&p);
+        sb_detect_result_free(&d);
         free(buf);
     }
 }
