@@ -12,6 +12,7 @@
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/cast_shadow.h"
+#include "vision/matte_solid.h"
 #include "vision/matte_trim.h"
 #include "vision/product_holes.h"
 #include "vision/white_check.h"
@@ -37,6 +38,9 @@
 /* A layer enlarged more than this is steepened (sb_matte_steepen by scale / STEEPEN_FROM): its outer
  * edge stays about as wide as at the photo's scale instead of a blurred ramp. */
 #define STEEPEN_FROM 1.5f
+/* An opaque product's matte is made solid from this share of its placed box's long side in from the
+ * background (vision/matte_solid.h). */
+#define SOLID_DEPTH_FRAC 0.02
 
 typedef struct {
     sb_scene_preset preset;
@@ -247,6 +251,16 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
     return err;
 }
 
+/* Make the layer's alpha solid inside (sb_matte_solidify over `depth` canvas pixels), its RGBA's alpha
+ * with it. */
+static sb_err solidify_layer(layer_t *l, float depth, sb_error_t *e)
+{
+    sb_err err = sb_matte_solidify(&l->alpha, depth > 2 ? depth : 2, NULL, e);
+    for (size_t i = 0; !err && i < (size_t)l->alpha.width * l->alpha.height; i++)
+        l->rgba.data[i * 4 + 3] = (uint8_t)lrintf(l->alpha.data[i] * 255);
+    return err;
+}
+
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
  * scale it so its box fits the canvas inside the padding, centred horizontally with the box's bottom on
  * the floor line `padding` above the canvas's bottom, into the layer `out` (stage "place"). A side of the
@@ -284,6 +298,9 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
         err = sb_glass_see_through(work, mask, r, p->glass, &out->rgba, &glass->score, &glass->applied, e);
     if (!err)
         glass->done = true;
+    /* An opaque product is opaque: no ghost of it with the scene through (vision/matte_solid.h). */
+    if (!err && !glass->applied)
+        err = solidify_layer(out, (float)(SOLID_DEPTH_FRAC * s * (bw > bh ? bw : bh)), e);
     if (!err)
         sb_scene_tint_layer(p->preset, &p->spec, &out->rgba);
     if (!err)
