@@ -3,12 +3,15 @@
 
 #include <stdlib.h>
 
+#include "pipeline/cutout_ghost.h"
 #include "pipeline/cutout_halo.h"
 #include "pipeline/likeness.h"
 
-/* The matte's pixels (alpha > 0.5) connected to the subject's face box; the share of the frame kept
- * (alpha > 0.5) outside that region is background or other things left in. */
-static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, float *apart, sb_error_t *e)
+/* The matte's pixels (alpha > 0.5) connected to the subject's face box, into *region (malloc'd, a byte a
+ * pixel, 1 on them; the caller frees it); the share of the frame kept (alpha > 0.5) outside that region is
+ * background or other things left in. */
+static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, float *apart, uint8_t **region,
+                                 sb_error_t *e)
 {
     int w = a->width, h = a->height;
     size_t n = (size_t)w * h, kept = 0, reached = 0, top = 0;
@@ -43,7 +46,8 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
         }
     }
     *apart = (float)(kept - reached) / (float)n;
-    free(seen), free(stack);
+    *region = seen;
+    free(stack);
     return SB_OK;
 }
 
@@ -61,7 +65,11 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     c->matte_confidence = (float)sure / (float)n;
     sb_image_t rgb = {0};
     const sb_image_t *look = out;
-    sb_err err = apart_from_subject(alpha, face, &c->background_left, e);
+    uint8_t *region = NULL;
+    sb_err err = apart_from_subject(alpha, face, &c->background_left, &region, e);
+    if (!err)
+        err = sb_cutout_ghost(alpha, region, &c->ghost, e);
+    free(region);
     if (!err)
         err = sb_cutout_halo(out, &p->aligned, alpha, face, &c->halo, &c->holes, &c->wall, e);
     if (!err && out->bands == 4 && !(err = sb_pipeline_over_grey(out, &rgb, e)))
@@ -86,7 +94,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     c->other_person_left = c->output_face_count > 1 || c->other_person > SB_CUTOUT_OTHER_PERSON_MAX;
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
-              c->wall <= SB_CUTOUT_WALL_MAX &&
+              c->wall <= SB_CUTOUT_WALL_MAX && c->ghost <= SB_CUTOUT_GHOST_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1 && !c->other_person_left;
     return SB_OK;
 }

@@ -31,6 +31,12 @@
  * (3ddfa_emma_collage), a picture inside a black frame 0.07 (docs/QUALITY.md, "Issue 13: the wall between
  * the strands"). */
 #define SB_CUTOUT_WALL_MAX 0.03f
+/* ... or more of the frame kept (alpha >= 0.08) far from the subject's own opaque body than this share (a
+ * faint ghost of a person behind, a smear of the wall, a part cut loose: pipeline/cutout_ghost.h). Delivered
+ * clean headshots of faces/ and groups/ read at most 0.0089 (a child's soft pigtails); the ghost of the man
+ * behind on groups/3ddfa_emma_collage 0.016-0.057 over its four framings (docs/QUALITY.md, "neighbours'
+ * remains and objects beside the subject"). */
+#define SB_CUTOUT_GHOST_MAX 0.01f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA

@@ -28,6 +28,7 @@ static const char *const FAULTS[] = {
     "the output does not hold exactly one face", "another person is left beside the subject",
     "the photo's edge shows", "the old background shows round the person", "the cut-out has holes",
     "the matte kept background or was unsure", "the old background shows inside the hair",
+    "something is left away from the subject",
 };
 static unsigned faults_of(const sb_cutout_check_t *c)
 {
@@ -35,7 +36,7 @@ static unsigned faults_of(const sb_cutout_check_t *c)
         return 0;
     unsigned f = (c->output_face_count != 1) << 0 | (c->other_person_left && c->output_face_count == 1) << 1 |
                  c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
-                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6;
+                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6 | (c->ghost > SB_CUTOUT_GHOST_MAX) << 7;
     return f ? f : 1u << 5;
 }
 
@@ -101,7 +102,7 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
         }
     }
     if (!err && !check->pass) {
-        char text[320];
+        char text[400];
         err = sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image", "no cut-out passed its check after %d attempts (%s)", made,
                            faults_text(faults, text, sizeof text));
     }
