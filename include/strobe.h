@@ -90,7 +90,7 @@ typedef struct {
     float halo;              /* the old background's pull on the matte's soft edge, a share of the frame */
     float holes;             /* share of the frame in holes of the matte enclosed by the subject */
     float wall;              /* share of the frame in opaque hair that shows the old background's colour */
-    float ghost;             /* share of the frame half-transparent far from the subject's opaque matte */
+    float ghost;             /* share of the frame kept (alpha >= 0.08) far from the subject's own opaque part */
     bool other_person_left;  /* more than one face on the output, or other_person over its limit */
     bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
     int output_face_count;   /* faces found again on the delivered image */
