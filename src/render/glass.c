@@ -99,8 +99,10 @@ sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const 
         for (int x = r[0]; x < r[2]; x++) {
             size_t i = (size_t)y * w + x;
             uint8_t *m = out->map.data + ((size_t)(y - r[1]) * cw + (x - r[0])) * 4;
-            float t = alpha->data[i] > 0 ? transmission(rgb->data + i * 3, row, w, x, m) : 0;
-            m[3] = (uint8_t)lrintf(t * 255);
+            /* The estimate B everywhere, the background's pixels too: the map is resized to the layer, and
+             * the product's edge pixels read their neighbours' B. */
+            float t = transmission(rgb->data + i * 3, row, w, x, m);
+            m[3] = (uint8_t)lrintf(alpha->data[i] > 0 ? t * 255 : 0);
         }
     }
 done:
