@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "pipeline/cutout_ghost.h"
+#include "pipeline/cutout_glare.h"
 #include "pipeline/cutout_halo.h"
 #include "pipeline/likeness.h"
 
@@ -72,6 +73,8 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     free(region);
     if (!err)
         err = sb_cutout_halo(out, &p->aligned, alpha, face, &c->halo, &c->holes, &c->wall, e);
+    if (!err)
+        err = sb_cutout_glare(&p->aligned, &p->outside, alpha, face, &c->glare, e);
     if (!err && out->bands == 4 && !(err = sb_pipeline_over_grey(out, &rgb, e)))
         look = &rgb;
     if (!err)
@@ -94,7 +97,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     c->other_person_left = c->output_face_count > 1 || c->other_person > SB_CUTOUT_OTHER_PERSON_MAX;
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
-              c->wall <= SB_CUTOUT_WALL_MAX && c->ghost <= SB_CUTOUT_GHOST_MAX &&
+              c->wall <= SB_CUTOUT_WALL_MAX && c->ghost <= SB_CUTOUT_GHOST_MAX && c->glare <= SB_CUTOUT_GLARE_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1 && !c->other_person_left;
     return SB_OK;
 }

@@ -37,6 +37,11 @@
  * behind on groups/3ddfa_emma_collage 0.016-0.057 over its four framings (docs/QUALITY.md, "neighbours'
  * remains and objects beside the subject"). */
 #define SB_CUTOUT_GHOST_MAX 0.01f
+/* ... or more of the frame in blown-out old background kept opaque below the chin than this share (a glare
+ * the matte's edge cuts through, taken with a shoulder; pipeline/cutout_glare.h). groups/fr_two_people's
+ * chandelier measures 0.037; a neighbour's white cardigan kept at the edge of dlib_2008_002079 0.0021;
+ * every other headshot of faces/ and groups/ 0 (docs/QUALITY.md, "Issue 13: old background kept opaque"). */
+#define SB_CUTOUT_GLARE_MAX 0.005f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA

@@ -29,6 +29,7 @@ static const char *const FAULTS[] = {
     "the photo's edge shows", "the old background shows round the person", "the cut-out has holes",
     "the matte kept background or was unsure", "the old background shows inside the hair",
     "something is left away from the subject",
+    "the old background's glare is kept beside the person",
 };
 static unsigned faults_of(const sb_cutout_check_t *c)
 {
@@ -36,7 +37,8 @@ static unsigned faults_of(const sb_cutout_check_t *c)
         return 0;
     unsigned f = (c->output_face_count != 1) << 0 | (c->other_person_left && c->output_face_count == 1) << 1 |
                  c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
-                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6 | (c->ghost > SB_CUTOUT_GHOST_MAX) << 7;
+                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6 |
+                 (c->ghost > SB_CUTOUT_GHOST_MAX) << 7 | (c->glare > SB_CUTOUT_GLARE_MAX) << 8;
     return f ? f : 1u << 5;
 }
 
