@@ -12,9 +12,9 @@
 /* The rule. A patch of the photo blown out to white (every channel at 0.92 or more: the sensor clipped, so
  * the photo holds no edge, colour or texture there to say where a person ends) that the matte's edge cuts
  * through is the old background's glare, not the subject: the part of such pixels (8-connected, over the
- * whole frame) reaches the photo's background (alpha < 0.5 inside the photo) over at least GLARE_MIN of the
+ * whole frame) reaches the photo's background (alpha < 0.5 inside the photo) over at least 0.05% of the
  * frame and is kept opaque (alpha > 0.95) below the subject's chin line and outside its face ellipse (the
- * body zone: shirts, shoulders, arms) over at least GLARE_MIN of it. A white shirt blown out inside the
+ * body zone: shirts, shoulders, arms) over at least 0.05% of it. A white shirt blown out inside the
  * matte does not reach the background and is not counted; a glare behind the hair is the wall measure's.
  * *glare is the share of the frame in those opaque body-zone pixels.
  * `photo` is the photo the matte `alpha` was made on (same size, 3 or more bands, 8-bit), `outside` (1
