@@ -7,8 +7,10 @@
 #include "image/label.h"
 #include "vision/matte_edge.h"
 
-/* A pixel is blown out when every channel is at least CLIPPED (of 255). */
-#define CLIPPED 235
+/* A pixel is blown out when its brightest channel is at least CLIPPED and none is under PALE (of 255): white,
+ * or the warm white of a lamp, which clips red and green before blue. */
+#define CLIPPED 245
+#define PALE 200
 /* A part counts when it holds this share of the frame both in the background and kept in the body zone. */
 #define GLARE_MIN 0.0005
 #define SURE_ALPHA 0.95f
@@ -17,7 +19,9 @@ static int clipped(size_t i, const void *user)
 {
     const sb_image_t *photo = user;
     const uint8_t *p = photo->data + i * photo->bands;
-    return p[0] >= CLIPPED && p[1] >= CLIPPED && p[2] >= CLIPPED;
+    uint8_t lo = p[0] < p[1] ? p[0] : p[1], hi = p[0] > p[1] ? p[0] : p[1];
+    lo = p[2] < lo ? p[2] : lo, hi = p[2] > hi ? p[2] : hi;
+    return hi >= CLIPPED && lo >= PALE;
 }
 
 /* Whether (x, y) lies in the body zone: below the chin line and outside the ellipse inscribed in the face

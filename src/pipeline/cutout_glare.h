@@ -9,8 +9,8 @@
 #include "util/err.h"
 #include "vision/face.h"
 
-/* The rule. A patch of the photo blown out to white (every channel at 0.92 or more: the sensor clipped, so
- * the photo holds no edge, colour or texture there to say where a person ends) that the matte's edge cuts
+/* The rule. A patch of the photo blown out to white (the brightest channel at 0.96 or more, none under 0.78:
+ * the sensor clipped, so the photo holds no edge, colour or texture there to say where a person ends) that the matte's edge cuts
  * through is the old background's glare, not the subject: the part of such pixels (8-connected, over the
  * whole frame) reaches the photo's background (alpha < 0.5 inside the photo) over at least 0.05% of the
  * frame and is kept opaque (alpha > 0.95) below the subject's chin line and outside its face ellipse (the

@@ -39,7 +39,7 @@
 #define SB_CUTOUT_GHOST_MAX 0.01f
 /* ... or more of the frame in blown-out old background kept opaque below the chin than this share (a glare
  * the matte's edge cuts through, taken with a shoulder; pipeline/cutout_glare.h). groups/fr_two_people's
- * chandelier measures 0.037; a neighbour's white cardigan kept at the edge of dlib_2008_002079 0.0021;
+ * chandelier measures 0.043; a neighbour's white cardigan kept at the edge of dlib_2008_002079 0.0007;
  * every other headshot of faces/ and groups/ 0 (docs/QUALITY.md, "Issue 13: old background kept opaque"). */
 #define SB_CUTOUT_GLARE_MAX 0.005f
 

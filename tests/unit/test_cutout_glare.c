@@ -32,7 +32,8 @@ static int shirt(int x, int y)
     return y >= 210 && abs(x - 200) <= 20;
 }
 
-/* The photo (8 bits): grey wall 0.75, skin head, dark suit, a white shirt front and the glare, 255 both. */
+/* The photo (8 bits): grey wall 0.75, skin head, dark suit, a white shirt front (255) and the glare of a warm
+ * lamp (red and green clipped, blue at 212). */
 static void photo(sb_image_t *u)
 {
     sb_error_t e = {0};
@@ -41,10 +42,12 @@ static void photo(sb_image_t *u)
         for (int x = 0; x < N; x++) {
             uint8_t *p = u->data + ((size_t)y * N + x) * 3;
             const uint8_t wall[3] = {190, 190, 190}, skin[3] = {200, 150, 120}, suit[3] = {30, 32, 45};
-            const uint8_t *c = shirt(x, y) || glare(x, y) ? (const uint8_t[3]){255, 255, 255}
-                               : !body(x, y)              ? wall
-                               : y < 200                  ? skin
-                                                          : suit;
+            const uint8_t white[3] = {255, 255, 255}, lamp[3] = {255, 246, 212};
+            const uint8_t *c = glare(x, y)   ? lamp
+                               : shirt(x, y) ? white
+                               : !body(x, y) ? wall
+                               : y < 200     ? skin
+                                             : suit;
             p[0] = c[0], p[1] = c[1], p[2] = c[2];
         }
 }
