@@ -152,16 +152,18 @@ static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *i
  * FACE_FEATHER, times the matte), the flat tones' luma is pulled FACE_MODEL of the way towards the photo's
  * luma blurred at the face's scale (eye distance / FACE_MODEL_DIV: the nose's side, the eye sockets, the mouth's shape, no pores), scaled to
  * the flat face's mean; a gain on the flat colour, so the hue stays the cel's, quantised in FACE_STEP steps
- * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. `lum` is the
- * photo's luma, `img` the flat tones (3 bands, changed in place), `tmp` w*h floats of scratch. */
+ * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. Only the skin
+ * region is modelled (`skin`: w*h bytes, 255 where the flat tones are skin): the zone also reaches hair,
+ * collar and shirt, which keep their own flat bands. `lum` is the photo's luma, `img` the flat tones (3
+ * bands, changed in place), `tmp` w*h floats of scratch. */
 #define FACE_MODEL 0.7f
-#define FACE_STEP 0.14f      /* the gain in steps of this: a few more bands, not an airbrush */
+#define FACE_STEP 0.10f      /* the gain in steps of this: a few more bands, not an airbrush */
 #define FACE_STEP_SOFT 0.15f /* each step's edge, as a fraction of the step: anti-aliasing */
 #define FACE_MODEL_OVAL 1.2f /* the zone: the face's oval scaled by this (cheeks and jaw line) */
 #define FACE_MODEL_DIV 60.0f
 #define FACE_FEATHER 0.25f
-static sb_err face_modelling(const float *lum, const float *alpha, const sb_cel_face_t *f, int w, int h, float *img,
-                             float *tmp, sb_error_t *e)
+static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t *skin, const sb_cel_face_t *f, int w,
+                             int h, float *img, float *tmp, sb_error_t *e)
 {
     float c[2], rx, ry, d = sb_cel_face_oval(f, c, &rx, &ry);
     if (d < 8)
@@ -181,7 +183,10 @@ static sb_err face_modelling(const float *lum, const float *alpha, const sb_cel_
                 if (r >= 1)
                     continue;
                 size_t i = (size_t)y * w + x;
-                float wt = (r <= 1 - FACE_FEATHER ? 1 : (1 - r) / FACE_FEATHER) * (alpha ? alpha[i] : 1.0f);
+                float wt = (r <= 1 - FACE_FEATHER ? 1 : (1 - r) / FACE_FEATHER) * (alpha ? alpha[i] : 1.0f) *
+                           (skin[i] * (1.0f / 255.0f));
+                if (wt <= 0)
+                    continue;
                 float lf = sb_cel_luma(img + 3 * i);
                 if (!pass) {
                     sf += wt * lf, sp += wt * tmp[i], sw += wt;
@@ -201,10 +206,10 @@ static sb_err face_modelling(const float *lum, const float *alpha, const sb_cel_
 }
 
 /* The flat, banded colours of `photo` and `styled` (3 bands, one size) into `flat` (allocated, same size,
- * 3 bands): the regions (cel_regions.h), their tones, bands. `al` is NULL or w*h floats; `face` may be
- * NULL. */
+ * 3 bands): the regions (cel_regions.h), their tones, bands; `skin` (allocated, same size, 1 band) is 255
+ * on the skin region, 0 elsewhere. `al` is NULL or w*h floats; `face` may be NULL. */
 static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, const float *al, const sb_cel_face_t *face,
-                         bool antialias, sb_image_t *flat, sb_error_t *e)
+                         bool antialias, sb_image_t *flat, sb_image_t *skin, sb_error_t *e)
 {
     int w = photo->width, h = photo->height, side = w < h ? w : h;
     size_t n = (size_t)w * h;
@@ -258,8 +263,13 @@ static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, cons
     }
     if (!err)
         err = sb_image_alloc(flat, w, h, 3, e);
-    for (size_t i = 0; !err && i < 3 * n; i++)
-        flat->data[i] = (uint8_t)(sb_cel_clamp01(nets[i]) * 255.0f + 0.5f);
+    if (!err)
+        err = sb_image_alloc(skin, w, h, 1, e);
+    for (size_t i = 0; !err && i < n; i++) {
+        for (int c = 0; c < 3; c++)
+            flat->data[3 * i + c] = (uint8_t)(sb_cel_clamp01(nets[3 * i + c]) * 255.0f + 0.5f);
+        skin->data[i] = lab[i] == SKIN ? 255 : 0;
+    }
     free(buf);
     free(lab);
     return err;
@@ -327,22 +337,25 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
     size_t n = (size_t)w * h;
     /* The regions are large and soft-edged: they are worked out at most WORK_SIDE a side and scaled back;
      * the ink and the eyes, which must be crisp, at full size. */
-    sb_image_t flat = {0}, ph = {0}, net = {0}, up = {0};
+    sb_image_t flat = {0}, ph = {0}, net = {0}, up = {0}, skin = {0}, skin_up = {0};
     sb_fimage_t al = {0};
     sb_cel_face_t f;
     sb_err err;
     if (side > WORK_SIDE) {
         err = shrink(photo, styled, alpha, face, (float)WORK_SIDE / side, &ph, &net, &al, &f, e);
         if (!err)
-            err = flat_tones(&ph, &net, alpha ? al.data : NULL, &f, false, &up, e);
+            err = flat_tones(&ph, &net, alpha ? al.data : NULL, &f, false, &up, &skin_up, e);
         if (!err)
             err = sb_image_resize(&up, w, h, &flat, e);
         if (!err)
+            err = sb_image_resize(&skin_up, w, h, &skin, e);
+        if (!err)
             err = soften(&flat, UPSCALE_SIGMA * side / 800.0f, e);
     } else {
-        err = flat_tones(photo, styled, alpha ? alpha->data : NULL, face, true, &flat, e);
+        err = flat_tones(photo, styled, alpha ? alpha->data : NULL, face, true, &flat, &skin, e);
     }
     sb_image_free(&ph);
+    sb_image_free(&skin_up);
     sb_image_free(&net);
     sb_image_free(&up);
     sb_fimage_free(&al);
@@ -358,7 +371,7 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
     for (size_t i = 0; !err && i < 3 * n; i++)
         img[i] = flat.data[i] * (1.0f / 255.0f);
     if (!err)
-        err = face_modelling(lum, alpha ? alpha->data : NULL, face, w, h, img, buf + 5 * n, e);
+        err = face_modelling(lum, alpha ? alpha->data : NULL, skin.data, face, w, h, img, buf + 5 * n, e);
     if (!err) {
         for (size_t i = 0; i < n; i++)
             for (int c = 0; c < 3; c++) {
@@ -374,5 +387,6 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
         out->data[i] = (uint8_t)(sb_cel_clamp01(img[i]) * 255.0f + 0.5f);
     free(buf);
     sb_image_free(&flat);
+    sb_image_free(&skin);
     return err;
 }

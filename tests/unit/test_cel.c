@@ -132,6 +132,55 @@ Test(cel, flat_regions_when_worked_out_smaller)
     check_flat(3);
 }
 
+/* The share of the rectangle's pixels within 2 levels of `rgb` in every band. */
+static double share_of(const sb_image_t *img, int x0, int y0, int x1, int y1, const uint8_t rgb[3])
+{
+    int n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *p = img->data + 3 * ((size_t)y * img->width + x);
+            n += abs(p[0] - rgb[0]) <= 2 && abs(p[1] - rgb[1]) <= 2 && abs(p[2] - rgb[2]) <= 2;
+        }
+    return (double)n / ((x1 - x0) * (y1 - y0));
+}
+
+/* The face's modelling follows the photo's shading on the skin only: the chin's soft shadow on the shirt
+ * (25% darker, inside the modelling's zone, the face's oval x 1.2, which reaches y ~190 here) leaves the
+ * shirt in the flat colour it has outside the zone, at the working size and when worked out smaller. */
+Test(cel, the_modelling_leaves_the_shirt_under_the_chin_flat)
+{
+    for (int k = 1; k <= 3; k += 2) {
+        sb_image_t photo, net, out;
+        sb_error_t e = {0};
+        portrait(k, &photo, &net);
+        for (int y = 150 * k; y < S * k; y++)
+            for (int x = 0; x < S * k; x++) {
+                float dx = (x - 100.0f * k) / (25.0f * k), dy = (y - 160.0f * k) / (12.0f * k);
+                float shade = 1 - 0.25f * expf(-0.5f * (dx * dx + dy * dy));
+                for (int c = 0; c < 3; c++) {
+                    size_t i = 3 * ((size_t)y * photo.width + x) + c;
+                    photo.data[i] = (uint8_t)lroundf(photo.data[i] * shade);
+                    net.data[i] = photo.data[i];
+                }
+            }
+        sb_cel_face_t f = face;
+        for (int i = 0; i < 5; i++)
+            f.lmk[i][0] *= k, f.lmk[i][1] *= k;
+        cr_assert_eq(sb_cel_shade(&photo, &net, NULL, &f, &out, &e), SB_OK, "%s", e.message);
+        /* the shirt's colour outside the zone (bottom left corner), then its share under the chin */
+        const uint8_t *ref = out.data + 3 * ((size_t)(175 * k) * out.width + 5 * k);
+        double outside = share_of(&out, 2 * k, 160 * k, 20 * k, 190 * k, ref);
+        double in = share_of(&out, 45 * k, 158 * k, 155 * k, 190 * k, ref);
+        cr_log_info("k %d: shirt (%d, %d, %d): %.3f of the corner, %.3f under the chin", k, ref[0], ref[1], ref[2],
+                    outside, in);
+        cr_assert_gt(outside, 0.95, "k %d: the shirt outside the face's zone is not flat (%.3f)", k, outside);
+        cr_assert_gt(in, 0.95, "k %d: the shirt under the chin is modelled (%.3f of it keeps the shirt's colour)", k, in);
+        sb_image_free(&out);
+        sb_image_free(&photo);
+        sb_image_free(&net);
+    }
+}
+
 /* A dark disc on a light ground, and sparse single dark dots on the ground. */
 static void disc_and_dots(sb_image_t *img)
 {
