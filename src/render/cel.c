@@ -150,8 +150,8 @@ static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *i
 
 /* The face's modelling from the photo: inside the face's oval x FACE_MODEL_OVAL (feathered over its outer
  * FACE_FEATHER, times the matte), the flat tones' luma is pulled FACE_MODEL of the way towards the photo's
- * luma blurred at the face's scale (eye distance / FACE_MODEL_DIV: the nose's side, the eye sockets, the mouth's shape, no pores), scaled to
- * the flat face's mean; a gain on the flat colour, so the hue stays the cel's, quantised in FACE_STEP steps
+ * luma blurred at the face's scale (sb_cel_face_oval's / FACE_MODEL_DIV: the nose's side, the eye sockets,
+ * the mouth's shape, no pores), scaled to the flat face's mean; a gain on the flat colour, so the hue stays the cel's, quantised in FACE_STEP steps
  * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. Only the skin
  * region is modelled (`skin`: w*h bytes, 255 where the flat tones are skin): the zone also reaches hair,
  * collar and shirt, which keep their own flat bands. `lum` is the photo's luma, `img` the flat tones (3

@@ -19,8 +19,8 @@
 #define SMOOTH_EPS 0.004f
 #define VOTE_DIV 200     /* majority vote radius: side / this */
 /* Skin pixels: chroma within SKIN_HUE degrees of the reference's and at least SKIN_CHROMA_MIN of its
- * magnitude; luma SKIN_LUMA_LO..HI of the reference's (SKIN_LUMA_LO_HAIR above the brows, SKIN_BROW eye
- * distances over the eye line). */
+ * magnitude; luma SKIN_LUMA_LO..HI of the reference's (SKIN_LUMA_LO_HAIR above the brows, SKIN_BROW face
+ * scales (sb_cel_face_oval) over the eye line). */
 #define SKIN_HUE 28.0f
 #define SKIN_CHROMA_MIN 0.35f
 #define SKIN_CHROMA_MAX 1.45f /* redder than this is lips or blush: a region of its own */

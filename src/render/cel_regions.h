@@ -25,8 +25,11 @@ static inline float sb_cel_clamp01(float v)
 }
 
 /* The face's oval in `f`'s coordinates: centred on the mean of the eyes and mouth corners, half axes
- * SB_CEL_FACE_RX x SB_CEL_FACE_RY eye distances (brow to chin, cheek to cheek). Returns the eye distance, or
- * 0 (and leaves the outputs alone) when `f` is NULL or has no face. */
+ * SB_CEL_FACE_RX x SB_CEL_FACE_RY face scales (brow to chin, cheek to cheek). The face's scale is the eye
+ * distance, or the distance from the eyes' midpoint to the mouth's when that is longer: a turned face's eye
+ * distance is foreshortened (a profile's to a third), and an oval and lines scaled by it would cover the
+ * eyes and nose only and leave the cheek and jaw to the palette's clusters. Returns the face's scale, or 0
+ * (and leaves the outputs alone) when `f` is NULL or has no face. */
 #define SB_CEL_FACE_RX 1.05f
 #define SB_CEL_FACE_RY 1.45f
 static inline float sb_cel_face_oval(const sb_cel_face_t *f, float c[2], float *rx, float *ry)
@@ -35,6 +38,8 @@ static inline float sb_cel_face_oval(const sb_cel_face_t *f, float c[2], float *
         return 0;
     const float(*l)[2] = f->lmk;
     float dx = l[1][0] - l[0][0], dy = l[1][1] - l[0][1], d = sqrtf(dx * dx + dy * dy);
+    float mx = 0.5f * (l[3][0] + l[4][0] - l[0][0] - l[1][0]), my = 0.5f * (l[3][1] + l[4][1] - l[0][1] - l[1][1]);
+    d = fmaxf(d, sqrtf(mx * mx + my * my));
     c[0] = 0.25f * (l[0][0] + l[1][0] + l[3][0] + l[4][0]);
     c[1] = 0.25f * (l[0][1] + l[1][1] + l[3][1] + l[4][1]);
     *rx = SB_CEL_FACE_RX * d;
