@@ -23,9 +23,9 @@
 #define MIN_PIECE_FIXED 12 /* ... or than this are specks */
 /* The face's own lines (nose, lips, brows, eyelids) at the face's scale: a second DoG over the face's oval
  * with its inner sigma the face's scale (sb_cel_face_oval) / FACE_INK_DIV (never under the image's), its
- * threshold the FACE_TAU_RANK quantile inside the oval, so a soft face (upscaled from a small photo, or evenly lit) is drawn
- * too and a crisp one no more than its features; pieces under FACE_MIN_PIECE face scales are specks. The
- * lines fade out over the oval's outer FACE_FADE of its radius. */
+ * threshold the FACE_TAU_RANK quantile inside the oval, so a soft face (upscaled from a small photo, or
+ * evenly lit) is drawn too and a crisp one no more than its features; pieces under FACE_MIN_PIECE face
+ * scales are specks. The lines fade out over the oval's outer FACE_FADE of its radius. */
 #define FACE_INK_DIV 90.0f
 #define FACE_TAU_RANK 0.88f
 #define FACE_MIN_PIECE 0.2f
