@@ -28,7 +28,7 @@
  * scales are specks. The lines fade out over the oval's outer FACE_FADE of its radius. */
 #define FACE_INK_DIV 90.0f
 #define FACE_TAU_RANK 0.88f
-#define FACE_MIN_PIECE 0.2f
+#define FACE_MIN_PIECE 0.6f
 #define FACE_FADE 0.2f
 #define SIL_CENTRE 0.6f /* the silhouette line runs where the matte crosses this */
 #define SIL_HALF 0.22f  /* and fades out this far from it */
