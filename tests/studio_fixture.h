@@ -8,6 +8,8 @@
 
 #include "image/io.h"
 #include "pipeline/studio.h"
+#include "strobe.h"
+#include "testutil.h"
 
 static sb_studio_t *studio;
 
@@ -21,6 +23,18 @@ static void setup(void)
 static void teardown(void)
 {
     sb_studio_close(studio);
+}
+
+/* The default headshot of the shared photo `rel` (skipping the test without ../shared) into *r (freed by
+ * the caller on SB_OK); its error. */
+static inline sb_err headshot_of(const char *rel, sb_headshot_result_t *r, sb_error_t *e)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared(rel, &len);
+    sb_headshot_opts_t o = {0};
+    sb_err err = sb_headshot(studio, buf, len, &o, r, e);
+    free(buf);
+    return err;
 }
 
 #endif

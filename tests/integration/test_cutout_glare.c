@@ -14,17 +14,6 @@
 
 TestSuite(cutout_glare_photos, .init = setup, .fini = teardown, .timeout = 900);
 
-/* The default headshot of the shared photo `rel` into *r (freed by the caller on SB_OK); its error. */
-static sb_err headshot_of(const char *rel, sb_headshot_result_t *r, sb_error_t *e)
-{
-    size_t len;
-    uint8_t *buf = tu_read_shared(rel, &len);
-    sb_headshot_opts_t o = {0};
-    sb_err err = sb_headshot(studio, buf, len, &o, r, e);
-    free(buf);
-    return err;
-}
-
 /* The share of blown-out white pixels (every channel 235 or more) in the left quarter of the lower half. */
 static double white_lower_left(const sb_image_t *img)
 {

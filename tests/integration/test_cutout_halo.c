@@ -15,17 +15,6 @@
 
 TestSuite(cutout_halo_photos, .init = setup, .fini = teardown, .timeout = 900);
 
-/* The default headshot of the shared photo `rel` into *r (freed by the caller on SB_OK); its error. */
-static sb_err headshot_of(const char *rel, sb_headshot_result_t *r, sb_error_t *e)
-{
-    size_t len;
-    uint8_t *buf = tu_read_shared(rel, &len);
-    sb_headshot_opts_t o = {0};
-    sb_err err = sb_headshot(studio, buf, len, &o, r, e);
-    free(buf);
-    return err;
-}
-
 /* Main delivered these (cutout.pass true) with the cloud of the black wall round the hat and shoulders. */
 Test(cutout_halo_photos, the_black_wall_round_the_head_is_refused)
 {
