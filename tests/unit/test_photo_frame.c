@@ -68,6 +68,7 @@ Test(photo_frame, borders_added_to_a_real_photo_are_found_where_they_were_put)
     cr_assert_eq(sb_photo_frame_find(&framed, 100, r), 1);
     cr_expect(r[0] == 0 && r[1] == 40 && r[2] == img.width && r[3] == 40 + img.height, "letterbox: %d %d %d %d", r[0],
               r[1], r[2], r[3]);
+    sb_image_free(&framed);
     /* The same white margin round it is no frame: this photo's own background is white, so no edge shows. */
     add_border(&img, 25, 31, 27, 19, 255, &framed);
     cr_expect_eq(sb_photo_frame_find(&framed, 100, r), 0, "white on white: %d %d %d %d", r[0], r[1], r[2], r[3]);
