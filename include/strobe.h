@@ -288,7 +288,7 @@ typedef struct {
 /* Whether the product was treated as transparent (glass, clear bottles and jars: render/glass.h): the new
  * scene shows through it where the old background showed. */
 typedef struct {
-    bool done;    /* judged (canvas outputs; not for mask or cutout) */
+    bool done;    /* judged (every output: canvas, mask and cutout) */
     bool applied; /* its layer lets the scene through: transparency auto and score >= the threshold (render/glass.h
                    * SB_GLASS_MIN_SCORE), or transparency on */
     float score;  /* 0..1: how much of the product's interior shows the old background */
@@ -316,7 +316,7 @@ typedef struct {
                                  * SB_PRODUCT_UPSCALE_WARN or more is reported as input_upscaled_<f>x) */
     sb_hand_t hand;             /* the hand holding the product (hand.hand 0: none found), what it held that
                                  * was added, what was removed (hand remove) */
-    sb_product_transparency_t transparency; /* canvas outputs: whether the product was treated as glass */
+    sb_product_transparency_t transparency; /* whether the product was treated as glass (every output) */
     bool inner;                 /* the photo's subject filled it with no hand (a scene: a car's boot with the
                                  * shopping in it) and the product was taken from the middle of it
                                  * (pipeline/product_cut.h sb_product_inner; validation_warnings

@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include "image/resample.h"
+#include "pipeline/product_cut.h"
 #include "pipeline/studio.h"
+#include "render/glass.h"
 #include "vision/foreground.h"
 
 /* Mask values under this are cleared, as in the product photo: the refined mask's faint haze. */
@@ -218,6 +220,20 @@ static sb_err clean(const sb_cutout_opts_t *o, const sb_detect_result_t *d, sb_f
     return SB_OK;
 }
 
+/* A product not judged glass (render/glass.h, on its box) is made solid inside, as the product photo's
+ * cut-out is (sb_product_solidify): an unsure matte would let the caller's background through a carton.
+ * Glass keeps the net's soft matte. */
+static sb_err solid_unless_glass(const sb_image_t *work, sb_fimage_t *alpha, const int box[4], sb_error_t *e)
+{
+    sb_glass_t glass = {0};
+    sb_err err = sb_glass_estimate(work, alpha, box, 2.0f, &glass, e);
+    int bw = box[2] - box[0], bh = box[3] - box[1];
+    if (!err && glass.score < SB_GLASS_MIN_SCORE)
+        err = sb_product_solidify(alpha, NULL, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * (bw > bh ? bw : bh)), e);
+    sb_glass_free(&glass);
+    return err;
+}
+
 /* The rectangle the output keeps: the whole image, or with crop the box grown by the margin. */
 static void crop_rect(const sb_cutout_opts_t *o, int w, int h, const int box[4], int r[4])
 {
@@ -318,6 +334,8 @@ sb_err sb_cutout(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_c
         err = mask(studio, &work, res->kind, d, &alpha, e);
     if (!err)
         err = clean(&o, d, &alpha, box, e);
+    if (!err && res->kind == SB_CUTOUT_PRODUCT)
+        err = solid_unless_glass(&work, &alpha, box, e);
     if (err)
         goto done;
     sb_stages_mark(&d->stages, "mask");

@@ -12,7 +12,6 @@
 #include "render/scene.h"
 #include "render/shadow.h"
 #include "vision/cast_shadow.h"
-#include "vision/matte_solid.h"
 #include "vision/matte_trim.h"
 #include "vision/product_holes.h"
 #include "vision/white_check.h"
@@ -38,9 +37,6 @@
 /* A layer enlarged more than this is steepened (sb_matte_steepen by scale / STEEPEN_FROM): its outer
  * edge stays about as wide as at the photo's scale instead of a blurred ramp. */
 #define STEEPEN_FROM 1.5f
-/* An opaque product's matte is made solid from this share of its placed box's long side in from the
- * background (vision/matte_solid.h). */
-#define SOLID_DEPTH_FRAC 0.02
 
 typedef struct {
     sb_scene_preset preset;
@@ -109,9 +105,6 @@ static sb_err plan_cutout(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
     const char *t = o->transparency;
     if (t && strcmp(t, "auto") && strcmp(t, "on") && strcmp(t, "off"))
         return sb_error_set(e, SB_ERR_USAGE, "transparency", "transparency must be auto, on or off, got '%.40s'", t);
-    if (t && strcmp(t, "auto") && (o->cutout || o->mask_only))
-        return sb_error_set(e, SB_ERR_USAGE, "transparency",
-                            "transparency is for a product on a scene: a cut-out or a mask keeps the photo's pixels");
     p->glass = !t ? SB_GLASS_AUTO : !strcmp(t, "on") ? SB_GLASS_ON : !strcmp(t, "off") ? SB_GLASS_OFF : SB_GLASS_AUTO;
     p->cutout = o->cutout;
     p->margin = o->crop_margin < 0 ? CUTOUT_MARGIN_DEFAULT : o->crop_margin;
@@ -251,14 +244,13 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
     return err;
 }
 
-/* Make the layer's alpha solid inside (sb_matte_solidify over `depth` canvas pixels), its RGBA's alpha
- * with it. */
-static sb_err solidify_layer(layer_t *l, float depth, sb_error_t *e)
+/* The rectangle of the working photo `work` around the subject's box that is cut out: the box with a
+ * margin of CROP_MARGIN of its long side (and 2 pixels) each way, within the photo. */
+static void crop_rect(const int box[4], const sb_image_t *work, int r[4])
 {
-    sb_err err = sb_matte_solidify(&l->alpha, depth > 2 ? depth : 2, NULL, e);
-    for (size_t i = 0; !err && i < (size_t)l->alpha.width * l->alpha.height; i++)
-        l->rgba.data[i * 4 + 3] = (uint8_t)lrintf(l->alpha.data[i] * 255);
-    return err;
+    int bw = box[2] - box[0], bh = box[3] - box[1];
+    int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2;
+    sb_product_grow_box(box, m, m, work->width, work->height, r);
 }
 
 /* Trim the working photo to the subject, estimate its foreground colours there (stage "foreground"),
@@ -270,9 +262,8 @@ static sb_err solidify_layer(layer_t *l, float depth, sb_error_t *e)
 static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
                     sb_product_transparency_t *glass, sb_stages_t *st, sb_error_t *e)
 {
-    int bw = box[2] - box[0], bh = box[3] - box[1];
-    int m = (int)ceilf(CROP_MARGIN * (bw > bh ? bw : bh)) + 2, r[4];
-    sb_product_grow_box(box, m, m, work->width, work->height, r);
+    int bw = box[2] - box[0], bh = box[3] - box[1], r[4];
+    crop_rect(box, work, r);
     sb_image_t f = {0};
     sb_err err = sb_product_cut(work, mask, r, &f, st, e);
     if (err)
@@ -300,7 +291,7 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
         glass->done = true;
     /* An opaque product is opaque: no ghost of it with the scene through (vision/matte_solid.h). */
     if (!err && !glass->applied)
-        err = solidify_layer(out, (float)(SOLID_DEPTH_FRAC * s * (bw > bh ? bw : bh)), e);
+        err = sb_product_solidify(&out->alpha, &out->rgba, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * s * (bw > bh ? bw : bh)), e);
     if (!err)
         sb_scene_tint_layer(p->preset, &p->spec, &out->rgba);
     if (!err)
@@ -522,12 +513,29 @@ done:
     return err;
 }
 
-/* The mask alone at the upright input size, as a 1-band PNG (stage "encode"). */
-static sb_err encode_mask(const sb_fimage_t *mask, sb_product_result_t *res, sb_error_t *e)
+/* The mask alone at the upright input size, as a 1-band PNG (stage "encode"): the product's shape. A
+ * product not treated as glass (p->glass, judged on the photo `work` as on a canvas; the verdict in
+ * res->transparency) is made solid inside (sb_product_solidify, in `mask` itself); glass keeps the net's
+ * matte (its transparency is the cut-out's and the canvas's business, not its shape's). */
+static sb_err encode_mask(const plan_t *p, const sb_image_t *work, sb_fimage_t *mask, const int box[4],
+                          sb_product_result_t *res, sb_error_t *e)
 {
     const sb_detect_result_t *d = &res->detect;
+    sb_product_transparency_t *t = &res->transparency;
     sb_image_t m8 = {0}, up = {0};
-    sb_err err = sb_fimage_to_u8(mask, &m8, e);
+    sb_glass_t glass = {0};
+    int r[4], bw = box[2] - box[0], bh = box[3] - box[1];
+    crop_rect(box, work, r);
+    /* A min_score over 1: the score alone, no map. */
+    sb_err err = sb_glass_estimate(work, mask, r, 2.0f, &glass, e);
+    sb_glass_free(&glass);
+    if (!err) {
+        t->done = true, t->score = glass.score, t->applied = glass.score >= sb_glass_min_score(p->glass);
+        if (!t->applied)
+            err = sb_product_solidify(mask, NULL, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * (bw > bh ? bw : bh)), e);
+    }
+    if (!err)
+        err = sb_fimage_to_u8(mask, &m8, e);
     const sb_image_t *img = &m8;
     if (!err && (d->upright_width != m8.width || d->upright_height != m8.height)) {
         err = sb_image_resize(&m8, d->upright_width, d->upright_height, &up, e);
@@ -600,8 +608,9 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     res->subject_w = (int)ceil(box[2] * kx) - res->subject_x, res->subject_h = (int)ceil(box[3] * ky) - res->subject_y;
 
     if (p.mask_only || p.cutout) {
-        err = p.mask_only ? encode_mask(&mask, res, e)
-                          : sb_product_cut_out(&work, &mask, box, p.margin, p.margin_pct, p.format, p.quality, res, e);
+        err = p.mask_only ? encode_mask(&p, &work, &mask, box, res, e)
+                          : sb_product_cut_out(&work, &mask, box, p.margin, p.margin_pct, p.glass, p.format, p.quality,
+                                               res, e);
         goto done;
     }
     err = place(&p, &work, &mask, box, &placed, &res->transparency, &d->stages, e);

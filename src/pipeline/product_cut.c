@@ -7,6 +7,7 @@
 
 #include "vision/foreground.h"
 #include "vision/hand.h"
+#include "vision/matte_solid.h"
 #include "vision/matte_trim.h"
 #include "vision/salient.h"
 
@@ -47,8 +48,40 @@ void sb_product_grow_box(const int box[4], int mx, int my, int w, int h, int r[4
 }
 
 
+sb_err sb_product_solidify(sb_fimage_t *alpha, sb_image_t *rgba, float depth, sb_error_t *e)
+{
+    sb_err err = sb_matte_solidify(alpha, depth > 2 ? depth : 2, NULL, e);
+    for (size_t i = 0; !err && rgba && i < (size_t)alpha->width * alpha->height; i++)
+        rgba->data[i * 4 + 3] = (uint8_t)lrintf(alpha->data[i] * 255);
+    return err;
+}
+
+/* Glass lets the caller's background through, any other product is solid inside (sb_product_cut_out):
+ * applied to the cut-out `f` of rectangle r, into res->transparency. */
+static sb_err see_through_or_solid(const sb_image_t *work, const sb_fimage_t *mask, const int r[4], const int box[4],
+                                   sb_glass_mode glass, sb_image_t *f, sb_product_result_t *res, sb_error_t *e)
+{
+    sb_product_transparency_t *t = &res->transparency;
+    sb_err err = sb_glass_see_through(work, mask, r, glass, f, &t->score, &t->applied, e);
+    if (err)
+        return err;
+    t->done = true;
+    if (t->applied)
+        return SB_OK;
+    sb_fimage_t a = {0};
+    err = sb_fimage_alloc(&a, f->width, f->height, 1, e);
+    for (size_t i = 0; !err && i < (size_t)f->width * f->height; i++)
+        a.data[i] = f->data[i * 4 + 3] / 255.0f;
+    int bw = box[2] - box[0], bh = box[3] - box[1];
+    if (!err)
+        err = sb_product_solidify(&a, f, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * (bw > bh ? bw : bh)), e);
+    sb_fimage_free(&a);
+    return err;
+}
+
 sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const int box[4], double margin,
-                          bool margin_pct, sb_format_t format, int quality, sb_product_result_t *res, sb_error_t *e)
+                          bool margin_pct, sb_glass_mode glass, sb_format_t format, int quality,
+                          sb_product_result_t *res, sb_error_t *e)
 {
     int bw = box[2] - box[0], bh = box[3] - box[1], r[4];
     int mx = (int)lround(margin_pct ? margin * bw : margin);
@@ -56,6 +89,8 @@ sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const
     sb_product_grow_box(box, mx, my, work->width, work->height, r);
     sb_image_t f = {0}, a = {0};
     sb_err err = sb_product_cut(work, mask, r, &f, &res->detect.stages, e);
+    if (!err)
+        err = see_through_or_solid(work, mask, r, box, glass, &f, res, e);
     if (!err)
         err = sb_image_alloc(&a, f.width, f.height, 1, e);
     for (size_t i = 0; !err && i < (size_t)f.width * f.height; i++)

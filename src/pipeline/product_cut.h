@@ -6,6 +6,11 @@
 #define SB_PIPELINE_PRODUCT_CUT_H
 
 #include "pipeline/studio.h"
+#include "render/glass.h"
+
+/* An opaque product's matte is made solid from this share of its box's long side in from the background
+ * (vision/matte_solid.h). */
+#define SB_PRODUCT_SOLID_DEPTH_FRAC 0.02
 
 /* The rectangle r (x0, y0, x1, y1) of the working photo cut out: its colours with the old background
  * taken out of the soft edge (sb_foreground_edge_rgba) and the mask as alpha, 8-bit RGBA into `f`
@@ -16,13 +21,21 @@ sb_err sb_product_cut(const sb_image_t *work, const sb_fimage_t *mask, const int
 /* The box (x0, y0, x1, y1) grown by mx, my on each side, within the w x h photo, into r. */
 void sb_product_grow_box(const int box[4], int mx, int my, int w, int h, int r[4]);
 
+/* Make the product's matte `alpha` (1 band, 0..1) solid inside (sb_matte_solidify over `depth` pixels, at
+ * least 2) and, when `rgba` is not NULL (8-bit RGBA, alpha's size), copy it into its 4th band. SB_ERR_NOMEM. */
+sb_err sb_product_solidify(sb_fimage_t *alpha, sb_image_t *rgba, float depth, sb_error_t *e);
+
 /* The product alone: the box grown by the margin (pixels, or with margin_pct a fraction of the box's
  * width and height), cut out at the working resolution and encoded as `format` (PNG or WebP, `quality`)
  * into res->output, its alpha as a 1-band PNG of the same crop into res->mask; res->width, height,
- * mask_width, mask_height, format, has_alpha set (stages "foreground", "encode"). SB_ERR_NOMEM and the
- * encoder's errors. */
+ * mask_width, mask_height, format, has_alpha set (stages "foreground", "encode"). As on a canvas, a
+ * product treated as glass (`glass`, render/glass.h; the verdict in res->transparency) lets whatever it is
+ * laid on show through where the old background showed, and any other product is made solid inside
+ * (sb_product_solidify, SB_PRODUCT_SOLID_DEPTH_FRAC of the box's long side), so neither carries the old
+ * scene or a ghost of itself. SB_ERR_NOMEM and the encoder's and glass step's errors. */
 sb_err sb_product_cut_out(const sb_image_t *work, const sb_fimage_t *mask, const int box[4], double margin,
-                          bool margin_pct, sb_format_t format, int quality, sb_product_result_t *res, sb_error_t *e);
+                          bool margin_pct, sb_glass_mode glass, sb_format_t format, int quality,
+                          sb_product_result_t *res, sb_error_t *e);
 
 /* A product held in a hand (vision/hand.h, with the studio's selfie net; only when the subject reaches the
  * photo's border, since a holding hand comes in from outside the photo): what the hand holds added to

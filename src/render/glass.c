@@ -133,13 +133,17 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e)
     return SB_OK;
 }
 
+float sb_glass_min_score(sb_glass_mode mode)
+{
+    return mode == SB_GLASS_ON ? 0 : mode == SB_GLASS_OFF ? 2 : SB_GLASS_MIN_SCORE;
+}
+
 sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_mode mode,
                             sb_image_t *layer, float *score, bool *applied, sb_error_t *e)
 {
     sb_glass_t glass;
     sb_image_t map = {0};
-    float min_score = mode == SB_GLASS_ON ? 0 : mode == SB_GLASS_OFF ? 2 : SB_GLASS_MIN_SCORE;
-    sb_err err = sb_glass_estimate(rgb, alpha, r, min_score, &glass, e);
+    sb_err err = sb_glass_estimate(rgb, alpha, r, sb_glass_min_score(mode), &glass, e);
     *score = err ? 0 : glass.score;
     *applied = !err && glass.map.data;
     if (!err && glass.map.data) {

@@ -50,6 +50,10 @@ sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const 
  * as in the header comment. SB_ERR_INTERNAL when the sizes or bands do not match. */
 sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e);
 
+/* The score from which `mode` treats a product as transparent: SB_GLASS_MIN_SCORE (auto), 0 (on: always),
+ * 2 (off: never), as `min_score` for sb_glass_estimate. Pure. */
+float sb_glass_min_score(sb_glass_mode mode);
+
 /* The whole step for a product pipeline: estimate on `rgb` and `alpha` for the crop r (sb_glass_estimate) and,
  * when the product is treated as transparent (`mode` auto: its score is SB_GLASS_MIN_SCORE or more; on:
  * always; off: never), resize the map to `layer` (the crop's placed RGBA, any size) and apply it; an opaque

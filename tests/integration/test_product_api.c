@@ -608,9 +608,9 @@ Test(product_api, small_input_warned_and_hand_removed)
 }
 
 /* transparency through the real server: the beer glass (the window seen through it) is treated as glass
- * and says so, the carton is not, and a mask (no canvas, nothing judged) carries no transparency. The
- * option `transparency` overrides the verdict: off keeps the glass opaque (same score, other pixels), on
- * makes the carton see-through; a bad value, or one with a mask, is a 400 on its field, not charged. */
+ * and says so, the carton is not, on a canvas, in a cut-out and in a mask alike. The option `transparency`
+ * overrides the verdict: off keeps the glass opaque (same score, other pixels), also in its cut-out, on
+ * makes the carton see-through; a bad value is a 400 on its field, not charged. */
 Test(product_api, transparency_reported)
 {
     begin();
@@ -618,7 +618,7 @@ Test(product_api, transparency_reported)
     uint8_t *glass = load_shared("testdata/products/imagenet_beer_glass.jpg", &glass_len);
     uint8_t *carton = load_shared(CARTON, &carton_len);
     char key[64];
-    start(NULL, 6, key);
+    start(NULL, 8, key);
     const char *const wait[] = {"Prefer: wait=30", NULL};
     const char *const f[] = {"size", "256x256", "preset", "marble", NULL};
     resp_t r = post_product(key, glass, glass_len, f, wait);
@@ -652,14 +652,26 @@ Test(product_api, transparency_reported)
     cr_assert_lt(json_number_value(json_object_get(t, "score")), 0.43, "whatever its score: %s", r.body);
     resp_free(&r);
 
-    const char *const *bad[] = {(const char *const[]){"transparency", "sideways", NULL},
-                                (const char *const[]){"transparency", "on", "mask", "true", NULL},
-                                (const char *const[]){"transparency", "off", "cutout", "true", NULL}};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        r = post_product(key, carton, carton_len, bad[i], wait);
-        EXPECT_ERROR(r, 400, "bad_request", "transparency", "transparency");
-        resp_free(&r);
-    }
+    const char *const bad[] = {"transparency", "sideways", NULL};
+    r = post_product(key, carton, carton_len, bad, wait);
+    EXPECT_ERROR(r, 400, "bad_request", "transparency", "transparency");
+    resp_free(&r);
+
+    const char *const cut_auto[] = {"cutout", "true", NULL};
+    r = post_product(key, glass, glass_len, cut_auto, wait);
+    EXPECT_STATUS(r, 200, "the beer glass's cut-out");
+    t = json_object_get(r.json, "transparency");
+    cr_assert(json_is_true(json_object_get(t, "applied")), "the cut-out's glass is transparent too: %s", r.body);
+    double cut_score = json_number_value(json_object_get(t, "score"));
+    cr_assert_geq(cut_score, 0.43, "%s", r.body);
+    resp_free(&r);
+    const char *const cut_off[] = {"cutout", "true", "transparency", "off", NULL};
+    r = post_product(key, glass, glass_len, cut_off, wait);
+    EXPECT_STATUS(r, 200, "the beer glass's cut-out, transparency off");
+    t = json_object_get(r.json, "transparency");
+    cr_assert(json_is_false(json_object_get(t, "applied")), "off keeps the cut-out opaque: %s", r.body);
+    cr_assert_float_eq(json_number_value(json_object_get(t, "score")), cut_score, 1e-6, "the same score: %s", r.body);
+    resp_free(&r);
 
     const char *const white[] = {"size", "256x256", NULL};
     r = post_product(key, carton, carton_len, white, wait);
@@ -673,9 +685,11 @@ Test(product_api, transparency_reported)
     const char *const mask[] = {"mask", "true", NULL};
     r = post_product(key, carton, carton_len, mask, wait);
     EXPECT_STATUS(r, 200, "the carton's mask");
-    cr_assert_null(json_object_get(r.json, "transparency"), "a mask is not judged: %s", r.body);
+    t = json_object_get(r.json, "transparency");
+    cr_assert(json_is_false(json_object_get(t, "applied")), "the carton's mask is judged opaque: %s", r.body);
+    cr_assert_float_eq(json_number_value(json_object_get(t, "score")), score, 1e-6, "as on the canvas: %s", r.body);
     resp_free(&r);
-    cr_assert_eq(credits_of(key), 1, "four canvases and the mask charged, the refusals not");
+    cr_assert_eq(credits_of(key), 1, "four canvases, two cut-outs and the mask charged, the refusal not");
     free(glass);
     free(carton);
     expect_healthy("transparency");
