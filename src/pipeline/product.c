@@ -291,7 +291,8 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
         glass->done = true;
     /* An opaque product is opaque: no ghost of it with the scene through (vision/matte_solid.h). */
     if (!err && !glass->applied)
-        err = sb_product_solidify(&out->alpha, &out->rgba, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * s * (bw > bh ? bw : bh)), e);
+        err = sb_product_solidify(&out->alpha, &out->rgba, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * s * (bw > bh ? bw : bh)),
+                                  e);
     if (!err)
         sb_scene_tint_layer(p->preset, &p->spec, &out->rgba);
     if (!err)
