@@ -156,7 +156,7 @@ static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *i
  * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. Only the skin
  * region is modelled (`skin`: w*h bytes, 255 where the flat tones are skin): the zone also reaches hair,
  * collar and shirt, which keep their own flat bands. `lum` is the photo's luma, `img` the flat tones (3
- * bands, changed in place), `tmp` w*h floats of scratch. */
+ * bands, changed in place), `tmp` w*h floats of scratch (the blur of the zone's box). */
 #define FACE_MODEL 0.7f
 #define FACE_STEP 0.10f      /* the gain in steps of this: a few more bands, not an airbrush */
 #define FACE_STEP_SOFT 0.15f /* each step's edge, as a fraction of the step: anti-aliasing */
@@ -170,11 +170,21 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
     if (d < 8)
         return SB_OK;
     rx *= FACE_MODEL_OVAL, ry *= FACE_MODEL_OVAL;
-    sb_err err = sb_blur(lum, tmp, w, h, 1, fmaxf(1.0f, d / FACE_MODEL_DIV), e);
-    if (err)
-        return err;
     int x0 = (int)fmaxf(0, floorf(c[0] - rx)), x1 = (int)fminf(w, ceilf(c[0] + rx));
     int y0 = (int)fmaxf(0, floorf(c[1] - ry)), y1 = (int)fminf(h, ceilf(c[1] + ry));
+    if (x1 <= x0 || y1 <= y0)
+        return SB_OK;
+    /* The blur on the zone's box only, with a margin wider than the blur's three box passes reach (each
+     * about sigma), so the zone sees what a blur of the whole image gives. */
+    float sigma = fmaxf(1.0f, d / FACE_MODEL_DIV);
+    int m = 3 * (int)ceilf(sigma) + 2;
+    int bx0 = x0 - m < 0 ? 0 : x0 - m, by0 = y0 - m < 0 ? 0 : y0 - m;
+    int bx1 = x1 + m > w ? w : x1 + m, by1 = y1 + m > h ? h : y1 + m, bw = bx1 - bx0;
+    for (int y = by0; y < by1; y++)
+        memcpy(tmp + (size_t)(y - by0) * bw, lum + (size_t)y * w + bx0, (size_t)bw * sizeof *tmp);
+    sb_err err = sb_blur(tmp, tmp, bw, by1 - by0, 1, sigma, e);
+    if (err)
+        return err;
     double sf = 0, sp = 0, sw = 0;
     for (int pass = 0; pass < 2; pass++) {
         float k = pass && sp > 0 ? (float)(sf / sp) : 1;
@@ -189,11 +199,12 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
                 if (wt <= 0)
                     continue;
                 float lf = sb_cel_luma(img + 3 * i);
+                float bl = tmp[(size_t)(y - by0) * bw + (x - bx0)];
                 if (!pass) {
-                    sf += wt * lf, sp += wt * tmp[i], sw += wt;
+                    sf += wt * lf, sp += wt * bl, sw += wt;
                     continue;
                 }
-                float target = lf + FACE_MODEL * (k * tmp[i] - lf);
+                float target = lf + FACE_MODEL * (k * bl - lf);
                 float g = lf > 1e-3f ? target / lf : 1;
                 float u = (fminf(1.6f, fmaxf(0.5f, g)) - 1) / FACE_STEP, fl = floorf(u), fr = u - fl;
                 float st = (fr - (0.5f - FACE_STEP_SOFT)) / (2 * FACE_STEP_SOFT);
