@@ -104,8 +104,7 @@ static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
 
 /* The anime attempts of one call share the net's work: the person in 8 bits and its intensity-1 cartoon
  * (CartoonGAN, its output read by the cel shading at the regions' size, not scaled to the photo's first),
- * made on the first attempt; a retry at a lower intensity is only a mix of
- * the two (sb_cartoon_mix). */
+ * made on the first attempt; a retry at a lower intensity is only a mix of the two (sb_cartoon_mix). */
 typedef struct {
     sb_image_t photo, styled;
 } anime_cache_t;
