@@ -103,8 +103,8 @@ static void mix_from(const sb_fimage_t *src, sb_fimage_t *dst, float t)
 }
 
 /* The anime attempts of one call share the net's work: the person in 8 bits and its intensity-1 cartoon
- * (CartoonGAN, then cel shading), made on the first attempt; a retry at a lower intensity is only a mix of
- * the two (sb_cartoon_mix). */
+ * (CartoonGAN, its output read by the cel shading at the regions' size, not scaled to the photo's first),
+ * made on the first attempt; a retry at a lower intensity is only a mix of the two (sb_cartoon_mix). */
 typedef struct {
     sb_image_t photo, styled;
 } anime_cache_t;
@@ -115,7 +115,8 @@ static void anime_cache_free(anime_cache_t *a)
     sb_image_free(&a->styled);
 }
 
-/* The net's output `net` cel-shaded into `out`, the face's landmarks and the matte from the portrait. */
+/* The net's output `net` (at the net's size) cel-shaded into `out` (the photo's size), the face's landmarks
+ * and the matte from the portrait. */
 static sb_err cel_shade(const sb_portrait_t *p, const sb_image_t *photo, const sb_image_t *net, sb_image_t *out,
                         sb_error_t *e)
 {
@@ -146,7 +147,7 @@ static sb_err style_person(sb_studio_t *studio, const plan_t *pl, const sb_portr
             }
             sb_image_t net = {0};
             if (!err)
-                err = sb_cartoon_apply(c, &ac->photo, pl->cartoon_side, 1.0f, &net, e);
+                err = sb_cartoon_net(c, &ac->photo, pl->cartoon_side, &net, e);
             if (!err)
                 err = cel_shade(p, &ac->photo, &net, &ac->styled, e);
             sb_image_free(&net);

@@ -156,20 +156,49 @@ sb_err sb_cartoon_mix(const sb_image_t *photo, const sb_image_t *styled, float i
     return err;
 }
 
+/* The usage checks shared by sb_cartoon_net and sb_cartoon_apply. */
+static sb_err check_args(int net_side, const sb_image_t *rgb, sb_error_t *e)
+{
+    if (net_side < SB_CARTOON_SIDE_MIN || net_side > SB_CARTOON_SIDE_MAX || net_side % 4)
+        return sb_error_set(e, SB_ERR_USAGE, "net_side", "net side %d is not a multiple of 4 in %d..%d", net_side,
+                            SB_CARTOON_SIDE_MIN, SB_CARTOON_SIDE_MAX);
+    if (!rgb->data || rgb->bands != 3 || rgb->width < 1 || rgb->height < 1)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "the cartoonizer needs a non-empty RGB image");
+    return SB_OK;
+}
+
+sb_err sb_cartoon_net(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, sb_image_t *out, sb_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    sb_err err = check_args(net_side, rgb, e);
+    if (err)
+        return err;
+    if (c->fixed_side)
+        return run_fixed(c, rgb, out, e);
+    /* Same pixel count as a net_side square, so the cost does not depend on the aspect; keeping the aspect
+     * keeps the net's strokes and outlines round instead of squeezed. */
+    int w = rgb->width, h = rgb->height;
+    double s = net_side / sqrt((double)w * h);
+    sb_image_t small = {0};
+    err = sb_image_resize(rgb, round4(w * s), round4(h * s), &small, e);
+    if (!err)
+        err = run_net(c, &small, out, e);
+    sb_image_free(&small);
+    return err;
+}
+
 sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, float intensity, sb_image_t *out,
                         sb_error_t *e)
 {
     memset(out, 0, sizeof *out);
-    if (net_side < SB_CARTOON_SIDE_MIN || net_side > SB_CARTOON_SIDE_MAX || net_side % 4)
-        return sb_error_set(e, SB_ERR_USAGE, "net_side", "net side %d is not a multiple of 4 in %d..%d", net_side,
-                            SB_CARTOON_SIDE_MIN, SB_CARTOON_SIDE_MAX);
+    sb_err err = check_args(net_side, rgb, e);
+    if (err)
+        return err;
     if (!(intensity >= 0.0f && intensity <= 1.0f))
         return sb_error_set(e, SB_ERR_USAGE, "intensity", "style intensity %g is outside 0..1", intensity);
-    if (!rgb->data || rgb->bands != 3 || rgb->width < 1 || rgb->height < 1)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "the cartoonizer needs a non-empty RGB image");
 
     int w = rgb->width, h = rgb->height;
-    sb_err err = sb_image_alloc(out, w, h, 3, e);
+    err = sb_image_alloc(out, w, h, 3, e);
     if (err)
         return err;
     size_t n = (size_t)w * h * 3;
@@ -178,21 +207,12 @@ sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, fl
         return SB_OK;
     }
 
-    sb_image_t small = {0}, styl = {0}, back = {0};
-    err = c->fixed_side ? run_fixed(c, rgb, &styl, e) : SB_OK;
-    if (!c->fixed_side) {
-        /* Same pixel count as a net_side square, so the cost does not depend on the aspect; keeping the aspect
-         * keeps the net's strokes and outlines round instead of squeezed. */
-        double s = net_side / sqrt((double)w * h);
-        err = sb_image_resize(rgb, round4(w * s), round4(h * s), &small, e);
-        if (!err)
-            err = run_net(c, &small, &styl, e);
-    }
+    sb_image_t styl = {0}, back = {0};
+    err = sb_cartoon_net(c, rgb, net_side, &styl, e);
     if (!err)
         err = sb_image_resize(&styl, w, h, &back, e);
     if (!err)
         mix(rgb, &back, intensity, out);
-    sb_image_free(&small);
     sb_image_free(&styl);
     sb_image_free(&back);
     if (err)

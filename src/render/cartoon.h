@@ -40,6 +40,13 @@ void sb_cartoon_close(sb_cartoon_t *c);
 sb_err sb_cartoon_apply(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, float intensity, sb_image_t *out,
                         sb_error_t *e);
 
+/* The net's own output for `rgb` (3 bands, any size) into `out` (allocated by the call, 3 bands): what
+ * sb_cartoon_apply resizes back to the photo's size at intensity 1, at the size the net ran at (Hosoda:
+ * net_side^2 pixels with the photo's aspect, sides multiples of 4; Hayao: the photo fitted into 512x512), for
+ * a caller that resizes it once to the size it needs. Thread-safe and deterministic like sb_cartoon_apply;
+ * errors as there, less "intensity". On failure `out` is left empty. */
+sb_err sb_cartoon_net(sb_cartoon_t *c, const sb_image_t *rgb, int net_side, sb_image_t *out, sb_error_t *e);
+
 /* The mix sb_cartoon_apply makes at `intensity` from the photo and its intensity-1 result `styled` (both
  * 3-band, one size), into `out` (allocated by the call): byte for byte what sb_cartoon_apply gives at that
  * intensity, without running the net again. Any thread. Errors: SB_ERR_USAGE (field "intensity" or "image"),

@@ -13,6 +13,7 @@
 #include "render/cel_regions.h"
 
 #define MIN_SIDE 16
+#define ASPECT_SLACK 0.05 /* the styled copy's aspect may differ this much (the net's sides are rounded) */
 #define WORK_SIDE 360 /* the regions are worked out at most this many pixels a side */
 #define SKIN SB_CEL_SKIN
 #define NREG SB_CEL_NREG
@@ -155,7 +156,7 @@ static void paste_eyes(const sb_image_t *photo, const sb_cel_face_t *f, float *i
  * with soft edges, so the photo's shading comes out as a few more bands, not an airbrush. Only the skin
  * region is modelled (`skin`: w*h bytes, 255 where the flat tones are skin): the zone also reaches hair,
  * collar and shirt, which keep their own flat bands. `lum` is the photo's luma, `img` the flat tones (3
- * bands, changed in place), `tmp` w*h floats of scratch. */
+ * bands, changed in place), `tmp` w*h floats of scratch (the blur of the zone's box). */
 #define FACE_MODEL 0.7f
 #define FACE_STEP 0.10f      /* the gain in steps of this: a few more bands, not an airbrush */
 #define FACE_STEP_SOFT 0.15f /* each step's edge, as a fraction of the step: anti-aliasing */
@@ -169,11 +170,21 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
     if (d < 8)
         return SB_OK;
     rx *= FACE_MODEL_OVAL, ry *= FACE_MODEL_OVAL;
-    sb_err err = sb_blur(lum, tmp, w, h, 1, fmaxf(1.0f, d / FACE_MODEL_DIV), e);
-    if (err)
-        return err;
     int x0 = (int)fmaxf(0, floorf(c[0] - rx)), x1 = (int)fminf(w, ceilf(c[0] + rx));
     int y0 = (int)fmaxf(0, floorf(c[1] - ry)), y1 = (int)fminf(h, ceilf(c[1] + ry));
+    if (x1 <= x0 || y1 <= y0)
+        return SB_OK;
+    /* The blur on the zone's box only, with a margin wider than the blur's three box passes reach (each
+     * about sigma), so the zone sees what a blur of the whole image gives. */
+    float sigma = fmaxf(1.0f, d / FACE_MODEL_DIV);
+    int m = 3 * (int)ceilf(sigma) + 2;
+    int bx0 = x0 - m < 0 ? 0 : x0 - m, by0 = y0 - m < 0 ? 0 : y0 - m;
+    int bx1 = x1 + m > w ? w : x1 + m, by1 = y1 + m > h ? h : y1 + m, bw = bx1 - bx0;
+    for (int y = by0; y < by1; y++)
+        memcpy(tmp + (size_t)(y - by0) * bw, lum + (size_t)y * w + bx0, (size_t)bw * sizeof *tmp);
+    sb_err err = sb_blur(tmp, tmp, bw, by1 - by0, 1, sigma, e);
+    if (err)
+        return err;
     double sf = 0, sp = 0, sw = 0;
     for (int pass = 0; pass < 2; pass++) {
         float k = pass && sp > 0 ? (float)(sf / sp) : 1;
@@ -188,11 +199,12 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
                 if (wt <= 0)
                     continue;
                 float lf = sb_cel_luma(img + 3 * i);
+                float bl = tmp[(size_t)(y - by0) * bw + (x - bx0)];
                 if (!pass) {
-                    sf += wt * lf, sp += wt * tmp[i], sw += wt;
+                    sf += wt * lf, sp += wt * bl, sw += wt;
                     continue;
                 }
-                float target = lf + FACE_MODEL * (k * tmp[i] - lf);
+                float target = lf + FACE_MODEL * (k * bl - lf);
                 float g = lf > 1e-3f ? target / lf : 1;
                 float u = (fminf(1.6f, fmaxf(0.5f, g)) - 1) / FACE_STEP, fl = floorf(u), fr = u - fl;
                 float st = (fr - (0.5f - FACE_STEP_SOFT)) / (2 * FACE_STEP_SOFT);
@@ -205,11 +217,11 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
     return SB_OK;
 }
 
-/* The flat, banded colours of `photo` and `styled` (3 bands, one size) into `flat` (allocated, same size,
- * 3 bands): the regions (cel_regions.h), their tones, bands; `skin` (allocated, same size, 1 band) is 255
- * on the skin region, 0 elsewhere. `al` is NULL or w*h floats; `face` may be NULL. */
+/* The flat, banded colours of `photo` and `styled` (3 bands, one size) into bands 0-2 of `flat` (allocated,
+ * same size, 4 bands): the regions (cel_regions.h), their tones, bands; band 3 is 255 on the skin region, 0
+ * elsewhere (one image, so scaling it back is one resize). `al` is NULL or w*h floats; `face` may be NULL. */
 static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, const float *al, const sb_cel_face_t *face,
-                         bool antialias, sb_image_t *flat, sb_image_t *skin, sb_error_t *e)
+                         bool antialias, sb_image_t *flat, sb_error_t *e)
 {
     int w = photo->width, h = photo->height, side = w < h ? w : h;
     size_t n = (size_t)w * h;
@@ -262,39 +274,43 @@ static sb_err flat_tones(const sb_image_t *photo, const sb_image_t *styled, cons
             err = sb_blur(nets, nets, w, h, 3, AA_SIGMA * side / 800.0f, e);
     }
     if (!err)
-        err = sb_image_alloc(flat, w, h, 3, e);
-    if (!err)
-        err = sb_image_alloc(skin, w, h, 1, e);
+        err = sb_image_alloc(flat, w, h, 4, e);
     for (size_t i = 0; !err && i < n; i++) {
         for (int c = 0; c < 3; c++)
-            flat->data[3 * i + c] = (uint8_t)(sb_cel_clamp01(nets[3 * i + c]) * 255.0f + 0.5f);
-        skin->data[i] = lab[i] == SKIN ? 255 : 0;
+            flat->data[4 * i + c] = (uint8_t)(sb_cel_clamp01(nets[3 * i + c]) * 255.0f + 0.5f);
+        flat->data[4 * i + 3] = lab[i] == SKIN ? 255 : 0;
     }
     free(buf);
     free(lab);
     return err;
 }
 
-/* `img` (3 bands, 8 bits) blurred by `sigma` px in place: the stair steps of region borders scaled up from
- * the working size smoothed away. */
-static sb_err soften(sb_image_t *img, float sigma, sb_error_t *e)
+/* flat_tones' 4 bands split into the flat colours `img` (3 bands, 8 bits, allocated) and the skin label
+ * `skin` (1 band, allocated); with `sigma` > 0 the colours blurred by `sigma` px: the stair steps of region
+ * borders scaled up from the working size smoothed away. */
+static sb_err split(const sb_image_t *fs, float sigma, sb_image_t *img, sb_image_t *skin, sb_error_t *e)
 {
+    int w = fs->width, h = fs->height;
+    size_t n = (size_t)w * h;
     sb_fimage_t f = {0};
-    sb_image_t u = {0};
-    sb_err err = sb_image_to_float(img, &f, e);
+    sb_err err = sb_image_alloc(skin, w, h, 1, e);
     if (!err)
-        err = sb_blur(f.data, f.data, f.width, f.height, 3, sigma, e);
-    if (!err)
-        err = sb_fimage_to_u8(&f, &u, e);
-    if (!err) {
-        sb_image_free(img);
-        *img = u;
+        err = sb_fimage_alloc(&f, w, h, 3, e);
+    for (size_t i = 0; !err && i < n; i++) {
+        for (int c = 0; c < 3; c++)
+            f.data[3 * i + c] = fs->data[4 * i + c] * (1.0f / 255.0f);
+        skin->data[i] = fs->data[4 * i + 3];
     }
+    if (!err && sigma > 0)
+        err = sb_blur(f.data, f.data, w, h, 3, sigma, e);
+    if (!err)
+        err = sb_fimage_to_u8(&f, img, e);
     sb_fimage_free(&f);
     return err;
 }
 
-/* The inputs of flat_tones at `k` times the size (k < 1): photo, net and matte resized, landmarks scaled. */
+/* The inputs of flat_tones at `k` times the photo's size (k < 1): photo, net (from its own size) and matte
+ * resized, landmarks scaled. */
 static sb_err shrink(const sb_image_t *photo, const sb_image_t *styled, const sb_fimage_t *alpha,
                      const sb_cel_face_t *face, float k, sb_image_t *ph, sb_image_t *net, sb_fimage_t *al,
                      sb_cel_face_t *f, sb_error_t *e)
@@ -327,37 +343,43 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
                     const sb_cel_face_t *face, sb_image_t *out, sb_error_t *e)
 {
     memset(out, 0, sizeof *out);
-    if (!photo->data || !styled->data || photo->bands != 3 || styled->bands != 3 || photo->width != styled->width ||
-        photo->height != styled->height || photo->width < MIN_SIDE || photo->height < MIN_SIDE)
-        return sb_error_set(e, SB_ERR_USAGE, "image", "cel shading needs a photo and its styled copy, RGB of one size, "
-                                                      "at least %d px a side", MIN_SIDE);
+    if (!photo->data || !styled->data || photo->bands != 3 || styled->bands != 3 || styled->width < 1 ||
+        styled->height < 1 || photo->width < MIN_SIDE || photo->height < MIN_SIDE ||
+        fabs((double)styled->height * photo->width / ((double)styled->width * photo->height) - 1) > ASPECT_SLACK)
+        return sb_error_set(e, SB_ERR_USAGE, "image", "cel shading needs a photo and its styled copy, RGB of one "
+                                                      "aspect, the photo at least %d px a side", MIN_SIDE);
     if (alpha && (!alpha->data || alpha->bands != 1 || alpha->width != photo->width || alpha->height != photo->height))
         return sb_error_set(e, SB_ERR_USAGE, "image", "the matte must be 1 band of the photo's size");
     int w = photo->width, h = photo->height, side = w < h ? w : h;
     size_t n = (size_t)w * h;
     /* The regions are large and soft-edged: they are worked out at most WORK_SIDE a side and scaled back;
      * the ink and the eyes, which must be crisp, at full size. */
-    sb_image_t flat = {0}, ph = {0}, net = {0}, up = {0}, skin = {0}, skin_up = {0};
+    sb_image_t flat = {0}, ph = {0}, net = {0}, small = {0}, fs = {0}, skin = {0};
     sb_fimage_t al = {0};
     sb_cel_face_t f;
     sb_err err;
     if (side > WORK_SIDE) {
         err = shrink(photo, styled, alpha, face, (float)WORK_SIDE / side, &ph, &net, &al, &f, e);
         if (!err)
-            err = flat_tones(&ph, &net, alpha ? al.data : NULL, &f, false, &up, &skin_up, e);
+            err = flat_tones(&ph, &net, alpha ? al.data : NULL, &f, false, &small, e);
         if (!err)
-            err = sb_image_resize(&up, w, h, &flat, e);
+            err = sb_image_resize(&small, w, h, &fs, e);
         if (!err)
-            err = sb_image_resize(&skin_up, w, h, &skin, e);
-        if (!err)
-            err = soften(&flat, UPSCALE_SIGMA * side / 800.0f, e);
+            err = split(&fs, UPSCALE_SIGMA * side / 800.0f, &flat, &skin, e);
     } else {
-        err = flat_tones(photo, styled, alpha ? alpha->data : NULL, face, true, &flat, &skin, e);
+        const sb_image_t *sty = styled;
+        err = styled->width == w && styled->height == h ? SB_OK : sb_image_resize(styled, w, h, &net, e);
+        if (net.data)
+            sty = &net;
+        if (!err)
+            err = flat_tones(photo, sty, alpha ? alpha->data : NULL, face, true, &fs, e);
+        if (!err)
+            err = split(&fs, 0, &flat, &skin, e);
     }
     sb_image_free(&ph);
-    sb_image_free(&skin_up);
     sb_image_free(&net);
-    sb_image_free(&up);
+    sb_image_free(&small);
+    sb_image_free(&fs);
     sb_fimage_free(&al);
     float *buf = err ? NULL : malloc(n * 6 * sizeof *buf);
     if (!err && !buf)

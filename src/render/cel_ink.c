@@ -36,37 +36,46 @@
 
 /* dst = src convolved with a sampled Gaussian of `sigma` (separable, taps to 3 sigma, borders clamped):
  * exact at the 1-3 px sigmas the lines need, where sb_blur's box widths are too coarse to tell two sigmas
- * apart. `tmp` is w*h floats of scratch. */
+ * apart. `tmp` is w*h floats of scratch. Each pass adds one tap at a time over a whole row (the horizontal
+ * one over the row padded with its edge pixels), so the loops run over x and vectorise; every pixel still
+ * sums its taps in the same order. */
 static sb_err gauss(const float *src, float *dst, float *tmp, int w, int h, float sigma, sb_error_t *e)
 {
     int r = (int)ceilf(3 * sigma);
-    float *k = malloc((size_t)(2 * r + 1) * sizeof *k), sum = 0;
+    float *k = malloc((size_t)(2 * r + 1 + w + 2 * r) * sizeof *k), sum = 0;
     if (!k)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the ink outlines");
+    float *pad = k + 2 * r + 1;
     for (int i = -r; i <= r; i++)
         sum += k[i + r] = expf(-0.5f * i * i / (sigma * sigma));
     for (int i = 0; i <= 2 * r; i++)
         k[i] /= sum;
     for (int y = 0; y < h; y++) {
         const float *row = src + (size_t)y * w;
-        for (int x = 0; x < w; x++) {
-            float v = 0;
-            for (int i = -r; i <= r; i++) {
-                int xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-                v += k[i + r] * row[xx];
-            }
-            tmp[(size_t)y * w + x] = v;
+        float *o = tmp + (size_t)y * w;
+        for (int x = -r; x < w + r; x++)
+            pad[x + r] = row[x < 0 ? 0 : x >= w ? w - 1 : x];
+        for (int x = 0; x < w; x++)
+            o[x] = 0;
+        for (int i = 0; i <= 2 * r; i++) {
+            const float *p = pad + i;
+            float ki = k[i];
+            for (int x = 0; x < w; x++)
+                o[x] += ki * p[x];
         }
     }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            float v = 0;
-            for (int i = -r; i <= r; i++) {
-                int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-                v += k[i + r] * tmp[(size_t)yy * w + x];
-            }
-            dst[(size_t)y * w + x] = v;
+    for (int y = 0; y < h; y++) {
+        float *o = dst + (size_t)y * w;
+        for (int x = 0; x < w; x++)
+            o[x] = 0;
+        for (int i = -r; i <= r; i++) {
+            int yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
+            const float *p = tmp + (size_t)yy * w;
+            float ki = k[i + r];
+            for (int x = 0; x < w; x++)
+                o[x] += ki * p[x];
         }
+    }
     free(k);
     return SB_OK;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/resample.h"
 #include "render/cel.h"
 #include "testutil.h"
 
@@ -130,6 +131,42 @@ Test(cel, flat_regions_have_few_colours_and_no_blotches)
 Test(cel, flat_regions_when_worked_out_smaller)
 {
     check_flat(3);
+}
+
+/* The net's output at the net's own size (the avatar does not scale it to the photo's first): the photo's
+ * size comes out, and the same picture as from the net scaled to the photo's size, within half a level on
+ * average (the regions are worked out at the same size either way), above the working size (k = 3: the net
+ * read at 360) and at or under it (k = 1: the net scaled to the photo's 200). */
+static void check_net_size(int k, int net_side)
+{
+    sb_image_t photo, net, small, big, a, b;
+    sb_error_t e = {0};
+    portrait(k, &photo, &net);
+    sb_cel_face_t f = face;
+    for (int i = 0; i < 5; i++)
+        f.lmk[i][0] *= k, f.lmk[i][1] *= k;
+    cr_assert_eq(sb_image_resize(&net, net_side, net_side, &small, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_image_resize(&small, k * S, k * S, &big, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cel_shade(&photo, &small, NULL, &f, &a, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_cel_shade(&photo, &big, NULL, &f, &b, &e), SB_OK, "%s", e.message);
+    cr_assert(a.width == k * S && a.height == k * S && a.bands == 3);
+    double sum = 0;
+    size_t n = (size_t)a.width * a.height * 3;
+    for (size_t i = 0; i < n; i++)
+        sum += abs(a.data[i] - b.data[i]);
+    cr_assert_lt(sum / n, 0.5, "k %d: mean difference %.2f levels", k, sum / n);
+    sb_image_free(&a);
+    sb_image_free(&b);
+    sb_image_free(&small);
+    sb_image_free(&big);
+    sb_image_free(&photo);
+    sb_image_free(&net);
+}
+
+Test(cel, reads_the_net_at_its_own_size)
+{
+    check_net_size(3, 256);
+    check_net_size(1, 128);
 }
 
 /* The share of the rectangle's pixels within 2 levels of `rgb` in every band. */
