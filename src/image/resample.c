@@ -101,6 +101,30 @@ sb_err sb_image_resize(const sb_image_t *src, int width, int height, sb_image_t 
     return render(out, dst, "resize", e);
 }
 
+sb_err sb_image_shrink_area(const sb_image_t *src, const int area[4], int width, int height, sb_image_t *dst,
+                            sb_error_t *e)
+{
+    memset(dst, 0, sizeof *dst);
+    const int all[4] = {0, 0, src ? src->width : 0, src ? src->height : 0}, *r = area ? area : all;
+    int aw = r[2] - r[0], ah = r[3] - r[1];
+    if (!valid(src) || r[0] < 0 || r[1] < 0 || r[2] > src->width || r[3] > src->height || width <= 0 ||
+        height <= 0 || width > aw || height > ah)
+        return sb_error_set(e, SB_ERR_USAGE, "", "cannot shrink %dx%d at %d,%d of a %dx%d image to %dx%d", aw, ah, r[0],
+                            r[1], src ? src->width : 0, src ? src->height : 0, width, height);
+    double fx = (double)aw / width, fy = (double)ah / height;
+    VipsImage *in = wrap(src), *part = NULL, *out = NULL;
+    int rc = !in || vips_extract_area(in, &part, r[0], r[1], aw, ah, NULL) ||
+             (fx >= 2 || fy >= 2 ? vips_reduce(part, &out, fx, fy, "kernel", VIPS_KERNEL_LINEAR, NULL)
+                                 : resize_axes(part, &out, (double)width / aw, (double)height / ah));
+    if (part)
+        g_object_unref(part);
+    if (in)
+        g_object_unref(in);
+    if (rc)
+        return vips_failure(e, "shrink");
+    return render(out, dst, "shrink", e);
+}
+
 /* Fraction of the bilinear footprint at source coordinate x that lies on a source of n pixels. */
 static double coverage(double x, int n)
 {

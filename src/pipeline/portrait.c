@@ -47,11 +47,14 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
 /* The mesh averages n x n samples per pixel of its crop (mesh.c), n the working pixels per crop pixel: on a
  * working image twice the output's side a face's crop takes 4-8 working pixels per crop pixel, and 16-64
  * samples a pixel cost more than the net. So the working image round the subject's face (MESH_AREA x its
- * box's larger side, clipped) is shrunk once per photo (lanczos3) to MESH_STEP working pixels per crop
- * pixel of a 1.5x crop of that box, and the mesh reads it from there. (A MESH_STEP of 1 costs about 30-45
- * CPU-ms less on the 12 MP bench photo, but moves the framing of borderline photos: inspireface_mask then
- * passes the cut-out check only on its third framing, wider, with a pale strip of the door frame beside her
- * mask; docs/QUALITY.md, h11-align and h11-align2.) */
+ * box's larger side, clipped) is shrunk once per photo to MESH_STEP working pixels per crop pixel of a 1.5x
+ * crop of that box, and the mesh reads it from there. From 2x the shrink is a linear filter
+ * (sb_image_shrink_area): lanczos3 there cost a third of the align stage on the 12 MP bench photo, the mesh
+ * averages 2 x 2 samples of the source anyway, and its readings move by under 0.15 degrees
+ * (docs/QUALITY.md, h11-align3). (A MESH_STEP of 1 costs about 30-45 CPU-ms less on the bench photo, but
+ * moves the framing of borderline photos: inspireface_mask then passes the cut-out check only on its third
+ * framing, wider, with a pale strip of the door frame beside her mask; docs/QUALITY.md, h11-align,
+ * h11-align2 and h11-align3.) */
 #define MESH_AREA 4.0f
 #define MESH_STEP 2.0f
 
@@ -71,12 +74,8 @@ static sb_err mesh_source(sb_portrait_t *p, const sb_face_t *subject, const doub
                     (int)fminf((float)p->work.height, ceilf(cy + half))};
         if (r[2] - r[0] < 2 * SB_MESH_SIZE || r[3] - r[1] < 2 * SB_MESH_SIZE)
             return SB_OK;
-        sb_image_t area = {0};
         int w = (int)lroundf((r[2] - r[0]) / shrink), h = (int)lroundf((r[3] - r[1]) / shrink);
-        sb_err err = sb_image_crop(&p->work, r, &area, e);
-        if (!err)
-            err = sb_image_resize(&area, w, h, &p->mesh_src, e);
-        sb_image_free(&area);
+        sb_err err = sb_image_shrink_area(&p->work, r, w, h, &p->mesh_src, e);
         if (err)
             return err;
         /* Pixel centres: shrunk pixel i covers working pixels r0 + i sx .. r0 + (i + 1) sx. */

@@ -1115,6 +1115,49 @@ Test(resample, scale_and_rotation_follow_the_map)
     sb_image_free(&dst), sb_image_free(&mask), sb_image_free(&src);
 }
 
+/* The face mesh's source (pipeline/portrait.c) maps its pixel i back to (i + 0.5) f - 0.5 of the input, f the
+ * shrink: on a ramp whose value is the pixel's x (or y), each shrunk pixel away from the edges holds that
+ * point's value, for whole and fractional shrinks over and under 2x (linear and lanczos3), of the whole
+ * image or an area; exact sizes; an enlargement or an area off the image is refused. */
+Test(resample, shrink_area_centres_its_pixels)
+{
+    static const int to[][2] = {{50, 60}, {48, 61}, {35, 41}, {20, 13}, {150, 170}, {199, 100}};
+    sb_image_t src = {0}, dst = {0};
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(&src, 200, 240, 3, &e), SB_OK);
+    for (int y = 0; y < 240; y++)
+        for (int x = 0; x < 200; x++) {
+            uint8_t *p = src.data + ((size_t)y * 200 + x) * 3;
+            p[0] = (uint8_t)x, p[1] = (uint8_t)y, p[2] = 77;
+        }
+    for (size_t j = 0; j < sizeof to / sizeof to[0]; j++) {
+        cr_assert_eq(sb_image_shrink_area(&src, NULL, to[j][0], to[j][1], &dst, &e), SB_OK, "%s", e.message);
+        cr_assert(dst.width == to[j][0] && dst.height == to[j][1] && dst.bands == 3);
+        double fx = 200.0 / dst.width, fy = 240.0 / dst.height;
+        for (int y = 2; y < dst.height - 2; y++)
+            for (int x = 2; x < dst.width - 2; x++) {
+                const uint8_t *p = px(&dst, x, y);
+                cr_assert(fabs(p[0] - ((x + 0.5) * fx - 0.5)) <= 1.0 && fabs(p[1] - ((y + 0.5) * fy - 0.5)) <= 1.0 &&
+                              p[2] == 77,
+                          "to %dx%d: (%d,%d) holds %d,%d,%d", dst.width, dst.height, x, y, p[0], p[1], p[2]);
+            }
+        sb_image_free(&dst);
+    }
+    cr_assert_eq(sb_image_shrink_area(&src, NULL, 201, 100, &dst, &e), SB_ERR_USAGE);
+    /* An area is read in place: its own ramp, offset by its corner. */
+    const int area[4] = {40, 30, 160, 230}, outside[4] = {-1, 0, 100, 100};
+    cr_assert_eq(sb_image_shrink_area(&src, area, 30, 40, &dst, &e), SB_OK, "%s", e.message);
+    for (int y = 2; y < 38; y++)
+        for (int x = 2; x < 28; x++) {
+            const uint8_t *p = px(&dst, x, y);
+            cr_assert(fabs(p[0] - (40 + (x + 0.5) * 4 - 0.5)) <= 1.0 && fabs(p[1] - (30 + (y + 0.5) * 5 - 0.5)) <= 1.0,
+                      "area: (%d,%d) holds %d,%d", x, y, p[0], p[1]);
+        }
+    sb_image_free(&dst);
+    cr_assert_eq(sb_image_shrink_area(&src, outside, 10, 10, &dst, &e), SB_ERR_USAGE);
+    sb_image_free(&src);
+}
+
 /* The common sRGB IEC61966-2.1 profile (HP and Microsoft's, carried by the shared test photo) is taken
  * as it is, without a conversion: a PNG tagged with it decodes to exactly its pixels; the same profile
  * with one byte changed is converted like any other. */
