@@ -86,7 +86,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
         sb_face_list_t faces = {0};
         err = sb_studio_detector(studio, &det, e);
         if (!err)
-            err = sb_face_detect(det, look, &faces, e);
+            err = sb_face_detect_once(det, look, &faces, e);
         c->output_face_count = faces.count;
         sb_face_list_free(&faces);
     }
