@@ -238,37 +238,28 @@ static int fitting_side(int w, int h, int used)
 }
 
 /* Detect with the levels of `rgb` (long side 640, then half that) in one run when they fit beside each
- * other; otherwise, or when !once, in a run each. `once` shrinks the larger level as far as needed. */
+ * other, otherwise in a run each; `once`: the larger level alone. */
 static sb_err detect(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, bool once,
                      sb_face_list_t *out, sb_error_t *e)
 {
     memset(out, 0, sizeof *out);
     if (rgb->bands != 3)
         return sb_error_set(e, SB_ERR_INTERNAL, "", "face detection needs an RGB image");
-    int cap = 0, big = rgb->width > rgb->height ? rgb->width : rgb->height, side0 = NET_SIDE;
-    if (once && big > NET_SIDE / 2) {
-        /* The larger level at most what leaves room for its half. */
-        int small = rgb->width > rgb->height ? rgb->height : rgb->width;
-        side0 = (int)((NET_SIDE - GAP) / (1.5f * small / big));
-        while (side0 > NET_SIDE / 2 && lroundf(small * ((float)side0 / big)) +
-                                          lroundf(small * ((float)side0 / big) / 2) + GAP > NET_SIDE)
-            side0--;
-        side0 = side0 > NET_SIDE ? NET_SIDE : side0;
-    }
+    int cap = 0;
     /* Each level is made from the previous one: one big shrink, then a cheap one. */
     sb_image_t small[2] = {{0}};
     place_t pl[2] = {{.img = rgb, .scale = 1.0f}};
     float f;
-    sb_err err = shrink_to(rgb, side0, &small[0], &pl[0].scale, e);
+    sb_err err = shrink_to(rgb, NET_SIDE, &small[0], &pl[0].scale, e);
     if (!err && small[0].data)
         pl[0].img = &small[0];
     int w0 = pl[0].img->width, h0 = pl[0].img->height, big0 = w0 > h0 ? w0 : h0, n = 1;
-    if (!err && big0 > side0 / 2) {
+    if (!err && !once && big0 > NET_SIDE / 2) {
         /* The smaller level: half the larger, or what fits beside it down to LEVEL1_MIN of it. */
         int side1 = fitting_side(w0, h0, w0 > h0 ? h0 : w0);
-        side1 = side1 > side0 / 2 ? side0 / 2 : side1;
+        side1 = side1 > NET_SIDE / 2 ? NET_SIDE / 2 : side1;
         bool packed = side1 >= LEVEL1_MIN * big0;
-        err = shrink_to(pl[0].img, packed ? side1 : side0 / 2, &small[1], &f, e);
+        err = shrink_to(pl[0].img, packed ? side1 : NET_SIDE / 2, &small[1], &f, e);
         if (!err) {
             pl[1] = (place_t){.img = &small[1], .scale = pl[0].scale * f};
             if (!packed) {

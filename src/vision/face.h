@@ -52,10 +52,9 @@ sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_li
 sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, sb_face_list_t *out,
                           sb_error_t *e);
 
-/* sb_face_detect in one run of the net whatever `rgb`'s shape: where the two copies do not fit side by side
- * at 640 and 320, both are made smaller (a square image: 416 and 208), so the smallest face found is
- * larger (about 1.5x sb_face_detect's on a square). For an image whose faces are known not to be small,
- * such as a delivered headshot. Same threads, ownership and errors. */
+/* sb_face_detect with the 640 copy alone, in one run of the net: the faces too large for it (over about
+ * 300 px at 640, half the copy's long side) may be missed or found as several boxes. For an image whose
+ * faces are known to be smaller, such as a delivered headshot. Same threads, ownership and errors. */
 sb_err sb_face_detect_once(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e);
 
 /* Free the list's faces and zero it. NULL-safe. */
