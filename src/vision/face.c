@@ -16,8 +16,8 @@
  * level) and to half that (the smaller level, which finds the faces too large for the larger one), each
  * in the input's top-left corner with zero padding, in a run each. A run costs the same whatever part of
  * the input is padding, so when the smaller level fits beside the larger one (a 2:3 photo: 427 + 16 + 197
- * of 640) both share one run, GAP zero pixels apart, the smaller shrunk to what fits but not below
- * LEVEL1_MIN of the larger. */
+ * of 640) both share one run, at least GAP zero pixels apart, the smaller shrunk to what fits but not
+ * below LEVEL1_MIN of the larger. */
 #define NET_SIDE 640
 #define GAP 16
 #define LEVEL1_MIN 0.4f
@@ -265,10 +265,10 @@ static sb_err detect(sb_face_detector_t *det, const sb_image_t *rgb, float min_s
             if (!packed) {
                 err = detect_run(det, &pl[0], 1, min_score, out, &cap, e);
                 pl[0] = pl[1];
-            } else if (w0 > h0) {
-                pl[1].y = h0 + GAP, n = 2;
             } else {
-                pl[1].x = w0 + GAP, n = 2;
+                /* In the far corner: as far from the larger copy as the input allows, beside its
+                 * bottom, where a photo's faces are least often. */
+                pl[1].x = NET_SIDE - small[1].width, pl[1].y = NET_SIDE - small[1].height, n = 2;
             }
         }
     }
