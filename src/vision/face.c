@@ -16,8 +16,8 @@
  * level) and to half that (the smaller level, which finds the faces too large for the larger one), each
  * in the input's top-left corner with zero padding, in a run each. A run costs the same whatever part of
  * the input is padding, so when the smaller level fits beside the larger one (a 2:3 photo: 427 + 16 + 197
- * of 640) both share one run, at least GAP zero pixels apart, the smaller shrunk to what fits but not
- * below LEVEL1_MIN of the larger. */
+ * of 640) both share one run, the smaller in the input's bottom-right corner at least GAP zero pixels
+ * from the larger, shrunk to what fits but not below LEVEL1_MIN of the larger. */
 #define NET_SIDE 640
 #define GAP 16
 #define LEVEL1_MIN 0.4f
