@@ -36,8 +36,9 @@ void sb_face_detector_close(sb_face_detector_t *det);
 /* Find every face in `rgb` (3 bands). YuNet misses faces over ~300 px at its input size, so it looks at
  * a copy whose long side is 640 and at one whose long side is 320, merges both (NMS, IoU 0.3) and maps
  * boxes and landmarks back to `rgb`'s coordinates. When the smaller copy fits beside the larger in the
- * net's 640x640 input (photos of 2:3 or narrower) it is shrunk to what fits (295 for a 2:3 photo) and
- * both go through the net in one run instead of two. `out` is filled (faces malloc'd; free with
+ * net's 640x640 input (photos of 2:3 or narrower, and photos under 640 that leave room) it is shrunk to
+ * what fits (295 for a 2:3 photo) and both go through the net in one run instead of two, which reads
+ * their faces slightly differently from two runs (vision.md). `out` is filled (faces malloc'd; free with
  * sb_face_list_free); zero faces is not an error. */
 sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e);
 
