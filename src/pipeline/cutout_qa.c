@@ -85,8 +85,15 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
         sb_face_detector_t *det;
         sb_face_list_t faces = {0};
         err = sb_studio_detector(studio, &det, e);
+        /* The frame's face is under the 640 copy's limit (the framing makes it 31-43% of the width), so
+         * one run says whether it is alone; only an answer other than one face takes both copies (a
+         * neighbour too large for the 640 copy beside the subject is not looked for). */
         if (!err)
+            err = sb_face_detect_once(det, look, &faces, e);
+        if (!err && faces.count != 1) {
+            sb_face_list_free(&faces);
             err = sb_face_detect(det, look, &faces, e);
+        }
         c->output_face_count = faces.count;
         sb_face_list_free(&faces);
     }

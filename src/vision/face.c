@@ -2,6 +2,7 @@
 #include "vision/face.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,15 @@
 
 #define NMS_IOU 0.3f
 
-/* The graph fixes its input at NET_SIDE square. The image is scaled to each of `scales` on its long side and
- * letterboxed into the input's top-left corner (zero padding), so the 320 pass finds the faces too large for
- * the 640 one. */
+/* The graph fixes its input at NET_SIDE square. The image is scaled to 640 on its long side (the larger
+ * level) and to half that (the smaller level, which finds the faces too large for the larger one), each
+ * in the input's top-left corner with zero padding, in a run each. A run costs the same whatever part of
+ * the input is padding, so when the smaller level fits beside the larger one (a 2:3 photo: 427 + 16 + 197
+ * of 640) both share one run, the smaller in the input's bottom-right corner at least GAP zero pixels
+ * from the larger, shrunk to what fits but not below LEVEL1_MIN of the larger. */
 #define NET_SIDE 640
-static const int scales[2] = {640, 320};
+#define GAP 16
+#define LEVEL1_MIN 0.4f
 
 struct sb_face_detector {
     sb_net_t *net; /* the process's shared YuNet session */
@@ -70,9 +75,9 @@ static sb_err list_push(sb_face_list_t *l, int *cap, const sb_face_t *f, sb_erro
 
 static float clamp01(float v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
-/* Decode one stride's four tensors into candidates in `scale`-divided (input) coordinates. */
+/* Decode one stride's four tensors into candidates in the net's input coordinates. */
 static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, const sb_tensor_t *bbox,
-                            const sb_tensor_t *kps, int stride, int pad_w, int pad_h, float scale, float min_score,
+                            const sb_tensor_t *kps, int stride, int pad_w, int pad_h, float min_score,
                             sb_face_list_t *cand, int *cap, sb_error_t *e)
 {
     int cols = pad_w / stride, rows = pad_h / stride;
@@ -88,11 +93,10 @@ static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, cons
             const float *b = bbox->data + idx * 4, *k = kps->data + idx * 10;
             float cx = (c + b[0]) * stride, cy = (r + b[1]) * stride;
             float w = expf(b[2]) * stride, h = expf(b[3]) * stride;
-            sb_face_t f = {.x = (cx - w / 2) / scale, .y = (cy - h / 2) / scale,
-                           .w = w / scale, .h = h / scale, .score = score};
+            sb_face_t f = {.x = cx - w / 2, .y = cy - h / 2, .w = w, .h = h, .score = score};
             for (int i = 0; i < 5; i++) {
-                f.lmk[i].x = (k[2 * i] + c) * stride / scale;
-                f.lmk[i].y = (k[2 * i + 1] + r) * stride / scale;
+                f.lmk[i].x = (k[2 * i] + c) * stride;
+                f.lmk[i].y = (k[2 * i + 1] + r) * stride;
             }
             sb_err err = list_push(cand, cap, &f, e);
             if (err)
@@ -102,34 +106,67 @@ static sb_err decode_stride(const sb_tensor_t *cls, const sb_tensor_t *obj, cons
     return SB_OK;
 }
 
-/* Run YuNet number `k` on `img`, which is at most scales[k] on its long side and is `scale` times the
- * size of the detector's input image; zero-pad to the NET_SIDE square; append candidates in input
- * coordinates. */
-static sb_err detect_at(sb_face_detector_t *det, const sb_image_t *img, float scale, int k, float min_score,
-                        sb_face_list_t *cand, int *cap, sb_error_t *e)
+/* One level of the image in the net's input: its pixels, its size over the detector's input image's, and
+ * its top-left corner in the input. */
+typedef struct {
+    const sb_image_t *img;
+    float scale;
+    int x, y;
+} place_t;
+
+/* Squared distance from (x, y) to place p's rectangle (0 inside). */
+static float dist2(const place_t *p, float x, float y)
 {
-    int side = NET_SIDE, w = img->width, h = img->height;
+    float dx = x < p->x ? p->x - x : x > p->x + p->img->width ? x - p->x - p->img->width : 0;
+    float dy = y < p->y ? p->y - y : y > p->y + p->img->height ? y - p->y - p->img->height : 0;
+    return dx * dx + dy * dy;
+}
+
+/* Run YuNet once on the `n` levels placed in its zero-padded NET_SIDE square and append the candidates,
+ * each given to the level its centre is on (or nearest) and mapped to the detector's input image. */
+static sb_err detect_run(sb_face_detector_t *det, const place_t *pl, int n, float min_score, sb_face_list_t *cand,
+                         int *cap, sb_error_t *e)
+{
+    int side = NET_SIDE;
     sb_tensor_t in = {.ndims = 4, .dims = {1, 3, side, side}};
     sb_tensor_t outs[12] = {0};
+    sb_face_list_t raw = {0};
+    int raw_cap = 0;
     in.data = calloc((size_t)3 * side * side, sizeof(float));
     if (!in.data)
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the detector input");
-    /* BGR planes, 0..255, zero padding right and bottom. */
+    /* BGR planes, 0..255. */
     size_t plane = (size_t)side * side;
-    for (int y = 0; y < h; y++) {
-        const uint8_t *p = img->data + (size_t)y * w * 3;
-        for (int x = 0; x < w; x++, p += 3) {
-            size_t o = (size_t)y * side + x;
-            in.data[o] = p[2];
-            in.data[plane + o] = p[1];
-            in.data[2 * plane + o] = p[0];
+    for (int k = 0; k < n; k++) {
+        int w = pl[k].img->width, h = pl[k].img->height;
+        for (int y = 0; y < h; y++) {
+            const uint8_t *p = pl[k].img->data + (size_t)y * w * 3;
+            for (int x = 0; x < w; x++, p += 3) {
+                size_t o = (size_t)(pl[k].y + y) * side + pl[k].x + x;
+                in.data[o] = p[2];
+                in.data[plane + o] = p[1];
+                in.data[2 * plane + o] = p[0];
+            }
         }
     }
     sb_err err = sb_net_forward(det->net, &in, output_names, 12, outs, e);
     static const int strides[3] = {8, 16, 32};
     for (int s = 0; s < 3 && !err; s++)
-        err = decode_stride(&outs[s], &outs[3 + s], &outs[6 + s], &outs[9 + s], strides[s], side, side, scale,
-                            min_score, cand, cap, e);
+        err = decode_stride(&outs[s], &outs[3 + s], &outs[6 + s], &outs[9 + s], strides[s], side, side, min_score,
+                            &raw, &raw_cap, e);
+    for (int i = 0; i < raw.count && !err; i++) {
+        sb_face_t f = raw.faces[i];
+        int k = 0;
+        for (int j = 1; j < n; j++)
+            if (dist2(&pl[j], f.x + f.w / 2, f.y + f.h / 2) < dist2(&pl[k], f.x + f.w / 2, f.y + f.h / 2))
+                k = j;
+        float s = pl[k].scale;
+        f.x = (f.x - pl[k].x) / s, f.y = (f.y - pl[k].y) / s, f.w /= s, f.h /= s;
+        for (int j = 0; j < 5; j++)
+            f.lmk[j].x = (f.lmk[j].x - pl[k].x) / s, f.lmk[j].y = (f.lmk[j].y - pl[k].y) / s;
+        err = list_push(cand, cap, &f, e);
+    }
+    sb_face_list_free(&raw);
     for (int i = 0; i < 12; i++)
         sb_tensor_free(&outs[i]);
     free(in.data);
@@ -186,33 +223,57 @@ static void nms(sb_face_list_t *l)
     l->count = kept;
 }
 
-sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e)
+/* The long side a level of a w x h image may have to fit beside `used` pixels of the input's width (or
+ * height, for a landscape image) with GAP between: the largest L whose short side, rounded as shrink_to
+ * rounds it, fits. */
+static int fitting_side(int w, int h, int used)
 {
-    return sb_face_detect_min(det, rgb, SB_FACE_SCORE_MIN, out, e);
+    int big = w > h ? w : h, small = w > h ? h : w, room = NET_SIDE - GAP - used;
+    if (room < 1)
+        return 0;
+    int side = (int)((float)room * big / small) + 1;
+    while (side > 0 && lroundf(small * ((float)side / big)) > room)
+        side--;
+    return side;
 }
 
-sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, sb_face_list_t *out,
-                          sb_error_t *e)
+/* Detect with the levels of `rgb` (long side 640, then half that) in one run when they fit beside each
+ * other, otherwise in a run each; `once`: the larger level alone. */
+static sb_err detect(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, bool once,
+                     sb_face_list_t *out, sb_error_t *e)
 {
     memset(out, 0, sizeof *out);
     if (rgb->bands != 3)
         return sb_error_set(e, SB_ERR_INTERNAL, "", "face detection needs an RGB image");
     int cap = 0;
-    /* Each scale is made from the previous one: one big shrink, then a cheap 2x one. */
+    /* Each level is made from the previous one: one big shrink, then a cheap one. */
     sb_image_t small[2] = {{0}};
-    const sb_image_t *level = rgb;
-    float scale = 1.0f, f;
-    sb_err err = SB_OK;
-    for (int k = 0; k < 2 && !err; k++) {
-        err = shrink_to(level, scales[k], &small[k], &f, e);
-        if (err)
-            break;
-        if (small[k].data)
-            level = &small[k], scale *= f;
-        else if (k > 0)
-            break; /* the photo is already under this scale: the pass would see exactly the previous input */
-        err = detect_at(det, level, scale, k, min_score, out, &cap, e);
+    place_t pl[2] = {{.img = rgb, .scale = 1.0f}};
+    float f;
+    sb_err err = shrink_to(rgb, NET_SIDE, &small[0], &pl[0].scale, e);
+    if (!err && small[0].data)
+        pl[0].img = &small[0];
+    int w0 = pl[0].img->width, h0 = pl[0].img->height, big0 = w0 > h0 ? w0 : h0, n = 1;
+    if (!err && !once && big0 > NET_SIDE / 2) {
+        /* The smaller level: half the larger, or what fits beside it down to LEVEL1_MIN of it. */
+        int side1 = fitting_side(w0, h0, w0 > h0 ? h0 : w0);
+        side1 = side1 > NET_SIDE / 2 ? NET_SIDE / 2 : side1;
+        bool packed = side1 >= LEVEL1_MIN * big0;
+        err = shrink_to(pl[0].img, packed ? side1 : NET_SIDE / 2, &small[1], &f, e);
+        if (!err) {
+            pl[1] = (place_t){.img = &small[1], .scale = pl[0].scale * f};
+            if (!packed) {
+                err = detect_run(det, &pl[0], 1, min_score, out, &cap, e);
+                pl[0] = pl[1];
+            } else {
+                /* In the far corner: as far from the larger copy as the input allows, beside its
+                 * bottom, where a photo's faces are least often. */
+                pl[1].x = NET_SIDE - small[1].width, pl[1].y = NET_SIDE - small[1].height, n = 2;
+            }
+        }
     }
+    if (!err)
+        err = detect_run(det, pl, n, min_score, out, &cap, e);
     sb_image_free(&small[0]);
     sb_image_free(&small[1]);
     if (err) {
@@ -221,6 +282,22 @@ sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float 
     }
     nms(out);
     return SB_OK;
+}
+
+sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e)
+{
+    return detect(det, rgb, SB_FACE_SCORE_MIN, false, out, e);
+}
+
+sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, sb_face_list_t *out,
+                          sb_error_t *e)
+{
+    return detect(det, rgb, min_score, false, out, e);
+}
+
+sb_err sb_face_detect_once(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e)
+{
+    return detect(det, rgb, SB_FACE_SCORE_MIN, true, out, e);
 }
 
 int sb_face_pick_subject(const sb_face_list_t *list, int width, int height)

@@ -33,9 +33,12 @@ sb_err sb_face_detector_open(sb_face_detector_t **out, sb_error_t *e);
 /* Free a detector. NULL-safe. */
 void sb_face_detector_close(sb_face_detector_t *det);
 
-/* Find every face in `rgb` (3 bands). YuNet misses faces over ~300 px at its input size, so it runs on
- * a copy whose long side is 640 and on one whose long side is 320, merges both (NMS, IoU 0.3) and maps
- * boxes and landmarks back to `rgb`'s coordinates. `out` is filled (faces malloc'd; free with
+/* Find every face in `rgb` (3 bands). YuNet misses faces over ~300 px at its input size, so it looks at
+ * a copy whose long side is 640 and at one whose long side is 320, merges both (NMS, IoU 0.3) and maps
+ * boxes and landmarks back to `rgb`'s coordinates. When the smaller copy fits beside the larger in the
+ * net's 640x640 input (photos of 2:3 or narrower, and photos under 640 that leave room) it is shrunk to
+ * what fits (295 for a 2:3 photo) and both go through the net in one run instead of two, which reads
+ * their faces slightly differently from two runs (vision.md). `out` is filled (faces malloc'd; free with
  * sb_face_list_free); zero faces is not an error. */
 sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e);
 
@@ -49,6 +52,11 @@ sb_err sb_face_detect(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_li
  * weaker face never removes a stronger one). Same threads, ownership and errors. */
 sb_err sb_face_detect_min(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, sb_face_list_t *out,
                           sb_error_t *e);
+
+/* sb_face_detect with the 640 copy alone, in one run of the net: the faces too large for it (over about
+ * 300 px at 640, half the copy's long side) may be missed or found as several boxes. For an image whose
+ * faces are known to be smaller, such as a delivered headshot. Same threads, ownership and errors. */
+sb_err sb_face_detect_once(sb_face_detector_t *det, const sb_image_t *rgb, sb_face_list_t *out, sb_error_t *e);
 
 /* Free the list's faces and zero it. NULL-safe. */
 void sb_face_list_free(sb_face_list_t *list);
