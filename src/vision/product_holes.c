@@ -170,9 +170,17 @@ static int grow(const sb_image_t *crop, const int r[4], const sb_fimage_t *alpha
     int *q = malloc(sizeof *q * (size_t)n * 2), *seed = q ? q + n : NULL;
     if (!q)
         return -1;
-    for (int i = 0; i < n; i++)
-        if ((f[i] & IN) && alpha->data[(size_t)(r[1] + i / w) * alpha->width + r[0] + i % w] >= CORE_ALPHA)
-            q[tail++] = i, seed[i] = i, f[i] |= SEEN;
+    for (int y = 0, i = 0; y < h; y++)
+        for (int x = 0; x < w; x++, i++)
+            if ((f[i] & IN) && alpha->data[(size_t)(r[1] + y) * alpha->width + r[0] + x] >= CORE_ALPHA)
+                f[i] |= SEEN;
+    /* The walk starts from the solid pixels in raster order; one whose neighbours are all solid too would
+     * find nothing to reach, so only the others are queued (the same walk, without a million idle steps). */
+    for (int y = 0, i = 0; y < h; y++)
+        for (int x = 0; x < w; x++, i++)
+            if ((f[i] & SEEN) && ((x > 0 && !(f[i - 1] & SEEN)) || (x + 1 < w && !(f[i + 1] & SEEN)) ||
+                                  (y > 0 && !(f[i - w] & SEEN)) || (y + 1 < h && !(f[i + w] & SEEN))))
+                q[tail++] = i, seed[i] = i;
     while (head < tail) {
         int i = q[head++], x = i % w, y = i / w;
         int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1, y + 1 < h ? i + w : -1};
