@@ -239,7 +239,7 @@ static sb_err resize_layer(const sb_image_t *rgba, int w, int h, layer_t *out, s
     for (size_t i = 0; !err && i < (size_t)w * h; i++) {
         float *a = &out->alpha.data[i];
         *a = *a < ALPHA_FLOOR ? 0 : *a;
-        out->rgba.data[i * 4 + 3] = (uint8_t)lrintf(*a * 255);
+        out->rgba.data[i * 4 + 3] = sb_product_round_u8(*a * 255);
     }
     return err;
 }
@@ -329,9 +329,9 @@ static sb_err transparent(const layer_t *l, const sb_fimage_t *shadow, sb_image_
             for (int k = 0; k < 3; k++) {
                 float v = total > 0 ? a * (in ? l->rgba.data[li * 4 + k] * (1.0f / 255.0f) : 0) / total : 0;
                 v = v < 0 ? 0 : v > 1 ? 1 : v;
-                out->data[i * 4 + k] = (uint8_t)lrintf(v * 255);
+                out->data[i * 4 + k] = sb_product_round_u8(v * 255);
             }
-            out->data[i * 4 + 3] = (uint8_t)lrintf((total > 1 ? 1 : total) * 255);
+            out->data[i * 4 + 3] = sb_product_round_u8((total > 1 ? 1 : total) * 255);
         }
     return err;
 }
@@ -465,7 +465,7 @@ static sb_err white_check(const layer_t *l, const sb_image_t *out, const sb_fima
     for (int y = l->y < 0 ? -l->y : 0; y < l->alpha.height && y + l->y < out->height; y++)
         for (int x = l->x < 0 ? -l->x : 0; x < l->alpha.width && x + l->x < out->width; x++)
             alpha.data[(size_t)(y + l->y) * out->width + x + l->x] =
-                (uint8_t)lrintf(l->alpha.data[(size_t)y * l->alpha.width + x] * 255);
+                sb_product_round_u8(l->alpha.data[(size_t)y * l->alpha.width + x] * 255);
     err = sb_white_check(out, &alpha, shadow, &c, e);
     if (!err) {
         res->white = (sb_product_white_t){true, c.pass, c.off_white, c.stray};

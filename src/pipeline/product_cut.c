@@ -52,7 +52,7 @@ sb_err sb_product_solidify(sb_fimage_t *alpha, sb_image_t *rgba, float depth, sb
 {
     sb_err err = sb_matte_solidify(alpha, depth > 2 ? depth : 2, NULL, e);
     for (size_t i = 0; !err && rgba && i < (size_t)alpha->width * alpha->height; i++)
-        rgba->data[i * 4 + 3] = (uint8_t)lrintf(alpha->data[i] * 255);
+        rgba->data[i * 4 + 3] = sb_product_round_u8(alpha->data[i] * 255);
     return err;
 }
 

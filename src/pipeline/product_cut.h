@@ -5,8 +5,20 @@
 #ifndef SB_PIPELINE_PRODUCT_CUT_H
 #define SB_PIPELINE_PRODUCT_CUT_H
 
+#include <math.h>
+#include <stdint.h>
+
 #include "pipeline/studio.h"
 #include "render/glass.h"
+
+/* lrintf(v) as a byte, without the library call for v in [0, 2^23): adding 2^23 leaves no fraction bits,
+ * so the sum is rounded to the nearest integer, ties to even, as lrintf rounds in the default mode (the
+ * per-pixel call was most of the layer's and the check's alpha loops). Negative or NaN values go to
+ * lrintf. */
+static inline uint8_t sb_product_round_u8(float v)
+{
+    return v >= 0 && v < 0x1p23f ? (uint8_t)(int)((v + 0x1p23f) - 0x1p23f) : (uint8_t)lrintf(v);
+}
 
 /* An opaque product's matte is made solid from this share of its box's long side in from the background
  * (vision/matte_solid.h). */

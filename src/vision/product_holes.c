@@ -87,6 +87,13 @@ static int mark_hull(uint16_t *f, int w, int h)
     return 0;
 }
 
+/* The photo's colour at crop pixel i (`crop`: the photo's pixels in the crop, copied once so that a pixel
+ * is found without a division). */
+static const uint8_t *px(const sb_image_t *crop, int i)
+{
+    return crop->data + (size_t)i * 3;
+}
+
 /* The histogram `h` smoothed by one level each way, at bin (r, g, b) only. */
 static float smoothed_at(const float *h, int bin)
 {
@@ -107,12 +114,12 @@ static void smooth(const float *h, float *out)
         out[bin] = smoothed_at(h, bin);
 }
 
-/* Classify every pixel of the crop (FG, BG or neither) from the histograms of its CORE and RING pixels;
- * the background's colour probabilities (smoothed) go to pbg (BINS). Returns 0, or 1 when either is
- * empty (nothing to compare with), -1 out of memory. */
-static int classify(const sb_image_t *rgb, const int r[4], uint16_t *f, float *pbg)
+/* Classify every pixel of the crop (`crop`: the photo's pixels there, FG, BG or neither) from the
+ * histograms of its CORE and RING pixels; the background's colour probabilities (smoothed) go to pbg
+ * (BINS). Returns 0, or 1 when either is empty (nothing to compare with), -1 out of memory. */
+static int classify(const sb_image_t *crop, uint16_t *f, float *pbg)
 {
-    int w = r[2] - r[0], h = r[3] - r[1];
+    int w = crop->width, h = crop->height;
     float *hist = calloc(4 * BINS, sizeof *hist), *hf = hist + BINS, *hb = hist + 2 * BINS, *sb = hist + 3 * BINS;
     uint8_t *cls = malloc(BINS);
     if (!hist || !cls) {
@@ -123,7 +130,7 @@ static int classify(const sb_image_t *rgb, const int r[4], uint16_t *f, float *p
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             uint16_t v = f[(size_t)y * w + x];
-            int b = bin_of(rgb->data + ((size_t)(r[1] + y) * rgb->width + r[0] + x) * 3);
+            int b = bin_of(px(crop, y * w + x));
             if (v & CORE)
                 hist[b]++, nf++;
             else if (v & RING)
@@ -141,17 +148,10 @@ static int classify(const sb_image_t *rgb, const int r[4], uint16_t *f, float *p
         }
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
-                f[(size_t)y * w + x] |= cls[bin_of(rgb->data + ((size_t)(r[1] + y) * rgb->width + r[0] + x) * 3)];
+                f[(size_t)y * w + x] |= cls[bin_of(px(crop, y * w + x))];
     }
     free(hist), free(cls);
     return empty;
-}
-
-/* The photo's colour at crop pixel i. */
-static const uint8_t *px(const sb_image_t *rgb, const int r[4], int i)
-{
-    int w = r[2] - r[0];
-    return rgb->data + ((size_t)(r[1] + i / w) * rgb->width + r[0] + i % w) * 3;
 }
 
 /* Whether colours a and b differ by at most `t` levels in every band. */
@@ -164,23 +164,30 @@ static int near(const uint8_t *a, const uint8_t *b, int t)
  * pixels (bites) that are not background-like, while each step crosses no edge (SB_HOLES_EDGE) and the colour
  * stays within SB_HOLES_DRIFT of the solid pixel it started from (the product's surface continuing, not
  * a soft shadow fading away from it); open pixels reached become DONE. */
-static int grow(const sb_image_t *rgb, const int r[4], const sb_fimage_t *alpha, uint16_t *f)
+static int grow(const sb_image_t *crop, const int r[4], const sb_fimage_t *alpha, uint16_t *f)
 {
     int w = r[2] - r[0], h = r[3] - r[1], n = w * h, head = 0, tail = 0;
     int *q = malloc(sizeof *q * (size_t)n * 2), *seed = q ? q + n : NULL;
     if (!q)
         return -1;
-    for (int i = 0; i < n; i++)
-        if ((f[i] & IN) && alpha->data[(size_t)(r[1] + i / w) * alpha->width + r[0] + i % w] >= CORE_ALPHA)
-            q[tail++] = i, seed[i] = i, f[i] |= SEEN;
+    for (int y = 0, i = 0; y < h; y++)
+        for (int x = 0; x < w; x++, i++)
+            if ((f[i] & IN) && alpha->data[(size_t)(r[1] + y) * alpha->width + r[0] + x] >= CORE_ALPHA)
+                f[i] |= SEEN;
+    /* The walk starts from the solid pixels in raster order; one whose neighbours are all solid too would
+     * find nothing to reach, so only the others are queued (the same walk, without a million idle steps). */
+    for (int y = 0, i = 0; y < h; y++)
+        for (int x = 0; x < w; x++, i++)
+            if ((f[i] & SEEN) && ((x > 0 && !(f[i - 1] & SEEN)) || (x + 1 < w && !(f[i + 1] & SEEN)) ||
+                                  (y > 0 && !(f[i - w] & SEEN)) || (y + 1 < h && !(f[i + w] & SEEN))))
+                q[tail++] = i, seed[i] = i;
     while (head < tail) {
         int i = q[head++], x = i % w, y = i / w;
         int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1, y + 1 < h ? i + w : -1};
         for (int k = 0; k < 4; k++) {
             int j = nb[k];
             if (j < 0 || (f[j] & SEEN) || !(f[j] & (IN | NARROW)) || (f[j] & BG) ||
-                !near(px(rgb, r, i), px(rgb, r, j), SB_HOLES_EDGE) ||
-                !near(px(rgb, r, seed[i]), px(rgb, r, j), SB_HOLES_DRIFT))
+                !near(px(crop, i), px(crop, j), SB_HOLES_EDGE) || !near(px(crop, seed[i]), px(crop, j), SB_HOLES_DRIFT))
                 continue;
             f[j] |= SEEN | (f[j] & IN ? 0 : DONE);
             seed[j] = seed[i];
@@ -247,10 +254,10 @@ static void keep_bites(int w, const sb_regions_t *parts, uint16_t *f, long *coun
 /* The share of part p's pixels (its runs: `first` of them from run index `from` of `order`) whose colour
  * is SB_HOLES_LIKELY times likelier among the mask's pixels around it (its box grown by LOCAL) than in
  * the background (pbg). `hist` (BINS, zero) is left zero. */
-static double local_share(const sb_image_t *rgb, const int r[4], const uint16_t *f, const sb_regions_t *parts,
-                          int p, const int *order, int from, int count, const float *pbg, float *hist)
+static double local_share(const sb_image_t *crop, const uint16_t *f, const sb_regions_t *parts, int p,
+                          const int *order, int from, int count, const float *pbg, float *hist)
 {
-    int w = r[2] - r[0], h = r[3] - r[1];
+    int w = crop->width, h = crop->height;
     const int *b = parts->part[p].box;
     int x0 = b[0] - LOCAL < 0 ? 0 : b[0] - LOCAL, y0 = b[1] - LOCAL < 0 ? 0 : b[1] - LOCAL;
     int x1 = b[2] + LOCAL > w ? w : b[2] + LOCAL, y1 = b[3] + LOCAL > h ? h : b[3] + LOCAL;
@@ -258,28 +265,28 @@ static double local_share(const sb_image_t *rgb, const int r[4], const uint16_t 
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++)
             if (f[y * w + x] & (IN | DONE))
-                hist[bin_of(px(rgb, r, y * w + x))]++, n++;
+                hist[bin_of(px(crop, y * w + x))]++, n++;
     for (int i = from; n && i < from + count; i++) {
         const sb_region_run_t *run = &parts->run[order[i]];
         for (int x = run->x0; x < run->x1; x++) {
-            int k = bin_of(px(rgb, r, run->y * w + x));
+            int k = bin_of(px(crop, run->y * w + x));
             float s = smoothed_at(hist, k);
             like += s >= 1 && s / (27 * n) >= SB_HOLES_LIKELY * pbg[k];
         }
     }
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++)
-            hist[bin_of(px(rgb, r, y * w + x))] = 0;
+            hist[bin_of(px(crop, y * w + x))] = 0;
     return n ? like / (double)parts->part[p].area : 0;
 }
 
 /* Step 2: fill the open parts that do not reach the crop's border and look like the product: mostly
  * product-like colours, or mostly the colours of the mask around them rather than the background's
  * (local_share: a pale print whose colours the background shares, not a window onto the wall). */
-static sb_err fill_enclosed(const sb_image_t *rgb, const int r[4], uint16_t *f, uint8_t *bin, const float *pbg,
-                            long *unsure, sb_error_t *e)
+static sb_err fill_enclosed(const sb_image_t *crop, uint16_t *f, uint8_t *bin, const float *pbg, long *unsure,
+                            sb_error_t *e)
 {
-    int w = r[2] - r[0], h = r[3] - r[1];
+    int w = crop->width, h = crop->height;
     sb_regions_t parts = {0};
     for (int i = 0; i < w * h; i++)
         bin[i] = !(f[i] & (IN | DONE));
@@ -312,7 +319,7 @@ static sb_err fill_enclosed(const sb_image_t *rgb, const int r[4], uint16_t *f, 
         double area = (double)p->area;
         if (p->box[0] == 0 || p->box[1] == 0 || p->box[2] == w || p->box[3] == h)
             continue;
-        double loc = local_share(rgb, r, f, &parts, i, order, (int)c[3], (int)c[2], pbg, hist);
+        double loc = local_share(crop, f, &parts, i, order, (int)c[3], (int)c[2], pbg, hist);
         fill[i] = (c[0] >= SB_HOLES_FILL_SHARE * area && c[1] <= SB_HOLES_BG_SHARE * area) ||
                   loc >= SB_HOLES_LOCAL_SHARE;
         *unsure += !fill[i] && loc >= SB_HOLES_UNSURE ? (long)p->area : 0;
@@ -346,8 +353,9 @@ sb_err sb_product_holes_fix(const sb_image_t *rgb, sb_fimage_t *alpha, sb_produc
     int w = r[2] - r[0], h = r[3] - r[1], n = w * h;
     uint16_t *f = calloc((size_t)n, sizeof *f);
     uint8_t *bin = malloc((size_t)n);
-    if (!f || !bin) {
-        free(f), free(bin);
+    sb_image_t crop = {0};
+    if (!f || !bin || sb_image_crop(rgb, r, &crop, e)) {
+        free(f), free(bin), sb_image_free(&crop);
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a product mask's holes");
     }
     for (int y = 0; y < h; y++)
@@ -366,7 +374,7 @@ sb_err sb_product_holes_fix(const sb_image_t *rgb, sb_fimage_t *alpha, sb_produc
     for (int i = 0; !err && i < n; i++)
         f[i] |= bin[i] && !(f[i] & HULL) ? RING : 0;
     float *pbg = err ? NULL : malloc(sizeof *pbg * BINS);
-    int c = err ? 0 : pbg ? classify(rgb, r, f, pbg) : -1;
+    int c = err ? 0 : pbg ? classify(&crop, f, pbg) : -1;
     if (!err && c < 0)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a product mask's colours");
     sb_regions_t open_parts = {0};
@@ -374,14 +382,14 @@ sb_err sb_product_holes_fix(const sb_image_t *rgb, sb_fimage_t *alpha, sb_produc
     if (!err && c == 0)
         err = mark_narrow(w, h, before, f, bin, &open_parts, e);
     long *count = err || c ? NULL : malloc(sizeof *count * ((size_t)open_parts.n + 1));
-    if (!err && c == 0 && (!count || grow(rgb, r, alpha, f)))
+    if (!err && c == 0 && (!count || grow(&crop, r, alpha, f)))
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to fill a product mask's holes");
     if (!err && c == 0)
         keep_bites(w, &open_parts, f, count);
     free(count);
     sb_regions_free(&open_parts);
     if (!err && c == 0)
-        err = fill_enclosed(rgb, r, f, bin, pbg, &unsure, e);
+        err = fill_enclosed(&crop, f, bin, pbg, &unsure, e);
     for (int i = 0; !err && c == 0 && i < n; i++)
         if (f[i] & DONE) {
             alpha->data[(size_t)(r[1] + i / w) * W + r[0] + i % w] = 1;
@@ -390,5 +398,6 @@ sb_err sb_product_holes_fix(const sb_image_t *rgb, sb_fimage_t *alpha, sb_produc
     out->restored = (float)out->filled / (float)before;
     out->open = (float)unsure / (float)(before + out->filled);
     free(f), free(bin), free(pbg);
+    sb_image_free(&crop);
     return err;
 }

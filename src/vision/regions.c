@@ -120,37 +120,62 @@ void sb_regions_paint(const sb_regions_t *r, double min_area, uint8_t *bin, int 
     }
 }
 
-/* One line of n values, `stride` apart: set every value within r of a set one, using d (n ints) for the
- * distance to the nearest set value on the left, then on the right. */
-static void dilate_line(uint8_t *v, int n, size_t stride, int r, int *d)
+/* One row of w values: every value within r of a set one set to 1, the rest left 0. Each run of set
+ * values is grown by r each way; a grown run is written once the next run's growth no longer reaches it,
+ * so only values already read are written (a product mask is a few runs a row: a few memsets). */
+static void dilate_row(uint8_t *v, int w, int r)
 {
-    int far = n + r + 1, last = -far;
-    for (int i = 0; i < n; i++) {
-        if (v[(size_t)i * stride])
-            last = i;
-        d[i] = i - last;
+    int x = 0, pa = 0, pb = 0; /* the pending grown run [pa, pb), empty at first */
+    while (x < w) {
+        while (x < w && !v[x])
+            x++;
+        if (x == w)
+            break;
+        int x0 = x;
+        while (x < w && v[x])
+            x++;
+        int a = x0 - r > 0 ? x0 - r : 0, b = x + r < w ? x + r : w;
+        if (pb > pa && a <= pb) {
+            pb = b;
+            continue;
+        }
+        memset(v + pa, 1, (size_t)(pb - pa));
+        pa = a, pb = b;
     }
-    last = n + far;
-    for (int i = n - 1; i >= 0; i--) {
-        if (v[(size_t)i * stride])
-            last = i;
-        int right = last - i;
-        v[(size_t)i * stride] = (d[i] < right ? d[i] : right) <= r;
-    }
+    memset(v + pa, 1, (size_t)(pb - pa));
 }
 
 sb_err sb_regions_dilate(uint8_t *bin, int w, int h, int r, sb_error_t *e)
 {
     if (r <= 0)
         return SB_OK;
-    int *d = malloc((size_t)(w > h ? w : h) * sizeof *d);
-    if (!d)
-        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to dilate a mask");
     for (int y = 0; y < h; y++)
-        dilate_line(bin + (size_t)y * w, w, 1, r, d);
-    for (int x = 0; x < w; x++)
-        dilate_line(bin + x, h, (size_t)w, r, d);
-    free(d);
+        dilate_row(bin + (size_t)y * w, w, r);
+    /* Columns, a row at a time: cnt[x] counts the set values of column x in rows y - r .. y + r; row y's
+     * own values are kept in a ring of the last r + 1 rows (they leave the window r + 1 rows later). */
+    int rc = r < h - 1 ? r : h - 1 > 0 ? h - 1 : 0, depth = rc + 1;
+    uint32_t *cnt = calloc((size_t)w, sizeof *cnt);
+    uint8_t *ring = malloc((size_t)w * depth);
+    if (!cnt || !ring) {
+        free(cnt), free(ring);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to dilate a mask");
+    }
+    for (int y = 0; y < rc && y < h; y++)
+        for (int x = 0; x < w; x++)
+            cnt[x] += bin[(size_t)y * w + x];
+    for (int y = 0; y < h; y++) {
+        uint8_t *row = bin + (size_t)y * w, *old = ring + (size_t)(y % depth) * w;
+        if (y + rc < h)
+            for (int x = 0; x < w; x++)
+                cnt[x] += row[(size_t)rc * w + x];
+        if (y - rc - 1 >= 0)
+            for (int x = 0; x < w; x++)
+                cnt[x] -= old[x];
+        memcpy(old, row, (size_t)w);
+        for (int x = 0; x < w; x++)
+            row[x] = cnt[x] != 0;
+    }
+    free(cnt), free(ring);
     return SB_OK;
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "image/filter.h"
-#include "image/label.h"
 #include "image/resample.h"
 #include "nn/models.h"
 #include "nn/nn.h"
@@ -120,24 +119,28 @@ sb_err sb_salient_net_mask(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *
     return err;
 }
 
-static int at_least_half(size_t i, const void *user)
-{
-    return ((const float *)user)[i] >= 0.5f;
-}
-
 /* Clear the 8-connected parts of alpha >= 0.5 whose area is under ISLAND_FRAC of the largest. Only whole
  * parts go, so thin limbs, straps and handles attached to the subject are kept (no erosion). */
 static sb_err remove_islands(sb_fimage_t *alpha, sb_error_t *e)
 {
-    sb_parts_t parts;
-    size_t n = (size_t)alpha->width * alpha->height, largest = 0;
-    sb_err err = sb_parts_label(alpha->width, alpha->height, at_least_half, alpha->data, &parts, e);
-    for (int i = 0; !err && i < parts.count; i++)
-        largest = parts.area[i] > largest ? parts.area[i] : largest;
-    for (size_t i = 0; !err && i < n; i++)
-        if (parts.label[i] && (double)parts.area[parts.label[i] - 1] < ISLAND_FRAC * (double)largest)
-            alpha->data[i] = 0.0f;
-    sb_parts_free(&parts);
+    int w = alpha->width, h = alpha->height;
+    size_t n = (size_t)w * h, largest = 0;
+    uint8_t *bin = malloc(n);
+    sb_regions_t parts = {0};
+    if (!bin)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to clear a mask's islands");
+    for (size_t i = 0; i < n; i++)
+        bin[i] = alpha->data[i] >= 0.5f;
+    sb_err err = sb_regions_find(bin, w, h, &parts, e);
+    for (int i = 0; !err && i < parts.n; i++)
+        largest = parts.part[i].area > largest ? parts.part[i].area : largest;
+    for (int i = 0; !err && i < parts.n_runs; i++) {
+        const sb_region_run_t *run = &parts.run[i];
+        if ((double)parts.part[run->part].area < ISLAND_FRAC * (double)largest)
+            memset(alpha->data + (size_t)run->y * w + run->x0, 0, sizeof(float) * (size_t)(run->x1 - run->x0));
+    }
+    sb_regions_free(&parts);
+    free(bin);
     return err;
 }
 
