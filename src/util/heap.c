@@ -1,7 +1,6 @@
 /* heap.c - the C heap's keep-and-release policy (heap.h). */
 #include "util/heap.h"
 
-#include <limits.h>
 #include <malloc.h>
 
 /* Buffers up to this come from the heap and are reused: every 800x800 float image and the working copies of a
@@ -13,19 +12,12 @@
  * throughput (docs/BENCHMARKS.md, "Issue 12: the burst's peak RSS"). Small blocks come from each thread's
  * own cache (tcache) without the heap's lock. */
 #define ARENAS 1
-/* The heap's free top is never given back on free(), only by sb_heap_release. With the 64 MB of
- * KEEP_BYTES as the trim threshold, two workers' headshots freed more than that at the top every few jobs,
- * glibc gave it back, and the next jobs faulted it in again page by page: 1,000-4,500 page faults per headshot
- * at about 14 us each on this machine's virtual CPUs, 10-60 CPU-ms of a ~420 CPU-ms headshot (docs/BENCHMARKS.md,
- * "Issue 11: the server's CPU per headshot"). The peak RSS is the same (it is the heap's largest extent either
- * way); a long-lived process gives the memory back when it goes idle (the server's worker pool does). */
-#define TRIM_BYTES INT_MAX
 
 void sb_heap_keep_freed(void)
 {
     /* Setting either threshold also turns off glibc's dynamic adjustment of both. */
     mallopt(M_MMAP_THRESHOLD, KEEP_BYTES);
-    mallopt(M_TRIM_THRESHOLD, TRIM_BYTES);
+    mallopt(M_TRIM_THRESHOLD, KEEP_BYTES);
     mallopt(M_ARENA_MAX, ARENAS);
 }
 
