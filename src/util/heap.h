@@ -5,8 +5,9 @@
 
 /* Keep freed memory for reuse instead of handing it back to the system at once: buffers up to 64 MB come
  * from the heap (glibc maps each one over its dynamic threshold anew and faults in every page again on
- * every call: on this machine's virtual CPUs that was a quarter of a headshot's time), the heap's top is not
- * trimmed on each free, and all threads share one heap (one per thread kept each thread's freed buffers).
+ * every call: on this machine's virtual CPUs that was a quarter of a headshot's time), the heap's top is
+ * given back only when over 128 MB of it is free, and all threads share one heap (one per thread kept each
+ * thread's freed buffers).
  * Call once at process start, before any thread. Pair a long-lived process with sb_heap_release when it
  * goes idle. */
 void sb_heap_keep_freed(void);
