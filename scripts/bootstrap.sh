@@ -7,7 +7,7 @@ set -eu
 
 PKGS="build-essential pkg-config libvips-dev libjansson-dev libsqlite3-dev
 libcurl4-openssl-dev libmicrohttpd-dev libzip-dev libcriterion-dev libssl-dev libexif-dev libimage-exiftool-perl
-libvips-tools time clang libclang-rt-14-dev libpq-dev postgresql-15
+libvips-tools time strace clang libclang-rt-14-dev libpq-dev postgresql-15
 chromium chromium-driver python3-selenium python3-requests nodejs curl jq"
 
 missing=""

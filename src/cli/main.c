@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "nn/nn.h"
 #include "util/heap.h"
 
 static const char usage[] =
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     sb_heap_keep_freed(); /* before any thread: every command reuses its big buffers (util/heap.h) */
+    sb_nn_no_telemetry(); /* before any thread: no calls home from ONNX Runtime (nn/nn.h) */
     opterr = 0; /* stderr carries one JSON error: the commands report a bad option themselves */
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return sb_cmd_version(argc - 1, argv + 1);

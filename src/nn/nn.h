@@ -75,4 +75,11 @@ int sb_nn_threads(void);
 /* The ONNX Runtime library's version, e.g. "1.30.0". Static storage. */
 const char *sb_nn_version(void);
 
+/* Keep ONNX Runtime from calling home: its Linux build (1.30, npm) sends usage telemetry to Microsoft's event
+ * collector from any process that opened a session, unless ORT_DISABLE_TELEMETRY is set when the first
+ * session is created (DisableTelemetryEvents does not stop it). Sets ORT_DISABLE_TELEMETRY=1 unless the
+ * environment already sets it. Changes the environment: call from main before any thread starts, as the
+ * CLI does. */
+void sb_nn_no_telemetry(void);
+
 #endif

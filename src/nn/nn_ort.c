@@ -83,6 +83,11 @@ static sb_err api(sb_error_t *e)
     return ort ? SB_OK : sb_error_set(e, SB_ERR_INTERNAL, "", "%s", init_error);
 }
 
+void sb_nn_no_telemetry(void)
+{
+    setenv("ORT_DISABLE_TELEMETRY", "1", 0);
+}
+
 const char *sb_nn_version(void)
 {
     const OrtApiBase *base = OrtGetApiBase();
