@@ -13,10 +13,9 @@
  * colour (sb_flat_line_step) at least this: the picture along most of it. A plain backdrop meeting a
  * subject or a hair top steps away along a small part of the line. */
 #define STEP_SHARE_MIN 0.5f
-/* ... a pixel stepping away when a channel is more than this off the gutter's colour. */
-#ifndef STEP_DIFF
+/* ... a pixel stepping away when a channel is more than this off the gutter's colour: anything not the
+ * gutter's (a frame's 31 misses the light grey backdrops of a grid on white). */
 #define STEP_DIFF SB_FLAT_TOL
-#endif
 /* A tile is at least this share of the image across it (and CELL_MIN_PX). */
 #define CELL_MIN 0.08f
 #define CELL_MIN_PX 16
@@ -97,7 +96,7 @@ static int find_cuts(const sb_image_t *img, sb_line_axis axis, axis_t *a)
     return 0;
 }
 
-/* The tile of `a` holding coordinate v: [*from, *to), or 0 when v lies in a cut or a tile too small. */
+/* The tile of `a` (n lines) holding coordinate v: [*from, *to), or 0 when v lies in a cut. */
 static int tile_of(const axis_t *a, int n, float v, int *from, int *to)
 {
     for (int k = 0; k <= a->n; k++) {
