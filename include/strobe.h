@@ -55,6 +55,8 @@ typedef struct {
     int frame[4];                 /* the people pipelines work on the picture inside a flat border
                                    * (vision/photo_frame.h): {x0, y0, x1, y1} in upright input pixels, x1
                                    * and y1 exclusive; all 0 when the photo has no border or was not looked at */
+    int collage;                  /* 1 when `frame` is the subject's tile of a collage (vision/collage.h): the
+                                   * photo is pictures in a grid and the pipeline worked on the subject's */
     int turn_deg;                 /* 0, 90, 180 or 270: the photo was on its side or upside down and the
                                    * pipeline turned it clockwise by this to find its faces (vision/face_verify.h) */
     sb_face_list_t faces;         /* every verified face, in upright input pixel coordinates (a turned

@@ -101,6 +101,8 @@ json_t *sb_cli_json_input(const char *path, const sb_detect_result_t *d)
         json_object_set_new(o, "frame", json_pack("{s:i, s:i, s:i, s:i}", "x", d->frame[0], "y", d->frame[1],
                                                   "width", d->frame[2] - d->frame[0], "height",
                                                   d->frame[3] - d->frame[1]));
+    if (o && d->collage)
+        json_object_set_new(o, "collage", json_true());
     return o;
 }
 

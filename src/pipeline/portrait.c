@@ -11,6 +11,7 @@
 #include "image/resample.h"
 #include "render/light.h"
 #include "vision/align.h"
+#include "vision/collage.h"
 #include "vision/foreground.h"
 #include "vision/matte_edge.h"
 #include "vision/photo_frame.h"
@@ -151,6 +152,53 @@ static sb_err trim_frame(sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
     return SB_OK;
 }
 
+/* A collage's subject is in one of its pictures (vision/collage.h): the tile of the subject chosen on
+ * the whole collage is then the photo, exactly as the picture inside a flat frame is: its edge is the
+ * photo's edge, and its faces are found again on it (the other tiles' people are other photos'), so a tile
+ * gives the headshot that picture alone gives. A photo turned to find its faces is not looked at. d->frame
+ * says where the tile lies in the upright input, d->collage that it is a tile. */
+/* The smallest side (upright input pixels) of a collage's tile the people pipelines work on: half the
+ * smallest photo's (SB_MIN_IMAGE_SIDE). */
+#define SB_MIN_TILE_SIDE (SB_MIN_IMAGE_SIDE / 2)
+
+static sb_err trim_collage(sb_studio_t *studio, sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
+{
+    if (d->subject < 0 || d->turn_deg)
+        return SB_OK;
+    const sb_face_t *s = &p->faces.faces[d->subject];
+    int r[4];
+    if (!sb_collage_find_tile(&p->work, s->x + s->w / 2, s->y + s->h / 2, r))
+        return SB_OK;
+    /* The working image's map to the upright input before the crop (it may already be a frame's inside). */
+    const int *fr = d->frame;
+    int framed = fr[2] > fr[0];
+    float ox = framed ? (float)fr[0] : 0, oy = framed ? (float)fr[1] : 0;
+    float kx = (float)(framed ? fr[2] - fr[0] : d->upright_width) / (float)p->work.width;
+    float ky = (float)(framed ? fr[3] - fr[1] : d->upright_height) / (float)p->work.height;
+    d->frame[0] = (int)lrintf(ox + r[0] * kx), d->frame[1] = (int)lrintf(oy + r[1] * ky);
+    d->frame[2] = (int)lrintf(ox + r[2] * kx), d->frame[3] = (int)lrintf(oy + r[3] * ky);
+    d->collage = 1;
+    /* A tile is often smaller than a photo may be (ulfd_masked_grid's are 174 x 217 and make a clean, if
+     * soft, headshot), but a thumbnail's face cannot make one. */
+    int tw = d->frame[2] - d->frame[0], th = d->frame[3] - d->frame[1];
+    if (tw < SB_MIN_TILE_SIDE || th < SB_MIN_TILE_SIDE)
+        return sb_error_set(e, SB_ERR_IMAGE_TOO_SMALL, "image",
+                            "the subject's picture in this collage is %dx%d; at least %dx%d is needed", tw, th,
+                            SB_MIN_TILE_SIDE, SB_MIN_TILE_SIDE);
+    sb_image_t tile;
+    sb_err err = sb_image_crop(&p->work, r, &tile, e);
+    if (err)
+        return err;
+    sb_image_free(&p->work);
+    p->work = tile;
+    d->work_width = p->src_width = tile.width, d->work_height = p->src_height = tile.height;
+    sb_face_list_free(&p->faces);
+    sb_face_list_free(&p->weak);
+    sb_face_list_free(&d->faces);
+    d->subject = -1;
+    return sb_pipeline_find_faces(studio, &p->work, &p->faces, &p->weak, d, e);
+}
+
 sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, int width, int height,
                            sb_portrait_t *p, sb_detect_result_t *d, sb_error_t *e)
 {
@@ -166,6 +214,8 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
     p->src_height = p->work.height;
     if (!err)
         err = sb_pipeline_find_faces(studio, &p->work, &p->faces, &p->weak, d, e);
+    if (!err)
+        err = trim_collage(studio, p, d, e);
     if (!err)
         err = gate_input(d, &p->faces, p->work.width, p->work.height, e);
     return err;
