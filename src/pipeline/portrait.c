@@ -191,7 +191,7 @@ static sb_err trim_collage(sb_studio_t *studio, sb_portrait_t *p, sb_detect_resu
         return err;
     sb_image_free(&p->work);
     p->work = tile;
-    d->work_width = p->src_width = tile.width, d->work_height = p->src_height = tile.height;
+    d->work_width = tile.width, d->work_height = tile.height;
     sb_face_list_free(&p->faces);
     sb_face_list_free(&p->weak);
     sb_face_list_free(&d->faces);
@@ -210,12 +210,14 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
                                     e);
     if (!err)
         err = trim_frame(p, d, e);
-    p->src_width = p->work.width;
-    p->src_height = p->work.height;
     if (!err)
         err = sb_pipeline_find_faces(studio, &p->work, &p->faces, &p->weak, d, e);
     if (!err)
         err = trim_collage(studio, p, d, e);
+    /* The photo's size for the framing and the edge check: the working image as the faces were found on it
+     * (turned upright, a frame's inside or a collage's tile). */
+    p->src_width = p->work.width;
+    p->src_height = p->work.height;
     if (!err)
         err = gate_input(d, &p->faces, p->work.width, p->work.height, e);
     return err;

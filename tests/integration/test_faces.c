@@ -189,6 +189,35 @@ Test(faces, upside_down_photo_makes_an_upright_headshot)
     free(buf);
 }
 
+/* A photo stored a quarter turn away (no EXIF) is framed on its upright sides: the headshot of
+ * u2net_young_man turned 90 degrees is made at the first attempt, with no photo edge seen, as the upright
+ * photo's is. (The photo's sides were once taken before the turn, so the framing and the edge check used
+ * a 1500x1000 photo for a 1000x1500 one and every attempt "showed the photo's edge".) */
+Test(faces, quarter_turned_photo_is_framed_on_its_upright_sides)
+{
+    char path[4096];
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/faces/u2net_young_man.jpg");
+    size_t len;
+    uint8_t *buf = tu_read(path, &len), *png;
+    sb_image_t img, turned;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_decode(buf, len, NULL, &img, NULL, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_image_rotate(&img, 1, &turned, &e), SB_OK, "%s", e.message);
+    size_t png_len;
+    cr_assert_eq(sb_io_encode(&turned, SB_FMT_PNG, 0, &png, &png_len, &e), SB_OK, "%s", e.message);
+    sb_headshot_result_t h;
+    sb_err err = sb_headshot(studio, png, png_len, NULL, &h, &e);
+    cr_assert_eq(err, SB_OK, "the turned photo was refused: %s", e.message);
+    cr_expect_eq(h.detect.turn_deg, 270);
+    cr_expect(!h.cutout.photo_edge_visible, "the photo's edge shows");
+    cr_expect_eq(h.cutout.attempts, 1, "made at attempt %d", h.cutout.attempts);
+    sb_headshot_result_free(&h);
+    free(png);
+    sb_image_free(&turned);
+    sb_image_free(&img);
+    free(buf);
+}
+
 /* Photos that must make good headshots: frontal, rolled, small, large. */
 /* The output's eye line is measured as the pipeline measures it: YuNet finds the face, the face mesh
  * places the eyes (YuNet's own eye points wander by +-3.5 degrees, more than the 2 allowed).
