@@ -65,7 +65,7 @@ static sb_err see_through_or_solid(const sb_image_t *work, const sb_fimage_t *ma
     sb_err err = sb_glass_see_through(work, mask, r, glass, f, &t->score, &t->applied, e);
     if (err)
         return err;
-    t->done = true;
+    t->done = true, t->uncertain = sb_glass_uncertain(glass, t->score);
     if (t->applied)
         return SB_OK;
     sb_fimage_t a = {0};
