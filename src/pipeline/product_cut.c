@@ -216,7 +216,7 @@ static sb_err look_closer(sb_studio_t *studio, const sb_image_t *work, sb_fimage
         memset(mean.data, 0, sizeof(float) * (size_t)w * mask->height);
     for (int k = 0; !err && k < looks; k++) {
         int r[4], gx = (int)lround(grows[k] * (b[2] - b[0])), gy = (int)lround(grows[k] * (b[3] - b[1]));
-        sb_product_grow_box(b, gx, gy, work->width, mask->height, r);
+        sb_product_grow_box(b, gx, gy, work->width, work->height, r);
         int cw = r[2] - r[0], ch = r[3] - r[1];
         size_t found = 0;
         err = look(studio, work, r, &m, &found, e);
