@@ -3,8 +3,10 @@
  * usage: bench_product IMAGE [ITERATIONS] [SIZE] [PRESET] [SHADOW]
  * Defaults: 20 iterations, a SIZE x SIZE = 2000 x 2000 JPEG (quality 90), preset white-studio, shadow soft.
  * Runs 2 warm-up products, then ITERATIONS timed ones. Prints per-stage min/p50/p90 (res.detect.stages),
- * total min/p50/p90, the subject's coverage and peak RSS as one JSON object. The min is there for a busy
- * machine: other processes only ever add time, so it is the steadiest number to compare two builds by. */
+ * total min/p50/p90, the subject's coverage, peak RSS and the process's CPU time (user + sys) per timed
+ * product (`cpu_s_per_call`, threads included) as one JSON object. The min is there for a busy machine:
+ * other processes only ever add time, so it is the steadiest wall number to compare two builds by; the CPU
+ * time per call is what an A/B on a shared machine compares (docs/BENCHMARKS.md). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,12 @@
 
 #include "benchutil.h"
 #include "pipeline/studio.h"
+
+/* User + sys seconds of a getrusage answer. */
+static double cpu_seconds(const struct rusage *ru)
+{
+    return ru->ru_utime.tv_sec + ru->ru_stime.tv_sec + (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -49,6 +57,9 @@ int main(int argc, char **argv)
     }
     static bu_series_t series;
     float coverage = 0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu0 = cpu_seconds(&ru);
     for (int i = 0; i < iters; i++) {
         if (sb_product(studio, buf, len, &opts, &r, &e))
             die("product", &e);
@@ -56,11 +67,11 @@ int main(int argc, char **argv)
         coverage = r.coverage;
         sb_product_result_free(&r);
     }
-    struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    json_t *out = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:f, s:f}", "image", argv[1], "size", size, "preset",
+    json_t *out = json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:f, s:f, s:f}", "image", argv[1], "size", size, "preset",
                             opts.preset, "shadow_type", opts.shadow_type, "format", "jpeg", "iterations", iters,
-                            "coverage", coverage, "peak_rss_mb", ru.ru_maxrss / 1024.0);
+                            "coverage", coverage, "peak_rss_mb", ru.ru_maxrss / 1024.0, "cpu_s_per_call",
+                            iters > 0 ? (cpu_seconds(&ru) - cpu0) / iters : 0.0);
     json_t *times = bu_series_json(&series);
     json_object_update(out, times);
     json_decref(times);

@@ -294,6 +294,8 @@ typedef struct {
     bool applied; /* its layer lets the scene through: transparency auto and score >= the threshold (render/glass.h
                    * SB_GLASS_MIN_SCORE), or transparency on */
     float score;  /* 0..1: how much of the product's interior shows the old background */
+    bool uncertain; /* applied by transparency auto on a close call (render/glass.h sb_glass_uncertain): a
+                     * polished metal scores there too (validation_warnings transparency_uncertain) */
 } sb_product_transparency_t;
 
 typedef struct {

@@ -288,7 +288,7 @@ static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *
     if (!err)
         err = sb_glass_see_through(work, mask, r, p->glass, &out->rgba, &glass->score, &glass->applied, e);
     if (!err)
-        glass->done = true;
+        glass->done = true, glass->uncertain = sb_glass_uncertain(p->glass, glass->score);
     /* An opaque product is opaque: no ghost of it with the scene through (vision/matte_solid.h). */
     if (!err && !glass->applied)
         err = sb_product_solidify(&out->alpha, &out->rgba, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * s * (bw > bh ? bw : bh)),
@@ -532,6 +532,7 @@ static sb_err encode_mask(const plan_t *p, const sb_image_t *work, sb_fimage_t *
     sb_glass_free(&glass);
     if (!err) {
         t->done = true, t->score = glass.score, t->applied = glass.score >= sb_glass_min_score(p->glass);
+        t->uncertain = sb_glass_uncertain(p->glass, glass.score);
         if (!t->applied)
             err = sb_product_solidify(mask, NULL, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * (bw > bh ? bw : bh)), e);
     }

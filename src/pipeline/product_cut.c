@@ -65,7 +65,7 @@ static sb_err see_through_or_solid(const sb_image_t *work, const sb_fimage_t *ma
     sb_err err = sb_glass_see_through(work, mask, r, glass, f, &t->score, &t->applied, e);
     if (err)
         return err;
-    t->done = true;
+    t->done = true, t->uncertain = sb_glass_uncertain(glass, t->score);
     if (t->applied)
         return SB_OK;
     sb_fimage_t a = {0};
@@ -153,12 +153,12 @@ sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work,
 }
 
 
-sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t *mask, bool *inner,
-                        sb_product_result_t *res, sb_error_t *e)
+/* The box (x0, y0, x1, y1) of mask >= 0.5 into `box` (empty: x0 >= x1); the count of those pixels. */
+static size_t mask_box(const sb_fimage_t *mask, int box[4])
 {
-    int w = mask->width, h = mask->height, box[4] = {w, h, 0, 0};
-    size_t n = (size_t)w * h, count = 0;
-    *inner = false;
+    int w = mask->width, h = mask->height;
+    size_t count = 0;
+    box[0] = w, box[1] = h, box[2] = box[3] = 0;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
             if (mask->data[(size_t)y * w + x] >= 0.5f) {
@@ -166,33 +166,95 @@ sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t
                 box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
                 box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
             }
-    if (res->hand.hand || (double)count < SB_PRODUCT_SCENE_COVER * (double)n)
-        return SB_OK;
-    int mx = (int)lround(SB_PRODUCT_INNER_CROP * (box[2] - box[0])), my = (int)lround(SB_PRODUCT_INNER_CROP * (box[3] - box[1]));
-    int r[4] = {box[0] + mx, box[1] + my, box[2] - mx, box[3] - my}, cw = r[2] - r[0], ch = r[3] - r[1];
+    return count;
+}
+
+/* The salient net's trimmed product mask of the rectangle r of `work` into `m` (r's size, allocated by the
+ * call) and the count of its pixels >= 0.5 into *found. */
+static sb_err look(sb_studio_t *studio, const sb_image_t *work, const int r[4], sb_fimage_t *m, size_t *found,
+                   sb_error_t *e)
+{
     sb_salient_t *salient;
     sb_image_t crop = {0};
-    sb_fimage_t m = {0};
     long recovered = 0;
+    *found = 0;
     sb_err err = sb_studio_salient(studio, &salient, e);
     if (!err)
         err = sb_image_crop(work, r, &crop, e);
     if (!err)
-        err = sb_salient_product_mask(salient, &crop, &m, &recovered, e);
+        err = sb_salient_product_mask(salient, &crop, m, &recovered, e);
     if (!err)
-        err = sb_matte_trim(&m, e);
+        err = sb_matte_trim(m, e);
+    for (size_t i = 0; !err && i < (size_t)m->width * m->height; i++)
+        *found += m->data[i] >= 0.5f;
+    sb_image_free(&crop);
+    return err;
+}
+
+/* `mask` (the photo's size) := the mask m of rectangle r, 0 elsewhere. */
+static void put(sb_fimage_t *mask, const sb_fimage_t *m, const int r[4])
+{
+    int w = mask->width, cw = r[2] - r[0];
+    memset(mask->data, 0, sizeof(float) * (size_t)w * mask->height);
+    for (int y = 0; y < r[3] - r[1]; y++)
+        memcpy(mask->data + (size_t)(r[1] + y) * w + r[0], m->data + (size_t)y * cw, sizeof(float) * cw);
+}
+
+/* The closer looks (sb_product_inner): the net again on the first look's box grown by each of
+ * SB_PRODUCT_INNER_GROWS of its sides each way; the mean of their masks (a look that found more than
+ * SB_PRODUCT_INNER_MAX of its crop counts as 0), trimmed, replaces `mask` when it keeps SB_PRODUCT_INNER_KEEP
+ * of what the first look found. */
+static sb_err look_closer(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t *mask, sb_error_t *e)
+{
+    static const double grows[] = SB_PRODUCT_INNER_GROWS;
+    const int looks = (int)(sizeof grows / sizeof grows[0]);
+    int b[4], w = mask->width;
+    size_t first = mask_box(mask, b), kept = 0;
+    sb_fimage_t mean = {0}, m = {0};
+    sb_err err = sb_fimage_alloc(&mean, w, mask->height, 1, e);
+    if (!err)
+        memset(mean.data, 0, sizeof(float) * (size_t)w * mask->height);
+    for (int k = 0; !err && k < looks; k++) {
+        int r[4], gx = (int)lround(grows[k] * (b[2] - b[0])), gy = (int)lround(grows[k] * (b[3] - b[1]));
+        sb_product_grow_box(b, gx, gy, work->width, work->height, r);
+        int cw = r[2] - r[0], ch = r[3] - r[1];
+        size_t found = 0;
+        err = look(studio, work, r, &m, &found, e);
+        for (int y = 0; !err && (double)found <= SB_PRODUCT_INNER_MAX * (double)cw * ch && y < ch; y++)
+            for (int x = 0; x < cw; x++)
+                mean.data[(size_t)(r[1] + y) * w + r[0] + x] += m.data[(size_t)y * cw + x] / (float)looks;
+        sb_fimage_free(&m);
+    }
+    if (!err)
+        err = sb_matte_trim(&mean, e);
+    for (size_t i = 0; !err && i < (size_t)w * mask->height; i++)
+        kept += mean.data[i] >= 0.5f && mask->data[i] >= 0.5f;
+    if (!err && (double)kept >= SB_PRODUCT_INNER_KEEP * (double)first)
+        memcpy(mask->data, mean.data, sizeof(float) * (size_t)w * mask->height);
+    sb_fimage_free(&mean);
+    return err;
+}
+
+sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t *mask, bool *inner,
+                        sb_product_result_t *res, sb_error_t *e)
+{
+    int w = mask->width, h = mask->height, box[4];
+    size_t n = (size_t)w * h, count = mask_box(mask, box);
+    *inner = false;
+    if (res->hand.hand || (double)count < SB_PRODUCT_SCENE_COVER * (double)n)
+        return SB_OK;
+    int mx = (int)lround(SB_PRODUCT_INNER_CROP * (box[2] - box[0])), my = (int)lround(SB_PRODUCT_INNER_CROP * (box[3] - box[1]));
+    int r[4] = {box[0] + mx, box[1] + my, box[2] - mx, box[3] - my}, cw = r[2] - r[0], ch = r[3] - r[1];
+    sb_fimage_t m = {0};
     size_t found = 0;
-    for (size_t i = 0; !err && i < (size_t)cw * ch; i++)
-        found += m.data[i] >= 0.5f;
+    sb_err err = look(studio, work, r, &m, &found, e);
     if (!err && found && (double)found <= SB_PRODUCT_INNER_MAX * (double)cw * ch) {
-        memset(mask->data, 0, sizeof(float) * n);
-        for (int y = 0; y < ch; y++)
-            memcpy(mask->data + (size_t)(r[1] + y) * w + r[0], m.data + (size_t)y * cw, sizeof(float) * cw);
+        put(mask, &m, r);
         *inner = true;
+        err = look_closer(studio, work, mask, e);
     }
     if (!err)
         sb_stages_mark(&res->detect.stages, "inner");
-    sb_image_free(&crop);
     sb_fimage_free(&m);
     return err;
 }

@@ -61,11 +61,16 @@ sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work,
  * products are in (a car's boot with the shopping in it), not a product: the salient net looks again at
  * the middle of its box (SB_PRODUCT_INNER_CROP of the box's width and height taken off each side). When
  * the net finds a subject there that covers at most SB_PRODUCT_INNER_MAX of that crop, it replaces `mask`
- * (the crop's mask, trimmed, 0 elsewhere) and *inner is set; otherwise `mask` is left as it is. Marks stage
- * "inner" when it looked. SB_ERR_NOMEM and the net's errors. */
+ * (the crop's mask, trimmed, 0 elsewhere) and *inner is set; otherwise `mask` is left as it is. What it found
+ * is then looked at closer (at 320x320 the middle of a scene leaves the products a few net pixels wide): the
+ * net runs on the found box grown by SB_PRODUCT_INNER_GROW of its sides each way, and its mask replaces the
+ * first look's when it covers at most SB_PRODUCT_INNER_MAX of that crop and keeps SB_PRODUCT_INNER_KEEP of
+ * the first look's pixels. Marks stage "inner" when it looked. SB_ERR_NOMEM and the net's errors. */
 #define SB_PRODUCT_SCENE_COVER 0.70
 #define SB_PRODUCT_INNER_CROP 0.10
 #define SB_PRODUCT_INNER_MAX 0.50
+#define SB_PRODUCT_INNER_GROWS {0.4, 0.6, 0.8}
+#define SB_PRODUCT_INNER_KEEP 0.90
 sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t *mask, bool *inner,
                         sb_product_result_t *res, sb_error_t *e);
 

@@ -138,6 +138,11 @@ float sb_glass_min_score(sb_glass_mode mode)
     return mode == SB_GLASS_ON ? 0 : mode == SB_GLASS_OFF ? 2 : SB_GLASS_MIN_SCORE;
 }
 
+bool sb_glass_uncertain(sb_glass_mode mode, float score)
+{
+    return mode == SB_GLASS_AUTO && score >= SB_GLASS_MIN_SCORE && score < SB_GLASS_SURE_SCORE;
+}
+
 sb_err sb_glass_see_through(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], sb_glass_mode mode,
                             sb_image_t *layer, float *score, bool *applied, sb_error_t *e)
 {

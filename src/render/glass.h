@@ -26,6 +26,9 @@
 #define SB_GLASS_T_MAX 0.85f
 /* The score from which a product is treated as transparent. */
 #define SB_GLASS_MIN_SCORE 0.43f
+/* Treated as transparent by the score on less than this is a close call (sb_glass_uncertain): the perfume
+ * (0.49) and the chrome coffeepot (0.53) lie under it, the beer glass (0.66) over. */
+#define SB_GLASS_SURE_SCORE 0.60f
 
 /* Who decides whether the product is treated as transparent: the score (auto), or the caller, who knows
  * the product (on: a glass the score misses, such as jars filled with sweets; off: a polished metal or a
@@ -53,6 +56,11 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e);
 /* The score from which `mode` treats a product as transparent: SB_GLASS_MIN_SCORE (auto), 0 (on: always),
  * 2 (off: never), as `min_score` for sb_glass_estimate. Pure. */
 float sb_glass_min_score(sb_glass_mode mode);
+
+/* Whether `mode` auto treated a product of this score as transparent on a close call (SB_GLASS_MIN_SCORE to
+ * SB_GLASS_SURE_SCORE): polished metal reflecting a room like its own scores there too, and nothing in the
+ * photo tells the two apart (docs/QUALITY.md), so the caller is told (transparency on or off decides). Pure. */
+bool sb_glass_uncertain(sb_glass_mode mode, float score);
 
 /* The whole step for a product pipeline: estimate on `rgb` and `alpha` for the crop r (sb_glass_estimate) and,
  * when the product is treated as transparent (`mode` auto: its score is SB_GLASS_MIN_SCORE or more; on:

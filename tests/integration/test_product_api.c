@@ -719,3 +719,45 @@ Test(product_api, torn_cutout_warned)
     free(carton);
     expect_healthy("torn");
 }
+
+/* Whether the answer's validation_warnings carry `name`. */
+static bool warned(const json_t *answer, const char *name)
+{
+    const json_t *w = json_object_get(answer, "validation_warnings");
+    for (size_t i = 0; i < json_array_size(w); i++)
+        if (!strcmp(nz(json_string_value(json_array_get(w, i))), name))
+            return true;
+    return false;
+}
+
+/* transparency_uncertain through the real server: the chrome coffeepot, reflecting its beige room, is taken
+ * for glass by `auto` on a close call (a score under 0.6) and delivered as a see-through ghost; the answer
+ * says so. With transparency off (what the warning points to) it is opaque and not warned; the beer glass,
+ * clearly glass (0.66), is not warned either. */
+Test(product_api, close_glass_call_warned)
+{
+    begin();
+    size_t pot_len, glass_len;
+    uint8_t *pot = load_shared(POT, &pot_len);
+    uint8_t *glass = load_shared("testdata/products/imagenet_beer_glass.jpg", &glass_len);
+    char key[64];
+    start(NULL, 3, key);
+    resp_t r;
+    const char *const f[] = {"size", "256x256", NULL};
+    const char *const off[] = {"size", "256x256", "transparency", "off", NULL};
+    double score = transparency_of(key, pot, pot_len, f, true, "the coffeepot", &r);
+    cr_assert(score >= 0.43 && score < 0.6, "the pot's score %.3f is a close call", score);
+    cr_assert(warned(r.json, "transparency_uncertain"), "the close call is reported: %s", r.body);
+    resp_free(&r);
+    transparency_of(key, pot, pot_len, off, false, "the coffeepot, transparency off", &r);
+    cr_assert(!warned(r.json, "transparency_uncertain"), "off decides, no warning: %s", r.body);
+    resp_free(&r);
+    score = transparency_of(key, glass, glass_len, f, true, "the beer glass", &r);
+    cr_assert_geq(score, 0.6, "the beer glass is clearly glass");
+    cr_assert(!warned(r.json, "transparency_uncertain"), "%s", r.body);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 0, "three shots charged");
+    free(pot);
+    free(glass);
+    expect_healthy("close glass call");
+}
