@@ -101,8 +101,10 @@ sb_err sb_image_resize(const sb_image_t *src, int width, int height, sb_image_t 
     return render(out, dst, "resize", e);
 }
 
-sb_err sb_image_shrink_area(const sb_image_t *src, const int area[4], int width, int height, sb_image_t *dst,
-                            sb_error_t *e)
+/* The area r of src to width x height: from 2x on either axis, or always when `linear`, libvips' linear
+ * filter in one reduce; otherwise as sb_image_resize. */
+static sb_err shrink(const sb_image_t *src, const int area[4], int width, int height, int linear, sb_image_t *dst,
+                     sb_error_t *e)
 {
     memset(dst, 0, sizeof *dst);
     const int all[4] = {0, 0, src ? src->width : 0, src ? src->height : 0}, *r = area ? area : all;
@@ -114,8 +116,8 @@ sb_err sb_image_shrink_area(const sb_image_t *src, const int area[4], int width,
     double fx = (double)aw / width, fy = (double)ah / height;
     VipsImage *in = wrap(src), *part = NULL, *out = NULL;
     int rc = !in || vips_extract_area(in, &part, r[0], r[1], aw, ah, NULL) ||
-             (fx >= 2 || fy >= 2 ? vips_reduce(part, &out, fx, fy, "kernel", VIPS_KERNEL_LINEAR, NULL)
-                                 : resize_axes(part, &out, (double)width / aw, (double)height / ah));
+             (linear || fx >= 2 || fy >= 2 ? vips_reduce(part, &out, fx, fy, "kernel", VIPS_KERNEL_LINEAR, NULL)
+                                           : resize_axes(part, &out, (double)width / aw, (double)height / ah));
     if (part)
         g_object_unref(part);
     if (in)
@@ -123,6 +125,17 @@ sb_err sb_image_shrink_area(const sb_image_t *src, const int area[4], int width,
     if (rc)
         return vips_failure(e, "shrink");
     return render(out, dst, "shrink", e);
+}
+
+sb_err sb_image_shrink_area(const sb_image_t *src, const int area[4], int width, int height, sb_image_t *dst,
+                            sb_error_t *e)
+{
+    return shrink(src, area, width, height, 0, dst, e);
+}
+
+sb_err sb_image_shrink_linear(const sb_image_t *src, int width, int height, sb_image_t *dst, sb_error_t *e)
+{
+    return shrink(src, NULL, width, height, 1, dst, e);
 }
 
 /* Fraction of the bilinear footprint at source coordinate x that lies on a source of n pixels. */

@@ -17,7 +17,7 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
     int w = a->width, h = a->height;
     size_t n = (size_t)w * h, kept = 0, reached = 0, top = 0;
     uint8_t *seen = calloc(n, 1);
-    size_t *stack = malloc(n * sizeof *stack);
+    int (*stack)[2] = malloc(n * sizeof *stack); /* x, y: no division per pixel to find them */
     if (!seen || !stack) {
         free(seen), free(stack);
         return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
@@ -30,12 +30,12 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
         for (int x = x0; x < x1; x++) {
             size_t i = (size_t)y * w + x;
             if (a->data[i] > 0.5f && !seen[i])
-                seen[i] = 1, stack[top++] = i;
+                seen[i] = 1, stack[top][0] = x, stack[top++][1] = y;
         }
     while (top) {
-        size_t i = stack[--top];
+        top--;
+        int x = stack[top][0], y = stack[top][1];
         reached++;
-        int x = (int)(i % w), y = (int)(i / w);
         const int nb[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
         for (int k = 0; k < 4; k++) {
             int nx = x + nb[k][0], ny = y + nb[k][1];
@@ -43,7 +43,7 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
                 continue;
             size_t j = (size_t)ny * w + nx;
             if (!seen[j] && a->data[j] > 0.5f)
-                seen[j] = 1, stack[top++] = j;
+                seen[j] = 1, stack[top][0] = nx, stack[top++][1] = ny;
         }
     }
     *apart = (float)(kept - reached) / (float)n;

@@ -5,19 +5,35 @@
 
 const sb_framing_t SB_FRAMING_HEADSHOT = {.eye_y = 0.42f, .face_frac = 0.31f, .face_frac_max = 0.43f};
 
-void sb_align_face(const sb_face_t *face, const sb_framing_t *framing, int width, int height, double m[6])
+void sb_align_face_zoom(const sb_face_t *face, float face_frac, int width, sb_align_zoom_t *z)
 {
     const sb_point_t *l = face->lmk;
     double ex = (l[SB_LMK_RIGHT_EYE].x + l[SB_LMK_LEFT_EYE].x) / 2.0;
     double ey = (l[SB_LMK_RIGHT_EYE].y + l[SB_LMK_LEFT_EYE].y) / 2.0;
     double a = -sb_face_roll_deg(face) * M_PI / 180.0;
     double size = sb_face_size(face);
-    double s = framing->face_frac * width / (size > 1 ? size : 1);
+    double s = face_frac * width / (size > 1 ? size : 1);
     double c = cos(a) * s, sn = sin(a) * s;
-    double tx = width / 2.0, ty = framing->eye_y * height;
+    double tx = width / 2.0;
     /* out = s R (p - eye_mid) + target */
-    m[0] = c, m[1] = -sn, m[2] = tx - (c * ex - sn * ey);
-    m[3] = sn, m[4] = c, m[5] = ty - (sn * ex + c * ey);
+    z->m[0] = c, z->m[1] = -sn, z->m[2] = tx - (c * ex - sn * ey);
+    z->m[3] = sn, z->m[4] = c, z->m[5] = 0;
+    z->drop = sn * ex + c * ey;
+}
+
+void sb_align_face_at(const sb_align_zoom_t *z, float eye_y, int height, double m[6])
+{
+    double ty = eye_y * height;
+    for (int i = 0; i < 5; i++)
+        m[i] = z->m[i];
+    m[5] = ty - z->drop;
+}
+
+void sb_align_face(const sb_face_t *face, const sb_framing_t *framing, int width, int height, double m[6])
+{
+    sb_align_zoom_t z;
+    sb_align_face_zoom(face, framing->face_frac, width, &z);
+    sb_align_face_at(&z, framing->eye_y, height, m);
 }
 
 sb_point_t sb_align_unmap(const double m[6], sb_point_t q)

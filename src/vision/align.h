@@ -19,6 +19,17 @@ extern const sb_framing_t SB_FRAMING_HEADSHOT;
  * width x height output: rotated by -roll about the eye midpoint, scaled, translated. */
 void sb_align_face(const sb_face_t *face, const sb_framing_t *framing, int width, int height, double m[6]);
 
+/* sb_align_face in two steps, for the many framings of one face at one zoom that differ only in the eye
+ * height (the framing search, align_fit.h): sb_align_face_zoom takes the part that depends on the face and
+ * the zoom (the turn, the scale, the horizontal placement: trigonometry and the face's size), then
+ * sb_align_face_at the eye height; their map is exactly sb_align_face's, to the bit. */
+typedef struct {
+    double m[6]; /* the map, but for its m[5] */
+    double drop; /* what m[5] subtracts from the eye line's height in the output */
+} sb_align_zoom_t;
+void sb_align_face_zoom(const sb_face_t *face, float face_frac, int width, sb_align_zoom_t *z);
+void sb_align_face_at(const sb_align_zoom_t *z, float eye_y, int height, double m[6]);
+
 /* Like sb_align_face, but when the sides or bottom of the frame (where the body is) would fall outside
  * the src_width x src_height photo, zoom in step by step, up to framing->face_frac_max, so the photo's
  * own edges do not show inside the frame. The canvas is still extended beyond that limit. */

@@ -38,15 +38,32 @@ static int fits(const double m[6], const sb_framing_t *f, float ex, const sb_fit
     return inside(m, x0, y0, sw, sh) && inside(m, x1, y0, sw, sh);
 }
 
+/* Whether the frame's lower corners, which every position's test takes first (fits), lie further apart on
+ * the photo than the photo is wide or high, with a pixel to spare: then no position at this zoom fits,
+ * since a shift moves both corners alike. (Their unmapped coordinates are floats within a hundredth of a
+ * pixel of the exact ones, so the spare pixel keeps the answer the test's own.) Big faces zoom through
+ * every step of the search without a fit, 255 positions a step, twice with the bust's search. */
+static int too_wide(const sb_align_zoom_t *zoom, int sw, int sh, int w, int h)
+{
+    double m[6];
+    sb_align_face_at(zoom, 0.5f, h, m);
+    sb_point_t a = sb_align_unmap(m, (sb_point_t){0, (float)h}), b = sb_align_unmap(m, (sb_point_t){(float)w, (float)h});
+    return fabsf(b.x - a.x) > sw + 2 || fabsf(b.y - a.y) > sh + 2;
+}
+
 static int fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_limits_t *limits, int src_width,
                int src_height, int width, int height, double m[6])
 {
     sb_framing_t f = *framing;
     double best[6];
     for (;;) {
-        /* At this zoom, the position closest to the one asked for that fits (steps of 1% of the side). */
+        /* At this zoom, the position closest to the one asked for that fits (steps of 1% of the side). The
+         * positions differ only in the eye height and a shift: the zoom's turn and scale are taken once. */
         double best_cost = INFINITY;
-        for (int iy = -(int)lrintf(limits->shift_up * 100); iy <= (int)lrintf(limits->shift_down * 100); iy++)
+        sb_align_zoom_t zoom;
+        sb_align_face_zoom(face, f.face_frac, width, &zoom);
+        int open = !too_wide(&zoom, src_width, src_height, width, height); /* else no position is tried */
+        for (int iy = -(int)lrintf(limits->shift_up * 100); open && iy <= (int)lrintf(limits->shift_down * 100); iy++)
             for (int ix = -(int)lrintf(limits->shift_x * 100); ix <= (int)lrintf(limits->shift_x * 100); ix++) {
                 double cost = (double)ix * ix + (double)iy * iy * 2; /* the eye height matters more */
                 if (cost >= best_cost)
@@ -54,7 +71,7 @@ static int fit(const sb_face_t *face, const sb_framing_t *framing, const sb_fit_
                 sb_framing_t g = f;
                 g.eye_y = framing->eye_y + iy / 100.0f;
                 double t[6];
-                sb_align_face(face, &g, width, height, t);
+                sb_align_face_at(&zoom, g.eye_y, height, t);
                 t[2] += ix / 100.0 * width;
                 if (fits(t, &g, 0.5f + ix / 100.0f, limits, src_width, src_height, width, height)) {
                     best_cost = cost;

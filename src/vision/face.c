@@ -173,9 +173,10 @@ static sb_err detect_run(sb_face_detector_t *det, const place_t *pl, int n, floa
     return err;
 }
 
-/* `src` shrunk (never enlarged) so its long side is at most `side`, into `dst`; *scale receives the
- * exact width ratio dst/src. `dst` stays empty when no shrink is needed. */
-static sb_err shrink_to(const sb_image_t *src, int side, sb_image_t *dst, float *scale, sb_error_t *e)
+/* `src` shrunk (never enlarged) so its long side is at most `side`, into `dst` (lanczos3, or a linear
+ * filter when `linear`); *scale receives the exact width ratio dst/src. `dst` stays empty when no shrink is
+ * needed. */
+static sb_err shrink_to(const sb_image_t *src, int side, bool linear, sb_image_t *dst, float *scale, sb_error_t *e)
 {
     int big = src->width > src->height ? src->width : src->height;
     memset(dst, 0, sizeof *dst);
@@ -187,7 +188,7 @@ static sb_err shrink_to(const sb_image_t *src, int side, sb_image_t *dst, float 
     w = w < 1 ? 1 : w > side ? side : w;
     h = h < 1 ? 1 : h > side ? side : h;
     *scale = (float)w / src->width;
-    return sb_image_resize(src, w, h, dst, e);
+    return linear ? sb_image_shrink_linear(src, w, h, dst, e) : sb_image_resize(src, w, h, dst, e);
 }
 
 static int by_score_desc(const void *a, const void *b)
@@ -238,7 +239,7 @@ static int fitting_side(int w, int h, int used)
 }
 
 /* Detect with the levels of `rgb` (long side 640, then half that) in one run when they fit beside each
- * other, otherwise in a run each; `once`: the larger level alone. */
+ * other, otherwise in a run each; `once`: the larger level alone, shrunk with a linear filter. */
 static sb_err detect(sb_face_detector_t *det, const sb_image_t *rgb, float min_score, bool once,
                      sb_face_list_t *out, sb_error_t *e)
 {
@@ -250,7 +251,7 @@ static sb_err detect(sb_face_detector_t *det, const sb_image_t *rgb, float min_s
     sb_image_t small[2] = {{0}};
     place_t pl[2] = {{.img = rgb, .scale = 1.0f}};
     float f;
-    sb_err err = shrink_to(rgb, NET_SIDE, &small[0], &pl[0].scale, e);
+    sb_err err = shrink_to(rgb, NET_SIDE, once, &small[0], &pl[0].scale, e);
     if (!err && small[0].data)
         pl[0].img = &small[0];
     int w0 = pl[0].img->width, h0 = pl[0].img->height, big0 = w0 > h0 ? w0 : h0, n = 1;
@@ -259,7 +260,7 @@ static sb_err detect(sb_face_detector_t *det, const sb_image_t *rgb, float min_s
         int side1 = fitting_side(w0, h0, w0 > h0 ? h0 : w0);
         side1 = side1 > NET_SIDE / 2 ? NET_SIDE / 2 : side1;
         bool packed = side1 >= LEVEL1_MIN * big0;
-        err = shrink_to(pl[0].img, packed ? side1 : NET_SIDE / 2, &small[1], &f, e);
+        err = shrink_to(pl[0].img, packed ? side1 : NET_SIDE / 2, false, &small[1], &f, e);
         if (!err) {
             pl[1] = (place_t){.img = &small[1], .scale = pl[0].scale * f};
             if (!packed) {

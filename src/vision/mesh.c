@@ -66,13 +66,16 @@ static sb_err forward(sb_face_mesh_t *mesh, const sb_image_t *rgb, const double 
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the face mesh input");
         goto done;
     }
+    /* Each crop pixel's sum is taken in the fine pixels' row-major order (the same floats as one pass
+     * over the fine image), with no division per sample. */
     const float norm = 1.0f / (255.0f * n * n);
     for (int y = 0; y < side; y++) {
-        const uint8_t *row = crop.data + (size_t)y * side * 3;
+        const uint8_t *p = crop.data + (size_t)y * side * 3;
         float *dst = in.data + (size_t)(y / n) * SB_MESH_SIZE;
-        for (int x = 0; x < side; x++)
-            for (int c = 0; c < 3; c++)
-                dst[c * plane + x / n] += row[x * 3 + c] * norm;
+        for (int x = 0; x < SB_MESH_SIZE; x++)
+            for (int j = 0; j < n; j++, p += 3)
+                for (int c = 0; c < 3; c++)
+                    dst[c * plane + x] += p[c] * norm;
     }
     err = sb_net_forward(mesh->net, &in, names, 2, out, e);
     if (err)

@@ -1158,6 +1158,49 @@ Test(resample, shrink_area_centres_its_pixels)
     sb_image_free(&src);
 }
 
+/* sb_image_shrink_linear under 2x: exact sizes, each pixel on its centre's ramp value, and softer than
+ * lanczos3 (a one-pixel line keeps less of its peak and rings nowhere below its background); an
+ * enlargement is refused. */
+Test(resample, shrink_linear_under_2x)
+{
+    sb_image_t src = {0}, lin = {0}, lz = {0};
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(&src, 200, 160, 3, &e), SB_OK);
+    for (int y = 0; y < 160; y++)
+        for (int x = 0; x < 200; x++) {
+            uint8_t *p = src.data + ((size_t)y * 200 + x) * 3;
+            p[0] = (uint8_t)x, p[1] = (uint8_t)y, p[2] = 77;
+        }
+    cr_assert_eq(sb_image_shrink_linear(&src, 160, 128, &lin, &e), SB_OK, "%s", e.message);
+    cr_assert(lin.width == 160 && lin.height == 128 && lin.bands == 3);
+    for (int y = 2; y < 126; y++)
+        for (int x = 2; x < 158; x++) {
+            const uint8_t *p = px(&lin, x, y);
+            cr_assert(fabs(p[0] - ((x + 0.5) * 1.25 - 0.5)) <= 1.0 && fabs(p[1] - ((y + 0.5) * 1.25 - 0.5)) <= 1.0 &&
+                          p[2] == 77,
+                      "(%d,%d) holds %d,%d,%d", x, y, p[0], p[1], p[2]);
+        }
+    sb_image_free(&lin);
+    /* A bright vertical line one pixel wide on grey. */
+    memset(src.data, 100, (size_t)200 * 160 * 3);
+    for (int y = 0; y < 160; y++)
+        memset(src.data + ((size_t)y * 200 + 101) * 3, 250, 3);
+    cr_assert_eq(sb_image_shrink_linear(&src, 160, 128, &lin, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_image_resize(&src, 160, 128, &lz, &e), SB_OK, "%s", e.message);
+    int peak_lin = 0, peak_lz = 0, low_lin = 255, low_lz = 255;
+    for (int x = 0; x < 160; x++) {
+        int a = px(&lin, x, 64)[1], b = px(&lz, x, 64)[1];
+        peak_lin = a > peak_lin ? a : peak_lin, peak_lz = b > peak_lz ? b : peak_lz;
+        low_lin = a < low_lin ? a : low_lin, low_lz = b < low_lz ? b : low_lz;
+    }
+    cr_assert(peak_lin > 100 && peak_lin < peak_lz, "peaks: linear %d, lanczos3 %d", peak_lin, peak_lz);
+    cr_assert(low_lin >= 100 && low_lz < 100, "lows: linear %d, lanczos3 %d", low_lin, low_lz);
+    sb_image_free(&lin);
+    sb_image_free(&lz);
+    cr_assert_eq(sb_image_shrink_linear(&src, 201, 100, &lin, &e), SB_ERR_USAGE);
+    sb_image_free(&src);
+}
+
 /* The common sRGB IEC61966-2.1 profile (HP and Microsoft's, carried by the shared test photo) is taken
  * as it is, without a conversion: a PNG tagged with it decodes to exactly its pixels; the same profile
  * with one byte changed is converted like any other. */

@@ -1,11 +1,13 @@
 /* Vision building blocks on synthetic data: guided filter, foreground estimation, alignment, quarter turns. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "image/filter.h"
 #include "image/resample.h"
 #include "testutil.h"
 #include "vision/align.h"
+#include "vision/align_fit.h"
 #include "vision/face_verify.h"
 #include "vision/foreground.h"
 #include "vision/guided.h"
@@ -151,6 +153,51 @@ Test(align, levels_the_eye_line_and_places_the_eyes)
                            "face is the framing fraction of the width");
         cr_assert_lt(o.lmk[0].x, o.lmk[1].x, "right eye stays on the image left");
     }
+}
+
+/* The framing search's two steps (the zoom's part, then the eye height) give sb_align_face's map to the
+ * bit, over rolls, face sizes, zooms and eye heights. */
+Test(align, two_step_map_is_the_one_step_map)
+{
+    float rolls[] = {-41, -8.3f, 0, 0.07f, 12, 25.5f}, sizes[] = {20, 61, 333}, fracs[] = {0.31f, 0.43f, 0.5f};
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 3; j++)
+            for (int k = 0; k < 3; k++)
+                for (int y = -6; y <= 8; y++) {
+                    sb_face_t f = tilted_face(rolls[i], sizes[j]);
+                    sb_framing_t g = {.eye_y = 0.42f + y / 100.0f, .face_frac = fracs[k]};
+                    double m[6], t[6];
+                    sb_align_zoom_t z;
+                    sb_align_face(&f, &g, 800, 600, m);
+                    sb_align_face_zoom(&f, g.face_frac, 800, &z);
+                    sb_align_face_at(&z, g.eye_y, 600, t);
+                    cr_assert(memcmp(m, t, sizeof m) == 0, "roll %g, size %g, zoom %g, eye %g", rolls[i], sizes[j],
+                              fracs[k], g.eye_y);
+                }
+}
+
+/* The search skips a zoom whose frame is wider than the photo: a photo just wide enough for the frame's
+ * lower corners at the largest zoom still gets its fit, a pixel narrower than that does not. */
+Test(align, fit_at_the_photo_width_limit)
+{
+    const sb_fit_limits_t bust = {.face_frac_max = 0.5f, .shift_x = 0.08f, .shift_up = 0.06f, .shift_down = 0.08f};
+    sb_face_t f = tilted_face(0, 100.3f); /* a span between two whole pixels */
+    double span = sb_face_size(&f) / bust.face_frac_max; /* the corners' distance on the photo at the largest zoom */
+    int fits = -1, fails = -1;
+    for (int sw = (int)span - 6; sw <= (int)span + 6; sw++) {
+        sb_face_t g = f;
+        for (int i = 0; i < 5; i++)
+            g.lmk[i].x += sw / 2.0f - 160; /* the eyes in the middle of the photo */
+        double m[6];
+        int ok = sb_align_face_fit(&g, &SB_FRAMING_HEADSHOT, &bust, sw, 4000, 800, 800, m);
+        if (ok && fits < 0)
+            fits = sw;
+        if (!ok)
+            fails = sw;
+    }
+    /* The inside test allows half a pixel beyond each edge: the frame fits from sw + 1 >= span. */
+    cr_assert_eq(fits, (int)ceil(span - 1), "first fit at %d for a span of %.2f", fits, span);
+    cr_assert_eq(fails, fits - 1);
 }
 
 Test(align, face_size_is_stable_under_roll)
