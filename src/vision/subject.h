@@ -28,7 +28,8 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
  * sb_matte_keep_subject; not changed) is unsure of beside the subject's face. The matte is split on a copy
  * as sb_matte_keep_subject does, but generously: the other faces' columns as narrow as the subject's and
  * kept out of the subject's grown head box down to the column's depth (the split before 2026-12-07, which
- * gives the subject every contested part), and without the guided filter's refinement of the cut. *share is then the area (alpha > 0.5) above the subject's
+ * gives the subject every contested part), without the lone regions step and without the guided filter's
+ * refinement of the cut. *share is then the area (alpha > 0.5) above the subject's
  * mouth (80% of its box's height) and outside the head's ellipse (inscribed in the box, 10% wider on each
  * side) that a 4-connected fill from the matte above the ellipse's upper half, within its width, running
  * round the ellipse and never across it, does not reach, on the sides (left or right of the subject's
