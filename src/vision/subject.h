@@ -18,7 +18,7 @@
  * (guided by `rgb`), so the cut follows the photo's edges rather than the grid. When the subject's centre box has no matte
  * under it, alpha is left as it is. Before the keep map is made, a region of the subject's body from its mouth down, of one
  * colour, that meets another face's part with no colour step and whose colour the subject's matte lacks
- * on the mirror side of its face goes to that face (a neighbour's lapel beside a bare neck;
+ * on the mirror side of its face goes to that face with a ring of one grid cell (a neighbour's lapel beside a bare neck;
  * docs/internals/vision.md, "Lone regions"). Deterministic. `rgb` is the photo as floats (3 bands, 0..1).
  * SB_ERR_USAGE on mismatched sizes or a subject out of range; SB_ERR_NOMEM. */
 sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
