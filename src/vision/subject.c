@@ -259,10 +259,10 @@ static sb_err keep_map(const grid_t *g, int subject, float *keep, sb_error_t *e)
 /* A region of the subject's body (from its mouth down, one colour: neighbouring cells under LONE_STEP
  * apart) that meets another face's part with no colour step, along at least LONE_MEET of the subject's
  * face widths, and whose colour the subject's own matte across the vertical line through its face's
- * middle lacks (the mirror image of at least LONE_SEEN of the region lies on the subject's matte, and
- * under LONE_MATCHED of that is within LONE_MATCH of the region's mean colour) is the other person's: a
- * neighbour's black lapel beside a bare neck (groups/deepface_couple), which the split reaches first from
- * the subject's neck. A person's own clothes and skin recur on both sides of the body; a neighbour's suit
+ * middle lacks (the mirror image of at least LONE_SEEN of the region lies on the subject's matte, and for
+ * under LONE_MATCHED of those cells is a subject cell within LONE_MATCH of the region cell's colour at or
+ * next to the mirrored place) is the other person's: a neighbour's black lapel beside a bare neck
+ * (groups/deepface_couple), which the split reaches first from the subject's neck. A person's own clothes and skin recur on both sides of the body; a neighbour's suit
  * that meets the subject's suit matches it and stays (groups/fr_obama_and_biden). The region goes with
  * the ring of the subject's cells round it. */
 #define LONE_STEP 0.05f
@@ -295,14 +295,11 @@ static sb_err lone_regions(grid_t *g, const sb_face_t *faces, int n_faces, int s
         if (seen[s0] || g->owner[s0] != subject + 1 || g->cell[s0 * 4 + 3] < 0.5f)
             continue;
         size_t len = 0, head = 0;
-        float mean[3] = {0, 0, 0};
         memset(meets, 0, ((size_t)n_faces + 1) * sizeof *meets);
         list[len++] = (int)s0, seen[s0] = 1;
         while (head < len) {
             int i = list[head++], x = i % g->gw, y = i / g->gw;
             const float *a = g->cell + (size_t)i * 4;
-            for (int c = 0; c < 3; c++)
-                mean[c] += a[c];
             for (int dy = -1; dy <= 1; dy++)
                 for (int dx = -1; dx <= 1; dx++) {
                     int qx = x + dx, qy = y + dy;
@@ -324,8 +321,6 @@ static sb_err lone_regions(grid_t *g, const sb_face_t *faces, int n_faces, int s
                 top = k;
         if (!top || meets[top] < LONE_MEET * f->w / g->s)
             continue;
-        for (int c = 0; c < 3; c++)
-            mean[c] /= (float)len;
         size_t mirrored = 0, matched = 0;
         for (size_t j = 0; j < len; j++) {
             int x = list[j] % g->gw, y = list[j] / g->gw, mx = (int)lrintf(2 * axis - x);
