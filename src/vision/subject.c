@@ -186,6 +186,13 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
     return 1;
 }
 
+/* The RGB distance between two cells' mean colours (0..1 channels). */
+static float colour_diff(const float *a, const float *b)
+{
+    float dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
+    return sqrtf(dr * dr + dg * dg + db * db);
+}
+
 /* Grow the seeds through the matte cells (alpha >= 0.5), each cell going to the cheapest path's face. */
 static void grow(grid_t *g, heap_t *h)
 {
@@ -204,8 +211,7 @@ static void grow(grid_t *g, heap_t *h)
                 const float *b = g->cell + (size_t)q * 4;
                 if (b[3] < 0.5f)
                     continue;
-                float dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
-                float step = (dx && dy ? 1.41421356f : 1.0f) * (1.0f + EDGE_COST * sqrtf(dr * dr + dg * dg + db * db));
+                float step = (dx && dy ? 1.41421356f : 1.0f) * (1.0f + EDGE_COST * colour_diff(a, b));
                 if (c.d + step < g->dist[q]) {
                     g->dist[q] = c.d + step;
                     g->owner[q] = g->owner[c.i];
@@ -250,6 +256,119 @@ static sb_err keep_map(const grid_t *g, int subject, float *keep, sb_error_t *e)
     return SB_OK;
 }
 
+/* A region of the subject's body (from its mouth down, one colour: neighbouring cells under LONE_STEP
+ * apart) that meets another face's part with no colour step, along at least LONE_MEET of the subject's
+ * face widths, and whose colour the subject's own matte across the vertical line through its face's
+ * middle lacks (the mirror image of at least LONE_SEEN of the region lies on the subject's matte, and for
+ * under LONE_MATCHED of those cells is a subject cell within LONE_MATCH of the region cell's colour at or
+ * next to the mirrored place) is the other person's: a neighbour's black lapel beside a bare neck
+ * (groups/deepface_couple), which the split reaches first from the subject's neck. A person's own clothes and skin recur on both sides of the body; a neighbour's suit
+ * that meets the subject's suit matches it and stays (groups/fr_obama_and_biden). The region goes with
+ * the ring of the subject's cells round it. */
+#define LONE_STEP 0.05f
+#define LONE_MATCH 0.10f
+#define LONE_SEEN 0.30f
+#define LONE_MATCHED 0.20f
+/* Only from the mouth down (this share of the face box's height), and where the two meet along at least
+ * this many of the subject's face widths. */
+#define LONE_ROWS 0.80f
+#define LONE_MEET 0.25f
+
+/* Give each lone region of the subject's body (above) to the face it meets most. */
+static sb_err lone_regions(grid_t *g, const sb_face_t *faces, int n_faces, int subject, sb_error_t *e)
+{
+    const sb_face_t *f = &faces[subject];
+    size_t n = (size_t)g->gw * g->gh, others = 0;
+    for (size_t i = 0; i < n && !others; i++)
+        others = g->owner[i] > 0 && g->owner[i] != subject + 1;
+    if (!others)
+        return SB_OK;
+    int top_row = clampi((int)ceilf((f->y + LONE_ROWS * f->h) / g->s), 0, g->gh);
+    float axis = (f->x + f->w * 0.5f) / g->s - 0.5f;
+    uint8_t *seen = calloc(n, 1);
+    int *list = malloc(n * sizeof *list), *meets = calloc((size_t)n_faces + 1, sizeof *meets);
+    if (!seen || !list || !meets) {
+        free(seen), free(list), free(meets);
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the subject's matte");
+    }
+    for (size_t s0 = (size_t)top_row * g->gw; s0 < n; s0++) {
+        if (seen[s0] || g->owner[s0] != subject + 1 || g->cell[s0 * 4 + 3] < 0.5f)
+            continue;
+        size_t len = 0, head = 0;
+        memset(meets, 0, ((size_t)n_faces + 1) * sizeof *meets);
+        list[len++] = (int)s0, seen[s0] = 1;
+        while (head < len) {
+            int i = list[head++], x = i % g->gw, y = i / g->gw;
+            const float *a = g->cell + (size_t)i * 4;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int qx = x + dx, qy = y + dy;
+                    if (qx < 0 || qy < top_row || qx >= g->gw || qy >= g->gh)
+                        continue;
+                    int q = qy * g->gw + qx;
+                    const float *b = g->cell + (size_t)q * 4;
+                    if (b[3] < 0.5f || colour_diff(a, b) >= LONE_STEP)
+                        continue;
+                    if (g->owner[q] > 0 && g->owner[q] != subject + 1)
+                        meets[g->owner[q]]++;
+                    else if (g->owner[q] == subject + 1 && !seen[q])
+                        seen[q] = 1, list[len++] = q;
+                }
+        }
+        int top = 0;
+        for (int k = 1; k <= n_faces; k++)
+            if (meets[k] > meets[top])
+                top = k;
+        if (!top || meets[top] < LONE_MEET * f->w / g->s)
+            continue;
+        size_t mirrored = 0, matched = 0;
+        for (size_t j = 0; j < len; j++) {
+            int x = list[j] % g->gw, y = list[j] / g->gw, mx = (int)lrintf(2 * axis - x);
+            if (mx < 0 || mx >= g->gw)
+                continue;
+            int m = y * g->gw + mx;
+            if (g->owner[m] != subject + 1 || g->cell[(size_t)m * 4 + 3] < 0.5f)
+                continue;
+            mirrored++;
+            int hit = 0;
+            for (int dy = -1; dy <= 1 && !hit; dy++)
+                for (int dx = -1; dx <= 1 && !hit; dx++) {
+                    int qx = mx + dx, qy = y + dy;
+                    if (qx < 0 || qy < 0 || qx >= g->gw || qy >= g->gh)
+                        continue;
+                    int q = qy * g->gw + qx;
+                    hit = g->owner[q] == subject + 1 && g->cell[(size_t)q * 4 + 3] >= 0.5f &&
+                          colour_diff(g->cell + (size_t)q * 4, g->cell + (size_t)list[j] * 4) < LONE_MATCH;
+                }
+            matched += hit;
+        }
+        if (mirrored < LONE_SEEN * (float)len || matched >= LONE_MATCHED * (float)mirrored)
+            continue;
+        for (size_t j = 0; j < len; j++)
+            g->owner[list[j]] = top;
+        /* With the ring of the subject's cells round it (from the mouth down): the region's lit or shaded
+         * border, a colour step from it, was left as a faint scribble on the couple's editorial avatar. The
+         * guided filter moves the cut back onto the photo's edge where that is the subject's skin. */
+        for (size_t j = 0; j < len; j++) {
+            int x = list[j] % g->gw, y = list[j] / g->gw;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int qx = x + dx, qy = y + dy;
+                    if (qx < 0 || qy < top_row || qx >= g->gw || qy >= g->gh)
+                        continue;
+                    int q = qy * g->gw + qx;
+                    if (g->owner[q] == subject + 1)
+                        g->owner[q] = -top;
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+            if (g->owner[i] == -top)
+                g->owner[i] = top, seen[i] = 1;
+    }
+    free(seen), free(list), free(meets);
+    return SB_OK;
+}
+
 /* sb_matte_keep_subject, the split's seeds `generous` or firm (subject.h). */
 static sb_err keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces, int subject,
                            int generous, sb_error_t *e)
@@ -281,7 +400,10 @@ static sb_err keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_
     if (!seed(&g, &heap, faces, n_faces, subject, generous))
         goto done;
     grow(&g, &heap);
-    err = keep_map(&g, subject, keep, e);
+    if (!generous)
+        err = lone_regions(&g, faces, n_faces, subject, e);
+    if (!err)
+        err = keep_map(&g, subject, keep, e);
     /* The subject keeps every cell (one person, nothing apart): the matte stays as it is. */
     size_t kept = 0;
     for (size_t i = 0; !err && i < n; i++)

@@ -16,7 +16,10 @@
  * difference crossed); every other cell follows its nearest matte cell. Cells that go to another face or
  * to none are cleared: the keep map is sampled back to full size and refined with the guided filter
  * (guided by `rgb`), so the cut follows the photo's edges rather than the grid. When the subject's centre box has no matte
- * under it, alpha is left as it is. Deterministic. `rgb` is the photo as floats (3 bands, 0..1).
+ * under it, alpha is left as it is. Before the keep map is made, a region of the subject's body from its mouth down, of one
+ * colour, that meets another face's part with no colour step and whose colour the subject's matte lacks
+ * on the mirror side of its face goes to that face with a ring of one grid cell (a neighbour's lapel beside a bare neck;
+ * docs/internals/vision.md, "Lone regions"). Deterministic. `rgb` is the photo as floats (3 bands, 0..1).
  * SB_ERR_USAGE on mismatched sizes or a subject out of range; SB_ERR_NOMEM. */
 sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
                              int subject, sb_error_t *e);
@@ -25,7 +28,8 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
  * sb_matte_keep_subject; not changed) is unsure of beside the subject's face. The matte is split on a copy
  * as sb_matte_keep_subject does, but generously: the other faces' columns as narrow as the subject's and
  * kept out of the subject's grown head box down to the column's depth (the split before 2026-12-07, which
- * gives the subject every contested part), and without the guided filter's refinement of the cut. *share is then the area (alpha > 0.5) above the subject's
+ * gives the subject every contested part), without the lone regions step and without the guided filter's
+ * refinement of the cut. *share is then the area (alpha > 0.5) above the subject's
  * mouth (80% of its box's height) and outside the head's ellipse (inscribed in the box, 10% wider on each
  * side) that a 4-connected fill from the matte above the ellipse's upper half, within its width, running
  * round the ellipse and never across it, does not reach, on the sides (left or right of the subject's

@@ -2,8 +2,8 @@
  * the photos whose editorial avatars showed photo-edge "cards" before are delivered with a passing
  * cut-out check and exactly one face found again on the PNG (or refused with a specific code); tight,
  * clean photos make a headshot rather than a refusal; a portrait's samples all carry a passing check;
- * a neighbour's shoulder and white top are cleared from a transparent avatar, and so is a neighbour whose
- * face the detector scores under its level (a profile cut by the photo); a neighbour kept against the
+ * a neighbour's shoulder, white top and lapel are cleared from a transparent avatar, and so is a neighbour
+ * whose face the detector scores under its level (a profile cut by the photo); a neighbour kept against the
  * subject's cheek is refused with cutout_failed naming another person, and a faint ghost of a person behind
  * is refused or gone. In process. */
 #include <stdlib.h>
@@ -195,6 +195,21 @@ Test(people_cutout, an_unfound_neighbour_in_profile_is_cleared)
     /* The right 15% of the width, from half its height down. */
     double a = mean_alpha(r.avatar, r.avatar_len, 85, 50, 100, 100);
     cr_expect_lt(a, 0.10, "alpha %.3f where the other child's cheek was", a);
+    cr_expect(r.cutout.pass);
+    sb_avatar_result_free(&r);
+}
+
+/* groups/deepface_couple: she is the subject, and his black lapel beside her bare neck filled the lower
+ * right of her avatar (mean alpha 0.93 over the box below on main at aef5550): the split reached it from
+ * her neck first. It is one colour, meets him with no colour step, and the other side of her body (bare
+ * skin) lacks its colour, so it is his (vision/subject.c, lone regions; issue 13, h13-whole). */
+Test(people_cutout, a_neighbours_lapel_beside_her_neck_is_cleared)
+{
+    sb_avatar_result_t r;
+    transparent_avatar("testdata/groups/deepface_couple.jpg", &r);
+    /* Where the lapel was: 62-78% of the width, the lower 16%; her neck ends at about 55%. */
+    double a = mean_alpha(r.avatar, r.avatar_len, 62, 84, 78, 100);
+    cr_expect_lt(a, 0.10, "alpha %.3f where the neighbour's lapel was", a);
     cr_expect(r.cutout.pass);
     sb_avatar_result_free(&r);
 }

@@ -193,6 +193,51 @@ Test(matte, other_share_sees_a_neighbours_blob_beside_the_cheek)
     sb_fimage_free(&rgb);
 }
 
+/* Fill rows [y0, y1) x columns [x0, x1) of a 3-band photo with one colour and of its matte with 1. */
+static void paint(sb_fimage_t *rgb, sb_fimage_t *a, int x0, int x1, int y0, int y1, float r, float g, float b)
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            size_t i = (size_t)y * a->width + x;
+            a->data[i] = 1;
+            rgb->data[i * 3] = r, rgb->data[i * 3 + 1] = g, rgb->data[i * 3 + 2] = b;
+        }
+}
+
+/* sb_matte_keep_subject on a drawn photo (240x240): the subject's head (face box 60..120 x 40..120) over a
+ * body whose left part is bare skin, and a neighbour (face box 170..230 x 20..100, mostly past the subject's
+ * side) in a black jacket that reaches under the subject's chin to its neck. The split reaches the jacket's
+ * near part first from the subject's neck; that part meets the rest of the jacket with no colour step and
+ * its colour is not on the subject's other side, so it is cleared. With the subject in a black jacket too,
+ * the part beside the neighbour matches the subject's other side and is kept. */
+Test(matte, keep_subject_gives_a_neighbours_lapel_back)
+{
+    sb_error_t e = {0};
+    sb_fimage_t a = {0}, rgb = {0};
+    sb_face_t faces[2] = {{.x = 60, .y = 40, .w = 60, .h = 80}, {.x = 170, .y = 20, .w = 60, .h = 80}};
+    for (int dressed = 0; dressed < 2; dressed++) {
+        cr_assert_eq(sb_fimage_alloc(&a, 240, 240, 1, &e), SB_OK);
+        cr_assert_eq(sb_fimage_alloc(&rgb, 240, 240, 3, &e), SB_OK);
+        memset(a.data, 0, sizeof(float) * 240 * 240);
+        for (int i = 0; i < 240 * 240 * 3; i++)
+            rgb.data[i] = 0.5f; /* the background (off the matte) */
+        paint(&rgb, &a, 60, 120, 30, 125, 0.85f, 0.65f, 0.55f);   /* the subject's head and neck */
+        paint(&rgb, &a, 170, 230, 10, 105, 0.80f, 0.62f, 0.52f);  /* the neighbour's head */
+        paint(&rgb, &a, 20, 112, 125, 240, dressed ? 0.05f : 0.85f, dressed ? 0.05f : 0.65f, dressed ? 0.05f : 0.55f);
+        paint(&rgb, &a, 112, 240, 105, 240, 0.05f, 0.05f, 0.05f); /* the neighbour's jacket, up to the neck */
+        cr_assert_eq(sb_matte_keep_subject(&a, &rgb, faces, 2, 0, &e), SB_OK, "%s", e.message);
+        float face = a.data[80 * 240 + 90], lapel = a.data[200 * 240 + 122], other = a.data[200 * 240 + 200];
+        cr_expect_gt(face, 0.9f, "dressed %d: the subject's face %.3f", dressed, face);
+        cr_expect_lt(other, 0.1f, "dressed %d: the neighbour's body %.3f", dressed, other);
+        if (dressed)
+            cr_expect_gt(lapel, 0.9f, "the subject's own jacket beside the neighbour reads %.3f", lapel);
+        else
+            cr_expect_lt(lapel, 0.1f, "the neighbour's lapel beside the bare neck reads %.3f", lapel);
+        sb_fimage_free(&a);
+        sb_fimage_free(&rgb);
+    }
+}
+
 /* sb_matte_holds_other on a drawn matte (200x200): the subject's face box 60..120 x 40..120 and its head in
  * the matte. A weak face beside it whose box reaches across the subject's is held, cut back to the
  * subject's edge, when the matte covers it, and not on the background; a weak face centred on the subject's
