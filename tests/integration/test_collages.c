@@ -29,22 +29,6 @@ static uint8_t *png(const sb_image_t *img, size_t *len)
     return out;
 }
 
-static double mean_abs_diff(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    sb_image_t ia = {0}, ib = {0};
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_decode(a, alen, NULL, &ia, NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_io_decode(b, blen, NULL, &ib, NULL, &e), SB_OK, "%s", e.message);
-    cr_assert(ia.width == ib.width && ia.height == ib.height && ia.bands == ib.bands);
-    double sum = 0;
-    size_t n = (size_t)ia.width * ia.height * ia.bands;
-    for (size_t i = 0; i < n; i++)
-        sum += abs(ia.data[i] - ib.data[i]);
-    sb_image_free(&ia);
-    sb_image_free(&ib);
-    return sum / (double)n;
-}
-
 Test(collages, the_masked_grid_is_made_from_the_subjects_tile)
 {
     static const int cols[5][2] = {{32, 206}, {221, 395}, {411, 585}, {600, 771}, {788, 963}};
@@ -129,7 +113,7 @@ static void expect_own_headshot(int n, int across, uint8_t gutter_level, const c
     uint8_t *abuf = png(&alone, &alen);
     err = headshot(abuf, alen, &a, &e);
     cr_assert_eq(err, SB_OK, "%s: %s alone refused: %s (%s)", what, photos[tile], sb_err_name(err), e.message);
-    double diff = mean_abs_diff(a.output, a.output_len, c.output, c.output_len);
+    double diff = tu_encoded_mean_abs_diff(a.output, a.output_len, c.output, c.output_len);
     cr_expect_lt(diff, 0.5, "%s: the headshots of %s differ by %.2f levels on average", what, photos[tile], diff);
     sb_headshot_result_free(&a);
     sb_headshot_result_free(&c);

@@ -46,22 +46,6 @@ static void headshot(const uint8_t *buf, size_t len, sb_headshot_result_t *r, co
     cr_assert_eq(err, SB_OK, "%s refused: %s (%s)", what, sb_err_name(err), e.message);
 }
 
-static double mean_abs_diff(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    sb_image_t ia = {0}, ib = {0};
-    sb_error_t e = {0};
-    cr_assert_eq(sb_io_decode(a, alen, NULL, &ia, NULL, &e), SB_OK, "%s", e.message);
-    cr_assert_eq(sb_io_decode(b, blen, NULL, &ib, NULL, &e), SB_OK, "%s", e.message);
-    cr_assert(ia.width == ib.width && ia.height == ib.height && ia.bands == ib.bands);
-    double sum = 0;
-    size_t n = (size_t)ia.width * ia.height * ia.bands;
-    for (size_t i = 0; i < n; i++)
-        sum += abs(ia.data[i] - ib.data[i]);
-    sb_image_free(&ia);
-    sb_image_free(&ib);
-    return sum / (double)n;
-}
-
 Test(framed_photos, a_framed_photo_makes_the_headshot_of_the_photo_inside)
 {
     const char *rel = "testdata/faces/inspireface_anger.png";
@@ -79,7 +63,7 @@ Test(framed_photos, a_framed_photo_makes_the_headshot_of_the_photo_inside)
     cr_expect(fabsf(fb->x - fa->x - BORDER) < 1 && fabsf(fb->y - fa->y - BORDER) < 1 && fabsf(fb->w - fa->w) < 1,
               "subject at %.1f,%.1f (%.1f) framed, %.1f,%.1f (%.1f) alone", fb->x, fb->y, fb->w, fa->x, fa->y, fa->w);
     cr_expect(b.cutout.pass && !b.cutout.photo_edge_visible);
-    double diff = mean_abs_diff(a.output, a.output_len, b.output, b.output_len);
+    double diff = tu_encoded_mean_abs_diff(a.output, a.output_len, b.output, b.output_len);
     cr_expect_lt(diff, 1.0, "the headshots differ by %.2f levels on average", diff);
     sb_headshot_result_free(&a);
     sb_headshot_result_free(&b);

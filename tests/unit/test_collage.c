@@ -125,67 +125,29 @@ Test(collage, two_unequal_pictures_side_by_side_are_no_strip)
     sb_image_free(&img);
 }
 
+static void expect_no_tile_on_flat(const sb_image_t *flat, const char *rel, int backdrop, void *ctx)
+{
+    int r[4];
+    cr_expect_eq(any_tile(flat, r), 0, "%s on flat %d: tile %d %d %d %d", rel, backdrop, r[0], r[1], r[2], r[3]);
+}
+
 Test(collage, people_on_a_plain_backdrop_are_no_collage)
 {
-    char dir[4096];
-    TU_SHARED_PATH_OR_SKIP(dir, "testdata/matting");
-    char **names;
-    int n = tu_list_images(dir, &names), tried = 0;
-    for (int i = 0; i < n; i++) {
-        if (strncmp(names[i], "hseg_", 5) && strncmp(names[i], "dim_", 4))
-            continue;
-        char rel[512], mask_rel[512];
-        snprintf(rel, sizeof rel, "testdata/matting/%s", names[i]);
-        snprintf(mask_rel, sizeof mask_rel, "testdata/matting/gt/%.*s.png", (int)(strrchr(names[i], '.') - names[i]),
-                 names[i]);
-        sb_image_t img = {0}, mask = {0}, flat = {0};
-        load(rel, &img);
-        cr_assert(tu_load_shared(mask_rel, &mask), "%s has no ground truth", rel);
-        cr_assert(mask.width == img.width && mask.height == img.height);
-        static const uint8_t backdrops[] = {0, 128, 255};
-        for (int b = 0; b < 3; b++) {
-            cr_assert_eq(sb_image_alloc(&flat, img.width, img.height, 3, NULL), SB_OK);
-            for (size_t p = 0; p < (size_t)img.width * img.height; p++) {
-                float a = mask.data[p * mask.bands] / 255.0f;
-                for (int c = 0; c < 3; c++)
-                    flat.data[p * 3 + c] = (uint8_t)(img.data[p * img.bands + c] * a + backdrops[b] * (1 - a) + 0.5f);
-            }
-            int r[4];
-            cr_expect_eq(any_tile(&flat, r), 0, "%s on flat %d: tile %d %d %d %d", rel, backdrops[b], r[0], r[1], r[2],
-                         r[3]);
-            sb_image_free(&flat);
-            tried++;
-        }
-        sb_image_free(&img);
-        sb_image_free(&mask);
-    }
-    tu_free_list(names, n);
+    int tried = tu_each_person_on_flat_backdrop(expect_no_tile_on_flat, NULL);
     cr_assert_geq(tried, 30, "only %d composites made", tried);
+}
+
+static void expect_no_tile(const sb_image_t *img, const char *rel, void *ctx)
+{
+    int r[4];
+    cr_expect_eq(any_tile(img, r), 0, "%s: tile %d %d %d %d", rel, r[0], r[1], r[2], r[3]);
 }
 
 Test(collage, no_other_testdata_photo_is_a_collage)
 {
     static const char *const dirs[] = {"testdata/faces", "testdata/groups", "testdata/noface", "testdata/identity",
                                        "testdata/products"};
-    int looked = 0;
-    for (size_t d = 0; d < sizeof dirs / sizeof *dirs; d++) {
-        char dir[4096];
-        TU_SHARED_PATH_OR_SKIP(dir, dirs[d]);
-        char **names;
-        int n = tu_list_images(dir, &names);
-        for (int i = 0; i < n; i++) {
-            if (!strcmp(names[i], "ulfd_masked_grid.jpg"))
-                continue;
-            char rel[512];
-            snprintf(rel, sizeof rel, "%s/%s", dirs[d], names[i]);
-            sb_image_t img = {0};
-            load(rel, &img);
-            int r[4];
-            cr_expect_eq(any_tile(&img, r), 0, "%s: tile %d %d %d %d", rel, r[0], r[1], r[2], r[3]);
-            sb_image_free(&img);
-            looked++;
-        }
-        tu_free_list(names, n);
-    }
+    static const char *const skip[] = {"ulfd_masked_grid.jpg", NULL};
+    int looked = tu_each_shared_image(dirs, sizeof dirs / sizeof *dirs, skip, expect_no_tile, NULL);
     cr_assert_geq(looked, 140, "only %d photos looked at", looked);
 }
