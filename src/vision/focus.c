@@ -28,10 +28,33 @@
 #define REBLUR_SIGMA 2.0f
 #define BLUR_MAX 8.0f
 
-static int cmp_float(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (0 <= k < n), reordering v: Hoare's selection, the value qsort would leave
+ * at k, in linear time on average. */
+static float select_kth(float *v, int n, int k)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = v[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                float t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
 }
 
 /* Central-difference gradient magnitude of `l` (w x h) at pixel (x, y), 0 < x < w - 1, 0 < y < h - 1. */
@@ -52,8 +75,7 @@ static float edge_blur(const float *l, const float *lb, int w, int x0, int y0, i
             buf[n++] = gradient(l, w, x, y);
     if (n < EDGE_MIN)
         return -1;
-    qsort(buf, (size_t)n, sizeof *buf, cmp_float);
-    float cut = fmaxf(buf[(int)((1 - EDGE_SHARE) * (n - 1))], EDGE_FLOOR);
+    float cut = fmaxf(select_kth(buf, n, (int)((1 - EDGE_SHARE) * (n - 1))), EDGE_FLOOR);
     int m = 0;
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++) {
@@ -65,8 +87,7 @@ static float edge_blur(const float *l, const float *lb, int w, int x0, int y0, i
         }
     if (m < EDGE_MIN)
         return -1;
-    qsort(buf, (size_t)m, sizeof *buf, cmp_float);
-    float s = buf[m / 2];
+    float s = select_kth(buf, m, m / 2);
     return sqrtf(fmaxf(s * s - PRE_SIGMA * PRE_SIGMA, 0));
 }
 
