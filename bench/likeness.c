@@ -254,7 +254,7 @@ static json_t *style_json(sb_studio_t *studio, const photo_t *ph, int n, const i
         tried++;
         sb_err err = measure(studio, &ph[i], style, delivered, &s[m], &e);
         if (err == SB_ERR_IMAGE_TOO_SMALL || err == SB_ERR_NO_FACE || err == SB_ERR_FACE_TOO_SMALL ||
-            err == SB_ERR_UNSAFE_CONTENT || err == SB_ERR_CUTOUT_FAILED)
+            err == SB_ERR_FACE_OUT_OF_FOCUS || err == SB_ERR_UNSAFE_CONTENT || err == SB_ERR_CUTOUT_FAILED)
             json_array_append_new(refused, json_pack("{s:s, s:s}", "file", ph[i].file, "why", e.message));
         else if (err)
             die(ph[i].file, &e);

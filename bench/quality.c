@@ -43,9 +43,9 @@ static void one(sb_studio_t *studio, const char *dir, const char *name)
         printf("%-34s -- %s\n", name, e.message);
     } else {
         warnings_text(q.warnings, warn, sizeof warn);
-        printf("%-34s %2d %5.0f %.3f %.3f %.3f %.3f %.3f %.2f %+6.1f %+6.1f %+6.1f %.2f %.2f %.2f %.2f %.2f %.2f %.2f "
+        printf("%-34s %2d %5.0f %.3f %.3f %5.2f %.3f %.3f %.3f %.2f %+6.1f %+6.1f %+6.1f %.2f %.2f %.2f %.2f %.2f %.2f %.2f "
                "%.3f %s\n",
-               name, faces.count, q.face_px, q.face_fraction, q.raw.detail_kept, q.raw.luma_p95, q.face_luma,
+               name, faces.count, q.face_px, q.face_fraction, q.raw.detail_kept, q.raw.edge_blur, q.raw.luma_p95, q.face_luma,
                q.raw.clipped, q.raw.in_frame, q.yaw_deg, q.pitch_deg, q.roll_deg, q.raw.step, q.raw.other_face,
                q.sharpness, q.exposure, q.face_size, q.pose, q.occlusion, q.score, warn);
     }
@@ -66,8 +66,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "quality: %s\n", e.message);
         return 1;
     }
-    printf("%-34s %2s %5s %5s %5s %5s %5s %5s %4s %6s %6s %6s %4s %4s %4s %4s %4s %4s %4s %5s %s\n", "photo", "n",
-           "px", "frac", "kept", "p95", "luma", "clip", "in", "yaw", "pitch", "roll", "step", "other", "shrp", "expo",
+    printf("%-34s %2s %5s %5s %5s %5s %5s %5s %5s %4s %6s %6s %6s %4s %4s %4s %4s %4s %4s %4s %5s %s\n", "photo", "n",
+           "px", "frac", "kept", "edge", "p95", "luma", "clip", "in", "yaw", "pitch", "roll", "step", "other", "shrp", "expo",
            "size", "pose", "occl", "score", "warnings");
     for (int a = argc > 1 ? 1 : 0; a < (argc > 1 ? argc : 1); a++) {
         const char *dir = argc > 1 ? argv[a] : fallback;

@@ -118,8 +118,8 @@ typedef struct {
  * backdrop, composite, cut-out check (res->cutout); the first strategy that passes is encoded.
  * Deterministic: the same input and options give the same bytes.
  * Errors: SB_ERR_USAGE (bad option, field named), the decode errors of sb_io_decode,
- * SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_CUTOUT_FAILED (no strategy passed the
- * check), SB_ERR_MODEL_MISSING/INVALID. */
+ * SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_FACE_OUT_OF_FOCUS (the face far out of
+ * focus), SB_ERR_CUTOUT_FAILED (no strategy passed the check), SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_headshot_opts_t *opts,
                    sb_headshot_result_t *res, sb_error_t *e);
 
@@ -190,8 +190,8 @@ typedef struct {
  * opts->keep_input, res->normalized is the input as the pipeline saw it (only for a safe input):
  * passed back in as `buf`, it gives the same person again (a restyle without the original upload).
  * Errors: SB_ERR_USAGE (an option, named), the decode errors, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
- * SB_ERR_FACE_TOO_SMALL, SB_ERR_CUTOUT_FAILED (no strategy gave an output that passes the cut-out check),
- * SB_ERR_UNSAFE_CONTENT, SB_ERR_MODEL_MISSING/INVALID. */
+ * SB_ERR_FACE_TOO_SMALL, SB_ERR_FACE_OUT_OF_FOCUS, SB_ERR_CUTOUT_FAILED (no strategy gave an output that passes
+ * the cut-out check), SB_ERR_UNSAFE_CONTENT, SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_avatar_opts_t *opts,
                  sb_avatar_result_t *res, sb_error_t *e);
 
@@ -487,8 +487,8 @@ typedef struct {
  * sample fails it. The same prompt and seed give the same style (background, light, grade, finish) for any person;
  * the same prompt, seed and image give the same bytes. Not thread-safe per studio. Errors: SB_ERR_USAGE
  * (an option, named: prompt, seed, samples, identity, width, height, format, quality), the decode errors
- * of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_CUTOUT_FAILED,
- * SB_ERR_MODEL_MISSING/INVALID. */
+ * of sb_io_decode, SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE, SB_ERR_FACE_TOO_SMALL, SB_ERR_FACE_OUT_OF_FOCUS,
+ * SB_ERR_CUTOUT_FAILED, SB_ERR_MODEL_MISSING/INVALID. */
 sb_err sb_generate_portrait(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_generate_opts_t *opts,
                             sb_generate_result_t *res, sb_error_t *e);
 

@@ -20,6 +20,7 @@
     image_too_small: 'That photo is too small',
     no_face: 'No face found in the photo',
     face_too_small: 'The face is too small in the photo',
+    face_out_of_focus: 'The face is out of focus in the photo',
     no_subject: 'No product found in the photo',
     unsafe_content: 'The photo was refused by the safety check',
     rate_limited: 'Too many requests at once',

@@ -12,23 +12,33 @@
 #include "render/light.h"
 #include "vision/align.h"
 #include "vision/collage.h"
+#include "vision/focus.h"
 #include "vision/foreground.h"
 #include "vision/matte_edge.h"
 #include "vision/photo_frame.h"
 #include "vision/quality.h"
 #include "vision/subject.h"
 
-static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, int work_w, int work_h,
+/* The gates on the subject's face: found, large enough, in focus (a face far out of focus, as when the
+ * photographer focused on someone or something else, is blown up into a soft, noisy headshot). */
+static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, const sb_image_t *work,
                          sb_error_t *e)
 {
     if (d->subject < 0)
         return sb_error_set(e, SB_ERR_NO_FACE, "image", "no face was found in the image");
-    float fraction = sb_quality_face_fraction(&work_faces->faces[d->subject], work_w, work_h);
+    const sb_face_t *f = &work_faces->faces[d->subject];
+    float fraction = sb_quality_face_fraction(f, work->width, work->height), blur;
     if (fraction < SB_MIN_FACE_FRACTION)
         return sb_error_set(e, SB_ERR_FACE_TOO_SMALL, "image",
                             "the face is %.0f%% of the image's shorter side; at least %.0f%% is needed",
                             100.0f * fraction, 100.0f * SB_MIN_FACE_FRACTION);
-    return SB_OK;
+    sb_err err = sb_focus_face_blur(work, f, &blur, e);
+    if (!err && blur > SB_FOCUS_BLUR_MAX)
+        err = sb_error_set(e, SB_ERR_FACE_OUT_OF_FOCUS, "image",
+                           "the face is out of focus (its edges are blurred by %.1f pixels at a 128-pixel face; at "
+                           "most %.1f): the photo seems focused elsewhere; send one that is sharp on the face",
+                           blur, SB_FOCUS_BLUR_MAX);
+    return err;
 }
 
 /* YuNet's eye points are coarse (their eye line wanders by up to +-3.5 degrees, and a head tilted 45
@@ -219,7 +229,7 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
     p->src_width = p->work.width;
     p->src_height = p->work.height;
     if (!err)
-        err = gate_input(d, &p->faces, p->work.width, p->work.height, e);
+        err = gate_input(d, &p->faces, &p->work, e);
     return err;
 }
 

@@ -38,7 +38,7 @@ typedef struct {
 } sb_portrait_t;
 
 /* Decode `buf` (for a `size` crop), find faces, apply the gates (SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,
- * SB_ERR_FACE_TOO_SMALL) and align the subject. Marks stages decode, detect, align in d->stages. */
+ * SB_ERR_FACE_TOO_SMALL, SB_ERR_FACE_OUT_OF_FOCUS) and align the subject. Marks stages decode, detect, align in d->stages. */
 sb_err sb_portrait_align(sb_studio_t *studio, const uint8_t *buf, size_t len, int size, sb_portrait_t *p,
                          sb_detect_result_t *d, sb_error_t *e);
 

@@ -45,6 +45,7 @@ static const struct {
     [SB_ERR_LENGTH_REQUIRED]    = {"length_required", 411, 2},
     [SB_ERR_STORE_DOWN]         = {"store_unavailable", 503, 1},
     [SB_ERR_CUTOUT_FAILED]      = {"cutout_failed", 422, 5},
+    [SB_ERR_FACE_OUT_OF_FOCUS]  = {"face_out_of_focus", 422, 5},
 };
 
 sb_err sb_error_set(sb_error_t *e, sb_err code, const char *field, const char *fmt, ...)

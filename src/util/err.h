@@ -45,6 +45,7 @@ typedef enum {
     SB_ERR_LENGTH_REQUIRED,    /* a request body without Content-Length (Transfer-Encoding) */
     SB_ERR_STORE_DOWN,         /* a store's server cannot be reached now (PostgreSQL, S3): retry later */
     SB_ERR_CUTOUT_FAILED,      /* every cut-out strategy failed its check (a photo edge, another person, ...) */
+    SB_ERR_FACE_OUT_OF_FOCUS,  /* the subject's face is far out of focus (the photo is focused elsewhere) */
     SB_ERR__COUNT
 } sb_err;
 

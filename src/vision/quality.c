@@ -8,6 +8,7 @@
 #include "image/colour.h"
 #include "image/filter.h"
 #include "image/resample.h"
+#include "vision/focus.h"
 
 /* Sharpness: the face box is resampled to SHARP_SIDE square, so the number does not depend on the
  * photo's resolution, then blurred by SHARP_SIGMA; the share of gradient energy that survives is near 1 on
@@ -17,6 +18,12 @@
 #define SHARP_KEPT_GOOD 0.30f
 #define SHARP_KEPT_BAD 0.65f
 #define SHARP_KEPT_WARN 0.50f
+/* ... and, as that share reads a dark photo's fine noise as detail, the blur of the face's strongest edges
+ * (vision/focus.h): at most 1.55 on the in-focus faces of faces/ and groups/, 3.07 on imagenet_candle's
+ * defocused girl. Over FOCUS_BLUR_WARN it is blurry; from FOCUS_BLUR_GOOD to SB_FOCUS_BLUR_MAX (where the
+ * people pipelines refuse it) the sharpness signal falls to 0. */
+#define FOCUS_BLUR_GOOD 1.6f
+#define FOCUS_BLUR_WARN 1.8f
 
 /* Exposure: the 95th percentile of face Y' says whether any part of the face is lit (dark skin in good
  * light keeps it >= 0.39, a candle-lit face has 0.26); clipped highlights are Y' >= CLIP_HI. */
@@ -275,8 +282,11 @@ sb_err sb_quality_assess(const sb_image_t *rgb, const sb_face_list_t *faces, int
     if (err)
         return err;
     q.raw.detail_kept = kept;
-    q.sharpness = 1 - ramp(kept, SHARP_KEPT_GOOD, SHARP_KEPT_BAD);
-    if (kept > SHARP_KEPT_WARN)
+    if ((err = sb_focus_face_blur(rgb, f, &q.raw.edge_blur, e)))
+        return err;
+    q.sharpness = fminf(1 - ramp(kept, SHARP_KEPT_GOOD, SHARP_KEPT_BAD),
+                        1 - ramp(q.raw.edge_blur, FOCUS_BLUR_GOOD, SB_FOCUS_BLUR_MAX));
+    if (kept > SHARP_KEPT_WARN || q.raw.edge_blur > FOCUS_BLUR_WARN)
         q.warnings |= SB_WARN_BLURRY;
 
     float p95, clipped;

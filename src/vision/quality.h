@@ -39,6 +39,7 @@ typedef struct {
     uint32_t warnings;    /* sb_warning bits */
     struct {              /* the raw measures the signals and warnings are thresholds on */
         float detail_kept;  /* share of the face's gradient energy kept by a small blur: high = soft */
+        float edge_blur;    /* blur of the face's strongest edges (sb_focus_face_blur); -1: too few edges */
         float luma_p95;     /* 95th percentile of face Y' */
         float clipped;      /* share of face pixels with Y' >= 0.94 */
         float in_frame;     /* share of the expected face (from the landmarks) inside the image */

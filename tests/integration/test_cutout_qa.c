@@ -67,7 +67,7 @@ static int run_dir(const char *rel, float *eyes, int *n_eyes)
         if (err) {
             cr_log_info("%s refused: %s (%s)", names[i], sb_err_name(err), e.message);
             cr_expect(err == SB_ERR_NO_FACE || err == SB_ERR_FACE_TOO_SMALL || err == SB_ERR_IMAGE_TOO_SMALL ||
-                          err == SB_ERR_CUTOUT_FAILED,
+                          err == SB_ERR_FACE_OUT_OF_FOCUS || err == SB_ERR_CUTOUT_FAILED,
                       "%s: refused with %s (%s)", names[i], sb_err_name(err), e.message);
             continue;
         }

@@ -314,6 +314,8 @@ Test(faces, headshot_gates_refuse_unusable_photos)
         {"testdata/noface/dlib_dog.jpg", SB_ERR_NO_FACE},
         {"testdata/groups/dsfd_meeting_176.jpg", SB_ERR_FACE_TOO_SMALL},
         {"testdata/faces/u2net_fur_hat.jpg", SB_ERR_IMAGE_TOO_SMALL},
+        /* the girl behind the candle, far out of focus (main delivered her blown up, soft and noisy) */
+        {"testdata/groups/imagenet_candle.jpg", SB_ERR_FACE_OUT_OF_FOCUS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char path[4096];
@@ -325,6 +327,39 @@ Test(faces, headshot_gates_refuse_unusable_photos)
         sb_err err = sb_headshot(studio, buf, len, NULL, &r, &e);
         cr_expect_eq(err, cases[i].want, "%s: got %s (%s)", cases[i].file, sb_err_name(err), e.message);
         cr_expect_null(r.output);
+        free(buf);
+    }
+}
+
+/* The focus gate keeps the in-focus faces whose edge blur reads highest (1.2-1.4 of the 2.2 limit, each
+ * delivered clean): the gates pass at the headshot's size and the avatar's, and one is made in full. */
+Test(faces, in_focus_faces_pass_the_focus_gate)
+{
+    static const char *const sharp[] = {"testdata/faces/imagenet_hair_spray.jpg", "testdata/faces/u2net_img_1588.png",
+                                        "testdata/faces/inspireface_mask.png", "testdata/groups/fr_kit_with_rose.jpg",
+                                        "testdata/faces/rembg_girl-3.jpg"};
+    for (size_t i = 0; i < sizeof sharp / sizeof *sharp; i++) {
+        char path[4096];
+        TU_SHARED_PATH_OR_SKIP(path, sharp[i]);
+        size_t len;
+        uint8_t *buf = tu_read(path, &len);
+        for (int size = 560; size <= 800; size += 240) {
+            sb_portrait_t p;
+            sb_detect_result_t d = {.subject = -1};
+            sb_error_t e = {0};
+            cr_expect_eq(sb_portrait_prepare(studio, buf, len, size, size, &p, &d, &e), SB_OK, "%s at %d: %s (%s)",
+                         sharp[i], size, sb_err_name(e.code), e.message);
+            sb_portrait_free(&p);
+            sb_detect_result_free(&d);
+        }
+        if (i == 0) {
+            sb_headshot_result_t r;
+            sb_error_t e = {0};
+            sb_headshot_opts_t o = {.size = 560};
+            cr_expect_eq(sb_headshot(studio, buf, len, &o, &r, &e), SB_OK, "%s: %s", sharp[i], e.message);
+            cr_expect_eq(r.warnings & SB_WARN_BLURRY, 0, "%s: blurry", sharp[i]);
+            sb_headshot_result_free(&r);
+        }
         free(buf);
     }
 }

@@ -9,6 +9,7 @@
 #include "pipeline/studio.h"
 #include "strobe.h"
 #include "testutil.h"
+#include "vision/focus.h"
 #include "vision/quality.h"
 
 #include "studio_fixture.h"
@@ -136,6 +137,45 @@ Test(quality, blur_lowers_sharpness_monotonically)
         last_kept = q.raw.detail_kept, last_sharp = q.sharpness;
         sb_image_free(&b.img);
     }
+    unload(&p);
+}
+
+/* The edge blur (vision/focus.c) follows a blur laid on the photo: u2net_img_1859's face (about 340 px, read
+ * at 128) rises with every sigma, stays under the blurry limit at sigma 2.5 and, blurred by 8 (3 at 128 px),
+ * is over the refusal limit. */
+Test(quality, edge_blur_rises_with_blur)
+{
+    photo_t p;
+    load("testdata/faces/u2net_img_1859.png", &p);
+    const float sigma[] = {0, 2.5f, 5, 8};
+    float last = -1;
+    for (int i = 0; i < 4; i++) {
+        photo_t b = p;
+        blurred(&p.img, sigma[i], &b.img);
+        sb_quality_t q = assess(&b);
+        cr_assert_gt(q.raw.edge_blur, last + 0.1f, "sigma %.1f: edge blur %.2f after %.2f", sigma[i], q.raw.edge_blur,
+                     last);
+        if (sigma[i] <= 2.5f)
+            cr_assert_lt(q.raw.edge_blur, 1.8f, "sigma %.1f: %.2f", sigma[i], q.raw.edge_blur);
+        last = q.raw.edge_blur;
+        sb_image_free(&b.img);
+    }
+    cr_assert_gt(last, SB_FOCUS_BLUR_MAX, "sigma 8: edge blur %.2f", last);
+    unload(&p);
+}
+
+/* groups/imagenet_candle: the girl behind the candle, far out of focus in a dark room. The kept share reads
+ * the dark photo's noise as detail (0.33, a sharp face's: not blurry by it); the edge blur is 3.1, over the
+ * limit where the people pipelines refuse, so she is blurry. */
+Test(quality, defocused_face_in_a_dark_photo_is_blurry)
+{
+    photo_t p;
+    load("testdata/groups/imagenet_candle.jpg", &p);
+    sb_quality_t q = assess(&p);
+    cr_assert_lt(q.raw.detail_kept, 0.5f, "kept %.3f", q.raw.detail_kept);
+    cr_assert_gt(q.raw.edge_blur, SB_FOCUS_BLUR_MAX, "edge blur %.2f", q.raw.edge_blur);
+    cr_assert(q.warnings & SB_WARN_BLURRY, "warnings 0x%x", q.warnings);
+    cr_assert_lt(q.sharpness, 0.01f, "sharpness %.3f", q.sharpness);
     unload(&p);
 }
 
