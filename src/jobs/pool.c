@@ -5,7 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "util/clock.h"
 #include "util/heap.h"
+
+/* How long the pool stays idle before it gives the C heap's free pages back (trim_when_idle). Trimmed after
+ * every job, one client sending headshots one after the other paid for the whole working set again each
+ * time: ~20,000 page faults and about twice the CPU of a headshot in a busy pool (docs/BENCHMARKS.md,
+ * "Issue 11: the server's CPU per headshot, at 1 client"). A pause this long is the end of a burst. */
+#define TRIM_IDLE_MS 2000
 
 typedef struct task {
     sb_task_fn fn;
@@ -19,6 +26,7 @@ struct sb_pool {
     pthread_cond_t cv;
     task_t *head, *tail;
     int waiting, running;
+    int64_t trim_at_us;  /* sb_clock_us at which an idle pool trims the heap; 0: no trim due */
     bool stopping;
     int n_threads;
     pthread_t *threads;
@@ -40,11 +48,26 @@ static void *thread_main(void *arg)
     void *tctx = p->cfg.thread_init ? p->cfg.thread_init(st.index, p->cfg.ctx) : NULL;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->head && !p->stopping)
-            pthread_cond_wait(&p->cv, &p->mu);
+        while (!p->head && !p->stopping) {
+            int64_t left_us = p->trim_at_us ? p->trim_at_us - sb_clock_us() : 0;
+            if (!p->trim_at_us) {
+                pthread_cond_wait(&p->cv, &p->mu);
+            } else if (left_us > 0) {
+                sb_clock_cond_wait_ms(&p->cv, &p->mu, (int)(left_us / 1000) + 1);
+            } else {
+                /* Idle for TRIM_IDLE_MS: give the C heap's free pages back to the system, so the memory a
+                 * burst needed does not stay with the process (sb_heap_keep_freed keeps it while work goes
+                 * on). A few milliseconds; one thread does it. */
+                p->trim_at_us = 0;
+                pthread_mutex_unlock(&p->mu);
+                sb_heap_release();
+                pthread_mutex_lock(&p->mu);
+            }
+        }
         task_t *t = p->head;
         if (!t)
             break; /* stopping and drained */
+        p->trim_at_us = 0;
         p->head = t->next;
         if (!p->head)
             p->tail = NULL;
@@ -55,14 +78,8 @@ static void *thread_main(void *arg)
         free(t);
         pthread_mutex_lock(&p->mu);
         p->running--;
-        if (p->cfg.trim_when_idle && !p->head && p->running == 0) {
-            /* The last task of a burst is done: give the C heap's free pages back to the system, so the
-             * memory a burst needed does not stay with the process (sb_heap_keep_freed keeps it while
-             * work goes on). A few milliseconds, only when the pool goes idle. */
-            pthread_mutex_unlock(&p->mu);
-            sb_heap_release();
-            pthread_mutex_lock(&p->mu);
-        }
+        if (p->cfg.trim_when_idle && !p->head && p->running == 0)
+            p->trim_at_us = sb_clock_us() + TRIM_IDLE_MS * 1000LL; /* the last task of a burst, unless one comes */
     }
     pthread_mutex_unlock(&p->mu);
     if (p->cfg.thread_fini)

@@ -20,7 +20,7 @@ typedef struct {
     void *(*thread_init)(int index, void *ctx); /* may be NULL; its result is tctx */
     void (*thread_fini)(void *tctx, void *ctx); /* may be NULL */
     void *ctx;
-    bool trim_when_idle;       /* malloc_trim(0) when the last running task ends with none waiting */
+    bool trim_when_idle;       /* malloc_trim(0) when the pool has been idle (none running or waiting) for 2 s */
 } sb_pool_config_t;
 
 /* Start the threads. Errors: SB_ERR_USAGE (threads < 1), SB_ERR_NOMEM, SB_ERR_INTERNAL. */

@@ -44,12 +44,30 @@ static int edge(const sb_image_t *img, sb_line_axis axis, int first, int dir, co
     return k >= 0 && share >= STEP_SHARE_MIN ? k : -1;
 }
 
+/* A tile's least size across n lines. */
+static int cell_lines(int n)
+{
+    int cell = (int)(CELL_MIN * (float)n);
+    return cell > CELL_MIN_PX ? cell : CELL_MIN_PX;
+}
+
+/* Whether `axis` may hold a gutter: one of its lines with a tile's room on both sides is flat, looking at
+ * one line in BAND_MIN there (a gutter is at least BAND_MIN flat lines, so it holds one of them). Most
+ * photos have none either way and are told apart from a collage at about half the cost of its cuts. */
+static int may_have_gutter(const sb_image_t *img, sb_line_axis axis)
+{
+    int n = sb_flat_line_count(img, axis), cell = cell_lines(n);
+    uint8_t c[3];
+    for (int i = cell; i < n - cell; i += BAND_MIN)
+        if (sb_flat_line_is_flat(img, axis, i, c))
+            return 1;
+    return 0;
+}
+
 /* The gutters and margins of `axis` (lines of that axis: rows make horizontal gutters). */
 static int find_cuts(const sb_image_t *img, sb_line_axis axis, axis_t *a)
 {
-    int n = sb_flat_line_count(img, axis), thick_max = (int)(BAND_MAX * (float)n);
-    int cell = (int)(CELL_MIN * (float)n);
-    cell = cell > CELL_MIN_PX ? cell : CELL_MIN_PX;
+    int n = sb_flat_line_count(img, axis), thick_max = (int)(BAND_MAX * (float)n), cell = cell_lines(n);
     a->n = a->gutters = a->even = 0;
     uint8_t *colour = malloc((size_t)n * 4);
     if (!colour)
@@ -114,6 +132,9 @@ int sb_collage_find_tile(const sb_image_t *img, float px, float py, int tile[4])
     tile[0] = tile[1] = 0;
     tile[2] = img ? img->width : 0, tile[3] = img ? img->height : 0;
     if (!img || !img->data || img->bands < 3 || img->width < 64 || img->height < 64)
+        return 0;
+    /* A collage has gutters one way at least (evenly sized tiles are cut by gutters). */
+    if (!may_have_gutter(img, SB_LINE_ROW) && !may_have_gutter(img, SB_LINE_COL))
         return 0;
     axis_t rows, cols;
     if (find_cuts(img, SB_LINE_ROW, &rows) || find_cuts(img, SB_LINE_COL, &cols))

@@ -110,6 +110,22 @@ Test(collage, strips_and_grids_of_real_photos_are_cut_where_they_were_put)
     sb_image_free(&img);
 }
 
+/* A gutter of 2 lines (BAND_MIN, the thinnest) is found wherever it lies: collage.c rules a photo out by
+ * looking at one line in two first. Tiles 360 and 361 wide put the gutter on an even and an odd column. */
+Test(collage, the_thinnest_gutters_are_found_on_even_and_odd_lines)
+{
+    for (int w = 360; w <= 361; w++) {
+        sb_image_t img = {0};
+        int placed[2][4];
+        assemble(photos, 2, 2, w, 440, 2, 0, 255, &img, placed);
+        expect_tiles(&img, 2, placed, w == 360 ? "gutter on columns 360-361" : "gutter on columns 361-362");
+        sb_image_free(&img);
+        assemble(photos + 2, 2, 1, 360, w + 80, 2, 0, 0, &img, placed);
+        expect_tiles(&img, 2, placed, w == 360 ? "gutter on rows 440-441" : "gutter on rows 441-442");
+        sb_image_free(&img);
+    }
+}
+
 Test(collage, two_unequal_pictures_side_by_side_are_no_strip)
 {
     /* One gutter between a wide and a narrow picture: not evenly sized tiles one way, no grid. */
