@@ -44,9 +44,9 @@
 #define SB_CUTOUT_GLARE_MAX 0.005f
 /* ... or more of the frame kept opaque where the salient net reads background than this share, when the
  * salient net made the matte with the selfie net (pipeline/cutout_disagree.h). Delivered headshots of faces/
- * and groups/ made with both nets read at most 0.0005; faces/inspireface_pose_roll_left (a window frame kept
- * beside her hair, and her far side the salient net missed) 0.31, groups/imagenet_candle (candle and tree)
- * 0.46-0.70 (docs/QUALITY.md, "Issue 13: old background joined to the body"). */
+ * and groups/ made with both nets read 0; faces/inspireface_pose_roll_left (a window frame kept beside her
+ * hair, and her far side the salient net missed) 0.31, groups/imagenet_candle (candle and tree; now refused
+ * earlier for its focus) 0.46-0.70 (docs/QUALITY.md, "Issue 13: old background joined to the body"). */
 #define SB_CUTOUT_DISAGREE_MAX 0.10f
 
 
