@@ -3,7 +3,8 @@
  *
  * usage: matte [TESTDATA_DIR] [--edge]   (default ../shared/testdata; --edge: then the people cut-out's
  * soft-edge solve, sb_matte_edge_refine, vision/matte_edge.h, with the best face the detector finds, so the
- * wall between strands of its hair zone is opened as in the cut-out)
+ * wall between strands of its hair zone is opened as in the cut-out, and the parts apart from that face
+ * cleared, sb_matte_drop_islands, vision/matte_islands.h)
  * For every ground truth matting/gt/<name>.png of a hseg_ or dim_ input matting/<name>.{jpg,png} (full
  * size): the matte's IoU at 0.5 against ground truth >= 128; for dim_ (true alpha) also SAD (sum of |alpha -
  * truth| over the trimap's unknown band, /1000) and gradient error (sum of the squared difference of the
@@ -21,6 +22,7 @@
 #include "vision/face.h"
 #include "vision/matte.h"
 #include "vision/matte_edge.h"
+#include "vision/matte_islands.h"
 
 static void die(const char *what, const sb_error_t *e)
 {
@@ -136,7 +138,8 @@ int main(int argc, char **argv)
         int64_t t0 = sb_clock_us();
         sb_face_list_t faces = {0};
         if (sb_matte_person(m, &img, &guide, 1, &alpha, &e) || (edge && sb_face_detect(det, &img, &faces, &e)) ||
-            (edge && sb_matte_edge_refine(&guide, &alpha, faces.count ? &faces.faces[0] : NULL, &e)))
+            (edge && sb_matte_edge_refine(&guide, &alpha, faces.count ? &faces.faces[0] : NULL, &e)) ||
+            (edge && faces.count && sb_matte_drop_islands(&alpha, &faces.faces[0], NULL, &e)))
             die(line, &e);
         sb_face_list_free(&faces);
         double t = (sb_clock_us() - t0) / 1e3, v = sb_mask_iou(&alpha, &gt, 0);

@@ -94,6 +94,7 @@ typedef struct {
     float wall;              /* share of the frame in opaque hair that shows the old background's colour */
     float ghost;             /* share of the frame kept (alpha >= 0.08) far from the subject's own opaque part */
     float glare;             /* share of the frame in blown-out old background kept opaque beside the body */
+    float disagree;          /* share of the frame kept opaque where the salient net reads background */
     bool other_person_left;  /* more than one face on the output, or other_person over its limit */
     bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
     int output_face_count;   /* faces found again on the delivered image */

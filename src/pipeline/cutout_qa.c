@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "pipeline/cutout_disagree.h"
 #include "pipeline/cutout_ghost.h"
 #include "pipeline/cutout_glare.h"
 #include "pipeline/cutout_halo.h"
@@ -60,6 +61,19 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     const sb_face_t *face = p ? &p->face : NULL;
     if (!out || (out->bands != 3 && out->bands != 4) || !alpha || !alpha->data || alpha->bands != 1 || !quad)
         return sb_error_set(e, SB_ERR_USAGE, "image", "the cut-out check needs a 3- or 4-band output and a 1-band matte");
+    /* The matte as the nets and the edge solve made it: the islands cleared for delivery still tell of a
+     * matte that kept old background, as they did before they were cleared. */
+    sb_fimage_t judged = {0};
+    const sb_fimage_t *is = &p->islands;
+    if (is->data && is->width == alpha->width && is->height == alpha->height) {
+        sb_err err = sb_fimage_alloc(&judged, alpha->width, alpha->height, 1, e);
+        if (err)
+            return err;
+        size_t n = (size_t)alpha->width * alpha->height;
+        for (size_t i = 0; i < n; i++)
+            judged.data[i] = alpha->data[i] + is->data[i];
+        alpha = &judged;
+    }
     size_t n = (size_t)alpha->width * alpha->height, sure = 0;
     for (size_t i = 0; i < n; i++)
         sure += alpha->data[i] < 0.05f || alpha->data[i] > 0.95f;
@@ -71,6 +85,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     if (!err)
         err = sb_cutout_ghost(alpha, region, &c->ghost, e);
     free(region);
+    c->disagree = sb_cutout_disagree(alpha, &p->salient);
     if (!err)
         err = sb_cutout_halo(out, &p->aligned, alpha, face, &c->halo, &c->holes, &c->wall, e);
     if (!err)
@@ -98,6 +113,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
         sb_face_list_free(&faces);
     }
     sb_image_free(&rgb);
+    sb_fimage_free(&judged);
     if (err)
         return err;
     c->other_person = p->other_person;
@@ -105,6 +121,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
               c->wall <= SB_CUTOUT_WALL_MAX && c->ghost <= SB_CUTOUT_GHOST_MAX && c->glare <= SB_CUTOUT_GLARE_MAX &&
+              c->disagree <= SB_CUTOUT_DISAGREE_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1 && !c->other_person_left;
     return SB_OK;
 }

@@ -42,12 +42,20 @@
  * chandelier measures 0.043; a neighbour's white cardigan kept at the edge of dlib_2008_002079 0.0007;
  * every other headshot of faces/ and groups/ 0 (docs/QUALITY.md, "Issue 13: old background kept opaque"). */
 #define SB_CUTOUT_GLARE_MAX 0.005f
+/* ... or more of the frame kept opaque where the salient net reads background than this share, when the
+ * salient net made the matte with the selfie net (pipeline/cutout_disagree.h). Delivered headshots of faces/
+ * and groups/ made with both nets read 0; faces/inspireface_pose_roll_left (a window frame kept beside her
+ * hair, and her far side the salient net missed) 0.31, groups/imagenet_candle (candle and tree; now refused
+ * earlier for its focus) 0.46-0.70 (docs/QUALITY.md, "Issue 13: old background joined to the body"). */
+#define SB_CUTOUT_DISAGREE_MAX 0.10f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA
  * is checked over mid grey, as sb_pipeline_likeness sees it) made from the cut-out portrait `p` (borrowed:
  * its matte p->alpha, 1 band, any size, is read at its own scale, with the subject's face box p->face in
- * its pixels, p->other_person as sb_portrait_cutout measured it, and p->aligned, the crop it was cut
+ * its pixels, with the islands cleared from it, p->islands, added back: the matte as the nets made it;
+ * p->salient, the salient net's map when it made the matte; p->other_person as sb_portrait_cutout
+ * measured it, and p->aligned, the crop it was cut
  * from, whose old background colours the halo measure reads), whose source photo's corners land at
  * `quad` in `out`'s pixels. `faces_found` is the number of faces
  * already found on `out` (sb_likeness_t.faces), or negative to run the detector here. Fills `c` (attempts

@@ -15,6 +15,7 @@
 #include "vision/focus.h"
 #include "vision/foreground.h"
 #include "vision/matte_edge.h"
+#include "vision/matte_islands.h"
 #include "vision/photo_frame.h"
 #include "vision/quality.h"
 #include "vision/subject.h"
@@ -259,6 +260,8 @@ sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing
     sb_image_free(&p->aligned);
     sb_image_free(&p->outside);
     sb_fimage_free(&p->alpha);
+    sb_fimage_free(&p->islands);
+    sb_fimage_free(&p->salient);
     sb_fimage_free(&p->fg);
     sb_face_t *subject = &p->faces.faces[d->subject];
     double *m = p->m;
@@ -432,7 +435,8 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
         sb_detect_result_add_model(d, SB_MODEL_SELFIE_SEG);
         if (salient)
             sb_detect_result_add_model(d, SB_MODEL_U2NETP);
-        err = salient ? sb_matte_person(matter, &p->aligned, &guide, 0, &p->alpha, e)
+        sb_fimage_free(&p->salient);
+        err = salient ? sb_matte_person_nets(matter, &p->aligned, &guide, 0, &p->alpha, &p->salient, e)
                       : sb_matte_selfie(matter, &p->aligned, &guide, &p->alpha, e);
     }
     if (!err)
@@ -440,6 +444,9 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
     if (!err)
         /* The soft edge from the photo's own colours: the old wall out of the hair, not the hair out. */
         err = sb_matte_edge_refine(&guide, &p->alpha, &p->face, e);
+    if (!err)
+        /* What the split left apart from the face, and what the edge solve made of it (a curtain's patch). */
+        err = sb_matte_drop_islands(&p->alpha, &p->face, &p->islands, e);
     if (!err)
         /* Over about 1% of the frame: a photo that ends inside the frame ends gently, not on a hard line. */
         err = sb_portrait_fade_outside(&p->alpha, &p->outside, p->alpha.width * 0.01f, e);
@@ -477,6 +484,8 @@ void sb_portrait_free(sb_portrait_t *p)
     sb_image_free(&p->aligned);
     sb_image_free(&p->outside);
     sb_fimage_free(&p->alpha);
+    sb_fimage_free(&p->islands);
+    sb_fimage_free(&p->salient);
     sb_fimage_free(&p->fg);
     sb_image_free(&p->mesh_src);
 }

@@ -33,6 +33,11 @@ typedef struct {
     double mesh_to_work[6];   /* mesh_src pixels -> working pixels */
     /* after sb_portrait_cutout */
     sb_fimage_t alpha;        /* person matte, 0 outside the photo */
+    sb_fimage_t islands;      /* what of the matte was apart from the subject's face and cleared from alpha
+                               * (sb_matte_drop_islands): the check judges alpha + islands, the matte the
+                               * nets made, and delivers alpha */
+    sb_fimage_t salient;      /* the salient net's map that went into alpha (sb_matte_person_nets), empty
+                               * when the selfie net made it alone */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
     float other_person;       /* how much of another person a split leaves beside the face (sb_matte_other_share) */
 } sb_portrait_t;

@@ -13,7 +13,8 @@ json_t *sb_report_warnings(uint32_t warnings);
 /* [{"name", "file", "sha256", "license"}, ...]: the models that took part in a result (provenance). */
 json_t *sb_report_models(const sb_detect_result_t *d);
 
-/* {"pass", "matte_confidence", "background_left", "other_person", "halo", "holes", "wall", "ghost", "other_person_left",
+/* {"pass", "matte_confidence", "background_left", "other_person", "halo", "holes", "wall", "ghost", "glare",
+ * "disagree", "other_person_left",
  * "photo_edge_visible",
  * "output_face_count", "attempts"}: the API's CutoutCheck. */
 json_t *sb_report_cutout(const sb_cutout_check_t *c);

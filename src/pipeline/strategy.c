@@ -30,6 +30,7 @@ static const char *const FAULTS[] = {
     "the matte kept background or was unsure", "the old background shows inside the hair",
     "something is left away from the subject",
     "the old background's glare is kept beside the person",
+    "the matte kept what one of its nets saw as background",
 };
 static unsigned faults_of(const sb_cutout_check_t *c)
 {
@@ -38,7 +39,8 @@ static unsigned faults_of(const sb_cutout_check_t *c)
     unsigned f = (c->output_face_count != 1) << 0 | (c->other_person_left && c->output_face_count == 1) << 1 |
                  c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
                  (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6 |
-                 (c->ghost > SB_CUTOUT_GHOST_MAX) << 7 | (c->glare > SB_CUTOUT_GLARE_MAX) << 8;
+                 (c->ghost > SB_CUTOUT_GHOST_MAX) << 7 | (c->glare > SB_CUTOUT_GLARE_MAX) << 8 |
+                 (c->disagree > SB_CUTOUT_DISAGREE_MAX) << 9;
     return f ? f : 1u << 5;
 }
 
@@ -104,7 +106,7 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
         }
     }
     if (!err && !check->pass) {
-        char text[400];
+        char text[480];
         err = sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image", "no cut-out passed its check after %d attempts (%s)", made,
                            faults_text(faults, text, sizeof text));
     }

@@ -152,24 +152,34 @@ static sb_err merge(sb_fimage_t *alpha, const sb_fimage_t *salient, int r, int d
     return err;
 }
 
+sb_err sb_matte_person_nets(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int drop_figures,
+                            sb_fimage_t *alpha, sb_fimage_t *salient, sb_error_t *e)
+{
+    sb_fimage_free(salient);
+    sb_err err = sb_matte_selfie(m, rgb, guide, alpha, e);
+    if (!err)
+        err = sb_salient_mask(m->salient, rgb, salient, e);
+    if (!err) {
+        size_t n = (size_t)rgb->width * rgb->height;
+        for (size_t i = 0; i < n; i++) {
+            float v = (salient->data[i] - SALIENT_LO) * (1.0f / (SALIENT_HI - SALIENT_LO));
+            salient->data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+        }
+        int short_side = rgb->width < rgb->height ? rgb->width : rgb->height;
+        err = merge(alpha, salient, short_side / 50 < 2 ? 2 : short_side / 50, drop_figures, e);
+    }
+    if (err) {
+        sb_fimage_free(alpha);
+        sb_fimage_free(salient);
+    }
+    return err;
+}
+
 sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int drop_figures,
                        sb_fimage_t *alpha, sb_error_t *e)
 {
     sb_fimage_t salient = {0};
-    sb_err err = sb_matte_selfie(m, rgb, guide, alpha, e);
-    if (!err)
-        err = sb_salient_mask(m->salient, rgb, &salient, e);
-    if (!err) {
-        size_t n = (size_t)rgb->width * rgb->height;
-        for (size_t i = 0; i < n; i++) {
-            float v = (salient.data[i] - SALIENT_LO) * (1.0f / (SALIENT_HI - SALIENT_LO));
-            salient.data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
-        }
-        int short_side = rgb->width < rgb->height ? rgb->width : rgb->height;
-        err = merge(alpha, &salient, short_side / 50 < 2 ? 2 : short_side / 50, drop_figures, e);
-    }
+    sb_err err = sb_matte_person_nets(m, rgb, guide, drop_figures, alpha, &salient, e);
     sb_fimage_free(&salient);
-    if (err)
-        sb_fimage_free(alpha);
     return err;
 }

@@ -25,6 +25,13 @@ void sb_matter_close(sb_matter_t *m);
 sb_err sb_matte_person(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int drop_figures,
                        sb_fimage_t *alpha, sb_error_t *e);
 
+/* sb_matte_person that also hands out the salient net's map as it went into the merge (`salient`, freed
+ * first, rgb's size, 1 band: 0 where the net reads its faint haze or less, 1 where it is sure), for the
+ * cut-out check's count of what the matte keeps where that net sees background (pipeline/cutout_qa.h).
+ * The same arguments and errors; on failure both are empty. */
+sb_err sb_matte_person_nets(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int drop_figures,
+                            sb_fimage_t *alpha, sb_fimage_t *salient, sb_error_t *e);
+
 /* The selfie net's part of sb_matte_person alone (same arguments and errors): about 30 ms where the
  * salient net adds about 250 on one thread, for the pipelines' first try (pipeline/portrait.h). */
 sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,

@@ -224,6 +224,46 @@ Test(people_cutout, a_neighbours_lapel_beside_her_neck_is_cleared)
     sb_avatar_result_free(&r);
 }
 
+/* groups/dlib_2009_004587: the selfie net left a faint patch (alpha 0.1-0.25) on the white curtain at the
+ * photo's left, apart from the man, and the soft-edge solve made a scrap of it opaque; main (df61882)
+ * delivered the avatar at its 4th cut-out with the strip (mean alpha 0.091 over the box below, up to
+ * 0.89). Parts of the matte apart from the subject's face, out of its edge's reach, are now cleared from
+ * the delivered image (vision/matte_islands.c). */
+Test(people_cutout, a_curtain_patch_apart_from_the_subject_is_cleared)
+{
+    sb_avatar_result_t r;
+    transparent_avatar("testdata/groups/dlib_2009_004587.jpg", &r);
+    /* Where the strip was: the left 8% of the width, 20-55% of the height (his shoulder starts lower). */
+    double a = mean_alpha(r.avatar, r.avatar_len, 0, 20, 8, 55);
+    cr_expect_lt(a, 0.02, "alpha %.3f where the curtain's patch was", a);
+    cr_expect(r.cutout.pass);
+    sb_avatar_result_free(&r);
+}
+
+/* faces/inspireface_pose_roll_left (stored turned 90 degrees): the selfie net keeps a window frame behind
+ * her (white bars, a dark pane) opaque and joined to her hair and shoulder, where the salient net reads
+ * nothing, and the salient net misses her far side; main (df61882) delivered the headshot at its 2nd
+ * cut-out with the window (0.31 of the frame kept opaque where the salient net read background). Such a
+ * matte is now refused, naming it (pipeline/cutout_disagree.c). */
+Test(people_cutout, a_window_the_salient_net_calls_background_is_refused)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared("testdata/faces/inspireface_pose_roll_left.png", &len);
+    sb_headshot_result_t r;
+    sb_error_t e = {0};
+    sb_headshot_opts_t o = {.size = 560};
+    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
+    free(buf);
+    if (!err) {
+        cr_expect_fail("delivered (attempt %d, disagree %.3f): the window frame beside her hair is kept",
+                       r.cutout.attempts, r.cutout.disagree);
+        sb_headshot_result_free(&r);
+        return;
+    }
+    cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s", sb_err_name(err), e.message);
+    cr_expect(strstr(e.message, "one of its nets") != NULL, "the refusal does not name the nets: %s", e.message);
+}
+
 /* Photos whose headshots main (39ff078) delivered with a neighbour's remains against the subject's cheek:
  * groups/deepface_selfie_many (a dark jacket beside Brad Pitt's jaw), dlib_2008_007676 (the right-hand
  * woman's dark hair), ulfd_22_cg (the woman's hair strand beside the man's chin). The check's
