@@ -45,7 +45,7 @@ typedef struct {
 
 /* Estimate on the photo `rgb` (8-bit, 3 bands) with the product's matte `alpha` (1 band, same size, 0..1) for
  * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (free with sb_glass_free); the map is made when
- * the score reaches `min_score` (SB_GLASS_MIN_SCORE to judge; 0 always; over 1 never). Pixels with alpha 0
+ * the score reaches `min_score` (sb_glass_min_score(SB_GLASS_AUTO) to judge; 0 always; over 1 never). Pixels with alpha 0
  * get t = 0. SB_ERR_INTERNAL for mismatched sizes or an empty crop; SB_ERR_NOMEM. On failure nothing is left
  * to free. */
 sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], float min_score,
