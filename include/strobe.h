@@ -293,10 +293,11 @@ typedef struct {
 typedef struct {
     bool done;    /* judged (every output: canvas, mask and cutout) */
     bool applied; /* its layer lets the scene through: transparency auto and score >= the threshold (render/glass.h
-                   * SB_GLASS_MIN_SCORE), or transparency on */
+                   * SB_GLASS_SURE_SCORE), or transparency on */
     float score;  /* 0..1: how much of the product's interior shows the old background */
-    bool uncertain; /* applied by transparency auto on a close call (render/glass.h sb_glass_uncertain): a
-                     * polished metal scores there too (validation_warnings transparency_uncertain) */
+    bool uncertain; /* kept opaque by transparency auto on a close call (render/glass.h sb_glass_uncertain): a
+                     * clear glass and a polished metal both score there (validation_warnings
+                     * transparency_uncertain) */
 } sb_product_transparency_t;
 
 typedef struct {

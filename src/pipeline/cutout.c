@@ -220,15 +220,15 @@ static sb_err clean(const sb_cutout_opts_t *o, const sb_detect_result_t *d, sb_f
     return SB_OK;
 }
 
-/* A product not judged glass (render/glass.h, on its box) is made solid inside, as the product photo's
- * cut-out is (sb_product_solidify): an unsure matte would let the caller's background through a carton.
- * Glass keeps the net's soft matte. */
+/* A product not judged glass (render/glass.h, on its box, as `transparency: auto` judges: a close call is
+ * not glass) is made solid inside, as the product photo's cut-out is (sb_product_solidify): an unsure matte
+ * would let the caller's background through a carton. Glass keeps the net's soft matte. */
 static sb_err solid_unless_glass(const sb_image_t *work, sb_fimage_t *alpha, const int box[4], sb_error_t *e)
 {
     sb_glass_t glass = {0};
     sb_err err = sb_glass_estimate(work, alpha, box, 2.0f, &glass, e);
     int bw = box[2] - box[0], bh = box[3] - box[1];
-    if (!err && glass.score < SB_GLASS_MIN_SCORE)
+    if (!err && glass.score < sb_glass_min_score(SB_GLASS_AUTO))
         err = sb_product_solidify(alpha, NULL, (float)(SB_PRODUCT_SOLID_DEPTH_FRAC * (bw > bh ? bw : bh)), e);
     sb_glass_free(&glass);
     return err;

@@ -135,7 +135,7 @@ sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e)
 
 float sb_glass_min_score(sb_glass_mode mode)
 {
-    return mode == SB_GLASS_ON ? 0 : mode == SB_GLASS_OFF ? 2 : SB_GLASS_MIN_SCORE;
+    return mode == SB_GLASS_ON ? 0 : mode == SB_GLASS_OFF ? 2 : SB_GLASS_SURE_SCORE;
 }
 
 bool sb_glass_uncertain(sb_glass_mode mode, float score)

@@ -9,11 +9,12 @@
  * (1 - a) N, the photo with the old background's share replaced by the new one's.
  *
  * Judging: the product counts as transparent when the mean of t / SB_GLASS_T_MAX over its interior (alpha >=
- * 0.95; `score`, 0..1) reaches SB_GLASS_MIN_SCORE. On ../shared/testdata/products the two clear glasses score
- * 0.66 (beer glass) and 0.49 (perfume); opaque products that resemble their background score up to 0.37 (a
- * coffee cup on a pale table, a brown purse on brown), the glass jars (0.26) stay under; the chrome coffeepot
- * reflecting its beige room scores 0.53 and is taken for glass (a known false positive): see docs/QUALITY.md.
- * A white label on a bottle shot against a white wall reads as see-through too (no colour tells them apart).
+ * 0.95; `score`, 0..1) reaches SB_GLASS_SURE_SCORE; from SB_GLASS_MIN_SCORE up to it the call is close and
+ * the product stays opaque (sb_glass_uncertain). On ../shared/testdata/products the beer glass scores 0.66;
+ * the perfume (a clear glass, 0.49) and the chrome coffeepot reflecting its beige room (0.53) are close
+ * calls, better opaque than see-through (docs/QUALITY.md, h14-silent); opaque products that resemble their
+ * background score up to 0.37 (a coffee cup on a pale table, a brown purse on brown), the glass jars (0.26)
+ * stay under. A white label on a bottle shot against a white wall reads as see-through too.
  * Deterministic; any thread. */
 #ifndef SB_GLASS_H
 #define SB_GLASS_H
@@ -24,10 +25,11 @@
 
 /* Transmission never exceeds this: real glass keeps some reflection, and the product stays visible. */
 #define SB_GLASS_T_MAX 0.85f
-/* The score from which a product is treated as transparent. */
+/* The score from which a product may be glass: under it, opaque for sure. */
 #define SB_GLASS_MIN_SCORE 0.43f
-/* Treated as transparent by the score on less than this is a close call (sb_glass_uncertain): the perfume
- * (0.49) and the chrome coffeepot (0.53) lie under it, the beer glass (0.66) over. */
+/* The score from which `auto` treats a product as transparent; from SB_GLASS_MIN_SCORE to under this it is a
+ * close call (sb_glass_uncertain), kept opaque: the perfume (0.49) and the chrome coffeepot (0.53) lie there,
+ * the beer glass (0.66) over. */
 #define SB_GLASS_SURE_SCORE 0.60f
 
 /* Who decides whether the product is treated as transparent: the score (auto), or the caller, who knows
@@ -43,7 +45,7 @@ typedef struct {
 
 /* Estimate on the photo `rgb` (8-bit, 3 bands) with the product's matte `alpha` (1 band, same size, 0..1) for
  * the crop r = {x0, y0, x1, y1} (x1, y1 exclusive) into `out` (free with sb_glass_free); the map is made when
- * the score reaches `min_score` (SB_GLASS_MIN_SCORE to judge; 0 always; over 1 never). Pixels with alpha 0
+ * the score reaches `min_score` (sb_glass_min_score(SB_GLASS_AUTO) to judge; 0 always; over 1 never). Pixels with alpha 0
  * get t = 0. SB_ERR_INTERNAL for mismatched sizes or an empty crop; SB_ERR_NOMEM. On failure nothing is left
  * to free. */
 sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const int r[4], float min_score,
@@ -53,17 +55,18 @@ sb_err sb_glass_estimate(const sb_image_t *rgb, const sb_fimage_t *alpha, const 
  * as in the header comment. SB_ERR_INTERNAL when the sizes or bands do not match. */
 sb_err sb_glass_apply(sb_image_t *layer, const sb_image_t *map, sb_error_t *e);
 
-/* The score from which `mode` treats a product as transparent: SB_GLASS_MIN_SCORE (auto), 0 (on: always),
+/* The score from which `mode` treats a product as transparent: SB_GLASS_SURE_SCORE (auto), 0 (on: always),
  * 2 (off: never), as `min_score` for sb_glass_estimate. Pure. */
 float sb_glass_min_score(sb_glass_mode mode);
 
-/* Whether `mode` auto treated a product of this score as transparent on a close call (SB_GLASS_MIN_SCORE to
- * SB_GLASS_SURE_SCORE): polished metal reflecting a room like its own scores there too, and nothing in the
- * photo tells the two apart (docs/QUALITY.md), so the caller is told (transparency on or off decides). Pure. */
+/* Whether `mode` auto kept a product of this score opaque on a close call (SB_GLASS_MIN_SCORE to under
+ * SB_GLASS_SURE_SCORE): a clear glass and polished metal reflecting a room like its own both score there,
+ * and nothing in the photo tells them apart (docs/QUALITY.md), so the caller is told (transparency on makes
+ * it see-through). Pure. */
 bool sb_glass_uncertain(sb_glass_mode mode, float score);
 
 /* The whole step for a product pipeline: estimate on `rgb` and `alpha` for the crop r (sb_glass_estimate) and,
- * when the product is treated as transparent (`mode` auto: its score is SB_GLASS_MIN_SCORE or more; on:
+ * when the product is treated as transparent (`mode` auto: its score is SB_GLASS_SURE_SCORE or more; on:
  * always; off: never), resize the map to `layer` (the crop's placed RGBA, any size) and apply it; an opaque
  * product's layer is left as it is. *score gets the estimate's score whatever the mode, *applied whether the
  * map was applied. The errors of both and of sb_image_resize. */

@@ -366,3 +366,28 @@ Test(product, perfume_white_check_passes)
     cr_expect_not(r.amazon.done);
     sb_product_result_free(&r);
 }
+
+/* sam_groceries on outdoor: four bags side by side in a car's boot, each standing, their bases at different
+ * depths. Read as a flat lay (render/ground.c), the outdoor table top filled the frame with planks behind the
+ * bags; they stand on the table with the bokeh behind them: the canvas's top rows are the blue sky's, not the
+ * table's brown wood. */
+Test(product, bags_side_by_side_stand_outdoors)
+{
+    load("testdata/products/sam_groceries.jpg");
+    sb_product_opts_t o = SB_PRODUCT_OPTS_DEFAULT;
+    o.preset = "outdoor", o.shadow_type = "hard";
+    o.width = o.height = 800;
+    sb_product_result_t r;
+    make(&o, &r);
+    int bands;
+    uint8_t *px = pixels(&r, &bands);
+    double sum[3] = {0, 0, 0};
+    for (int y = 0; y < 40; y++)
+        for (int x = 0; x < r.width; x++)
+            for (int k = 0; k < 3; k++)
+                sum[k] += at(px, &r, bands, x, y)[k];
+    cr_expect_gt(sum[2], sum[0], "the top rows are sky (blue over red), not table: mean R %.0f, B %.0f",
+                 sum[0] / (40.0 * r.width), sum[2] / (40.0 * r.width));
+    free(px);
+    sb_product_result_free(&r);
+}

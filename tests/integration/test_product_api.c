@@ -730,10 +730,10 @@ static bool warned(const json_t *answer, const char *name)
     return false;
 }
 
-/* transparency_uncertain through the real server: the chrome coffeepot, reflecting its beige room, is taken
- * for glass by `auto` on a close call (a score under 0.6) and delivered as a see-through ghost; the answer
- * says so. With transparency off (what the warning points to) it is opaque and not warned; the beer glass,
- * clearly glass (0.66), is not warned either. */
+/* transparency_uncertain through the real server: the chrome coffeepot, reflecting its beige room, scores
+ * as a close call (under 0.6) and `auto` keeps it opaque (see-through it was a blotchy ghost), saying so.
+ * With transparency on (what the warning points to for a glass) it is see-through and not warned; the beer
+ * glass, clearly glass (0.66), is see-through by default and not warned either. */
 Test(product_api, close_glass_call_warned)
 {
     begin();
@@ -744,13 +744,13 @@ Test(product_api, close_glass_call_warned)
     start(NULL, 3, key);
     resp_t r;
     const char *const f[] = {"size", "256x256", NULL};
-    const char *const off[] = {"size", "256x256", "transparency", "off", NULL};
-    double score = transparency_of(key, pot, pot_len, f, true, "the coffeepot", &r);
+    const char *const on[] = {"size", "256x256", "transparency", "on", NULL};
+    double score = transparency_of(key, pot, pot_len, f, false, "the coffeepot, kept opaque", &r);
     cr_assert(score >= 0.43 && score < 0.6, "the pot's score %.3f is a close call", score);
     cr_assert(warned(r.json, "transparency_uncertain"), "the close call is reported: %s", r.body);
     resp_free(&r);
-    transparency_of(key, pot, pot_len, off, false, "the coffeepot, transparency off", &r);
-    cr_assert(!warned(r.json, "transparency_uncertain"), "off decides, no warning: %s", r.body);
+    transparency_of(key, pot, pot_len, on, true, "the coffeepot, transparency on", &r);
+    cr_assert(!warned(r.json, "transparency_uncertain"), "on decides, no warning: %s", r.body);
     resp_free(&r);
     score = transparency_of(key, glass, glass_len, f, true, "the beer glass", &r);
     cr_assert_geq(score, 0.6, "the beer glass is clearly glass");

@@ -3,6 +3,7 @@
  * ../shared/testdata/products (skipped without them); four calls of u2netp. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <vips/vips.h>
 
 #include "strobe.h"
@@ -106,16 +107,17 @@ Test(product_glass, the_new_backdrop_shows_through_glass_only)
     free(grey);
 }
 
-/* The verdict on every product photo of products/ whose verdict is right today: the two clear glasses are
- * treated as glass, the opaque products are not (the nearest ones score 0.35-0.37 against the 0.43 threshold:
- * skimage_coffee, the purse, the eco milk, the face powder). Left out: the chrome coffeepot (taken for glass,
- * 0.53) and the vase's glass jars (missed, 0.26), both measured in docs/QUALITY.md ("Issue 14: glass against
- * chrome and jars"), and insightface_mask_white (no subject). The verdict is made on the working photo, so a
- * small transparent canvas is enough. */
+/* The verdict on every product photo of products/ whose verdict is right today: the clear beer glass is
+ * treated as glass, the opaque products are not (the nearest ones score 0.35-0.37 against the 0.43 lower end
+ * of a close call: skimage_coffee, the purse, the eco milk, the face powder), and the two close calls (the
+ * perfume, a clear glass, 0.49; the chrome coffeepot, 0.53) are kept opaque and flagged uncertain. Left out:
+ * the vase's glass jars (missed, 0.26: docs/QUALITY.md "Issue 14: glass against chrome and jars") and
+ * insightface_mask_white (no subject). The verdict is made on the working photo, so a small transparent
+ * canvas is enough. */
 Test(product_glass, every_product_judged, .timeout = 900)
 {
-    static const char *const glass[] = {"imagenet_beer_glass.jpg", "imagenet_perfume.jpg"};
-    static const char *const opaque[] = {
+    static const char *const glass[] = {"imagenet_beer_glass.jpg"};
+    static const char *const opaque[] = {"imagenet_perfume.jpg", "imagenet_coffeepot.jpg",
         "grocery_alpro_soy.jpg",        "grocery_arla_eco_milk.jpg",     "grocery_arla_yoghurt.jpg",
         "grocery_bravo_orange_juice.jpg", "grocery_godmorgon_apple_juice.jpg", "grocery_oatly_oatghurt.jpg",
         "grocery_valio_yoghurt.jpg",    "imagenet_beer_bottles.jpg",     "imagenet_coffee_mugs.jpg",
@@ -139,6 +141,9 @@ Test(product_glass, every_product_judged, .timeout = 900)
         cr_assert_eq(r.transparency.applied, is_glass, "%s: %s (score %.3f)", name,
                      is_glass ? "a clear glass not treated as glass" : "an opaque product treated as glass",
                      r.transparency.score);
+        bool close = !strcmp(name, "imagenet_perfume.jpg") || !strcmp(name, "imagenet_coffeepot.jpg");
+        cr_assert_eq(r.transparency.uncertain, close, "%s: close call flagged %d (score %.3f)", name,
+                     r.transparency.uncertain, r.transparency.score);
         sb_product_result_free(&r);
         free(photo);
     }

@@ -39,6 +39,14 @@ static int bottles(float x, float y)
     }
     return 0;
 }
+/* Bags side by side in a car's boot, each standing, their bases at different depths (sam_groceries): the
+ * lowest bag's base is short, its left neighbour's a plateau 5 rows higher, its right neighbour's corner
+ * rounded up to the base of a bag further back, the leftmost bag's base far higher. */
+static int bags(float x, float y)
+{
+    return (x < 60 && y >= 200 && y < 320) || (x >= 60 && x < 130 && y >= 200 && y < 345) ||
+           (x >= 130 && x < 160 && y >= 200 && y < 350) || (x >= 160 && y >= 200 && (y < 350 - 2 * (x - 160) || y < 270));
+}
 /* Seen from above: a saucer (a disc), a lying phone turned 30 degrees, a pendant pointing down. */
 static int disc(float x, float y)
 {
@@ -77,7 +85,7 @@ Test(ground, standing_products_stand_on_their_base)
         const char *name;
         shape_fn f;
         int base;
-    } cases[] = {{"bottle", bottle, 350}, {"goblet", goblet, 352}, {"tin", tin, 320}, {"bottles", bottles, 350}};
+    } cases[] = {{"bottle", bottle, 350}, {"goblet", goblet, 352}, {"tin", tin, 320}, {"bottles", bottles, 350}, {"bags", bags, 350}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sb_ground_t g = read_shape(cases[i].f);
         cr_assert_eq(g.kind, SB_GROUND_STANDING, "%s: %s", cases[i].name, sb_ground_name(g.kind));
