@@ -372,6 +372,19 @@ static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb
         err = compose(pl, p, &p->fg, &c->bg, 0, &frame, e);
     if (!err)
         err = sb_likeness_ref_reframe(&c->ck->ref, &frame, &p->face, e);
+    /* The anime style redraws the person in flat regions and lines, and with it the cut-out's faults the
+     * check reads (a photo edge's straight step, old background's texture): its cut-out is checked unstyled
+     * first, as the other styles' outputs show it, and an attempt whose cut-out fails goes no further. */
+    if (!err && pl->style == SB_STYLE_ANIME) {
+        sb_point_t quad[4];
+        sb_portrait_photo_quad(p, frame.width, frame.height, quad);
+        err = sb_cutout_check(studio, &frame, p, quad, -1, check, e);
+        sb_stages_mark(&d->stages, "qa");
+        if (!err && !check->pass) {
+            sb_image_free(&frame);
+            return SB_OK;
+        }
+    }
     sb_image_free(&frame);
     for (int k = 0; !err && k < SB_AVATAR_MAX_ATTEMPTS; k++) {
         float t = pl->intensity * attempt_scale[k];

@@ -264,6 +264,28 @@ Test(people_cutout, a_window_the_salient_net_calls_background_is_refused)
     cr_expect(strstr(e.message, "one of its nets") != NULL, "the refusal does not name the nets: %s", e.message);
 }
 
+/* The same photo's anime avatar: its first cut-out shows the photo's edge and the window unstyled (the
+ * headshot's and the editorial avatar's checks refuse it), but the cartoon redraws both in flat regions
+ * and lines, and main (afcb1d1) delivered it at its first attempt, window and all. The anime cut-out is
+ * now checked unstyled before it is styled (pipeline/avatar.c), so the photo is refused in every style. */
+Test(people_cutout, an_anime_avatar_is_checked_unstyled)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared("testdata/faces/inspireface_pose_roll_left.png", &len);
+    sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
+    o.style = "anime";
+    sb_avatar_result_t r;
+    sb_error_t e = {0};
+    sb_err err = sb_avatar(studio, buf, len, &o, &r, &e);
+    free(buf);
+    if (!err) {
+        cr_expect_fail("delivered (attempt %d): the window frame beside her hair is kept", r.cutout.attempts);
+        sb_avatar_result_free(&r);
+        return;
+    }
+    cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s", sb_err_name(err), e.message);
+}
+
 /* Photos whose headshots main (39ff078) delivered with a neighbour's remains against the subject's cheek:
  * groups/deepface_selfie_many (a dark jacket beside Brad Pitt's jaw), dlib_2008_007676 (the right-hand
  * woman's dark hair), ulfd_22_cg (the woman's hair strand beside the man's chin). The check's
