@@ -39,7 +39,7 @@ static void one(sb_studio_t *studio, const char *dir, const char *name)
     sb_quality_t q;
     if (sb_io_read_file(path, 1u << 30, &buf, &len, &e) || sb_pipeline_decode(buf, len, 1280, 0, &work, &d, &e) ||
         sb_pipeline_find_faces(studio, &work, &faces, NULL, &d, &e) ||
-        sb_quality_assess(&work, &faces, d.subject, &q, &e)) {
+        sb_quality_assess(&work, &faces, d.subject, -1, &q, &e)) {
         printf("%-34s -- %s\n", name, e.message);
     } else {
         warnings_text(q.warnings, warn, sizeof warn);

@@ -14,7 +14,7 @@ typedef struct {
 } sb_parts_t;
 
 /* Label the 8-connected parts of the pixels i of a width x height image where in(i, user) is non-zero
- * (`in` is called once or more per pixel and must be pure). Ids are given in scan order (row-major
+ * (`in` is called once per pixel, in scan order). Ids are given in scan order (row-major
  * position of a part's first pixel), so the result is deterministic. `parts` is filled by the call
  * (free with sb_parts_free, also on failure). SB_ERR_NOMEM. */
 sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,

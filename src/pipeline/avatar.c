@@ -256,6 +256,7 @@ typedef struct {
     const sb_image_t *work;
     sb_face_list_t faces;    /* a copy: placing the subject refines the portrait's own while this runs */
     int subject;
+    float face_blur; /* the portrait's, measured by its gate on `work` */
     float safety_max;
     sb_safety_t *safety;
     sb_face_embedder_t *em;
@@ -275,7 +276,7 @@ static void *run_checks(void *arg)
     checks_t *c = arg;
     const sb_image_t *work = c->work;
     double t0 = sb_now_ms(), t1, t2, t3;
-    c->err = sb_quality_assess(work, &c->faces, c->subject, &c->quality, &c->e);
+    c->err = sb_quality_assess(work, &c->faces, c->subject, c->face_blur, &c->quality, &c->e);
     t1 = sb_now_ms();
     if (!c->err)
         c->err = screen(c->safety, work, "input image", c->safety_max, &c->e);
@@ -444,7 +445,7 @@ sb_err sb_avatar(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_a
         goto done;
 
     /* The nets the checks need are loaded here, on this thread: the studio is not thread-safe. */
-    ck = (checks_t){.work = &p.work, .subject = d->subject, .safety_max = pl.safety_max,
+    ck = (checks_t){.work = &p.work, .subject = d->subject, .face_blur = p.face_blur, .safety_max = pl.safety_max,
                     .keep_input = opts && opts->keep_input};
     if ((err = sb_studio_safety(studio, &ck.safety, e)) || (err = sb_studio_embedder(studio, &ck.em, e)))
         goto done;

@@ -155,7 +155,7 @@ static sb_err prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, call_
     sb_face_embedder_t *em;
     if ((err = sb_studio_embedder(studio, &em, e)) ||
         (err = sb_likeness_ref_make(em, &c->p.work, &c->p.faces.faces[d->subject], &c->ref, e)) ||
-        (err = sb_quality_assess(&c->p.work, &c->p.faces, d->subject, &c->quality, e)))
+        (err = sb_quality_assess(&c->p.work, &c->p.faces, d->subject, c->p.face_blur, &c->quality, e)))
         return err;
     sb_detect_result_add_model(d, SB_MODEL_MOBILEFACENET);
     sb_stages_mark(&d->stages, "embed");

@@ -78,7 +78,7 @@ sb_err sb_headshot(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb
     if (!err)
         err = sb_portrait_prepare(studio, buf, len, o.size, o.size, &p, d, e);
     if (!err)
-        err = sb_quality_assess(&p.work, &p.faces, d->subject, &res->quality, e);
+        err = sb_quality_assess(&p.work, &p.faces, d->subject, p.face_blur, &res->quality, e);
     if (err)
         goto done;
     res->warnings = res->quality.warnings;

@@ -23,7 +23,7 @@
 /* The gates on the subject's face: found, large enough, in focus (a face far out of focus, as when the
  * photographer focused on someone or something else, is blown up into a soft, noisy headshot). */
 static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, const sb_image_t *work,
-                         sb_error_t *e)
+                         float *blur_out, sb_error_t *e)
 {
     if (d->subject < 0)
         return sb_error_set(e, SB_ERR_NO_FACE, "image", "no face was found in the image");
@@ -39,6 +39,7 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
                            "the face is out of focus (its edges are blurred by %.1f pixels at a 128-pixel face; at "
                            "most %.1f): the photo seems focused elsewhere; send one that is sharp on the face",
                            blur, SB_FOCUS_BLUR_MAX);
+    *blur_out = blur;
     return err;
 }
 
@@ -230,7 +231,7 @@ sb_err sb_portrait_prepare(sb_studio_t *studio, const uint8_t *buf, size_t len, 
     p->src_width = p->work.width;
     p->src_height = p->work.height;
     if (!err)
-        err = gate_input(d, &p->faces, &p->work, e);
+        err = gate_input(d, &p->faces, &p->work, &p->face_blur, e);
     return err;
 }
 

@@ -24,6 +24,7 @@ typedef struct {
     int width, height;        /* the crop's size (size x size from sb_portrait_align) */
     double m[6];              /* working image -> crop map (see sb_image_warp_affine) */
     int src_width, src_height; /* the working image's size (kept when `work` is freed) */
+    float face_blur;           /* the subject's edge blur in `work` (sb_focus_face_blur), measured by the gate */
     int fitted;               /* sb_portrait_place: 1 when the fit kept the photo's border off the person */
     int passes;               /* sb_portrait_place: the face mesh's eye-line passes it took (1..6) */
     float mesh_box[3];        /* the face mesh's own face box (centre x, y and side, working coordinates)

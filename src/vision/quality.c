@@ -268,8 +268,8 @@ static sb_err check_args(const sb_image_t *rgb, const sb_face_list_t *faces, int
     return SB_OK;
 }
 
-sb_err sb_quality_assess(const sb_image_t *rgb, const sb_face_list_t *faces, int subject, sb_quality_t *out,
-                         sb_error_t *e)
+sb_err sb_quality_assess(const sb_image_t *rgb, const sb_face_list_t *faces, int subject, float edge_blur,
+                         sb_quality_t *out, sb_error_t *e)
 {
     sb_err err = check_args(rgb, faces, subject, out, e);
     if (err)
@@ -282,7 +282,8 @@ sb_err sb_quality_assess(const sb_image_t *rgb, const sb_face_list_t *faces, int
     if (err)
         return err;
     q.raw.detail_kept = kept;
-    if ((err = sb_focus_face_blur(rgb, f, &q.raw.edge_blur, e)))
+    q.raw.edge_blur = edge_blur;
+    if (edge_blur < 0 && (err = sb_focus_face_blur(rgb, f, &q.raw.edge_blur, e)))
         return err;
     q.sharpness = fminf(1 - ramp(kept, SHARP_KEPT_GOOD, SHARP_KEPT_BAD),
                         1 - ramp(q.raw.edge_blur, FOCUS_BLUR_GOOD, SB_FOCUS_BLUR_MAX));

@@ -59,10 +59,12 @@ float sb_quality_face_fraction(const sb_face_t *f, int width, int height);
 /* Measure faces->faces[subject] in `rgb` (3 bands; the faces in its pixel coordinates, as
  * sb_pipeline_find_faces gives them for the working image) and fill `out`. Pixel sizes (face_px and the
  * low_resolution warning) are in `rgb`'s pixels: pass the image at the resolution the avatar is made from.
+ * `edge_blur` is the face's sb_focus_face_blur on the same image and face when the caller has it (the
+ * portrait's gate measured it), or negative to measure it here.
  * Reads only; the caller keeps ownership of everything. Any thread.
  * Errors: SB_ERR_USAGE (no image, not 3 bands, NULL `out`, a subject out of range, a degenerate face box;
  * the field is named), SB_ERR_NO_FACE (an empty list), SB_ERR_NOMEM. */
-sb_err sb_quality_assess(const sb_image_t *rgb, const sb_face_list_t *faces, int subject, sb_quality_t *out,
-                         sb_error_t *e);
+sb_err sb_quality_assess(const sb_image_t *rgb, const sb_face_list_t *faces, int subject, float edge_blur,
+                         sb_quality_t *out, sb_error_t *e);
 
 #endif

@@ -50,7 +50,7 @@ static sb_quality_t assess(const photo_t *p)
 {
     sb_quality_t q;
     sb_error_t e = {0};
-    cr_assert_eq(sb_quality_assess(&p->img, &p->faces, p->subject, &q, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_quality_assess(&p->img, &p->faces, p->subject, -1, &q, &e), SB_OK, "%s", e.message);
     return q;
 }
 
@@ -320,28 +320,28 @@ Test(quality, bad_inputs_are_refused)
     sb_face_list_t one = {1, &f}, none = {0};
     sb_quality_t q;
     sb_error_t e = {0};
-    cr_assert_eq(sb_quality_assess(NULL, &one, 0, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(NULL, &one, 0, -1, &q, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "image");
-    cr_assert_eq(sb_quality_assess(&empty, &one, 0, &q, &e), SB_ERR_USAGE);
-    cr_assert_eq(sb_quality_assess(&grey, &one, 0, &q, &e), SB_ERR_USAGE);
-    cr_assert_eq(sb_quality_assess(&img, &one, 0, NULL, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&empty, &one, 0, -1, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&grey, &one, 0, -1, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&img, &one, 0, -1, NULL, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "out");
-    cr_assert_eq(sb_quality_assess(&img, &none, 0, &q, &e), SB_ERR_NO_FACE);
-    cr_assert_eq(sb_quality_assess(&img, NULL, 0, &q, &e), SB_ERR_NO_FACE);
-    cr_assert_eq(sb_quality_assess(&img, &one, 1, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&img, &none, 0, -1, &q, &e), SB_ERR_NO_FACE);
+    cr_assert_eq(sb_quality_assess(&img, NULL, 0, -1, &q, &e), SB_ERR_NO_FACE);
+    cr_assert_eq(sb_quality_assess(&img, &one, 1, -1, &q, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "subject");
     cr_assert(strstr(e.message, "subject 1"), "%s", e.message);
-    cr_assert_eq(sb_quality_assess(&img, &one, -1, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&img, &one, -1, -1, &q, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "subject");
     sb_face_t outside = f;
     outside.x = 40;
     sb_face_list_t out_list = {1, &outside};
-    cr_assert_eq(sb_quality_assess(&img, &out_list, 0, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&img, &out_list, 0, -1, &q, &e), SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "faces");
     sb_face_t same_eyes = f;
     same_eyes.lmk[1] = same_eyes.lmk[0];
     sb_face_list_t eyes_list = {1, &same_eyes};
-    cr_assert_eq(sb_quality_assess(&img, &eyes_list, 0, &q, &e), SB_ERR_USAGE);
-    cr_assert_eq(sb_quality_assess(&img, &one, 0, &q, &e), SB_OK, "%s", e.message);
+    cr_assert_eq(sb_quality_assess(&img, &eyes_list, 0, -1, &q, &e), SB_ERR_USAGE);
+    cr_assert_eq(sb_quality_assess(&img, &one, 0, -1, &q, &e), SB_OK, "%s", e.message);
     cr_assert(q.score >= 0 && q.score <= 1);
 }
