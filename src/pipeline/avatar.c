@@ -375,11 +375,12 @@ static sb_err attempt(void *ctx, sb_studio_t *studio, sb_portrait_t *p, const sb
         err = sb_likeness_ref_reframe(&c->ck->ref, &frame, &p->face, e);
     /* The anime style redraws the person in flat regions and lines, and with it the cut-out's faults the
      * check reads (a photo edge's straight step, old background's texture): its cut-out is checked unstyled
-     * first, as the other styles' outputs show it, and an attempt whose cut-out fails goes no further. */
+     * first, as the other styles' outputs show it, and an attempt whose cut-out fails goes no further. The
+     * styled output's own check counts its faces, so this one takes the subject's as the one found. */
     if (!err && pl->style == SB_STYLE_ANIME) {
         sb_point_t quad[4];
         sb_portrait_photo_quad(p, frame.width, frame.height, quad);
-        err = sb_cutout_check(studio, &frame, p, quad, -1, check, e);
+        err = sb_cutout_check(studio, &frame, p, quad, 1, check, e);
         sb_stages_mark(&d->stages, "qa");
         if (!err && !check->pass) {
             sb_image_free(&frame);
