@@ -1,11 +1,12 @@
-/* test_shared_stores.c - the store's suite and the HTTP API's suites (server, jobs and HTTP hardening,
- * inputs, portrait, product, remove.bg, legacy specs, the examples) run again on the scale-out stores: PostgreSQL 15 for the metadata instead
- * of SQLite, and an S3 server (s3rver) for the blobs instead of a directory. Each test here starts a
- * throw-away cluster (tests/pg_harness.h) and s3rver (tests/s3_harness.h), runs one test binary with
- * STROBE_TEST_PG and STROBE_TEST_S3 pointing at them (test_store then uses a fresh database and prefix per
- * test; the API suites' harness gives each test's server its own, through STROBE_META and STROBE_BLOBS),
- * and fails on any failing test of that binary. Skips when PostgreSQL's server binaries, node or s3rver
- * are not installed (scripts/bootstrap.sh and scripts/s3rver.sh install them). */
+/* test_shared_stores.c - the store's suite and the HTTP API's suites (server requests, accounts and
+ * operations; avatars, their input cache and batches; custom styles; jobs and HTTP hardening; inputs;
+ * portrait; product; remove.bg; legacy specs; the examples) run again on the scale-out stores: PostgreSQL 15
+ * for the metadata instead of SQLite, and an S3 server (s3rver) for the blobs instead of a directory. Each
+ * test here starts a throw-away cluster (tests/pg_harness.h) and s3rver (tests/s3_harness.h), runs one test
+ * binary with STROBE_TEST_PG and STROBE_TEST_S3 pointing at them (test_store then uses a fresh database and
+ * prefix per test; the API suites' harness gives each test's server its own, through STROBE_META and
+ * STROBE_BLOBS), and fails on any failing test of that binary. Skips when PostgreSQL's server binaries, node
+ * or s3rver are not installed (scripts/bootstrap.sh and scripts/s3rver.sh install them). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,37 @@ static void run_api_suite(const char *binary, int min_ran, int max_skipped)
 
 Test(shared_stores, server_suite)
 {
-    run_api_suite("build/tests/integration/test_server", 30, 0);
+    run_api_suite("build/tests/integration/test_server", 7, 0);
+}
+
+Test(shared_stores, server_accounts_suite)
+{
+    run_api_suite("build/tests/integration/test_server_accounts", 4, 0);
+}
+
+Test(shared_stores, server_ops_suite)
+{
+    run_api_suite("build/tests/integration/test_server_ops", 6, 0);
+}
+
+Test(shared_stores, avatar_api_suite)
+{
+    run_api_suite("build/tests/integration/test_avatar_api", 6, 0);
+}
+
+Test(shared_stores, avatar_cache_suite)
+{
+    run_api_suite("build/tests/integration/test_avatar_cache", 4, 0);
+}
+
+Test(shared_stores, avatar_batch_suite)
+{
+    run_api_suite("build/tests/integration/test_avatar_batch", 4, 0);
+}
+
+Test(shared_stores, custom_styles_suite)
+{
+    run_api_suite("build/tests/integration/test_custom_styles", 2, 0);
 }
 
 Test(shared_stores, jobs_hardening_suite)
