@@ -79,10 +79,26 @@ static void run_on_shared_stores(const char *binary, int min_ran, int max_skippe
     cr_assert_leq(skipped, max_skipped, "%d tests of %s skipped on PostgreSQL + S3", skipped, binary);
 }
 
-/* Only SQLite's own tests (its file, lock and migrations) and the directory driver's skip there. */
+/* The store's suites: only SQLite's own tests (its file, lock and migrations) and the directory driver's
+ * skip there. */
 Test(shared_stores, store_suite)
 {
-    run_on_shared_stores("build/tests/unit/test_store", 47, 9);
+    run_on_shared_stores("build/tests/unit/test_store", 12, 6);
+}
+
+Test(shared_stores, store_jobs_suite)
+{
+    run_on_shared_stores("build/tests/unit/test_store_jobs", 17, 0);
+}
+
+Test(shared_stores, store_charges_suite)
+{
+    run_on_shared_stores("build/tests/unit/test_store_charges", 13, 0);
+}
+
+Test(shared_stores, store_blob_suite)
+{
+    run_on_shared_stores("build/tests/unit/test_store_blob", 5, 3);
 }
 
 /* An API suite: it needs the models, then runs as run_on_shared_stores does. */
