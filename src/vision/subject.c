@@ -128,14 +128,18 @@ static int seed_rect(grid_t *g, heap_t *h, int k, int x0, int x1, int y0, int y1
 }
 
 /* Whether face k competes for the matte: the subject, and other faces at least MIN_OTHER of its height
- * within NEAR_EDGE face heights of the crop. */
+ * within NEAR_EDGE face heights of the crop. A face below the crop reaches into it only with its hair (its
+ * body hangs further down): it competes only when its box's top is within HEAD_MARGIN of its height of
+ * the crop's bottom. Further down, its seed on the crop's bottom edge took what the subject holds there:
+ * on groups/dlib_2009_004587 his hand, raised over the short woman's head below the crop, went to her,
+ * and his arm ended in a hard cut. */
 static int competes_in(int w, int h, const sb_face_t *faces, int k, int subject)
 {
     const sb_face_t *f = &faces[k];
     if (k != subject && f->h < MIN_OTHER * faces[subject].h)
         return 0;
-    float reach = NEAR_EDGE * f->h;
-    return f->x + f->w >= -reach && f->y + f->h >= -reach && f->x < w + reach && f->y < h + reach;
+    float reach = NEAR_EDGE * f->h, below = k == subject ? reach : HEAD_MARGIN * f->h;
+    return f->x + f->w >= -reach && f->y + f->h >= -reach && f->x < w + reach && f->y < h + below;
 }
 
 static int competes(const grid_t *g, const sb_face_t *faces, int k, int subject)

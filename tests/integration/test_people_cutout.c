@@ -2,7 +2,8 @@
  * the photos whose editorial avatars showed photo-edge "cards" before are delivered with a passing
  * cut-out check and exactly one face found again on the PNG (or refused with a specific code); tight,
  * clean photos make a headshot rather than a refusal; a portrait's samples all carry a passing check;
- * a neighbour's shoulder, white top and lapel are cleared from a transparent avatar; a subject far out of
+ * a neighbour's shoulder, white top and lapel are cleared from a transparent avatar, and a hand raised over a
+ * neighbour below the crop is kept; a subject far out of
  * focus is refused in every style (face_out_of_focus); a neighbour kept against the
  * subject's cheek is refused with cutout_failed naming another person, and a faint ghost of a person behind
  * is refused or gone. In process. */
@@ -230,6 +231,21 @@ Test(people_cutout, a_curtain_patch_apart_from_the_subject_is_cleared)
 {
     /* Where the strip was: the left 8% of the width, 20-55% of the height (his shoulder starts lower). */
     expect_cleared("testdata/groups/dlib_2009_004587.jpg", 0, 20, 8, 55, 0.02, "the curtain's patch was");
+}
+
+/* groups/dlib_2009_004587: a tall man with his hand raised over the short woman's head. Her face lies below
+ * his avatar's crop, and it seeded the crop's bottom edge, where his hand is: the split gave the hand to
+ * her and his arm ended in a hard cut (mean alpha 0.00 over the box below on main at 61b7997). A face
+ * below the crop now competes only when its hair can reach in (vision/subject.c, issue 13, h13-groups). */
+Test(people_cutout, a_hand_raised_over_a_shorter_neighbour_is_kept)
+{
+    sb_avatar_result_t r;
+    transparent_avatar("testdata/groups/dlib_2009_004587.jpg", &r);
+    /* Where his hand is: 86-96% of the width, the lower 12%. */
+    double a = mean_alpha(r.avatar, r.avatar_len, 86, 88, 96, 100);
+    cr_expect_gt(a, 0.6, "alpha %.3f over his hand", a);
+    cr_expect(r.cutout.pass, "the check failed");
+    sb_avatar_result_free(&r);
 }
 
 /* faces/inspireface_pose_roll_left (stored turned 90 degrees): the selfie net keeps a window frame behind
