@@ -184,8 +184,18 @@ static int seed(grid_t *g, heap_t *h, const sb_face_t *faces, int n_faces, int s
         const sb_face_t *f = &faces[k];
         float cx = f->x + f->w * 0.5f, bottom = f->y + f->h;
         float half = (k == subject || generous ? BODY_HALF : OTHER_HALF) * f->w;
+        /* Cheek to cheek (the two boxes overlap), the subject has no ear nor hair on that side for the
+         * margin to keep: the other's column stops at the subject's box, so that it holds its own neck. */
+        int out[8];
+        memcpy(out, head, sizeof out);
+        if (k != subject && f->y < sf->y + sf->h && f->y + f->h > sf->y && f->x < sf->x + sf->w && f->x + f->w > sf->x) {
+            if (cx < scx)
+                out[0] = (int)floorf(sf->x / g->s);
+            else
+                out[1] = (int)floorf((sf->x + sf->w) / g->s);
+        }
         seed_rect(g, h, k, (int)floorf((cx - half) / g->s), (int)floorf((cx + half) / g->s),
-                  (int)floorf(bottom / g->s), (int)floorf((bottom + BODY_DEPTH * f->h) / g->s), k == subject ? NULL : head);
+                  (int)floorf(bottom / g->s), (int)floorf((bottom + BODY_DEPTH * f->h) / g->s), k == subject ? NULL : out);
     }
     return 1;
 }

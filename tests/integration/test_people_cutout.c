@@ -2,7 +2,7 @@
  * the photos whose editorial avatars showed photo-edge "cards" before are delivered with a passing
  * cut-out check and exactly one face found again on the PNG (or refused with a specific code); tight,
  * clean photos make a headshot rather than a refusal; a portrait's samples all carry a passing check;
- * a neighbour's shoulder, white top and lapel are cleared from a transparent avatar, and a hand raised over a
+ * a neighbour's shoulder, white top, neck and lapel are cleared from a transparent avatar, and a hand raised over a
  * neighbour below the crop is kept; a subject far out of
  * focus is refused in every style (face_out_of_focus); a neighbour kept against the
  * subject's cheek is refused with cutout_failed naming another person, and a faint ghost of a person behind
@@ -185,6 +185,16 @@ Test(people_cutout, a_neighbours_white_top_is_cleared)
 {
     /* Where her top was: 44-56% of the width, the lower 30% (his jacket starts at about 60%). */
     expect_cleared("testdata/groups/dlib_2008_002079.jpg", 44, 70, 56, 100, 0.10, "the neighbour's white top was");
+}
+
+/* groups/dlib_2008_002079 again: her neck, between her chin and his jaw (cheek to cheek, their face boxes
+ * overlap), stayed as a pale patch beside his jaw (mean alpha 0.36 over the box below on main at 61b7997):
+ * her column was kept out of his face box grown for ears and hair, which covered her whole neck. Cheek to
+ * cheek it now stops at his box (vision/subject.c; issue 13, h13-groups). */
+Test(people_cutout, a_neighbours_neck_beside_his_jaw_is_cleared)
+{
+    /* Where the patch was: 46-52% of the width, 48-58% of the height (his jaw starts at about 53%). */
+    expect_cleared("testdata/groups/dlib_2008_002079.jpg", 46, 48, 52, 58, 0.10, "the neighbour's neck was");
 }
 
 /* groups/imagenet_candle: the subject is the girl behind the candle, far out of focus (the photographer
