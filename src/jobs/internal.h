@@ -25,6 +25,7 @@ struct sb_jobs {
     sb_blob_t *blob;
     sb_metrics_t *metrics;
     sb_pool_t *work, *fetch;
+    sb_pool_t *store;           /* a pipeline's outputs into the store and its answer, off the workers (run.c) */
     char owner[SB_ID_MAX];      /* this process's lease owner id */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -79,8 +80,9 @@ work_t *sb_jobs_work_new(sb_jobs_t *j, const char *id, const char *key_id, const
 void sb_jobs_work_free(work_t *w);
 /* Give `pixels` back to the budget. */
 void sb_jobs_release_pixels(sb_jobs_t *j, int64_t pixels);
-/* The pool tasks (sb_task_fn): claim, then run the pipeline (work) or fetch the input URL and hand the
- * job to the work pool (fetch). Each owns its work_t and ends it. */
+/* The pool tasks (sb_task_fn): claim, then run the pipeline and hand its outputs to the store pool, which
+ * stores them and ends the job (work), or fetch the input URL and hand the job to the work pool (fetch).
+ * Each owns its work_t until it ends it or hands it on. */
 void sb_jobs_work_task(void *arg, void *tctx);
 void sb_jobs_fetch_task(void *arg, void *tctx);
 /* The work pool's thread_init / thread_fini: a worker_t with its own studio (nets loaded). */

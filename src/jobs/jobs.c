@@ -3,6 +3,7 @@
  * have their own threads (webhook.c) and the purge its own (maintenance.c). */
 #include "jobs/jobs.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,7 +256,8 @@ double sb_jobs_estimate_ms(sb_jobs_t *j, const char *pipeline)
 void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running)
 {
     *waiting = sb_pool_waiting(j->work) + sb_pool_waiting(j->fetch);
-    *running = sb_pool_running(j->work) + sb_pool_running(j->fetch);
+    *running = sb_pool_running(j->work) + sb_pool_running(j->fetch) + sb_pool_running(j->store) +
+               sb_pool_waiting(j->store);
 }
 
 int64_t sb_jobs_pixels_in_flight(sb_jobs_t *j)
@@ -297,7 +299,12 @@ sb_err sb_jobs_start(const sb_jobs_config_t *cfg, sb_meta_t *meta, sb_blob_t *bl
                            .thread_init = sb_jobs_worker_init, .thread_fini = sb_jobs_worker_fini, .ctx = j,
                            .trim_when_idle = true};
     sb_pool_config_t fc = {.name = "fetch", .threads = cfg->fetchers, .queue_max = cfg->queue_max};
-    sb_err err = sb_pool_start(&wc, &j->work, e);
+    /* One store thread per worker, so that no worker's outputs wait behind another's sync; unbounded,
+     * as every task in it is a job already admitted (docs/internals/jobs.md, "Storing the outputs"). */
+    sb_pool_config_t sc = {.name = "store", .threads = cfg->workers, .queue_max = INT_MAX};
+    sb_err err = sb_pool_start(&sc, &j->store, e);
+    if (!err)
+        err = sb_pool_start(&wc, &j->work, e);
     if (!err)
         err = sb_pool_start(&fc, &j->fetch, e);
     if (!err) {
@@ -350,6 +357,7 @@ void sb_jobs_stop(sb_jobs_t *j)
     sb_jobs_claimer_stop(j); /* first: nothing new is claimed while the pools drain */
     sb_pool_stop(j->fetch); /* then: fetched jobs are handed to the work pool */
     sb_pool_stop(j->work);
+    sb_pool_stop(j->store); /* then: the outputs the workers handed over are stored and answered */
     sb_jobs_heartbeat_stop(j); /* after the drain: running jobs keep their leases */
     sb_jobs_watch_stop(j);     /* every waiting caller gets its completion */
     sb_webhooks_stop(j->hooks); /* after the drain: in-flight deliveries finish, waiting ones stay pending */

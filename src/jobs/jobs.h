@@ -120,7 +120,7 @@ int sb_jobs_retry_after(sb_jobs_t *j);
  * nothing is known yet. */
 double sb_jobs_estimate_ms(sb_jobs_t *j, const char *pipeline);
 
-/* Jobs waiting for a worker or a fetcher, and jobs running. */
+/* Jobs waiting for a worker or a fetcher, and jobs running (their pipeline, or storing its outputs). */
 void sb_jobs_depth(sb_jobs_t *j, int *waiting, int *running);
 
 /* Input pixels admitted and not yet finished, and the nominal 12 MP of each body being read. */

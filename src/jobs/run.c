@@ -1,5 +1,6 @@
-/* run.c - the tasks of the fetch and work pools: claim a job (its lease), fetch its input URL, run its
- * pipeline on a worker's studio, then complete or fail it and answer whoever waits (internal.h). */
+/* run.c - the tasks of the fetch, work and store pools: claim a job (its lease), fetch its input URL, run
+ * its pipeline on a worker's studio, then (on the store pool) store its outputs, complete or fail it and
+ * answer whoever waits (internal.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,48 @@ static bool claim(work_t *w)
     return true;
 }
 
+/* A job whose pipeline ran, handed from its worker to the store pool with its outputs. */
+typedef struct {
+    work_t *w;
+    sb_pipeline_out_t po;
+    double ms;
+} stored_t;
+
+/* A pipeline's run ends here: with `err` == SB_OK its outputs are stored (blobs written and synced, then
+ * the result and charge committed: sb_jobs_deliver), then the job is completed or failed and its waiter
+ * answered; so an answer always follows the blobs being synced and the completion committed. Owns w and clears po. Runs on the
+ * worker (an error, or the store pool refused) or on the store pool (store_task). */
+static void complete(work_t *w, sb_pipeline_out_t *po, double ms, sb_err err, sb_error_t *e)
+{
+    sb_jobs_t *j = w->j;
+    if (!err)
+        err = sb_jobs_deliver(w, -1, po, ms, e);
+    if (j->metrics)
+        sb_metrics_pipeline(j->metrics, w->def->name, &po->stages, ms, err ? "failed" : "completed");
+    sb_pipeline_out_clear(po);
+    if (err == SB_ERR_CONFLICT) {
+        finish(w); /* the lease was lost to another worker: report the state as it stands */
+        return;
+    }
+    if (err) {
+        if (!retry_later(w, e))
+            fail(w, e);
+        return;
+    }
+    unstage(w);
+    sb_jobs_record_latency(j, w->def, ms);
+    finish(w);
+}
+
+/* The store pool's task (sb_task_fn): a stored_t to complete(). */
+static void store_task(void *arg, void *tctx)
+{
+    stored_t *s = arg;
+    sb_error_t e = {0};
+    complete(s->w, &s->po, s->ms, SB_OK, &e);
+    free(s);
+}
+
 void sb_jobs_work_task(void *arg, void *tctx)
 {
     work_t *w = arg;
@@ -169,23 +212,18 @@ void sb_jobs_work_task(void *arg, void *tctx)
     free(w->input);
     w->input = NULL;
     double ms = (double)(sb_clock_us() - t0) / 1000.0;
-    if (!err)
-        err = sb_jobs_deliver(w, -1, &po, ms, &e);
-    if (j->metrics)
-        sb_metrics_pipeline(j->metrics, w->def->name, &po.stages, ms, err ? "failed" : "completed");
-    sb_pipeline_out_clear(&po);
-    if (err == SB_ERR_CONFLICT) {
-        finish(w); /* the lease was lost to another worker: report the state as it stands */
-        return;
+    if (!err) {
+        /* The outputs go to the store pool, and this worker to its next job while they are written and
+         * synced; inline when that pool cannot take them (stopping, out of memory). */
+        stored_t *s = malloc(sizeof *s);
+        if (s) {
+            *s = (stored_t){.w = w, .po = po, .ms = ms};
+            if (sb_pool_submit(j->store, store_task, s, &e) == SB_OK)
+                return;
+            free(s);
+        }
     }
-    if (err) {
-        if (!retry_later(w, &e))
-            fail(w, &e);
-        return;
-    }
-    unstage(w);
-    sb_jobs_record_latency(j, w->def, ms);
-    finish(w);
+    complete(w, &po, ms, err, &e);
 }
 
 void sb_jobs_fetch_task(void *arg, void *tctx)
