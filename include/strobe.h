@@ -333,11 +333,18 @@ typedef struct {
                                  * had cut out of the product's own surface (vision/product_holes.h) */
     float holes_open;           /* holes still open that look partly like the product, a share of its mask
                                  * (SB_PRODUCT_HOLES_WARN or more: validation_warnings cutout_holes) */
+    float edge_ragged;          /* the mask's shallow bites along straight sides, a share of it
+                                 * (vision/matte_ragged.h; SB_PRODUCT_RAGGED_WARN or more:
+                                 * validation_warnings edge_ragged) */
 } sb_product_result_t;
 
 /* A product whose mask still has this share of it in undecided holes is reported (validation_warnings
  * cutout_holes): the cut-out may look torn. */
 #define SB_PRODUCT_HOLES_WARN 0.01f
+
+/* A product whose mask's outline wanders inside its straight sides by this share of it or more is reported
+ * (validation_warnings edge_ragged): the cut-out's edge may look ragged. */
+#define SB_PRODUCT_RAGGED_WARN 0.035f
 
 /* An input enlarged this much or more onto the canvas is reported (validation_warnings input_upscaled_<f>x):
  * the edges are kept clean at that scale, but the product's detail is the photo's. */

@@ -13,6 +13,7 @@
 #include "render/shadow.h"
 #include "vision/cast_shadow.h"
 #include "vision/matte_trim.h"
+#include "vision/matte_ragged.h"
 #include "vision/product_holes.h"
 #include "vision/white_check.h"
 
@@ -601,6 +602,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
         res->holes_filled = holes.filled, res->holes_open = holes.open;
         sb_stages_mark(&d->stages, "holes");
     }
+    if (!err)
+        err = sb_matte_ragged(&mask, &res->edge_ragged, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)

@@ -67,6 +67,8 @@ void sb_report_product_checks(const sb_product_result_t *r, json_t *obj)
         json_array_append_new(warnings, json_string("subject_inside_scene"));
     if (r->holes_open >= SB_PRODUCT_HOLES_WARN)
         json_array_append_new(warnings, json_string("cutout_holes"));
+    if (r->edge_ragged >= SB_PRODUCT_RAGGED_WARN)
+        json_array_append_new(warnings, json_string("edge_ragged"));
     if (r->transparency.uncertain)
         json_array_append_new(warnings, json_string("transparency_uncertain"));
     json_object_set_new(obj, "validation_warnings", warnings);

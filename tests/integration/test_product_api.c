@@ -761,3 +761,31 @@ Test(product_api, close_glass_call_warned)
     free(glass);
     expect_healthy("close glass call");
 }
+
+/* edge_ragged through the real server: the GodMorgon carton, whose mask cuts 5-8 working pixels into its
+ * black left side (against the dark gap between shelves) and wanders along the thumb, says so (a warning,
+ * charged as any shot). The Bravo carton, the next most ragged of products/ (2.2% of its mask against
+ * GodMorgon's 4.8%, the warning at 3.5%), is not warned. */
+Test(product_api, ragged_edge_warned)
+{
+    begin();
+    size_t len, carton_len;
+    uint8_t *ragged = load_shared("testdata/products/grocery_godmorgon_apple_juice.jpg", &len);
+    uint8_t *carton = load_shared(CARTON, &carton_len);
+    char key[64];
+    start(NULL, 3, key);
+    const char *const wait[] = {"Prefer: wait=30", NULL};
+    const char *const f[] = {"size", "256x256", NULL};
+    resp_t r = post_product(key, ragged, len, f, wait);
+    EXPECT_STATUS(r, 200, "the GodMorgon carton");
+    cr_assert(warned(r.json, "edge_ragged"), "edge_ragged: %s", r.body);
+    resp_free(&r);
+    r = post_product(key, carton, carton_len, f, wait);
+    EXPECT_STATUS(r, 200, "the orange-juice carton");
+    cr_assert(!warned(r.json, "edge_ragged"), "%s", r.body);
+    resp_free(&r);
+    cr_assert_eq(credits_of(key), 1, "both shots charged");
+    free(ragged);
+    free(carton);
+    expect_healthy("ragged");
+}

@@ -1,0 +1,150 @@
+/* matte_ragged.c - a nearly convex product's shallow bites along its straight sides, measured (see
+ * matte_ragged.h). */
+#include "vision/matte_ragged.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vision/regions.h"
+
+typedef struct {
+    double x, y;
+} pt_t;
+
+static int pt_cmp(const void *a, const void *b)
+{
+    const pt_t *p = a, *q = b;
+    return p->x != q->x ? (p->x > q->x) - (p->x < q->x) : (p->y > q->y) - (p->y < q->y);
+}
+
+static double cross(pt_t o, pt_t a, pt_t b)
+{
+    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+
+/* The convex hull (Andrew's monotone chain) of the outer corners of each row's first and last pixel of
+ * alpha >= 0.5 in box `b`, into `hull` (room for 4 a row + 1): k vertices, the first repeated last. */
+static int hull_of(const sb_fimage_t *alpha, const int b[4], pt_t *p, pt_t *hull)
+{
+    int n = 0, k = 0, W = alpha->width;
+    for (int y = b[1]; y < b[3]; y++) {
+        const float *row = alpha->data + (size_t)y * W;
+        int x0 = b[0], x1 = b[2] - 1;
+        while (x0 <= x1 && row[x0] < 0.5f)
+            x0++;
+        while (x1 > x0 && row[x1] < 0.5f)
+            x1--;
+        if (x0 > x1)
+            continue;
+        p[n++] = (pt_t){x0, y}, p[n++] = (pt_t){x0, y + 1};
+        p[n++] = (pt_t){x1 + 1, y}, p[n++] = (pt_t){x1 + 1, y + 1};
+    }
+    qsort(p, (size_t)n, sizeof *p, pt_cmp);
+    for (int i = 0; i < n; i++) {
+        while (k >= 2 && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
+            k--;
+        hull[k++] = p[i];
+    }
+    for (int i = n - 2, t = k + 1; i >= 0; i--) {
+        while (k >= t && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
+            k--;
+        hull[k++] = p[i];
+    }
+    return k;
+}
+
+/* The distance of (x, y) inside the hull's nearest edge line (negative outside); `len` holds each edge's
+ * length signed by the hull's orientation. */
+static double inside(const pt_t *hull, const double *len, int k, double x, double y)
+{
+    double d = INFINITY;
+    for (int i = 0; i + 1 < k; i++) {
+        double c = cross(hull[i], hull[i + 1], (pt_t){x, y}) / len[i];
+        d = c < d ? c : d;
+    }
+    return d;
+}
+
+sb_err sb_matte_ragged(const sb_fimage_t *alpha, float *share, sb_error_t *e)
+{
+    *share = 0;
+    int W = alpha->width, H = alpha->height, b[4] = {W, H, 0, 0};
+    long area = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            if (alpha->data[(size_t)y * W + x] >= 0.5f) {
+                area++;
+                b[0] = x < b[0] ? x : b[0], b[1] = y < b[1] ? y : b[1];
+                b[2] = x + 1 > b[2] ? x + 1 : b[2], b[3] = y + 1 > b[3] ? y + 1 : b[3];
+            }
+    if (!area)
+        return SB_OK;
+    int w = b[2] - b[0], h = b[3] - b[1];
+    pt_t *p = malloc(sizeof *p * (size_t)h * 4), *hull = malloc(sizeof *hull * ((size_t)h * 4 + 1));
+    double *len = malloc(sizeof *len * ((size_t)h * 4 + 1));
+    uint8_t *bin = calloc((size_t)w * h, 1);
+    sb_regions_t parts = {0};
+    double *depth = NULL;
+    uint8_t *edge = NULL;
+    sb_err err = SB_OK;
+    if (!p || !hull || !len || !bin) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a product mask's hull");
+        goto done;
+    }
+    int k = hull_of(alpha, b, p, hull);
+    double ha = 0;
+    for (int i = 0; i + 1 < k; i++)
+        ha += cross((pt_t){0, 0}, hull[i], hull[i + 1]) / 2;
+    if (ha == 0 || area < SB_RAGGED_SOLIDITY * fabs(ha))
+        goto done;
+    for (int i = 0; i + 1 < k; i++)
+        len[i] = hypot(hull[i + 1].x - hull[i].x, hull[i + 1].y - hull[i].y) * (ha < 0 ? -1 : 1);
+    /* The hull's pixels outside the mask: on each row the hull is one span, between the edges crossing the
+     * line through the row's pixel centres. */
+    for (int y = 0; y < h; y++) {
+        const float *row = alpha->data + (size_t)(b[1] + y) * W + b[0];
+        double yc = b[1] + y + 0.5, xl = INFINITY, xr = -INFINITY;
+        for (int i = 0; i + 1 < k; i++) {
+            pt_t u = hull[i], v = hull[i + 1];
+            if ((u.y <= yc) == (v.y <= yc))
+                continue;
+            double x = u.x + (v.x - u.x) * (yc - u.y) / (v.y - u.y);
+            xl = x < xl ? x : xl, xr = x > xr ? x : xr;
+        }
+        for (int x = 0; x < w; x++) {
+            double xc = b[0] + x + 0.5;
+            bin[(size_t)y * w + x] = row[x] < 0.5f && xc > xl && xc < xr;
+        }
+    }
+    err = sb_regions_find(bin, w, h, &parts, e);
+    if (err)
+        goto done;
+    depth = calloc((size_t)parts.n + 1, sizeof *depth);
+    edge = calloc((size_t)parts.n + 1, 1);
+    if (!depth || !edge) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a product mask's hull");
+        goto done;
+    }
+    int side = w < h ? w : h;
+    double lo = SB_RAGGED_DEPTH_MIN * side, hi = SB_RAGGED_DEPTH_MAX * side;
+    lo = lo < SB_RAGGED_DEPTH_MIN_PX ? SB_RAGGED_DEPTH_MIN_PX : lo;
+    for (int r = 0; r < parts.n_runs; r++) {
+        const sb_region_run_t *run = &parts.run[r];
+        for (int x = run->x0; x < run->x1 && depth[run->part] <= hi; x++) {
+            double d = inside(hull, len, k, b[0] + x + 0.5, b[1] + run->y + 0.5);
+            depth[run->part] = d > depth[run->part] ? d : depth[run->part];
+            edge[run->part] |= d < 1;
+        }
+    }
+    long bites = 0;
+    for (int q = 0; q < parts.n; q++)
+        if (edge[q] && depth[q] >= lo && depth[q] <= hi &&
+            (double)parts.part[q].area >= SB_RAGGED_THIN * depth[q] * depth[q])
+            bites += (long)parts.part[q].area;
+    *share = (float)((double)bites / (double)area);
+done:
+    sb_regions_free(&parts);
+    free(p), free(hull), free(len), free(bin), free(depth), free(edge);
+    return err;
+}
