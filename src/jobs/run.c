@@ -139,8 +139,8 @@ typedef struct {
 
 /* A pipeline's run ends here: with `err` == SB_OK its outputs are stored (blobs written and synced, then
  * the result and charge committed: sb_jobs_deliver), then the job is completed or failed and its waiter
- * answered; so an answer always follows the blobs being synced and the completion committed. Owns w and clears po. Runs on the
- * worker (an error, or the store pool refused) or on the store pool (store_task). */
+ * answered; so an answer always follows the blobs being synced and the completion committed. Owns w and
+ * clears po. Runs on the worker (an error, or the store pool refused) or on the store pool (store_task). */
 static void complete(work_t *w, sb_pipeline_out_t *po, double ms, sb_err err, sb_error_t *e)
 {
     sb_jobs_t *j = w->j;
