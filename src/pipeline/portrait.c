@@ -20,7 +20,7 @@
 #include "vision/quality.h"
 #include "vision/subject.h"
 
-/* The gates on the subject's face: found, large enough, in focus (a face far out of focus, as when the
+/* The gates on the subject's face: found, large enough (a share of the photo, and pixels), in focus (a face far out of focus, as when the
  * photographer focused on someone or something else, is blown up into a soft, noisy headshot). */
 static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work_faces, const sb_image_t *work,
                          float *blur_out, sb_error_t *e)
@@ -33,6 +33,12 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
         return sb_error_set(e, SB_ERR_FACE_TOO_SMALL, "image",
                             "the face is %.0f%% of the image's shorter side; at least %.0f%% is needed",
                             100.0f * fraction, 100.0f * SB_MIN_FACE_FRACTION);
+    float face_px = f->w > f->h ? f->w : f->h;
+    if (face_px < SB_QUALITY_MIN_FACE_PX)
+        return sb_error_set(e, SB_ERR_FACE_TOO_SMALL, "image",
+                            "the face measures %.0f pixels in the photo (its box's longer side); at least %.0f "
+                            "are needed, or the output is a blown-up blur: send a closer or larger photo",
+                            face_px, SB_QUALITY_MIN_FACE_PX);
     sb_err err = sb_focus_face_blur(work, f, &blur, e);
     if (!err && blur > SB_FOCUS_BLUR_MAX)
         err = sb_error_set(e, SB_ERR_FACE_OUT_OF_FOCUS, "image",

@@ -38,7 +38,7 @@
 /* Size: the face box's larger side, as a fraction of the short side and in pixels. */
 #define FRACTION_BAD 0.10f
 #define FRACTION_GOOD 0.25f
-#define PX_BAD 64.0f
+#define PX_BAD SB_QUALITY_MIN_FACE_PX
 #define PX_GOOD 160.0f
 #define PX_WARN 100.0f
 

@@ -28,6 +28,10 @@ typedef enum {
 /* face_too_small below this face fraction: also the pipelines' input gate (SB_MIN_FACE_FRACTION in
  * strobe.h is this number). */
 #define SB_QUALITY_MIN_FACE_FRACTION 0.15f
+/* The smallest face box (its larger side, in the working image's pixels) a people output is made from:
+ * below it the face-size signal is 0 and the pipelines' input gate refuses the photo as face_too_small
+ * (a 62 px face made a headshot blown up about 9x: soft, with the split's stair-steps at the cheek). */
+#define SB_QUALITY_MIN_FACE_PX 64.0f
 
 typedef struct {
     float score;          /* 0..1 overall: weighted geometric mean of the five signals below */

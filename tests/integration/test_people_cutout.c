@@ -2,9 +2,9 @@
  * the photos whose editorial avatars showed photo-edge "cards" before are delivered with a passing
  * cut-out check and exactly one face found again on the PNG (or refused with a specific code); tight,
  * clean photos make a headshot rather than a refusal; a portrait's samples all carry a passing check;
- * a neighbour's shoulder, white top, neck and lapel are cleared from a transparent avatar, and a hand raised over a
- * neighbour below the crop is kept; a subject far out of
- * focus is refused in every style (face_out_of_focus); a neighbour kept against the
+ * a neighbour's shoulder, white top, neck and lapel are cleared from a transparent avatar, and a hand
+ * raised over a neighbour below the crop is kept; a subject far out of focus is refused in every style
+ * (face_out_of_focus), and so is a face under 64 px (face_too_small); a neighbour kept against the
  * subject's cheek is refused with cutout_failed naming another person, and a faint ghost of a person behind
  * is refused or gone. In process. */
 #include <stdlib.h>
@@ -124,10 +124,24 @@ Test(people_cutout, portrait_samples_all_pass_their_check)
 }
 
 /* A transparent corporate avatar of a testdata photo (the caller frees it with sb_avatar_result_free). */
-static void transparent_avatar(const char *photo, sb_avatar_result_t *r)
+static void transparent_avatar(const char *photo, int enlarge, sb_avatar_result_t *r)
 {
     size_t len;
     uint8_t *buf = tu_read_shared(photo, &len);
+    if (enlarge > 1) {
+        /* A photo whose face is under the gate's 64 px, enlarged (lanczos3) so that the cut-out is made:
+         * the split's geometry is the same at any scale. */
+        VipsImage *in = vips_image_new_from_buffer(buf, len, "", NULL), *big = NULL;
+        cr_assert(in && !vips_resize(in, &big, enlarge, "kernel", VIPS_KERNEL_LANCZOS3, NULL), "%s",
+                  vips_error_buffer());
+        void *png = NULL;
+        cr_assert_eq(vips_image_write_to_buffer(big, ".png", &png, &len, NULL), 0, "%s", vips_error_buffer());
+        free(buf); /* after the write: the loader reads the buffer lazily */
+        buf = malloc(len);
+        memcpy(buf, png, len);
+        g_free(png);
+        g_object_unref(big), g_object_unref(in);
+    }
     sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
     o.style = "corporate_headshot";
     o.background = "transparent";
@@ -160,10 +174,11 @@ static double mean_alpha(const uint8_t *png, size_t len, int x0, int y0, int x1,
 
 /* The transparent avatar of `photo` passes its check, and its mean alpha over the box (x0, y0)-(x1, y1), in
  * percent of the width and height, is under `limit`: what stood there (`what`) is cleared. */
-static void expect_cleared(const char *photo, int x0, int y0, int x1, int y1, double limit, const char *what)
+static void expect_cleared(const char *photo, int enlarge, int x0, int y0, int x1, int y1, double limit,
+                           const char *what)
 {
     sb_avatar_result_t r;
-    transparent_avatar(photo, &r);
+    transparent_avatar(photo, enlarge, &r);
     double a = mean_alpha(r.avatar, r.avatar_len, x0, y0, x1, y1);
     cr_expect_lt(a, limit, "%s: alpha %.3f where %s", photo, a, what);
     cr_expect(r.cutout.pass, "%s: the check failed", photo);
@@ -175,16 +190,17 @@ static void expect_cleared(const char *photo, int x0, int y0, int x1, int y1, do
 Test(people_cutout, a_neighbours_shoulder_is_cleared)
 {
     /* The lower-left corner: the left 8%, the lower 35%. */
-    expect_cleared("testdata/groups/fr_obama_and_biden.jpg", 0, 65, 8, 100, 0.15, "the neighbour's shoulder was");
+    expect_cleared("testdata/groups/fr_obama_and_biden.jpg", 1, 0, 65, 8, 100, 0.15, "the neighbour's shoulder was");
 }
 
 /* groups/dlib_2008_002079: the woman's white top, against the man's neck below her face, stayed in his
  * avatar while the neighbour's column was kept out of the whole width under his head (mean alpha 0.98
- * there on main at 39ff078); her column now reaches his own (issue 13, h13-subject). */
+ * there on main at 39ff078); her column now reaches his own (issue 13, h13-subject). The photo is enlarged
+ * 2x here and below: his own face, 62 px, is under the gate's 64. */
 Test(people_cutout, a_neighbours_white_top_is_cleared)
 {
     /* Where her top was: 44-56% of the width, the lower 30% (his jacket starts at about 60%). */
-    expect_cleared("testdata/groups/dlib_2008_002079.jpg", 44, 70, 56, 100, 0.10, "the neighbour's white top was");
+    expect_cleared("testdata/groups/dlib_2008_002079.jpg", 2, 44, 70, 56, 100, 0.10, "the neighbour's white top was");
 }
 
 /* groups/dlib_2008_002079 again: her neck, between her chin and his jaw (cheek to cheek, their face boxes
@@ -194,7 +210,30 @@ Test(people_cutout, a_neighbours_white_top_is_cleared)
 Test(people_cutout, a_neighbours_neck_beside_his_jaw_is_cleared)
 {
     /* Where the patch was: 46-52% of the width, 48-58% of the height (his jaw starts at about 53%). */
-    expect_cleared("testdata/groups/dlib_2008_002079.jpg", 46, 48, 52, 58, 0.10, "the neighbour's neck was");
+    expect_cleared("testdata/groups/dlib_2008_002079.jpg", 2, 46, 48, 52, 58, 0.10, "the neighbour's neck was");
+}
+
+/* groups/dlib_2008_002079 as it is: his face is 49 x 62 px, 16.5% of the photo's shorter side (it passes the
+ * 15% share), and its headshot was blown up about 9x, soft, the top of his hair cut by the frame and the
+ * split's stair-steps at his cheek, with an input quality score of 0. Faces under 64 px are refused in every
+ * style, naming both numbers (issue 13). */
+Test(people_cutout, a_face_under_64_pixels_is_refused_in_every_style)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared("testdata/groups/dlib_2008_002079.jpg", &len);
+    static const char *const styles[] = {"corporate_headshot", "anime", "editorial"};
+    for (int i = 0; i < 3; i++) {
+        sb_avatar_opts_t o = SB_AVATAR_OPTS_DEFAULT;
+        o.style = styles[i];
+        sb_avatar_result_t r;
+        sb_error_t e = {0};
+        sb_err err = sb_avatar(studio, buf, len, &o, &r, &e);
+        cr_expect_eq(err, SB_ERR_FACE_TOO_SMALL, "%s: %s (%s)", styles[i], sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, "62 pixels") && strstr(e.message, "64"), "%s: %s", styles[i], e.message);
+        if (!err)
+            sb_avatar_result_free(&r);
+    }
+    free(buf);
 }
 
 /* groups/imagenet_candle: the subject is the girl behind the candle, far out of focus (the photographer
@@ -229,7 +268,7 @@ Test(people_cutout, a_subject_out_of_focus_is_refused_in_every_style)
 Test(people_cutout, a_neighbours_lapel_beside_her_neck_is_cleared)
 {
     /* Where the lapel was: 62-78% of the width, the lower 16%; her neck ends at about 55%. */
-    expect_cleared("testdata/groups/deepface_couple.jpg", 62, 84, 78, 100, 0.10, "the neighbour's lapel was");
+    expect_cleared("testdata/groups/deepface_couple.jpg", 1, 62, 84, 78, 100, 0.10, "the neighbour's lapel was");
 }
 
 /* groups/dlib_2009_004587: the selfie net left a faint patch (alpha 0.1-0.25) on the white curtain at the
@@ -240,7 +279,7 @@ Test(people_cutout, a_neighbours_lapel_beside_her_neck_is_cleared)
 Test(people_cutout, a_curtain_patch_apart_from_the_subject_is_cleared)
 {
     /* Where the strip was: the left 8% of the width, 20-55% of the height (his shoulder starts lower). */
-    expect_cleared("testdata/groups/dlib_2009_004587.jpg", 0, 20, 8, 55, 0.02, "the curtain's patch was");
+    expect_cleared("testdata/groups/dlib_2009_004587.jpg", 1, 0, 20, 8, 55, 0.02, "the curtain's patch was");
 }
 
 /* groups/dlib_2009_004587: a tall man with his hand raised over the short woman's head. Her face lies below
@@ -250,7 +289,7 @@ Test(people_cutout, a_curtain_patch_apart_from_the_subject_is_cleared)
 Test(people_cutout, a_hand_raised_over_a_shorter_neighbour_is_kept)
 {
     sb_avatar_result_t r;
-    transparent_avatar("testdata/groups/dlib_2009_004587.jpg", &r);
+    transparent_avatar("testdata/groups/dlib_2009_004587.jpg", 1, &r);
     /* Where his hand is: 86-96% of the width, the lower 12%. */
     double a = mean_alpha(r.avatar, r.avatar_len, 86, 88, 96, 100);
     cr_expect_gt(a, 0.6, "alpha %.3f over his hand", a);
