@@ -1,4 +1,4 @@
-/* label.c - 8-connected parts of a mask from its runs: each row's runs of set pixels are joined (union-find)
+/* label.c - 8- or 4-connected parts of a mask from its runs: each row's runs of set pixels are joined (union-find)
  * to the runs of the row above that touch them, then the parts are numbered in the order of their first run. */
 #include "image/label.h"
 
@@ -24,8 +24,9 @@ static sb_err nomem(int *ids, int *up, run_t *runs, uint8_t *open, sb_error_t *e
     return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's parts");
 }
 
-sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
-                      sb_parts_t *parts, sb_error_t *e)
+/* The parts, 8-connected when `diagonal`, else 4-connected. */
+static sb_err label(int width, int height, int (*in)(size_t i, const void *user), const void *user, int diagonal,
+                    sb_parts_t *parts, sb_error_t *e)
 {
     size_t n = (size_t)width * height;
     *parts = (sb_parts_t){0};
@@ -40,7 +41,9 @@ sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *use
     for (size_t i = 0; i < n; i++)
         open[i] = in(i, user) != 0;
 
-    /* The runs, each joined to the runs of the row above within one column of it (8-connected). */
+    /* The runs, each joined to the runs of the row above that share a column with it, or (8-connected) lie
+     * within one column of it. */
+    const int d = diagonal ? 1 : 0;
     int count = 0, prev = 0, prev_end = 0; /* the row above's runs are [prev, prev_end) */
     for (int y = 0; y < height; y++) {
         const uint8_t *row = open + (size_t)y * width;
@@ -53,10 +56,10 @@ sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *use
                 x++;
             runs[count] = (run_t){y, x0, x};
             up[count] = count;
-            /* Runs above that end before x0 - 1 touch neither this run nor the next ones. */
-            while (k < prev_end && runs[k].x1 < x0 - 1)
+            /* Runs above that end before x0 - d touch neither this run nor the next ones. */
+            while (k < prev_end && runs[k].x1 < x0 - d)
                 k++;
-            for (int j = k; j < prev_end && runs[j].x0 <= x + 1; j++) {
+            for (int j = k; j < prev_end && runs[j].x0 <= x + d; j++) {
                 int a = root(up, count), b = root(up, j);
                 if (a != b)
                     up[a > b ? a : b] = a < b ? a : b; /* the earlier run is the root */
@@ -92,6 +95,18 @@ sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *use
     }
     free(ids), free(up), free(runs), free(open);
     return SB_OK;
+}
+
+sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
+                      sb_parts_t *parts, sb_error_t *e)
+{
+    return label(width, height, in, user, 1, parts, e);
+}
+
+sb_err sb_parts_label4(int width, int height, int (*in)(size_t i, const void *user), const void *user,
+                       sb_parts_t *parts, sb_error_t *e)
+{
+    return label(width, height, in, user, 0, parts, e);
 }
 
 void sb_parts_free(sb_parts_t *parts)

@@ -1,6 +1,6 @@
-/* The connected parts of a mask (image/label.c) against a plain 8-connected flood fill written here, on
- * random masks of every density and on shapes that join only at a corner, a spiral and one-pixel rows and
- * columns: the same label for every pixel, the same ids in scan order, the same areas. */
+/* The connected parts of a mask (image/label.c), 8- and 4-connected, against a plain flood fill written
+ * here, on random masks of every density and on shapes that join only at a corner, a spiral and one-pixel
+ * rows and columns: the same label for every pixel, the same ids in scan order, the same areas. */
 #include <stdlib.h>
 
 #include "image/label.h"
@@ -12,7 +12,7 @@ static int set(size_t i, const void *user)
 }
 
 /* The reference: ids by a depth-first fill from each unlabelled set pixel in scan order. */
-static int flood(const unsigned char *m, int w, int h, int *label, size_t *area)
+static int flood(const unsigned char *m, int w, int h, int diagonal, int *label, size_t *area)
 {
     int count = 0, *stack = malloc((size_t)w * h * sizeof *stack);
     for (int i = 0; i < w * h; i++)
@@ -27,7 +27,8 @@ static int flood(const unsigned char *m, int w, int h, int *label, size_t *area)
             area[count - 1]++;
             for (int qy = y - 1; qy <= y + 1; qy++)
                 for (int qx = x - 1; qx <= x + 1; qx++)
-                    if (qx >= 0 && qx < w && qy >= 0 && qy < h && m[qy * w + qx] && !label[qy * w + qx])
+                    if (qx >= 0 && qx < w && qy >= 0 && qy < h && (diagonal || qx == x || qy == y) &&
+                        m[qy * w + qx] && !label[qy * w + qx])
                         label[qy * w + qx] = count, stack[top++] = qy * w + qx;
         }
     }
@@ -35,14 +36,14 @@ static int flood(const unsigned char *m, int w, int h, int *label, size_t *area)
     return count;
 }
 
-static void expect_same(const unsigned char *m, int w, int h, const char *what)
+static void expect_same_as(const unsigned char *m, int w, int h, int diagonal, const char *what)
 {
     int *label = malloc((size_t)(w * h + 1) * sizeof *label);
     size_t *area = malloc((size_t)(w * h + 1) * sizeof *area);
-    int count = flood(m, w, h, label, area);
+    int count = flood(m, w, h, diagonal, label, area);
     sb_parts_t parts;
     sb_error_t e = {0};
-    cr_assert_eq(sb_parts_label(w, h, set, m, &parts, &e), SB_OK, "%s", e.message);
+    cr_assert_eq((diagonal ? sb_parts_label : sb_parts_label4)(w, h, set, m, &parts, &e), SB_OK, "%s", e.message);
     cr_expect_eq(parts.count, count, "%s %dx%d: %d parts, the fill finds %d", what, w, h, parts.count, count);
     int bad = -1;
     for (int i = 0; i < w * h && bad < 0; i++)
@@ -55,6 +56,12 @@ static void expect_same(const unsigned char *m, int w, int h, const char *what)
     sb_parts_free(&parts);
     free(label);
     free(area);
+}
+
+static void expect_same(const unsigned char *m, int w, int h, const char *what)
+{
+    expect_same_as(m, w, h, 1, what);
+    expect_same_as(m, w, h, 0, what);
 }
 
 Test(label, random_masks_match_a_flood_fill)
