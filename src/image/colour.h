@@ -13,6 +13,11 @@ float sb_linear_to_srgb(float v);
 void sb_fimage_srgb_to_linear(sb_fimage_t *img);
 void sb_fimage_linear_to_srgb(sb_fimage_t *img);
 
+/* `src` as linear floats in a new `dst`: the same floats as sb_image_to_float then sb_fimage_srgb_to_linear,
+ * from a table of the 256 byte values (one read a sample instead of a conversion and an interpolation).
+ * SB_ERR_NOMEM; `dst` is then left empty. */
+sb_err sb_image_to_linear(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e);
+
 /* Rec. 709 luminance of an RGB triple. */
 static inline float sb_luma(const float *rgb) { return 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2]; }
 

@@ -1,62 +1,112 @@
-/* label.c - 8-connected parts of a mask by flood fill with an explicit stack. */
+/* label.c - 8- or 4-connected parts of a mask from its runs: each row's runs of set pixels are joined (union-find)
+ * to the runs of the row above that touch them, then the parts are numbered in the order of their first run. */
 #include "image/label.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
+typedef struct {
+    int y, x0, x1; /* row, first and last column (inclusive) */
+} run_t;
+
+static int root(int *up, int r)
+{
+    while (up[r] != r) {
+        up[r] = up[up[r]];
+        r = up[r];
+    }
+    return r;
+}
+
+static sb_err nomem(int *ids, int *up, run_t *runs, uint8_t *open, sb_error_t *e)
+{
+    free(ids), free(up), free(runs), free(open);
+    return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's parts");
+}
+
+/* The parts, 8-connected when `diagonal`, else 4-connected. */
+static sb_err label(int width, int height, int (*in)(size_t i, const void *user), const void *user, int diagonal,
+                    sb_parts_t *parts, sb_error_t *e)
+{
+    size_t n = (size_t)width * height;
+    *parts = (sb_parts_t){0};
+    parts->label = calloc(n ? n : 1, sizeof *parts->label);
+    uint8_t *open = malloc(n ? n : 1);
+    /* A row of w pixels holds at most (w + 1) / 2 runs. */
+    size_t max_runs = (size_t)height * (((size_t)width + 1) / 2) + 1;
+    run_t *runs = malloc(max_runs * sizeof *runs);
+    int *up = malloc(max_runs * sizeof *up), *ids = malloc(max_runs * sizeof *ids);
+    if (!parts->label || !open || !runs || !up || !ids)
+        return nomem(ids, up, runs, open, e);
+    for (size_t i = 0; i < n; i++)
+        open[i] = in(i, user) != 0;
+
+    /* The runs, each joined to the runs of the row above that share a column with it, or (8-connected) lie
+     * within one column of it. */
+    const int d = diagonal ? 1 : 0;
+    int count = 0, prev = 0, prev_end = 0; /* the row above's runs are [prev, prev_end) */
+    for (int y = 0; y < height; y++) {
+        const uint8_t *row = open + (size_t)y * width;
+        int first = count, k = prev;
+        for (int x = 0; x < width; x++) {
+            if (!row[x])
+                continue;
+            int x0 = x;
+            while (x + 1 < width && row[x + 1])
+                x++;
+            runs[count] = (run_t){y, x0, x};
+            up[count] = count;
+            /* Runs above that end before x0 - d touch neither this run nor the next ones. */
+            while (k < prev_end && runs[k].x1 < x0 - d)
+                k++;
+            for (int j = k; j < prev_end && runs[j].x0 <= x + d; j++) {
+                int a = root(up, count), b = root(up, j);
+                if (a != b)
+                    up[a > b ? a : b] = a < b ? a : b; /* the earlier run is the root */
+            }
+            count++;
+        }
+        prev = first, prev_end = count;
+    }
+
+    /* Ids in the order of each part's first run, which is its first pixel in scan order: a part's root is
+     * its earliest run, so a run's root has its id by the time the run is reached. */
+    int cap = 0;
+    for (int r = 0; r < count; r++) {
+        int t = root(up, r), id;
+        if (t == r) {
+            if (parts->count == cap) {
+                cap = cap ? cap * 2 : 64;
+                size_t *grown = realloc(parts->area, (size_t)cap * sizeof *grown);
+                if (!grown)
+                    return nomem(ids, up, runs, open, e);
+                parts->area = grown;
+            }
+            id = ++parts->count;
+            parts->area[id - 1] = 0;
+        } else {
+            id = ids[t];
+        }
+        ids[r] = id;
+        int *lab = parts->label + (size_t)runs[r].y * width;
+        for (int x = runs[r].x0; x <= runs[r].x1; x++)
+            lab[x] = id;
+        parts->area[id - 1] += (size_t)(runs[r].x1 - runs[r].x0 + 1);
+    }
+    free(ids), free(up), free(runs), free(open);
+    return SB_OK;
+}
+
 sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
                       sb_parts_t *parts, sb_error_t *e)
 {
-    size_t n = (size_t)width * height;
-    int cap = 0;
-    *parts = (sb_parts_t){0};
-    parts->label = calloc(n ? n : 1, sizeof *parts->label);
-    int *stack = malloc((n ? n : 1) * sizeof *stack);
-    /* `in` once per pixel; the fill then reads a byte per neighbour (a part's inside is visited 8 times) and
-     * clears it as the pixel is labelled. */
-    uint8_t *open = malloc(n ? n : 1);
-    if (!parts->label || !stack || !open) {
-        free(stack), free(open);
-        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's parts");
-    }
-    for (size_t i = 0; i < n; i++)
-        open[i] = in(i, user) != 0;
-    for (size_t seed = 0; seed < n; seed++) {
-        if (!open[seed])
-            continue;
-        if (parts->count == cap) {
-            cap = cap ? cap * 2 : 64;
-            size_t *grown = realloc(parts->area, (size_t)cap * sizeof *grown);
-            if (!grown) {
-                free(stack), free(open);
-                return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's parts");
-            }
-            parts->area = grown;
-        }
-        int id = ++parts->count;
-        size_t top = 0, count = 0;
-        parts->label[seed] = id;
-        open[seed] = 0;
-        stack[top++] = (int)seed;
-        while (top) {
-            int p = stack[--top], x = p % width, y = p / width;
-            count++;
-            int x0 = x > 0 ? x - 1 : x, x1 = x < width - 1 ? x + 1 : x;
-            int y0 = y > 0 ? y - 1 : y, y1 = y < height - 1 ? y + 1 : y;
-            for (int qy = y0; qy <= y1; qy++)
-                for (int qx = x0; qx <= x1; qx++) {
-                    int q = qy * width + qx;
-                    if (open[q]) {
-                        open[q] = 0;
-                        parts->label[q] = id;
-                        stack[top++] = q;
-                    }
-                }
-        }
-        parts->area[id - 1] = count;
-    }
-    free(stack), free(open);
-    return SB_OK;
+    return label(width, height, in, user, 1, parts, e);
+}
+
+sb_err sb_parts_label4(int width, int height, int (*in)(size_t i, const void *user), const void *user,
+                       sb_parts_t *parts, sb_error_t *e)
+{
+    return label(width, height, in, user, 0, parts, e);
 }
 
 void sb_parts_free(sb_parts_t *parts)

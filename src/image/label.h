@@ -1,5 +1,6 @@
-/* label.h - connected parts (8-connected) of a thresholded float mask: the island removal of the salient
- * mask and the person matte's merge of its two nets. Any thread; allocates its own scratch. */
+/* label.h - connected parts (8- or 4-connected) of a thresholded float mask: the island removal of the
+ * salient mask, the person matte's merge of its two nets, the cut-out check's region of the subject. Any
+ * thread; allocates its own scratch. */
 #ifndef SB_LABEL_H
 #define SB_LABEL_H
 
@@ -20,7 +21,11 @@ typedef struct {
 sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
                       sb_parts_t *parts, sb_error_t *e);
 
-/* Free what sb_parts_label allocated. NULL-safe; safe twice. */
+/* As sb_parts_label, with 4-connected parts (pixels that share a side). */
+sb_err sb_parts_label4(int width, int height, int (*in)(size_t i, const void *user), const void *user,
+                       sb_parts_t *parts, sb_error_t *e);
+
+/* Free what sb_parts_label or sb_parts_label4 allocated. NULL-safe; safe twice. */
 void sb_parts_free(sb_parts_t *parts);
 
 #endif

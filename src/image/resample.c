@@ -138,6 +138,24 @@ sb_err sb_image_shrink_linear(const sb_image_t *src, int width, int height, sb_i
     return shrink(src, NULL, width, height, 1, dst, e);
 }
 
+sb_err sb_image_zoom(const sb_image_t *src, int factor, int width, int height, sb_image_t *dst, sb_error_t *e)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!valid(src) || factor < 1 || width <= (src->width - 1) * factor || width > src->width * factor ||
+        height <= (src->height - 1) * factor || height > src->height * factor)
+        return sb_error_set(e, SB_ERR_USAGE, "", "cannot zoom %dx%d by %d to %dx%d", src ? src->width : 0,
+                            src ? src->height : 0, factor, width, height);
+    VipsImage *in = wrap(src), *big = NULL, *out = NULL;
+    int rc = !in || vips_zoom(in, &big, factor, factor, NULL) || vips_extract_area(big, &out, 0, 0, width, height, NULL);
+    if (big)
+        g_object_unref(big);
+    if (in)
+        g_object_unref(in);
+    if (rc)
+        return vips_failure(e, "zoom");
+    return render(out, dst, "zoom", e);
+}
+
 /* Fraction of the bilinear footprint at source coordinate x that lies on a source of n pixels. */
 static double coverage(double x, int n)
 {

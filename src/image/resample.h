@@ -27,6 +27,12 @@ sb_err sb_image_shrink_area(const sb_image_t *src, const int area[4], int width,
  * sb_image_shrink_area. */
 sb_err sb_image_shrink_linear(const sb_image_t *src, int width, int height, sb_image_t *dst, sb_error_t *e);
 
+/* Each pixel of `src` repeated as a factor x factor block (libvips' zoom), the result cut to its first
+ * width x height pixels (each over (n - 1) x factor and at most n x factor, n the source's).
+ * For a map that is pooled again on the same blocks (the selfie map's coarse grid, vision/matte.c).
+ * SB_ERR_USAGE for other sizes; `dst` is then left empty. */
+sb_err sb_image_zoom(const sb_image_t *src, int factor, int width, int height, sb_image_t *dst, sb_error_t *e);
+
 /* Warp `src` by the affine map `m` (dst -> src is its inverse): a source point (x, y) lands at
  * (m[0]*x + m[1]*y + m[2], m[3]*x + m[4]*y + m[5]) in the width x height output. Bilinear; pixels that
  * fall outside the source repeat its edge. `outside` (may be NULL) receives a 1-band mask, 255 where

@@ -3,54 +3,53 @@
 
 #include <stdlib.h>
 
+#include "image/label.h"
 #include "pipeline/cutout_disagree.h"
 #include "pipeline/cutout_ghost.h"
 #include "pipeline/cutout_glare.h"
 #include "pipeline/cutout_halo.h"
 #include "pipeline/likeness.h"
 
-/* The matte's pixels (alpha > 0.5) connected to the subject's face box, into *region (malloc'd, a byte a
- * pixel, 1 on them; the caller frees it); the share of the frame kept (alpha > 0.5) outside that region is
- * background or other things left in. */
+static int kept_px(size_t i, const void *user)
+{
+    return ((const float *)user)[i] > 0.5f;
+}
+
+/* The matte's pixels (alpha > 0.5) 4-connected to those in the subject's face box, into *region (malloc'd,
+ * a byte a pixel, 1 on them; the caller frees it); the share of the frame kept (alpha > 0.5) outside that
+ * region is background or other things left in. */
 static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, float *apart, uint8_t **region,
                                  sb_error_t *e)
 {
     int w = a->width, h = a->height;
-    size_t n = (size_t)w * h, kept = 0, reached = 0, top = 0;
-    uint8_t *seen = calloc(n, 1);
-    int (*stack)[2] = malloc(n * sizeof *stack); /* x, y: no division per pixel to find them */
-    if (!seen || !stack) {
-        free(seen), free(stack);
-        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
+    size_t n = (size_t)w * h, kept = 0, reached = 0;
+    sb_parts_t parts;
+    sb_err err = sb_parts_label4(w, h, kept_px, a->data, &parts, e);
+    uint8_t *mine = err ? NULL : calloc((size_t)parts.count + 1, 1), *seen = err ? NULL : malloc(n);
+    if (!err && (!mine || !seen)) {
+        free(seen);
+        seen = NULL;
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
     }
-    for (size_t i = 0; i < n; i++)
-        kept += a->data[i] > 0.5f;
-    int x0 = (int)face->x, y0 = (int)face->y, x1 = (int)(face->x + face->w), y1 = (int)(face->y + face->h);
-    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
-    for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++) {
-            size_t i = (size_t)y * w + x;
-            if (a->data[i] > 0.5f && !seen[i])
-                seen[i] = 1, stack[top][0] = x, stack[top++][1] = y;
+    if (!err) {
+        int x0 = (int)face->x, y0 = (int)face->y, x1 = (int)(face->x + face->w), y1 = (int)(face->y + face->h);
+        x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
+        for (int y = y0; y < y1; y++)
+            for (int x = x0; x < x1; x++)
+                mine[parts.label[(size_t)y * w + x]] = 1;
+        mine[0] = 0;
+        for (int k = 0; k < parts.count; k++) {
+            kept += parts.area[k];
+            reached += mine[k + 1] ? parts.area[k] : 0;
         }
-    while (top) {
-        top--;
-        int x = stack[top][0], y = stack[top][1];
-        reached++;
-        const int nb[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
-        for (int k = 0; k < 4; k++) {
-            int nx = x + nb[k][0], ny = y + nb[k][1];
-            if (nx < 0 || ny < 0 || nx >= w || ny >= h)
-                continue;
-            size_t j = (size_t)ny * w + nx;
-            if (!seen[j] && a->data[j] > 0.5f)
-                seen[j] = 1, stack[top][0] = nx, stack[top++][1] = ny;
-        }
+        for (size_t i = 0; i < n; i++)
+            seen[i] = mine[parts.label[i]];
+        *apart = (float)(kept - reached) / (float)n;
     }
-    *apart = (float)(kept - reached) / (float)n;
     *region = seen;
-    free(stack);
-    return SB_OK;
+    free(mine);
+    sb_parts_free(&parts);
+    return err;
 }
 
 sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_portrait_t *p, const sb_point_t quad[4],

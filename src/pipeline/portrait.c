@@ -461,10 +461,9 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
         goto done;
     sb_stages_mark(&d->stages, "matte");
 
-    err = sb_image_to_float(&p->aligned, &lit, e);
+    err = sb_image_to_linear(&p->aligned, &lit, e);
     if (err)
         goto done;
-    sb_fimage_srgb_to_linear(&lit);
     sb_ellipse_t region = {face->x + face->w / 2, face->y + face->h / 2, face->w * 0.38f, face->h * 0.45f};
     sb_light_t light = sb_light_measure(&lit, &p->alpha, region);
     sb_light_apply(&lit, &light);

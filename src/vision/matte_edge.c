@@ -172,8 +172,10 @@ sb_err sb_matte_hair_gaps(uint8_t *gap, int w, int h, const sb_face_t *face, sb_
     for (int y = 0; !err && y < h; y++)
         for (int x = 0; x < w; x++) {
             int id = parts.label[(size_t)y * w + x];
+            if (!id || skin[id])
+                continue;
             float dx = (x + 0.5f - cx) / rx, dy = (y + 0.5f - cy) / ry, d = dx * dx + dy * dy;
-            if (id && d <= RING * RING)
+            if (d <= RING * RING)
                 skin[id] = 1;
         }
     for (size_t i = 0; !err && i < (size_t)w * h; i++)
@@ -224,8 +226,11 @@ sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, const sb
             continue;
         sb_pooled_sampler_row(&ps, y, row);
         for (int x = 0; x < w; x++) {
-            int band = ar[x] > BAND_LO && ar[x] < BAND_HI, hair = sb_matte_hair_zone(face, chin, x, y);
-            if (!band && !(ar[x] >= BAND_HI && hair))
+            int band = ar[x] > BAND_LO && ar[x] < BAND_HI;
+            if (!band && ar[x] < BAND_HI)
+                continue;
+            int hair = y < zh && sb_matte_hair_zone(face, chin, x, y);
+            if (!band && !hair)
                 continue;
             float f[3], b[3];
             const float *p = img->data + ((size_t)y * w + x) * 3;

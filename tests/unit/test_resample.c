@@ -217,3 +217,26 @@ Test(resample, shrink_linear_under_2x)
     cr_assert_eq(sb_image_shrink_linear(&src, 201, 100, &lin, &e), SB_ERR_USAGE);
     sb_image_free(&src);
 }
+
+Test(resample, zoom_repeats_each_pixel_and_cuts_to_size)
+{
+    sb_image_t src = {0}, big = {0};
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(&src, 5, 3, 2, &e), SB_OK);
+    for (int i = 0; i < 5 * 3 * 2; i++)
+        src.data[i] = (uint8_t)(i * 9 + 1);
+    /* 5 x 4 = 20 wide cut to 18 (the last block partly), 3 x 4 = 12 high cut to 9. */
+    cr_assert_eq(sb_image_zoom(&src, 4, 18, 9, &big, &e), SB_OK, "%s", e.message);
+    cr_assert(big.width == 18 && big.height == 9 && big.bands == 2);
+    for (int y = 0; y < 9; y++)
+        for (int x = 0; x < 18; x++)
+            for (int b = 0; b < 2; b++)
+                cr_assert_eq(big.data[((size_t)y * 18 + x) * 2 + b], src.data[((size_t)(y / 4) * 5 + x / 4) * 2 + b],
+                             "(%d,%d) band %d", x, y, b);
+    sb_image_free(&big);
+    /* A size that needs no pixel of the last block, or more than the blocks hold, is refused. */
+    cr_expect_eq(sb_image_zoom(&src, 4, 16, 9, &big, &e), SB_ERR_USAGE);
+    cr_expect_eq(sb_image_zoom(&src, 4, 18, 13, &big, &e), SB_ERR_USAGE);
+    cr_expect_null(big.data);
+    sb_image_free(&src);
+}
