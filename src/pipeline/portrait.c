@@ -444,7 +444,7 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
             sb_detect_result_add_model(d, SB_MODEL_U2NETP);
         sb_fimage_free(&p->salient);
         err = salient ? sb_matte_person_nets(matter, &p->aligned, &guide, 0, &p->alpha, &p->salient, e)
-                      : sb_matte_selfie(matter, &p->aligned, &guide, &p->alpha, e);
+                      : sb_matte_selfie(matter, &p->aligned, &guide, 1, &p->alpha, e);
     }
     if (!err)
         err = keep_subject(p, &guide, d->subject, e);

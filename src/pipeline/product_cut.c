@@ -139,7 +139,7 @@ sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work,
         err = sb_image_to_float(work, &guide, e);
     if (!err) {
         sb_detect_result_add_model(&res->detect, SB_MODEL_SELFIE_SEG);
-        err = sb_matte_selfie(matter, work, &guide, &person, e);
+        err = sb_matte_selfie(matter, work, &guide, 0, &person, e);
     }
     if (!err)
         err = sb_hand_apply(work, &person, mask, remove, &res->hand, e);

@@ -88,18 +88,20 @@ done:
  * only as the means of its GRID x GRID blocks, so the map is resampled to that grid (libvips' linear
  * filter, whose footprint is about that of the bilinear enlargement pooled on the blocks) and each value
  * repeated over its block: a twelfth of the CPU of enlarging it to the photo (800 px: about 1 against 12
- * ms, docs/BENCHMARKS.md, h11-pipe). */
+ * ms, docs/BENCHMARKS.md, h11-pipe). With on_grid 0 it is enlarged to the photo (matte.h). */
 #define GRID 4
-sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
-                       sb_error_t *e)
+sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int on_grid,
+                       sb_fimage_t *alpha, sb_error_t *e)
 {
     sb_image_t coarse = {0}, grid = {0}, up = {0};
     int gw = (rgb->width + GRID - 1) / GRID, gh = (rgb->height + GRID - 1) / GRID;
     sb_err err = coarse_mask(m, rgb, &coarse, e);
-    if (!err)
+    if (!err && !on_grid)
+        err = sb_image_resize(&coarse, rgb->width, rgb->height, &up, e);
+    if (!err && on_grid)
         err = gw <= NET_SIZE && gh <= NET_SIZE ? sb_image_shrink_linear(&coarse, gw, gh, &grid, e)
                                                : sb_image_resize(&coarse, gw, gh, &grid, e);
-    if (!err)
+    if (!err && on_grid)
         err = sb_image_zoom(&grid, GRID, rgb->width, rgb->height, &up, e);
     if (!err)
         err = sb_image_to_float(&up, alpha, e);
@@ -166,7 +168,7 @@ sb_err sb_matte_person_nets(sb_matter_t *m, const sb_image_t *rgb, const sb_fima
                             sb_fimage_t *alpha, sb_fimage_t *salient, sb_error_t *e)
 {
     sb_fimage_free(salient);
-    sb_err err = sb_matte_selfie(m, rgb, guide, alpha, e);
+    sb_err err = sb_matte_selfie(m, rgb, guide, 1, alpha, e);
     if (!err)
         err = sb_salient_mask(m->salient, rgb, salient, e);
     if (!err) {

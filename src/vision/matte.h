@@ -33,8 +33,12 @@ sb_err sb_matte_person_nets(sb_matter_t *m, const sb_image_t *rgb, const sb_fima
                             sb_fimage_t *alpha, sb_fimage_t *salient, sb_error_t *e);
 
 /* The selfie net's part of sb_matte_person alone (same arguments and errors): about 30 ms where the
- * salient net adds about 250 on one thread, for the pipelines' first try (pipeline/portrait.h). */
-sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, sb_fimage_t *alpha,
-                       sb_error_t *e);
+ * salient net adds about 250 on one thread, for the pipelines' first try (pipeline/portrait.h). `on_grid`
+ * 1 resamples the net's map straight to the guided filter's grid (the people pipelines); 0 enlarges it to
+ * the photo first, about 11 ms more at 800 px (the product's hand check, whose outputs were judged on it:
+ * on the grid, the Oatly carton's hand guard moved and its open holes fell under the warning, leaving a
+ * carton cut short silent; docs/QUALITY.md, the lead, 2026-12-07 23:20). */
+sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t *guide, int on_grid,
+                       sb_fimage_t *alpha, sb_error_t *e);
 
 #endif
