@@ -11,7 +11,7 @@
  * Judging: the product counts as transparent when the mean of t / SB_GLASS_T_MAX over its interior (alpha >=
  * 0.95; `score`, 0..1) reaches SB_GLASS_SURE_SCORE; from SB_GLASS_MIN_SCORE up to it the call is close and
  * the product stays opaque (sb_glass_uncertain). On ../shared/testdata/products the beer glass scores 0.66;
- * the perfume (a clear glass, 0.49) and the chrome coffeepot reflecting its beige room (0.53) are close
+ * the perfume (a clear glass, 0.49) and the chrome coffeepot reflecting its beige room (0.44) are close
  * calls, better opaque than see-through (docs/QUALITY.md, h14-silent); opaque products that resemble their
  * background score up to 0.37 (a coffee cup on a pale table, a brown purse on brown), the glass jars (0.26)
  * stay under. A white label on a bottle shot against a white wall reads as see-through too.
@@ -28,7 +28,7 @@
 /* The score from which a product may be glass: under it, opaque for sure. */
 #define SB_GLASS_MIN_SCORE 0.43f
 /* The score from which `auto` treats a product as transparent; from SB_GLASS_MIN_SCORE to under this it is a
- * close call (sb_glass_uncertain), kept opaque: the perfume (0.49) and the chrome coffeepot (0.53) lie there,
+ * close call (sb_glass_uncertain), kept opaque: the perfume (0.49) and the chrome coffeepot (0.44) lie there,
  * the beer glass (0.66) over. */
 #define SB_GLASS_SURE_SCORE 0.60f
 

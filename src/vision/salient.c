@@ -14,6 +14,7 @@
 #include "vision/matte_snap.h"
 #include "vision/regions.h"
 #include "vision/net_input.h"
+#include "vision/salient_peel.h"
 #include "vision/salient_recover.h"
 
 #define NET_SIZE 320
@@ -305,6 +306,26 @@ static sb_err refine_region(const sb_image_t *coarse, const sb_image_t *rgb, con
     return err;
 }
 
+/* The net saw only a fraction of the product (sb_salient_recover raised its faint areas: a label on a plain
+ * product): look again with that fraction of the map `first` (before the recovery) hidden (salient_peel.h)
+ * and put the larger of the two looks at each pixel into `coarse`, to be recovered again. */
+static sb_err second_look(sb_salient_t *s, const sb_image_t *rgb, const uint8_t *first, sb_image_t *coarse,
+                          sb_error_t *e)
+{
+    sb_image_t small = {0}, peeled = {0}, again = {0};
+    sb_err err = sb_image_resize(rgb, NET_SIZE, NET_SIZE, &small, e);
+    if (!err)
+        err = sb_salient_peel_image(&small, first, NET_SIZE, &peeled, e);
+    if (!err)
+        err = coarse_mask(s, &peeled, &again, e);
+    for (size_t i = 0; !err && i < (size_t)NET_SIZE * NET_SIZE; i++)
+        coarse->data[i] = again.data[i] > first[i] ? again.data[i] : first[i];
+    sb_image_free(&small);
+    sb_image_free(&peeled);
+    sb_image_free(&again);
+    return err;
+}
+
 /* sb_salient_mask, with the map's faint wide areas recovered first when `recovered` is non-NULL (the
  * number of map pixels raised goes there). */
 static sb_err mask_of(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha, long *recovered, sb_error_t *e)
@@ -315,9 +336,20 @@ static sb_err mask_of(sb_salient_t *s, const sb_image_t *rgb, sb_fimage_t *alpha
         return err;
     sb_image_t coarse = {0};
     int r[4], found = 0, radius = guided_radius(rgb->width, rgb->height);
+    uint8_t *first = NULL;
     err = coarse_mask(s, rgb, &coarse, e);
-    if (!err && recovered)
+    if (!err && recovered && !(first = malloc((size_t)NET_SIZE * NET_SIZE)))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the net's map");
+    if (!err && recovered) {
+        memcpy(first, coarse.data, (size_t)NET_SIZE * NET_SIZE);
         err = sb_salient_recover(coarse.data, NET_SIZE, NET_SIZE, recovered, e);
+    }
+    /* A product the net saw a fraction of: a second look without that fraction, then recovered again. */
+    if (!err && recovered && *recovered > 0)
+        err = second_look(s, rgb, first, &coarse, e);
+    if (!err && recovered && *recovered > 0)
+        err = sb_salient_recover(coarse.data, NET_SIZE, NET_SIZE, recovered, e);
+    free(first);
     if (!err)
         err = sb_fimage_alloc(alpha, rgb->width, rgb->height, 1, e);
     if (!err) {
