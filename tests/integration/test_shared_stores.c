@@ -1,6 +1,6 @@
 /* test_shared_stores.c - the store's suite and the HTTP API's suites (server requests, accounts and
  * operations; avatars, their input cache and batches; custom styles; jobs and HTTP hardening; inputs;
- * portrait; product; remove.bg; legacy specs; the examples) run again on the scale-out stores: PostgreSQL 15
+ * portrait; product and its outputs; remove.bg; legacy specs; the examples) run again on the scale-out stores: PostgreSQL 15
  * for the metadata instead of SQLite, and an S3 server (s3rver) for the blobs instead of a directory. Each
  * test here starts a throw-away cluster (tests/pg_harness.h) and s3rver (tests/s3_harness.h), runs one test
  * binary with STROBE_TEST_PG and STROBE_TEST_S3 pointing at them (test_store then uses a fresh database and
@@ -167,6 +167,11 @@ Test(shared_stores, portrait_api_suite)
 Test(shared_stores, product_api_suite)
 {
     run_api_suite("build/tests/integration/test_product_api", 7, 0);
+}
+
+Test(shared_stores, product_outputs_api_suite)
+{
+    run_api_suite("build/tests/integration/test_product_outputs_api", 8, 0);
 }
 
 Test(shared_stores, removebg_suite)
