@@ -5,6 +5,7 @@
 
 #include "image/resample.h"
 #include "pipeline/product_cut.h"
+#include "pipeline/product_plan.h"
 #include "pipeline/studio.h"
 #include "render/composite.h"
 #include "render/glass.h"
@@ -17,11 +18,6 @@
 #include "vision/product_holes.h"
 #include "vision/white_check.h"
 
-#define SIDE_DEFAULT 2000
-#define PADDING_DEFAULT 0.10f
-#define PADDING_MAX 0.4f
-/* frame_for amazon_main: the product's box spans 90% of the canvas on the axis it fills (the rule is 85%). */
-#define PADDING_AMAZON 0.05f
 /* A subject box within this many working pixels of the photo's edge was cut by it. */
 #define EDGE_TOUCH 1
 /* The working image: decoded so its long side is at least this (and under twice it, by shrink-on-load). */
@@ -30,155 +26,9 @@
 #define ALPHA_FLOOR 0.05f
 /* The crop around the subject's box keeps its soft edge: this fraction of the box's long side, each way. */
 #define CROP_MARGIN 0.02f
-#define DEFAULT_SEED 0x5eed0001u
-/* The cut-out's default margin: this fraction of the box's sides (its soft edge stays inside). */
-#define CUTOUT_MARGIN_DEFAULT 0.02
-#define CUTOUT_MARGIN_PX_MAX 500
-#define CUTOUT_MARGIN_FRAC_MAX 0.5
 /* A layer enlarged more than this is steepened (sb_matte_steepen by scale / STEEPEN_FROM): its outer
  * edge stays about as wide as at the photo's scale instead of a blurred ramp. */
 #define STEEPEN_FROM 1.5f
-
-typedef struct {
-    sb_scene_preset preset;
-    sb_scene_spec_t spec;
-    sb_shadow_kind shadow;
-    sb_shadow_overrides_t ov;
-    int width, height;
-    float padding;
-    sb_format_t format;
-    int quality;
-    bool mask_only;
-    uint64_t seed;
-    bool cutout, margin_pct, hand_remove;
-    sb_glass_mode glass;
-    double margin;
-} plan_t;
-
-static const struct {
-    const char *name;
-    int w, h;
-} aspects[] = {{"1:1", 1, 1}, {"4:5", 4, 5}, {"3:4", 3, 4}, {"16:9", 16, 9}};
-
-static sb_err plan_size(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
-{
-    if (o->aspect && (o->width || o->height))
-        return sb_error_set(e, SB_ERR_USAGE, "aspect", "give either aspect or a size (width and height), not both");
-    if (o->aspect) {
-        for (size_t i = 0; i < sizeof aspects / sizeof aspects[0]; i++)
-            if (!strcmp(o->aspect, aspects[i].name)) {
-                int w = aspects[i].w, h = aspects[i].h, big = w > h ? w : h;
-                p->width = (int)lround((double)SIDE_DEFAULT * w / big);
-                p->height = (int)lround((double)SIDE_DEFAULT * h / big);
-                return SB_OK;
-            }
-        return sb_error_set(e, SB_ERR_USAGE, "aspect", "aspect must be 1:1, 4:5, 3:4 or 16:9, got '%s'", o->aspect);
-    }
-    if (!o->width && !o->height) {
-        p->width = p->height = SIDE_DEFAULT;
-        return SB_OK;
-    }
-    if (o->width < SB_PRODUCT_SIDE_MIN || o->width > SB_PRODUCT_SIDE_MAX)
-        return sb_error_set(e, SB_ERR_USAGE, "width", "width must be %d..%d pixels, got %d", SB_PRODUCT_SIDE_MIN,
-                            SB_PRODUCT_SIDE_MAX, o->width);
-    if (o->height < SB_PRODUCT_SIDE_MIN || o->height > SB_PRODUCT_SIDE_MAX)
-        return sb_error_set(e, SB_ERR_USAGE, "height", "height must be %d..%d pixels, got %d", SB_PRODUCT_SIDE_MIN,
-                            SB_PRODUCT_SIDE_MAX, o->height);
-    p->width = o->width, p->height = o->height;
-    return SB_OK;
-}
-
-/* The cut-out's and the hand's options into `p`: cutout (not with mask; png or webp), crop_margin (only
- * with cutout), hand (keep or remove). */
-static sb_err plan_cutout(const sb_product_opts_t *o, plan_t *p, sb_error_t *e)
-{
-    if (o->cutout && o->mask_only)
-        return sb_error_set(e, SB_ERR_USAGE, "cutout", "give cutout (the cut-out and its mask) or mask, not both");
-    if (o->cutout && p->format == SB_FMT_JPEG)
-        return sb_error_set(e, SB_ERR_USAGE, "format", "a cut-out is transparent: png or webp, not jpeg");
-    if (o->crop_margin > 0 && !o->cutout)
-        return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin is only used with cutout");
-    if (o->crop_margin_pct ? o->crop_margin > CUTOUT_MARGIN_FRAC_MAX : o->crop_margin > CUTOUT_MARGIN_PX_MAX)
-        return sb_error_set(e, SB_ERR_USAGE, "crop_margin", "crop_margin must be 0px to %dpx or 0%% to %d%%",
-                            CUTOUT_MARGIN_PX_MAX, (int)(CUTOUT_MARGIN_FRAC_MAX * 100));
-    if (o->hand && strcmp(o->hand, "keep") && strcmp(o->hand, "remove"))
-        return sb_error_set(e, SB_ERR_USAGE, "hand", "hand must be keep or remove, got '%.40s'", o->hand);
-    const char *t = o->transparency;
-    if (t && strcmp(t, "auto") && strcmp(t, "on") && strcmp(t, "off"))
-        return sb_error_set(e, SB_ERR_USAGE, "transparency", "transparency must be auto, on or off, got '%.40s'", t);
-    p->glass = !t ? SB_GLASS_AUTO : !strcmp(t, "on") ? SB_GLASS_ON : !strcmp(t, "off") ? SB_GLASS_OFF : SB_GLASS_AUTO;
-    p->cutout = o->cutout;
-    p->margin = o->crop_margin < 0 ? CUTOUT_MARGIN_DEFAULT : o->crop_margin;
-    p->margin_pct = o->crop_margin < 0 || o->crop_margin_pct;
-    p->hand_remove = o->hand && !strcmp(o->hand, "remove");
-    return SB_OK;
-}
-
-/* Check the options and resolve the defaults into `p`; a custom prompt's unknown words go to `res`. */
-static sb_err plan(const sb_product_opts_t *in, plan_t *p, sb_product_result_t *res, sb_error_t *e)
-{
-    sb_product_opts_t o = in ? *in : SB_PRODUCT_OPTS_DEFAULT;
-    memset(p, 0, sizeof *p);
-    sb_err err = sb_scene_preset_parse(o.preset ? o.preset : "white-studio", &p->preset, e);
-    if (!err)
-        err = sb_shadow_parse(o.shadow_type ? o.shadow_type : "soft", &p->shadow, e);
-    if (err)
-        return err;
-    p->ov = o.shadow;
-    if (p->preset == SB_SCENE_CUSTOM && !o.background_prompt)
-        err = sb_error_set(e, SB_ERR_USAGE, "background_prompt",
-                           "preset custom needs a background_prompt, e.g. \"golden hour on white marble\"");
-    else if (p->preset == SB_SCENE_CUSTOM)
-        err = sb_scene_prompt_parse(o.background_prompt, &p->spec, &res->ignored_terms, &res->n_ignored, e);
-    else if (o.background_prompt)
-        err = sb_error_set(e, SB_ERR_USAGE, "background_prompt",
-                           "background_prompt is only used with preset custom (got preset %s)",
-                           sb_scene_preset_name(p->preset));
-    if (!err)
-        err = plan_size(&o, p, e);
-    if (err)
-        return err;
-    p->padding = o.padding < 0 ? PADDING_DEFAULT : o.padding;
-    if (!(p->padding <= PADDING_MAX))
-        return sb_error_set(e, SB_ERR_USAGE, "padding", "padding must be 0 to %.1f", PADDING_MAX);
-    if (o.frame_for && strcmp(o.frame_for, "amazon_main"))
-        return sb_error_set(e, SB_ERR_USAGE, "frame_for", "frame_for must be amazon_main, got '%.40s'", o.frame_for);
-    if (o.frame_for && o.padding >= 0)
-        return sb_error_set(e, SB_ERR_USAGE, "frame_for", "give padding or frame_for, not both");
-    if (o.frame_for && p->preset != SB_SCENE_WHITE_STUDIO)
-        return sb_error_set(e, SB_ERR_USAGE, "frame_for", "frame_for amazon_main needs preset white-studio, not %s",
-                            sb_scene_preset_name(p->preset));
-    if (o.frame_for && (p->width > p->height ? p->width : p->height) < SB_AMAZON_MIN_SIDE)
-        return sb_error_set(e, SB_ERR_USAGE, "width",
-                            "frame_for amazon_main needs a canvas of %d pixels or more on its long side, got %dx%d",
-                            SB_AMAZON_MIN_SIDE, p->width, p->height);
-    if (o.frame_for)
-        p->padding = PADDING_AMAZON;
-    p->format = o.format == SB_FMT_UNKNOWN ? SB_FMT_PNG : o.format;
-    if (p->format != SB_FMT_PNG && p->format != SB_FMT_JPEG && p->format != SB_FMT_WEBP)
-        return sb_error_set(e, SB_ERR_USAGE, "format", "output format must be png, jpeg or webp");
-    if (p->preset == SB_SCENE_TRANSPARENT && p->format == SB_FMT_JPEG && !o.mask_only)
-        return sb_error_set(e, SB_ERR_USAGE, "format", "a transparent background needs png or webp, not jpeg");
-    p->quality = o.quality ? o.quality : 90;
-    if (p->quality < 1 || p->quality > 100)
-        return sb_error_set(e, SB_ERR_USAGE, "quality", "quality must be 1..100, got %d", p->quality);
-    p->mask_only = o.mask_only;
-    p->seed = o.seed ? o.seed : DEFAULT_SEED;
-    err = plan_cutout(&o, p, e);
-    if (err)
-        return err;
-    err = sb_shadow_check(p->shadow, &p->ov, e);
-    return err;
-}
-
-sb_err sb_product_check(const sb_product_opts_t *opts, sb_error_t *e)
-{
-    plan_t p;
-    sb_product_result_t res = {0};
-    sb_err err = plan(opts, &p, &res, e);
-    sb_scene_ignored_free(res.ignored_terms, res.n_ignored);
-    return err;
-}
 
 /* Clamp the refined mask to 0..1, clear its faint haze, and find the subject: the box of mask >= 0.5
  * (x0, y0 inclusive, x1, y1 exclusive) and its coverage. SB_ERR_NO_SUBJECT when there is none. */
@@ -260,7 +110,7 @@ static void crop_rect(const int box[4], const sb_image_t *work, int r[4])
  * box that the photo's edge cut (a product, or the hand holding it, leaving the photo) is put at the
  * canvas's edge instead, with no padding, so no straight cut floats on the canvas. Glass lets the new scene
  * through (render/glass.h; the verdict in `glass`). */
-static sb_err place(const plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
+static sb_err place(const sb_product_plan_t *p, const sb_image_t *work, const sb_fimage_t *mask, const int box[4], layer_t *out,
                     sb_product_transparency_t *glass, sb_stages_t *st, sb_error_t *e)
 {
     int bw = box[2] - box[0], bh = box[3] - box[1], r[4];
@@ -377,7 +227,7 @@ static void touched(const layer_t *l, const sb_fimage_t *shadow, int y, int *x0,
  * (stages "background" and "composite"). The scene is painted row by row (sb_scene_row), lit from the side
  * opposite the shadow. A flat scene (white studio) is never painted whole: each row starts as an 8-bit copy
  * of its colour, and only the columns that shadow or product touch go through floats. */
-static sb_err opaque(const plan_t *p, const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_stages_t *st,
+static sb_err opaque(const sb_product_plan_t *p, const layer_t *l, const sb_fimage_t *shadow, sb_image_t *out, sb_stages_t *st,
                      sb_error_t *e)
 {
     float flat[3];
@@ -480,7 +330,7 @@ static sb_err white_check(const layer_t *l, const sb_image_t *out, const sb_fima
 }
 
 /* Shadow, background, composite and encode of the placed product into res->output. */
-static sb_err render(const plan_t *p, const layer_t *l, sb_product_result_t *res, sb_error_t *e)
+static sb_err render(const sb_product_plan_t *p, const layer_t *l, sb_product_result_t *res, sb_error_t *e)
 {
     sb_stages_t *st = &res->detect.stages;
     sb_fimage_t shadow = {0};
@@ -519,7 +369,7 @@ done:
  * product not treated as glass (p->glass, judged on the photo `work` as on a canvas; the verdict in
  * res->transparency) is made solid inside (sb_product_solidify, in `mask` itself); glass keeps the net's
  * matte (its transparency is the cut-out's and the canvas's business, not its shape's). */
-static sb_err encode_mask(const plan_t *p, const sb_image_t *work, sb_fimage_t *mask, const int box[4],
+static sb_err encode_mask(const sb_product_plan_t *p, const sb_image_t *work, sb_fimage_t *mask, const int box[4],
                           sb_product_result_t *res, sb_error_t *e)
 {
     const sb_detect_result_t *d = &res->detect;
@@ -563,14 +413,14 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     sb_detect_result_t *d = &res->detect;
     d->subject = -1;
     sb_stages_start(&d->stages);
-    plan_t p;
+    sb_product_plan_t p;
     sb_image_t work = {0};
     sb_fimage_t mask = {0};
     layer_t placed = {0};
     sb_salient_t *salient;
     long recovered = 0;
     int box[4];
-    sb_err err = plan(opts, &p, res, e);
+    sb_err err = sb_product_plan(opts, &p, res, e);
     if (err)
         goto done;
     res->preset = sb_scene_preset_name(p.preset);
