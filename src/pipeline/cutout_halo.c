@@ -226,7 +226,8 @@ sb_err sb_cutout_halo(const sb_image_t *out, const sb_image_t *photo, const sb_f
     for (int y = 0; !err && y < h; y++)
         for (int x = 0; x < w; x++) {
             float a = alpha->data[(size_t)y * w + x], rgb[3];
-            int opaque = a > SURE_ALPHA && sb_matte_hair_zone(face, chin, x, y);
+            /* The hair zone ends above row zh (the chin line), as sb_matte_hair_zone would answer. */
+            int opaque = a > SURE_ALPHA && y < zh && sb_matte_hair_zone(face, chin, x, y);
             if (a < BG_ALPHA || (a > SURE_ALPHA && !opaque))
                 continue;
             out_rgb(&om, x, y, rgb);
