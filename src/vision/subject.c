@@ -207,9 +207,39 @@ static float colour_diff(const float *a, const float *b)
     return sqrtf(dr * dr + dg * dg + db * db);
 }
 
+/* Grow the seeds of a single face (every cell in the heap its own): the matte cells 8-connected to them
+ * become its, breadth first with the heap's array as the queue, as the costs of grow's paths would then
+ * change no owner. */
+static void fill(grid_t *g, heap_t *h)
+{
+    size_t head = 0, tail = h->n;
+    while (head < tail) {
+        int i = h->v[head++].i, x = i % g->gw, y = i / g->gw;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int qx = x + dx, qy = y + dy;
+                if (qx < 0 || qy < 0 || qx >= g->gw || qy >= g->gh)
+                    continue;
+                int q = qy * g->gw + qx;
+                if (g->owner[q] || g->cell[(size_t)q * 4 + 3] < 0.5f)
+                    continue;
+                g->owner[q] = g->owner[i];
+                h->v[tail++] = (node_t){0, q};
+            }
+    }
+    h->n = 0;
+}
+
 /* Grow the seeds through the matte cells (alpha >= 0.5), each cell going to the cheapest path's face. */
 static void grow(grid_t *g, heap_t *h)
 {
+    int one = 1;
+    for (size_t k = 1; k < h->n && one; k++)
+        one = g->owner[h->v[k].i] == g->owner[h->v[0].i];
+    if (one) {
+        fill(g, h);
+        return;
+    }
     while (h->n) {
         node_t c = heap_pop(h);
         if (c.d > g->dist[c.i])

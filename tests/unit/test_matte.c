@@ -266,3 +266,32 @@ Test(matte, holds_other_takes_a_weak_face_the_matte_covers)
     cr_expect_eq(sb_matte_holds_other(&a, &past, &subject, 1), 0, "a weak face 4%% inside the frame is held");
     sb_fimage_free(&a);
 }
+
+/* One face: its part is the matte connected to it (a body below its head, joined by a neck), and a blob
+ * apart from it is cleared; the split takes the single face's path (every seed its own). */
+Test(matte, keep_subject_one_face_keeps_what_joins_it)
+{
+    int w = 300, h = 300;
+    sb_error_t e = {0};
+    sb_fimage_t rgb = {0}, alpha = {0};
+    cr_assert_eq(sb_fimage_alloc(&rgb, w, h, 3, &e), SB_OK);
+    cr_assert_eq(sb_fimage_alloc(&alpha, w, h, 1, &e), SB_OK);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int head = (x - 100) * (x - 100) + (y - 80) * (y - 80) < 40 * 40;
+            int neck = x >= 90 && x < 110 && y >= 110 && y < 170, body = x >= 50 && x < 150 && y >= 160;
+            int blob = x >= 220 && x < 280 && y >= 40 && y < 100;
+            alpha.data[(size_t)y * w + x] = head || neck || body || blob;
+            for (int c = 0; c < 3; c++)
+                rgb.data[((size_t)y * w + x) * 3 + c] = head || neck || body ? 0.7f : blob ? 0.3f : 0.5f;
+        }
+    sb_face_t face = {.x = 75, .y = 50, .w = 50, .h = 60};
+    cr_assert_eq(sb_matte_keep_subject(&alpha, &rgb, &face, 1, 0, &e), SB_OK, "%s", e.message);
+    float at_head = alpha.data[(size_t)80 * w + 100], at_body = alpha.data[(size_t)250 * w + 100];
+    float at_blob = alpha.data[(size_t)70 * w + 250];
+    cr_expect_gt(at_head, 0.9f, "the head lost (%.3f)", at_head);
+    cr_expect_gt(at_body, 0.9f, "the body joined to the head lost (%.3f)", at_body);
+    cr_expect_lt(at_blob, 0.05f, "the blob apart from the subject kept (%.3f)", at_blob);
+    sb_fimage_free(&rgb);
+    sb_fimage_free(&alpha);
+}
