@@ -61,6 +61,21 @@ sb_err sb_image_to_float(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e)
     return SB_OK;
 }
 
+size_t sb_fimage_box(const sb_fimage_t *mask, int box[4])
+{
+    int w = mask->width, h = mask->height;
+    size_t count = 0;
+    box[0] = w, box[1] = h, box[2] = box[3] = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (mask->data[(size_t)y * w + x] >= 0.5f) {
+                count++;
+                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
+                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
+            }
+    return count;
+}
+
 sb_err sb_fimage_copy(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e)
 {
     sb_err err = sb_fimage_alloc(dst, src->width, src->height, src->bands, e);

@@ -42,6 +42,10 @@ sb_err sb_image_to_float(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e)
 double sb_mask_iou(const sb_fimage_t *alpha, const sb_image_t *truth, int skip_unknown);
 sb_err sb_fimage_to_u8(const sb_fimage_t *src, sb_image_t *dst, sb_error_t *e);
 
+/* The box (x0, y0, x1, y1; x1, y1 exclusive) of the pixels of a 1-band `mask` at or over 0.5 into `box`
+ * ({width, height, 0, 0} when there are none: x0 >= x1); returns how many there are. Any thread. */
+size_t sb_fimage_box(const sb_fimage_t *mask, int box[4]);
+
 /* A copy of `src` in `dst` (allocated by the call). SB_ERR_NOMEM. */
 sb_err sb_fimage_copy(const sb_fimage_t *src, sb_fimage_t *dst, sb_error_t *e);
 

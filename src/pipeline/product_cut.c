@@ -153,22 +153,6 @@ sb_err sb_product_held(sb_studio_t *studio, bool remove, const sb_image_t *work,
 }
 
 
-/* The box (x0, y0, x1, y1) of mask >= 0.5 into `box` (empty: x0 >= x1); the count of those pixels. */
-static size_t mask_box(const sb_fimage_t *mask, int box[4])
-{
-    int w = mask->width, h = mask->height;
-    size_t count = 0;
-    box[0] = w, box[1] = h, box[2] = box[3] = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            if (mask->data[(size_t)y * w + x] >= 0.5f) {
-                count++;
-                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
-                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
-            }
-    return count;
-}
-
 /* The salient net's trimmed product mask of the rectangle r of `work` into `m` (r's size, allocated by the
  * call) and the count of its pixels >= 0.5 into *found. */
 static sb_err look(sb_studio_t *studio, const sb_image_t *work, const int r[4], sb_fimage_t *m, size_t *found,
@@ -209,7 +193,7 @@ static sb_err look_closer(sb_studio_t *studio, const sb_image_t *work, sb_fimage
     static const double grows[] = SB_PRODUCT_INNER_GROWS;
     const int looks = (int)(sizeof grows / sizeof grows[0]);
     int b[4], w = mask->width;
-    size_t first = mask_box(mask, b), kept = 0;
+    size_t first = sb_fimage_box(mask, b), kept = 0;
     sb_fimage_t mean = {0}, m = {0};
     sb_err err = sb_fimage_alloc(&mean, w, mask->height, 1, e);
     if (!err)
@@ -239,7 +223,7 @@ sb_err sb_product_inner(sb_studio_t *studio, const sb_image_t *work, sb_fimage_t
                         sb_product_result_t *res, sb_error_t *e)
 {
     int w = mask->width, h = mask->height, box[4];
-    size_t n = (size_t)w * h, count = mask_box(mask, box);
+    size_t n = (size_t)w * h, count = sb_fimage_box(mask, box);
     *inner = false;
     if (res->hand.hand || (double)count < SB_PRODUCT_SCENE_COVER * (double)n)
         return SB_OK;

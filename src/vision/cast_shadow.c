@@ -306,14 +306,9 @@ done:
 
 sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *removed, sb_error_t *e)
 {
-    int w = rgb->width, h = rgb->height, side = w > h ? w : h, box[4] = {w, h, 0, 0};
+    int w = rgb->width, h = rgb->height, side = w > h ? w : h, box[4];
     *removed = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            if (alpha->data[(size_t)y * w + x] >= 0.5f) {
-                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
-                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
-            }
+    sb_fimage_box(alpha, box);
     if (box[2] <= box[0])
         return SB_OK;
     /* Everything happens within the ring around the matte's box: the work is the product's size, not the

@@ -69,15 +69,8 @@ static double inside(const pt_t *hull, const double *len, int k, double x, doubl
 sb_err sb_matte_ragged(const sb_fimage_t *alpha, float *share, sb_error_t *e)
 {
     *share = 0;
-    int W = alpha->width, H = alpha->height, b[4] = {W, H, 0, 0};
-    long area = 0;
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++)
-            if (alpha->data[(size_t)y * W + x] >= 0.5f) {
-                area++;
-                b[0] = x < b[0] ? x : b[0], b[1] = y < b[1] ? y : b[1];
-                b[2] = x + 1 > b[2] ? x + 1 : b[2], b[3] = y + 1 > b[3] ? y + 1 : b[3];
-            }
+    int b[4];
+    long area = (long)sb_fimage_box(alpha, b);
     if (!area)
         return SB_OK;
     int w = b[2] - b[0], h = b[3] - b[1];
@@ -103,7 +96,7 @@ sb_err sb_matte_ragged(const sb_fimage_t *alpha, float *share, sb_error_t *e)
     /* The hull's pixels outside the mask: on each row the hull is one span, between the edges crossing the
      * line through the row's pixel centres. */
     for (int y = 0; y < h; y++) {
-        const float *row = alpha->data + (size_t)(b[1] + y) * W + b[0];
+        const float *row = alpha->data + (size_t)(b[1] + y) * alpha->width + b[0];
         double yc = b[1] + y + 0.5, xl = INFINITY, xr = -INFINITY;
         for (int i = 0; i + 1 < k; i++) {
             pt_t u = hull[i], v = hull[i + 1];

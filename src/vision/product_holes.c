@@ -335,15 +335,8 @@ static sb_err fill_enclosed(const sb_image_t *crop, uint16_t *f, uint8_t *bin, c
 sb_err sb_product_holes_fix(const sb_image_t *rgb, sb_fimage_t *alpha, sb_product_holes_t *out, sb_error_t *e)
 {
     memset(out, 0, sizeof *out);
-    int W = alpha->width, H = alpha->height, box[4] = {W, H, 0, 0};
-    long before = 0;
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++)
-            if (alpha->data[(size_t)y * W + x] >= 0.5f) {
-                before++;
-                box[0] = x < box[0] ? x : box[0], box[1] = y < box[1] ? y : box[1];
-                box[2] = x + 1 > box[2] ? x + 1 : box[2], box[3] = y + 1 > box[3] ? y + 1 : box[3];
-            }
+    int W = alpha->width, H = alpha->height, box[4];
+    long before = (long)sb_fimage_box(alpha, box);
     if (!before)
         return SB_OK;
     int side = box[2] - box[0] > box[3] - box[1] ? box[2] - box[0] : box[3] - box[1];
