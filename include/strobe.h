@@ -95,6 +95,7 @@ typedef struct {
     float ghost;             /* share of the frame kept (alpha >= 0.08) far from the subject's own opaque part */
     float glare;             /* share of the frame in blown-out old background kept opaque beside the body */
     float disagree;          /* share of the frame kept opaque where the salient net reads background */
+    float raised;            /* share of the frame the edge solve raised by over 0.5 above the nets' matte */
     bool other_person_left;  /* more than one face on the output, or other_person over its limit */
     bool photo_edge_visible; /* sb_edge_check found the photo's border along a run */
     int output_face_count;   /* faces found again on the delivered image */

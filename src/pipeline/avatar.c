@@ -343,7 +343,7 @@ static bool cutout_fault(const sb_cutout_check_t *k)
     return k->matte_confidence < SB_CUTOUT_CONFIDENCE_MIN || k->background_left > SB_CUTOUT_BACKGROUND_MAX ||
            k->halo > SB_CUTOUT_HALO_MAX || k->holes > SB_CUTOUT_HOLES_MAX || k->wall > SB_CUTOUT_WALL_MAX ||
            k->ghost > SB_CUTOUT_GHOST_MAX || k->glare > SB_CUTOUT_GLARE_MAX ||
-           k->disagree > SB_CUTOUT_DISAGREE_MAX || k->other_person_left;
+           k->disagree > SB_CUTOUT_DISAGREE_MAX || k->raised > SB_CUTOUT_RAISED_MAX || k->other_person_left;
 }
 
 /* One attempt of the cut-out strategies (pipeline/strategy.h): the background, then StyleApply at falling

@@ -8,6 +8,7 @@
 #include "pipeline/cutout_ghost.h"
 #include "pipeline/cutout_glare.h"
 #include "pipeline/cutout_halo.h"
+#include "pipeline/cutout_raised.h"
 #include "pipeline/likeness.h"
 
 static int kept_px(size_t i, const void *user)
@@ -85,6 +86,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
         err = sb_cutout_ghost(alpha, region, &c->ghost, e);
     free(region);
     c->disagree = sb_cutout_disagree(alpha, &p->salient);
+    c->raised = sb_cutout_raised(alpha, &p->nets);
     if (!err)
         err = sb_cutout_halo(out, &p->aligned, alpha, face, &c->halo, &c->holes, &c->wall, e);
     if (!err)
@@ -120,7 +122,7 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
               c->wall <= SB_CUTOUT_WALL_MAX && c->ghost <= SB_CUTOUT_GHOST_MAX && c->glare <= SB_CUTOUT_GLARE_MAX &&
-              c->disagree <= SB_CUTOUT_DISAGREE_MAX &&
+              c->disagree <= SB_CUTOUT_DISAGREE_MAX && c->raised <= SB_CUTOUT_RAISED_MAX &&
               !c->photo_edge_visible && c->output_face_count == 1 && !c->other_person_left;
     return SB_OK;
 }

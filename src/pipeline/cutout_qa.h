@@ -48,13 +48,21 @@
  * hair, and her far side the salient net missed) 0.31, groups/imagenet_candle (candle and tree; now refused
  * earlier for its focus) 0.46-0.70 (docs/QUALITY.md, "Issue 13: old background joined to the body"). */
 #define SB_CUTOUT_DISAGREE_MAX 0.10f
+/* ... or more of the frame raised by the edge solve more than 0.5 above the nets' matte than this share (a
+ * faint patch of the old background the solve made opaque, joined to the subject; pipeline/cutout_raised.h).
+ * The 34 headshots of faces/ and groups/ main delivered read at most 0.00048 (groups/fr_kit_with_rose, whose
+ * grey veil of wall is part of it), the clean ones at most 0.00028; faces/prnet_aflw_04331 (a smudge of the
+ * car's ceiling above her hair, the seat beside her neck) 0.0012 and 0.00071 on its first two attempts
+ * (docs/QUALITY.md, "Issue 13: patches the edge solve made opaque"). */
+#define SB_CUTOUT_RAISED_MAX 0.0006f
 
 
 /* sb_cutout_check_t is in strobe.h (results carry it). Check a delivered image `out` (3 bands, or 4: RGBA
  * is checked over mid grey, as sb_pipeline_likeness sees it) made from the cut-out portrait `p` (borrowed:
  * its matte p->alpha, 1 band, any size, is read at its own scale, with the subject's face box p->face in
  * its pixels, with the islands cleared from it, p->islands, added back: the matte as the nets made it;
- * p->salient, the salient net's map when it made the matte; p->other_person as sb_portrait_cutout
+ * p->salient, the salient net's map when it made the matte; p->nets, the nets' matte before the edge solve;
+ * p->other_person as sb_portrait_cutout
  * measured it, and p->aligned, the crop it was cut
  * from, whose old background colours the halo measure reads), whose source photo's corners land at
  * `quad` in `out`'s pixels. `faces_found` is the number of faces

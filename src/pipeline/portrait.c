@@ -268,6 +268,7 @@ sb_err sb_portrait_place(sb_studio_t *studio, sb_portrait_t *p, const sb_framing
     sb_image_free(&p->outside);
     sb_fimage_free(&p->alpha);
     sb_fimage_free(&p->islands);
+    sb_fimage_free(&p->nets);
     sb_fimage_free(&p->salient);
     sb_fimage_free(&p->fg);
     sb_face_t *subject = &p->faces.faces[d->subject];
@@ -448,6 +449,9 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
     }
     if (!err)
         err = keep_subject(p, &guide, d->subject, e);
+    sb_fimage_free(&p->nets);
+    if (!err)
+        err = sb_fimage_copy(&p->alpha, &p->nets, e);
     if (!err)
         /* The soft edge from the photo's own colours: the old wall out of the hair, not the hair out. */
         err = sb_matte_edge_refine(&guide, &p->alpha, &p->face, e);
@@ -491,6 +495,7 @@ void sb_portrait_free(sb_portrait_t *p)
     sb_image_free(&p->outside);
     sb_fimage_free(&p->alpha);
     sb_fimage_free(&p->islands);
+    sb_fimage_free(&p->nets);
     sb_fimage_free(&p->salient);
     sb_fimage_free(&p->fg);
     sb_image_free(&p->mesh_src);

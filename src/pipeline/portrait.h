@@ -37,6 +37,9 @@ typedef struct {
     sb_fimage_t islands;      /* what of the matte was apart from the subject's face and cleared from alpha
                                * (sb_matte_drop_islands): the check judges alpha + islands, the matte the
                                * nets made, and delivers alpha */
+    sb_fimage_t nets;         /* the matte as the nets made it, split from the other faces, before the edge
+                               * solve (sb_matte_edge_refine) opened or raised it: what the check compares
+                               * alpha + islands with (pipeline/cutout_raised.h) */
     sb_fimage_t salient;      /* the salient net's map that went into alpha (sb_matte_person_nets), empty
                                * when the selfie net made it alone */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */

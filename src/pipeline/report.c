@@ -26,11 +26,11 @@ json_t *sb_report_models(const sb_detect_result_t *d)
 
 json_t *sb_report_cutout(const sb_cutout_check_t *c)
 {
-    return json_pack("{s:b, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:b, s:i, s:i}", "pass", c->pass,
+    return json_pack("{s:b, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:b, s:i, s:i}", "pass", c->pass,
                      "matte_confidence", (double)c->matte_confidence, "background_left", (double)c->background_left,
                      "other_person", (double)c->other_person, "halo", (double)c->halo, "holes", (double)c->holes,
                      "wall", (double)c->wall, "ghost", (double)c->ghost, "glare", (double)c->glare,
-                     "disagree", (double)c->disagree,
+                     "disagree", (double)c->disagree, "raised", (double)c->raised,
                      "other_person_left", c->other_person_left, "photo_edge_visible", c->photo_edge_visible,
                      "output_face_count",
                      c->output_face_count, "attempts", c->attempts);

@@ -14,7 +14,7 @@ json_t *sb_report_warnings(uint32_t warnings);
 json_t *sb_report_models(const sb_detect_result_t *d);
 
 /* {"pass", "matte_confidence", "background_left", "other_person", "halo", "holes", "wall", "ghost", "glare",
- * "disagree", "other_person_left",
+ * "disagree", "raised", "other_person_left",
  * "photo_edge_visible",
  * "output_face_count", "attempts"}: the API's CutoutCheck. */
 json_t *sb_report_cutout(const sb_cutout_check_t *c);

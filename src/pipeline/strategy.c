@@ -31,6 +31,7 @@ static const char *const FAULTS[] = {
     "something is left away from the subject",
     "the old background's glare is kept beside the person",
     "the matte kept what one of its nets saw as background",
+    "the edge solve made a patch of the old background opaque",
 };
 static unsigned faults_of(const sb_cutout_check_t *c)
 {
@@ -40,7 +41,7 @@ static unsigned faults_of(const sb_cutout_check_t *c)
                  c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
                  (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6 |
                  (c->ghost > SB_CUTOUT_GHOST_MAX) << 7 | (c->glare > SB_CUTOUT_GLARE_MAX) << 8 |
-                 (c->disagree > SB_CUTOUT_DISAGREE_MAX) << 9;
+                 (c->disagree > SB_CUTOUT_DISAGREE_MAX) << 9 | (c->raised > SB_CUTOUT_RAISED_MAX) << 10;
     return f ? f : 1u << 5;
 }
 
