@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The limits of each strategy at the headshot's framing: the fitted headshot framing, a close-up, a
  * closer one still for photos cropped tight around the person, framed wholly on the photo so that every
@@ -45,14 +46,23 @@ static unsigned faults_of(const sb_cutout_check_t *c)
     return f ? f : 1u << 5;
 }
 
-/* The faults `f` (bits of FAULTS) as "a; b", into buf (cap bytes). */
+/* The faults `f` (bits of FAULTS) as "a; b", into buf (cap bytes): whole faults only, and "; and more"
+ * when the next would not fit with room for that ending. */
 static const char *faults_text(unsigned f, char *buf, size_t cap)
 {
+    static const char more[] = "; and more";
     size_t len = 0;
     buf[0] = 0;
-    for (size_t k = 0; k < sizeof FAULTS / sizeof *FAULTS; k++)
-        if (f & (1u << k) && len < cap)
-            len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "; " : "", FAULTS[k]);
+    for (size_t k = 0; k < sizeof FAULTS / sizeof *FAULTS; k++) {
+        if (!(f & (1u << k)))
+            continue;
+        size_t need = (len ? 2 : 0) + strlen(FAULTS[k]);
+        if (len + need + sizeof more > cap) {
+            snprintf(buf + len, cap - len, "%s", more);
+            break;
+        }
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "; " : "", FAULTS[k]);
+    }
     return buf;
 }
 
@@ -107,7 +117,8 @@ sb_err sb_portrait_checked(sb_studio_t *studio, sb_portrait_t *p, const sb_frami
         }
     }
     if (!err && !check->pass) {
-        char text[480];
+        /* The message holds 255 characters: the sentence around the faults takes about 50 of them. */
+        char text[200];
         err = sb_error_set(e, SB_ERR_CUTOUT_FAILED, "image", "no cut-out passed its check after %d attempts (%s)", made,
                            faults_text(faults, text, sizeof text));
     }
