@@ -6,28 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/hull.h"
 #include "vision/regions.h"
 
-typedef struct {
-    double x, y;
-} pt_t;
-
-static int pt_cmp(const void *a, const void *b)
-{
-    const pt_t *p = a, *q = b;
-    return p->x != q->x ? (p->x > q->x) - (p->x < q->x) : (p->y > q->y) - (p->y < q->y);
-}
-
-static double cross(pt_t o, pt_t a, pt_t b)
-{
-    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-}
-
-/* The convex hull (Andrew's monotone chain) of the outer corners of each row's first and last pixel of
+/* The convex hull (sb_convex_hull) of the outer corners of each row's first and last pixel of
  * alpha >= 0.5 in box `b`, into `hull` (room for 4 a row + 1): k vertices, the first repeated last. */
-static int hull_of(const sb_fimage_t *alpha, const int b[4], pt_t *p, pt_t *hull)
+static int hull_of(const sb_fimage_t *alpha, const int b[4], sb_point_t *p, sb_point_t *hull)
 {
-    int n = 0, k = 0, W = alpha->width;
+    int n = 0, W = alpha->width;
     for (int y = b[1]; y < b[3]; y++) {
         const float *row = alpha->data + (size_t)y * W;
         int x0 = b[0], x1 = b[2] - 1;
@@ -37,30 +23,20 @@ static int hull_of(const sb_fimage_t *alpha, const int b[4], pt_t *p, pt_t *hull
             x1--;
         if (x0 > x1)
             continue;
-        p[n++] = (pt_t){x0, y}, p[n++] = (pt_t){x0, y + 1};
-        p[n++] = (pt_t){x1 + 1, y}, p[n++] = (pt_t){x1 + 1, y + 1};
+        p[n++] = (sb_point_t){x0, y}, p[n++] = (sb_point_t){x0, y + 1};
+        p[n++] = (sb_point_t){x1 + 1, y}, p[n++] = (sb_point_t){x1 + 1, y + 1};
     }
-    qsort(p, (size_t)n, sizeof *p, pt_cmp);
-    for (int i = 0; i < n; i++) {
-        while (k >= 2 && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
-            k--;
-        hull[k++] = p[i];
-    }
-    for (int i = n - 2, t = k + 1; i >= 0; i--) {
-        while (k >= t && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
-            k--;
-        hull[k++] = p[i];
-    }
-    return k;
+    return sb_convex_hull(p, n, hull);
 }
 
 /* The distance of (x, y) inside the hull's nearest edge line (negative outside); `len` holds each edge's
  * length signed by the hull's orientation. */
-static double inside(const pt_t *hull, const double *len, int k, double x, double y)
+static double inside(const sb_point_t *hull, const double *len, int k, double x, double y)
 {
     double d = INFINITY;
     for (int i = 0; i + 1 < k; i++) {
-        double c = cross(hull[i], hull[i + 1], (pt_t){x, y}) / len[i];
+        sb_point_t u = hull[i], v = hull[i + 1];
+        double c = ((v.x - u.x) * (y - u.y) - (double)(v.y - u.y) * (x - u.x)) / len[i];
         d = c < d ? c : d;
     }
     return d;
@@ -74,7 +50,7 @@ sb_err sb_matte_ragged(const sb_fimage_t *alpha, float *share, sb_error_t *e)
     if (!area)
         return SB_OK;
     int w = b[2] - b[0], h = b[3] - b[1];
-    pt_t *p = malloc(sizeof *p * (size_t)h * 4), *hull = malloc(sizeof *hull * ((size_t)h * 4 + 1));
+    sb_point_t *p = malloc(sizeof *p * (size_t)h * 4), *hull = malloc(sizeof *hull * ((size_t)h * 4 + 1));
     double *len = malloc(sizeof *len * ((size_t)h * 4 + 1));
     uint8_t *bin = calloc((size_t)w * h, 1);
     sb_regions_t parts = {0};
@@ -88,7 +64,7 @@ sb_err sb_matte_ragged(const sb_fimage_t *alpha, float *share, sb_error_t *e)
     int k = hull_of(alpha, b, p, hull);
     double ha = 0;
     for (int i = 0; i + 1 < k; i++)
-        ha += cross((pt_t){0, 0}, hull[i], hull[i + 1]) / 2;
+        ha += ((double)hull[i].x * hull[i + 1].y - (double)hull[i].y * hull[i + 1].x) / 2;
     if (ha == 0 || area < SB_RAGGED_SOLIDITY * fabs(ha))
         goto done;
     for (int i = 0; i + 1 < k; i++)
@@ -99,7 +75,7 @@ sb_err sb_matte_ragged(const sb_fimage_t *alpha, float *share, sb_error_t *e)
         const float *row = alpha->data + (size_t)(b[1] + y) * alpha->width + b[0];
         double yc = b[1] + y + 0.5, xl = INFINITY, xr = -INFINITY;
         for (int i = 0; i + 1 < k; i++) {
-            pt_t u = hull[i], v = hull[i + 1];
+            sb_point_t u = hull[i], v = hull[i + 1];
             if ((u.y <= yc) == (v.y <= yc))
                 continue;
             double x = u.x + (v.x - u.x) * (yc - u.y) / (v.y - u.y);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/hull.h"
 #include "vision/regions.h"
 
 /* Colour histograms: 16 levels a band. */
@@ -18,31 +19,17 @@
 
 enum { IN = 1, HULL = 2, RING = 4, CORE = 8, DONE = 16, FG = 32, BG = 64, SEEN = 128, NARROW = 256 };
 
-typedef struct {
-    int x, y;
-} pt_t;
 
 static int bin_of(const uint8_t *p)
 {
     return (p[0] >> 4) * LEVELS * LEVELS + (p[1] >> 4) * LEVELS + (p[2] >> 4);
 }
 
-static int pt_cmp(const void *a, const void *b)
-{
-    const pt_t *p = a, *q = b;
-    return p->x != q->x ? (p->x > q->x) - (p->x < q->x) : (p->y > q->y) - (p->y < q->y);
-}
-
-static long cross(pt_t o, pt_t a, pt_t b)
-{
-    return (long)(a.x - o.x) * (b.y - o.y) - (long)(a.y - o.y) * (b.x - o.x);
-}
-
-/* Mark HULL on the convex hull of the IN pixels of `f` (w x h): Andrew's monotone chain over each row's
+/* Mark HULL on the convex hull of the IN pixels of `f` (w x h): sb_convex_hull of each row's
  * first and last IN pixel, then each row's span between the hull's edges. Returns 0, or -1 out of memory. */
 static int mark_hull(uint16_t *f, int w, int h)
 {
-    pt_t *p = malloc(sizeof *p * (size_t)h * 2), *hull = malloc(sizeof *hull * ((size_t)h * 4 + 1));
+    sb_point_t *p = malloc(sizeof *p * (size_t)h * 2), *hull = malloc(sizeof *hull * ((size_t)h * 4 + 1));
     int *lo = malloc(sizeof *lo * (size_t)h * 2), *hi = lo ? lo + h : NULL, n = 0, k = 0;
     if (!p || !hull || !lo) {
         free(p), free(hull), free(lo);
@@ -57,21 +44,11 @@ static int mark_hull(uint16_t *f, int w, int h)
             b--;
         lo[y] = w, hi[y] = -1;
         if (a < w)
-            p[n++] = (pt_t){a, y}, p[n++] = (pt_t){b, y};
+            p[n++] = (sb_point_t){a, y}, p[n++] = (sb_point_t){b, y};
     }
-    qsort(p, (size_t)n, sizeof *p, pt_cmp);
-    for (int i = 0; i < n; i++) {
-        while (k >= 2 && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
-            k--;
-        hull[k++] = p[i];
-    }
-    for (int i = n - 2, t = k + 1; i >= 0; i--) {
-        while (k >= t && cross(hull[k - 2], hull[k - 1], p[i]) <= 0)
-            k--;
-        hull[k++] = p[i];
-    }
+    k = sb_convex_hull(p, n, hull);
     for (int i = 0; i + 1 < k; i++) {
-        pt_t a = hull[i], b = hull[i + 1];
+        sb_point_t a = hull[i], b = hull[i + 1];
         int y0 = a.y < b.y ? a.y : b.y, y1 = a.y < b.y ? b.y : a.y;
         for (int y = y0; y <= y1; y++) {
             double x = a.y == b.y ? a.x : a.x + (double)(b.x - a.x) * (y - a.y) / (b.y - a.y);
