@@ -31,8 +31,8 @@ static sb_err gate_input(const sb_detect_result_t *d, const sb_face_list_t *work
     float fraction = sb_quality_face_fraction(f, work->width, work->height), blur;
     if (fraction < SB_MIN_FACE_FRACTION)
         return sb_error_set(e, SB_ERR_FACE_TOO_SMALL, "image",
-                            "the face is %.0f%% of the image's shorter side; at least %.0f%% is needed",
-                            100.0f * fraction, 100.0f * SB_MIN_FACE_FRACTION);
+                            "the face is %.1f%% of the image's shorter side; at least %.0f%% is needed",
+                            floorf(1000.0f * fraction) / 10.0f, 100.0f * SB_MIN_FACE_FRACTION);
     float face_px = f->w > f->h ? f->w : f->h;
     if (face_px < SB_QUALITY_MIN_FACE_PX)
         return sb_error_set(e, SB_ERR_FACE_TOO_SMALL, "image",

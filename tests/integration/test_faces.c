@@ -331,6 +331,25 @@ Test(faces, headshot_gates_refuse_unusable_photos)
     }
 }
 
+/* A face just under the 15% gate (ulfd_17_crowd, 14.9x%) is refused with a message whose number is under the
+ * limit it names: rounded to whole percents it read "the face is 15% ...; at least 15% is needed". */
+Test(faces, face_size_refusal_names_a_number_under_the_limit)
+{
+    char path[4096];
+    TU_SHARED_PATH_OR_SKIP(path, "testdata/groups/ulfd_17_crowd.jpg");
+    size_t len;
+    uint8_t *buf = tu_read(path, &len);
+    sb_headshot_result_t r;
+    sb_error_t e = {0};
+    sb_err err = sb_headshot(studio, buf, len, NULL, &r, &e);
+    free(buf);
+    cr_assert_eq(err, SB_ERR_FACE_TOO_SMALL, "got %s (%s)", sb_err_name(err), e.message);
+    float said = -1.0f, limit = -1.0f;
+    cr_assert_eq(sscanf(e.message, "the face is %f%% of the image's shorter side; at least %f%%", &said, &limit), 2,
+                 "%s", e.message);
+    cr_expect(said < limit && said > 0.9f * limit, "%s", e.message);
+}
+
 /* The focus gate keeps the in-focus faces whose edge blur reads highest (1.2-1.4 of the 2.2 limit, each
  * delivered clean): the gates pass at the headshot's size and the avatar's, and one is made in full. */
 Test(faces, in_focus_faces_pass_the_focus_gate)
