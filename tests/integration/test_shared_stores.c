@@ -161,7 +161,12 @@ Test(shared_stores, http_hardening_suite)
 
 Test(shared_stores, portrait_api_suite)
 {
-    run_api_suite("build/tests/integration/test_portrait_api", 7, 0);
+    run_api_suite("build/tests/integration/test_portrait_api", 5, 0);
+}
+
+Test(shared_stores, portrait_templates_suite)
+{
+    run_api_suite("build/tests/integration/test_portrait_templates", 2, 0);
 }
 
 Test(shared_stores, product_api_suite)
