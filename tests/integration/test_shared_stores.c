@@ -156,7 +156,12 @@ Test(shared_stores, input_api_suite)
 
 Test(shared_stores, http_hardening_suite)
 {
-    run_api_suite("build/tests/integration/test_http_hardening", 6, 0);
+    run_api_suite("build/tests/integration/test_http_hardening", 4, 0);
+}
+
+Test(shared_stores, http_limits_suite)
+{
+    run_api_suite("build/tests/integration/test_http_limits", 3, 0);
 }
 
 Test(shared_stores, portrait_api_suite)
