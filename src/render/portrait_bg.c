@@ -21,6 +21,11 @@
 /* Their defocus blur, as a fraction of the grid's shorter side. */
 #define SCENE_BLUR 0.035f
 #define LAYOUT_STREAM (1ull << 33)
+/* A studio colour darker than this (relative luminance, linear) is painted as the dark studio (the colour
+ * pooled a little darker towards the edges) instead of the light one, whose centre is the colour 60% of
+ * the way to white: "black background" or "navy studio background" read pale grey on it. "blue" (0.13)
+ * and the greys from 0.45 sRGB up stay light studios. */
+#define DARK_STUDIO_LUMINANCE 0.10f
 
 static float rnd(sb_rng_t *r, float lo, float hi)
 {
@@ -178,6 +183,14 @@ static sb_err scene(const sb_style_t *s, sb_fimage_t *out, sb_error_t *e)
     return err;
 }
 
+/* Whether the style's studio colour is dark enough for the dark studio (DARK_STUDIO_LUMINANCE). */
+static int studio_is_dark(const sb_style_t *s)
+{
+    float lin[3];
+    to_linear(s->background.colour, lin);
+    return 0.2126f * lin[0] + 0.7152f * lin[1] + 0.0722f * lin[2] < DARK_STUDIO_LUMINANCE;
+}
+
 sb_err sb_portrait_bg_render(const sb_style_t *s, int width, int height, sb_fimage_t *out, sb_error_t *e)
 {
     *out = (sb_fimage_t){0};
@@ -189,7 +202,8 @@ sb_err sb_portrait_bg_render(const sb_style_t *s, int width, int height, sb_fima
     case SB_STYLE_BG_NEON:
         if ((err = palette_of(s, &pal, e)))
             return err;
-        return sb_background_render(s->background.kind == SB_STYLE_BG_STUDIO  ? SB_BACKGROUND_STUDIO_LIGHT
+        return sb_background_render(s->background.kind == SB_STYLE_BG_STUDIO
+                                        ? (studio_is_dark(s) ? SB_BACKGROUND_STUDIO_DARK : SB_BACKGROUND_STUDIO_LIGHT)
                                     : s->background.kind == SB_STYLE_BG_BOKEH ? SB_BACKGROUND_BOKEH
                                                                               : SB_BACKGROUND_NEON_GEOMETRIC,
                                     &pal, s->background.texture_seed, width, height, out, e);

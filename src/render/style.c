@@ -85,7 +85,8 @@ static const term_t terms[] = {
     {"vintage", G_MODE, SB_STYLE_MODE_FILM},
 
     {"soft", G_LIGHT, SB_STYLE_LIGHT_SOFT}, {"diffused", G_LIGHT, SB_STYLE_LIGHT_SOFT},
-    {"softbox", G_LIGHT, SB_STYLE_LIGHT_SOFT},
+    {"softbox", G_LIGHT, SB_STYLE_LIGHT_SOFT}, {"window", G_LIGHT, SB_STYLE_LIGHT_SOFT},
+    {"window light", G_LIGHT, SB_STYLE_LIGHT_SOFT}, {"natural light", G_LIGHT, SB_STYLE_LIGHT_SOFT},
     {"studio", G_LIGHT, SB_STYLE_LIGHT_STUDIO}, {"studio", G_BACKGROUND, SB_STYLE_BG_STUDIO},
     {"studio light", G_LIGHT, SB_STYLE_LIGHT_STUDIO}, {"studio lighting", G_LIGHT, SB_STYLE_LIGHT_STUDIO},
     {"rim", G_LIGHT, SB_STYLE_LIGHT_RIM}, {"backlit", G_LIGHT, SB_STYLE_LIGHT_RIM},
@@ -163,7 +164,8 @@ static const struct {
     {"terracotta", {0.80f, 0.42f, 0.30f}},
 };
 
-int sb_style_colour_word(const char *phrase, float rgb[3])
+/* A colour word, palette name or "#rrggbb" without a shade word; 1 when known. */
+static int plain_colour(const char *phrase, float rgb[3])
 {
     for (size_t i = 0; i < sizeof colour_words / sizeof *colour_words; i++)
         if (strcmp(phrase, colour_words[i].phrase) == 0) {
@@ -182,6 +184,35 @@ int sb_style_colour_word(const char *phrase, float rgb[3])
         return 0;
     memcpy(rgb, pal.base, sizeof pal.base);
     return 1;
+}
+
+/* A shade word before a colour ("dark blue", "pale pink", "deep forest green"): the colour times `keep`,
+ * plus `white`. "dark" alone is a dark charcoal ("a dark background"); "light" alone stays a filler
+ * ("studio light"). */
+static const struct {
+    const char *word;
+    float keep, white;
+} shades[] = {{"dark", 0.45f, 0.0f}, {"deep", 0.65f, 0.0f}, {"light", 0.5f, 0.5f}, {"pale", 0.35f, 0.65f}};
+static const float dark_alone[3] = {0.13f, 0.13f, 0.14f};
+
+int sb_style_colour_word(const char *phrase, float rgb[3])
+{
+    if (plain_colour(phrase, rgb))
+        return 1;
+    if (strcmp(phrase, "dark") == 0) {
+        memcpy(rgb, dark_alone, sizeof dark_alone);
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof shades / sizeof *shades; i++) {
+        size_t n = strlen(shades[i].word);
+        float base[3];
+        if (strncmp(phrase, shades[i].word, n) != 0 || phrase[n] != ' ' || !plain_colour(phrase + n + 1, base))
+            continue;
+        for (int c = 0; c < 3; c++)
+            rgb[c] = base[c] * shades[i].keep + shades[i].white;
+        return 1;
+    }
+    return 0;
 }
 
 /* What the prompt asked for: -1 where it said nothing. */

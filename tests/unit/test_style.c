@@ -1,5 +1,6 @@
-/* test_style.c - the portrait prompt vocabulary (render/style.c), the shared word reader (util/words.c) and
- * the built-in templates (pipeline/templates.c). */
+/* test_style.c - the portrait prompt vocabulary (render/style.c), the shared word reader (util/words.c),
+ * the built-in templates (pipeline/templates.c) and the studio paper a prompt's colour paints
+ * (render/portrait_bg.c). */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 
 #include "pipeline/templates.h"
 #include "render/palette.h"
+#include "render/portrait_bg.h"
 #include "render/style.h"
 #include "util/words.h"
 
@@ -175,6 +177,33 @@ Test(style_vocabulary, hex_palette_and_plain_colours)
     cr_assert_gt(s.background.colour[2], s.background.colour[0] + 0.1f);
     cr_assert_gt(s.background.colour2[0], 0.9f);
     cr_assert(s.from_prompt & SB_STYLE_SET_COLOUR2);
+}
+
+/* "dark background" was ignored and gave the light house backdrop; a shade word now darkens or lightens the
+ * colour after it, and "window light" is the soft light it names. */
+Test(style_vocabulary, shade_words_and_window_light)
+{
+    int n;
+    sb_style_t s = style_of("editorial, window light, dark background", 7, &n);
+    cr_assert_eq(n, 0, "nothing ignored");
+    cr_assert(s.from_prompt & SB_STYLE_SET_COLOUR);
+    cr_assert_lt(s.background.colour[0] + s.background.colour[1] + s.background.colour[2], 0.6f);
+    cr_assert_eq(s.light.kind, SB_STYLE_LIGHT_SOFT);
+
+    float blue[3], dark[3], light[3], pale[3];
+    cr_assert(sb_style_colour_word("blue", blue));
+    cr_assert(sb_style_colour_word("dark blue", dark));
+    cr_assert(sb_style_colour_word("light blue", light));
+    cr_assert(sb_style_colour_word("pale forest green", pale));
+    for (int c = 0; c < 3; c++) {
+        cr_assert_lt(dark[c], blue[c] + 1e-6f);
+        cr_assert_gt(light[c], blue[c]);
+    }
+    cr_assert_gt(dark[2], dark[0] + 0.05f, "dark blue is still blue");
+    cr_assert_gt(light[2], light[0] + 0.05f, "light blue is still blue");
+    cr_assert_gt(pale[1], pale[0], "pale forest green is still green");
+    cr_assert_not(sb_style_colour_word("dark walnut", dark));
+    cr_assert_not(sb_style_colour_word("darkblue", dark));
 }
 
 Test(style_vocabulary, ignored_terms_in_order_without_fillers_or_duplicates)
@@ -441,4 +470,42 @@ Test(words, longest_phrase_first_and_unknown_words_once)
     cr_assert_eq(sb_words_read("x x x x x x x x x x x x x x x x x x x x x x x x x x", &v, &ign, &n, NULL, &e),
                  SB_ERR_USAGE);
     cr_assert_str_eq(e.field, "text");
+}
+
+/* Mean sRGB of the studio background a prompt paints (96 x 120). */
+static void studio_mean(const char *prompt, float mean[3])
+{
+    sb_style_t s = style_of(prompt, 5, NULL);
+    cr_assert_eq(s.background.kind, SB_STYLE_BG_STUDIO, "%s", prompt);
+    sb_fimage_t bg;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_portrait_bg_render(&s, 96, 120, &bg, &e), SB_OK, "%s", e.message);
+    double sum[3] = {0};
+    for (size_t i = 0; i < (size_t)96 * 120; i++)
+        for (int c = 0; c < 3; c++)
+            sum[c] += bg.data[i * 3 + c];
+    for (int c = 0; c < 3; c++)
+        mean[c] = (float)(sum[c] / (96.0 * 120.0));
+    sb_fimage_free(&bg);
+}
+
+/* "black background" and "navy studio background" painted a pale grey-lavender paper (the light studio's
+ * centre is the colour 60% of the way to white); dark colours paint the dark studio now, light ones the
+ * light studio as before. */
+Test(style_background, dark_colours_paint_dark_paper_and_light_ones_light)
+{
+    float black[3], navy[3], dark[3], grey[3], blue[3];
+    studio_mean("black background", black);
+    studio_mean("navy studio background", navy);
+    studio_mean("dark background", dark);
+    studio_mean("light grey background", grey);
+    studio_mean("blue background", blue);
+    for (int c = 0; c < 3; c++) {
+        cr_expect_lt(black[c], 0.12f, "black, channel %d: %.3f", c, black[c]);
+        cr_expect_lt(dark[c], 0.2f, "dark, channel %d: %.3f", c, dark[c]);
+        cr_expect_gt(grey[c], 0.7f, "light grey, channel %d: %.3f", c, grey[c]);
+    }
+    cr_expect_lt(navy[0] + navy[1] + navy[2], 0.75f, "navy %.3f %.3f %.3f", navy[0], navy[1], navy[2]);
+    cr_expect_gt(navy[2], navy[0] + 0.08f, "navy is blue: %.3f %.3f %.3f", navy[0], navy[1], navy[2]);
+    cr_expect_gt(blue[2], 0.6f, "blue stays a lit blue paper: %.3f", blue[2]);
 }
