@@ -24,11 +24,11 @@ static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing, float c
     return s;
 }
 
-/* Why a check failed, as bits of FAULTS (several at once); 0 when it passed. */
-/* Each names what its measure saw, not more: the face count is the detector's reading of the output (an
- * ear read as a second face on faces/prnet_3), and `disagree` cannot tell which net is wrong (the salient
- * net missing the person on faces/fa_aflw-test reads as high as a window frame kept on
- * inspireface_pose_roll_left), so neither claims what was kept. */
+/* Why a check failed, as bits of FAULTS (several at once); 0 when it passed. Each names what its measure
+ * saw, not more: the face count is the detector's reading of the output (an ear read as a second face on
+ * faces/prnet_3), and `disagree` cannot tell which net is wrong (the salient net missing the person on
+ * faces/fa_aflw-test reads as high as a window frame kept on inspireface_pose_roll_left), so neither
+ * claims what was kept. */
 static const char *const FAULTS[] = {
     "no face is found on the output", "a second face is found on the output",
     "another person is left beside the subject",
