@@ -24,26 +24,32 @@ static sb_cutout_strategy_t strategy(int k, const sb_framing_t *framing, float c
     return s;
 }
 
-/* Why a check failed, as bits of FAULTS (several at once); 0 when it passed. */
+/* Why a check failed, as bits of FAULTS (several at once); 0 when it passed. Each names what its measure
+ * saw, not more: the face count is the detector's reading of the output (an ear read as a second face on
+ * faces/prnet_3), and `disagree` cannot tell which net is wrong (the salient net missing the person on
+ * faces/fa_aflw-test reads as high as a window frame kept on inspireface_pose_roll_left), so neither
+ * claims what was kept. */
 static const char *const FAULTS[] = {
-    "the output does not hold exactly one face", "another person is left beside the subject",
+    "no face is found on the output", "a second face is found on the output",
+    "another person is left beside the subject",
     "the photo's edge shows", "the old background shows round the person", "the cut-out has holes",
     "the matte kept background or was unsure", "the old background shows inside the hair",
     "something is left away from the subject",
     "the old background's glare is kept beside the person",
-    "the matte kept what one of its nets saw as background",
+    "the matte's two nets disagree on what is the person",
     "the edge solve made a patch of the old background opaque",
 };
 static unsigned faults_of(const sb_cutout_check_t *c)
 {
     if (c->pass)
         return 0;
-    unsigned f = (c->output_face_count != 1) << 0 | (c->other_person_left && c->output_face_count == 1) << 1 |
-                 c->photo_edge_visible << 2 | (c->halo > SB_CUTOUT_HALO_MAX) << 3 |
-                 (c->holes > SB_CUTOUT_HOLES_MAX) << 4 | (c->wall > SB_CUTOUT_WALL_MAX) << 6 |
-                 (c->ghost > SB_CUTOUT_GHOST_MAX) << 7 | (c->glare > SB_CUTOUT_GLARE_MAX) << 8 |
-                 (c->disagree > SB_CUTOUT_DISAGREE_MAX) << 9 | (c->raised > SB_CUTOUT_RAISED_MAX) << 10;
-    return f ? f : 1u << 5;
+    unsigned f = (c->output_face_count == 0) << 0 | (c->output_face_count > 1) << 1 |
+                 (c->other_person_left && c->output_face_count == 1) << 2 | c->photo_edge_visible << 3 |
+                 (c->halo > SB_CUTOUT_HALO_MAX) << 4 | (c->holes > SB_CUTOUT_HOLES_MAX) << 5 |
+                 (c->wall > SB_CUTOUT_WALL_MAX) << 7 | (c->ghost > SB_CUTOUT_GHOST_MAX) << 8 |
+                 (c->glare > SB_CUTOUT_GLARE_MAX) << 9 | (c->disagree > SB_CUTOUT_DISAGREE_MAX) << 10 |
+                 (c->raised > SB_CUTOUT_RAISED_MAX) << 11;
+    return f ? f : 1u << 6;
 }
 
 /* The faults `f` (bits of FAULTS) as "a; b", into buf (cap bytes): whole faults only, and "; and more"
