@@ -337,6 +337,9 @@ typedef struct {
     float edge_ragged;          /* the mask's shallow bites along straight sides, a share of it
                                  * (vision/matte_ragged.h; SB_PRODUCT_RAGGED_WARN or more:
                                  * validation_warnings edge_ragged) */
+    float edge_unseen;          /* the share of the mask's outline running, in long stretches, where the
+                                 * photo shows no edge (vision/matte_seam.h; SB_PRODUCT_UNSEEN_WARN or more
+                                 * on a product not treated as glass: validation_warnings edge_unseen) */
 } sb_product_result_t;
 
 /* A product whose mask still has this share of it in undecided holes is reported (validation_warnings
@@ -344,8 +347,17 @@ typedef struct {
 #define SB_PRODUCT_HOLES_WARN 0.01f
 
 /* A product whose mask's outline wanders inside its straight sides by this share of it or more is reported
- * (validation_warnings edge_ragged): the cut-out's edge may look ragged. */
-#define SB_PRODUCT_RAGGED_WARN 0.035f
+ * (validation_warnings edge_ragged): the cut-out's edge may look ragged. Set on products/ (docs/QUALITY.md,
+ * h14-silent 2026-12-08): the Bravo carton's bite 0.022, the t-shirt's wire stubs 0.020, the beer glass
+ * 0.017 and the clean cartons 0.013 or less. */
+#define SB_PRODUCT_RAGGED_WARN 0.02f
+
+/* A product (not see-through) whose outline runs where the photo shows no edge over this share of it or
+ * more is reported (validation_warnings edge_unseen): the mask may have stopped short of the product (a
+ * spout, a handle, a carton's end), or the product's edge does not show there. Set on products/
+ * (docs/QUALITY.md, h14-silent 2026-12-08): the coffeepot 0.13, the eco-milk carton cut below the thumb
+ * 0.055, the clean products 0.027 or less. */
+#define SB_PRODUCT_UNSEEN_WARN 0.04f
 
 /* An input enlarged this much or more onto the canvas is reported (validation_warnings input_upscaled_<f>x):
  * the edges are kept clean at that scale, but the product's detail is the photo's. */

@@ -15,6 +15,7 @@
 #include "vision/cast_shadow.h"
 #include "vision/matte_trim.h"
 #include "vision/matte_ragged.h"
+#include "vision/matte_seam.h"
 #include "vision/product_holes.h"
 #include "vision/white_check.h"
 
@@ -454,6 +455,8 @@ sb_err sb_product(sb_studio_t *studio, const uint8_t *buf, size_t len, const sb_
     }
     if (!err)
         err = sb_matte_ragged(&mask, &res->edge_ragged, e);
+    if (!err)
+        err = sb_matte_seam(&work, &mask, &res->edge_unseen, e);
     if (!err)
         err = subject_box(&mask, box, &res->coverage, e);
     if (err)

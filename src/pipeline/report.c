@@ -69,6 +69,8 @@ void sb_report_product_checks(const sb_product_result_t *r, json_t *obj)
         json_array_append_new(warnings, json_string("cutout_holes"));
     if (r->edge_ragged >= SB_PRODUCT_RAGGED_WARN)
         json_array_append_new(warnings, json_string("edge_ragged"));
+    if (r->edge_unseen >= SB_PRODUCT_UNSEEN_WARN && !r->transparency.applied)
+        json_array_append_new(warnings, json_string("edge_unseen"));
     if (r->transparency.uncertain)
         json_array_append_new(warnings, json_string("transparency_uncertain"));
     json_object_set_new(obj, "validation_warnings", warnings);

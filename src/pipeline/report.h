@@ -24,7 +24,8 @@ json_t *sb_report_cutout(const sb_cutout_check_t *c);
  * was taken from the middle of a scene (res->inner), then "cutout_holes" when holes that look partly like
  * the product are still open in its mask (res->holes_open, SB_PRODUCT_HOLES_WARN or more), then
  * "edge_ragged" when its outline wanders inside its straight sides (res->edge_ragged, SB_PRODUCT_RAGGED_WARN
- * or more), then "transparency_uncertain" when it was kept opaque on a close call (res->transparency.uncertain), else []); "hand": {"found", "removed"}
+ * or more), then "edge_unseen" when its outline runs where the photo shows no edge (res->edge_unseen,
+ * SB_PRODUCT_UNSEEN_WARN or more, on a product not made see-through), then "transparency_uncertain" when it was kept opaque on a close call (res->transparency.uncertain), else []); "hand": {"found", "removed"}
  * when a hand was taken out; "transparency": {"applied", "score"} when it was judged (every output: the
  * product was treated as glass, render/glass.h); white-studio only: "check": {"white": {"pass", "off_white", "stray"}} and
  * "marketplace": {"amazon_main": {"pass", "reasons": ["background_not_white", "fill_ratio_0.62",

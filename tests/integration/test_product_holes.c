@@ -20,6 +20,9 @@ typedef struct {
     long hole;    /* the largest part of the unset pixels that does not reach the border */
     float open;   /* res.holes_open */
     long filled;  /* res.holes_filled */
+    float ragged; /* res.edge_ragged */
+    float unseen; /* res.edge_unseen */
+    bool glass;   /* res.transparency.applied */
 } mask_t;
 
 /* The product photo's subject mask of the shared photo `rel`, thresholded, with its largest enclosed hole. */
@@ -35,7 +38,8 @@ static mask_t subject(const char *rel)
     VipsImage *img = vips_image_new_from_buffer(r.output, r.output_len, "", NULL);
     cr_assert_not_null(img);
     mask_t m = {.w = vips_image_get_width(img), .h = vips_image_get_height(img), .open = r.holes_open,
-                .filled = r.holes_filled};
+                .filled = r.holes_filled, .ragged = r.edge_ragged, .unseen = r.edge_unseen,
+                .glass = r.transparency.applied};
     size_t n;
     m.set = vips_image_write_to_memory(img, &n);
     cr_assert(m.set && n == (size_t)m.w * m.h);
@@ -51,8 +55,8 @@ static mask_t subject(const char *rel)
         if (p->box[0] > 0 && p->box[1] > 0 && p->box[2] < m.w && p->box[3] < m.h && (long)p->area > m.hole)
             m.hole = (long)p->area;
     }
-    cr_log_info("%s: mask %ld px, largest enclosed hole %ld px (%.4f), %ld restored, open %.4f", rel, m.area, m.hole,
-                (double)m.hole / m.area, m.filled, m.open);
+    cr_log_info("%s: mask %ld px, largest enclosed hole %ld px (%.4f), %ld restored, open %.4f, ragged %.4f, "
+                "unseen %.4f", rel, m.area, m.hole, (double)m.hole / m.area, m.filled, m.open, m.ragged, m.unseen);
     sb_regions_free(&parts);
     free(unset);
     sb_product_result_free(&r);
@@ -109,4 +113,42 @@ Test(product_holes, real_holes_stay_open)
         cr_expect_lt(m.open, SB_PRODUCT_HOLES_WARN, "%s: open %.4f", photos[i].rel, m.open);
         free(m.set);
     }
+}
+
+/* Products the mask left incomplete, where its outline crosses the product's own surface (issue 14): the
+ * chrome coffeepot (its spout and handle never in the net's map; 0.13 of its outline) and the eco-milk
+ * carton cut across below the thumb (0.055) are reported edge_unseen; the clean cartons and the face
+ * powder (0.027, the highest of the clean products of products/) are not. Main (2026-12-08) delivered
+ * both silently or with transparency_uncertain only. */
+Test(product_holes, outline_across_the_product_reported)
+{
+    static const char *const incomplete[] = {"testdata/products/imagenet_coffeepot.jpg",
+                                             "testdata/products/grocery_arla_eco_milk.jpg"};
+    static const char *const clean[] = {"testdata/products/grocery_alpro_soy.jpg",
+                                        "testdata/products/grocery_valio_yoghurt.jpg",
+                                        "testdata/products/imagenet_face_powder.jpg",
+                                        "testdata/products/imagenet_goblet.jpg"};
+    for (size_t i = 0; i < sizeof incomplete / sizeof *incomplete; i++) {
+        mask_t m = subject(incomplete[i]);
+        cr_expect(!m.glass && m.unseen >= SB_PRODUCT_UNSEEN_WARN, "%s: unseen %.4f", incomplete[i], m.unseen);
+        free(m.set);
+    }
+    for (size_t i = 0; i < sizeof clean / sizeof *clean; i++) {
+        mask_t m = subject(clean[i]);
+        cr_expect_lt(m.unseen, SB_PRODUCT_UNSEEN_WARN, "%s", clean[i]);
+        free(m.set);
+    }
+}
+
+/* The Bravo carton's bite out of its right side, beside the printed oranges (2.2% of its mask), is
+ * reported edge_ragged (main on 2026-12-08: silent, the warning from 3.5%); the clean Arla yoghurt carton
+ * (1.3%) is not. */
+Test(product_holes, bitten_carton_side_reported)
+{
+    mask_t m = subject("testdata/products/grocery_bravo_orange_juice.jpg");
+    cr_expect_geq(m.ragged, SB_PRODUCT_RAGGED_WARN, "ragged %.4f", m.ragged);
+    free(m.set);
+    m = subject("testdata/products/grocery_arla_yoghurt.jpg");
+    cr_expect_lt(m.ragged, SB_PRODUCT_RAGGED_WARN, "ragged %.4f", m.ragged);
+    free(m.set);
 }
