@@ -18,28 +18,24 @@ static int root(int *up, int r)
     return r;
 }
 
-static sb_err nomem(int *ids, int *up, run_t *runs, uint8_t *open, sb_error_t *e)
+static sb_err nomem(int *ids, int *up, run_t *runs, sb_error_t *e)
 {
-    free(ids), free(up), free(runs), free(open);
+    free(ids), free(up), free(runs);
     return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for a mask's parts");
 }
 
 /* The parts, 8-connected when `diagonal`, else 4-connected. */
-static sb_err label(int width, int height, int (*in)(size_t i, const void *user), const void *user, int diagonal,
-                    sb_parts_t *parts, sb_error_t *e)
+static sb_err label(int width, int height, const uint8_t *open, int diagonal, sb_parts_t *parts, sb_error_t *e)
 {
     size_t n = (size_t)width * height;
     *parts = (sb_parts_t){0};
     parts->label = calloc(n ? n : 1, sizeof *parts->label);
-    uint8_t *open = malloc(n ? n : 1);
     /* A row of w pixels holds at most (w + 1) / 2 runs. */
     size_t max_runs = (size_t)height * (((size_t)width + 1) / 2) + 1;
     run_t *runs = malloc(max_runs * sizeof *runs);
     int *up = malloc(max_runs * sizeof *up), *ids = malloc(max_runs * sizeof *ids);
-    if (!parts->label || !open || !runs || !up || !ids)
-        return nomem(ids, up, runs, open, e);
-    for (size_t i = 0; i < n; i++)
-        open[i] = in(i, user) != 0;
+    if (!parts->label || !runs || !up || !ids)
+        return nomem(ids, up, runs, e);
 
     /* The runs, each joined to the runs of the row above that share a column with it, or (8-connected) lie
      * within one column of it. */
@@ -79,7 +75,7 @@ static sb_err label(int width, int height, int (*in)(size_t i, const void *user)
                 cap = cap ? cap * 2 : 64;
                 size_t *grown = realloc(parts->area, (size_t)cap * sizeof *grown);
                 if (!grown)
-                    return nomem(ids, up, runs, open, e);
+                    return nomem(ids, up, runs, e);
                 parts->area = grown;
             }
             id = ++parts->count;
@@ -93,20 +89,18 @@ static sb_err label(int width, int height, int (*in)(size_t i, const void *user)
             lab[x] = id;
         parts->area[id - 1] += (size_t)(runs[r].x1 - runs[r].x0 + 1);
     }
-    free(ids), free(up), free(runs), free(open);
+    free(ids), free(up), free(runs);
     return SB_OK;
 }
 
-sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
-                      sb_parts_t *parts, sb_error_t *e)
+sb_err sb_parts_label(int width, int height, const uint8_t *mask, sb_parts_t *parts, sb_error_t *e)
 {
-    return label(width, height, in, user, 1, parts, e);
+    return label(width, height, mask, 1, parts, e);
 }
 
-sb_err sb_parts_label4(int width, int height, int (*in)(size_t i, const void *user), const void *user,
-                       sb_parts_t *parts, sb_error_t *e)
+sb_err sb_parts_label4(int width, int height, const uint8_t *mask, sb_parts_t *parts, sb_error_t *e)
 {
-    return label(width, height, in, user, 0, parts, e);
+    return label(width, height, mask, 0, parts, e);
 }
 
 void sb_parts_free(sb_parts_t *parts)

@@ -168,19 +168,20 @@ static size_t contour(const sb_fimage_t *alpha)
     return n;
 }
 
-static int open_px(size_t i, const void *user)
-{
-    return ((const float *)user)[i] < 0.5f;
-}
-
 /* The share of the frame in holes: parts of alpha < 0.5 that do not reach the frame's border (enclosed by
  * the subject) and cover at least HOLE_MIN of it (the gaps between strands of hair are smaller). */
 static sb_err holes(const sb_fimage_t *alpha, float *share, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     size_t n = (size_t)w * h, sum = 0;
-    sb_parts_t parts;
-    sb_err err = sb_parts_label(w, h, open_px, alpha->data, &parts, e);
+    sb_parts_t parts = {0};
+    uint8_t *open = malloc(n);
+    sb_err err = open ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the holes check");
+    for (size_t i = 0; !err && i < n; i++)
+        open[i] = alpha->data[i] < 0.5f;
+    if (!err)
+        err = sb_parts_label(w, h, open, &parts, e);
+    free(open);
     uint8_t *border = err ? NULL : calloc((size_t)parts.count + 1, 1);
     if (!err && !border)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the holes check");

@@ -156,15 +156,10 @@ bool sb_matte_hair_zone(const sb_face_t *face, float chin, int x, int y)
     return dx * dx + dy * dy > 1;
 }
 
-static int gap_px(size_t i, const void *user)
-{
-    return ((const uint8_t *)user)[i];
-}
-
 sb_err sb_matte_hair_gaps(uint8_t *gap, int w, int h, const sb_face_t *face, sb_error_t *e)
 {
     sb_parts_t parts;
-    sb_err err = sb_parts_label(w, h, gap_px, gap, &parts, e);
+    sb_err err = sb_parts_label(w, h, gap, &parts, e);
     uint8_t *skin = err ? NULL : calloc((size_t)parts.count + 1, 1);
     if (!err && !skin)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the hair gaps");

@@ -6,11 +6,6 @@
 #include "image/label.h"
 #include "testutil.h"
 
-static int set(size_t i, const void *user)
-{
-    return ((const unsigned char *)user)[i];
-}
-
 /* The reference: ids by a depth-first fill from each unlabelled set pixel in scan order. */
 static int flood(const unsigned char *m, int w, int h, int diagonal, int *label, size_t *area)
 {
@@ -43,7 +38,7 @@ static void expect_same_as(const unsigned char *m, int w, int h, int diagonal, c
     int count = flood(m, w, h, diagonal, label, area);
     sb_parts_t parts;
     sb_error_t e = {0};
-    cr_assert_eq((diagonal ? sb_parts_label : sb_parts_label4)(w, h, set, m, &parts, &e), SB_OK, "%s", e.message);
+    cr_assert_eq((diagonal ? sb_parts_label : sb_parts_label4)(w, h, m, &parts, &e), SB_OK, "%s", e.message);
     cr_expect_eq(parts.count, count, "%s %dx%d: %d parts, the fill finds %d", what, w, h, parts.count, count);
     int bad = -1;
     for (int i = 0; i < w * h && bad < 0; i++)
