@@ -60,6 +60,18 @@ void sb_fimage_linear_to_srgb(sb_fimage_t *img)
     apply(img, to_srgb);
 }
 
+float sb_byte_to_linear(uint8_t b)
+{
+    pthread_once(&once, build);
+    return byte_to_lin[b];
+}
+
+float sb_linear_to_srgb_table(float v)
+{
+    pthread_once(&once, build);
+    return lookup(to_srgb, v);
+}
+
 sb_err sb_image_to_linear(const sb_image_t *src, sb_fimage_t *dst, sb_error_t *e)
 {
     pthread_once(&once, build);

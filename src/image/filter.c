@@ -159,6 +159,17 @@ sb_err sb_pooled_sampler_init(sb_pooled_sampler_t *ps, const float *grid, int gr
         ps->x1[x] = (x0 + 1 < grid_w ? x0 + 1 : x0) * bands;
         ps->tx[x] = fx - x0;
     }
+    /* The columns whose samples step a cell every s columns with the same weights: from the first one the
+     * clamp leaves alone to the first one where that stops (the right edge's clamp, or weights that do not
+     * repeat exactly). */
+    int x = s / 2 < width ? s / 2 : width;
+    while (x < width && ps->x1[x] != ps->x0[x] + bands)
+        x++;
+    ps->even0 = ps->even1 = x;
+    while (ps->even1 < width && ps->x1[ps->even1] == ps->x0[ps->even1] + bands &&
+           (ps->even1 < x + s ||
+            (ps->x0[ps->even1] == ps->x0[ps->even1 - s] + bands && ps->tx[ps->even1] == ps->tx[ps->even1 - s])))
+        ps->even1++;
     return SB_OK;
 }
 
@@ -171,9 +182,19 @@ static const float *lerped_row(sb_pooled_sampler_t *ps, int gy)
         return out;
     ps->row_y[gy & 1] = gy;
     const float *g = ps->grid + (size_t)gy * ps->grid_w * ps->bands;
-    for (int k = 0; k < ps->bands; k++) {
+    int bands = ps->bands, s = ps->s, e0 = ps->even0, e1 = ps->even1;
+    for (int k = 0; k < bands; k++) {
         float *o = out + (size_t)k * ps->width;
-        for (int x = 0; x < ps->width; x++)
+        for (int x = 0; x < e0; x++)
+            o[x] = g[ps->x0[x] + k] * (1 - ps->tx[x]) + g[ps->x1[x] + k] * ps->tx[x];
+        /* Between them, a loop per phase with its weights held: the same products as the tables give. */
+        for (int q = 0; q < s && e0 + q < e1; q++) {
+            float t = ps->tx[e0 + q], u = 1 - t;
+            const float *p = g + ps->x0[e0 + q] + k;
+            for (int x = e0 + q; x < e1; x += s, p += bands)
+                o[x] = p[0] * u + p[bands] * t;
+        }
+        for (int x = e1; x < ps->width; x++)
             o[x] = g[ps->x0[x] + k] * (1 - ps->tx[x]) + g[ps->x1[x] + k] * ps->tx[x];
     }
     return out;

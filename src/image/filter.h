@@ -26,6 +26,7 @@ typedef struct {
     int grid_w, grid_h, bands, s, width;
     int *x0, *x1;      /* per output column: offsets of the two grid samples */
     float *tx;         /* per output column: weight of x1 */
+    int even0, even1;  /* columns [even0, even1): x1 = x0 + bands, and x0, tx repeat every s columns a cell on */
     float *rows[2];    /* grid rows interpolated across, `bands` planes of width */
     int row_y[2];      /* which grid row each holds, -1 for none */
 } sb_pooled_sampler_t;

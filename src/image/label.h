@@ -5,6 +5,7 @@
 #define SB_LABEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/err.h"
 
@@ -14,16 +15,15 @@ typedef struct {
     int count;
 } sb_parts_t;
 
-/* Label the 8-connected parts of the pixels i of a width x height image where in(i, user) is non-zero
- * (`in` is called once per pixel, in scan order). Ids are given in scan order (row-major
- * position of a part's first pixel), so the result is deterministic. `parts` is filled by the call
- * (free with sb_parts_free, also on failure). SB_ERR_NOMEM. */
-sb_err sb_parts_label(int width, int height, int (*in)(size_t i, const void *user), const void *user,
-                      sb_parts_t *parts, sb_error_t *e);
+/* Label the 8-connected parts of the pixels of a width x height byte mask that are non-zero (the caller
+ * thresholds its own image into the mask: a loop the compiler vectorises, where a call per pixel was about
+ * 1 CPU-ms an 800x800 frame). Ids are given in scan order (row-major position of a part's first pixel), so
+ * the result is deterministic. `mask` is only read. `parts` is filled by the call (free with sb_parts_free,
+ * also on failure). SB_ERR_NOMEM. */
+sb_err sb_parts_label(int width, int height, const uint8_t *mask, sb_parts_t *parts, sb_error_t *e);
 
 /* As sb_parts_label, with 4-connected parts (pixels that share a side). */
-sb_err sb_parts_label4(int width, int height, int (*in)(size_t i, const void *user), const void *user,
-                       sb_parts_t *parts, sb_error_t *e);
+sb_err sb_parts_label4(int width, int height, const uint8_t *mask, sb_parts_t *parts, sb_error_t *e);
 
 /* Free what sb_parts_label or sb_parts_label4 allocated. NULL-safe; safe twice. */
 void sb_parts_free(sb_parts_t *parts);

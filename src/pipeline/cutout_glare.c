@@ -15,13 +15,18 @@
 #define GLARE_MIN 0.0005
 #define SURE_ALPHA 0.95f
 
-static int clipped(size_t i, const void *user)
+/* 1 where the photo's pixel is clipped (its brightest channel at CLIPPED or above) and pale (its darkest at
+ * PALE or above), into `mask` (w x h bytes). */
+static void mark_clipped(const sb_image_t *photo, uint8_t *mask)
 {
-    const sb_image_t *photo = user;
-    const uint8_t *p = photo->data + i * photo->bands;
-    uint8_t lo = p[0] < p[1] ? p[0] : p[1], hi = p[0] > p[1] ? p[0] : p[1];
-    lo = p[2] < lo ? p[2] : lo, hi = p[2] > hi ? p[2] : hi;
-    return hi >= CLIPPED && lo >= PALE;
+    size_t n = (size_t)photo->width * photo->height;
+    int bands = photo->bands;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = photo->data + i * bands;
+        uint8_t lo = p[0] < p[1] ? p[0] : p[1], hi = p[0] > p[1] ? p[0] : p[1];
+        lo = p[2] < lo ? p[2] : lo, hi = p[2] > hi ? p[2] : hi;
+        mask[i] = hi >= CLIPPED && lo >= PALE;
+    }
 }
 
 /* Whether (x, y) lies in the body zone: below the chin line and outside the ellipse inscribed in the face
@@ -43,7 +48,12 @@ sb_err sb_cutout_glare(const sb_image_t *photo, const sb_image_t *outside, const
         return SB_OK;
     size_t n = (size_t)w * h;
     sb_parts_t parts;
-    sb_err err = sb_parts_label(w, h, clipped, photo, &parts, e);
+    uint8_t *mask = malloc(n);
+    if (!mask)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the glare check");
+    mark_clipped(photo, mask);
+    sb_err err = sb_parts_label(w, h, mask, &parts, e);
+    free(mask);
     if (err)
         return err;
     size_t *kept = calloc((size_t)parts.count * 2 + 1, sizeof *kept), *bg = kept + parts.count;

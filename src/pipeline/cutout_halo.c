@@ -82,24 +82,41 @@ static sb_err models(const out_map_t *om, const sb_image_t *photo, const sb_fima
                      float *wide, int gw, int gh, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            float a = alpha->data[(size_t)y * w + x], *g = grid + ((size_t)(y / CELL) * gw + x / CELL) * BANDS;
-            const uint8_t *p = photo->data + ((size_t)y * w + x) * photo->bands;
-            int at = a < BG_ALPHA ? 0 : a > SURE_ALPHA ? 8 : -1;
-            if (at >= 0) {
-                g[at] += 1;
-                for (int k = 0; k < 3; k++)
-                    g[at + 1 + k] += om->unit[p[k]];
-            }
-            if (a < NEW_ALPHA) {
-                float rgb[3];
-                out_rgb(om, x, y, rgb);
-                g[4] += 1;
-                for (int k = 0; k < 3; k++)
-                    g[5 + k] += rgb[k];
-            }
+    /* A cell at a time, its sums in registers: the same additions in the same order (its rows top down,
+     * each left to right) as adding each pixel into the grid in scan order. */
+    for (int cy = 0; cy < gh; cy++) {
+        int y1 = cy * CELL + CELL < h ? cy * CELL + CELL : h;
+        for (int cx = 0; cx < gw; cx++) {
+            int x1 = cx * CELL + CELL < w ? cx * CELL + CELL : w;
+            /* weight and rgb sums: the old background, the new one, the subject */
+            float ow = 0, o[3] = {0}, nw = 0, nb[3] = {0}, sw = 0, sub[3] = {0};
+            for (int y = cy * CELL; y < y1; y++)
+                for (int x = cx * CELL; x < x1; x++) {
+                    float a = alpha->data[(size_t)y * w + x];
+                    const uint8_t *p = photo->data + ((size_t)y * w + x) * photo->bands;
+                    if (a < BG_ALPHA) {
+                        ow += 1;
+                        for (int k = 0; k < 3; k++)
+                            o[k] += om->unit[p[k]];
+                    } else if (a > SURE_ALPHA) {
+                        sw += 1;
+                        for (int k = 0; k < 3; k++)
+                            sub[k] += om->unit[p[k]];
+                    }
+                    if (a < NEW_ALPHA) {
+                        float rgb[3];
+                        out_rgb(om, x, y, rgb);
+                        nw += 1;
+                        for (int k = 0; k < 3; k++)
+                            nb[k] += rgb[k];
+                    }
+                }
+            float *g = grid + ((size_t)cy * gw + cx) * BANDS;
+            g[0] = ow, g[4] = nw, g[8] = sw;
+            for (int k = 0; k < 3; k++)
+                g[1 + k] = o[k], g[5 + k] = nb[k], g[9 + k] = sub[k];
         }
+    }
     int short_side = w < h ? w : h, r = (int)(MODEL_FRAC * short_side / CELL), rw = (int)(WIDE_FRAC * short_side / CELL);
     sb_err err = sb_box_mean(grid, wide, gw, gh, BANDS, rw < 1 ? 1 : rw, e);
     return err ? err : sb_box_mean(grid, grid, gw, gh, BANDS, r < 1 ? 1 : r, e);
@@ -168,19 +185,20 @@ static size_t contour(const sb_fimage_t *alpha)
     return n;
 }
 
-static int open_px(size_t i, const void *user)
-{
-    return ((const float *)user)[i] < 0.5f;
-}
-
 /* The share of the frame in holes: parts of alpha < 0.5 that do not reach the frame's border (enclosed by
  * the subject) and cover at least HOLE_MIN of it (the gaps between strands of hair are smaller). */
 static sb_err holes(const sb_fimage_t *alpha, float *share, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
     size_t n = (size_t)w * h, sum = 0;
-    sb_parts_t parts;
-    sb_err err = sb_parts_label(w, h, open_px, alpha->data, &parts, e);
+    sb_parts_t parts = {0};
+    uint8_t *open = malloc(n);
+    sb_err err = open ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the holes check");
+    for (size_t i = 0; !err && i < n; i++)
+        open[i] = alpha->data[i] < 0.5f;
+    if (!err)
+        err = sb_parts_label(w, h, open, &parts, e);
+    free(open);
     uint8_t *border = err ? NULL : calloc((size_t)parts.count + 1, 1);
     if (!err && !border)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the holes check");

@@ -11,11 +11,6 @@
 #include "pipeline/cutout_raised.h"
 #include "pipeline/likeness.h"
 
-static int kept_px(size_t i, const void *user)
-{
-    return ((const float *)user)[i] > 0.5f;
-}
-
 /* The matte's pixels (alpha > 0.5) 4-connected to those in the subject's face box, into *region (malloc'd,
  * a byte a pixel, 1 on them; the caller frees it); the share of the frame kept (alpha > 0.5) outside that
  * region is background or other things left in. */
@@ -24,13 +19,18 @@ static sb_err apart_from_subject(const sb_fimage_t *a, const sb_face_t *face, fl
 {
     int w = a->width, h = a->height;
     size_t n = (size_t)w * h, kept = 0, reached = 0;
-    sb_parts_t parts;
-    sb_err err = sb_parts_label4(w, h, kept_px, a->data, &parts, e);
-    uint8_t *mine = err ? NULL : calloc((size_t)parts.count + 1, 1), *seen = err ? NULL : malloc(n);
-    if (!err && (!mine || !seen)) {
+    sb_parts_t parts = {0};
+    uint8_t *mine = NULL, *seen = malloc(n); /* the kept pixels, then the region */
+    sb_err err = seen ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
+    for (size_t i = 0; !err && i < n; i++)
+        seen[i] = a->data[i] > 0.5f;
+    if (!err)
+        err = sb_parts_label4(w, h, seen, &parts, e);
+    if (!err && !(mine = calloc((size_t)parts.count + 1, 1)))
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
+    if (err) {
         free(seen);
         seen = NULL;
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the cut-out check");
     }
     if (!err) {
         int x0 = (int)face->x, y0 = (int)face->y, x1 = (int)(face->x + face->w), y1 = (int)(face->y + face->h);

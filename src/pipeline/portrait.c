@@ -470,8 +470,9 @@ sb_err sb_portrait_cutout(sb_studio_t *studio, sb_portrait_t *p, int salient, sb
         goto done;
     sb_ellipse_t region = {face->x + face->w / 2, face->y + face->h / 2, face->w * 0.38f, face->h * 0.45f};
     sb_light_t light = sb_light_measure(&lit, &p->alpha, region);
-    sb_light_apply(&lit, &light);
-    sb_fimage_linear_to_srgb(&lit);
+    err = sb_light_apply_srgb(&p->aligned, &light, &lit, e);
+    if (err)
+        goto done;
     sb_stages_mark(&d->stages, "light");
 
     err = sb_foreground_estimate(&lit, &p->alpha, n * 9 / 100, n / 130 < 3 ? 3 : n / 130, &p->fg, e);

@@ -70,14 +70,23 @@ static float shoulder(float v)
     return knee + (1 - knee) * (1 - expf(-(v - knee) / (1 - knee)));
 }
 
-void sb_light_apply(sb_fimage_t *lin, const sb_light_t *light)
+sb_err sb_light_apply_srgb(const sb_image_t *photo, const sb_light_t *light, sb_fimage_t *out, sb_error_t *e)
 {
-    if (light->gain[0] == 1 && light->gain[1] == 1 && light->gain[2] == 1)
-        return;
-    size_t n = (size_t)lin->width * lin->height;
+    if (photo->bands != 3 || out->bands != 3 || out->width != photo->width || out->height != photo->height)
+        return sb_error_set(e, SB_ERR_INTERNAL, "", "light: a %d-band photo into a %d-band image of another size",
+                            photo->bands, out->bands);
+    int unit = light->gain[0] == 1 && light->gain[1] == 1 && light->gain[2] == 1;
+    float table[3][256];
+    for (int c = 0; c < 3; c++)
+        for (int v = 0; v < 256; v++) {
+            float lin = sb_byte_to_linear((uint8_t)v);
+            table[c][v] = sb_linear_to_srgb_table(unit ? lin : shoulder(lin * light->gain[c]));
+        }
+    size_t n = (size_t)photo->width * photo->height;
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < 3; c++)
-            lin->data[i * 3 + c] = shoulder(lin->data[i * 3 + c] * light->gain[c]);
+            out->data[i * 3 + c] = table[c][photo->data[i * 3 + c]];
+    return SB_OK;
 }
 
 /* Directional light: stops at full strength on the far and near edges of the face box. The far side

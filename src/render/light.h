@@ -21,8 +21,12 @@ typedef struct {
  * NULL) exceeds 0.5. Returns unit gains when fewer than 64 pixels qualify. */
 sb_light_t sb_light_measure(const sb_fimage_t *lin, const sb_fimage_t *alpha, sb_ellipse_t face);
 
-/* Multiply `lin` by the gains, with a soft shoulder so highlights roll off instead of clipping. */
-void sb_light_apply(sb_fimage_t *lin, const sb_light_t *light);
+/* `photo` (3 bands, sRGB bytes) multiplied by the gains in linear light, with a soft shoulder so highlights
+ * roll off instead of clipping, back in sRGB into `out`: floats, allocated by the caller at the photo's size
+ * with 3 bands (the linear copy the light was measured on, say), overwritten. The floats of sb_image_to_linear,
+ * then the gains, then sb_fimage_linear_to_srgb, from a table of the 3 x 256 byte values (one read a sample).
+ * Any thread. SB_ERR_INTERNAL when the sizes or bands do not match. */
+sb_err sb_light_apply_srgb(const sb_image_t *photo, const sb_light_t *light, sb_fimage_t *out, sb_error_t *e);
 
 /* Dramatic directional light (the editorial look): relight `lin` (3 bands, linear light) in place as
  * if a key light stood in direction (light_x, light_y) from the face (image axes, y down; any length).
@@ -30,7 +34,7 @@ void sb_light_apply(sb_fimage_t *lin, const sb_light_t *light);
  * far side to +0.5 x strength stops on the near side, constant beyond the box along that axis and
  * fading with distance from the face (half at about 1.7 face sizes), so neck and shoulders follow the
  * face. Only the person changes: the effect is scaled by `alpha` (1 band, same size; NULL for the whole
- * image). Highlights roll off as in sb_light_apply. strength 0 changes nothing; 1 is a strong look.
+ * image). Highlights roll off as in sb_light_apply_srgb. strength 0 changes nothing; 1 is a strong look.
  * SB_ERR_USAGE for a zero direction (field "light"), a negative strength ("strength") or an empty box
  * ("face_box"); SB_ERR_INTERNAL for images that do not match. */
 sb_err sb_light_directional(sb_fimage_t *lin, const sb_fimage_t *alpha, float light_x, float light_y,

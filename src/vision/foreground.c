@@ -44,8 +44,9 @@ static void pool_weighted(const float *alpha, const float *F, const float *B, in
 
 /* One blur-fusion pass: updates F and B (3 bands each) from their alpha-weighted local means, computed
  * on a grid `s` times coarser than the image (the means are smooth at large radii, so this loses nothing
- * visible and divides the cost by s^2). */
-static sb_err pass(const sb_fimage_t *img, const float *alpha, float *F, float *B, int r, int s, sb_error_t *e)
+ * visible and divides the cost by s^2). `last`: the final pass, after which B is not read (nor written). */
+static sb_err pass(const sb_fimage_t *img, const float *alpha, float *F, float *B, int r, int s, int last,
+                   sb_error_t *e)
 {
     int w = img->width, h = img->height, dw = (w + s - 1) / s, dh = (h + s - 1) / s;
     float *grid = malloc((size_t)dw * dh * BANDS * sizeof *grid), *m = malloc((size_t)w * BANDS * sizeof *m);
@@ -65,12 +66,19 @@ static sb_err pass(const sb_fimage_t *img, const float *alpha, float *F, float *
         float *Fy = F + (size_t)y * w * 3, *By = B + (size_t)y * w * 3;
         for (int c = 0; c < 3; c++) {
             const float *mF = m + (size_t)(1 + c) * w, *mB = m + (size_t)(4 + c) * w;
-            for (int x = 0; x < w; x++) {
-                float bF = mF[x] / (ba[x] + EPS), bB = mB[x] / (1 - ba[x] + EPS);
-                float f = bF + a[x] * (I[x * 3 + c] - a[x] * bF - (1 - a[x]) * bB);
-                Fy[x * 3 + c] = f < 0 ? 0 : f > 1 ? 1 : f;
-                By[x * 3 + c] = bB;
-            }
+            if (last)
+                for (int x = 0; x < w; x++) {
+                    float bF = mF[x] / (ba[x] + EPS), bB = mB[x] / (1 - ba[x] + EPS);
+                    float f = bF + a[x] * (I[x * 3 + c] - a[x] * bF - (1 - a[x]) * bB);
+                    Fy[x * 3 + c] = f < 0 ? 0 : f > 1 ? 1 : f;
+                }
+            else
+                for (int x = 0; x < w; x++) {
+                    float bF = mF[x] / (ba[x] + EPS), bB = mB[x] / (1 - ba[x] + EPS);
+                    float f = bF + a[x] * (I[x * 3 + c] - a[x] * bF - (1 - a[x]) * bB);
+                    Fy[x * 3 + c] = f < 0 ? 0 : f > 1 ? 1 : f;
+                    By[x * 3 + c] = bB;
+                }
         }
     }
     sb_pooled_sampler_free(&ps);
@@ -93,10 +101,10 @@ sb_err sb_foreground_estimate(const sb_fimage_t *img, const sb_fimage_t *alpha, 
     if (!err) {
         memcpy(fg->data, img->data, n * 3 * sizeof(float));
         memcpy(B, img->data, n * 3 * sizeof(float));
-        err = pass(img, alpha->data, fg->data, B, r_large, 4, e);
+        err = pass(img, alpha->data, fg->data, B, r_large, 4, 0, e);
     }
     if (!err)
-        err = pass(img, alpha->data, fg->data, B, r_small, 2, e);
+        err = pass(img, alpha->data, fg->data, B, r_small, 2, 1, e);
     free(B);
     if (err)
         sb_fimage_free(fg);

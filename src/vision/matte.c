@@ -118,16 +118,6 @@ sb_err sb_matte_selfie(sb_matter_t *m, const sb_image_t *rgb, const sb_fimage_t 
     return err;
 }
 
-typedef struct {
-    const float *selfie, *salient;
-} pair_t;
-
-static int selfie_only(size_t i, const void *user)
-{
-    const pair_t *p = user;
-    return p->selfie[i] >= 0.5f && p->salient[i] < 0.5f;
-}
-
 /* alpha = max(selfie, salient), but, when `drop_figures`, the salient value on and within `r` pixels of
  * a selfie-only part of SELFIE_ONLY_FRAC of the salient area or more (the other figure and its soft fringe
  * go together); the selfie alone when the salient mask is empty. `salient` has had its gain applied. */
@@ -144,10 +134,15 @@ static sb_err merge(sb_fimage_t *alpha, const sb_fimage_t *salient, int r, int d
             alpha->data[i] = salient->data[i] > alpha->data[i] ? salient->data[i] : alpha->data[i];
         return SB_OK;
     }
-    pair_t pair = {alpha->data, salient->data};
-    sb_parts_t parts;
+    sb_parts_t parts = {0};
     float *other = NULL;
-    sb_err err = sb_parts_label(w, h, selfie_only, &pair, &parts, e);
+    uint8_t *selfie_only = malloc(n);
+    sb_err err = selfie_only ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the person matte");
+    for (size_t i = 0; !err && i < n; i++)
+        selfie_only[i] = alpha->data[i] >= 0.5f && salient->data[i] < 0.5f;
+    if (!err)
+        err = sb_parts_label(w, h, selfie_only, &parts, e);
+    free(selfie_only);
     if (!err && !(other = malloc(n * sizeof *other)))
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the person matte");
     for (size_t i = 0; !err && i < n; i++) {

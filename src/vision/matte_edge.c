@@ -50,26 +50,43 @@ enum { M_WF, M_F, M_WB = 4, M_B, M_G = 8, M_BANDS };
 enum { S_F, S_B = 3, S_OK = 6, S_TEX, S_BANDS };
 
 /* Weighted sums of sure foreground and sure background colours per cell, and the sure foreground's texture
- * (the sum of its absolute grey-level steps to the right and down neighbours). */
+ * (the sum of its absolute grey-level steps to the right and down neighbours). A cell at a time, its sums
+ * in registers: the same additions in the same order (its rows top down, each left to right) as adding
+ * each pixel into the grid in scan order. */
 static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, int gw)
 {
     int w = alpha->width, h = alpha->height;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            size_t i = (size_t)y * w + x;
-            float a = alpha->data[i], *g = grid + ((size_t)(y / CELL) * gw + x / CELL) * M_BANDS;
-            const float *p = img->data + i * 3;
-            int at = a > SURE_FG ? M_WF : a < SURE_BG ? M_WB : -1;
-            if (at < 0)
-                continue;
-            g[at] += 1;
+    for (int cy = 0; cy * CELL < h; cy++) {
+        int y1 = cy * CELL + CELL < h ? cy * CELL + CELL : h;
+        for (int cx = 0; cx < gw; cx++) {
+            int x1 = cx * CELL + CELL < w ? cx * CELL + CELL : w;
+            float wf = 0, f[3] = {0}, wb = 0, b[3] = {0}, tex = 0;
+            for (int y = cy * CELL; y < y1; y++)
+                for (int x = cx * CELL; x < x1; x++) {
+                    size_t i = (size_t)y * w + x;
+                    float a = alpha->data[i];
+                    const float *p = img->data + i * 3;
+                    if (a > SURE_FG) {
+                        wf += 1;
+                        for (int k = 0; k < 3; k++)
+                            f[k] += p[k];
+                        if (x + 1 < w && y + 1 < h) {
+                            const float *r = p + 3, *d = p + (size_t)w * 3;
+                            tex += fabsf(r[0] + r[1] + r[2] - p[0] - p[1] - p[2]) / 3 +
+                                   fabsf(d[0] + d[1] + d[2] - p[0] - p[1] - p[2]) / 3;
+                        }
+                    } else if (a < SURE_BG) {
+                        wb += 1;
+                        for (int k = 0; k < 3; k++)
+                            b[k] += p[k];
+                    }
+                }
+            float *g = grid + ((size_t)cy * gw + cx) * M_BANDS;
+            g[M_WF] = wf, g[M_WB] = wb, g[M_G] = tex;
             for (int k = 0; k < 3; k++)
-                g[at + 1 + k] += p[k];
-            if (at == M_WF && x + 1 < w && y + 1 < h) {
-                const float *r = p + 3, *d = p + (size_t)w * 3;
-                g[M_G] += fabsf(r[0] + r[1] + r[2] - p[0] - p[1] - p[2]) / 3 + fabsf(d[0] + d[1] + d[2] - p[0] - p[1] - p[2]) / 3;
-            }
+                g[M_F + k] = f[k], g[M_B + k] = b[k];
         }
+    }
 }
 
 /* Per cell: the mean foreground and background colours (local, else wide), whether both exist, and the
@@ -156,15 +173,10 @@ bool sb_matte_hair_zone(const sb_face_t *face, float chin, int x, int y)
     return dx * dx + dy * dy > 1;
 }
 
-static int gap_px(size_t i, const void *user)
-{
-    return ((const uint8_t *)user)[i];
-}
-
 sb_err sb_matte_hair_gaps(uint8_t *gap, int w, int h, const sb_face_t *face, sb_error_t *e)
 {
     sb_parts_t parts;
-    sb_err err = sb_parts_label(w, h, gap_px, gap, &parts, e);
+    sb_err err = sb_parts_label(w, h, gap, &parts, e);
     uint8_t *skin = err ? NULL : calloc((size_t)parts.count + 1, 1);
     if (!err && !skin)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the hair gaps");

@@ -8,11 +8,6 @@
 #include "image/label.h"
 #include "vision/regions.h"
 
-static int held(size_t i, const void *user)
-{
-    return ((const float *)user)[i] >= SB_ISLAND_ALPHA;
-}
-
 sb_err sb_matte_drop_islands(sb_fimage_t *alpha, const sb_face_t *face, sb_fimage_t *cleared, sb_error_t *e)
 {
     int w = alpha->width, h = alpha->height;
@@ -25,11 +20,16 @@ sb_err sb_matte_drop_islands(sb_fimage_t *alpha, const sb_face_t *face, sb_fimag
         if (!err)
             memset(cleared->data, 0, n * sizeof *cleared->data);
     }
-    if (!err)
-        err = sb_parts_label(w, h, held, alpha->data, &parts, e);
-    char *keep = err ? NULL : calloc((size_t)parts.count + 1, 1);
+    /* The held pixels first, then (once labelled) the subject's parts. */
     uint8_t *near = err ? NULL : malloc(n);
-    if (!err && (!keep || !near))
+    if (!err && !near)
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the matte's islands");
+    for (size_t i = 0; !err && i < n; i++)
+        near[i] = alpha->data[i] >= SB_ISLAND_ALPHA;
+    if (!err)
+        err = sb_parts_label(w, h, near, &parts, e);
+    char *keep = err ? NULL : calloc((size_t)parts.count + 1, 1);
+    if (!err && !keep)
         err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory for the matte's islands");
     if (!err) {
         /* The subject: the parts reaching into the face box. */

@@ -98,3 +98,46 @@ Test(filter, box_mean_row_groups_and_remainders_match_brute_force)
                     free(dst);
                 }
 }
+
+/* The pooled sampler against the definition written out here (the grid read at ((x + 0.5) / s - 0.5,
+ * (y + 0.5) / s - 0.5), clamped, lerped across then down): bit for bit, for cell sizes whose weights
+ * repeat exactly (2, 4, 8) and ones whose weights do not (3, 5, 7), rows narrower than a cell and rows
+ * that end mid-cell, 1 to 8 bands. */
+static float sampled(const float *grid, int gw, int gh, int bands, int s, int x, int y, int k)
+{
+    float fx = (x + 0.5f) / s - 0.5f, fy = (y + 0.5f) / s - 0.5f;
+    fx = fx < 0 ? 0 : fx > gw - 1 ? gw - 1 : fx;
+    fy = fy < 0 ? 0 : fy > gh - 1 ? gh - 1 : fy;
+    int x0 = (int)fx, x1 = x0 + 1 < gw ? x0 + 1 : x0, y0 = (int)fy, y1 = y0 + 1 < gh ? y0 + 1 : y0;
+    float tx = fx - x0, ty = fy - y0;
+    float a = grid[((size_t)y0 * gw + x0) * bands + k] * (1 - tx) + grid[((size_t)y0 * gw + x1) * bands + k] * tx;
+    float b = grid[((size_t)y1 * gw + x0) * bands + k] * (1 - tx) + grid[((size_t)y1 * gw + x1) * bands + k] * tx;
+    return a * (1 - ty) + b * ty;
+}
+
+Test(filter, pooled_sampler_matches_its_definition_bit_for_bit)
+{
+    int cells[] = {1, 2, 3, 4, 5, 7, 8}, widths[] = {1, 3, 17, 64, 101};
+    srand(11);
+    for (size_t ci = 0; ci < sizeof cells / sizeof *cells; ci++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++)
+            for (int bands = 1; bands <= 8; bands += 3) {
+                int s = cells[ci], w = widths[wi], h = 2 * s + 3, gw = (w + s - 1) / s, gh = (h + s - 1) / s;
+                float *grid = malloc(sizeof(float) * gw * gh * bands), *row = malloc(sizeof(float) * w * bands);
+                for (int i = 0; i < gw * gh * bands; i++)
+                    grid[i] = (float)rand() / (float)RAND_MAX;
+                sb_pooled_sampler_t ps;
+                cr_assert_eq(sb_pooled_sampler_init(&ps, grid, gw, gh, bands, s, w, NULL), SB_OK);
+                int bad = 0;
+                for (int y = 0; y < h; y++) {
+                    sb_pooled_sampler_row(&ps, y, row);
+                    for (int k = 0; k < bands; k++)
+                        for (int x = 0; x < w; x++)
+                            bad += row[(size_t)k * w + x] != sampled(grid, gw, gh, bands, s, x, y, k);
+                }
+                cr_expect_eq(bad, 0, "cell %d, width %d, %d bands: %d samples differ", s, w, bands, bad);
+                sb_pooled_sampler_free(&ps);
+                free(grid);
+                free(row);
+            }
+}

@@ -6,11 +6,6 @@
 #include "image/label.h"
 #include "testutil.h"
 
-static int set(size_t i, const void *user)
-{
-    return ((const unsigned char *)user)[i];
-}
-
 /* The reference: ids by a depth-first fill from each unlabelled set pixel in scan order. */
 static int flood(const unsigned char *m, int w, int h, int diagonal, int *label, size_t *area)
 {
@@ -43,7 +38,7 @@ static void expect_same_as(const unsigned char *m, int w, int h, int diagonal, c
     int count = flood(m, w, h, diagonal, label, area);
     sb_parts_t parts;
     sb_error_t e = {0};
-    cr_assert_eq((diagonal ? sb_parts_label : sb_parts_label4)(w, h, set, m, &parts, &e), SB_OK, "%s", e.message);
+    cr_assert_eq((diagonal ? sb_parts_label : sb_parts_label4)(w, h, m, &parts, &e), SB_OK, "%s", e.message);
     cr_expect_eq(parts.count, count, "%s %dx%d: %d parts, the fill finds %d", what, w, h, parts.count, count);
     int bad = -1;
     for (int i = 0; i < w * h && bad < 0; i++)
@@ -75,8 +70,24 @@ Test(label, random_masks_match_a_flood_fill)
             for (int i = 0; i < w * h; i++)
                 m[i] = rand() % 100 < density;
             expect_same(m, w, h, "random");
+            /* Any non-zero byte is set (the scan reads eight at a time where it can). */
+            for (int i = 0; i < w * h; i++)
+                m[i] = m[i] ? (unsigned char)(1 + rand() % 255) : 0;
+            expect_same(m, w, h, "random bytes");
             free(m);
         }
+}
+
+/* Long clear and set stretches, ending at every offset of an 8-byte step and at the row's end. */
+Test(label, long_stretches_match_a_flood_fill)
+{
+    int w = 83, h = 40;
+    unsigned char *m = malloc((size_t)w * h);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            m[y * w + x] = (x + y) % (9 + y % 17) < 4 + y % 11 ? 0 : (unsigned char)(0x80 + y);
+    expect_same(m, w, h, "stretches");
+    free(m);
 }
 
 Test(label, corners_spirals_and_combs)

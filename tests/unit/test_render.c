@@ -42,6 +42,47 @@ Test(colour, bytes_to_linear_match_the_float_path_bit_for_bit)
     sb_image_free(&px);
 }
 
+/* The light from the byte table against the steps it stands for, written out: the linear floats, each
+ * times its gain under the shoulder (identity to 0.8, then an exponential approach to 1), back to sRGB by
+ * the table: bit for bit, for every byte value, with gains that dim, lift and clip, and unit gains. */
+static float shoulder_ref(float v)
+{
+    const float knee = 0.8f;
+    return v <= knee ? v : knee + (1 - knee) * (1 - expf(-(v - knee) / (1 - knee)));
+}
+
+Test(light, relit_from_bytes_matches_the_steps_bit_for_bit)
+{
+    sb_image_t px;
+    sb_fimage_t lin, got;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(&px, 256, 2, 3, &e), SB_OK);
+    for (int i = 0; i < 256 * 2 * 3; i++)
+        px.data[i] = (uint8_t)(i * 7 + i / 256);
+    const sb_light_t lights[] = {{.gain = {0.7f, 1.3f, 2.2f}}, {.gain = {1, 1, 1}}, {.gain = {1.6f, 1.6f, 0.6f}}};
+    for (size_t k = 0; k < sizeof lights / sizeof *lights; k++) {
+        cr_assert_eq(sb_image_to_linear(&px, &lin, &e), SB_OK);
+        cr_assert_eq(sb_fimage_alloc(&got, 256, 2, 3, &e), SB_OK);
+        cr_assert_eq(sb_light_apply_srgb(&px, &lights[k], &got, &e), SB_OK, "%s", e.message);
+        int unit = lights[k].gain[0] == 1 && lights[k].gain[1] == 1 && lights[k].gain[2] == 1, bad = 0;
+        for (int i = 0; i < 256 * 2 * 3; i++) {
+            float v = unit ? lin.data[i] : shoulder_ref(lin.data[i] * lights[k].gain[i % 3]);
+            lin.data[i] = v;
+        }
+        sb_fimage_linear_to_srgb(&lin);
+        for (int i = 0; i < 256 * 2 * 3; i++)
+            bad += memcmp(&got.data[i], &lin.data[i], sizeof(float)) != 0;
+        cr_expect_eq(bad, 0, "light %zu: %d samples differ from the steps", k, bad);
+        sb_fimage_free(&lin);
+        sb_fimage_free(&got);
+    }
+    sb_fimage_t small;
+    cr_assert_eq(sb_fimage_alloc(&small, 255, 2, 3, &e), SB_OK);
+    cr_expect_eq(sb_light_apply_srgb(&px, &lights[0], &small, &e), SB_ERR_INTERNAL, "a mismatched size is refused");
+    sb_fimage_free(&small);
+    sb_image_free(&px);
+}
+
 Test(backdrop, deterministic_with_a_light_pool_and_vignette)
 {
     sb_fimage_t a, b;
@@ -70,8 +111,14 @@ Test(light, brightens_a_dark_face_and_removes_a_cast_but_keeps_a_good_one)
     fill(&dark, 64, 64, 0.03f, 0.02f, 0.015f); /* underexposed skin, linear */
     sb_light_t l = sb_light_measure(&dark, NULL, region);
     cr_assert_gt(l.gain[1], 1.5f, "dark face gets brighter: gain %.2f", l.gain[1]);
-    sb_light_apply(&dark, &l);
-    cr_assert_gt(dark.data[32 * 64 * 3 + 1], 0.03f);
+    /* The photo of it (sRGB bytes) relit: brighter than its own sRGB value. */
+    sb_image_t photo;
+    cr_assert_eq(sb_image_alloc(&photo, 64, 64, 3, NULL), SB_OK);
+    for (int i = 0; i < 64 * 64 * 3; i++)
+        photo.data[i] = (uint8_t)lroundf(sb_linear_to_srgb(dark.data[i]) * 255);
+    cr_assert_eq(sb_light_apply_srgb(&photo, &l, &dark, NULL), SB_OK);
+    cr_assert_gt(dark.data[32 * 64 * 3 + 1], photo.data[32 * 64 * 3 + 1] / 255.0f + 0.05f);
+    sb_image_free(&photo);
 
     sb_fimage_t blue;
     fill(&blue, 64, 64, 0.20f, 0.20f, 0.30f); /* a skin patch under a strong blue cast */
