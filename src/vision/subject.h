@@ -42,9 +42,9 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
 sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
                             int subject, float *share, sb_error_t *e);
 
-/* Whether another face of `faces` (n_faces boxes, one coordinate frame; faces under half the subject's
- * height are left out) lies cheek to cheek with faces[subject]: their boxes overlap in rows and are less
- * than a tenth of the subject's box width apart side by side. The subject's outline on that side is then
+/* Whether another face of `faces` (n_faces boxes, one coordinate frame) lies cheek to cheek with
+ * faces[subject]: at least 0.9 of its height (beside it, not below or behind it), their boxes overlap in
+ * rows and are less than a tenth of the subject's box width apart side by side. The subject's outline on that side is then
  * where the other person begins: the nets see one blob, and the split along the cheek keeps a cut strip of
  * hair and the other person's edge (groups/inspireface_attr_7242). Pure; any thread. */
 int sb_faces_touch(const sb_face_t *faces, int n_faces, int subject);
