@@ -18,11 +18,11 @@
 /* ... or more of another person beside the subject's face than this (share of the frame, measured by
  * sb_matte_other_share when the portrait was cut out: p->other_person). Delivered cut-outs of groups/
  * read 0-0.00017, a neighbour's jacket or hair kept against the cheek 0.0008-0.0028 (docs/QUALITY.md,
- * h13-subject). */
+ * h13-subject). Another face cheek to cheek with the subject's (sb_faces_touch, p->cheek_to_cheek) is
+ * another person left beside it whatever the share: the outline on that side is where the other person
+ * begins (groups/inspireface_attr_7242: a cut strip of hair along her cheek, which the share, leaving the
+ * head's ellipse alone, read as 0.0002). */
 #define SB_CUTOUT_OTHER_PERSON_MAX 0.001f
-/* Another face cheek to cheek with the subject's (sb_faces_touch) is another person left beside it, whatever
- * the share: the outline on that side is where the other person begins (groups/inspireface_attr_7242: a cut
- * strip of hair along her cheek, read as 0 by the share, which leaves the head's ellipse alone). */
 /* ... a rim of the old background along the subject's outline wider than this share of the frame's short
  * side, or more of the frame in holes than this share (pipeline/cutout_halo.h; calibrated in
  * docs/QUALITY.md, "Issue 13: halos, hair edges and holes"). */

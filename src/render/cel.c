@@ -217,11 +217,11 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
     return SB_OK;
 }
 
-/* A monochrome photo (black-and-white, or toned: sepia, cyanotype) stays monochrome. Its person's chroma
- * (the cel stage's Cb/Cr-like differences from luma) spreads under MONO_SPREAD (RMS about its mean, the
- * photo's tone) where a colour photo's skin, hair and clothes spread it 3-10 times as far; the skin's
- * rosier shadows, the net's pastel colours and the palette's clusters then paint a grey face in mauve,
- * pink and green-grey patches (gfpgan_julia_crop). */
+/* A monochrome photo (black-and-white, or toned) stays monochrome. Its person's chroma (each channel minus
+ * the luma) spreads under MONO_SPREAD (RMS about its mean, the photo's tone): gfpgan_julia_crop 0.0078,
+ * where the colour photos of faces/ and groups/ measured spread it 0.022-0.089 (docs/QUALITY.md,
+ * h13-avatars). Otherwise the skin's rosier shadows, the net's pastel colours and the palette's clusters
+ * paint a grey face in mauve, pink and green-grey patches. */
 #define MONO_SPREAD 0.012f
 
 /* True when `photo` over the matte `alpha` (w*h floats or NULL) is monochrome; then `tone` is its mean
