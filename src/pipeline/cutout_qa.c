@@ -118,7 +118,8 @@ sb_err sb_cutout_check(sb_studio_t *studio, const sb_image_t *out, const sb_port
     if (err)
         return err;
     c->other_person = p->other_person;
-    c->other_person_left = c->output_face_count > 1 || c->other_person > SB_CUTOUT_OTHER_PERSON_MAX;
+    c->other_person_left = c->output_face_count > 1 || c->other_person > SB_CUTOUT_OTHER_PERSON_MAX ||
+                           (p && p->cheek_to_cheek);
     c->pass = c->matte_confidence >= SB_CUTOUT_CONFIDENCE_MIN && c->background_left <= SB_CUTOUT_BACKGROUND_MAX &&
               c->halo <= SB_CUTOUT_HALO_MAX && c->holes <= SB_CUTOUT_HOLES_MAX &&
               c->wall <= SB_CUTOUT_WALL_MAX && c->ghost <= SB_CUTOUT_GHOST_MAX && c->glare <= SB_CUTOUT_GLARE_MAX &&

@@ -18,7 +18,10 @@
 /* ... or more of another person beside the subject's face than this (share of the frame, measured by
  * sb_matte_other_share when the portrait was cut out: p->other_person). Delivered cut-outs of groups/
  * read 0-0.00017, a neighbour's jacket or hair kept against the cheek 0.0008-0.0028 (docs/QUALITY.md,
- * h13-subject). */
+ * h13-subject). Another face cheek to cheek with the subject's (sb_faces_touch, p->cheek_to_cheek) is
+ * another person left beside it whatever the share: the outline on that side is where the other person
+ * begins (groups/inspireface_attr_7242: a cut strip of hair along her cheek, which the share, leaving the
+ * head's ellipse alone, read as 0.0002). */
 #define SB_CUTOUT_OTHER_PERSON_MAX 0.001f
 /* ... a rim of the old background along the subject's outline wider than this share of the frame's short
  * side, or more of the frame in holes than this share (pipeline/cutout_halo.h; calibrated in
@@ -62,8 +65,8 @@
  * its matte p->alpha, 1 band, any size, is read at its own scale, with the subject's face box p->face in
  * its pixels, with the islands cleared from it, p->islands, added back: the matte as the nets made it;
  * p->salient, the salient net's map when it made the matte; p->nets, the nets' matte before the edge solve;
- * p->other_person as sb_portrait_cutout
- * measured it, and p->aligned, the crop it was cut
+ * p->other_person and p->cheek_to_cheek as sb_portrait_cutout
+ * measured them (either makes other_person_left), and p->aligned, the crop it was cut
  * from, whose old background colours the halo measure reads), whose source photo's corners land at
  * `quad` in `out`'s pixels. `faces_found` is the number of faces
  * already found on `out` (sb_likeness_t.faces), or negative to run the detector here. Fills `c` (attempts

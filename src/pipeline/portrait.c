@@ -408,7 +408,8 @@ sb_err sb_portrait_fade_outside(sb_fimage_t *alpha, const sb_image_t *outside, f
 
 /* Clear the parts of p->alpha that belong to another face found, or to none (every face mapped to the crop,
  * and the weak faces the matte holds apart from them: sb_matte_holds_other), after measuring what of
- * another person a generous split would leave beside the face (p->other_person). */
+ * another person a generous split would leave beside the face (p->other_person) and whether one of those
+ * faces touches the subject's (p->cheek_to_cheek). */
 static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subject, sb_error_t *e)
 {
     int n = p->faces.count;
@@ -422,6 +423,7 @@ static sb_err keep_subject(sb_portrait_t *p, const sb_fimage_t *guide, int subje
         faces[n] = sb_align_face_map(p->m, &p->weak.faces[k]);
         n += sb_matte_holds_other(&p->alpha, &faces[n], faces, strong);
     }
+    p->cheek_to_cheek = sb_faces_touch(faces, n, subject);
     sb_err err = sb_matte_other_share(&p->alpha, guide, faces, n, subject, &p->other_person, e);
     if (!err)
         err = sb_matte_keep_subject(&p->alpha, guide, faces, n, subject, e);

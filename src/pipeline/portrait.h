@@ -44,6 +44,7 @@ typedef struct {
                                * when the selfie net made it alone */
     sb_fimage_t fg;           /* lit foreground colours, sRGB 0..1 */
     float other_person;       /* how much of another person a split leaves beside the face (sb_matte_other_share) */
+    int cheek_to_cheek;       /* another face touches the subject's side by side (sb_faces_touch) */
 } sb_portrait_t;
 
 /* Decode `buf` (for a `size` crop), find faces, apply the gates (SB_ERR_IMAGE_TOO_SMALL, SB_ERR_NO_FACE,

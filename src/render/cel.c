@@ -217,6 +217,41 @@ static sb_err face_modelling(const float *lum, const float *alpha, const uint8_t
     return SB_OK;
 }
 
+/* A monochrome photo (black-and-white, or toned) stays monochrome. Its person's chroma (each channel minus
+ * the luma) spreads under MONO_SPREAD (RMS about its mean, the photo's tone): gfpgan_julia_crop 0.0078,
+ * where the colour photos of faces/ and groups/ measured spread it 0.022-0.089 (docs/QUALITY.md,
+ * h13-avatars). Otherwise the skin's rosier shadows, the net's pastel colours and the palette's clusters
+ * paint a grey face in mauve, pink and green-grey patches. */
+#define MONO_SPREAD 0.012f
+
+/* True when `photo` over the matte `alpha` (w*h floats or NULL) is monochrome; then `tone` is its mean
+ * chroma (r - y, g - y, b - y): the tone to paint the cel image in. */
+static bool monochrome(const sb_image_t *photo, const float *alpha, float tone[3])
+{
+    size_t n = (size_t)photo->width * photo->height;
+    double s[3] = {0}, s2 = 0, wsum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = alpha ? alpha[i] : 1.0;
+        if (a < 0.5)
+            continue;
+        const uint8_t *p = photo->data + 3 * i;
+        float c[3] = {p[0] / 255.0f, p[1] / 255.0f, p[2] / 255.0f}, y = sb_cel_luma(c);
+        for (int k = 0; k < 3; k++) {
+            s[k] += a * (c[k] - y);
+            s2 += a * (c[k] - y) * (c[k] - y);
+        }
+        wsum += a;
+    }
+    if (wsum < 1)
+        return false;
+    double var = s2 / wsum;
+    for (int k = 0; k < 3; k++) {
+        tone[k] = (float)(s[k] / wsum);
+        var -= (double)tone[k] * tone[k];
+    }
+    return sqrt(var > 0 ? var / 3 : 0) < MONO_SPREAD;
+}
+
 /* The flat, banded colours of `photo` and `styled` (3 bands, one size) into bands 0-2 of `flat` (allocated,
  * same size, 4 bands): the regions (cel_regions.h), their tones, bands; band 3 is 255 on the skin region, 0
  * elsewhere (one image, so scaling it back is one resize). `al` is NULL or w*h floats; `face` may be NULL. */
@@ -403,6 +438,13 @@ sb_err sb_cel_shade(const sb_image_t *photo, const sb_image_t *styled, const sb_
             }
         if (face && face->have_face)
             paste_eyes(photo, face, img);
+        float tone[3];
+        if (monochrome(photo, alpha ? alpha->data : NULL, tone))
+            for (size_t i = 0; i < n; i++) {
+                float y = sb_cel_luma(img + 3 * i);
+                for (int c = 0; c < 3; c++)
+                    img[3 * i + c] = y + tone[c];
+            }
         err = sb_image_alloc(out, w, h, 3, e);
     }
     for (size_t i = 0; !err && i < 3 * n; i++)

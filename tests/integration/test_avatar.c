@@ -125,6 +125,51 @@ Test(avatar, anime_keeps_hard_faces_on_the_first_attempt)
     }
 }
 
+/* The spread of the colour around its mean tone in the central 60% of an encoded image: the RMS over
+ * pixels and channels of (channel - luma) minus its mean, 0..1 units. */
+static float tone_spread(const uint8_t *buf, size_t len)
+{
+    sb_image_t img;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_io_decode(buf, len, NULL, &img, NULL, &e), SB_OK, "%s", e.message);
+    int w = img.width, h = img.height;
+    double s[3] = {0}, s2 = 0, n = 0;
+    for (int y = h / 5; y < h * 4 / 5; y++)
+        for (int x = w / 5; x < w * 4 / 5; x++) {
+            const uint8_t *p = img.data + ((size_t)y * w + x) * img.bands;
+            double l = (0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]) / 255;
+            for (int c = 0; c < 3; c++) {
+                double d = p[c] / 255.0 - l;
+                s[c] += d;
+                s2 += d * d;
+            }
+            n++;
+        }
+    sb_image_free(&img);
+    double var = s2 / n;
+    for (int c = 0; c < 3; c++)
+        var -= (s[c] / n) * (s[c] / n);
+    return (float)sqrt(var > 0 ? var / 3 : 0);
+}
+
+/* A black-and-white photo's anime avatar is drawn in the photo's one tone (issue 13, h13-avatars): the
+ * skin's rosier shadows, the net's pastel colours and the palette's clusters painted the grey face of
+ * gfpgan_julia_crop in mauve and pink patches (spread 0.0101 on main at 51874e3, 0.0012 after). */
+Test(avatar, anime_of_a_black_and_white_photo_stays_in_its_tone)
+{
+    sb_avatar_opts_t o = no_opts();
+    o.style = "anime";
+    sb_avatar_result_t r;
+    make_avatar("testdata/faces/gfpgan_julia_crop.png", &o, &r);
+    float spread = tone_spread(r.avatar, r.avatar_len), flat = flat_share(r.avatar, r.avatar_len);
+    cr_log_info("julia anime: tone spread %.4f, %.3f of neighbours equal, likeness %.4f", spread, flat, r.likeness);
+    cr_assert_lt(spread, 0.004f, "the drawing keeps the photo's tone (colour spread %.4f)", spread);
+    cr_assert_geq(flat, 0.35f, "still a cel drawing: flat regions (%.3f of neighbours equal)", flat);
+    cr_assert_eq(r.attempts, 1, "%d attempts (likeness %.4f)", r.attempts, r.likeness);
+    cr_assert_geq(r.likeness, CONSUMER, "likeness %.4f", r.likeness);
+    sb_avatar_result_free(&r);
+}
+
 /* ---- 2. determinism ---- */
 
 static void assert_same_twice(const char *rel, const sb_avatar_opts_t *o)

@@ -5,7 +5,8 @@
  * a neighbour's shoulder, white top, neck and lapel are cleared from a transparent avatar, and a hand
  * raised over a neighbour below the crop is kept; a subject far out of focus is refused in every style
  * (face_out_of_focus), and so is a face under 64 px (face_too_small); a neighbour kept against the
- * subject's cheek is refused with cutout_failed naming another person, and a faint ghost of a person behind
+ * subject's cheek, or a face cheek to cheek with the subject's, is refused with cutout_failed naming
+ * another person, and a faint ghost of a person behind
  * is refused or gone, and so is a patch of a car's ceiling the edge solve made opaque above the hair. In
  * process. */
 #include <stdlib.h>
@@ -404,6 +405,44 @@ Test(people_cutout, a_neighbour_beside_the_cheek_is_refused)
         cr_expect(strstr(e.message, "another person") != NULL, "%s: the refusal does not name another person: %s",
                   photos[i], e.message);
     }
+}
+
+/* groups/inspireface_attr_7242: two women cheek to cheek. Main (51874e3) delivered her headshot and all
+ * three avatar styles (other_person 0: the share leaves the head's ellipse alone) with a cut strip of hair
+ * along her cheek where the other woman begins. The faces' boxes touch (sb_faces_touch), so each is refused
+ * naming another person (issue 13, h13-avatars). */
+Test(people_cutout, a_face_cheek_to_cheek_with_another_is_refused)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared("testdata/groups/inspireface_attr_7242.jpg", &len);
+    sb_headshot_result_t r;
+    sb_error_t e = {0};
+    sb_headshot_opts_t o = {.size = 560};
+    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
+    if (!err) {
+        cr_expect_fail("headshot delivered (other_person %.5f) cheek to cheek with another face", r.cutout.other_person);
+        sb_headshot_result_free(&r);
+    } else {
+        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "headshot: %s: %s", sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, "another person") != NULL, "headshot: not named: %s", e.message);
+    }
+    static const char *const styles[] = {"editorial", "anime"};
+    for (size_t s = 0; s < 2; s++) {
+        sb_avatar_opts_t ao = SB_AVATAR_OPTS_DEFAULT;
+        ao.style = styles[s];
+        sb_avatar_result_t ar;
+        e = (sb_error_t){0};
+        err = sb_avatar(studio, buf, len, &ao, &ar, &e);
+        if (!err) {
+            cr_expect_fail("%s avatar delivered (likeness %.4f) cheek to cheek with another face", styles[s],
+                           ar.likeness);
+            sb_avatar_result_free(&ar);
+            continue;
+        }
+        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s: %s", styles[s], sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, "another person") != NULL, "%s: not named: %s", styles[s], e.message);
+    }
+    free(buf);
 }
 
 /* The alpha of an RGBA PNG as a 1-band float image (the caller frees it). */
