@@ -163,22 +163,41 @@ static sb_err blur_kept(const sb_image_t *rgb, const sb_face_t *f, float *kept, 
     return err;
 }
 
+/* Whether pixel x of a row dy (in radii) from an ellipse's centre lies off it. */
+static int off_ellipse(int x, float cx, float rx, float dy)
+{
+    float dx = (x - cx) / rx;
+    return dx * dx + dy * dy > 1;
+}
+
 /* Y' histogram over the ellipse inscribed in the central part of the face box (forehead to chin, cheek to
  * cheek, little hair or background): median, 95th percentile and the clipped-highlight share. */
 static void face_exposure(const sb_image_t *rgb, const sb_face_t *f, float *median, float *p95, float *clipped)
 {
     unsigned hist[256] = {0}, n = 0;
+    float unit[256]; /* byte / 255.0f: y_prime's floats without three divisions a pixel */
+    for (int i = 0; i < 256; i++)
+        unit[i] = i / 255.0f;
     float cx = f->x + f->w / 2, cy = f->y + f->h / 2, rx = f->w * 0.38f, ry = f->h * 0.45f;
     int ya = (int)fmaxf(cy - ry, 0), yb = (int)fminf(cy + ry, rgb->height - 1.0f);
     int xa = (int)fmaxf(cx - rx, 0), xb = (int)fminf(cx + rx, rgb->width - 1.0f);
-    for (int y = ya; y <= yb; y++)
-        for (int x = xa; x <= xb; x++) {
-            float dx = (x - cx) / rx, dy = (y - cy) / ry;
-            if (dx * dx + dy * dy > 1)
-                continue;
-            hist[(int)(y_prime(rgb->data + ((size_t)y * rgb->width + x) * 3) * 255 + 0.5f)]++;
+    for (int y = ya; y <= yb; y++) {
+        float dy = (y - cy) / ry;
+        /* The test grows away from cx on both sides (each step of it rounds monotonically), so a row's
+         * pixels inside are one run: its ends are found with the test itself, the same pixels as testing
+         * every one. */
+        int lo = xa, hi = xb;
+        while (lo <= hi && off_ellipse(lo, cx, rx, dy))
+            lo++;
+        while (hi >= lo && off_ellipse(hi, cx, rx, dy))
+            hi--;
+        const uint8_t *p = rgb->data + ((size_t)y * rgb->width + lo) * 3;
+        for (int x = lo; x <= hi; x++, p += 3) {
+            const float c[3] = {unit[p[0]], unit[p[1]], unit[p[2]]};
+            hist[(int)(sb_luma(c) * 255 + 0.5f)]++;
             n++;
         }
+    }
     *median = *p95 = *clipped = 0;
     if (!n)
         return;
