@@ -42,16 +42,17 @@ static sb_point_t mesh_point(const float *pts, int i)
     return (sb_point_t){pts[i * 3], pts[i * 3 + 1]};
 }
 
-/* Even-odd test of (x, y) against the mesh's face outline. */
-static int in_oval(const float *pts, float x, float y)
+/* Where the mesh's face outline crosses row y: the x of each crossing, as the even-odd test against the
+ * outline computes it (x lies inside when an odd number of the crossings are right of it). Returns how many. */
+static int oval_crossings(const float *pts, float y, float xs[N_OVAL])
 {
-    int in = 0;
+    int n = 0;
     for (int i = 0, j = N_OVAL - 1; i < N_OVAL; j = i++) {
         sb_point_t a = mesh_point(pts, face_oval[i]), b = mesh_point(pts, face_oval[j]);
-        if ((a.y > y) != (b.y > y) && x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x)
-            in = !in;
+        if ((a.y > y) != (b.y > y))
+            xs[n++] = (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x;
     }
-    return in;
+    return n;
 }
 
 /* Skin fraction inside the outline (Chai and Ngan's YCbCr box: Cb 77..127, Cr 133..173) and the mean
@@ -60,17 +61,23 @@ static void skin_and_colour(const sb_image_t *crop, const float *pts, float *ski
 {
     long n = 0, k = 0;
     double chroma = 0;
-    for (int y = 0; y < crop->height; y++)
+    float xs[N_OVAL];
+    for (int y = 0; y < crop->height; y++) {
+        int crossings = oval_crossings(pts, (float)y, xs);
         for (int x = 0; x < crop->width; x++) {
             const uint8_t *p = crop->data + ((size_t)y * crop->width + x) * 3;
             float cb = 128 - 0.168736f * p[0] - 0.331264f * p[1] + 0.5f * p[2];
             float cr = 128 + 0.5f * p[0] - 0.418688f * p[1] - 0.081312f * p[2];
             chroma += fabsf(cb - 128) + fabsf(cr - 128);
-            if (in_oval(pts, x, y)) {
+            int in = 0;
+            for (int c = 0; c < crossings; c++)
+                in ^= (float)x < xs[c];
+            if (in) {
                 n++;
                 k += cb >= 77 && cb <= 127 && cr >= 133 && cr <= 173;
             }
         }
+    }
     *skin = n ? (float)k / n : 0;
     *colour = (float)(chroma / ((double)crop->width * crop->height));
 }
