@@ -3,6 +3,7 @@
  * not make shadows of its parts. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "strobe.h"
 #include "vision/cast_shadow.h"
@@ -94,6 +95,44 @@ Test(cast_shadow, the_shadow_goes_and_the_rim_behind_the_lit_edge_stays)
     cr_expect_eq(left, 0, "%d of the shadow's %d pixels left in the matte", left, shadow);
     sb_image_free(&rgb);
     sb_fimage_free(&alpha);
+}
+
+/* The same photo 3 times larger (each pixel a 3 x 3 block): its crop is searched shrunk (over 640 px), the
+ * bright lines read at full size. The rim is kept there too. */
+Test(cast_shadow, the_rim_stays_on_a_crop_searched_shrunk)
+{
+    enum { K = 3 };
+    sb_image_t rgb, big;
+    sb_fimage_t alpha, big_alpha;
+    draw_tin(&rgb, &alpha);
+    cr_assert_eq(sb_image_alloc(&big, W * K, H * K, 3, NULL), SB_OK);
+    cr_assert_eq(sb_fimage_alloc(&big_alpha, W * K, H * K, 1, NULL), SB_OK);
+    for (int y = 0; y < H * K; y++)
+        for (int x = 0; x < W * K; x++) {
+            size_t i = (size_t)y * W * K + x, j = (size_t)(y / K) * W + x / K;
+            memcpy(big.data + i * 3, rgb.data + j * 3, 3);
+            big_alpha.data[i] = alpha.data[j];
+        }
+    long removed = 0;
+    sb_error_t e = {0};
+    cr_assert_eq(sb_cast_shadow_remove(&big, &big_alpha, &removed, &e), SB_OK, "%s", e.message);
+    cr_assert_gt(removed, 0, "no shadow found");
+    int n = 0, kept = 0, shadow = 0, left = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double d = dist(x, y, CX, CY);
+            bool in = big_alpha.data[(size_t)(y * K + 1) * W * K + x * K + 1] >= 0.5f;
+            if (x >= CX + OFF && y >= CY + OFF && d >= R_BLUE + 1 && d < R_RIM - 1)
+                n++, kept += in;
+            if (d >= R_EDGE + 3 && dist(x, y, CX + OFF, CY + OFF) < R_EDGE - 6)
+                shadow++, left += in;
+        }
+    cr_expect_eq(kept, n, "the black rim beside the shadow: %d of %d pixels kept", kept, n);
+    cr_expect_eq(left, 0, "%d of the shadow's %d pixels left in the matte", left, shadow);
+    sb_image_free(&rgb);
+    sb_image_free(&big);
+    sb_fimage_free(&alpha);
+    sb_fimage_free(&big_alpha);
 }
 
 /* A black glossy product alone (a lamp's shade): two lit bands across it cut its dark body into a cap, a
