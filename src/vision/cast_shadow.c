@@ -24,6 +24,10 @@
  * carry the sensor's chroma noise). */
 #define SMOOTH_R 2
 #define DARK_TOL 10.0
+/* A pixel this many levels brighter than the mean of the 5x5 box around it is on a bright line (a metal
+ * rim's highlight, a product's lit edge): a shadow on a plain background has none, so it neither starts nor
+ * grows across one (widened by a pixel, so the line has no 8-connected gap). */
+#define LINE_LEVELS 20.0f
 /* A crop around the matte longer than this is searched shrunk to about this size (remove_large). */
 #define DETECT_SIDE 640
 
@@ -68,6 +72,30 @@ static int shadowed(const float *p, const colour_t *bg, float hi)
     double tol = fmax(DARK_TOL, SB_SHADOW_CHROMA * sum), cb = 1 - bg->cr - bg->cg;
     return ratio >= RATIO_LO && ratio <= hi && fabs(p[0] - bg->cr * sum) < tol && fabs(p[1] - bg->cg * sum) < tol &&
            fabs(p[2] - cb * sum) < tol;
+}
+
+/* The bright lines (LINE_LEVELS) of the photo `full` into `line`, pooled by f: pixel (x, y) of `line` (w x
+ * h, w * f and h * f within full's size) is set when a pixel of the f x f block of `full` at (x f, y f) is on
+ * one; not widened. */
+static sb_err bright_lines(const sb_image_t *full, int f, int w, int h, uint8_t *line, sb_error_t *e)
+{
+    int fw = full->width, fh = full->height;
+    size_t fn = (size_t)fw * fh;
+    float *mean = malloc(fn * sizeof *mean);
+    if (!mean)
+        return sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    for (size_t i = 0; i < fn; i++)
+        mean[i] = (full->data[i * 3] + full->data[i * 3 + 1] + full->data[i * 3 + 2]) * (1.0f / 3.0f);
+    sb_err err = sb_box_mean(mean, mean, fw, fh, 1, SMOOTH_R, e);
+    memset(line, 0, (size_t)w * h);
+    for (int y = 0; !err && y < h * f; y++)
+        for (int x = 0; x < w * f; x++) {
+            size_t i = (size_t)y * fw + x;
+            float l = (full->data[i * 3] + full->data[i * 3 + 1] + full->data[i * 3 + 2]) * (1.0f / 3.0f);
+            line[(size_t)(y / f) * w + x / f] |= l - mean[i] > LINE_LEVELS;
+        }
+    free(mean);
+    return err;
 }
 
 /* Grow the set pixels of `bin` (w x h) by up to `steps` 8-connected steps into the pixels where `ok` is
@@ -117,69 +145,41 @@ static sb_err clean_cut(sb_fimage_t *alpha, uint8_t *cut, uint8_t *scratch, int 
     return err;
 }
 
-/* sb_cast_shadow_remove on `rgb` and `alpha` (a crop of the photo around the matte), the sizes scaled from
- * `side`, the photo's long side. */
-static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, long *removed, colour_t *bg_out,
-                        sb_error_t *e)
+/* The cast shadows' pixels of the matte `alpha` (rgb's size; in_n pixels >= 0.5) into `out` (1 set): the
+ * core parts (smoothed colour `sm` at most CORE_HI of the background `bg`'s), thin strips opened away, grown
+ * by g + thin steps into their penumbra, and kept when a part passes the tests of cast_shadow.h. With `line`
+ * (not NULL) its set pixels are neither core nor penumbra: the parts stop at a bright line. */
+static sb_err shadow_parts(const sb_image_t *rgb, const sb_fimage_t *alpha, const float *sm, const colour_t *bg,
+                           size_t in_n, int g, int thin, const uint8_t *line, uint8_t *out, sb_error_t *e)
 {
     int w = rgb->width, h = rgb->height;
-    size_t n = (size_t)w * h, in_n = 0;
-    *removed = 0;
-    uint8_t *bin = NULL, *ring = malloc(n), *pen = NULL;
-    float *sm = NULL;
-    int *id = NULL;
+    size_t n = (size_t)w * h;
+    uint8_t *pen = malloc(n), *ring = malloc(n);
+    int *id = malloc(n * sizeof *id);
     double *acc = NULL;
     size_t *core = NULL;
     sb_regions_t r = {0};
-    sb_err err = ring ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    sb_err err = pen && ring && id ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
     if (err)
         goto done;
-    for (size_t i = 0; i < n; i++)
-        ring[i] = alpha->data[i] >= 0.5f, in_n += ring[i];
-    if (!in_n)
-        goto done;
-    int band = (int)lround(RING_FRAC * side), g = (int)lround(GROW_FRAC * side);
-    g = g < 2 ? 2 : g;
-    err = sb_regions_dilate(ring, w, h, band < 2 ? 2 : band, e);
-    if (err)
-        goto done;
-    for (size_t i = 0; i < n; i++)
-        ring[i] = ring[i] && alpha->data[i] < BG_ALPHA;
-    int plain;
-    colour_t bg = background(rgb->data, n, ring, &plain);
-    *bg_out = bg;
-    if (!plain)
-        goto done;
-    /* A plain background: the photo smoothed, and the scratch of the search. */
-    bin = malloc(n), pen = malloc(n), sm = malloc(n * 3 * sizeof *sm), id = malloc(n * sizeof *id);
-    if (!bin || !pen || !sm || !id) {
-        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
-        goto done;
-    }
-    for (size_t i = 0; i < n * 3; i++)
-        sm[i] = rgb->data[i];
-    err = sb_box_mean(sm, sm, w, h, 3, SMOOTH_R, e);
-    if (err)
-        goto done;
-    /* The core parts, grown into their penumbra; `ring` now marks the pixels near the background. */
+    /* The core parts, grown into their penumbra; `ring` marks the pixels near the background. */
     for (size_t i = 0; i < n; i++) {
-        int in = alpha->data[i] >= 0.5f;
-        bin[i] = in && shadowed(sm + i * 3, &bg, CORE_HI);
+        int in = alpha->data[i] >= 0.5f, off = in && !(line && line[i]);
+        out[i] = off && shadowed(sm + i * 3, bg, CORE_HI);
         const uint8_t *px = rgb->data + i * 3;
         float raw[3] = {px[0], px[1], px[2]};
-        pen[i] = in && shadowed(raw, &bg, RATIO_HI) && shadowed(sm + i * 3, &bg, RATIO_HI);
+        pen[i] = off && shadowed(raw, bg, RATIO_HI) && shadowed(sm + i * 3, bg, RATIO_HI);
         ring[i] = !in;
     }
     /* Thin strips of the core (a dark rim, a crease) are not a shadow's: opened away before growing. */
-    int thin = (int)lround(THIN_FRAC * side);
-    thin = thin < 1 ? 1 : thin;
-    err = sb_regions_erode(bin, w, h, thin, e);
+    err = sb_regions_erode(out, w, h, thin, e);
     if (err)
         goto done;
-    grow(bin, pen, w, h, g + thin, id);
+    grow(out, pen, w, h, g + thin, id);
     err = sb_regions_dilate(ring, w, h, g, e);
     if (!err)
-        err = sb_regions_find(bin, w, h, &r, e);
+        err = sb_regions_find(out, w, h, &r, e);
+    memset(out, 0, n);
     if (err || !r.n)
         goto done;
     for (size_t i = 0; i < n; i++)
@@ -199,7 +199,7 @@ static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, lon
         int y = r.run[i].y, p = r.run[i].part;
         for (int x = r.run[i].x0; x < r.run[i].x1; x++) {
             size_t k = (size_t)y * w + x;
-            if (shadowed(sm + k * 3, &bg, CORE_HI)) {
+            if (shadowed(sm + k * 3, bg, CORE_HI)) {
                 const uint8_t *px = rgb->data + k * 3;
                 acc[p * 3 + 2] += fabs((px[0] + px[1] + px[2]) / 3.0 - lum(sm + k * 3)), core[p]++;
             }
@@ -215,32 +215,95 @@ static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, lon
     for (int p = 0; p < r.n; p++) {
         double area = (double)r.part[p].area, tex = acc[p * 3 + 2] / (core[p] ? (double)core[p] : 1);
         double contact = acc[p * 3] > 0 ? acc[p * 3 + 1] / acc[p * 3] : 0;
-        int is = area >= SB_SHADOW_MIN_FRAC * (double)in_n && contact >= SB_SHADOW_CONTACT &&
-                 tex < SB_SHADOW_TEXTURE && area <= SB_SHADOW_MAX_FRAC * (double)in_n;
-        acc[p * 3] = is;
+        acc[p * 3] = area >= SB_SHADOW_MIN_FRAC * (double)in_n && contact >= SB_SHADOW_CONTACT &&
+                     tex < SB_SHADOW_TEXTURE && area <= SB_SHADOW_MAX_FRAC * (double)in_n;
     }
-    memset(bin, 0, n);
     for (int i = 0; i < r.n_runs; i++)
         if (acc[r.run[i].part * 3])
-            for (int x = r.run[i].x0; x < r.run[i].x1; x++)
-                alpha->data[(size_t)r.run[i].y * w + x] = 0, bin[(size_t)r.run[i].y * w + x] = 1, ++*removed;
-    if (*removed)
-        err = clean_cut(alpha, bin, pen, w, h, g, thin + 1, removed, e);
+            memset(out + (size_t)r.run[i].y * w + r.run[i].x0, 1, (size_t)(r.run[i].x1 - r.run[i].x0));
 done:
     free(acc);
     free(core);
     sb_regions_free(&r);
-    free(bin);
-    free(ring);
     free(pen);
-    free(sm);
+    free(ring);
     free(id);
     return err;
 }
 
+/* sb_cast_shadow_remove on `rgb` and `alpha` (a crop of the photo around the matte, or that crop `full`
+ * shrunk f times), the sizes scaled from `side`, the photo's long side. The shadow is what shadow_parts finds
+ * both without the bright lines (whether there is a shadow is decided on the whole dark area: a black
+ * product's highlights do not cut it into shadow-sized parts) and with them, read on `full` and widened by
+ * a pixel (the cut stops at a lit rim between the shadow and a dark part of the product). */
+static sb_err remove_in(const sb_image_t *rgb, sb_fimage_t *alpha, int side, const sb_image_t *full, int f,
+                        long *removed, colour_t *bg_out, sb_error_t *e)
+{
+    int w = rgb->width, h = rgb->height;
+    size_t n = (size_t)w * h, in_n = 0, found = 0;
+    *removed = 0;
+    uint8_t *bin = NULL, *ring = malloc(n), *stop = NULL;
+    float *sm = NULL;
+    sb_err err = ring ? SB_OK : sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+    if (err)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        ring[i] = alpha->data[i] >= 0.5f, in_n += ring[i];
+    if (!in_n)
+        goto done;
+    int band = (int)lround(RING_FRAC * side), g = (int)lround(GROW_FRAC * side);
+    int thin = (int)lround(THIN_FRAC * side);
+    g = g < 2 ? 2 : g, thin = thin < 1 ? 1 : thin;
+    err = sb_regions_dilate(ring, w, h, band < 2 ? 2 : band, e);
+    if (err)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        ring[i] = ring[i] && alpha->data[i] < BG_ALPHA;
+    int plain;
+    colour_t bg = background(rgb->data, n, ring, &plain);
+    *bg_out = bg;
+    if (!plain)
+        goto done;
+    /* A plain background: the photo smoothed, and the scratch of the search. */
+    bin = malloc(n), stop = malloc(n), sm = malloc(n * 3 * sizeof *sm);
+    if (!bin || !stop || !sm) {
+        err = sb_error_set(e, SB_ERR_NOMEM, "", "out of memory to find a shadow");
+        goto done;
+    }
+    for (size_t i = 0; i < n * 3; i++)
+        sm[i] = rgb->data[i];
+    err = sb_box_mean(sm, sm, w, h, 3, SMOOTH_R, e);
+    if (!err)
+        err = shadow_parts(rgb, alpha, sm, &bg, in_n, g, thin, NULL, bin, e);
+    for (size_t i = 0; !err && i < n; i++)
+        found += bin[i];
+    if (err || !found)
+        goto done;
+    /* `ring` is free again: the bright lines. */
+    err = bright_lines(full, f, w, h, ring, e);
+    if (!err)
+        err = sb_regions_dilate(ring, w, h, 1, e);
+    if (!err)
+        err = shadow_parts(rgb, alpha, sm, &bg, in_n, g, thin, ring, stop, e);
+    for (size_t i = 0; !err && i < n; i++) {
+        bin[i] = bin[i] && stop[i];
+        if (bin[i])
+            alpha->data[i] = 0, ++*removed;
+    }
+    if (!err && *removed)
+        err = clean_cut(alpha, bin, stop, w, h, g, thin + 1, removed, e);
+done:
+    free(bin);
+    free(ring);
+    free(stop);
+    free(sm);
+    return err;
+}
+
 /* remove_in on a large crop: the shadow is decided on the crop shrunk f times (the search's cost is the
- * pixels'), and cleared at full size where that decision, grown by f, holds and the pixel itself has the
- * background's shadowed colour; then the cut is cleaned as at full size. */
+ * pixels'; its bright lines read at full size), and cleared at full size where that decision, grown by f,
+ * holds and the pixel itself has the background's shadowed colour; then the cut is cleaned as at full
+ * size. */
 static sb_err remove_large(const sb_image_t *rgb, sb_fimage_t *alpha, int side, int f, long *removed, sb_error_t *e)
 {
     int w = rgb->width, h = rgb->height, sw = w / f, sh = h / f;
@@ -268,7 +331,7 @@ static sb_err remove_large(const sb_image_t *rgb, sb_fimage_t *alpha, int side, 
     for (size_t i = 0; !err && i < (size_t)sw * sh; i++)
         was[i] = sa.data[i] >= 0.5f;
     if (!err)
-        err = remove_in(&small, &sa, side / f, &small_removed, &bg, e);
+        err = remove_in(&small, &sa, side / f, rgb, f, &small_removed, &bg, e);
     if (err || !small_removed)
         goto done;
     for (size_t i = 0; i < (size_t)sw * sh; i++)
@@ -327,7 +390,7 @@ sb_err sb_cast_shadow_remove(const sb_image_t *rgb, sb_fimage_t *alpha, long *re
     int f = (cw > ch ? cw : ch) > DETECT_SIDE ? ((cw > ch ? cw : ch) + DETECT_SIDE - 1) / DETECT_SIDE : 1;
     colour_t bg;
     if (!err && f == 1)
-        err = remove_in(&crop, &a, side, removed, &bg, e);
+        err = remove_in(&crop, &a, side, &crop, 1, removed, &bg, e);
     else if (!err)
         err = remove_large(&crop, &a, side, f, removed, e);
     for (int y = 0; !err && *removed && y < ch; y++)
