@@ -407,42 +407,53 @@ Test(people_cutout, a_neighbour_beside_the_cheek_is_refused)
     }
 }
 
-/* groups/inspireface_attr_7242: two women cheek to cheek. Main (51874e3) delivered her headshot and all
- * three avatar styles (other_person 0: the share leaves the head's ellipse alone) with a cut strip of hair
- * along her cheek where the other woman begins. The faces' boxes touch (sb_faces_touch), so each is refused
- * naming another person (issue 13, h13-avatars). */
-Test(people_cutout, a_face_cheek_to_cheek_with_another_is_refused)
+/* The shared photo's headshot (560 px) and its avatar in each of `styles` are all refused `cutout_failed`
+ * with a message containing `named`; `fault` says what a delivery would have shown. */
+static void expect_refused_in_styles(const char *photo, const char *const *styles, size_t n_styles,
+                                     const char *named, const char *fault)
 {
     size_t len;
-    uint8_t *buf = tu_read_shared("testdata/groups/inspireface_attr_7242.jpg", &len);
+    uint8_t *buf = tu_read_shared(photo, &len);
     sb_headshot_result_t r;
     sb_error_t e = {0};
     sb_headshot_opts_t o = {.size = 560};
     sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
     if (!err) {
-        cr_expect_fail("headshot delivered (other_person %.5f) cheek to cheek with another face", r.cutout.other_person);
+        cr_expect_fail("%s: headshot delivered (attempt %d, other_person %.5f, raised %.6f) %s", photo,
+                       r.cutout.attempts, r.cutout.other_person, r.cutout.raised, fault);
         sb_headshot_result_free(&r);
     } else {
-        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "headshot: %s: %s", sb_err_name(err), e.message);
-        cr_expect(strstr(e.message, "another person") != NULL, "headshot: not named: %s", e.message);
+        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: headshot: %s: %s", photo, sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, named) != NULL, "%s: headshot: \"%s\" not named: %s", photo, named, e.message);
     }
-    static const char *const styles[] = {"editorial", "anime"};
-    for (size_t s = 0; s < 2; s++) {
+    for (size_t s = 0; s < n_styles; s++) {
         sb_avatar_opts_t ao = SB_AVATAR_OPTS_DEFAULT;
         ao.style = styles[s];
         sb_avatar_result_t ar;
         e = (sb_error_t){0};
         err = sb_avatar(studio, buf, len, &ao, &ar, &e);
         if (!err) {
-            cr_expect_fail("%s avatar delivered (likeness %.4f) cheek to cheek with another face", styles[s],
-                           ar.likeness);
+            cr_expect_fail("%s: %s avatar delivered (attempt %d, likeness %.4f, raised %.6f) %s", photo, styles[s],
+                           ar.cutout.attempts, ar.likeness, ar.cutout.raised, fault);
             sb_avatar_result_free(&ar);
             continue;
         }
-        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s: %s", styles[s], sb_err_name(err), e.message);
-        cr_expect(strstr(e.message, "another person") != NULL, "%s: not named: %s", styles[s], e.message);
+        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s: %s: %s", photo, styles[s], sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, named) != NULL, "%s: %s: \"%s\" not named: %s", photo, styles[s], named,
+                  e.message);
     }
     free(buf);
+}
+
+/* groups/inspireface_attr_7242: two women cheek to cheek. Main (51874e3) delivered her headshot and all
+ * three avatar styles (other_person 0: the share leaves the head's ellipse alone) with a cut strip of hair
+ * along her cheek where the other woman begins. The faces' boxes touch (sb_faces_touch), so each is refused
+ * naming another person (issue 13, h13-avatars). */
+Test(people_cutout, a_face_cheek_to_cheek_with_another_is_refused)
+{
+    static const char *const styles[] = {"editorial", "anime"};
+    expect_refused_in_styles("testdata/groups/inspireface_attr_7242.jpg", styles, 2, "another person",
+                             "cheek to cheek with another face");
 }
 
 /* The alpha of an RGBA PNG as a 1-band float image (the caller frees it). */
@@ -544,34 +555,7 @@ Test(people_cutout, a_patch_the_edge_solve_made_opaque_is_refused)
  * solve. */
 Test(people_cutout, the_wall_strokes_beside_his_curls_are_refused)
 {
-    size_t len;
-    uint8_t *buf = tu_read_shared("testdata/groups/fr_kit_with_rose.jpg", &len);
-    sb_headshot_result_t r;
-    sb_error_t e = {0};
-    sb_headshot_opts_t o = {.size = 560};
-    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
-    if (!err) {
-        cr_expect_fail("headshot delivered (attempt %d, raised %.6f) with the wall's strokes along his curls and "
-                       "shoulders", r.cutout.attempts, r.cutout.raised);
-        sb_headshot_result_free(&r);
-    } else {
-        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "headshot: %s: %s", sb_err_name(err), e.message);
-        cr_expect(strstr(e.message, "edge solve") != NULL, "headshot: the refusal does not name the edge solve: %s",
-                  e.message);
-    }
-    sb_avatar_opts_t ao = SB_AVATAR_OPTS_DEFAULT;
-    ao.style = "editorial";
-    sb_avatar_result_t av;
-    sb_error_t ae = {0};
-    err = sb_avatar(studio, buf, len, &ao, &av, &ae);
-    free(buf);
-    if (!err) {
-        cr_expect_fail("editorial avatar delivered (attempt %d, raised %.6f) with the wall's strokes",
-                       av.cutout.attempts, av.cutout.raised);
-        sb_avatar_result_free(&av);
-        return;
-    }
-    cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "editorial: %s: %s", sb_err_name(err), ae.message);
-    cr_expect(strstr(ae.message, "edge solve") != NULL, "editorial: the refusal does not name the edge solve: %s",
-              ae.message);
+    static const char *const styles[] = {"editorial"};
+    expect_refused_in_styles("testdata/groups/fr_kit_with_rose.jpg", styles, 1, "edge solve",
+                             "with the wall's strokes along his curls and shoulders");
 }

@@ -23,15 +23,23 @@ Test(colour, transfer_round_trips)
     sb_fimage_free(&img);
 }
 
+/* A 256 x 2 RGB image holding every byte value in each band, in a scrambled order (so a table's reads
+ * follow the samples in place). */
+static void every_byte_image(sb_image_t *px)
+{
+    sb_error_t e = {0};
+    cr_assert_eq(sb_image_alloc(px, 256, 2, 3, &e), SB_OK);
+    for (int i = 0; i < 256 * 2 * 3; i++)
+        px->data[i] = (uint8_t)(i * 7 + i / 256);
+}
+
 Test(colour, bytes_to_linear_match_the_float_path_bit_for_bit)
 {
     /* Every byte value in each of 3 bands, so the table's reads follow the samples in place. */
     sb_image_t px;
     sb_fimage_t want, got;
     sb_error_t e = {0};
-    cr_assert_eq(sb_image_alloc(&px, 256, 2, 3, &e), SB_OK);
-    for (int i = 0; i < 256 * 2 * 3; i++)
-        px.data[i] = (uint8_t)(i * 7 + i / 256);
+    every_byte_image(&px);
     cr_assert_eq(sb_image_to_float(&px, &want, &e), SB_OK);
     sb_fimage_srgb_to_linear(&want);
     cr_assert_eq(sb_image_to_linear(&px, &got, &e), SB_OK, "%s", e.message);
@@ -56,9 +64,7 @@ Test(light, relit_from_bytes_matches_the_steps_bit_for_bit)
     sb_image_t px;
     sb_fimage_t lin, got;
     sb_error_t e = {0};
-    cr_assert_eq(sb_image_alloc(&px, 256, 2, 3, &e), SB_OK);
-    for (int i = 0; i < 256 * 2 * 3; i++)
-        px.data[i] = (uint8_t)(i * 7 + i / 256);
+    every_byte_image(&px);
     const sb_light_t lights[] = {{.gain = {0.7f, 1.3f, 2.2f}}, {.gain = {1, 1, 1}}, {.gain = {1.6f, 1.6f, 0.6f}}};
     for (size_t k = 0; k < sizeof lights / sizeof *lights; k++) {
         cr_assert_eq(sb_image_to_linear(&px, &lin, &e), SB_OK);
