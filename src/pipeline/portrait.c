@@ -12,6 +12,7 @@
 #include "render/light.h"
 #include "vision/align.h"
 #include "vision/collage.h"
+#include "vision/face_neighbours.h"
 #include "vision/focus.h"
 #include "vision/foreground.h"
 #include "vision/matte_edge.h"

@@ -42,14 +42,6 @@ sb_err sb_matte_keep_subject(sb_fimage_t *alpha, const sb_fimage_t *rgb, const s
 sb_err sb_matte_other_share(const sb_fimage_t *alpha, const sb_fimage_t *rgb, const sb_face_t *faces, int n_faces,
                             int subject, float *share, sb_error_t *e);
 
-/* Whether another face of `faces` (n_faces boxes, one coordinate frame) lies cheek to cheek with
- * faces[subject]: at least 0.9 of its height (beside it, not below or behind it), their boxes overlap in
- * rows and are less than a tenth of the subject's box width apart side by side. The subject's outline on
- * that side is then where the other person begins: the nets see one blob, and the split along the cheek
- * keeps a cut strip of hair and the other person's edge (groups/inspireface_attr_7242). 0 for a subject
- * out of range. Pure; any thread. */
-int sb_faces_touch(const sb_face_t *faces, int n_faces, int subject);
-
 /* Whether the weak face `weak` (found under the detector's level, sb_face_find) is another person the
  * person matte `alpha` (1 band, 0..1) holds: its centre lies on none of the boxes of `faces` (n_faces,
  * the faces found, the subject's among them); its box, cut back to the edge of any of those boxes it
