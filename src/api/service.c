@@ -436,6 +436,9 @@ void sb_service_stop(sb_service_t *s)
     atomic_store(&s->started, false);
     /* Drains the queue: every waiting client gets its answer before the transport stops. */
     sb_jobs_stop(s->jobs);
+    /* The drained jobs' answers are resumed, not yet written: let the daemon send them. */
+    if (s->http)
+        sb_http_wait_answers(s->http, 5000);
     sb_http_stop(s->http);
     sb_ratelimit_free(s->rl);
     sb_metrics_free(s->metrics);

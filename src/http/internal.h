@@ -65,6 +65,7 @@ struct sb_http_server {
     sb_http_clients_t *clients;  /* requests in flight per client address */
     int deferred;                /* mu */
     int handling;                /* requests inside cfg.handler now (mu) */
+    int unsent;                  /* requests dispatched whose connection has not completed yet (mu) */
     bool quiesced;               /* mu */
     bool stopping;               /* mu */
     pthread_t watchdog;

@@ -227,6 +227,9 @@ enum MHD_Result sb_http_on_request(void *cls, struct MHD_Connection *c, const ch
 
     if (!p->dispatched) {
         p->dispatched = true;
+        pthread_mutex_lock(&s->mu);
+        s->unsent++;
+        pthread_mutex_unlock(&s->mu);
         if (p->early)
             return sb_http_answer_queue(c, req);
         if (p->mp && !req->body_err) {
@@ -272,6 +275,11 @@ void sb_http_on_completed(void *cls, struct MHD_Connection *c, void **con_cls, e
         return;
     }
     struct sb_http_conn_priv *p = req->priv;
+    if (p->dispatched) {
+        pthread_mutex_lock(&s->mu);
+        s->unsent--;
+        pthread_mutex_unlock(&s->mu);
+    }
     if (s->cfg.done) {
         int status = (p->queued && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) ? p->status : 0;
         double ms = (double)(sb_clock_us() - req->t_start_us) / 1000.0;

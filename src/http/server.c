@@ -127,14 +127,25 @@ void sb_http_quiesce(sb_http_server_t *s)
     }
 }
 
-bool sb_http_wait_requests(sb_http_server_t *s, int timeout_ms)
+/* Requests in one of the states sb_http_wait_requests (answers 0) or sb_http_wait_answers (answers 1)
+ * waits out. Under s->mu. */
+static int pending(const sb_http_server_t *s, int answers)
+{
+    if (answers)
+        return s->unsent;
+    int n = s->handling;
+    for (const sb_http_track_t *t = s->tracks; t; t = t->next)
+        n += t->phase == SB_HTTP_PHASE_BODY;
+    return n;
+}
+
+/* Poll every 5 ms, up to timeout_ms, until pending(s, answers) is 0; true when it is. */
+static bool wait_none(sb_http_server_t *s, int answers, int timeout_ms)
 {
     int64_t deadline = sb_clock_us() + (int64_t)timeout_ms * 1000;
     for (;;) {
         pthread_mutex_lock(&s->mu);
-        int n = s->handling;
-        for (const sb_http_track_t *t = s->tracks; t; t = t->next)
-            n += t->phase == SB_HTTP_PHASE_BODY;
+        int n = pending(s, answers);
         pthread_mutex_unlock(&s->mu);
         if (n == 0)
             return true;
@@ -143,6 +154,16 @@ bool sb_http_wait_requests(sb_http_server_t *s, int timeout_ms)
         struct timespec t = {.tv_sec = 0, .tv_nsec = 5 * 1000000L};
         nanosleep(&t, NULL);
     }
+}
+
+bool sb_http_wait_requests(sb_http_server_t *s, int timeout_ms)
+{
+    return wait_none(s, 0, timeout_ms);
+}
+
+bool sb_http_wait_answers(sb_http_server_t *s, int timeout_ms)
+{
+    return wait_none(s, 1, timeout_ms);
 }
 
 int sb_http_deferred(const sb_http_server_t *s)

@@ -116,6 +116,13 @@ void sb_http_quiesce(sb_http_server_t *s);
  * thread but a handler's. */
 bool sb_http_wait_requests(sb_http_server_t *s, int timeout_ms);
 
+/* Wait up to timeout_ms until every request handed to the handler has been sent its answer and its
+ * connection completed (or closed by the client): after the jobs have drained, an answer a worker just
+ * gave (sb_http_resume) is still to be queued and written by the daemon's thread, and stopping the
+ * daemon first closed the connection with no reply. Polls every 5 ms; true when none is left. Any thread
+ * but a handler's. */
+bool sb_http_wait_answers(sb_http_server_t *s, int timeout_ms);
+
 /* Number of requests deferred and not yet resumed. */
 int sb_http_deferred(const sb_http_server_t *s);
 
