@@ -163,6 +163,17 @@ static double coverage(double x, int n)
     return c <= 0.0 ? 0.0 : c >= 1.0 ? 1.0 : c;
 }
 
+/* How far inside the photo (source pixels) both ends of a row must lie for the whole row to be taken as
+ * inside without looking at its pixels: the source position is linear along a row, so a row whose two ends
+ * are inside is inside all along, and the running sums below stray from the products by far less (under
+ * 1e-8 pixel for rows up to 4096 steps over sources under 16384 pixels: half an ulp, 2e-12, a step). */
+#define ROW_SPARE 1e-3
+
+static int inside_spared(double sx, double sy, int sw, int sh)
+{
+    return sx >= ROW_SPARE && sx <= sw - 1 - ROW_SPARE && sy >= ROW_SPARE && sy <= sh - 1 - ROW_SPARE;
+}
+
 /* The mask is what warping an all-255 image with a black surround would give, inverted; computed
  * directly since the map is known. */
 static sb_err outside_mask(const double inv[6], int sw, int sh, int width, int height, sb_image_t *mask,
@@ -174,6 +185,12 @@ static sb_err outside_mask(const double inv[6], int sw, int sh, int width, int h
     for (int y = 0; y < height; y++) {
         double sx = inv[1] * y + inv[2], sy = inv[4] * y + inv[5];
         uint8_t *row = mask->data + (size_t)y * width;
+        /* Most rows of a frame lie wholly on the photo: all 0, with no running sums. */
+        if (inside_spared(sx, sy, sw, sh) &&
+            inside_spared(sx + inv[0] * (width - 1), sy + inv[3] * (width - 1), sw, sh)) {
+            memset(row, 0, (size_t)width);
+            continue;
+        }
         for (int x = 0; x < width; x++, sx += inv[0], sy += inv[3])
             /* Inside, both coverages are exactly 1 and the mask 0: skip the arithmetic (most of a frame). */
             row[x] = sx >= 0 && sx <= sw - 1 && sy >= 0 && sy <= sh - 1

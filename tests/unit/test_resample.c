@@ -132,6 +132,54 @@ Test(resample, scale_and_rotation_follow_the_map)
     sb_image_free(&dst), sb_image_free(&mask), sb_image_free(&src);
 }
 
+/* The outside mask by its definition, pixel by pixel: 255 x (1 - the share of the bilinear footprint on the
+ * photo), the source position stepped along each row as resample.c steps it. */
+static uint8_t outside_by_definition(const double m[6], int sw, int sh, int x, int y)
+{
+    double det = m[0] * m[4] - m[1] * m[3];
+    double inv[6] = {m[4] / det, -m[1] / det, 0, -m[3] / det, m[0] / det, 0};
+    inv[2] = -(inv[0] * m[2] + inv[1] * m[5]);
+    inv[5] = -(inv[3] * m[2] + inv[4] * m[5]);
+    double sx = inv[1] * y + inv[2], sy = inv[4] * y + inv[5];
+    for (int i = 0; i < x; i++)
+        sx += inv[0], sy += inv[3];
+    double cx = fmin(sx + 1.0, sw - sx), cy = fmin(sy + 1.0, sh - sy);
+    cx = cx <= 0 ? 0 : cx >= 1 ? 1 : cx, cy = cy <= 0 ? 0 : cy >= 1 ? 1 : cy;
+    return (uint8_t)lrint(255.0 * (1.0 - cx * cy));
+}
+
+/* Frames like the headshot's (turned a few degrees, partly off the photo on any side, or wholly on it):
+ * every pixel of the mask is its definition's, including the rows the warp fills without stepping along them. */
+Test(resample, outside_mask_matches_its_definition_bit_for_bit)
+{
+    sb_image_t src = {0};
+    sb_error_t e = {0};
+    gradient(&src, 283, 424, 3);
+    const double maps[][6] = {
+        {0.9945, 0.1045, 22.46, -0.1045, 0.9945, 12.83},  /* turned 6 degrees, off the photo's top and left */
+        {1.7, -0.05, -374.3, 0.05, 1.7, -612.7},          /* enlarged, off the bottom and the right */
+        {0.5, 0, 10.5, 0, 0.5, 5.5},                      /* wholly on the photo, with a margin of surround */
+        {0.2, 0, 0, 0, 0.2, 0},                           /* the whole photo, beside a wide surround */
+        {1, 0, -0.0005, 0, 1, -0.0005},                   /* a hair off the photo's top and left edges */
+        {1, 0, 2.5, 0, 1, 1.25},                          /* a strip of surround a few pixels wide */
+    };
+    for (size_t k = 0; k < sizeof maps / sizeof maps[0]; k++) {
+        sb_image_t dst = {0}, mask = {0};
+        cr_assert_eq(sb_image_warp_affine(&src, maps[k], 160, 150, &dst, &mask, &e), SB_OK, "%s", e.message);
+        int zero = 0;
+        for (int y = 0; y < 150; y++)
+            for (int x = 0; x < 160; x++) {
+                uint8_t want = outside_by_definition(maps[k], 283, 424, x, y);
+                cr_assert_eq(mask.data[y * 160 + x], want, "map %zu (%d,%d): %d, not %d", k, x, y,
+                             mask.data[y * 160 + x], want);
+                zero += !want;
+            }
+        cr_assert(zero > 0 && (zero < 160 * 150 || k == 4), "map %zu: %d pixels on the photo", k, zero);
+        sb_image_free(&dst), sb_image_free(&mask);
+    }
+    sb_image_free(&src);
+}
+
 /* The face mesh's source (pipeline/portrait.c) maps its pixel i back to (i + 0.5) f - 0.5 of the input, f the
  * shrink: on a ramp whose value is the pixel's x (or y), each shrunk pixel away from the edges holds that
  * point's value, for whole and fractional shrinks over and under 2x (linear and lanczos3), of the whole
