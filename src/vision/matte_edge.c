@@ -46,8 +46,19 @@
 #define TEX_MIN 0.04f
 #define RING 1.10f
 
-enum { M_WF, M_F, M_WB = 4, M_B, M_G = 8, M_BANDS };
-enum { S_F, S_B = 3, S_OK = 6, S_TEX, S_BANDS };
+/* Below the chin, trust also falls where the sure background round the pixel is textured (a curtain's
+ * folds, a mottled wall): the spread of its colours (RMS distance from their mean) over the distance
+ * between the two means, NOISE_LO to NOISE_HI, gated by the spread itself, WALL_SD_LO to WALL_SD_HI (a
+ * plain wall's shading stays under 0.03, fr_two_people's curtains 0.05-0.15). There the solve read the
+ * folds' dark stripes as the suit and drew half-opaque strokes across the net's wide band. Not where the
+ * colour says the other side outright, which the `raised` check reads (docs/QUALITY.md, issue 13). */
+#define NOISE_LO 0.10f
+#define NOISE_HI 0.20f
+#define WALL_SD_LO 0.03f
+#define WALL_SD_HI 0.05f
+
+enum { M_WF, M_F, M_WB = 4, M_B, M_G = 8, M_Q, M_BANDS };
+enum { S_F, S_B = 3, S_OK = 6, S_TEX, S_SD, S_BANDS };
 
 /* Weighted sums of sure foreground and sure background colours per cell, and the sure foreground's texture
  * (the sum of its absolute grey-level steps to the right and down neighbours). A cell at a time, its sums
@@ -60,7 +71,7 @@ static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, 
         int y1 = cy * CELL + CELL < h ? cy * CELL + CELL : h;
         for (int cx = 0; cx < gw; cx++) {
             int x1 = cx * CELL + CELL < w ? cx * CELL + CELL : w;
-            float wf = 0, f[3] = {0}, wb = 0, b[3] = {0}, tex = 0;
+            float wf = 0, f[3] = {0}, wb = 0, b[3] = {0}, tex = 0, q = 0;
             for (int y = cy * CELL; y < y1; y++)
                 for (int x = cx * CELL; x < x1; x++) {
                     size_t i = (size_t)y * w + x;
@@ -78,11 +89,11 @@ static void pool(const sb_fimage_t *img, const sb_fimage_t *alpha, float *grid, 
                     } else if (a < SURE_BG) {
                         wb += 1;
                         for (int k = 0; k < 3; k++)
-                            b[k] += p[k];
+                            b[k] += p[k], q += p[k] * p[k];
                     }
                 }
             float *g = grid + ((size_t)cy * gw + cx) * M_BANDS;
-            g[M_WF] = wf, g[M_WB] = wb, g[M_G] = tex;
+            g[M_WF] = wf, g[M_WB] = wb, g[M_G] = tex, g[M_Q] = q;
             for (int k = 0; k < 3; k++)
                 g[M_F + k] = f[k], g[M_B + k] = b[k];
         }
@@ -103,13 +114,18 @@ static void means(const float *local, const float *wide, float *out, size_t cell
             o[S_B + k] = ok ? b[M_B + k] / b[M_WB] : 0;
         }
         o[S_OK] = (float)ok;
+        float var = ok ? b[M_Q] / b[M_WB] : 0;
+        for (int k = 0; k < 3; k++)
+            var -= o[S_B + k] * o[S_B + k];
+        o[S_SD] = var > 0 ? sqrtf(var) : 0;
         o[S_TEX] = l[M_WF] > 0 ? l[M_G] / l[M_WF] : 0;
     }
 }
 
 /* The alpha the colour line gives at a pixel `p` between foreground `f` and background `b`, blended with
- * the net's `a` by the trust in it. */
-static float solve(const float p[3], const float f[3], const float b[3], float ok, float a)
+ * the net's `a` by the trust in it; `sd` is the spread of the sure background's colours round `b` (0 to
+ * trust the line whatever the wall's texture). */
+static float solve(const float p[3], const float f[3], const float b[3], float ok, float sd, float a)
 {
     float v[3], d[3], vv = 0, dv = 0;
     for (int k = 0; k < 3; k++)
@@ -126,6 +142,12 @@ static float solve(const float p[3], const float f[3], const float b[3], float o
     trust = trust > 1 ? 1 : trust;
     float fit = 1 - sqrtf(res) / RESIDUAL_MAX;
     trust *= fit < 0 ? 0 : fit;
+    int outright = a < 0.5f ? tc >= 1 - CLEAR : tc <= CLEAR;
+    float noise = (sd / len - NOISE_LO) / (NOISE_HI - NOISE_LO), wall = (sd - WALL_SD_LO) / (WALL_SD_HI - WALL_SD_LO);
+    noise = noise < 0 ? 0 : noise > 1 ? 1 : noise;
+    wall = wall < 0 ? 0 : wall > 1 ? 1 : wall;
+    if (!outright)
+        trust *= 1 - noise * wall;
     float r = a + trust * (tc - a);
     /* Each side of the net's contour stays there unless the colour says the other side outright. */
     if (a >= 0.5f && r < 0.5f && tc > CLEAR)
@@ -255,7 +277,7 @@ sb_err sb_matte_edge_refine(const sb_fimage_t *img, sb_fimage_t *alpha, const sb
                 gap[(size_t)y * w + x] = o < ar[x] - GAP_MIN ? 1 + (row[S_TEX * w + x] >= TEX_MIN) : 0;
             }
             if (band)
-                ar[x] = solve(p, f, b, row[S_OK * w + x], ar[x]);
+                ar[x] = solve(p, f, b, row[S_OK * w + x], y >= zh ? row[S_SD * w + x] : 0, ar[x]);
         }
     }
     /* In the hair zone, the net's contour runs round the curls, not between the strands: a pixel of its

@@ -15,8 +15,11 @@
  * is near), and each band pixel's position on the line between the two (the known-background colour
  * line), blended with the old alpha by how far apart the two colours are and how close the pixel lies to
  * the line. Where the colours cannot tell (dark hair on a dark wall), alpha is left as it is. With the
- * subject's `face` (alpha's pixels; NULL for none), opaque pixels of its hair zone that have the local
- * wall's colour (both means from the 3% box, 0.25 apart, the pixel within 0.10 of the line and in the
+ * subject's `face` (alpha's pixels; NULL for none): below its chin line (every row without a face), the
+ * trust also falls where the sure background's colours spread over 0.10-0.20 of the distance between the
+ * two means and over 0.03-0.05 RMS (a curtain's folds, a mottled wall, which the solve drew as strokes),
+ * unless the colour says the other side outright; above it, opaque pixels of its hair zone that have
+ * the local wall's colour (both means from the 3% box, 0.25 apart, the pixel within 0.10 of the line and in the
  * line's wall-side 45%) are opened the same way: the wall the net kept between strands. Other sure pixels
  * are never changed. Deterministic; thread-safe on distinct images. SB_ERR_INTERNAL (size mismatch),
  * SB_ERR_NOMEM. */

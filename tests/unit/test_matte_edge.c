@@ -234,3 +234,50 @@ Test(matte_edge, the_wall_kept_opaque_between_curls_is_opened_and_measured)
     sb_image_free(&out);
     sb_fimage_free(&img), sb_fimage_free(&a), sb_image_free(&u);
 }
+
+/* A dark suit (rows from EDGE down) under a blue curtain whose folds are 4 px stripes, light and dark; the
+ * net's matte is opaque over the suit and a ramp over the curtain above it, from 0.45 at the suit down to 0
+ * RAMP rows up (the selfie net's wide blur; no face, so every row is below the chin). */
+#define EDGE 200
+#define RAMP 24
+static void curtain(sb_fimage_t *img, sb_fimage_t *a)
+{
+    const float suit[3] = {0.08f, 0.08f, 0.09f}, fold[2][3] = {{0.20f, 0.35f, 0.70f}, {0.08f, 0.12f, 0.30f}};
+    sb_error_t e = {0};
+    cr_assert_eq(sb_fimage_alloc(img, N, N, 3, &e), SB_OK);
+    cr_assert_eq(sb_fimage_alloc(a, N, N, 1, &e), SB_OK);
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++) {
+            size_t i = (size_t)y * N + x;
+            const float *c = y >= EDGE ? suit : fold[x / 4 % 2];
+            a->data[i] = y >= EDGE ? 1.0f : y >= EDGE - RAMP ? 0.45f * (float)(y - (EDGE - RAMP)) / RAMP : 0.0f;
+            for (int k = 0; k < 3; k++)
+                img->data[i * 3 + k] = c[k];
+        }
+}
+
+/* Mean |alpha step| between horizontal neighbours over the ramp's rows: 0 for an edge along the rows. */
+static double across_steps(const sb_fimage_t *a)
+{
+    double sum = 0;
+    for (int y = EDGE - RAMP; y < EDGE; y++)
+        for (int x = 1; x < N; x++)
+            sum += fabsf(a->data[(size_t)y * N + x] - a->data[(size_t)y * N + x - 1]);
+    return sum / ((double)RAMP * (N - 1));
+}
+
+Test(matte_edge, a_curtains_folds_over_the_nets_blur_are_not_drawn_as_strokes)
+{
+    sb_fimage_t img = {0}, a = {0};
+    sb_error_t e = {0};
+    curtain(&img, &a);
+    cr_assert_eq(sb_matte_edge_refine(&img, &a, NULL, &e), SB_OK, "%s", e.message);
+    /* Before the texture rule the dark folds read as the suit: mean step 0.058, alpha up to 0.50. */
+    double steps = across_steps(&a), peak = 0;
+    for (int x = 0; x < N; x++)
+        peak = fmax(peak, a.data[(size_t)(EDGE - 2) * N + x]);
+    cr_log_info("alpha steps along the ramp's rows %.4f, peak 2 rows above the suit %.3f", steps, peak);
+    cr_expect_lt(steps, 0.01, "strokes drawn across the net's blur: mean step %.4f", steps);
+    cr_expect_leq(peak, 0.45f, "the curtain raised above the net's alpha: %.3f", peak);
+    sb_fimage_free(&img), sb_fimage_free(&a);
+}
