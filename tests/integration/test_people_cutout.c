@@ -299,6 +299,44 @@ Test(people_cutout, a_hand_raised_over_a_shorter_neighbour_is_kept)
     sb_avatar_result_free(&r);
 }
 
+/* The shared photo's headshot (560 px) and its avatar in each of `styles` are all refused `cutout_failed`
+ * with a message containing `named`; `fault` says what a delivery would have shown. */
+static void expect_refused_in_styles(const char *photo, const char *const *styles, size_t n_styles,
+                                     const char *named, const char *fault)
+{
+    size_t len;
+    uint8_t *buf = tu_read_shared(photo, &len);
+    sb_headshot_result_t r;
+    sb_error_t e = {0};
+    sb_headshot_opts_t o = {.size = 560};
+    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
+    if (!err) {
+        cr_expect_fail("%s: headshot delivered (attempt %d, other_person %.5f, raised %.6f) %s", photo,
+                       r.cutout.attempts, r.cutout.other_person, r.cutout.raised, fault);
+        sb_headshot_result_free(&r);
+    } else {
+        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: headshot: %s: %s", photo, sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, named) != NULL, "%s: headshot: \"%s\" not named: %s", photo, named, e.message);
+    }
+    for (size_t s = 0; s < n_styles; s++) {
+        sb_avatar_opts_t ao = SB_AVATAR_OPTS_DEFAULT;
+        ao.style = styles[s];
+        sb_avatar_result_t ar;
+        e = (sb_error_t){0};
+        err = sb_avatar(studio, buf, len, &ao, &ar, &e);
+        if (!err) {
+            cr_expect_fail("%s: %s avatar delivered (attempt %d, likeness %.4f, raised %.6f) %s", photo, styles[s],
+                           ar.cutout.attempts, ar.likeness, ar.cutout.raised, fault);
+            sb_avatar_result_free(&ar);
+            continue;
+        }
+        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s: %s: %s", photo, styles[s], sb_err_name(err), e.message);
+        cr_expect(strstr(e.message, named) != NULL, "%s: %s: \"%s\" not named: %s", photo, styles[s], named,
+                  e.message);
+    }
+    free(buf);
+}
+
 /* faces/inspireface_pose_roll_left (stored turned 90 degrees): the selfie net keeps a window frame behind
  * her (white bars, a dark pane) opaque and joined to her hair and shoulder, where the salient net reads
  * nothing, and the salient net misses her far side; main (df61882) delivered the headshot at its 2nd
@@ -306,21 +344,8 @@ Test(people_cutout, a_hand_raised_over_a_shorter_neighbour_is_kept)
  * matte is now refused, naming it (pipeline/cutout_disagree.c). */
 Test(people_cutout, a_window_the_salient_net_calls_background_is_refused)
 {
-    size_t len;
-    uint8_t *buf = tu_read_shared("testdata/faces/inspireface_pose_roll_left.png", &len);
-    sb_headshot_result_t r;
-    sb_error_t e = {0};
-    sb_headshot_opts_t o = {.size = 560};
-    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
-    free(buf);
-    if (!err) {
-        cr_expect_fail("delivered (attempt %d, disagree %.3f): the window frame beside her hair is kept",
-                       r.cutout.attempts, r.cutout.disagree);
-        sb_headshot_result_free(&r);
-        return;
-    }
-    cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s", sb_err_name(err), e.message);
-    cr_expect(strstr(e.message, "two nets disagree") != NULL, "the refusal does not name the nets: %s", e.message);
+    expect_refused_in_styles("testdata/faces/inspireface_pose_roll_left.png", NULL, 0, "two nets disagree",
+                             "with the window frame beside her hair");
 }
 
 /* A refusal names what its measures saw, not more (issue 13, h13-refused). faces/fa_aflw-test: every
@@ -405,44 +430,6 @@ Test(people_cutout, a_neighbour_beside_the_cheek_is_refused)
         cr_expect(strstr(e.message, "another person") != NULL, "%s: the refusal does not name another person: %s",
                   photos[i], e.message);
     }
-}
-
-/* The shared photo's headshot (560 px) and its avatar in each of `styles` are all refused `cutout_failed`
- * with a message containing `named`; `fault` says what a delivery would have shown. */
-static void expect_refused_in_styles(const char *photo, const char *const *styles, size_t n_styles,
-                                     const char *named, const char *fault)
-{
-    size_t len;
-    uint8_t *buf = tu_read_shared(photo, &len);
-    sb_headshot_result_t r;
-    sb_error_t e = {0};
-    sb_headshot_opts_t o = {.size = 560};
-    sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
-    if (!err) {
-        cr_expect_fail("%s: headshot delivered (attempt %d, other_person %.5f, raised %.6f) %s", photo,
-                       r.cutout.attempts, r.cutout.other_person, r.cutout.raised, fault);
-        sb_headshot_result_free(&r);
-    } else {
-        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: headshot: %s: %s", photo, sb_err_name(err), e.message);
-        cr_expect(strstr(e.message, named) != NULL, "%s: headshot: \"%s\" not named: %s", photo, named, e.message);
-    }
-    for (size_t s = 0; s < n_styles; s++) {
-        sb_avatar_opts_t ao = SB_AVATAR_OPTS_DEFAULT;
-        ao.style = styles[s];
-        sb_avatar_result_t ar;
-        e = (sb_error_t){0};
-        err = sb_avatar(studio, buf, len, &ao, &ar, &e);
-        if (!err) {
-            cr_expect_fail("%s: %s avatar delivered (attempt %d, likeness %.4f, raised %.6f) %s", photo, styles[s],
-                           ar.cutout.attempts, ar.likeness, ar.cutout.raised, fault);
-            sb_avatar_result_free(&ar);
-            continue;
-        }
-        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s: %s: %s", photo, styles[s], sb_err_name(err), e.message);
-        cr_expect(strstr(e.message, named) != NULL, "%s: %s: \"%s\" not named: %s", photo, styles[s], named,
-                  e.message);
-    }
-    free(buf);
 }
 
 /* groups/inspireface_attr_7242: two women cheek to cheek. Main (51874e3) delivered her headshot and all
