@@ -412,24 +412,8 @@ Test(people_cutout, a_neighbour_beside_the_cheek_is_refused)
 {
     static const char *const photos[] = {"testdata/groups/deepface_selfie_many.jpg", "testdata/groups/dlib_2008_007676.jpg",
                                          "testdata/groups/ulfd_22_cg.jpg"};
-    for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++) {
-        size_t len;
-        uint8_t *buf = tu_read_shared(photos[i], &len);
-        sb_headshot_result_t r;
-        sb_error_t e = {0};
-        sb_headshot_opts_t o = {.size = 560};
-        sb_err err = sb_headshot(studio, buf, len, &o, &r, &e);
-        free(buf);
-        if (!err) {
-            cr_expect_fail("%s: delivered (other_person %.5f) with a neighbour beside the cheek", photos[i],
-                           r.cutout.other_person);
-            sb_headshot_result_free(&r);
-            continue;
-        }
-        cr_expect_eq(err, SB_ERR_CUTOUT_FAILED, "%s: %s: %s", photos[i], sb_err_name(err), e.message);
-        cr_expect(strstr(e.message, "another person") != NULL, "%s: the refusal does not name another person: %s",
-                  photos[i], e.message);
-    }
+    for (size_t i = 0; i < sizeof photos / sizeof photos[0]; i++)
+        expect_refused_in_styles(photos[i], NULL, 0, "another person", "with a neighbour beside the cheek");
 }
 
 /* groups/inspireface_attr_7242: two women cheek to cheek. Main (51874e3) delivered her headshot and all
