@@ -242,8 +242,21 @@ static int load_upright(const void *buf, size_t len, const sb_image_info_t *info
     /* The DCT shrink may land a pixel off the target (libvips rounds the scaled size its own way): keep its size
      * then, as forcing the last pixel would resample the whole photo (1802x1665 -> 1802x1666: 36 -> 178 ms). */
     int jw = vips_image_get_width(jpeg), jh = vips_image_get_height(jpeg);
-    if (abs(jw - want_w) <= 1 && abs(jh - want_h) <= 1)
-        tw = swap ? jh : jw, th = swap ? jw : jh;
+    if (abs(jw - want_w) <= 1 && abs(jh - want_h) <= 1) {
+        /* A side one pixel over its target is cut, not resampled: the target's long side is the caller's
+         * max_side (131x9 for a 64 px box decoded at 65x4 and broke it, found by fuzz_image). */
+        int kw = jw < want_w ? jw : want_w, kh = jh < want_h ? jh : want_h;
+        if (kw != jw || kh != jh) {
+            VipsImage *cut;
+            if (vips_extract_area(jpeg, &cut, 0, 0, kw, kh, NULL)) {
+                g_object_unref(jpeg);
+                return -1;
+            }
+            g_object_unref(jpeg);
+            jpeg = cut;
+        }
+        tw = swap ? kh : kw, th = swap ? kw : kh;
+    }
     int rc = vips_thumbnail_image(jpeg, out, tw, "height", th, "size", VIPS_SIZE_FORCE, "export_profile", profile,
                                   NULL);
     g_object_unref(jpeg);
